@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# One-time set-up on a fresh Debian machine with Node 20+: system packages, pnpm, the workspace's
+# dependencies, and the firmware builds. Safe to run again: every step is idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SYSTEM_PACKAGES=(
+  openssl                       # independent signer/verifier the tests cross-check against
+  qemu-system-arm               # the emulated board (mps2-an386, netduinoplus2)
+  gcc-arm-none-eabi             # the board's compiler
+  libnewlib-arm-none-eabi       # memcpy/memset and crt for the bare-metal builds
+  clang libclang-rt-14-dev      # libFuzzer for the C fuzz targets
+  make g++ python3              # node-gyp builds better-sqlite3 from source
+  sqlite3                       # inspecting data dirs by hand
+  awscli python3-boto3 python3-botocore  # the real AWS clients the API is tested with
+  python3-cryptography-vectors  # NIST CAVP vectors for the C verifier
+)
+
+missing=()
+for pkg in "${SYSTEM_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# corepack fails its signature check on these machines, so pnpm comes from npm.
+if ! command -v pnpm >/dev/null || [ "$(pnpm --version | cut -d. -f1)" != "10" ]; then
+  npm install -g pnpm@10 >/dev/null
+fi
+
+pnpm install --frozen-lockfile --reporter=append-only >/dev/null
+echo "setup: done"

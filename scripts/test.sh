@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Every test: the protocol drift check and TypeScript types, the C verifier's host tests and
+# fuzzers, then every vitest project (unit, slow and end-to-end).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pnpm -s typecheck
+if [ -f firmware-verifier/Makefile ]; then
+  make -s -C firmware-verifier test
+  make -s -C firmware-verifier fuzz
+fi
+pnpm -s exec vitest run
