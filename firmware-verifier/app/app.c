@@ -1,0 +1,90 @@
+/* The test application: linked for the active slot, prints `fwsign-demo-app v<N>` and then
+ * serves SMP echo (and reset, so a host can send it back to the verifier with boot_mode 1).
+ * It reuses the verifier's framing and CBOR code; polled UART, one buffer: it is a demo. */
+#include <string.h>
+
+#include "../device/cbor.h"
+#include "../device/device.h"
+#include "../device/frame.h"
+#include "../ld/memmap.h"
+#include "../port/mps2-an386/cmsdk.h"
+#include "fwv/protocol.h"
+
+#ifndef APP_VERSION
+#define APP_VERSION 1
+#endif
+#define STR2(x) #x
+#define STR(x) STR2(x)
+
+static uint8_t rx[512];
+static uint8_t tx[520];
+static uint8_t *acquire(void *ctx) { (void)ctx; return rx; }
+
+static void uart_write(void *ctx, const uint8_t *d, size_t n)
+{
+    (void)ctx;
+    for (size_t i = 0; i < n; i++) uart0_putc(d[i]);
+}
+
+/* Answers one request; returns 1 when the board should reset afterwards. */
+static int handle(const uint8_t *req, size_t n, uint32_t *boot_mode)
+{
+    if (n < FWV_SMP_HEADER_SIZE || ((req[0] & 7) != FWV_SMP_OP_READ && (req[0] & 7) != FWV_SMP_OP_WRITE))
+        return 0;
+    uint16_t group = (uint16_t)(req[4] << 8 | req[5]);
+    uint8_t id = req[7];
+    cbor_reader r;
+    cbor_item m, k, v, d = {0};
+    int have_d = 0, reset = 0;
+    cbor_reader_init(&r, req + 8, n - 8);
+    if (n > 8 && cbor_read(&r, &m) == 0 && m.major == CBOR_MAP) {
+        for (uint32_t i = 0; i < m.arg && !r.err; i++) {
+            if (cbor_read(&r, &k) != 0 || cbor_read(&r, &v) != 0 || cbor_skip_contents(&r, &v) != 0) break;
+            if (cbor_tstr_eq(&k, "d") && v.major == CBOR_TSTR) { d = v; have_d = 1; }
+            if (cbor_tstr_eq(&k, "boot_mode") && v.major == CBOR_UINT) *boot_mode = v.arg;
+        }
+    }
+    cbor_writer w;
+    cbor_writer_init(&w, tx + 2 + 8, sizeof tx - 2 - 8 - 2);
+    if (group == FWV_SMP_GROUP_OS && id == FWV_SMP_OS_ECHO && have_d && d.arg < 400) {
+        cbor_put_head(&w, CBOR_MAP, 1);
+        cbor_put_tstr(&w, "r");
+        cbor_put_tstrn(&w, (const char *)d.bytes, d.arg);
+    } else if (group == FWV_SMP_GROUP_OS && id == FWV_SMP_OS_RESET) {
+        cbor_put_head(&w, CBOR_MAP, 0);
+        reset = 1;
+    } else {
+        cbor_put_head(&w, CBOR_MAP, 1);
+        cbor_put_tstr(&w, "rc");
+        cbor_put_uint(&w, FWV_SMP_ERR_ENOTSUP);
+    }
+    long len = cbor_writer_len(&w);
+    if (len < 0) return 0;
+    memcpy(tx + 2, req, 8);
+    tx[2] = (uint8_t)((req[0] & ~7u) | ((req[0] & 7u) + 1u));
+    tx[3] = 0;
+    tx[4] = (uint8_t)(len >> 8);
+    tx[5] = (uint8_t)len;
+    frame_encode(tx, (size_t)len + 8, uart_write, NULL);
+    return reset;
+}
+
+int main(void)
+{
+    uart0_init(1);
+    uart0_puts("fwsign-demo-app v" STR(APP_VERSION) "\n");
+    frame_decoder dec;
+    frame_decoder_init(&dec, acquire, NULL, sizeof rx);
+    for (;;) {
+        if (!(UART_STATE & UART_STATE_RXFULL)) continue;
+        if (frame_decoder_feed(&dec, (uint8_t)UART_DATA) != FRAME_PACKET) continue;
+        frame_decoder_take(&dec);
+        uint32_t boot_mode = 0;
+        if (handle(rx, dec.body_len, &boot_mode)) {
+            if (boot_mode == 1) REG32(FWV_BOOT_REQUEST_ADDR) = FWV_BOOT_STAY;
+            while (UART_STATE & UART_STATE_TXFULL) {}
+            SCB_AIRCR = AIRCR_SYSRESETREQ;
+            for (;;) {}
+        }
+    }
+}

@@ -1,0 +1,280 @@
+/* Slots, trailers, upload, verify, mark-bootable and the boot decision: see slots.h. */
+#include "slots.h"
+
+#include <string.h>
+
+#include "fwv/anchors.h"
+#include "fwv/verify.h"
+#include "port.h"
+
+#ifndef FWV_COPY_CHUNK
+#define FWV_COPY_CHUNK 256u /* bytes per read/write while copying or verifying a slot */
+#endif
+
+fwv_staging fwv_stage;
+static fwv_verify_ctx vctx; /* static: the RSA/ECDSA work is deep enough without it on the stack */
+
+uint32_t fwv_slot_capacity(void)
+{
+    const fwv_layout *l = port_layout();
+    return l->slot_size - l->sector_size;
+}
+
+static uint32_t trailer_addr(uint32_t slot) { return slot + fwv_slot_capacity(); }
+
+void fwv_stage_reset(void)
+{
+    memset(&fwv_stage, 0, sizeof fwv_stage);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+
+/* Offsets inside the trailer record. */
+enum { T_MAGIC = 0, T_STATE = 4, T_LEN = 8, T_ALG = 12, T_NAMELEN = 13, T_SIGLEN = 14, T_NAME = 16,
+       T_SIG = 80, T_SHA = 336, T_CRC = 368 };
+
+int fwv_trailer_read(uint32_t slot, fwv_trailer *t)
+{
+    uint8_t b[FWV_TRAILER_SIZE];
+    if (port_flash_read(trailer_addr(slot), b, sizeof b) != 0) return -1;
+    if (get32(b + T_MAGIC) != FWV_TRAILER_MAGIC) return -1;
+    if (get32(b + T_CRC) != fwv_crc32(b, T_CRC)) return -1;
+    t->state = get32(b + T_STATE);
+    t->len = get32(b + T_LEN);
+    t->alg = b[T_ALG];
+    t->name_len = b[T_NAMELEN];
+    t->sig_len = (uint16_t)(b[T_SIGLEN] | (b[T_SIGLEN + 1] << 8));
+    if (t->name_len == 0 || t->name_len > FWV_CERTFILE_MAX || t->sig_len == 0 ||
+        t->sig_len > FWV_SIG_MAX || t->len == 0 || t->len > fwv_slot_capacity())
+        return -1;
+    memcpy(t->name, b + T_NAME, 64);
+    memcpy(t->sig, b + T_SIG, FWV_SIG_MAX);
+    memcpy(t->sha256, b + T_SHA, 32);
+    return 0;
+}
+
+static int trailer_write(uint32_t slot, const fwv_trailer *t)
+{
+    uint8_t b[FWV_TRAILER_SIZE];
+    memset(b, 0, sizeof b);
+    put32(b + T_MAGIC, FWV_TRAILER_MAGIC);
+    put32(b + T_STATE, t->state);
+    put32(b + T_LEN, t->len);
+    b[T_ALG] = t->alg;
+    b[T_NAMELEN] = t->name_len;
+    b[T_SIGLEN] = (uint8_t)t->sig_len;
+    b[T_SIGLEN + 1] = (uint8_t)(t->sig_len >> 8);
+    memcpy(b + T_NAME, t->name, 64);
+    memcpy(b + T_SIG, t->sig, FWV_SIG_MAX);
+    memcpy(b + T_SHA, t->sha256, 32);
+    put32(b + T_CRC, fwv_crc32(b, T_CRC));
+    if (port_flash_erase(trailer_addr(slot)) != 0) return -1;
+    return port_flash_write(trailer_addr(slot), b, sizeof b);
+}
+
+/* ---- upload ---- */
+
+static int ensure_erased(uint32_t end)
+{
+    const fwv_layout *l = port_layout();
+    while (fwv_stage.erased_to < end) {
+        if (port_flash_erase(l->staging + fwv_stage.erased_to) != 0) return -1;
+        fwv_stage.erased_to += l->sector_size;
+    }
+    return 0;
+}
+
+fwv_upload_status fwv_upload_chunk(uint32_t off, const uint8_t *data, size_t n, int has_len,
+                                   uint32_t len, const uint8_t *sha, size_t sha_len,
+                                   uint32_t *next)
+{
+    fwv_staging *s = &fwv_stage;
+    const fwv_layout *l = port_layout();
+    if (off == 0 && has_len) {
+        if (sha_len > 32) return *next = s->received, UPLOAD_BAD_ARG;
+        if (len == 0) return *next = s->received, UPLOAD_BAD_ARG;
+        if (len > fwv_slot_capacity()) return *next = s->received, UPLOAD_TOO_LARGE;
+        /* The same image again (same length and hash) resumes where it stopped, as Zephyr's
+         * img_mgmt does; anything else starts over. */
+        int resume = s->len == len && s->received > 0 && !s->complete && sha_len > 0 &&
+                     s->sha_want_len == sha_len && memcmp(s->sha_want, sha, sha_len) == 0;
+        if (!resume) {
+            /* A signature belongs to the image it was handed over for: a new upload drops it. */
+            s->has_sig = 0;
+            s->len = len;
+            s->received = 0;
+            s->erased_to = 0;
+            s->complete = 0;
+            s->sha_ok = 0;
+            s->verified = 0;
+            s->sha_want_len = (uint8_t)sha_len;
+            if (sha_len) memcpy(s->sha_want, sha, sha_len);
+            fwv_sha256_init(&s->hash);
+        }
+    }
+    if (s->len == 0 || off != s->received || s->complete) {
+        *next = s->received; /* wrong offset, or nothing started: tell the host where we are */
+        return UPLOAD_OFFSET;
+    }
+    if (n > s->len - s->received) return *next = s->received, UPLOAD_BAD_ARG;
+    s->verified = 0;
+    size_t done = 0;
+    while (done < n) {
+        /* Writes never cross a sector, so they can be erased just ahead of the data. */
+        uint32_t pos = s->received;
+        uint32_t room = l->sector_size - pos % l->sector_size;
+        uint32_t k = (uint32_t)(n - done) < room ? (uint32_t)(n - done) : room;
+        if (ensure_erased(pos + k) != 0 || port_flash_write(l->staging + pos, data + done, k) != 0) {
+            *next = s->received;
+            return UPLOAD_FLASH;
+        }
+        fwv_sha256_update(&s->hash, data + done, k);
+        s->received += k;
+        done += k;
+    }
+    *next = s->received;
+    if (s->received == s->len) {
+        fwv_sha256_final(&s->hash, s->sha);
+        s->complete = 1;
+        s->sha_ok = s->sha_want_len == 0 || memcmp(s->sha, s->sha_want, s->sha_want_len) == 0;
+        if (!s->sha_ok) return UPLOAD_HASH_MISMATCH;
+    }
+    return UPLOAD_OK;
+}
+
+/* ---- signature and verification ---- */
+
+fwv_result fwv_set_signature(const char *alg, size_t alg_len, const uint8_t *sig, size_t sig_len,
+                             const char *certfile, size_t certfile_len)
+{
+    fwv_staging *s = &fwv_stage;
+    s->has_sig = 0;
+    s->verified = 0;
+    int a = fwv_alg_from_name(alg, alg_len);
+    if (a <= 0) return FWV_ERR_UNKNOWN_ALG;
+    if (sig_len == 0 || sig_len > FWV_SIG_MAX) return FWV_ERR_BAD_LENGTH;
+    if (certfile_len == 0 || certfile_len > FWV_CERTFILE_MAX) return FWV_ERR_ARG;
+    s->alg = (uint8_t)a;
+    s->sig_len = (uint16_t)sig_len;
+    memset(s->sig, 0, sizeof s->sig);
+    memcpy(s->sig, sig, sig_len);
+    s->name_len = (uint8_t)certfile_len;
+    memset(s->name, 0, sizeof s->name);
+    memcpy(s->name, certfile, certfile_len);
+    s->has_sig = 1;
+    return FWV_OK;
+}
+
+fwv_result fwv_verify_slot(uint32_t addr, const fwv_trailer *t)
+{
+    const fwv_layout *l = port_layout();
+    const uint8_t *table = port_flash_map(l->anchors, l->anchors_size);
+    fwv_anchor anchor;
+    if (table == NULL) return FWV_ERR_ANCHOR_TABLE;
+    fwv_result r = fwv_anchors_find(table, l->anchors_size, t->name, t->name_len, &anchor);
+    if (r != FWV_OK) return r;
+    r = fwv_verify_init(&vctx, t->alg, t->len);
+    if (r != FWV_OK) return r;
+    uint8_t buf[FWV_COPY_CHUNK];
+    for (uint32_t off = 0; off < t->len; off += FWV_COPY_CHUNK) {
+        uint32_t k = t->len - off < FWV_COPY_CHUNK ? t->len - off : FWV_COPY_CHUNK;
+        if (port_flash_read(addr + off, buf, k) != 0) return FWV_ERR_FLASH;
+        r = fwv_verify_update(&vctx, buf, k);
+        if (r != FWV_OK) return r;
+    }
+    return fwv_verify_final(&vctx, &anchor, t->sig, t->sig_len);
+}
+
+static void stage_to_trailer(fwv_trailer *t, uint32_t state)
+{
+    fwv_staging *s = &fwv_stage;
+    memset(t, 0, sizeof *t);
+    t->state = state;
+    t->len = s->len;
+    t->alg = s->alg;
+    t->name_len = s->name_len;
+    t->sig_len = s->sig_len;
+    memcpy(t->name, s->name, sizeof t->name);
+    memcpy(t->sig, s->sig, sizeof t->sig);
+    memcpy(t->sha256, s->sha, 32);
+}
+
+fwv_result fwv_verify_staging(void)
+{
+    fwv_staging *s = &fwv_stage;
+    s->verified = 0;
+    if (!s->complete) return FWV_ERR_NO_IMAGE;
+    if (!s->sha_ok) return FWV_ERR_HASH_MISMATCH;
+    if (!s->has_sig) return FWV_ERR_NO_SIGNATURE;
+    fwv_trailer t;
+    stage_to_trailer(&t, TRAILER_NONE);
+    fwv_result r = fwv_verify_slot(port_layout()->staging, &t);
+    s->verified = r == FWV_OK;
+    return r;
+}
+
+/* ---- mark bootable: overwrite the active slot from a journalled staging slot ---- */
+
+static fwv_result finish_copy(const fwv_trailer *pending)
+{
+    const fwv_layout *l = port_layout();
+    uint8_t buf[FWV_COPY_CHUNK];
+    /* The old image stops being bootable here; the new one is safe in staging. */
+    if (port_flash_erase(trailer_addr(l->active)) != 0) return FWV_ERR_FLASH;
+    for (uint32_t off = 0; off < pending->len; off += FWV_COPY_CHUNK) {
+        if (off % l->sector_size == 0 && port_flash_erase(l->active + off) != 0) return FWV_ERR_FLASH;
+        uint32_t k = pending->len - off < FWV_COPY_CHUNK ? pending->len - off : FWV_COPY_CHUNK;
+        if (port_flash_read(l->staging + off, buf, k) != 0 ||
+            port_flash_write(l->active + off, buf, k) != 0)
+            return FWV_ERR_FLASH;
+    }
+    fwv_trailer t = *pending;
+    t.state = TRAILER_ACTIVE;
+    if (trailer_write(l->active, &t) != 0) return FWV_ERR_FLASH;
+    /* Journal done: the staging slot is free again. */
+    if (port_flash_erase(trailer_addr(l->staging)) != 0) return FWV_ERR_FLASH;
+    return FWV_OK;
+}
+
+fwv_result fwv_mark_bootable(void)
+{
+    fwv_staging *s = &fwv_stage;
+    if (!s->verified) return FWV_ERR_NOT_VERIFIED;
+    const fwv_layout *l = port_layout();
+    /* Re-verify from flash: what gets journalled is what is in the slot now, not a verdict
+     * about bytes that may have changed since. */
+    fwv_result r = fwv_verify_staging();
+    if (r != FWV_OK) return r;
+    fwv_trailer t;
+    stage_to_trailer(&t, TRAILER_COPY_PENDING);
+    if (trailer_write(l->staging, &t) != 0) return FWV_ERR_FLASH;
+    r = finish_copy(&t);
+    if (r == FWV_OK) fwv_stage_reset();
+    return r;
+}
+
+fwv_result fwv_boot_check(void)
+{
+    const fwv_layout *l = port_layout();
+    fwv_trailer t;
+    if (fwv_trailer_read(l->staging, &t) == 0 && t.state == TRAILER_COPY_PENDING) {
+        /* A mark-bootable was cut short: the journalled image verified before the journal was
+         * written; check again (flash may have changed) and finish the copy. */
+        if (fwv_verify_slot(l->staging, &t) == FWV_OK) {
+            fwv_result r = finish_copy(&t);
+            if (r != FWV_OK) return r;
+        } else if (port_flash_erase(trailer_addr(l->staging)) != 0) {
+            return FWV_ERR_FLASH;
+        }
+    }
+    if (fwv_trailer_read(l->active, &t) != 0 || t.state != TRAILER_ACTIVE) return FWV_ERR_NO_IMAGE;
+    return fwv_verify_slot(l->active, &t);
+}

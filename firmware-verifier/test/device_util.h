@@ -1,0 +1,60 @@
+/* Shared helpers for the device host tests: a tiny SMP client that frames requests exactly as a
+ * host would, feeds them to the device through port/host, and decodes what the device wrote. */
+#ifndef FWV_TEST_DEVICE_UTIL_H
+#define FWV_TEST_DEVICE_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../device/cbor.h"
+#include "../device/device.h"
+#include "../device/frame.h"
+#include "../device/slots.h"
+#include "../device/smp.h"
+#include "../port/host/port_host.h"
+
+extern int t_pass, t_fail;
+#define CHECK(cond) do { if (cond) t_pass++; else { t_fail++; \
+    fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); } } while (0)
+#define CHECK_EQ(a, b) do { long long _a = (long long)(a), _b = (long long)(b); if (_a == _b) t_pass++; \
+    else { t_fail++; fprintf(stderr, "%s:%d: %s == %lld, expected %s == %lld\n", __FILE__, __LINE__, \
+    #a, _a, #b, _b); } } while (0)
+int t_report(void);
+
+typedef struct {
+    uint8_t msg[FWV_BUF_SIZE + 8]; /* header + CBOR */
+    size_t len;
+} smp_msg;
+
+/* Request payload being built. */
+typedef struct { uint8_t buf[FWV_BUF_SIZE]; cbor_writer w; } req_builder;
+void req_begin(req_builder *b, uint32_t pairs);
+
+/* Frames an SMP request (header + payload) into console lines appended to *stream. */
+size_t frame_request(uint8_t *stream, size_t cap, uint8_t op, uint16_t group, uint8_t id,
+                     uint8_t seq, const uint8_t *payload, size_t n);
+/* Decodes every packet in the captured UART output, then clears it. Returns how many. */
+int take_responses(smp_msg *out, int max);
+/* One request/response exchange; returns 0 and fills *rsp, or -1 if no (or several) replies. */
+int transact(uint8_t op, uint16_t group, uint8_t id, const req_builder *b, smp_msg *rsp);
+/* Looks a key up in the response map. */
+int rsp_get(const smp_msg *m, const char *key, cbor_item *out);
+long rsp_uint(const smp_msg *m, const char *key); /* -1 if absent or not an unsigned int */
+
+/* Fixtures made by device_fixtures.sh, in $FWV_FIXTURES. */
+size_t load_fixture(const char *name, uint8_t *buf, size_t cap);
+/* Provisions a trust-anchor table with ec1 as "ec1.crt", ec2 as "ec2.crt", rsa as "rsa.crt". */
+void provision_anchors(void);
+
+/* Drives the device: init, upload (chunk sizes from seed), signature, verify. Return the SMP
+ * rc / fwv of the last step. */
+void device_power_on(void);
+int upload_image(const uint8_t *img, size_t n, unsigned seed, int with_sha);
+long send_signature(const char *alg, const uint8_t *sig, size_t n, const char *certfile);
+long verify_staging(long *fwv);
+long mark_bootable(long *fwv);
+
+uint32_t test_rand(uint32_t *state);
+
+#endif
