@@ -10,3 +10,5 @@ if [ -f firmware-verifier/Makefile ]; then
   make -s -C firmware-verifier fuzz
 fi
 pnpm -s exec vitest run
+# The flasher's hardware contract against the emulated board (QEMU running the verifier firmware).
+pnpm -s exec tsx packages/harness/scripts/with-board.ts -- pnpm -s exec vitest run packages/flasher/test/contract.test.ts

@@ -6,8 +6,12 @@
 #include "../device/cbor.h"
 #include "../device/device.h"
 #include "../device/frame.h"
+#ifdef FWV_BOARD_H /* another board's registers and memory map, e.g. port/stm32f4/stm32f4.h */
+#include FWV_BOARD_H
+#else
 #include "../ld/memmap.h"
 #include "../port/mps2-an386/cmsdk.h"
+#endif
 #include "fwv/protocol.h"
 
 #ifndef APP_VERSION

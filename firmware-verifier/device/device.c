@@ -95,11 +95,32 @@ int fwv_device_poll(void)
 
 int fwv_device_pending(void) { return rx[proc].state == BUF_READY; }
 
+/* Names the image about to run, so a host can confirm an update by what the device reports
+ * (the SHA-256 of the trailer that just verified), not by asking the application. */
+static void say_booting(void)
+{
+    static const char hexd[] = "0123456789abcdef";
+    static const char head[] = "FWV_OK, booting sha256 ";
+    fwv_trailer t;
+    char line[sizeof head - 1 + 64 + 1];
+    if (fwv_trailer_read(port_layout()->active, &t) != 0) return;
+    memcpy(line, head, sizeof head - 1);
+    for (int i = 0; i < 32; i++) {
+        line[sizeof head - 1 + 2 * i] = hexd[t.sha256[i] >> 4];
+        line[sizeof head - 1 + 2 * i + 1] = hexd[t.sha256[i] & 15];
+    }
+    line[sizeof line - 1] = '\n';
+    port_uart_write((const uint8_t *)line, sizeof line);
+}
+
 fwv_result fwv_device_boot(void)
 {
     /* Finish or refuse first, so a pending copy completes even when asked to stay. */
     fwv_result r = fwv_boot_check();
     if (port_boot_request_take() == FWV_BOOT_STAY) return FWV_ERR_STATE;
-    if (r == FWV_OK) port_jump(port_layout()->active);
+    if (r == FWV_OK) {
+        say_booting();
+        port_jump(port_layout()->active);
+    }
     return r;
 }

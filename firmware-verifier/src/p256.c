@@ -1,5 +1,6 @@
 /*
- * ECDSA verification on P-256 in portable C: 8 x 32-bit limbs, little-endian limb order.
+ * ECDSA verification on P-256 in C (the multiply-accumulate step is the M4's UMAAL instruction
+ * where there is one, see umaal.h): 8 x 32-bit limbs, little-endian limb order.
  * Field elements are always fully reduced into [0, p). Points are Jacobian (X, Y, Z), with
  * x = X/Z^2, y = Y/Z^3 and Z = 0 for the point at infinity. Nothing here is secret (public key,
  * public signature), so the code is not constant-time.

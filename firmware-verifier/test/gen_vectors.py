@@ -3,7 +3,8 @@
 
   gen_vectors.py VECTORS_DIR OUT_DIR OPENSSL PROTOCOL_JSON
 
-Writes OUT_DIR/{wycheproof,cavp,openssl}.txt, one case a line:
+Writes OUT_DIR/field.txt (P-256 arithmetic, for p256_field_test.c) and
+OUT_DIR/{wycheproof,cavp,openssl}.txt, one case a line:
   ecdsa <id> <pub65> <msg> <der-sig> <expect> <flags>
   rsa <id> <sha1|sha256> <mod256> <e> <msg> <sig256> <expect> <flags>
   table <id> <anchor-table> <certfile> <alg> <msg> <sig> <expect>
@@ -217,6 +218,12 @@ def openssl_vectors(openssl, odir, out):
         ec_pub = run(openssl, 'pkey', '-in', ek, '-pubout', '-outform', 'DER')[-65:]
         modline = run(openssl, 'rsa', '-in', rk, '-noout', '-modulus').decode().strip()
         mod = bytes.fromhex(modline.split('=', 1)[1])
+        for kind, key in (('ec', ek), ('rsa', rk)):
+            # what `openssl x509 -pubkey` prints (the key, then the certificate): fwv-verify's input
+            crt = os.path.join(odir, f'{kind}{k}.crt')
+            run(openssl, 'req', '-new', '-x509', '-key', key, '-subj', '/CN=fwv-test', '-days', '1',
+                '-out', crt)
+            run(openssl, 'x509', '-pubkey', '-in', crt, '-out', os.path.join(odir, f'{kind}{k}.x509pub'))
         open(os.path.join(odir, f'ec{k}.pubraw'), 'wb').write(ec_pub)
         open(os.path.join(odir, f'rsa{k}.pubraw'), 'wb').write(mod + (65537).to_bytes(4, 'big'))
         for size in sizes + [int.from_bytes(os.urandom(2), 'big') % 3000]:
@@ -281,6 +288,44 @@ def table_vectors(spec, odir, out):
     return len(rows)
 
 
+P256_P = 2**256 - 2**224 + 2**192 + 2**96 - 1
+
+
+def field_vectors(out):
+    """Edge and random operands for the P-256 field and scalar arithmetic, with Python's answers:
+    carries out of every word, values next to p and n and to the powers in p's special form."""
+    p, n, r = P256_P, P256_N, 2**256
+    edge = [0, 1, 2, 3, p - 1, p - 2, p - 3, 2**255, 2**224, 2**192, 2**96, 2**32 - 1, 2**64 - 1,
+            2**224 - 1, 2**192 - 1, 2**96 - 1, 2**256 - 2**224, p - 2**96, p - 2**192, n, n - 1,
+            (p - 1) // 2, (p + 1) // 2, 2**256 - 2**224 - 1]
+    edge = [v % p for v in edge]
+    rnd = [int.from_bytes(os.urandom(32), 'big') % p for _ in range(40)]
+    # random words of all-zero or all-one bits stress carry chains and the reduction's signs
+    for _ in range(40):
+        v = 0
+        for k in range(8):
+            v |= [0, 0xffffffff, int.from_bytes(os.urandom(4), 'big'), 1][os.urandom(1)[0] % 4] << (32 * k)
+        rnd.append(v % p)
+    vals = edge + rnd
+    h = lambda v: '%064x' % v  # noqa: E731
+    count = 0
+    for i, a in enumerate(vals):
+        for b in (vals[(i * 7 + 3) % len(vals)], vals[(i * 13 + 5) % len(vals)], a):
+            out.write(f'mul {h(a)} {h(b)} {h(a * b % p)}\n')
+            out.write(f'add {h(a)} {h(b)} {h((a + b) % p)}\n')
+            out.write(f'sub {h(a)} {h(b)} {h((a - b) % p)}\n')
+            count += 3
+        out.write(f'sqr {h(a)} {h(a * a % p)}\n')
+        an, bn = a % n, vals[(i * 5 + 1) % len(vals)] % n
+        out.write(f'mnmul {h(an)} {h(bn)} {h(an * bn * pow(r, -1, n) % n)}\n')
+        if an:
+            # mn_inv takes and gives Montgomery form: (a R)^-1 R = a^-1
+            out.write(f'mninv {h(an * r % n)} {h(pow(an, -1, n) * r % n)}\n')
+        out.write(f'wnaf {h(an)}\n')
+        count += 4
+    return count
+
+
 def main():
     vdir, odir, openssl, protocol = sys.argv[1:5]
     os.makedirs(odir, exist_ok=True)
@@ -291,6 +336,8 @@ def main():
         a = wycheproof(vdir, f)
     with open(os.path.join(odir, 'cavp.txt'), 'w') as f:
         b = cavp(f)
+    with open(os.path.join(odir, 'field.txt'), 'w') as f:
+        field_vectors(f)
     with open(os.path.join(odir, 'openssl.txt'), 'w') as f:
         c = openssl_vectors(openssl, os.path.join(odir, 'openssl'), f)
         c += table_vectors(json.load(open(protocol)), os.path.join(odir, 'openssl'), f)

@@ -14,6 +14,10 @@ echo "$out"
 passed=$(echo "$out" | sed -n 's/^fwv-test: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
 failed=$(echo "$out" | sed -n 's/^fwv-test: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
 
+out=$("$BUILD/test/fwv-field-test" "$V/field.txt") || { echo "$out"; exit 1; }
+echo "$out"
+passed=$((passed + $(echo "$out" | sed -n 's/^fwv-field-test: \([0-9]*\) passed.*/\1/p')))
+
 # fwv-verify: exit status and the result code's name on stdout
 tool() {  # expected-exit expected-stdout args...
   want_rc=$1 want_out=$2; shift 2
@@ -36,6 +40,8 @@ for k in 0 1; do
     tool 0 FWV_OK --alg sig-sha1-rsa --pubkey "$O/rsa$k.pub" --sig "$m.rsasig" --in "$m"
   done
 done
+tool 0 FWV_OK --alg sig-sha256-ecdsa --pubkey "$O/ec0.x509pub" --sig "$M.ecsig" --in "$M"
+tool 0 FWV_OK --alg sig-sha1-rsa --pubkey "$O/rsa0.x509pub" --sig "$M.rsasig" --in "$M"
 tool 1 FWV_ERR_SIGNATURE --alg sig-sha256-ecdsa --pubkey "$O/ec0.pub" --sig "$M.ecsig" --in "$tampered"
 tool 1 FWV_ERR_SIGNATURE --alg sig-sha1-rsa --pubkey "$O/rsa0.pub" --sig "$M.rsasig" --in "$tampered"
 tool 1 FWV_ERR_SIGNATURE --alg sig-sha256-ecdsa --pubkey "$O/ec1.pub" --sig "$M.ecsig" --in "$M"

@@ -8,8 +8,8 @@
 
 /*
  * Returns FWV_OK and writes r and s (left-padded with zeros) for a strict DER encoding:
- * short-form lengths (a signature never needs the long form beyond 0x81 0x80..0xFF), no
- * long-form length where the short form fits, minimal INTEGER encodings (one 0x00 only before
+ * definite lengths, the long form only where the short form cannot hold the length (so only
+ * 0x81 with 128..255 is possible), minimal INTEGER encodings (one 0x00 only before
  * a byte >= 0x80), no negative integers, integers of at most 32 significant bytes, no trailing
  * bytes. Returns FWV_ERR_DER for anything else, including an empty signature; FWV_ERR_ARG for
  * NULL r or s, or NULL sig with len > 0. Range checks against n happen in p256. Never reads

@@ -1,11 +1,11 @@
-/* Registers of the mps2-an386 parts the port uses: CMSDK APB UART0 and the Cortex-M4 system
- * control block / NVIC. */
+/* Registers of the mps2-an386 parts the port uses: CMSDK APB UART0 (the core's SCB, NVIC and
+ * SysTick are in port/cortex-m/cortex_m.h). Also included by app/app.c. */
 #ifndef FWV_PORT_CMSDK_H
 #define FWV_PORT_CMSDK_H
 
 #include <stdint.h>
 
-#define REG32(a) (*(volatile uint32_t *)(a))
+#include "../cortex-m/cortex_m.h"
 
 #define UART0_BASE 0x40004000u
 #define UART_DATA REG32(UART0_BASE + 0x0)
@@ -22,14 +22,6 @@
 #define UART0_RX_IRQ 0 /* TX is 1; AN385/AN386 wiring in QEMU's hw/arm/mps2.c */
 
 #define SYSCLK_HZ 25000000u /* the FPGA's system clock */
-
-#define SCB_VTOR REG32(0xE000ED08u)
-#define SCB_AIRCR REG32(0xE000ED0Cu)
-#define AIRCR_SYSRESETREQ 0x05FA0004u /* VECTKEY | SYSRESETREQ */
-#define NVIC_ISER0 REG32(0xE000E100u)
-#define NVIC_ICER(n) REG32(0xE000E180u + 4u * (n))
-#define NVIC_ICPR(n) REG32(0xE000E280u + 4u * (n))
-#define SYST_CSR REG32(0xE000E010u)
 
 /* UART0 at 115200 8N1: transmit always, receive when rx is set. */
 static inline void uart0_init(int rx)

@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
-"""The QEMU check: boot the verifier on mps2-an386, upload a signed test application over the
-UART, verify it, mark it bootable, reset and read its banner; then show that a tampered image
-is refused and the previous application still boots, and that a good new one replaces it.
+"""The QEMU check: boot the verifier on mps2-an386 or netduinoplus2 (STM32F405), upload a signed
+test application over the UART, verify it, mark it bootable, reset and read its banner; then show
+that a tampered image is refused and the previous application still boots, and that a good new
+one replaces it.
 
-  qemu_check.py --build build [--transport socket|pty] [--keep DIR]
+  qemu_check.py --build build [--machine mps2-an386|netduinoplus2] [--transport socket|pty]
+                [--slots default|flash] [--power-cut] [--keep DIR]
 
 Ids, result codes and the trust-anchor layout come from packages/protocol/protocol.json, the
-memory map from ld/memmap.h; signatures are made with the openssl CLI (ECDSA P-256, SHA-256, DER)."""
+memory map from the machine's ld/*memmap.h; signatures are made with the openssl CLI (ECDSA
+P-256, SHA-256, DER)."""
 import argparse
+import contextlib
 import fcntl
 import hashlib
 import json
@@ -23,6 +27,7 @@ import time
 import tty
 import zlib
 
+from power_cut import run_power_cut
 from smp_client import Client, Link, SmpError, cbor_encode
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -30,10 +35,31 @@ FWV = os.path.dirname(os.path.dirname(HERE))
 PROTOCOL = os.path.join(FWV, "..", "packages", "protocol", "protocol.json")
 CERTFILE = "code-sign.crt"
 RSA_CERTFILE = "code-sign-rsa.crt"
+# Per machine: the build directory of its verifier and test application, and its memory map.
+# netduinoplus2 runs the SRAM-slot build: QEMU drops the guest's writes to the STM32 flash.
+MACHINES = {
+    "mps2-an386": {"dir": "mps2", "memmap": "memmap.h"},
+    "netduinoplus2": {"dir": "stm32f4", "memmap": "memmap-stm32f4.h"},
+}
+# The STM32F4 build with its slots in flash (--slots flash): QEMU cannot run its scenarios, as its
+# flash ignores writes, so it gets a smoke test there (boots, serves SMP, refuses to pretend).
+FLASH_VARIANT = {"dir": "stm32f4-flash", "memmap": "memmap-stm32f4.h"}
 
 
-def memmap():
-    text = open(os.path.join(FWV, "ld", "memmap.h")).read()
+def flash_branch(machine):
+    """The #ifdef FWV_SLOTS_IN_FLASH block's numbers (memmap() keeps the last, SRAM, ones)."""
+    text = open(os.path.join(FWV, "ld", MACHINES[machine]["memmap"])).read()
+    block = text[text.index("#ifdef FWV_SLOTS_IN_FLASH"):text.index("#else", text.index("#ifdef FWV_SLOTS_IN_FLASH"))]
+    return {m[0]: int(m[1], 0) for m in re.findall(r"#define (FWV_\w+) (0x[0-9A-Fa-f]+)", block)}
+
+
+def variant(args):
+    return FLASH_VARIANT if args.slots == "flash" else MACHINES[args.machine]
+
+
+def memmap(machine):
+    """The header's numbers; only unconditional ones (the anchors' address) are used here."""
+    text = open(os.path.join(FWV, "ld", MACHINES[machine]["memmap"])).read()
     return {m[0]: int(m[1], 0) for m in re.findall(r"#define (FWV_\w+) (0x[0-9A-Fa-f]+)", text)}
 
 
@@ -65,9 +91,12 @@ def anchor_table(proto, anchors):
 class Board:
     def __init__(self, args, work, mm):
         self.args = args
-        cmd = [args.qemu, "-M", "mps2-an386", "-nographic", "-monitor", "none",
-               "-kernel", os.path.join(args.build, "mps2", "verifier.elf"),
+        cmd = [args.qemu, "-M", args.machine, "-nographic", "-monitor", "none",
+               "-kernel", os.path.join(args.build, variant(args)["dir"], "verifier.elf"),
                "-device", f"loader,file={os.path.join(work, 'anchors.bin')},addr={mm['FWV_ANCHORS_ADDR']:#x}"]
+        if args.power_cut:  # the gdbstub, for cutting the power at a chosen flash operation
+            self.gdb_path = os.path.join(work, "gdb.sock")
+            cmd += ["-chardev", f"socket,id=gdb,path={self.gdb_path},server=on,wait=off", "-gdb", "chardev:gdb"]
         self.log = open(os.path.join(work, "console.log"), "wb")
         if args.transport == "socket":
             path = os.path.join(work, "uart.sock")
@@ -126,6 +155,20 @@ def step(msg):
     print(f"qemu-check: {msg}", flush=True)
 
 
+@contextlib.contextmanager
+def verifier(args, work, mm, proto):
+    """Starts QEMU and yields (board, client) once the verifier answers echo; stops QEMU after."""
+    board = Board(args, work, mm)
+    try:
+        cli = Client(board.link, proto)
+        if args.transport == "socket":
+            board.link.wait_text("serving SMP", 20.0)
+        sync(cli)
+        yield board, cli
+    finally:
+        board.close()
+
+
 def sync(cli, attempts=20):
     """Echo until the board answers: a pty notices the host's open late and drops what came
     before; the socket never loses anything, so the first echo answers."""
@@ -165,13 +208,18 @@ def upload(cli, image, buf_size, window):
     return r
 
 
-def install(cli, image, sig, proto, chunk, window, expect_ok=True,
-            alg="sig-sha256-ecdsa", certfile=CERTFILE):
-    codes = {c["value"]: c["name"] for c in proto["resultCodes"]}
+def send_image(cli, image, sig, chunk, window, alg="sig-sha256-ecdsa", certfile=CERTFILE):
+    """Uploads the whole image and then its signature; returns the SIGNATURE answer."""
     r = upload(cli, image, chunk, window)
     if r.get("rc", 0) != 0 or r.get("off") != len(image):
         raise SmpError(f"upload ended with {r}")
-    r = cli.call("WRITE", "FWSIGN", "SIGNATURE", {"alg": alg, "sig": sig, "certfile": certfile})
+    return cli.call("WRITE", "FWSIGN", "SIGNATURE", {"alg": alg, "sig": sig, "certfile": certfile})
+
+
+def install(cli, image, sig, proto, chunk, window, expect_ok=True,
+            alg="sig-sha256-ecdsa", certfile=CERTFILE):
+    codes = {c["value"]: c["name"] for c in proto["resultCodes"]}
+    r = send_image(cli, image, sig, chunk, window, alg, certfile)
     if r.get("fwv") != 0:
         raise SmpError(f"signature refused: {r}")
     v = cli.call("WRITE", "FWSIGN", "VERIFY", {})
@@ -185,20 +233,59 @@ def install(cli, image, sig, proto, chunk, window, expect_ok=True,
     return v, m
 
 
+def stage(cli, image, sig, chunk, window):
+    """Upload, signature and verify, without marking: what the power-cut scenario installs."""
+    r = send_image(cli, image, sig, chunk, window)
+    v = cli.call("WRITE", "FWSIGN", "VERIFY", {})
+    if r.get("fwv") != 0 or v.get("fwv") != 0:
+        raise SmpError(f"a good image was not verified: {r} {v}")
+
+
 def reset_and_expect(board, cli, banner, boot_mode=0):
+    """Resets and waits for `banner`; for the verifier, the whole line: its UART drops what
+    arrives before it says "serving SMP"."""
     payload = {"boot_mode": 1} if boot_mode else {}
     cli.call("WRITE", "OS", "RESET", payload, timeout=10.0)
     board.link.wait_text(banner, 20.0)
 
 
+def flash_smoke(args, proto, mm, work):
+    """The flash-slot build under QEMU: it boots, answers, reports its 256 KiB image capacity, and
+    an upload fails with EUNKNOWN because the erased sector does not read back blank (QEMU's
+    flash is ROM to the guest, its flash interface unimplemented)."""
+    ta = proto["trustAnchorTable"]
+    header = struct.pack("<IHHII", ta["magic"], ta["version"], 0, ta["headerSize"] + ta["crcSize"], 0)
+    open(os.path.join(work, "anchors.bin"), "wb").write(header + struct.pack("<I", zlib.crc32(header)))
+    errors = {e["name"]: e["value"] for e in proto["smp"]["errors"]}
+    with verifier(args, work, mm, proto) as (board, cli):
+        status = cli.call("READ", "FWSIGN", "STATUS", {})
+        want = mm["FWV_SLOT_SIZE"] - mm["FWV_SECTOR_SIZE"]
+        if status["slot_size"] != want:
+            raise SmpError(f"slot_size {status['slot_size']}, expected {want}")
+        image = bytes(range(256)) * 4
+        r = cli.call("WRITE", "IMAGE", "UPLOAD", {"image": 0, "off": 0, "len": len(image), "data": image[:512]})
+        if r.get("rc") != errors["EUNKNOWN"]:
+            raise SmpError(f"an upload into QEMU's read-only flash answered {r}, expected rc EUNKNOWN")
+        step(f"flash-slot build: boots, slot_size={status['slot_size']}, upload into QEMU's ROM refused (rc {r['rc']})")
+
+
 def run(args):
     proto = json.load(open(PROTOCOL))
-    mm = memmap()
+    mm = memmap(args.machine)
+    if args.slots == "flash":
+        mm.update(flash_branch(args.machine))
+    images = os.path.join(args.build, variant(args)["dir"])
     with tempfile.TemporaryDirectory(prefix="fwv-qemu-") as work:
         if args.keep:
             work = args.keep
             os.makedirs(work, exist_ok=True)
         os.chmod(work, 0o700)
+        if args.slots == "flash":
+            if args.machine != "netduinoplus2":
+                raise SmpError("--slots flash is the STM32F4 build: use it with --machine netduinoplus2")
+            flash_smoke(args, proto, mm, work)
+            step(f"passed ({args.machine}, slots in flash, {args.transport})")
+            return
         key = os.path.join(work, "key.pem")
         old = os.umask(0o077)
         openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key)
@@ -214,23 +301,18 @@ def run(args):
             anchor_table(proto, [("EC_P256", CERTFILE, point), ("RSA_2048", RSA_CERTFILE, rsa_pub)]))
         apps, sigs = {}, {}
         for v in (1, 2):
-            path = os.path.join(args.build, "mps2", f"app-v{v}.bin")
+            path = os.path.join(images, f"app-v{v}.bin")
             apps[v] = open(path, "rb").read()
             sigs[v] = openssl("dgst", "-sha256", "-sign", key, path)
-        rsa_sig2 = openssl("dgst", "-sha1", "-sign", rsa_key, os.path.join(args.build, "mps2", "app-v2.bin"))
+        rsa_sig2 = openssl("dgst", "-sha1", "-sign", rsa_key, os.path.join(images, "app-v2.bin"))
         # the tampered image: v2 with one byte of its code changed, v2's signature
         tampered = bytearray(apps[2])
         tampered[len(tampered) // 2] ^= 0x01
 
-        board = Board(args, work, mm)
-        try:
-            cli = Client(board.link, proto)
-            if args.transport == "socket":
-                board.link.wait_text("serving SMP", 20.0)
-            sync(cli)
+        with verifier(args, work, mm, proto) as (board, cli):
             params = cli.call("READ", "OS", "MCUMGR_PARAMS", {})
             status = cli.call("READ", "FWSIGN", "STATUS", {})
-            step(f"verifier up over {args.transport}: buf_size={params['buf_size']} "
+            step(f"verifier up on {args.machine} over {args.transport}: buf_size={params['buf_size']} "
                  f"buf_count={params['buf_count']} slot_size={status['slot_size']}")
             if params["buf_count"] < 2:
                 raise SmpError("the verifier advertises fewer than 2 receive buffers")
@@ -243,37 +325,50 @@ def run(args):
             sync(cli)
             step("the application answers echo")
 
-            reset_and_expect(board, cli, "staying on request", boot_mode=1)
+            reset_and_expect(board, cli, "staying on request, serving SMP", boot_mode=1)
             step("back in the verifier (reset with boot_mode 1); upload tampered v2")
             install(cli, bytes(tampered), sigs[2], proto, chunk, params["buf_count"], expect_ok=False)
             reset_and_expect(board, cli, "fwsign-demo-app v1")
             step("tampered image refused; reset: 'fwsign-demo-app v1' still boots")
 
-            reset_and_expect(board, cli, "staying on request", boot_mode=1)
+            reset_and_expect(board, cli, "staying on request, serving SMP", boot_mode=1)
             step("upload good v2, signed with RSA-2048 / SHA-1 (the CC3220SF platform's algorithm)")
             install(cli, apps[2], rsa_sig2, proto, chunk, params["buf_count"], alg="sig-sha1-rsa",
                     certfile=RSA_CERTFILE)
             reset_and_expect(board, cli, "fwsign-demo-app v2")
             step(f"reset: banner 'fwsign-demo-app v2' read ({time.monotonic() - t0:.1f} s)")
-            reset_and_expect(board, cli, "staying on request", boot_mode=1)
+            reset_and_expect(board, cli, "staying on request, serving SMP", boot_mode=1)
             status = cli.call("READ", "FWSIGN", "STATUS", {})
             step(f"verifier stack peak after the boot-time RSA verify: {status['stack_peak']} B")
-        finally:
-            board.close()
-    step(f"passed ({args.transport})")
+            if args.power_cut:
+                t1 = time.monotonic()
+                cuts, new, old = run_power_cut(
+                    board, cli, board.gdb_path, os.path.join(images, "verifier.elf"),
+                    lambda v: stage(cli, apps[v], sigs[v], chunk, params["buf_count"]), step, active=2)
+                if cuts == 0:
+                    raise SmpError("mark bootable did no flash operation to cut")
+                step(f"power cut before each of the {cuts} flash operations of mark bootable: "
+                     f"{new} times the new image booted, {old} times the old one, never neither "
+                     f"({time.monotonic() - t1:.1f} s)")
+    step(f"passed ({args.machine}, {args.transport})")
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build", default=os.path.join(FWV, "build"))
+    ap.add_argument("--machine", choices=sorted(MACHINES), default="mps2-an386")
     ap.add_argument("--transport", choices=("socket", "pty"), default="socket")
     ap.add_argument("--qemu", default=os.environ.get("QEMU", "qemu-system-arm"))
+    ap.add_argument("--slots", choices=("default", "flash"), default="default",
+                    help="flash: smoke-test the STM32F4 build with its slots in flash (netduinoplus2)")
+    ap.add_argument("--power-cut", action="store_true",
+                    help="also cut the power before each flash operation of mark bootable (gdbstub)")
     ap.add_argument("--keep", help="keep keys, images and the console log in this directory")
     args = ap.parse_args()
     try:
         run(args)
     except (SmpError, subprocess.CalledProcessError, OSError, KeyError) as e:
-        print(f"qemu-check: FAILED ({args.transport}): {e}", file=sys.stderr)
+        print(f"qemu-check: FAILED ({args.machine}, {args.transport}): {e}", file=sys.stderr)
         sys.exit(1)
 
 

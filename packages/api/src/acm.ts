@@ -1,0 +1,46 @@
+import type { Identity } from './credentials.js';
+import { ApiError } from './errors.js';
+import { acmModel, shapeOf } from './model/load.js';
+import { Decoder } from './model/decode.js';
+import { encodeJson, lowerFirst } from './model/encode.js';
+import { parseJsonBody } from './model/rest-json.js';
+
+/** The store's signing-material methods, in ACM's shapes with camelCase member names. */
+export interface AcmStore {
+  importCertificate(id: Identity, input: object): unknown;
+  describeCertificate(id: Identity, input: object): unknown;
+  listCertificates(id: Identity, input: object): unknown;
+  deleteCertificate(id: Identity, input: object): unknown;
+}
+
+export const ACM_TARGET_PREFIX = 'CertificateManager.';
+
+/** The ACM operation named by `X-Amz-Target`, or undefined when it is not one we serve. */
+export function acmOperation(target: string | undefined): string | undefined {
+  if (!target?.startsWith(ACM_TARGET_PREFIX)) return undefined;
+  return target.slice(ACM_TARGET_PREFIX.length);
+}
+
+/** Serves one awsJson1_1 ACM call: decode by ACM's model, call the store, encode its answer. */
+export async function handleAcm(store: AcmStore, id: Identity, operation: string, body: Uint8Array): Promise<string> {
+  const op = acmModel.operations[operation];
+  if (!op) {
+    throw new ApiError('UnknownOperationException', 400, `ACM operation '${operation}' is not served here; only ${Object.keys(acmModel.operations).join(', ')}`);
+  }
+  const dec = new Decoder(acmModel);
+  const input = op.input
+    ? dec.structure(shapeOf(acmModel, op.input.shape), parseJsonBody(body), '', (ref, v, p) => dec.json(ref, v, p))
+    : {};
+  dec.check();
+  const method = lowerFirst(op.name) as keyof AcmStore;
+  const out = await (store[method] as (id: Identity, input: object) => unknown).call(store, id, camelCaseKeys(input ?? {}));
+  return op.output ? JSON.stringify(encodeJson(acmModel, op.output, out ?? {}, true) ?? {}) : '{}';
+}
+
+/**
+ * ACM's top-level members are PascalCase; the store takes the same names in camelCase. Nested
+ * values (Tags: [{ Key, Value }]) keep ACM's own spelling, as the store reads them.
+ */
+function camelCaseKeys(v: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [lowerFirst(k), x]));
+}

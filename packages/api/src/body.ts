@@ -1,0 +1,101 @@
+import type { IncomingMessage } from 'node:http';
+import { ApiError } from './errors.js';
+
+/**
+ * Reads a request body into memory, refusing more than `limit` bytes before buffering them
+ * (by Content-Length when given, by counting otherwise).
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > limit) {
+    req.resume();
+    return Promise.reject(tooLarge(Number(declared), limit));
+  }
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > limit) {
+        failed = true;
+        // Keep draining so the connection can still carry the error response.
+        reject(tooLarge(size, limit));
+        return;
+      }
+      parts.push(chunk);
+    });
+    req.on('end', () => {
+      if (!failed) resolve(new Uint8Array(Buffer.concat(parts, size)));
+    });
+    req.on('error', (e) => {
+      if (!failed) {
+        failed = true;
+        reject(e);
+      }
+    });
+  });
+}
+
+function tooLarge(size: number, limit: number): ApiError {
+  return new ApiError('RequestEntityTooLargeException', 413, `Request body of ${size} bytes exceeds the limit of ${limit} bytes`);
+}
+
+export interface AwsChunk {
+  data: Uint8Array;
+  signature?: string;
+}
+
+export interface AwsChunkedBody {
+  chunks: AwsChunk[];
+  trailers: Record<string, string>;
+}
+
+/**
+ * Splits an `aws-chunked` body (`<hex size>[;chunk-signature=<sig>]\r\n<data>\r\n` ... a zero
+ * chunk, optional trailer lines, a blank line) into its chunks. Signatures are checked by the caller.
+ */
+export function decodeAwsChunked(body: Uint8Array): AwsChunkedBody {
+  const buf = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const chunks: AwsChunk[] = [];
+  const trailers: Record<string, string> = {};
+  let pos = 0;
+  const line = (): string => {
+    const end = buf.indexOf('\r\n', pos, 'latin1');
+    if (end < 0 || end - pos > 4096) throw malformed(`expected a CRLF-terminated line at byte ${pos}`);
+    const s = buf.toString('latin1', pos, end);
+    pos = end + 2;
+    return s;
+  };
+  for (;;) {
+    const header = line();
+    const m = /^([0-9a-fA-F]{1,8})(?:;chunk-signature=([0-9a-f]{64}))?$/.exec(header);
+    if (!m) throw malformed(`expected '<hex size>[;chunk-signature=<sig>]', got '${header.slice(0, 100)}'`);
+    const size = parseInt(m[1]!, 16);
+    if (pos + size > buf.length) throw malformed(`chunk of ${size} bytes runs past the end of the body`);
+    const data = new Uint8Array(buf.subarray(pos, pos + size));
+    pos += size;
+    chunks.push({ data, ...(m[2] ? { signature: m[2] } : {}) });
+    if (size === 0) break;
+    if (buf.toString('latin1', pos, pos + 2) !== '\r\n') throw malformed(`expected CRLF after chunk data at byte ${pos}`);
+    pos += 2;
+  }
+  // A chunk-signed body ends "0;chunk-signature=..\r\n\r\n"; an unsigned-trailer one lists trailers first.
+  while (pos < buf.length) {
+    const l = line();
+    if (l === '') break;
+    const i = l.indexOf(':');
+    if (i <= 0) throw malformed(`expected a 'name:value' trailer, got '${l.slice(0, 100)}'`);
+    trailers[l.slice(0, i).trim().toLowerCase()] = l.slice(i + 1).trim();
+  }
+  return { chunks, trailers };
+}
+
+export function concatChunks(chunks: AwsChunk[]): Uint8Array {
+  return new Uint8Array(Buffer.concat(chunks.map((c) => c.data)));
+}
+
+function malformed(why: string): ApiError {
+  return new ApiError('IncompleteBody', 400, `aws-chunked body: ${why}`);
+}

@@ -1,0 +1,142 @@
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { Operation, ServiceModel, ShapeRef } from './model/types.js';
+import { acmModel, shapeOf, signerModel } from './model/load.js';
+import { encodeJson } from './model/encode.js';
+import { NodeSha256 } from './sigv4.js';
+
+/**
+ * A small model-driven client for this server's Signer and ACM APIs, used by the `fwsign` verbs:
+ * it serializes an operation's input the way the AWS SDKs do (URI labels, query, JSON body),
+ * signs it with SigV4, and decodes the answer (timestamps back to Dates, blobs to bytes).
+ */
+export interface ClientConfig {
+  endpoint: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Called with the outgoing request and the raw response (`--debug`); never given the secret. */
+  debug?: (line: string) => void;
+}
+
+/** An error answered by the server, with the AWS code the SDKs would throw. */
+export class ServiceError extends Error {
+  override readonly name = 'ServiceError';
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function callSigner(config: ClientConfig, operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const op = signerModel.operations[operation];
+  if (!op) throw new TypeError(`callSigner: "operation" expected a Signer operation, got ${JSON.stringify(operation)}`);
+  const { path, query, body } = restJsonRequest(signerModel, op, input);
+  const res = await send(config, 'signer', op.http.method, path, query, body === undefined ? {} : { 'content-type': 'application/json' }, body);
+  const doc = res.text === '' ? {} : (JSON.parse(res.text) as Record<string, unknown>);
+  if (res.status >= 300) throw new ServiceError(res.headers.get('x-amzn-errortype')?.split(':')[0] ?? String(doc.code ?? doc.__type ?? 'UnknownError'), res.status, String(doc.message ?? doc.Message ?? res.text));
+  return op.output ? (decodeJsonOutput(signerModel, op.output, doc) as Record<string, unknown>) : {};
+}
+
+export async function callAcm(config: ClientConfig, operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const op = acmModel.operations[operation];
+  if (!op) throw new TypeError(`callAcm: "operation" expected an ACM operation, got ${JSON.stringify(operation)}`);
+  const body = JSON.stringify(op.input ? encodeJson(acmModel, op.input, input) : {});
+  const res = await send(config, 'acm', 'POST', '/', {}, { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `CertificateManager.${operation}` }, body);
+  const doc = res.text === '' ? {} : (JSON.parse(res.text) as Record<string, unknown>);
+  if (res.status >= 300) throw new ServiceError(String(doc.__type ?? 'UnknownError').split('#').pop()!, res.status, String(doc.message ?? doc.Message ?? res.text));
+  return op.output ? (decodeJsonOutput(acmModel, op.output, doc) as Record<string, unknown>) : {};
+}
+
+/** Where each input member goes on the wire, by the model's `location`. */
+export function restJsonRequest(model: ServiceModel, op: Operation, input: Record<string, unknown>): { path: string; query: Record<string, string | string[]>; body?: string } {
+  const shape = op.input ? shapeOf(model, op.input.shape) : { type: 'structure' as const, members: {} };
+  const query: Record<string, string | string[]> = {};
+  const body: Record<string, unknown> = {};
+  let path = op.http.requestUri;
+  let hasBody = false;
+  for (const [name, ref] of Object.entries(shape.members ?? {})) {
+    const v = input[name];
+    if (v === undefined || v === null) continue;
+    const wire = ref.locationName ?? name;
+    if (ref.location === 'uri') {
+      path = path.replace(`{${wire}}`, encodeURIComponent(String(v)));
+    } else if (ref.location === 'querystring') {
+      query[wire] = Array.isArray(v) ? v.map((x) => textOf(model, ref, x)) : textOf(model, ref, v);
+    } else {
+      body[name] = encodeJson(model, ref, v);
+      hasBody = true;
+    }
+  }
+  const memberHasBody = Object.values(shape.members ?? {}).some((r) => !r.location);
+  return { path, query, ...(hasBody || (memberHasBody && op.http.method !== 'GET') ? { body: JSON.stringify(body) } : {}) };
+}
+
+function textOf(model: ServiceModel, ref: ShapeRef, v: unknown): string {
+  const shape = shapeOf(model, ref.shape);
+  const item = shape.type === 'list' ? shapeOf(model, shape.member!.shape) : shape;
+  if (item.type === 'timestamp') return (v instanceof Date ? v : new Date(String(v))).toISOString().replace(/\.000Z$/, 'Z');
+  return String(v);
+}
+
+/** Turns a JSON answer back into values: timestamps become Dates, blobs bytes. */
+export function decodeJsonOutput(model: ServiceModel, ref: ShapeRef, v: unknown): unknown {
+  if (v === undefined || v === null) return undefined;
+  const shape = shapeOf(model, ref.shape);
+  switch (shape.type) {
+    case 'structure': {
+      const out: Record<string, unknown> = {};
+      for (const [name, m] of Object.entries(shape.members ?? {})) {
+        const x = decodeJsonOutput(model, m, (v as Record<string, unknown>)[name]);
+        if (x !== undefined) out[name] = x;
+      }
+      return out;
+    }
+    case 'list':
+      return (v as unknown[]).map((x) => decodeJsonOutput(model, shape.member!, x));
+    case 'map':
+      return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, decodeJsonOutput(model, shape.value!, x)]));
+    case 'timestamp':
+      return typeof v === 'number' ? new Date(v * 1000) : new Date(String(v));
+    case 'blob':
+      return new Uint8Array(Buffer.from(String(v), 'base64'));
+    default:
+      return v;
+  }
+}
+
+async function send(
+  config: ClientConfig,
+  service: string,
+  method: string,
+  path: string,
+  query: Record<string, string | string[]>,
+  headers: Record<string, string>,
+  body: string | undefined,
+): Promise<{ status: number; headers: Headers; text: string }> {
+  const url = new URL(config.endpoint);
+  const signer = new SignatureV4({ credentials: config.credentials, region: config.region, service, sha256: NodeSha256 });
+  const basePath = url.pathname.replace(/\/$/, '');
+  const signed = await signer.sign({
+    method,
+    protocol: url.protocol,
+    hostname: url.hostname,
+    ...(url.port ? { port: Number(url.port) } : {}),
+    path: `${basePath}${path}`,
+    query,
+    headers: { ...headers, host: url.host },
+    ...(body !== undefined ? { body } : {}),
+  });
+  const qs = Object.entries(query)
+    .flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => `${encodeURIComponent(k)}=${encodeURIComponent(x)}`))
+    .join('&');
+  const target = `${url.origin}${basePath}${path}${qs ? `?${qs}` : ''}`;
+  const sent = { ...(signed.headers as Record<string, string>) };
+  delete sent.host;
+  config.debug?.(`${method} ${target}\n${Object.entries(sent).map(([k, v]) => `${k}: ${k === 'authorization' ? v.replace(/Signature=\w+/, 'Signature=…') : v}`).join('\n')}${body ? `\n\n${body}` : ''}`);
+  const res = await fetch(target, { method, headers: sent, ...(body !== undefined ? { body } : {}) });
+  const text = await res.text();
+  config.debug?.(`HTTP ${res.status} x-amzn-requestid=${res.headers.get('x-amzn-requestid') ?? '-'}\n${text}`);
+  return { status: res.status, headers: res.headers, text };
+}

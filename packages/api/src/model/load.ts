@@ -1,0 +1,35 @@
+import signerBase from '../../model/signer-2017-08-25.json' with { type: 'json' };
+import signerExtra from '../../model/signer-extra.json' with { type: 'json' };
+import acmSubset from '../../model/acm-2015-12-08.subset.json' with { type: 'json' };
+import type { ServiceModel, Shape } from './types.js';
+
+/** AWS Signer: botocore's 2017-08-25 model plus the newer operations the JS SDK knows. */
+export const signerModel: ServiceModel = mergeModels(
+  signerBase as unknown as ServiceModel,
+  signerExtra as unknown as ServiceModel,
+);
+
+/** ACM: the four operations that import and manage signing material. */
+export const acmModel: ServiceModel = acmSubset as unknown as ServiceModel;
+
+function mergeModels(base: ServiceModel, extra: ServiceModel): ServiceModel {
+  const shapes = { ...base.shapes };
+  for (const [name, shape] of Object.entries(extra.shapes)) {
+    // The extra file may only add; a silent redefinition would change an existing operation.
+    if (shapes[name]) throw new Error(`signer-extra.json redefines shape ${name}`);
+    shapes[name] = shape;
+  }
+  return { metadata: base.metadata, operations: { ...base.operations, ...extra.operations }, shapes };
+}
+
+export function shapeOf(model: ServiceModel, name: string): Shape {
+  const shape = model.shapes[name];
+  if (!shape) throw new Error(`model has no shape ${name}`);
+  return shape;
+}
+
+/** HTTP status and wire code of every exception shape of a model. */
+export function errorStatus(model: ServiceModel, code: string): number | undefined {
+  const shape = model.shapes[code];
+  return shape?.exception ? (shape.error?.httpStatusCode ?? 400) : undefined;
+}

@@ -1,0 +1,195 @@
+import { ApiError } from './errors.js';
+import type { Identity } from './credentials.js';
+import { isoDate, xmlDocument, xmlText, type Node } from './s3-xml.js';
+
+/** The bucket methods of the store this S3 subset needs. */
+export interface S3Buckets {
+  createBucket(accountId: string, bucket: string): void;
+  listBuckets(accountId: string): Array<{ name: string; creationDate: Date }>;
+  putBucketVersioning(accountId: string, bucket: string, status: 'Enabled' | 'Suspended'): void;
+  getBucketVersioning(accountId: string, bucket: string): { status?: 'Enabled' | 'Suspended' };
+  putObject(accountId: string, bucket: string, key: string, body: Uint8Array): { versionId: string; etag: string };
+  getObject(accountId: string, bucket: string, key: string, versionId?: string): {
+    body: Uint8Array; versionId: string; etag: string; lastModified: Date; contentLength: number;
+  };
+  listObjectVersions(
+    accountId: string,
+    bucket: string,
+    opts?: { prefix?: string; maxKeys?: number; keyMarker?: string; versionIdMarker?: string },
+  ): {
+    versions: Array<{ key: string; versionId: string; isLatest: boolean; lastModified: Date; size: number; etag: string }>;
+    isTruncated: boolean; nextKeyMarker?: string; nextVersionIdMarker?: string;
+  };
+}
+
+export interface S3Request {
+  method: string;
+  rawPath: string;
+  query: Record<string, string | string[]>;
+  headers: Record<string, string | undefined>;
+  body: Uint8Array;
+}
+
+export interface S3Response {
+  status: number;
+  headers: Record<string, string>;
+  body: Uint8Array | string;
+  /** HEAD answers carry the headers of a GET and no body. */
+  omitBody?: boolean;
+}
+
+/** The S3 operation a path-style request names, for routing and the access log. */
+export function s3Operation(req: Pick<S3Request, 'method' | 'rawPath' | 'query' | 'headers'>): string {
+  const { bucket, key } = splitPath(req.rawPath);
+  const q = req.query;
+  const sub = Object.keys(q).filter((k) => SUBRESOURCES.has(k));
+  if (!bucket) return req.method === 'GET' ? 'ListBuckets' : 'Unsupported';
+  if (key === undefined) {
+    if (req.method === 'PUT' && sub.length === 0) return 'CreateBucket';
+    if (req.method === 'HEAD' && sub.length === 0) return 'HeadBucket';
+    if (req.method === 'PUT' && sub.length === 1 && 'versioning' in q) return 'PutBucketVersioning';
+    if (req.method === 'GET' && sub.length === 1 && 'versioning' in q) return 'GetBucketVersioning';
+    if (req.method === 'GET' && sub.length === 1 && 'versions' in q) return 'ListObjectVersions';
+    return 'Unsupported';
+  }
+  if (sub.length > 0) return 'Unsupported';
+  if (req.method === 'PUT' && req.headers['x-amz-copy-source'] === undefined) return 'PutObject';
+  if (req.method === 'GET') return 'GetObject';
+  if (req.method === 'HEAD') return 'HeadObject';
+  return 'Unsupported';
+}
+
+// Query keys that select another S3 operation on the same path; anything listed here we do not serve.
+const SUBRESOURCES = new Set([
+  'acl', 'analytics', 'cors', 'delete', 'encryption', 'intelligent-tiering', 'inventory', 'legal-hold', 'lifecycle',
+  'location', 'logging', 'metrics', 'notification', 'object-lock', 'ownershipControls', 'policy', 'policyStatus',
+  'publicAccessBlock', 'replication', 'requestPayment', 'restore', 'retention', 'select', 'tagging', 'torrent',
+  'uploadId', 'uploads', 'versioning', 'versions', 'website', 'accelerate', 'attributes', 'list-type', 'session',
+]);
+
+/** Serves one S3 request against the caller's account's buckets. */
+export function handleS3(buckets: S3Buckets, id: Identity, req: S3Request, operation: string): S3Response {
+  const { bucket, key } = splitPath(req.rawPath);
+  const account = id.accountId;
+  switch (operation) {
+    case 'ListBuckets': {
+      const list = buckets.listBuckets(account);
+      return xml(200, 'ListAllMyBucketsResult', [
+        ['Owner', [['ID', account], ['DisplayName', account]]],
+        ['Buckets', list.map((b): Node => ['Bucket', [['Name', b.name], ['CreationDate', isoDate(b.creationDate)]]])],
+      ]);
+    }
+    case 'CreateBucket':
+      buckets.createBucket(account, bucket!);
+      return { status: 200, headers: { location: `/${bucket}` }, body: '' };
+    case 'HeadBucket':
+      buckets.getBucketVersioning(account, bucket!);
+      return { status: 200, headers: {}, body: '', omitBody: true };
+    case 'PutBucketVersioning': {
+      const status = xmlText(Buffer.from(req.body).toString('utf8'), 'Status');
+      if (status !== 'Enabled' && status !== 'Suspended') {
+        throw new ApiError('MalformedXML', 400, `VersioningConfiguration/Status expected Enabled or Suspended, got ${status === undefined ? 'nothing' : `'${status}'`}`);
+      }
+      buckets.putBucketVersioning(account, bucket!, status);
+      return { status: 200, headers: {}, body: '' };
+    }
+    case 'GetBucketVersioning': {
+      const v = buckets.getBucketVersioning(account, bucket!);
+      return xml(200, 'VersioningConfiguration', [['Status', v.status]]);
+    }
+    case 'ListObjectVersions':
+      return listVersions(buckets, account, bucket!, req.query);
+    case 'PutObject': {
+      const r = buckets.putObject(account, bucket!, key!, req.body);
+      return { status: 200, headers: { etag: r.etag, 'x-amz-version-id': r.versionId }, body: '' };
+    }
+    case 'GetObject':
+    case 'HeadObject': {
+      const versionId = one(req.query['versionId']);
+      const o = buckets.getObject(account, bucket!, key!, versionId);
+      return {
+        status: 200,
+        headers: {
+          'content-type': 'application/octet-stream',
+          'content-length': String(o.contentLength),
+          etag: o.etag,
+          'last-modified': o.lastModified.toUTCString(),
+          'x-amz-version-id': o.versionId,
+          'accept-ranges': 'none',
+        },
+        body: o.body,
+        omitBody: operation === 'HeadObject',
+      };
+    }
+    default:
+      throw new ApiError(
+        'NotImplemented',
+        501,
+        `This server implements only path-style CreateBucket, HeadBucket, Put/GetBucketVersioning, ListObjectVersions, ListBuckets, PutObject, GetObject and HeadObject; ${req.method} ${req.rawPath.slice(0, 200)} is not one of them.`,
+      );
+  }
+}
+
+function listVersions(buckets: S3Buckets, account: string, bucket: string, q: S3Request['query']): S3Response {
+  const prefix = one(q['prefix']);
+  const keyMarker = one(q['key-marker']);
+  const versionIdMarker = one(q['version-id-marker']);
+  const maxKeysText = one(q['max-keys']);
+  let maxKeys: number | undefined;
+  if (maxKeysText !== undefined) {
+    if (!/^\d+$/.test(maxKeysText)) throw new ApiError('InvalidArgument', 400, `max-keys expected a non-negative integer, got '${maxKeysText}'`);
+    maxKeys = Math.min(Math.max(Number(maxKeysText), 1), 1000);
+  }
+  const r = buckets.listObjectVersions(account, bucket, {
+    ...(prefix !== undefined ? { prefix } : {}),
+    ...(maxKeys !== undefined ? { maxKeys } : {}),
+    ...(keyMarker !== undefined ? { keyMarker } : {}),
+    ...(versionIdMarker !== undefined ? { versionIdMarker } : {}),
+  });
+  return xml(200, 'ListVersionsResult', [
+    ['Name', bucket],
+    ['Prefix', prefix ?? ''],
+    ['KeyMarker', keyMarker ?? ''],
+    ['VersionIdMarker', versionIdMarker ?? ''],
+    ['NextKeyMarker', r.nextKeyMarker],
+    ['NextVersionIdMarker', r.nextVersionIdMarker],
+    ['MaxKeys', maxKeys ?? 1000],
+    ['IsTruncated', r.isTruncated],
+    ...r.versions.map((v): Node => [
+      'Version',
+      [
+        ['Key', v.key],
+        ['VersionId', v.versionId],
+        ['IsLatest', v.isLatest],
+        ['LastModified', isoDate(v.lastModified)],
+        ['ETag', v.etag],
+        ['Size', v.size],
+        ['StorageClass', 'STANDARD'],
+        ['Owner', [['ID', account], ['DisplayName', account]]],
+      ],
+    ]),
+  ]);
+}
+
+function xml(status: number, root: string, children: Node[]): S3Response {
+  return { status, headers: { 'content-type': 'application/xml' }, body: xmlDocument(root, children) };
+}
+
+/** Path-style: `/<bucket>/<key...>`; the key is percent-decoded, '/' inside it kept. */
+export function splitPath(rawPath: string): { bucket?: string; key?: string } {
+  const path = rawPath.startsWith('/') ? rawPath.slice(1) : rawPath;
+  if (path === '') return {};
+  const slash = path.indexOf('/');
+  const decode = (s: string): string => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      throw new ApiError('InvalidURI', 400, `Could not parse the specified URI: malformed percent-encoding in '${s.slice(0, 100)}'`);
+    }
+  };
+  if (slash < 0) return { bucket: decode(path) };
+  const key = path.slice(slash + 1);
+  return { bucket: decode(path.slice(0, slash)), ...(key === '' ? {} : { key: decode(key) }) };
+}
+
+const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[v.length - 1] : v);

@@ -1,0 +1,41 @@
+import type { Identity } from './credentials.js';
+import { ApiError } from './errors.js';
+import { signerModel } from './model/load.js';
+import { lowerFirst } from './model/encode.js';
+import { compileRoutes, decodeInput, encodeOutput, matchRoute, pathKnown, type Match, type WireRequest } from './model/rest-json.js';
+
+import { platformOperations } from './platforms.js';
+
+const routes = compileRoutes(signerModel);
+
+/** Finds the Signer operation of a request, or undefined when the path is not one of Signer's. */
+export function signerRoute(method: string, rawPath: string): Match | undefined {
+  return matchRoute(routes, method, rawPath);
+}
+
+export function isSignerPath(rawPath: string): boolean {
+  return pathKnown(routes, rawPath);
+}
+
+export const signerOperationNames = (): string[] => Object.keys(signerModel.operations);
+
+/**
+ * Calls the store method named after the operation (camelCase) with the caller's identity and the
+ * decoded input, and serializes what it returns by the operation's output shape.
+ */
+export async function handleSigner(
+  store: object,
+  id: Identity,
+  match: Match,
+  req: Omit<WireRequest, 'labels'>,
+): Promise<{ status: number; body: string }> {
+  const input = decodeInput(signerModel, match.op, { ...req, labels: match.labels });
+  const name = lowerFirst(match.op.name);
+  const fn = (store as Record<string, unknown>)[name] ?? (platformOperations as Record<string, unknown>)[name];
+  if (typeof fn !== 'function') {
+    throw new ApiError('InternalServiceErrorException', 500, `${match.op.name} is not implemented by this server's store`);
+  }
+  const self = name in store ? store : platformOperations;
+  const out: unknown = await (fn as (id: Identity, input: unknown) => unknown).call(self, id, input);
+  return { status: match.op.http.responseCode ?? 200, body: encodeOutput(signerModel, match.op, out) };
+}

@@ -1,0 +1,155 @@
+import { createHash, createHmac } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { callSigner, type ClientConfig } from '@fwsign/api';
+import { buildOtaJobDocument, parseSignedObject, type OtaJobFileInput, type OtaProtocol, type SignedObject } from '@fwsign/signing-engine';
+import { integer, optionalString, parse, pathOf, strings, UsageError } from '../args.js';
+import { EXIT_OK, type Command } from '../command.js';
+import { writeFileAtomic } from '../files.js';
+import { clientConfig } from './aws/connection.js';
+
+/** Why a signing job gets no OTA job document: the device cannot tell, so the builder refuses. */
+export class JobRefused extends Error {
+  override readonly name = 'JobRefused';
+  constructor(
+    readonly code: 'RevokedSignature' | 'RevokedProfile' | 'JobNotSucceeded' | 'NoSignedObject',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const iso = (v: unknown): string => (v instanceof Date ? v.toISOString() : String(v));
+
+/**
+ * The signed object of a signing job, only while the service stands behind it: the job
+ * succeeded, its signature is not revoked, and its profile version was not revoked effective
+ * before the job completed (a revocation effective later leaves earlier signatures valid).
+ */
+export async function signedObjectOfJob(config: ClientConfig, jobId: string): Promise<{ signedObject: SignedObject; bytes: Uint8Array; job: Record<string, unknown> }> {
+  const job = await callSigner(config, 'DescribeSigningJob', { jobId });
+  if (job.status !== 'Succeeded') throw new JobRefused('JobNotSucceeded', `job ${jobId}: expected status Succeeded, got ${String(job.status)}; refusing to build an OTA job for it`);
+  const profileName = String(job.profileName);
+  const profile = await callSigner(config, 'GetSigningProfile', { profileName });
+  const pr = profile.revocationRecord as { revocationEffectiveFrom?: unknown; revokedBy?: string } | undefined;
+  const completed = job.completedAt instanceof Date ? job.completedAt.getTime() : Number.NaN;
+  if (profile.status === 'Revoked' && profile.profileVersion === job.profileVersion) {
+    const from = pr?.revocationEffectiveFrom instanceof Date ? pr.revocationEffectiveFrom.getTime() : Number.NEGATIVE_INFINITY;
+    // No completion time to compare with: the revocation wins.
+    if (!(completed < from)) {
+      throw new JobRefused('RevokedProfile', `job ${jobId}: profile ${profileName} version ${String(job.profileVersion)} was revoked effective ${pr?.revocationEffectiveFrom ? iso(pr.revocationEffectiveFrom) : 'always'}, before the job completed (${job.completedAt ? iso(job.completedAt) : 'unknown'}); refusing to build an OTA job for it`);
+    }
+  }
+  // The service also reports a profile revocation as the job's own record: the profile's is named first.
+  const rr = job.revocationRecord as { reason?: string; revokedAt?: unknown; revokedBy?: string } | undefined;
+  if (rr) throw new JobRefused('RevokedSignature', `job ${jobId}: its signature was revoked at ${iso(rr.revokedAt)} by ${rr.revokedBy ?? 'unknown'} (${rr.reason ?? 'no reason'}); refusing to build an OTA job for it`);
+  const s3 = (job.signedObject as { s3?: { bucketName?: string; key?: string } } | undefined)?.s3;
+  if (!s3?.bucketName || !s3.key) throw new JobRefused('NoSignedObject', `job ${jobId}: expected signedObject.s3 with bucketName and key, got ${JSON.stringify(job.signedObject ?? null)}`);
+  const bytes = await getObject(config, s3.bucketName, s3.key);
+  return { signedObject: parseSignedObject(bytes), bytes, job };
+}
+
+/** RFC 3986 unreserved characters stay; everything else is %XX, as SigV4's canonical URI for S3 wants. */
+const s3Encode = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const sha256Hex = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+/** S3 GetObject (path style) signed with SigV4: the API client speaks Signer and ACM only. */
+async function getObject(config: ClientConfig, bucket: string, key: string): Promise<Uint8Array> {
+  const url = new URL(config.endpoint);
+  const path = `${url.pathname.replace(/\/$/, '')}/${s3Encode(bucket)}/${key.split('/').map(s3Encode).join('/')}`;
+  const amzDate = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const day = amzDate.slice(0, 8);
+  const payload = sha256Hex('');
+  const headers: Record<string, string> = { host: url.host, 'x-amz-content-sha256': payload, 'x-amz-date': amzDate };
+  if (config.credentials.sessionToken) headers['x-amz-security-token'] = config.credentials.sessionToken;
+  const names = Object.keys(headers).sort();
+  const canonical = ['GET', path, '', ...names.map((n) => `${n}:${headers[n]}`), '', names.join(';'), payload].join('\n');
+  const scope = `${day}/${config.region}/s3/aws4_request`;
+  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonical)].join('\n');
+  let k: Buffer = createHmac('sha256', `AWS4${config.credentials.secretAccessKey}`).update(day).digest();
+  for (const part of [config.region, 's3', 'aws4_request']) k = createHmac('sha256', k).update(part).digest();
+  const signature = createHmac('sha256', k).update(toSign).digest('hex');
+  const sent = { ...headers, authorization: `AWS4-HMAC-SHA256 Credential=${config.credentials.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}` };
+  delete (sent as Record<string, string>).host;
+  const res = await fetch(`${url.origin}${path}`, { headers: sent });
+  const body = new Uint8Array(await res.arrayBuffer());
+  if (res.status >= 300) {
+    const text = Buffer.from(body).toString('utf8');
+    throw new Error(`s3://${bucket}/${key}: expected the signed object, got HTTP ${res.status} ${/<Code>([^<]+)<\/Code>/.exec(text)?.[1] ?? ''} ${/<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? ''}`.trim());
+  }
+  return body;
+}
+
+export const otaJobDocument: Command = {
+  name: 'ota-job-document',
+  summary: 'build the FreeRTOS OTA job document (afr_ota) from signed objects',
+  usage: `fwsign ota-job-document --signed fw.signed.json --filepath PATH --certfile /certs/codesign.crt [--stream NAME]
+           [--signed … --filepath … [--certfile …]]   (several files: flags pair up in order)
+       fwsign ota-job-document --job-id ID [--endpoint-url URL] [--region R] --filepath PATH --certfile …
+           (from a signing job on the server: refused, exit 1, if the job did not succeed, its signature
+            was revoked, or its profile version was revoked effective before the job completed)
+           [--protocol MQTT|HTTP]… [--file-type N] [--update-data-url URL --auth-scheme S] [--out job.json]`,
+  async run(args, io) {
+    const p = parse(args, {
+      signed: { type: 'string', multiple: true },
+      filepath: { type: 'string', multiple: true },
+      certfile: { type: 'string', multiple: true },
+      stream: { type: 'string' },
+      protocol: { type: 'string', multiple: true },
+      'file-type': { type: 'string' },
+      'update-data-url': { type: 'string' },
+      'auth-scheme': { type: 'string' },
+      out: { type: 'string' },
+      'job-id': { type: 'string', multiple: true },
+      'endpoint-url': { type: 'string' },
+      region: { type: 'string' },
+    });
+    const signed = strings(p, 'signed');
+    const jobIds = strings(p, 'job-id');
+    if (jobIds.length > 0 && signed.length > 0) throw new UsageError('--signed and --job-id exclude each other: give the signed files, or the signing jobs to fetch them from');
+    if (jobIds.length === 0 && (optionalString(p, 'endpoint-url') || optionalString(p, 'region'))) throw new UsageError('--endpoint-url and --region go with --job-id');
+    const sources: Array<() => Promise<SignedObject>> = [];
+    if (jobIds.length > 0) {
+      const flags = new Map<string, string[]>();
+      for (const name of ['endpoint-url', 'region'] as const) {
+        const v = optionalString(p, name);
+        if (v !== undefined) flags.set(name, [v]);
+      }
+      const config = clientConfig(flags, io);
+      for (const id of jobIds) sources.push(async () => (await signedObjectOfJob(config, id)).signedObject);
+    } else {
+      for (const path of signed) sources.push(async () => parseSignedObject(new Uint8Array(await readFile(pathOf(io, path)))));
+    }
+    const filepaths = strings(p, 'filepath');
+    const certfiles = strings(p, 'certfile');
+    if (sources.length === 0) throw new UsageError('--signed (or --job-id) is required');
+    const per = jobIds.length > 0 ? '--job-id' : '--signed';
+    if (filepaths.length !== sources.length) throw new UsageError(`--filepath expected once per ${per} (${sources.length}), got ${filepaths.length}`);
+    if (certfiles.length !== 1 && certfiles.length !== sources.length) throw new UsageError(`--certfile expected once, or once per ${per} (${sources.length}), got ${certfiles.length}`);
+    const protocols = strings(p, 'protocol');
+    for (const proto of protocols) if (proto !== 'MQTT' && proto !== 'HTTP') throw new UsageError(`--protocol expected MQTT or HTTP, got ${JSON.stringify(proto)}`);
+    const fileType = integer(p, 'file-type', 0, 0xffffffff);
+    const stream = optionalString(p, 'stream');
+    const url = optionalString(p, 'update-data-url');
+    const authScheme = optionalString(p, 'auth-scheme');
+    const files: OtaJobFileInput[] = [];
+    for (const [i, source] of sources.entries()) {
+      const signedObject = await source();
+      const f: OtaJobFileInput = { signedObject, filepath: filepaths[i]!, certfile: certfiles[certfiles.length === 1 ? 0 : i]! };
+      if (fileType !== undefined) f.fileType = fileType;
+      if (stream !== undefined) f.streamname = stream;
+      if (url !== undefined) f.updateDataUrl = url;
+      if (authScheme !== undefined) f.authScheme = authScheme;
+      files.push(f);
+    }
+    const doc = buildOtaJobDocument(protocols.length > 0 ? { files, protocols: protocols as OtaProtocol[] } : { files });
+    const text = `${JSON.stringify(doc, null, 2)}\n`;
+    const out = optionalString(p, 'out');
+    if (out) {
+      await writeFileAtomic(pathOf(io, out), text);
+      io.stdout.write(`wrote ${pathOf(io, out)}\n`);
+    } else {
+      io.stdout.write(text);
+    }
+    return EXIT_OK;
+  },
+};

@@ -1,0 +1,71 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { readFile, rename, rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
+import {
+  parseCertificate,
+  privateKeyMatchesCertificate,
+  resolveEffectiveConfiguration,
+  signPayloadToStream,
+  signerFromPrivateKey,
+  type SigningConfigurationOverrides,
+} from '@fwsign/signing-engine';
+import { optionalString, parse, pathOf, requireString, UsageError } from '../args.js';
+import { EXIT_OK, type Command } from '../command.js';
+
+export const sign: Command = {
+  name: 'sign',
+  summary: 'sign a firmware image into an AWS Signer signed object (JSONEmbedded or JSONDetached)',
+  usage: `fwsign sign --platform-id ID --key k.pem --cert c.pem --in fw.bin --out fw.signed.json [--format JSONEmbedded|JSONDetached]
+           [--bucket B --object-key K --object-version V]   (JSONDetached: where the payload lives)
+  The image is streamed; the key must match the certificate.`,
+  async run(args, io) {
+    const p = parse(args, {
+      'platform-id': { type: 'string' },
+      key: { type: 'string' },
+      cert: { type: 'string' },
+      in: { type: 'string' },
+      out: { type: 'string' },
+      format: { type: 'string' },
+      bucket: { type: 'string' },
+      'object-key': { type: 'string' },
+      'object-version': { type: 'string' },
+    });
+    const platformId = requireString(p, 'platform-id');
+    const keyPem = await readFile(pathOf(io, requireString(p, 'key')), 'utf8');
+    const certPath = pathOf(io, requireString(p, 'cert'));
+    const input = pathOf(io, requireString(p, 'in'));
+    const output = pathOf(io, requireString(p, 'out'));
+    const format = optionalString(p, 'format');
+    const overrides: SigningConfigurationOverrides = format === undefined ? {} : { signingImageFormat: format };
+    const config = resolveEffectiveConfiguration(platformId, overrides);
+    const cert = parseCertificate(await readFile(certPath));
+    if (!privateKeyMatchesCertificate(keyPem, cert)) throw new Error(`the key does not match the certificate ${certPath} (${cert.subject})`);
+    let payloadLocation;
+    if (config.imageFormat === 'JSONDetached') {
+      const bucketName = optionalString(p, 'bucket');
+      const key = optionalString(p, 'object-key') ?? basename(input);
+      const version = optionalString(p, 'object-version');
+      if (!bucketName || !version) throw new UsageError('JSONDetached needs --bucket and --object-version (and optionally --object-key) naming where the payload lives');
+      payloadLocation = { bucketName, key, version };
+    }
+    const tmp = join(dirname(output), `.${basename(output)}.${randomBytes(4).toString('hex')}.tmp`);
+    const out = createWriteStream(tmp, { mode: 0o644 });
+    try {
+      const r = await signPayloadToStream({ config, signer: signerFromPrivateKey(keyPem), payload: createReadStream(input), out, reportSha256: true, ...(payloadLocation ? { payloadLocation } : {}) });
+      out.end();
+      await once(out, 'finish');
+      await rename(tmp, output);
+      io.stdout.write(
+        `signed ${input} (${r.rawPayloadSize} bytes, sha256 ${Buffer.from(r.payloadSha256!).toString('hex')})\n` +
+          `  platform ${platformId}, ${r.signatureAlgorithm}, ${r.format}\n  wrote ${output}\n`,
+      );
+      return EXIT_OK;
+    } catch (err) {
+      out.destroy();
+      await rm(tmp, { force: true });
+      throw err;
+    }
+  },
+};

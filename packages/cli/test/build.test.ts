@@ -1,0 +1,39 @@
+/** The esbuild bundle is a working `fwsign` on its own: build it, then run it as a process. */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from './helpers.js';
+
+const pkg = fileURLToPath(new URL('..', import.meta.url));
+const bundle = join(pkg, 'dist', 'fwsign.mjs');
+const tmp = tempDir();
+afterAll(tmp.cleanup);
+
+function run(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bundle, ...args], { cwd: tmp.dir, encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(() => {
+  const r = spawnSync(process.execPath, [join(pkg, 'build.mjs')], { encoding: 'utf8', timeout: 120_000 });
+  expect(r.status, r.stderr).toBe(0);
+});
+
+describe('dist/fwsign.mjs', () => {
+  it('signs and verifies as a standalone process, with verify exit codes 0 and 1', () => {
+    writeFileSync(join(tmp.dir, 'fw.bin'), Buffer.alloc(1000, 7));
+    expect(run('keys', 'create', '--algorithm', 'ecdsa-p256', '--subject', 'CN=bundle', '--key-out', 'k.pem', '--cert-out', 'c.pem').status).toBe(0);
+    expect(run('keys', 'create', '--algorithm', 'ecdsa-p256', '--subject', 'CN=other', '--key-out', 'k2.pem', '--cert-out', 'c2.pem').status).toBe(0);
+    const signed = run('sign', '--platform-id', 'AmazonFreeRTOS-Default', '--key', 'k.pem', '--cert', 'c.pem', '--in', 'fw.bin', '--out', 'fw.signed.json');
+    expect(signed.status, signed.stderr).toBe(0);
+    const ok = run('verify', '--cert', 'c.pem', '--in', 'fw.signed.json');
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toMatch(/^valid: SHA256withECDSA, 1000 bytes/);
+    const bad = run('verify', '--cert', 'c2.pem', '--in', 'fw.signed.json');
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toMatch(/^invalid: signature-mismatch/);
+    expect(run('nope').status).toBe(2);
+  });
+});

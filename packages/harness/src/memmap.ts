@@ -1,0 +1,71 @@
+/**
+ * The firmware's memory map as the board needs it (where the trust anchors go, which memory is the
+ * slot "flash" that must survive a power cut), read from the C header the linker script also uses,
+ * so the harness never disagrees with the firmware about an address.
+ */
+import { readFileSync } from 'node:fs';
+import { HarnessError } from './errors.js';
+
+export interface MemoryMap {
+  anchorsAddr: number;
+  anchorsSize: number;
+  activeAddr: number;
+  stagingAddr: number;
+  slotSize: number;
+  sectorSize: number;
+}
+
+export interface MemoryRegion {
+  addr: number;
+  size: number;
+}
+
+/**
+ * Reads the #defines of a memory-map header, following #ifdef / #ifndef / #else / #endif with
+ * `defined` as the build's -D flags (the STM32F4 header has a slots-in-flash variant).
+ */
+export function parseMemoryMap(headerText: string, source = 'memmap.h', defined: readonly string[] = []): MemoryMap {
+  const defs = new Map<string, number>();
+  const names = new Set(defined);
+  const stack: boolean[] = [];
+  const active = (): boolean => stack.every(Boolean);
+  for (const raw of headerText.split('\n')) {
+    const line = raw.replace(/\/\*.*?\*\//g, '').trim();
+    let m: RegExpExecArray | null;
+    if ((m = /^#\s*ifdef\s+(\w+)/.exec(line))) stack.push(names.has(m[1]!));
+    else if ((m = /^#\s*ifndef\s+(\w+)/.exec(line))) stack.push(!names.has(m[1]!));
+    else if (/^#\s*else\b/.test(line)) stack.push(!stack.pop()!);
+    else if (/^#\s*endif\b/.test(line)) stack.pop();
+    else if (active() && (m = /^#\s*define\s+(\w+)(?:\s+\(?\s*(0x[0-9A-Fa-f]+|\d+)[uUlL]*\s*\)?)?/.exec(line))) {
+      names.add(m[1]!);
+      if (m[2] !== undefined) defs.set(m[1]!, Number(m[2]));
+    }
+  }
+  const need = (name: string): number => {
+    const v = defs.get(name);
+    if (v === undefined) throw new HarnessError('FirmwareMissing', `memory map ${source}: expected #define ${name}, got none`);
+    return v;
+  };
+  return {
+    anchorsAddr: need('FWV_ANCHORS_ADDR'),
+    anchorsSize: need('FWV_ANCHORS_SIZE'),
+    activeAddr: need('FWV_ACTIVE_ADDR'),
+    stagingAddr: need('FWV_STAGING_ADDR'),
+    slotSize: need('FWV_SLOT_SIZE'),
+    sectorSize: need('FWV_SECTOR_SIZE'),
+  };
+}
+
+export function readMemoryMap(path: string, defined: readonly string[] = []): MemoryMap {
+  return parseMemoryMap(readFileSync(path, 'utf8'), path, defined);
+}
+
+/** The slot memory as one region (both slots, trailers included), when they are adjacent; else each. */
+export function slotRegions(map: MemoryMap): MemoryRegion[] {
+  const [lo, hi] = map.activeAddr < map.stagingAddr ? [map.activeAddr, map.stagingAddr] : [map.stagingAddr, map.activeAddr];
+  if (lo + map.slotSize === hi) return [{ addr: lo, size: 2 * map.slotSize }];
+  return [
+    { addr: map.activeAddr, size: map.slotSize },
+    { addr: map.stagingAddr, size: map.slotSize },
+  ];
+}

@@ -1,0 +1,241 @@
+/**
+ * X.509 with pkijs: parse certificates, match them with private keys, create development
+ * code-signing certificates. pkijs runs on node:crypto's WebCrypto through an engine object passed
+ * to each call, so importing this module sets no global state.
+ */
+import { createHash, createPublicKey, generateKeyPairSync, webcrypto, X509Certificate } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import type { TrustAnchor } from '@fwsign/protocol';
+import { EngineError } from './errors.js';
+import { b64urlToBytes, ecPublicPoint, isPemText, keyKind, loadPrivateKey } from './keys.js';
+
+export interface PublicKeyInfo {
+  type: 'ec-p256' | 'ec-other' | 'rsa';
+  bits: number;
+  spkiDer: Uint8Array;
+}
+
+export interface ParsedCertificate {
+  der: Uint8Array;
+  sha256: Uint8Array;
+  subject: string;
+  issuer: string;
+  serialNumber: string;
+  notBefore: Date;
+  notAfter: Date;
+  publicKey: PublicKeyInfo;
+  extendedKeyUsage: string[];
+  /** Hex key identifiers, when the extensions are present. */
+  subjectKeyIdentifier?: string;
+  authorityKeyIdentifier?: string;
+}
+
+type EngineCrypto = ConstructorParameters<typeof pkijs.CryptoEngine>[0]['crypto'];
+const engine = new pkijs.CryptoEngine({ name: 'node-webcrypto', crypto: webcrypto as unknown as EngineCrypto });
+
+const NAME_OIDS: Record<string, string> = {
+  '2.5.4.3': 'CN', '2.5.4.6': 'C', '2.5.4.7': 'L', '2.5.4.8': 'ST', '2.5.4.10': 'O', '2.5.4.11': 'OU', '1.2.840.113549.1.9.1': 'emailAddress',
+};
+const OID_OF_NAME = Object.fromEntries(Object.entries(NAME_OIDS).map(([oid, n]) => [n, oid]));
+const EKU_NAMES: Record<string, string> = {
+  '1.3.6.1.5.5.7.3.1': 'serverAuth', '1.3.6.1.5.5.7.3.2': 'clientAuth', '1.3.6.1.5.5.7.3.3': 'codeSigning',
+  '1.3.6.1.5.5.7.3.4': 'emailProtection', '1.3.6.1.5.5.7.3.8': 'timeStamping', '1.3.6.1.5.5.7.3.9': 'OCSPSigning',
+};
+const EKU_OID = '2.5.29.37';
+const CODE_SIGNING_OID = '1.3.6.1.5.5.7.3.3';
+
+function invalid(message: string): never {
+  throw new EngineError('InvalidCertificate', `certificate: ${message}`);
+}
+
+const PEM_BLOCK = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+?)-----END CERTIFICATE-----/g;
+
+function pemBlocks(pem: string): Uint8Array[] {
+  return [...pem.matchAll(PEM_BLOCK)].map((m) => new Uint8Array(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64')));
+}
+
+function nameToString(name: pkijs.RelativeDistinguishedNames): string {
+  return name.typesAndValues
+    .map((tv) => `${NAME_OIDS[tv.type] ?? tv.type}=${String((tv.value as { valueBlock: { value: unknown } }).valueBlock.value)}`)
+    .join(', ');
+}
+
+function publicKeyInfo(spkiDer: Uint8Array): PublicKeyInfo {
+  const key = createPublicKey({ key: Buffer.from(spkiDer), format: 'der', type: 'spki' });
+  const kind = keyKind(key);
+  if (kind === 'other') invalid(`public key expected EC or RSA, got ${key.asymmetricKeyType}`);
+  const bits = kind === 'rsa' ? (key.asymmetricKeyDetails?.modulusLength ?? 0) : kind === 'ec-p256' ? 256 : Number(/\d+/.exec(key.asymmetricKeyDetails?.namedCurve ?? '')?.[0] ?? 0);
+  return { type: kind, bits, spkiDer };
+}
+
+function parseDer(der: Uint8Array): ParsedCertificate {
+  let cert: pkijs.Certificate;
+  try {
+    cert = pkijs.Certificate.fromBER(der);
+  } catch (err) {
+    invalid(`expected DER X.509, got bytes that do not parse (${(err as Error).message})`);
+  }
+  const spkiDer = new Uint8Array(cert.subjectPublicKeyInfo.toSchema().toBER(false));
+  const eku = cert.extensions?.find((e) => e.extnID === EKU_OID)?.parsedValue as pkijs.ExtKeyUsage | undefined;
+  let publicKey: PublicKeyInfo;
+  try {
+    publicKey = publicKeyInfo(spkiDer);
+  } catch (err) {
+    if (err instanceof EngineError) throw err;
+    invalid(`public key does not parse (${(err as Error).message})`);
+  }
+  const ski = cert.extensions?.find((e) => e.extnID === '2.5.29.14')?.parsedValue as asn1js.OctetString | undefined;
+  const aki = cert.extensions?.find((e) => e.extnID === '2.5.29.35')?.parsedValue as pkijs.AuthorityKeyIdentifier | undefined;
+  const optional: Partial<ParsedCertificate> = {};
+  if (ski) optional.subjectKeyIdentifier = Buffer.from(ski.valueBlock.valueHexView).toString('hex');
+  if (aki?.keyIdentifier) optional.authorityKeyIdentifier = Buffer.from(aki.keyIdentifier.valueBlock.valueHexView).toString('hex');
+  return {
+    ...optional,
+    der,
+    sha256: new Uint8Array(createHash('sha256').update(der).digest()),
+    subject: nameToString(cert.subject),
+    issuer: nameToString(cert.issuer),
+    serialNumber: Buffer.from(cert.serialNumber.valueBlock.valueHexView).toString('hex'),
+    notBefore: cert.notBefore.value,
+    notAfter: cert.notAfter.value,
+    publicKey,
+    extendedKeyUsage: (eku?.keyPurposes ?? []).map((oid) => EKU_NAMES[oid] ?? oid),
+  };
+}
+
+/** One certificate, PEM or DER. A PEM with several blocks yields the first (the leaf). */
+export function parseCertificate(pemOrDer: string | Uint8Array): ParsedCertificate {
+  if (typeof pemOrDer === 'string' || isPemText(pemOrDer)) {
+    const text = typeof pemOrDer === 'string' ? pemOrDer : Buffer.from(pemOrDer).toString('utf8');
+    const first = pemBlocks(text)[0];
+    if (!first) invalid('expected a PEM "CERTIFICATE" block, got none');
+    return parseDer(first);
+  }
+  if (!(pemOrDer instanceof Uint8Array)) throw new TypeError(`parseCertificate: "pemOrDer" expected string or Uint8Array, got ${typeof pemOrDer}`);
+  return parseDer(pemOrDer);
+}
+
+/** Every certificate of a PEM bundle, leaf first as ACM's certificate chain lists them. */
+export function parseCertificateChain(pem: string): ParsedCertificate[] {
+  const blocks = pemBlocks(pem);
+  if (blocks.length === 0) invalid('expected at least one PEM "CERTIFICATE" block, got none');
+  return blocks.map(parseDer);
+}
+
+/** Compares key parameters (EC point / RSA n,e), not encodings, so compressed-point SPKIs still match. */
+export function privateKeyMatchesCertificate(privateKeyPemOrDer: string | Uint8Array, cert: ParsedCertificate): boolean {
+  const fromPrivate = createPublicKey(loadPrivateKey(privateKeyPemOrDer)).export({ format: 'jwk' });
+  const fromCert = createPublicKey({ key: Buffer.from(cert.publicKey.spkiDer), format: 'der', type: 'spki' }).export({ format: 'jwk' });
+  return fromPrivate.kty === fromCert.kty && fromPrivate.crv === fromCert.crv && fromPrivate.x === fromCert.x && fromPrivate.y === fromCert.y && fromPrivate.n === fromCert.n && fromPrivate.e === fromCert.e;
+}
+
+/**
+ * Whether the certificate presents itself as self-signed: issuer = subject, or no authority key
+ * identifier (RFC 5280 §4.2.1.1 requires one from every conforming CA except on self-signed
+ * certificates), or one equal to its own subject key identifier. A corrupted name cannot hide a
+ * self-signed certificate from the signature check this way.
+ */
+export function claimsSelfSigned(cert: ParsedCertificate): boolean {
+  return cert.subject === cert.issuer || cert.authorityKeyIdentifier === undefined || cert.authorityKeyIdentifier === cert.subjectKeyIdentifier;
+}
+
+/** True when the certificate's signature verifies under its own public key. */
+export function isIntactSelfSigned(cert: ParsedCertificate): boolean {
+  try {
+    const x = new X509Certificate(Buffer.from(cert.der));
+    // x.verify, not checkIssued: X509_check_issued also wants keyCertSign, which a code-signing leaf lacks.
+    return x.verify(x.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+function parseSubject(subject: string): pkijs.RelativeDistinguishedNames {
+  const parts = subject.split(',').map((p) => p.trim()).filter((p) => p.length > 0);
+  if (parts.length === 0) throw new RangeError(`createDevelopmentCertificate: "subject" expected e.g. "CN=Firmware Signing, O=Acme", got ${JSON.stringify(subject)}`);
+  const rdn = new pkijs.RelativeDistinguishedNames();
+  for (const part of parts) {
+    const eq = part.indexOf('=');
+    const key = part.slice(0, eq).trim();
+    const value = part.slice(eq + 1).trim();
+    const oid = OID_OF_NAME[key];
+    if (eq <= 0 || !oid || value.length === 0) {
+      throw new RangeError(`createDevelopmentCertificate: "subject" part expected KEY=value with KEY one of ${Object.keys(OID_OF_NAME).join(', ')}, got ${JSON.stringify(part)}`);
+    }
+    const v = key === 'C' ? new asn1js.PrintableString({ value }) : key === 'emailAddress' ? new asn1js.IA5String({ value }) : new asn1js.Utf8String({ value });
+    rdn.typesAndValues.push(new pkijs.AttributeTypeAndValue({ type: oid, value: v }));
+  }
+  return rdn;
+}
+
+function pem(label: string, der: ArrayBuffer | Uint8Array): string {
+  const b64 = Buffer.from(der instanceof Uint8Array ? der : new Uint8Array(der)).toString('base64');
+  return `-----BEGIN ${label}-----\n${b64.replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END ${label}-----\n`;
+}
+
+/**
+ * A fresh key and a self-signed code-signing certificate (basicConstraints CA:FALSE, keyUsage
+ * digitalSignature, extendedKeyUsage codeSigning): what `aws acm import-certificate` expects for
+ * a FreeRTOS signing profile, for development use.
+ */
+export async function createDevelopmentCertificate(opts: {
+  algorithm: 'ecdsa-p256' | 'rsa-2048';
+  subject: string;
+  validityDays?: number;
+}): Promise<{ privateKeyPem: string; certificatePem: string }> {
+  if (opts.algorithm !== 'ecdsa-p256' && opts.algorithm !== 'rsa-2048') {
+    throw new RangeError(`createDevelopmentCertificate: "algorithm" expected ecdsa-p256 or rsa-2048, got ${JSON.stringify(opts.algorithm)}`);
+  }
+  const days = opts.validityDays ?? 365;
+  if (!Number.isInteger(days) || days < 1 || days > 36500) throw new RangeError(`createDevelopmentCertificate: "validityDays" expected an integer 1..36500, got ${days}`);
+  const name = parseSubject(opts.subject);
+
+  const pair = opts.algorithm === 'ecdsa-p256'
+    ? generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+    : generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 65537 });
+  const pkcs8 = pair.privateKey.export({ format: 'der', type: 'pkcs8' });
+  const spki = pair.publicKey.export({ format: 'der', type: 'spki' });
+  const alg = opts.algorithm === 'ecdsa-p256' ? { name: 'ECDSA', namedCurve: 'P-256' } : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+  const signingKey = await webcrypto.subtle.importKey('pkcs8', pkcs8, alg, false, ['sign']);
+
+  const cert = new pkijs.Certificate();
+  cert.version = 2;
+  const serial = webcrypto.getRandomValues(new Uint8Array(16));
+  serial[0] = (serial[0]! & 0x7f) | 0x01; // positive and without a leading zero byte
+  cert.serialNumber = new asn1js.Integer({ valueHex: serial.buffer });
+  cert.subject = name;
+  cert.issuer = parseSubject(opts.subject);
+  const notBefore = new Date(Date.now() - 60_000); // a minute of slack for clock skew
+  cert.notBefore.value = notBefore;
+  cert.notAfter.value = new Date(notBefore.getTime() + days * 86_400_000);
+  cert.subjectPublicKeyInfo = pkijs.PublicKeyInfo.fromBER(spki);
+  const keyId = createHash('sha1').update(Buffer.from(cert.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView)).digest();
+  cert.extensions = [
+    new pkijs.Extension({ extnID: '2.5.29.19', critical: true, extnValue: new pkijs.BasicConstraints({ cA: false }).toSchema().toBER(false) }),
+    // keyUsage digitalSignature: BIT STRING with bit 0 set (0x80), 7 unused bits.
+    new pkijs.Extension({ extnID: '2.5.29.15', critical: true, extnValue: new asn1js.BitString({ valueHex: Uint8Array.of(0x80).buffer, unusedBits: 7 }).toBER(false) }),
+    new pkijs.Extension({ extnID: EKU_OID, critical: false, extnValue: new pkijs.ExtKeyUsage({ keyPurposes: [CODE_SIGNING_OID] }).toSchema().toBER(false) }),
+    new pkijs.Extension({ extnID: '2.5.29.14', critical: false, extnValue: new asn1js.OctetString({ valueHex: keyId }).toBER(false) }),
+  ];
+  await cert.sign(signingKey, 'SHA-256', engine);
+  return {
+    privateKeyPem: pem('PRIVATE KEY', pkcs8),
+    certificatePem: pem('CERTIFICATE', cert.toSchema().toBER(false)),
+  };
+}
+
+/** The device's trust-anchor entry for a certificate: its key, named by the job document's certfile. */
+export function trustAnchorFromCertificate(cert: ParsedCertificate, name: string): TrustAnchor {
+  const key = createPublicKey({ key: Buffer.from(cert.publicKey.spkiDer), format: 'der', type: 'spki' });
+  if (cert.publicKey.type === 'ec-p256') return { name, certSha256: cert.sha256, key: { type: 'ec-p256', point: ecPublicPoint(key) } };
+  if (cert.publicKey.type === 'rsa' && cert.publicKey.bits === 2048) {
+    const jwk = key.export({ format: 'jwk' });
+    const modulus = b64urlToBytes(jwk.n);
+    const e = b64urlToBytes(jwk.e);
+    if (modulus.length !== 256 || e.length > 4) invalid(`RSA key expected a 256-byte modulus and an exponent under 2^32, got ${modulus.length} and ${e.length} bytes`);
+    const exponent = e.reduce((acc, b) => acc * 256 + b, 0);
+    return { name, certSha256: cert.sha256, key: { type: 'rsa-2048', modulus, exponent } };
+  }
+  invalid(`trust anchors hold P-256 or RSA-2048 keys, got ${cert.publicKey.type} (${cert.publicKey.bits} bits) in ${cert.subject}`);
+}

@@ -1,0 +1,47 @@
+export { EngineError, type EngineErrorCode } from './errors.js';
+export {
+  SIGNING_PLATFORMS,
+  getSigningPlatform,
+  isSignablePlatform,
+  listSigningPlatforms,
+  type EncryptionAlgorithm,
+  type HashAlgorithm,
+  type ImageFormat,
+  type SigningPlatform,
+} from './platforms.js';
+export {
+  resolveEffectiveConfiguration,
+  type EffectiveConfiguration,
+  type SignatureAlgorithm,
+  type SigningConfigurationOverrides,
+} from './signing-configuration.js';
+export { signerFromPrivateKey, type Signer } from './signer.js';
+export { signPayload, signPayloadToStream, type SignOptions, type SignResult } from './sign.js';
+export {
+  embeddedSignedObjectSize,
+  parseSignedObject,
+  type PayloadLocation,
+  type SignedObject,
+} from './signed-object.js';
+export { verifySignedObject, type Verdict, type VerifyOptions } from './verify.js';
+export {
+  createDevelopmentCertificate,
+  claimsSelfSigned,
+  isIntactSelfSigned,
+  parseCertificate,
+  parseCertificateChain,
+  privateKeyMatchesCertificate,
+  trustAnchorFromCertificate,
+  type ParsedCertificate,
+  type PublicKeyInfo,
+} from './certificates.js';
+export {
+  MAX_SIGNATURE_BYTES,
+  buildOtaJobDocument,
+  parseOtaJobDocument,
+  signatureKeyFor,
+  type OtaJobDocument,
+  type OtaJobFile,
+  type OtaJobFileInput,
+  type OtaProtocol,
+} from './ota-job-document.js';

@@ -1,0 +1,155 @@
+/**
+ * The FreeRTOS OTA job document (`afr_ota`) that AWS IoT builds from a signing job, and a parser
+ * that checks it as the OTA agent's job model does (ota-for-aws-iot-embedded-sdk, otaJobDocModel):
+ * `afr_ota.protocols` and `afr_ota.files` required; per file `filesize` and `fileid` required
+ * uint32; `afr_ota.streamname`, `filepath`, `certfile`, `update_data_url`, `auth_scheme`, `attr`,
+ * `fileType` optional; the signature, base64, at most 384 bytes decoded (kOTA_MaxSignatureSize).
+ */
+import { decodeBase64Strict } from './base64.js';
+import { EngineError } from './errors.js';
+import type { SignedObject } from './signed-object.js';
+
+export const MAX_SIGNATURE_BYTES = 384;
+const UINT32_MAX = 0xffffffff;
+
+export type OtaProtocol = 'MQTT' | 'HTTP';
+
+export interface OtaJobFile {
+  filepath?: string;
+  filesize: number;
+  fileid: number;
+  certfile?: string;
+  fileType?: number;
+  attr?: number;
+  update_data_url?: string;
+  auth_scheme?: string;
+  /** The `sig-…` key the signature came under, e.g. `sig-sha256-ecdsa`. */
+  signatureKey?: string;
+  signature?: Uint8Array;
+}
+
+export interface OtaJobDocument {
+  protocols: OtaProtocol[];
+  streamname?: string;
+  files: OtaJobFile[];
+}
+
+export interface OtaJobFileInput {
+  signedObject: SignedObject;
+  filepath: string;
+  certfile: string;
+  fileid?: number;
+  fileType?: number;
+  streamname?: string;
+  updateDataUrl?: string;
+  authScheme?: string;
+}
+
+/** `SHA256withECDSA` → `sig-sha256-ecdsa`, `SHA1withRSA` → `sig-sha1-rsa`. */
+export function signatureKeyFor(signatureAlgorithm: string): string {
+  return `sig-${signatureAlgorithm.replace('with', '-').toLowerCase()}`;
+}
+
+const SIGNATURE_KEYS = new Set(['sig-sha256-ecdsa', 'sig-sha1-rsa', 'sig-sha256-rsa']);
+
+function bad(message: string): never {
+  throw new EngineError('MalformedJobDocument', `OTA job document: ${message}`);
+}
+
+function uint32(where: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > UINT32_MAX) bad(`${where} expected an integer 0..${UINT32_MAX}, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function optString(where: string, v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') bad(`${where} expected a string, got ${v === null ? 'null' : typeof v}`);
+  return v;
+}
+
+export function buildOtaJobDocument(opts: { files: OtaJobFileInput[]; protocols?: OtaProtocol[] }): { afr_ota: Record<string, unknown> } {
+  const protocols = opts.protocols ?? ['MQTT'];
+  if (protocols.length === 0 || protocols.some((p) => p !== 'MQTT' && p !== 'HTTP')) {
+    throw new EngineError('ValidationException', `buildOtaJobDocument: "protocols" expected a non-empty list of MQTT, HTTP, got ${JSON.stringify(protocols)}`);
+  }
+  if (!Array.isArray(opts.files) || opts.files.length === 0) throw new EngineError('ValidationException', 'buildOtaJobDocument: "files" expected at least one file, got none');
+  const streams = new Set(opts.files.map((f) => f.streamname).filter((s): s is string => s !== undefined));
+  // The agent reads one stream name for the whole job (afr_ota.streamname), not one per file.
+  if (streams.size > 1) throw new EngineError('ValidationException', `buildOtaJobDocument: one streamname per job expected (afr_ota.streamname), got ${[...streams].join(', ')}`);
+  const files = opts.files.map((f, i) => {
+    const sig = f.signedObject.signature;
+    if (sig.length > MAX_SIGNATURE_BYTES) throw new EngineError('ValidationException', `buildOtaJobDocument: files[${i}] signature expected at most ${MAX_SIGNATURE_BYTES} bytes, got ${sig.length}`);
+    const file: Record<string, unknown> = {
+      filepath: f.filepath,
+      filesize: f.signedObject.rawPayloadSize,
+      fileid: f.fileid ?? i,
+      certfile: f.certfile,
+    };
+    if (f.fileType !== undefined) file.fileType = uint32(`files[${i}].fileType`, f.fileType);
+    if (f.updateDataUrl !== undefined) file.update_data_url = f.updateDataUrl;
+    if (f.authScheme !== undefined) file.auth_scheme = f.authScheme;
+    uint32(`files[${i}].fileid`, file.fileid);
+    uint32(`files[${i}].filesize`, file.filesize);
+    // AWS copies the signed object's signature text unchanged.
+    file[signatureKeyFor(f.signedObject.signatureAlgorithm)] = Buffer.from(sig).toString('base64');
+    return file;
+  });
+  const afr_ota: Record<string, unknown> = { protocols: [...protocols] };
+  const [stream] = streams;
+  if (stream !== undefined) afr_ota.streamname = stream;
+  afr_ota.files = files;
+  return { afr_ota };
+}
+
+/** Accepts the job document itself or the job execution message around it (execution.jobDocument). */
+export function parseOtaJobDocument(json: string | object): OtaJobDocument {
+  let doc: unknown = json;
+  if (typeof json === 'string') {
+    try {
+      doc = JSON.parse(json);
+    } catch (err) {
+      bad(`expected JSON, got text that does not parse (${(err as Error).message})`);
+    }
+  }
+  const asRecord = (v: unknown): Record<string, unknown> | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+  const top = asRecord(doc) ?? bad('expected a JSON object');
+  const jobDocument = asRecord(asRecord(top.execution)?.jobDocument) ?? top;
+  const ota = asRecord(jobDocument.afr_ota) ?? bad('afr_ota expected an object, got none');
+  const protocols = ota.protocols;
+  if (!Array.isArray(protocols) || protocols.length === 0) bad('afr_ota.protocols expected a non-empty array, got ' + JSON.stringify(protocols));
+  for (const p of protocols) if (p !== 'MQTT' && p !== 'HTTP') bad(`afr_ota.protocols entries expected MQTT or HTTP, got ${JSON.stringify(p)}`);
+  const streamname = optString('afr_ota.streamname', ota.streamname);
+  if (!Array.isArray(ota.files) || ota.files.length === 0) bad('afr_ota.files expected a non-empty array, got ' + JSON.stringify(ota.files));
+  const files = ota.files.map((raw, i): OtaJobFile => {
+    const f = asRecord(raw) ?? bad(`afr_ota.files[${i}] expected an object`);
+    const where = `afr_ota.files[${i}]`;
+    if (!('filesize' in f)) bad(`${where}.filesize is required`);
+    if (!('fileid' in f)) bad(`${where}.fileid is required`);
+    const file: OtaJobFile = { filesize: uint32(`${where}.filesize`, f.filesize), fileid: uint32(`${where}.fileid`, f.fileid) };
+    const s = (k: 'filepath' | 'certfile' | 'update_data_url' | 'auth_scheme'): void => {
+      const v = optString(`${where}.${k}`, f[k]);
+      if (v !== undefined) file[k] = v;
+    };
+    s('filepath');
+    s('certfile');
+    s('update_data_url');
+    s('auth_scheme');
+    if (f.fileType !== undefined) file.fileType = uint32(`${where}.fileType`, f.fileType);
+    if (f.attr !== undefined) file.attr = uint32(`${where}.attr`, f.attr);
+    const sigKeys = Object.keys(f).filter((k) => k.startsWith('sig-'));
+    if (sigKeys.length > 1) bad(`${where} expected one signature key, got ${sigKeys.join(', ')}`);
+    const [key] = sigKeys;
+    if (key !== undefined) {
+      if (!SIGNATURE_KEYS.has(key)) bad(`${where}.${key} is not a signature key the OTA agent knows (${[...SIGNATURE_KEYS].join(', ')})`);
+      const text = optString(`${where}.${key}`, f[key])!;
+      const sig = decodeBase64Strict(text) ?? bad(`${where}.${key} expected base64, got text that is not`);
+      if (sig.length === 0 || sig.length > MAX_SIGNATURE_BYTES) bad(`${where}.${key} expected 1..${MAX_SIGNATURE_BYTES} bytes decoded, got ${sig.length}`);
+      file.signatureKey = key;
+      file.signature = sig;
+    }
+    return file;
+  });
+  const result: OtaJobDocument = { protocols: protocols as OtaProtocol[], files };
+  if (streamname !== undefined) result.streamname = streamname;
+  return result;
+}

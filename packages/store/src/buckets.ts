@@ -1,0 +1,429 @@
+import { randomBytes } from 'node:crypto';
+import { etagOf } from './etag.js';
+import { SegmentWorker } from './segment-worker.js';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Db } from './db.js';
+import { immediate, stmt } from './db.js';
+import { BucketError, noSuchBucket } from './errors.js';
+import { fsyncDirSync, writeFileDurableSync } from './files.js';
+import { checkAccountId } from './validate.js';
+
+export type VersioningStatus = 'Enabled' | 'Suspended';
+
+export interface ObjectVersionSummary {
+  key: string;
+  versionId: string;
+  isLatest: boolean;
+  lastModified: Date;
+  size: number;
+  etag: string;
+}
+
+export interface GetObjectResult {
+  body: Uint8Array;
+  versionId: string;
+  etag: string;
+  lastModified: Date;
+  contentLength: number;
+}
+
+/**
+ * A segment file written and fsynced under `pending/`, holding one or more object
+ * bodies back to back; not visible until rows point at it.
+ */
+export interface Segment {
+  file: string;
+  parts: SegmentPart[];
+}
+export interface SegmentPart {
+  offset: number;
+  size: number;
+  etag: string;
+}
+
+interface ObjectRow {
+  seq: number;
+  key: string;
+  version_id: string;
+  file: string;
+  offset: number;
+  etag: string;
+  size: number;
+  created_at: number;
+}
+
+// S3's bucket naming rules (the subset that matters for a local directory).
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const MAX_KEY_BYTES = 1024;
+/** Pending files of a live process younger than this are left alone by the sweep: they may be mid-job. */
+const PENDING_GRACE_MS = 10 * 60_000;
+
+/**
+ * Versioned buckets on the local disk. SQLite is the index: an object exists when
+ * its row exists. Bytes are written to a temporary file under `objects/pending/`
+ * and fsynced (with its directory), then the row is committed, then the file is
+ * renamed into `objects/<shard>/`. A crash before the commit leaves an unreferenced
+ * pending file (deleted on next open); a crash after it leaves a referenced one
+ * (moved into place on next open). Readers look in both places, so they never see
+ * half an object nor miss a committed one.
+ *
+ * A file is a segment: a single put writes a segment of one object; the job
+ * pipeline writes the signed objects of a whole batch into one segment, so a batch
+ * costs one file fsync instead of one per job. Versions are immutable, so a segment
+ * is deleted only when no row references it any more.
+ */
+export class Buckets {
+  private readonly root: string;
+  private readonly pendingDir: string;
+  private readonly segmentWorker = new SegmentWorker();
+
+  constructor(private readonly db: Db, dataDir: string) {
+    this.root = join(dataDir, 'objects');
+    this.pendingDir = join(this.root, 'pending');
+    mkdirSync(this.pendingDir, { recursive: true, mode: 0o700 });
+    // All 256 shards up front, so publishing a file is a bare rename.
+    for (let i = 0; i < 256; i++) mkdirSync(join(this.root, i.toString(16).padStart(2, '0')), { recursive: true, mode: 0o700 });
+  }
+
+  createBucket(accountId: string, bucket: string): void {
+    checkAccountId('accountId', accountId);
+    checkBucketName(bucket);
+    immediate(this.db, () => {
+      const exists = stmt(this.db, 'SELECT 1 FROM buckets WHERE account = ? AND name = ?').get(accountId, bucket);
+      if (exists) throw new BucketError('BucketAlreadyOwnedByYou', 409, `bucket "${bucket}" already exists in account ${accountId}`);
+      stmt(this.db, 'INSERT INTO buckets (account, name, versioning, created_at) VALUES (?, ?, NULL, ?)').run(accountId, bucket, Date.now());
+    });
+  }
+
+  listBuckets(accountId: string): Array<{ name: string; creationDate: Date }> {
+    const rows = stmt(this.db, 'SELECT name, created_at FROM buckets WHERE account = ? ORDER BY name').all(accountId) as Array<{ name: string; created_at: number }>;
+    return rows.map((r) => ({ name: r.name, creationDate: new Date(r.created_at) }));
+  }
+
+  putBucketVersioning(accountId: string, bucket: string, status: VersioningStatus): void {
+    if (status !== 'Enabled' && status !== 'Suspended') {
+      throw new BucketError('MalformedXML', 400, `versioning status: expected "Enabled" or "Suspended", got ${JSON.stringify(status)}`);
+    }
+    const r = stmt(this.db, 'UPDATE buckets SET versioning = ? WHERE account = ? AND name = ?').run(status, accountId, bucket);
+    if (r.changes === 0) throw noSuchBucket(bucket);
+  }
+
+  getBucketVersioning(accountId: string, bucket: string): { status?: VersioningStatus } {
+    const row = this.bucketRow(accountId, bucket);
+    return row.versioning ? { status: row.versioning as VersioningStatus } : {};
+  }
+
+  putObject(accountId: string, bucket: string, key: string, body: Uint8Array): { versionId: string; etag: string } {
+    checkKey(key);
+    if (!(body instanceof Uint8Array)) throw new TypeError(`putObject: "body" expected Uint8Array, got ${typeof body}`);
+    this.bucketRow(accountId, bucket);
+    const seg = this.writeSegmentSync([body]);
+    const part = seg.parts[0]!;
+    let replaced: string[] = [];
+    let versionId: string;
+    try {
+      versionId = immediate(this.db, () => {
+        const r = this.insertVersion(seg.file, part, accountId, bucket, key);
+        replaced = r.replacedFiles;
+        return r.versionId;
+      });
+    } catch (err) {
+      this.discard(seg.file);
+      throw err;
+    }
+    try {
+      this.publish(seg.file);
+    } catch {
+      // Committed already: readers find the file in pending/, and the next open moves it.
+    }
+    for (const f of replaced) this.removeFile(f);
+    return { versionId, etag: part.etag };
+  }
+
+  getObject(accountId: string, bucket: string, key: string, versionId?: string): GetObjectResult {
+    const row = this.findVersion(accountId, bucket, key, versionId);
+    if (!row) {
+      throw versionId === undefined
+        ? new BucketError('NoSuchKey', 404, `key ${JSON.stringify(key)} does not exist in bucket "${bucket}"`)
+        : new BucketError('NoSuchVersion', 404, `version ${JSON.stringify(versionId)} of key ${JSON.stringify(key)} does not exist in bucket "${bucket}"`);
+    }
+    return {
+      body: this.readBody(row),
+      versionId: row.version_id,
+      etag: row.etag,
+      lastModified: new Date(row.created_at),
+      contentLength: row.size,
+    };
+  }
+
+  listObjectVersions(
+    accountId: string,
+    bucket: string,
+    opts: { prefix?: string; maxKeys?: number; keyMarker?: string; versionIdMarker?: string } = {},
+  ): { versions: ObjectVersionSummary[]; isTruncated: boolean; nextKeyMarker?: string; nextVersionIdMarker?: string } {
+    this.bucketRow(accountId, bucket);
+    const maxKeys = opts.maxKeys ?? 1000;
+    if (!Number.isInteger(maxKeys) || maxKeys < 1 || maxKeys > 1000) {
+      throw new BucketError('InvalidArgument', 400, `maxKeys: expected an integer from 1 to 1000, got ${maxKeys}`);
+    }
+    const prefix = opts.prefix ?? '';
+    let markerSeq: number | undefined;
+    if (opts.keyMarker !== undefined && opts.versionIdMarker !== undefined) {
+      const m = this.findVersion(accountId, bucket, opts.keyMarker, opts.versionIdMarker);
+      if (!m) throw new BucketError('InvalidArgument', 400, `versionIdMarker: ${JSON.stringify(opts.versionIdMarker)} is not a version of ${JSON.stringify(opts.keyMarker)}`);
+      markerSeq = m.seq;
+    }
+    const km = opts.keyMarker ?? '';
+    const rows = stmt(this.db, 
+        `SELECT seq, key, version_id, file, etag, size, created_at,
+                seq = (SELECT max(o2.seq) FROM objects o2 WHERE o2.account = o.account AND o2.bucket = o.bucket AND o2.key = o.key) AS latest
+           FROM objects o
+          WHERE account = ? AND bucket = ? AND substr(key, 1, length(?)) = ?
+            AND (key > ? OR (key = ? AND ? IS NOT NULL AND seq < ?))
+          ORDER BY key ASC, seq DESC LIMIT ?`,
+      )
+      .all(accountId, bucket, prefix, prefix, km, km, markerSeq ?? null, markerSeq ?? 0, maxKeys + 1) as Array<ObjectRow & { latest: number }>;
+    const page = rows.slice(0, maxKeys);
+    const versions = page.map((r) => ({
+      key: r.key,
+      versionId: r.version_id,
+      isLatest: r.latest === 1,
+      lastModified: new Date(r.created_at),
+      size: r.size,
+      etag: r.etag,
+    }));
+    const last = page[page.length - 1];
+    if (rows.length > maxKeys && last) {
+      return { versions, isTruncated: true, nextKeyMarker: last.key, nextVersionIdMarker: last.version_id };
+    }
+    return { versions, isTruncated: false };
+  }
+
+  // ---- used by the job pipeline -------------------------------------------------
+
+  /** Bucket row or NoSuchBucket. */
+  bucketRow(accountId: string, bucket: string): { versioning: string | null } {
+    const row = stmt(this.db, 'SELECT versioning FROM buckets WHERE account = ? AND name = ?').get(accountId, bucket) as { versioning: string | null } | undefined;
+    if (!row) throw noSuchBucket(bucket);
+    return row;
+  }
+
+  findVersion(accountId: string, bucket: string, key: string, versionId?: string): ObjectRow | undefined {
+    const sql = versionId === undefined
+      ? 'SELECT * FROM objects WHERE account = ? AND bucket = ? AND key = ? ORDER BY seq DESC LIMIT 1'
+      : 'SELECT * FROM objects WHERE account = ? AND bucket = ? AND key = ? AND version_id = ?';
+    const args = versionId === undefined ? [accountId, bucket, key] : [accountId, bucket, key, versionId];
+    return stmt(this.db, sql).get(...args) as ObjectRow | undefined;
+  }
+
+  /** The bytes of one object version. */
+  readBody(row: { file: string; offset: number; size: number }): Uint8Array {
+    let fd: number;
+    try {
+      fd = openSync(this.finalPath(row.file), 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      // Committed but not yet renamed by its writer (possibly another process).
+      fd = openSync(join(this.pendingDir, row.file), 'r');
+    }
+    try {
+      const out = new Uint8Array(row.size);
+      let got = 0;
+      while (got < row.size) {
+        const n = readSync(fd, out, got, row.size - got, row.offset + got);
+        if (n === 0) throw new Error(`object file ${row.file}: expected ${row.size} bytes at offset ${row.offset}, file ended after ${got}`);
+        got += n;
+      }
+      return out;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /**
+   * Writes bodies back to back into a new pending segment, fsyncs it and the
+   * pending directory, and computes the ETags, all on a worker thread; the event
+   * loop only lays out offsets. The bodies are handed over to the worker: callers
+   * must not read them afterwards.
+   */
+  async writeSegment(bodies: readonly Uint8Array[]): Promise<Segment> {
+    const file = newFileName();
+    const sizes = bodies.map((b) => b.length);
+    try {
+      const etags = await this.segmentWorker.write(join(this.pendingDir, file), this.pendingDir, bodies);
+      return { file, parts: partsOf(sizes, etags) };
+    } catch (err) {
+      this.discard(file);
+      throw err;
+    }
+  }
+
+  close(): void {
+    this.segmentWorker.close();
+  }
+
+  writeSegmentSync(bodies: readonly Uint8Array[]): Segment {
+    const seg = layout(bodies);
+    try {
+      writeFileDurableSync(join(this.pendingDir, seg.file), bodies);
+      fsyncDirSync(this.pendingDir);
+    } catch (err) {
+      this.discard(seg.file);
+      throw err;
+    }
+    return seg;
+  }
+
+  /**
+   * Inserts the row that makes one part of a pending segment visible. Must run
+   * inside the caller's transaction. An unversioned or suspended bucket keeps one
+   * "null" version per key, as S3 does; a segment left without any row by that
+   * replacement is returned for deletion after commit.
+   */
+  insertVersion(file: string, part: SegmentPart, accountId: string, bucket: string, key: string): { versionId: string; replacedFiles: string[] } {
+    const b = this.bucketRow(accountId, bucket);
+    const replacedFiles: string[] = [];
+    let versionId: string;
+    if (b.versioning === 'Enabled') {
+      versionId = randomBytes(24).toString('base64url');
+    } else {
+      versionId = 'null';
+      const old = stmt(this.db, "SELECT seq, file FROM objects WHERE account = ? AND bucket = ? AND key = ? AND version_id = 'null'").get(accountId, bucket, key) as { seq: number; file: string } | undefined;
+      if (old) {
+        stmt(this.db, 'DELETE FROM objects WHERE seq = ?').run(old.seq);
+        if (old.file !== file && !stmt(this.db, 'SELECT 1 FROM objects WHERE file = ? LIMIT 1').get(old.file)) replacedFiles.push(old.file);
+      }
+    }
+    stmt(this.db, 'INSERT INTO objects (account, bucket, key, version_id, file, offset, etag, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(accountId, bucket, key, versionId, file, part.offset, part.etag, part.size, Date.now());
+    return { versionId, replacedFiles };
+  }
+
+  /** True when some committed row points into this file (used to decide publish or discard after a batch). */
+  isReferenced(file: string): boolean {
+    return stmt(this.db, 'SELECT 1 FROM objects WHERE file = ? LIMIT 1').get(file) !== undefined;
+  }
+
+  /** Moves a committed file into place. Not fsynced: if the rename is lost, the next open redoes it. */
+  publish(file: string): void {
+    const dst = this.finalPath(file);
+    try {
+      renameSync(join(this.pendingDir, file), dst);
+    } catch (err) {
+      // Another process's recovery sweep may have moved it first.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !existsSync(dst)) throw err;
+    }
+  }
+
+  discard(file: string): void {
+    try {
+      unlinkSync(join(this.pendingDir, file));
+    } catch {
+      /* already gone */
+    }
+  }
+
+  removeFile(file: string): void {
+    for (const p of [this.finalPath(file), join(this.pendingDir, file)]) {
+      try {
+        unlinkSync(p);
+      } catch {
+        /* not there */
+      }
+    }
+  }
+
+  /**
+   * Crash recovery, run on open: a pending file whose row was committed is moved
+   * into place; one without a row is deleted. Files of another live process that
+   * are younger than the grace period are skipped: that process may be mid-job.
+   */
+  sweepPending(now = Date.now()): { published: number; deleted: number } {
+    let published = 0;
+    let deleted = 0;
+    const referenced = stmt(this.db, 'SELECT 1 FROM objects WHERE file = ?');
+    for (const file of readdirSync(this.pendingDir)) {
+      const path = join(this.pendingDir, file);
+      const pid = Number(file.split('-', 1)[0]);
+      if (processAlive(pid)) {
+        let age: number;
+        try {
+          age = now - statSync(path).mtimeMs;
+        } catch {
+          continue;
+        }
+        if (age < PENDING_GRACE_MS) continue;
+      }
+      // Another process may be sweeping the same directory: a file gone meanwhile is fine.
+      if (referenced.get(file)) {
+        if (!existsSync(this.finalPath(file))) {
+          this.publish(file);
+          published++;
+        } else {
+          unlinkQuiet(path);
+        }
+      } else if (unlinkQuiet(path)) {
+        deleted++;
+      }
+    }
+    if (published + deleted > 0) fsyncDirSync(this.pendingDir);
+    return { published, deleted };
+  }
+
+  private finalPath(file: string): string {
+    return join(this.root, file.slice(-2), file);
+  }
+}
+
+function layout(bodies: readonly Uint8Array[]): Segment {
+  return { file: newFileName(), parts: partsOf(bodies.map((b) => b.length), bodies.map(etagOf)) };
+}
+
+function partsOf(sizes: readonly number[], etags: readonly string[]): SegmentPart[] {
+  let offset = 0;
+  return sizes.map((size, i) => {
+    const part = { offset, size, etag: etags[i]! };
+    offset += size;
+    return part;
+  });
+}
+
+function newFileName(): string {
+  // The pid prefix lets the sweep of another process tell "mid-job" from "crashed".
+  return `${process.pid}-${randomBytes(16).toString('hex')}`;
+}
+
+function unlinkQuiet(path: string): boolean {
+  try {
+    unlinkSync(path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function checkBucketName(bucket: unknown): string {
+  if (typeof bucket !== 'string' || !BUCKET_NAME.test(bucket) || bucket.includes('..')) {
+    throw new BucketError('InvalidBucketName', 400, `bucket name: expected 3-63 characters of [a-z0-9.-] starting and ending with a letter or digit, got ${JSON.stringify(bucket)}`);
+  }
+  return bucket;
+}
+
+function checkKey(key: unknown): string {
+  if (typeof key !== 'string' || key.length === 0 || Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) {
+    throw new BucketError('KeyTooLongError', 400, `object key: expected 1-${MAX_KEY_BYTES} bytes of UTF-8, got ${JSON.stringify(key)}`);
+  }
+  return key;
+}

@@ -1,0 +1,18 @@
+import type { Buckets } from './buckets.js';
+import type { Db } from './db.js';
+import type { TokenSealer } from './tokens.js';
+
+/** What every operation module needs; built once by SignerStore.open. */
+export interface StoreContext {
+  db: Db;
+  region: string;
+  tokens: TokenSealer;
+  buckets: Buckets;
+  masterKey: Uint8Array;
+  /** Injected so tests can move time (expiry, revocation effective times). */
+  now(): Date;
+}
+
+export function parseJson<T>(text: string | null | undefined): T | undefined {
+  return text === null || text === undefined ? undefined : (JSON.parse(text) as T);
+}

@@ -1,0 +1,92 @@
+import { closeSync, openSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { MIGRATIONS } from './schema.js';
+
+export type Db = Database.Database;
+
+/** How long a writer waits for another process's lock before SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 10_000;
+const BUSY_RETRIES = 8;
+
+/**
+ * Opens the database with durable settings: WAL (readers never block the writer,
+ * another process can read while we write) and synchronous=FULL, so a committed
+ * transaction survives power loss, not only a process crash.
+ */
+export function openDatabase(file: string): Db {
+  // Created 0600 before SQLite opens it: SQLite gives the -wal and -shm files the same mode.
+  closeSync(openSync(file, 'a', 0o600));
+  const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Db): void {
+  retryBusy(() => {
+    db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT');
+  });
+  for (const m of MIGRATIONS) {
+    immediate(db, () => {
+      // Re-checked inside the write lock: another process may have applied it meanwhile.
+      const done = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(m.version);
+      if (done) return;
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+    });
+  }
+}
+
+export function schemaVersion(db: Db): number {
+  const row = db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null };
+  return row.v ?? 0;
+}
+
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * SQLite's busy handler already waits BUSY_TIMEOUT_MS for a lock; a few cases
+ * (a WAL snapshot that went stale, a checkpoint in another process) return
+ * SQLITE_BUSY at once, so the whole transaction is retried after a short pause.
+ */
+export function retryBusy<T>(fn: () => T): T {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return fn();
+    } catch (err) {
+      if (!isBusy(err) || attempt >= BUSY_RETRIES) throw err;
+      Atomics.wait(sleeper, 0, 0, 5 * 2 ** attempt + Math.floor(Math.random() * 10));
+    }
+  }
+}
+
+/** Runs fn in a BEGIN IMMEDIATE transaction (takes the write lock up front, so two processes never deadlock upgrading a read lock). */
+export function immediate<T>(db: Db, fn: () => T): T {
+  return retryBusy(() => db.transaction(fn).immediate());
+}
+
+const statements = new WeakMap<Db, Map<string, Database.Statement>>();
+const MAX_CACHED_STATEMENTS = 512;
+
+/** Prepared statements are compiled once per connection and SQL text; better-sqlite3 does not cache them itself. */
+export function stmt(db: Db, sql: string): Database.Statement {
+  let cache = statements.get(db);
+  if (!cache) {
+    cache = new Map();
+    statements.set(db, cache);
+  }
+  let s = cache.get(sql);
+  if (!s) {
+    if (cache.size >= MAX_CACHED_STATEMENTS) cache.clear();
+    s = db.prepare(sql);
+    cache.set(sql, s);
+  }
+  return s;
+}

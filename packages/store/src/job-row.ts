@@ -1,0 +1,56 @@
+import { stmt } from './db.js';
+import type { StoreContext } from './context.js';
+import type { SigningPlatformOverrides } from './profile-row.js';
+
+export type SigningStatus = 'InProgress' | 'Failed' | 'Succeeded';
+
+export interface JobRow {
+  seq: number;
+  job_id: string;
+  owner: string;
+  invoker: string;
+  requested_by: string;
+  client_token: string | null;
+  profile_name: string;
+  profile_version: string;
+  platform_id: string;
+  platform_display_name: string;
+  certificate_arn: string | null;
+  overrides: string | null;
+  signing_parameters: string | null;
+  source_bucket: string | null;
+  source_key: string | null;
+  source_version: string | null;
+  dest_bucket: string | null;
+  dest_prefix: string | null;
+  signed_key: string | null;
+  signed_version: string | null;
+  status: SigningStatus;
+  status_reason: string;
+  created_at: number;
+  completed_at: number | null;
+  signature_expires_at: number | null;
+  revoked_at: number | null;
+  revoked_by: string | null;
+  revoked_reason: string | null;
+}
+
+export type NewJob = Omit<JobRow, 'seq' | 'revoked_at' | 'revoked_by' | 'revoked_reason'> & { overrides: string | null };
+
+export function loadJob(ctx: StoreContext, jobId: string): JobRow | undefined {
+  return stmt(ctx.db, 'SELECT * FROM jobs WHERE job_id = ?').get(jobId) as JobRow | undefined;
+}
+
+export function insertJob(ctx: StoreContext, j: NewJob): void {
+  stmt(ctx.db, 
+      `INSERT INTO jobs (job_id, owner, invoker, requested_by, client_token, profile_name, profile_version, platform_id, platform_display_name,
+         certificate_arn, overrides, signing_parameters, source_bucket, source_key, source_version, dest_bucket, dest_prefix, signed_key, signed_version,
+         status, status_reason, created_at, completed_at, signature_expires_at)
+       VALUES (@job_id, @owner, @invoker, @requested_by, @client_token, @profile_name, @profile_version, @platform_id, @platform_display_name,
+         @certificate_arn, @overrides, @signing_parameters, @source_bucket, @source_key, @source_version, @dest_bucket, @dest_prefix, @signed_key, @signed_version,
+         @status, @status_reason, @created_at, @completed_at, @signature_expires_at)`,
+    )
+    .run(j);
+}
+
+export type { SigningPlatformOverrides };

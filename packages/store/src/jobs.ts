@@ -1,0 +1,475 @@
+import { randomUUID } from 'node:crypto';
+import { EngineError, getSigningPlatform, signPayload as engineSign } from '@fwsign/signing-engine';
+import type { EffectiveConfiguration, SignResult } from '@fwsign/signing-engine';
+import type { SegmentPart } from './buckets.js';
+import type { StoreContext } from './context.js';
+import { immediate, stmt } from './db.js';
+import { BucketError, InternalServiceErrorException, ResourceNotFoundException, ValidationException } from './errors.js';
+import { MasterKeyError } from './master-key.js';
+import type { NewJob } from './job-row.js';
+import { insertJob } from './job-row.js';
+import type { SignerCache } from './key-material.js';
+import { authorizeRef } from './permissions.js';
+import type { ProfileRow } from './profile-row.js';
+import { effectiveConfiguration } from './profiles.js';
+import type { Identity } from './validate.js';
+import { checkAccountId, checkIdentity, checkProfileName, describe, requireString } from './validate.js';
+import { addPeriod } from './validity.js';
+import { WalSync } from './wal-sync.js';
+
+export interface StartSigningJobRequest {
+  source: { s3: { bucketName: string; key: string; version: string } };
+  destination: { s3: { bucketName: string; prefix?: string } };
+  profileName: string;
+  clientRequestToken: string;
+  profileOwner?: string;
+}
+export interface StartSigningJobResponse { jobId: string; jobOwner: string }
+
+export interface SignPayloadRequest { profileName: string; profileOwner?: string; payload: Uint8Array; payloadFormat: string }
+export interface SignPayloadResponse { jobId: string; jobOwner: string; metadata: Record<string, string>; signature: Uint8Array }
+
+/** The statusReason AWS Signer writes on a job that succeeded. */
+export const SIGNING_SUCCEEDED = 'Signing Succeeded';
+const MAX_TOKEN_CHARS = 256;
+const MAX_BATCH = 256;
+/** Two batches may be in flight: one writing its segment while the next one fills. */
+const MAX_CONCURRENT_FLUSHES = 2;
+/**
+ * A batch this large is flushed at once rather than at the end of the event-loop turn: jobs that
+ * finish signing in one turn (in-process callers) would otherwise all wait for one flush, and the
+ * event loop would sit idle through its disk writes (bench: 32 in flight, ~1,330 → ~1,730 jobs/s).
+ */
+const EARLY_FLUSH_AT = 16;
+/** Bounds the memory and the size of one segment file. */
+const MAX_BATCH_BYTES = 64 * 1024 * 1024;
+
+interface Outcome {
+  jobId: string;
+  jobOwner: string;
+  duplicate: boolean;
+  wroteObject: boolean;
+  /** Segment files no row references any more once this job's object replaced a "null" version. */
+  replaced: string[];
+}
+
+interface Commit {
+  job: NewJob;
+  /** Signed object to make visible together with the job row. */
+  body?: Uint8Array;
+  /** For jobs that write no object (SignPayload), the response carries more than the job id. */
+  resolve(r: { jobId: string; jobOwner: string; duplicate: boolean }): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * StartSigningJob and SignPayload. A job is signed outside any transaction, its
+ * signed object is written and fsynced under `pending/`, then the object row and
+ * the job row are committed together; only then is the caller answered. Commits
+ * that arrive in the same turn of the event loop share one transaction (group
+ * commit): one directory fsync and one WAL fsync for the whole batch, which is
+ * what lets durable jobs run near the speed of bare signing.
+ */
+export class JobPipeline {
+  private queue: Commit[] = [];
+  private scheduled = false;
+  private flushing = 0;
+  private readonly inFlight = new Map<string, Promise<StartSigningJobResponse>>();
+  private readonly configs = new Map<string, EffectiveConfiguration>();
+
+  private readonly wal: WalSync;
+
+  constructor(private readonly ctx: StoreContext, private readonly signers: SignerCache) {
+    this.wal = new WalSync(ctx.db);
+  }
+
+  startSigningJob(id: Identity, input: StartSigningJobRequest): Promise<StartSigningJobResponse> {
+    checkIdentity(id);
+    const token = checkToken(input?.clientRequestToken);
+    const key = `${id.accountId}\0${token}`;
+    // The same token twice in flight in this process: the second waits for the first.
+    const running = this.inFlight.get(key);
+    if (running) return running;
+    const p = this.start(id, input, token).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, p);
+    return p;
+  }
+
+  private async start(id: Identity, input: StartSigningJobRequest, token: string): Promise<StartSigningJobResponse> {
+    const src = input.source?.s3;
+    if (!src || typeof src !== 'object') throw new ValidationException(`source.s3: expected { bucketName, key, version }, got ${describe(input.source)}`);
+    const srcBucket = requireString('source.s3.bucketName', src.bucketName);
+    const srcKey = requireString('source.s3.key', src.key);
+    const srcVersion = requireString('source.s3.version', src.version);
+    const dst = input.destination?.s3;
+    if (!dst || typeof dst !== 'object') throw new ValidationException(`destination.s3: expected { bucketName, prefix? }, got ${describe(input.destination)}`);
+    const dstBucket = requireString('destination.s3.bucketName', dst.bucketName);
+    const prefix = dst.prefix === undefined || dst.prefix === null ? '' : String(requireStringOrEmpty('destination.s3.prefix', dst.prefix));
+    const name = checkProfileName(input.profileName);
+    const owner = input.profileOwner === undefined ? id.accountId : checkAccountId('profileOwner', input.profileOwner);
+
+    const prior = this.findByToken(id.accountId, token);
+    if (prior) return prior;
+
+    const profile = authorizeRef(this.ctx, id, 'signer:StartSigningJob', { profileName: name, profileOwner: owner });
+    checkActive(profile);
+    const source = this.checkSource(id.accountId, srcBucket, srcKey, srcVersion);
+    return this.run(id, profile, token, { srcBucket, srcKey, srcVersion, dstBucket, prefix }, source);
+  }
+
+  private async run(
+    id: Identity,
+    profile: ProfileRow,
+    token: string,
+    { srcBucket, srcKey, srcVersion, dstBucket, prefix }: { srcBucket: string; srcKey: string; srcVersion: string; dstBucket: string; prefix: string },
+    source: { file: string; offset: number; size: number },
+  ): Promise<StartSigningJobResponse> {
+
+    const jobId = randomUUID();
+    const createdAt = this.ctx.now();
+    const signedKey = prefix + jobId;
+    const base: NewJob = {
+      ...jobFields(profile, id, jobId, token, createdAt),
+      source_bucket: srcBucket,
+      source_key: srcKey,
+      source_version: srcVersion,
+      dest_bucket: dstBucket,
+      dest_prefix: prefix,
+      signed_key: signedKey,
+      signed_version: null,
+      status: 'Failed',
+      status_reason: '',
+      completed_at: null,
+      signature_expires_at: null,
+    };
+    const fail = (reason: string) => this.commit({ ...base, status_reason: reason, completed_at: this.ctx.now().getTime() });
+
+    let config: EffectiveConfiguration;
+    try {
+      config = this.configFor(profile);
+    } catch (err) {
+      return fail(`Signing configuration is no longer valid: ${(err as Error).message}`);
+    }
+    if (!this.bucketExists(id.accountId, dstBucket)) return fail(`Destination bucket ${dstBucket} does not exist`);
+    if (source.size > config.maxSizeBytes) {
+      return fail(`Source object is ${source.size} bytes, over the ${config.platform.platformId} platform limit of ${config.maxSizeBytes} bytes (${config.platform.maxSizeInMB} MB)`);
+    }
+    const material = this.signerFor(profile, createdAt);
+    if (typeof material === 'string') return fail(material);
+
+    let result: SignResult;
+    try {
+      const payload = this.ctx.buckets.readBody(source);
+      result = await engineSign({ config, signer: material, payload, payloadLocation: { bucketName: srcBucket, key: srcKey, version: srcVersion } });
+    } catch (err) {
+      if (err instanceof EngineError || (err as NodeJS.ErrnoException).code === 'ENOENT') return fail(`Signing failed: ${(err as Error).message}`);
+      throw err;
+    }
+    const completed = this.ctx.now();
+    return this.commit(
+      {
+        ...base,
+        status: 'Succeeded',
+        status_reason: SIGNING_SUCCEEDED,
+        completed_at: completed.getTime(),
+        signature_expires_at: addPeriod(completed, profile.validity_value, profile.validity_type).getTime(),
+      },
+      result.signedObject,
+    );
+  }
+
+  /** SignPayload: signs bytes handed in the request; the job is recorded, no object is written. */
+  async signPayload(id: Identity, input: SignPayloadRequest): Promise<SignPayloadResponse> {
+    checkIdentity(id);
+    const name = checkProfileName(input?.profileName);
+    const owner = input.profileOwner === undefined ? id.accountId : checkAccountId('profileOwner', input.profileOwner);
+    if (!(input.payload instanceof Uint8Array) || input.payload.length === 0) {
+      throw new ValidationException(`payload: expected non-empty bytes, got ${describe(input.payload)}`);
+    }
+    const payloadFormat = requireString('payloadFormat', input.payloadFormat);
+    const profile = authorizeRef(this.ctx, id, 'signer:SignPayload', { profileName: name, profileOwner: owner });
+    checkActive(profile);
+    const config = effectiveConfiguration(profile.platform_id, parseOverrides(profile));
+    if (input.payload.length > config.maxSizeBytes) {
+      throw new ValidationException(`payload: ${input.payload.length} bytes is over the ${config.platform.platformId} platform limit of ${config.maxSizeBytes} bytes`);
+    }
+    const createdAt = this.ctx.now();
+    const material = this.signerFor(profile, createdAt);
+    if (typeof material === 'string') throw new ValidationException(`profileName: ${material}`);
+    const jobId = randomUUID();
+    const result = await engineSign({
+      // SignPayload has no S3 location; a detached signature is returned as bytes instead.
+      config: { ...config, imageFormat: 'JSONDetached' },
+      signer: material,
+      payload: input.payload,
+      payloadLocation: { bucketName: '', key: '', version: '' },
+      reportSha256: true,
+    });
+    const completed = this.ctx.now();
+    const r = await this.commit({
+      ...jobFields(profile, id, jobId, null, createdAt),
+      source_bucket: null,
+      source_key: null,
+      source_version: null,
+      dest_bucket: null,
+      dest_prefix: null,
+      signed_key: null,
+      signed_version: null,
+      status: 'Succeeded',
+      status_reason: SIGNING_SUCCEEDED,
+      completed_at: completed.getTime(),
+      signature_expires_at: addPeriod(completed, profile.validity_value, profile.validity_type).getTime(),
+    });
+    return {
+      jobId: r.jobId,
+      jobOwner: r.jobOwner,
+      signature: result.signature,
+      metadata: {
+        signatureAlgorithm: result.signatureAlgorithm,
+        payloadFormat,
+        payloadSha256: Buffer.from(result.payloadSha256!).toString('hex'),
+        signingTime: completed.toISOString(),
+        profileVersionArn: `arn:aws:signer:${this.ctx.region}:${profile.account}:/signing-profiles/${profile.name}/${profile.profile_version}`,
+      },
+    };
+  }
+
+  /** The platform catalog is immutable, so a resolved configuration is reused per platform and overrides. */
+  private configFor(profile: ProfileRow): EffectiveConfiguration {
+    const key = `${profile.platform_id}\0${profile.overrides ?? ''}`;
+    let c = this.configs.get(key);
+    if (!c) {
+      c = effectiveConfiguration(profile.platform_id, parseOverrides(profile));
+      this.configs.set(key, c);
+    }
+    return c;
+  }
+
+  private findByToken(invoker: string, token: string): StartSigningJobResponse | undefined {
+    const row = stmt(this.ctx.db, 'SELECT job_id, owner FROM jobs WHERE invoker = ? AND client_token = ?').get(invoker, token) as { job_id: string; owner: string } | undefined;
+    return row ? { jobId: row.job_id, jobOwner: row.owner } : undefined;
+  }
+
+  /** The Signer API reference: the source bucket must be versioned and the version must exist. */
+  private checkSource(account: string, bucket: string, key: string, version: string): { file: string; offset: number; size: number } {
+    let versioning: string | null;
+    try {
+      versioning = this.ctx.buckets.bucketRow(account, bucket).versioning;
+    } catch (err) {
+      if (err instanceof BucketError) throw new ResourceNotFoundException(`source.s3.bucketName: bucket ${JSON.stringify(bucket)} does not exist`);
+      throw err;
+    }
+    if (versioning !== 'Enabled') {
+      throw new ValidationException(`source.s3.bucketName: bucket ${JSON.stringify(bucket)} must have versioning enabled, its versioning is ${versioning ?? 'never enabled'}`);
+    }
+    const row = this.ctx.buckets.findVersion(account, bucket, key, version);
+    if (!row) throw new ResourceNotFoundException(`source.s3.version: version ${JSON.stringify(version)} of ${JSON.stringify(key)} does not exist in bucket ${JSON.stringify(bucket)}`);
+    return { file: row.file, offset: row.offset, size: row.size };
+  }
+
+  private bucketExists(account: string, bucket: string): boolean {
+    return stmt(this.ctx.db, 'SELECT 1 FROM buckets WHERE account = ? AND name = ?').get(account, bucket) !== undefined;
+  }
+
+  private signerFor(profile: ProfileRow, now: Date) {
+    if (profile.certificate_arn === null) return 'Signing profile has no signing material';
+    let m: ReturnType<SignerCache['get']>;
+    try {
+      m = this.signers.get(profile.account, profile.certificate_arn);
+    } catch (err) {
+      // A wrong master key is the server's fault, not the caller's: no job is recorded.
+      if (err instanceof MasterKeyError) throw new InternalServiceErrorException(err.message);
+      throw err;
+    }
+    if (!m) return `Certificate ${profile.certificate_arn} no longer exists`;
+    if (m.notAfter < now.getTime()) return `Certificate ${profile.certificate_arn} expired at ${new Date(m.notAfter).toISOString()}`;
+    return m.signer;
+  }
+
+  private commit(job: NewJob, body?: Uint8Array): Promise<StartSigningJobResponse> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ job, ...(body ? { body } : {}), resolve: (r) => resolve({ jobId: r.jobId, jobOwner: r.jobOwner }), reject });
+      this.maybeFlush();
+    });
+  }
+
+  /**
+   * Group commit without timers: while one batch is being written and committed,
+   * the jobs that finish signing queue up and form the next batch. A lone request
+   * is flushed on the next turn of the event loop, so it waits for nobody.
+   */
+  private maybeFlush(): void {
+    if (this.queue.length === 0 || this.flushing >= MAX_CONCURRENT_FLUSHES) return;
+    if (this.queue.length >= EARLY_FLUSH_AT) {
+      void this.flush();
+      return;
+    }
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => void this.flush());
+  }
+
+  private takeBatch(): Commit[] {
+    let bytes = 0;
+    let n = 0;
+    while (n < this.queue.length && n < MAX_BATCH && bytes < MAX_BATCH_BYTES) bytes += this.queue[n++]!.body?.length ?? 0;
+    return this.queue.splice(0, n);
+  }
+
+  /**
+   * One segment file (one fsync, plus one of its directory) for the batch's signed objects, then
+   * one transaction, whose WAL fsync runs on the thread pool; the batch is answered after it.
+   */
+  private async flush(): Promise<void> {
+    this.scheduled = false;
+    if (this.flushing >= MAX_CONCURRENT_FLUSHES) return;
+    const batch = this.takeBatch();
+    if (batch.length === 0) return;
+    this.flushing++;
+    let file: string | undefined;
+    let outcomes: Outcome[] | undefined;
+    try {
+      const withBody = batch.filter((c) => c.body);
+      let parts: SegmentPart[] = [];
+      if (withBody.length > 0) {
+        const seg = await this.ctx.buckets.writeSegment(withBody.map((c) => c.body!));
+        file = seg.file;
+        parts = seg.parts;
+      }
+      outcomes = this.wal.commitDeferred(() => this.commitRows(batch, file, parts));
+      await this.wal.sync();
+      this.settle(batch, file, outcomes);
+    } catch (err) {
+      // Rows committed but the WAL fsync failed: not known durable, so not acknowledged; the
+      // segment stays where readers and the next open's sweep find it.
+      if (outcomes) for (const c of batch) c.reject(err);
+      else this.failBatch(batch, file, err);
+    } finally {
+      this.flushing--;
+      this.maybeFlush();
+    }
+  }
+
+  /** Commits whatever is queued, synchronously; close() calls it so no finished job is dropped. */
+  flushSync(): void {
+    while (this.queue.length > 0) {
+      const batch = this.takeBatch();
+      let file: string | undefined;
+      try {
+        const withBody = batch.filter((c) => c.body);
+        let parts: SegmentPart[] = [];
+        if (withBody.length > 0) {
+          const seg = this.ctx.buckets.writeSegmentSync(withBody.map((c) => c.body!));
+          file = seg.file;
+          parts = seg.parts;
+        }
+        const outcomes = this.commitRows(batch, file, parts);
+        this.settle(batch, file, outcomes);
+      } catch (err) {
+        this.failBatch(batch, file, err);
+      }
+    }
+  }
+
+  /** Called by SignerStore.close after flushSync. */
+  close(): void {
+    this.wal.close();
+  }
+
+  /** One transaction for the batch's rows. */
+  private commitRows(batch: Commit[], file: string | undefined, parts: SegmentPart[]): Outcome[] {
+    let p = 0;
+    return immediate(this.ctx.db, () => batch.map((c) => this.insert(c, c.body ? { file: file!, part: parts[p++]! } : undefined)));
+  }
+
+  /** After the commit is durable: moves the segment into place (or drops it) and answers the callers. */
+  private settle(batch: Commit[], file: string | undefined, outcomes: Outcome[]): void {
+    const { buckets } = this.ctx;
+    if (file !== undefined) {
+      // Every job of the batch may have been a duplicate token: then nothing points at the segment.
+      if (outcomes.some((o) => !o.duplicate && o.wroteObject)) {
+        try {
+          buckets.publish(file);
+        } catch {
+          // Committed already: readers find the file in pending/, and the next open moves it.
+        }
+      } else buckets.discard(file);
+    }
+    batch.forEach((c, i) => {
+      const o = outcomes[i]!;
+      for (const f of o.replaced) buckets.removeFile(f);
+      c.resolve(o);
+    });
+  }
+
+  private failBatch(batch: Commit[], file: string | undefined, err: unknown): void {
+    if (file !== undefined) this.ctx.buckets.discard(file);
+    for (const c of batch) c.reject(err);
+  }
+
+  private insert(c: Commit, obj: { file: string; part: SegmentPart } | undefined): Outcome {
+    const j = c.job;
+    if (j.client_token !== null) {
+      // Another process (or an earlier batch) may have committed the same token meanwhile.
+      const prior = this.findByToken(j.invoker, j.client_token);
+      if (prior) return { ...prior, duplicate: true, wroteObject: false, replaced: [] };
+    }
+    let replaced: string[] = [];
+    if (obj && j.dest_bucket && j.signed_key) {
+      const v = this.ctx.buckets.insertVersion(obj.file, obj.part, j.invoker, j.dest_bucket, j.signed_key);
+      j.signed_version = v.versionId;
+      replaced = v.replacedFiles;
+    }
+    insertJob(this.ctx, j);
+    return { jobId: j.job_id, jobOwner: j.owner, duplicate: false, wroteObject: obj !== undefined, replaced };
+  }
+}
+
+function jobFields(profile: ProfileRow, id: Identity, jobId: string, token: string | null, createdAt: Date) {
+  return {
+    job_id: jobId,
+    owner: profile.account,
+    invoker: id.accountId,
+    requested_by: id.principalArn,
+    client_token: token,
+    profile_name: profile.name,
+    profile_version: profile.profile_version,
+    platform_id: profile.platform_id,
+    platform_display_name: displayName(profile.platform_id),
+    certificate_arn: profile.certificate_arn,
+    overrides: profile.overrides,
+    signing_parameters: profile.signing_parameters,
+    created_at: createdAt.getTime(),
+  };
+}
+
+const displayNames = new Map<string, string>();
+function displayName(platformId: string): string {
+  let n = displayNames.get(platformId);
+  if (n === undefined) {
+    n = getSigningPlatform(platformId)?.displayName ?? platformId;
+    displayNames.set(platformId, n);
+  }
+  return n;
+}
+
+function parseOverrides(p: ProfileRow) {
+  return p.overrides === null ? undefined : JSON.parse(p.overrides);
+}
+
+function checkActive(p: ProfileRow): void {
+  if (p.status !== 'Active') {
+    throw new ValidationException(`profileName: signing profile ${p.name} is ${p.status}; only an Active profile can sign`);
+  }
+}
+
+function checkToken(value: unknown): string {
+  const t = requireString('clientRequestToken', value);
+  if (t.length > MAX_TOKEN_CHARS) throw new ValidationException(`clientRequestToken: expected at most ${MAX_TOKEN_CHARS} characters, got ${t.length}`);
+  return t;
+}
+
+function requireStringOrEmpty(field: string, value: unknown): string {
+  if (typeof value !== 'string') throw new ValidationException(`${field}: expected a string, got ${describe(value)}`);
+  return value;
+}

@@ -1,0 +1,133 @@
+/**
+ * Schema migrations, applied in order inside one transaction each. A migration is
+ * never edited once shipped: add a new one instead, so a data dir written by an
+ * older build upgrades in place.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: `
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL) STRICT;
+
+      CREATE TABLE certificates (
+        arn TEXT PRIMARY KEY,
+        account TEXT NOT NULL,
+        certificate_der BLOB NOT NULL,
+        chain_pem TEXT,
+        key_ciphertext BLOB NOT NULL,
+        key_type TEXT NOT NULL,
+        key_bits INTEGER NOT NULL,
+        subject TEXT NOT NULL,
+        issuer TEXT NOT NULL,
+        serial TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        not_before INTEGER NOT NULL,
+        not_after INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        imported_at INTEGER NOT NULL,
+        tags TEXT NOT NULL DEFAULT '{}'
+      ) STRICT;
+      CREATE INDEX certificates_account ON certificates (account, arn);
+
+      CREATE TABLE profiles (
+        account TEXT NOT NULL,
+        name TEXT NOT NULL,
+        profile_version TEXT NOT NULL,
+        platform_id TEXT NOT NULL,
+        certificate_arn TEXT,
+        validity_value INTEGER NOT NULL,
+        validity_type TEXT NOT NULL,
+        overrides TEXT,
+        signing_parameters TEXT,
+        tags TEXT NOT NULL DEFAULT '{}',
+        status TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        canceled_at INTEGER,
+        revoked_effective_from INTEGER,
+        revoked_at INTEGER,
+        revoked_by TEXT,
+        revoked_reason TEXT,
+        policy_revision TEXT,
+        PRIMARY KEY (account, name)
+      ) STRICT;
+
+      CREATE TABLE permissions (
+        account TEXT NOT NULL,
+        profile_name TEXT NOT NULL,
+        statement_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        principal TEXT NOT NULL,
+        profile_version TEXT,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (account, profile_name, statement_id),
+        FOREIGN KEY (account, profile_name) REFERENCES profiles (account, name)
+      ) STRICT;
+
+      CREATE TABLE buckets (
+        account TEXT NOT NULL,
+        name TEXT NOT NULL,
+        versioning TEXT,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (account, name)
+      ) STRICT;
+
+      CREATE TABLE objects (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        account TEXT NOT NULL,
+        bucket TEXT NOT NULL,
+        key TEXT NOT NULL,
+        version_id TEXT NOT NULL,
+        file TEXT NOT NULL,
+        offset INTEGER NOT NULL,
+        etag TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        FOREIGN KEY (account, bucket) REFERENCES buckets (account, name)
+      ) STRICT;
+      CREATE UNIQUE INDEX objects_version ON objects (account, bucket, key, version_id);
+      CREATE INDEX objects_key ON objects (account, bucket, key, seq);
+      CREATE INDEX objects_file ON objects (file);
+
+      CREATE TABLE jobs (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id TEXT NOT NULL UNIQUE,
+        owner TEXT NOT NULL,
+        invoker TEXT NOT NULL,
+        requested_by TEXT NOT NULL,
+        client_token TEXT,
+        profile_name TEXT NOT NULL,
+        profile_version TEXT NOT NULL,
+        platform_id TEXT NOT NULL,
+        platform_display_name TEXT NOT NULL,
+        certificate_arn TEXT,
+        overrides TEXT,
+        signing_parameters TEXT,
+        source_bucket TEXT,
+        source_key TEXT,
+        source_version TEXT,
+        dest_bucket TEXT,
+        dest_prefix TEXT,
+        signed_key TEXT,
+        signed_version TEXT,
+        status TEXT NOT NULL,
+        status_reason TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        completed_at INTEGER,
+        signature_expires_at INTEGER,
+        revoked_at INTEGER,
+        revoked_by TEXT,
+        revoked_reason TEXT
+      ) STRICT;
+      CREATE UNIQUE INDEX jobs_token ON jobs (invoker, client_token) WHERE client_token IS NOT NULL;
+      CREATE INDEX jobs_owner ON jobs (owner, seq);
+      CREATE INDEX jobs_invoker ON jobs (invoker, seq);
+    `,
+  },
+];

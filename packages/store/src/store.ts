@@ -1,0 +1,200 @@
+import { mkdirSync } from 'node:fs';
+import { resolve, join } from 'node:path';
+import { Buckets } from './buckets.js';
+import * as certs from './certificates.js';
+import type { StoreContext } from './context.js';
+import type { Db } from './db.js';
+import { openDatabase, schemaVersion } from './db.js';
+import * as jobq from './job-queries.js';
+import { JobPipeline } from './jobs.js';
+import type { SignPayloadRequest, SignPayloadResponse, StartSigningJobRequest, StartSigningJobResponse } from './jobs.js';
+import { SignerCache } from './key-material.js';
+import { loadMasterKey } from './master-key.js';
+import * as perms from './permissions.js';
+import type { ProfileAction, ProfileRef } from './permissions.js';
+import type { ProfileStatus } from './profile-row.js';
+import * as profiles from './profiles.js';
+import * as tags from './resource-tags.js';
+import type { TagMap } from './tags.js';
+import { TokenSealer } from './tokens.js';
+import type { Identity } from './validate.js';
+
+
+export interface OpenOptions {
+  /** The single folder holding the database, the object files and (by default) the master key. */
+  dataDir: string;
+  region?: string;
+  /** 32 bytes; otherwise FWSIGN_MASTER_KEY, otherwise `<dataDir>/master.key`. */
+  masterKey?: Uint8Array;
+  /** Clock, for tests of expiry and revocation. */
+  now?: () => Date;
+}
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-[0-9]$/;
+
+/**
+ * The state behind AWS Signer's operations. One method per operation, taking the
+ * authenticated caller and the botocore input shape, returning the output shape.
+ * Throws StoreError subclasses whose `code` is the AWS exception name.
+ */
+export class SignerStore {
+  readonly dataDir: string;
+  readonly region: string;
+  readonly buckets: Buckets;
+  private readonly ctx: StoreContext;
+  private readonly db: Db;
+  private readonly jobs: JobPipeline;
+  private readonly signers: SignerCache;
+  private closed = false;
+
+  private constructor(ctx: StoreContext, dataDir: string) {
+    this.ctx = ctx;
+    this.db = ctx.db;
+    this.dataDir = dataDir;
+    this.region = ctx.region;
+    this.buckets = ctx.buckets;
+    this.signers = new SignerCache(ctx);
+    this.jobs = new JobPipeline(ctx, this.signers);
+  }
+
+  static open(opts: OpenOptions): SignerStore {
+    if (!opts || typeof opts.dataDir !== 'string' || opts.dataDir.length === 0) {
+      throw new TypeError(`SignerStore.open: "dataDir" expected a directory path, got ${JSON.stringify(opts?.dataDir)}`);
+    }
+    const region = opts.region ?? 'us-east-1';
+    if (!REGION.test(region)) throw new RangeError(`SignerStore.open: "region" expected a region name like us-east-1, got ${JSON.stringify(region)}`);
+    const dataDir = resolve(opts.dataDir);
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const masterKey = loadMasterKey(dataDir, opts.masterKey);
+    const db = openDatabase(join(dataDir, 'signer.db'));
+    try {
+      const buckets = new Buckets(db, dataDir);
+      buckets.sweepPending();
+      const ctx: StoreContext = { db, region, tokens: new TokenSealer(db), buckets, masterKey, now: opts.now ?? (() => new Date()) };
+      return new SignerStore(ctx, dataDir);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  /** Commits whatever finished jobs are queued, then closes the database. */
+  close(): void {
+    if (this.closed) return;
+    this.jobs.flushSync();
+    this.jobs.close();
+    this.closed = true;
+    this.buckets.close();
+    this.db.close();
+  }
+
+  get schemaVersion(): number {
+    return schemaVersion(this.db);
+  }
+
+  // ---- signing profiles ---------------------------------------------------------
+  putSigningProfile(id: Identity, input: profiles.PutSigningProfileRequest): profiles.PutSigningProfileResponse {
+    return profiles.putSigningProfile(this.ctx, id, input);
+  }
+  getSigningProfile(id: Identity, input: { profileName: string; profileOwner?: string }): profiles.GetSigningProfileResponse {
+    return profiles.getSigningProfile(this.ctx, id, input);
+  }
+  listSigningProfiles(
+    id: Identity,
+    input: { includeCanceled?: boolean; maxResults?: number; nextToken?: string; platformId?: string; statuses?: ProfileStatus[] } = {},
+  ): { profiles: profiles.SigningProfile[]; nextToken?: string } {
+    return profiles.listSigningProfiles(this.ctx, id, input);
+  }
+  cancelSigningProfile(id: Identity, input: { profileName: string }): void {
+    profiles.cancelSigningProfile(this.ctx, id, input);
+  }
+  revokeSigningProfile(id: Identity, input: { profileName: string; profileVersion: string; reason: string; effectiveTime: Date }): void {
+    profiles.revokeSigningProfile(this.ctx, id, input);
+  }
+
+  // ---- permissions --------------------------------------------------------------
+  addProfilePermission(
+    id: Identity,
+    input: { profileName: string; action: string; principal: string; statementId: string; profileVersion?: string; revisionId?: string },
+  ): { revisionId: string } {
+    return perms.addProfilePermission(this.ctx, id, input);
+  }
+  removeProfilePermission(id: Identity, input: { profileName: string; statementId: string; revisionId: string }): { revisionId: string } {
+    return perms.removeProfilePermission(this.ctx, id, input);
+  }
+  listProfilePermissions(id: Identity, input: { profileName: string; nextToken?: string }) {
+    return perms.listProfilePermissions(this.ctx, id, input);
+  }
+  /** Throws AccessDeniedException unless `id` may perform `action` on the profile (owner, or granted by a statement). */
+  authorize(id: Identity, action: ProfileAction, profile: ProfileRef): void {
+    perms.authorizeRef(this.ctx, id, action, profile);
+  }
+
+  // ---- jobs ---------------------------------------------------------------------
+  startSigningJob(id: Identity, input: StartSigningJobRequest): Promise<StartSigningJobResponse> {
+    return this.jobs.startSigningJob(id, input);
+  }
+  describeSigningJob(id: Identity, input: { jobId: string }): jobq.DescribeSigningJobResponse {
+    return jobq.describeSigningJob(this.ctx, id, input);
+  }
+  listSigningJobs(id: Identity, input: jobq.ListSigningJobsRequest = {}): { jobs: jobq.SigningJob[]; nextToken?: string } {
+    return jobq.listSigningJobs(this.ctx, id, input);
+  }
+  revokeSignature(id: Identity, input: { jobId: string; reason: string; jobOwner?: string }): void {
+    jobq.revokeSignature(this.ctx, id, input);
+  }
+  signPayload(id: Identity, input: SignPayloadRequest): Promise<SignPayloadResponse> {
+    return this.jobs.signPayload(id, input);
+  }
+  getRevocationStatus(
+    id: Identity,
+    input: { signatureTimestamp: Date; platformId: string; profileVersionArn: string; jobArn: string; certificateHashes: string[] },
+  ): { revokedEntities: string[] } {
+    return jobq.getRevocationStatus(this.ctx, id, input);
+  }
+  /** The job's ARN, as GetRevocationStatus takes it. */
+  jobArn(id: Identity, input: { jobId: string }): string {
+    const j = jobq.describeSigningJob(this.ctx, id, input);
+    return jobq.jobArnOf(this.ctx, { owner: j.jobOwner, job_id: j.jobId });
+  }
+  /** CreateOTAUpdate flow: store the job's raw payload as a newer version of its signed object's key. */
+  storeOtaPayloadVersion(id: Identity, input: { jobId: string }) {
+    return jobq.storeOtaPayloadVersion(this.ctx, id, input);
+  }
+
+  // ---- tags ---------------------------------------------------------------------
+  tagResource(id: Identity, input: { resourceArn: string; tags: TagMap }): void {
+    tags.tagResource(this.ctx, id, input);
+  }
+  untagResource(id: Identity, input: { resourceArn: string; tagKeys: string[] }): void {
+    tags.untagResource(this.ctx, id, input);
+  }
+  listTagsForResource(id: Identity, input: { resourceArn: string }): { tags: TagMap } {
+    return tags.listTagsForResource(this.ctx, id, input);
+  }
+
+  // ---- signing material (ACM) ---------------------------------------------------
+  importCertificate(id: Identity, input: certs.ImportCertificateRequest): { certificateArn: string } {
+    const out = certs.importCertificate(this.ctx, id, input);
+    this.signers.forget(out.certificateArn);
+    return out;
+  }
+  describeCertificate(id: Identity, input: { certificateArn: string }): { certificate: certs.CertificateDetail } {
+    return certs.describeCertificate(this.ctx, id, input);
+  }
+  getCertificate(id: Identity, input: { certificateArn: string }): { certificate: string; certificateChain?: string } {
+    return certs.getCertificate(this.ctx, id, input);
+  }
+  listCertificates(id: Identity, input: { maxItems?: number; nextToken?: string } = {}) {
+    return certs.listCertificates(this.ctx, id, input);
+  }
+  deleteCertificate(id: Identity, input: { certificateArn: string }): void {
+    certs.deleteCertificate(this.ctx, id, input);
+    this.signers.forget(input.certificateArn);
+  }
+
+  /** For tests and tools: SQLite's own consistency check. */
+  integrityCheck(): string {
+    return String(this.db.pragma('integrity_check', { simple: true }));
+  }
+}
