@@ -1,6 +1,7 @@
 /* SHA-1 (FIPS 180-4) as a compact loop. Legacy: used only for the CC3220SF platform. */
 #include <string.h>
 #include "fwv/sha1.h"
+#include "md_block.h"
 
 #define ROL(x, n) (((x) << (n)) | ((x) >> (32 - (n))))
 
@@ -20,7 +21,7 @@ static uint32_t f(int i, uint32_t b, uint32_t c, uint32_t d)
         b = ROL(b, 30);                                  \
     } while (0)
 
-static void compress(uint32_t h[5], const uint8_t *p)
+static void compress(uint32_t *h, const uint8_t *p)
 {
     uint32_t w[80];
     uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
@@ -52,33 +53,10 @@ void fwv_sha1_init(fwv_sha1_ctx *c)
 
 void fwv_sha1_update(fwv_sha1_ctx *c, const uint8_t *d, size_t n)
 {
-    c->len += n;
-    if (c->fill) {
-        size_t take = 64 - c->fill;
-        if (take > n) take = n;
-        memcpy(c->buf + c->fill, d, take);
-        c->fill += take; d += take; n -= take;
-        if (c->fill < 64) return;
-        compress(c->h, c->buf);
-        c->fill = 0;
-    }
-    for (; n >= 64; d += 64, n -= 64) compress(c->h, d);
-    if (n) memcpy(c->buf, d, n);
-    c->fill = n;
+    fwv_md_update(c->h, c->buf, &c->fill, &c->len, d, n, compress);
 }
 
 void fwv_sha1_final(fwv_sha1_ctx *c, uint8_t out[20])
 {
-    uint64_t bits = c->len << 3;
-    int i;
-    c->buf[c->fill++] = 0x80;
-    if (c->fill > 56) {
-        memset(c->buf + c->fill, 0, 64 - c->fill);
-        compress(c->h, c->buf);
-        c->fill = 0;
-    }
-    memset(c->buf + c->fill, 0, 56 - c->fill);
-    for (i = 0; i < 8; i++) c->buf[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
-    compress(c->h, c->buf);
-    for (i = 0; i < 20; i++) out[i] = (uint8_t)(c->h[i >> 2] >> (24 - 8 * (i & 3)));
+    fwv_md_final(c->h, c->buf, c->fill, c->len, compress, out, 20);
 }

@@ -1,6 +1,7 @@
 /* SHA-256 (FIPS 180-4) as a compact loop: the 64-word schedule first, then rounds eight at a time. */
 #include <string.h>
 #include "fwv/sha256.h"
+#include "md_block.h"
 
 #define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
 
@@ -25,7 +26,7 @@ static const uint32_t K[64] = {
         h = t1_ + (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) + ((a & b) | (c & (a | b)));  \
     } while (0)
 
-static void compress(uint32_t h[8], const uint8_t *p)
+static void compress(uint32_t *h, const uint8_t *p)
 {
     uint32_t w[64];
     uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
@@ -67,35 +68,10 @@ void fwv_sha256_init(fwv_sha256_ctx *c)
 
 void fwv_sha256_update(fwv_sha256_ctx *c, const uint8_t *d, size_t n)
 {
-    c->len += n;
-    if (c->fill) {
-        size_t take = 64 - c->fill;
-        if (take > n) take = n;
-        memcpy(c->buf + c->fill, d, take);
-        c->fill += take; d += take; n -= take;
-        if (c->fill < 64) return;
-        compress(c->h, c->buf);
-        c->fill = 0;
-    }
-    /* whole blocks straight from the caller's buffer: no copy */
-    for (; n >= 64; d += 64, n -= 64) compress(c->h, d);
-    if (n) memcpy(c->buf, d, n);
-    c->fill = n;
+    fwv_md_update(c->h, c->buf, &c->fill, &c->len, d, n, compress);
 }
 
 void fwv_sha256_final(fwv_sha256_ctx *c, uint8_t out[32])
 {
-    uint64_t bits = c->len << 3;
-    int i;
-    /* pad: 0x80, zeros to 56 mod 64, then the bit length big-endian */
-    c->buf[c->fill++] = 0x80;
-    if (c->fill > 56) {
-        memset(c->buf + c->fill, 0, 64 - c->fill);
-        compress(c->h, c->buf);
-        c->fill = 0;
-    }
-    memset(c->buf + c->fill, 0, 56 - c->fill);
-    for (i = 0; i < 8; i++) c->buf[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
-    compress(c->h, c->buf);
-    for (i = 0; i < 32; i++) out[i] = (uint8_t)(c->h[i >> 2] >> (24 - 8 * (i & 3)));
+    fwv_md_final(c->h, c->buf, c->fill, c->len, compress, out, 32);
 }

@@ -5,6 +5,7 @@
  */
 import net from 'node:net';
 import { HarnessError } from './errors.js';
+import { connectWithRetry } from './unix-socket.js';
 
 /** QEMU's gdbstub accepts packets up to 4096 bytes; 1 KiB of data is 2 KiB of hex plus the header. */
 const CHUNK = 1024;
@@ -28,26 +29,21 @@ export class GdbStub {
     socket.on('error', () => undefined);
   }
 
-  static async connect(path: string, timeoutMs: number): Promise<GdbStub> {
-    const deadline = performance.now() + timeoutMs;
-    for (;;) {
-      try {
-        const socket = await new Promise<net.Socket>((resolve, reject) => {
-          const s = net.connect({ path });
-          s.once('connect', () => resolve(s));
-          s.once('error', reject);
-        });
+  static connect(path: string, timeoutMs: number): Promise<GdbStub> {
+    return connectWithRetry({
+      path,
+      timeoutMs,
+      handshake: async (socket) => {
         const stub = new GdbStub(socket);
         // Without acks every reply is one packet; QEMU supports it.
         await stub.request('QStartNoAckMode');
         socket.write('+');
         return stub;
-      } catch (err) {
-        if (performance.now() > deadline) throw new HarnessError('DebugStubError', `gdb stub: expected it on ${path} within ${timeoutMs} ms, got ${(err as Error).message}`, { cause: err });
-        await new Promise((r) => setTimeout(r, 30));
-      }
-    }
+      },
+      giveUp: (err) => new HarnessError('DebugStubError', `gdb stub: expected it on ${path} within ${timeoutMs} ms, got ${err.message}`, { cause: err }),
+    });
   }
+
 
   /** Writes `bytes` at `addr` through the CPU's view of memory. */
   async writeMemory(addr: number, bytes: Uint8Array): Promise<void> {

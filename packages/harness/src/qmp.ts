@@ -5,6 +5,7 @@
  */
 import net from 'node:net';
 import { HarnessError } from './errors.js';
+import { connectWithRetry } from './unix-socket.js';
 
 interface Pending {
   resolve: (value: unknown) => void;
@@ -27,27 +28,21 @@ export class QmpClient {
   }
 
   /** Connects (retrying while QEMU creates the socket) and leaves capabilities negotiation done. */
-  static async connect(path: string, timeoutMs: number, alive: () => boolean): Promise<QmpClient> {
-    const deadline = performance.now() + timeoutMs;
-    for (;;) {
-      try {
-        const socket = await new Promise<net.Socket>((resolve, reject) => {
-          const s = net.connect({ path });
-          s.once('connect', () => resolve(s));
-          s.once('error', reject);
-        });
+  static connect(path: string, timeoutMs: number, alive: () => boolean): Promise<QmpClient> {
+    return connectWithRetry({
+      path,
+      timeoutMs,
+      alive,
+      handshake: async (socket, deadline) => {
         const client = new QmpClient(socket);
         await client.greeting(Math.max(1000, deadline - performance.now()));
         await client.execute('qmp_capabilities');
         return client;
-      } catch (err) {
-        if (!alive() || performance.now() > deadline) {
-          throw new HarnessError('BoardStartFailed', `QMP: expected QEMU's monitor on ${path} within ${timeoutMs} ms, got ${(err as Error).message}`, { cause: err });
-        }
-        await new Promise((r) => setTimeout(r, 30));
-      }
-    }
+      },
+      giveUp: (err) => new HarnessError('BoardStartFailed', `QMP: expected QEMU's monitor on ${path} within ${timeoutMs} ms, got ${err.message}`, { cause: err }),
+    });
   }
+
 
   private greetingWaiter: ((ok: boolean) => void) | undefined;
   private greeted = false;

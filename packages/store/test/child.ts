@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { TEST_MASTER_KEY } from './helpers.js';
+import { ALICE, EC_P256, openStore, opensslPair, removeDir, setupAlice, TEST_MASTER_KEY, tempDir } from './helpers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -52,4 +52,25 @@ export function runChild(bundle: string, args: string[], timeoutMs: number): Pro
       else resolve({ stdout, code, signal });
     });
   });
+}
+
+export interface ChildFixture { dir: string; keys: string; bundle: string; sourceVersion: string }
+
+/** What the multi-process tests start from: the bundled child, and a data dir holding Alice's EC profile and one source object. */
+export async function prepareChildFixture(name: string, payload: Uint8Array): Promise<ChildFixture> {
+  const dir = tempDir(name);
+  const keys = tempDir(`${name}-keys`);
+  const bundle = await bundleChild();
+  const store = openStore(dir);
+  setupAlice(store, opensslPair(keys, 'ec', EC_P256));
+  const sourceVersion = store.buckets.putObject(ALICE.accountId, 'src-bucket', 'fw/app.bin', payload).versionId;
+  store.close();
+  return { dir, keys, bundle, sourceVersion };
+}
+
+export function disposeChildFixture(fixture: ChildFixture | undefined): void {
+  if (!fixture) return;
+  removeDir(fixture.dir);
+  removeDir(fixture.keys);
+  rmSync(fixture.bundle, { force: true });
 }

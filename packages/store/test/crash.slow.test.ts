@@ -1,35 +1,26 @@
 import { spawn } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { parseSignedObject } from '@fwsign/signing-engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleChild, childEnv } from './child.js';
-import { ALICE, EC_P256, openStore, opensslPair, removeDir, setupAlice, tempDir } from './helpers.js';
+import { childEnv, disposeChildFixture, prepareChildFixture, type ChildFixture } from './child.js';
+import { ALICE, openStore } from './helpers.js';
 
 const KILLS = 30;
 
+let fixture: ChildFixture | undefined;
 let dir: string;
-let keys: string;
 let bundle: string;
 let sourceVersion: string;
 const payload = new Uint8Array(64 * 1024).map((_, i) => (i * 7) & 0xff);
 
 beforeAll(async () => {
-  dir = tempDir('crash');
-  keys = tempDir('crash-keys');
-  bundle = await bundleChild();
-  const store = openStore(dir);
-  setupAlice(store, opensslPair(keys, 'ec', EC_P256));
-  sourceVersion = store.buckets.putObject(ALICE.accountId, 'src-bucket', 'fw/app.bin', payload).versionId;
-  store.close();
+  fixture = await prepareChildFixture('crash', payload);
+  ({ dir, bundle, sourceVersion } = fixture);
 }, 60_000);
 
-afterAll(() => {
-  removeDir(dir);
-  removeDir(keys);
-  rmSync(bundle, { force: true });
-});
+afterAll(() => disposeChildFixture(fixture));
 
 /** Starts the child, lets it run for `runMs` after it is ready (or kills it before it is ready when runMs < 0), SIGKILLs it, returns its acknowledgements. */
 function runAndKill(run: string, runMs: number): Promise<Map<string, string>> {

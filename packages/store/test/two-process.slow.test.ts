@@ -1,29 +1,19 @@
-import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleChild, runChild } from './child.js';
-import { ALICE, EC_P256, openStore, opensslPair, removeDir, setupAlice, tempDir } from './helpers.js';
+import { disposeChildFixture, prepareChildFixture, runChild, type ChildFixture } from './child.js';
+import { ALICE, openStore } from './helpers.js';
 
 const COUNT = 30;
+let fixture: ChildFixture | undefined;
 let dir: string;
-let keys: string;
 let bundle: string;
 let sourceVersion: string;
 
 beforeAll(async () => {
-  dir = tempDir('two-proc');
-  keys = tempDir('two-proc-keys');
-  bundle = await bundleChild();
-  const store = openStore(dir);
-  setupAlice(store, opensslPair(keys, 'ec', EC_P256));
-  sourceVersion = store.buckets.putObject(ALICE.accountId, 'src-bucket', 'fw/app.bin', new Uint8Array(8192).fill(0x5a)).versionId;
-  store.close();
+  fixture = await prepareChildFixture('two-proc', new Uint8Array(8192).fill(0x5a));
+  ({ dir, bundle, sourceVersion } = fixture);
 }, 60_000);
 
-afterAll(() => {
-  removeDir(dir);
-  removeDir(keys);
-  rmSync(bundle, { force: true });
-});
+afterAll(() => disposeChildFixture(fixture));
 
 describe('two processes on one data directory', () => {
   it('lose no writes: every job, object and permission statement of both is there', async () => {
