@@ -1,13 +1,18 @@
-// Bundles the CLI into one file, dist/fwsign.mjs. Native modules stay external: their .node
-// binaries cannot be bundled and are resolved from node_modules at run time.
+// Bundles the CLI into dist/fwsign.mjs, and the store's commit worker into dist/commit-worker.mjs
+// beside it (the store starts it from there). Native modules stay external: their .node binaries
+// cannot be bundled and are resolved from node_modules at run time.
 import { build } from 'esbuild';
 import { chmod } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
-const outfile = fileURLToPath(new URL('./dist/fwsign.mjs', import.meta.url));
+const outdir = fileURLToPath(new URL('./dist', import.meta.url));
 await build({
-  entryPoints: [fileURLToPath(new URL('./src/main.ts', import.meta.url))],
-  outfile,
+  entryPoints: {
+    fwsign: fileURLToPath(new URL('./src/main.ts', import.meta.url)),
+    'commit-worker': fileURLToPath(new URL('../store/src/commit-worker.ts', import.meta.url)),
+  },
+  outdir,
+  outExtension: { '.js': '.mjs' },
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -17,4 +22,4 @@ await build({
   banner: { js: "import { createRequire as __fwsignCreateRequire } from 'node:module'; const require = __fwsignCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
-await chmod(outfile, 0o755);
+await chmod(`${outdir}/fwsign.mjs`, 0o755);

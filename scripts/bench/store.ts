@@ -5,7 +5,7 @@
  *
  *   pnpm exec tsx scripts/bench/store.ts [N=10000] [inFlight=32]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDevelopmentCertificate, resolveEffectiveConfiguration, signPayload, signerFromPrivateKey } from '@fwsign/signing-engine';
@@ -20,6 +20,12 @@ if (!Number.isInteger(N) || N < 1 || !Number.isInteger(IN_FLIGHT) || IN_FLIGHT <
 
 const ALICE = { accountId: '111111111111', principalArn: 'arn:aws:iam::111111111111:user/bench' };
 const payload = new Uint8Array(64 * 1024).map((_, i) => (i * 131 + 17) & 0xff);
+/** CPU time of the main thread alone (Linux: the thread whose id is the pid), in µs; ticks are 1/100 s. */
+const mainThreadCpuUs = (): number => {
+  const f = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+  const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+};
 const cpuSince = (c0: NodeJS.CpuUsage): number => {
   const d = process.cpuUsage(c0);
   return d.user + d.system;
@@ -60,6 +66,8 @@ try {
   // machine wall-clock rates swing with other load, CPU per job much less.
   let engineCpuUs = 0;
   let storeCpuUs = 0;
+  let storeMainCpuUs = 0;
+  let storeSysUs = 0;
   let issued = 0;
   let eluSum = 0;
   for (let r = 0; r < ROUNDS; r++) {
@@ -72,6 +80,7 @@ try {
     engineCpuUs += cpuSince(c0);
     t0 = process.hrtime.bigint();
     c0 = process.cpuUsage();
+    const m0 = mainThreadCpuUs();
     const elu0 = performance.eventLoopUtilization();
     let left = n;
     const worker = async (): Promise<void> => {
@@ -83,6 +92,8 @@ try {
     await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, n) }, worker));
     storeNs += process.hrtime.bigint() - t0;
     storeCpuUs += cpuSince(c0);
+    storeSysUs += process.cpuUsage(c0).system;
+    storeMainCpuUs += mainThreadCpuUs() - m0;
     eluSum += performance.eventLoopUtilization(elu0).utilization;
   }
   const engineSec = Number(engineNs) / 1e9;
@@ -99,6 +110,7 @@ try {
   // Near 1 means the store is CPU-bound on the event loop; lower means it waited on the disk.
   console.log(`event loop busy during store rounds: ${((eluSum / ROUNDS) * 100).toFixed(0)}%`);
   console.log(`CPU per signature/job (all threads): engine ${(engineCpuUs / N).toFixed(0)} us, store ${(storeCpuUs / N).toFixed(0)} us (CPU ratio ${(engineCpuUs / storeCpuUs).toFixed(2)})`);
+  console.log(`store CPU per job on the main thread: ${(storeMainCpuUs / N).toFixed(0)} us; on other threads: ${((storeCpuUs - storeMainCpuUs) / N).toFixed(0)} us; in the kernel: ${(storeSysUs / N).toFixed(0)} us`);
   console.log(`ratio store/engine: ${(storeRate / engineRate).toFixed(2)} (goal >= 0.5)`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

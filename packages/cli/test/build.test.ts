@@ -1,6 +1,6 @@
 /** The esbuild bundle is a working `fwsign` on its own: build it, then run it as a process. */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +22,10 @@ beforeAll(() => {
 });
 
 describe('dist/fwsign.mjs', () => {
+  it('ships the store\'s commit worker beside it, where the store starts it from', () => {
+    expect(existsSync(join(pkg, 'dist', 'commit-worker.mjs'))).toBe(true);
+  });
+
   it('signs and verifies as a standalone process, with verify exit codes 0 and 1', () => {
     writeFileSync(join(tmp.dir, 'fw.bin'), Buffer.alloc(1000, 7));
     expect(run('keys', 'create', '--algorithm', 'ecdsa-p256', '--subject', 'CN=bundle', '--key-out', 'k.pem', '--cert-out', 'c.pem').status).toBe(0);

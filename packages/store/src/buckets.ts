@@ -1,12 +1,13 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { etagOf } from './etag.js';
-import { SegmentWorker } from './segment-worker.js';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from './db.js';
-import { immediate, stmt } from './db.js';
+import { immediate, isBusy, stmt, withoutFsync } from './db.js';
 import { BucketError, noSuchBucket } from './errors.js';
 import { fsyncDirSync, writeFileDurableSync } from './files.js';
+import type { SegmentDirs } from './segment-files.js';
+import { discardSegment, finalPath, newSegmentName, publishSegment, removeSegment, segmentDirs } from './segment-files.js';
 import { checkAccountId } from './validate.js';
 
 export type VersioningStatus = 'Enabled' | 'Suspended';
@@ -56,6 +57,12 @@ interface ObjectRow {
 // S3's bucket naming rules (the subset that matters for a local directory).
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const MAX_KEY_BYTES = 1024;
+/**
+ * The ETag of an object written by a signing job until somebody reads it. Nobody is handed a
+ * signed object's ETag when its job finishes, and an MD5 of every signed object cost about a fifth
+ * of a 64 KiB job's CPU, so it is computed on first read and kept in the row.
+ */
+const ETAG_NOT_YET = '';
 /** Pending files of a live process younger than this are left alone by the sweep: they may be mid-job. */
 const PENDING_GRACE_MS = 10 * 60_000;
 
@@ -74,16 +81,15 @@ const PENDING_GRACE_MS = 10 * 60_000;
  * is deleted only when no row references it any more.
  */
 export class Buckets {
-  private readonly root: string;
+  readonly dirs: SegmentDirs;
   private readonly pendingDir: string;
-  private readonly segmentWorker = new SegmentWorker();
 
   constructor(private readonly db: Db, dataDir: string) {
-    this.root = join(dataDir, 'objects');
-    this.pendingDir = join(this.root, 'pending');
+    this.dirs = segmentDirs(dataDir);
+    this.pendingDir = this.dirs.pending;
     mkdirSync(this.pendingDir, { recursive: true, mode: 0o700 });
     // All 256 shards up front, so publishing a file is a bare rename.
-    for (let i = 0; i < 256; i++) mkdirSync(join(this.root, i.toString(16).padStart(2, '0')), { recursive: true, mode: 0o700 });
+    for (let i = 0; i < 256; i++) mkdirSync(join(this.dirs.root, i.toString(16).padStart(2, '0')), { recursive: true, mode: 0o700 });
   }
 
   createBucket(accountId: string, bucket: string): void {
@@ -124,7 +130,7 @@ export class Buckets {
     let versionId: string;
     try {
       versionId = immediate(this.db, () => {
-        const r = this.insertVersion(seg.file, part, accountId, bucket, key);
+        const r = insertObjectVersion(this.db, seg.file, part, accountId, bucket, key);
         replaced = r.replacedFiles;
         return r.versionId;
       });
@@ -148,10 +154,11 @@ export class Buckets {
         ? new BucketError('NoSuchKey', 404, `key ${JSON.stringify(key)} does not exist in bucket "${bucket}"`)
         : new BucketError('NoSuchVersion', 404, `version ${JSON.stringify(versionId)} of key ${JSON.stringify(key)} does not exist in bucket "${bucket}"`);
     }
+    const body = this.readBody(row);
     return {
-      body: this.readBody(row),
+      body,
       versionId: row.version_id,
-      etag: row.etag,
+      etag: row.etag === ETAG_NOT_YET ? this.rememberEtags([{ seq: row.seq, etag: etagOf(body) }])[0]!.etag : row.etag,
       lastModified: new Date(row.created_at),
       contentLength: row.size,
     };
@@ -176,7 +183,7 @@ export class Buckets {
     }
     const km = opts.keyMarker ?? '';
     const rows = stmt(this.db, 
-        `SELECT seq, key, version_id, file, etag, size, created_at,
+        `SELECT seq, key, version_id, file, offset, etag, size, created_at,
                 seq = (SELECT max(o2.seq) FROM objects o2 WHERE o2.account = o.account AND o2.bucket = o.bucket AND o2.key = o.key) AS latest
            FROM objects o
           WHERE account = ? AND bucket = ? AND substr(key, 1, length(?)) = ?
@@ -185,13 +192,14 @@ export class Buckets {
       )
       .all(accountId, bucket, prefix, prefix, km, km, markerSeq ?? null, markerSeq ?? 0, maxKeys + 1) as Array<ObjectRow & { latest: number }>;
     const page = rows.slice(0, maxKeys);
+    const computed = new Map(this.rememberEtags(page.filter((r) => r.etag === ETAG_NOT_YET).map((r) => ({ seq: r.seq, etag: etagOf(this.readBody(r)) }))).map((e) => [e.seq, e.etag]));
     const versions = page.map((r) => ({
       key: r.key,
       versionId: r.version_id,
       isLatest: r.latest === 1,
       lastModified: new Date(r.created_at),
       size: r.size,
-      etag: r.etag,
+      etag: computed.get(r.seq) ?? r.etag,
     }));
     const last = page[page.length - 1];
     if (rows.length > maxKeys && last) {
@@ -200,13 +208,30 @@ export class Buckets {
     return { versions, isTruncated: false };
   }
 
+  /**
+   * Keeps ETags computed on read. Only a cache (a lost update costs one MD5 on the next read), so
+   * it is committed without an fsync, and a write lock held by another process is no reason to
+   * fail the read.
+   */
+  private rememberEtags<T extends { seq: number; etag: string }>(computed: T[]): T[] {
+    if (computed.length === 0) return computed;
+    try {
+      withoutFsync(this.db, () =>
+        immediate(this.db, () => {
+          for (const c of computed) stmt(this.db, 'UPDATE objects SET etag = ? WHERE seq = ? AND etag = ?').run(c.etag, c.seq, ETAG_NOT_YET);
+        }),
+      );
+    } catch (err) {
+      if (!isBusy(err)) throw err;
+    }
+    return computed;
+  }
+
   // ---- used by the job pipeline -------------------------------------------------
 
   /** Bucket row or NoSuchBucket. */
   bucketRow(accountId: string, bucket: string): { versioning: string | null } {
-    const row = stmt(this.db, 'SELECT versioning FROM buckets WHERE account = ? AND name = ?').get(accountId, bucket) as { versioning: string | null } | undefined;
-    if (!row) throw noSuchBucket(bucket);
-    return row;
+    return bucketRowOf(this.db, accountId, bucket);
   }
 
   findVersion(accountId: string, bucket: string, key: string, versionId?: string): ObjectRow | undefined {
@@ -221,14 +246,15 @@ export class Buckets {
   readBody(row: { file: string; offset: number; size: number }): Uint8Array {
     let fd: number;
     try {
-      fd = openSync(this.finalPath(row.file), 'r');
+      fd = openSync(finalPath(this.dirs, row.file), 'r');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       // Committed but not yet renamed by its writer (possibly another process).
       fd = openSync(join(this.pendingDir, row.file), 'r');
     }
     try {
-      const out = new Uint8Array(row.size);
+      // Every byte is read into it below, so it need not be zeroed first.
+      const out = Buffer.allocUnsafeSlow(row.size);
       let got = 0;
       while (got < row.size) {
         const n = readSync(fd, out, got, row.size - got, row.offset + got);
@@ -239,28 +265,6 @@ export class Buckets {
     } finally {
       closeSync(fd);
     }
-  }
-
-  /**
-   * Writes bodies back to back into a new pending segment, fsyncs it and the
-   * pending directory, and computes the ETags, all on a worker thread; the event
-   * loop only lays out offsets. The bodies are handed over to the worker: callers
-   * must not read them afterwards.
-   */
-  async writeSegment(bodies: readonly Uint8Array[]): Promise<Segment> {
-    const file = newFileName();
-    const sizes = bodies.map((b) => b.length);
-    try {
-      const etags = await this.segmentWorker.write(join(this.pendingDir, file), this.pendingDir, bodies);
-      return { file, parts: partsOf(sizes, etags) };
-    } catch (err) {
-      this.discard(file);
-      throw err;
-    }
-  }
-
-  close(): void {
-    this.segmentWorker.close();
   }
 
   writeSegmentSync(bodies: readonly Uint8Array[]): Segment {
@@ -275,63 +279,16 @@ export class Buckets {
     return seg;
   }
 
-  /**
-   * Inserts the row that makes one part of a pending segment visible. Must run
-   * inside the caller's transaction. An unversioned or suspended bucket keeps one
-   * "null" version per key, as S3 does; a segment left without any row by that
-   * replacement is returned for deletion after commit.
-   */
-  insertVersion(file: string, part: SegmentPart, accountId: string, bucket: string, key: string): { versionId: string; replacedFiles: string[] } {
-    const b = this.bucketRow(accountId, bucket);
-    const replacedFiles: string[] = [];
-    let versionId: string;
-    if (b.versioning === 'Enabled') {
-      versionId = randomBytes(24).toString('base64url');
-    } else {
-      versionId = 'null';
-      const old = stmt(this.db, "SELECT seq, file FROM objects WHERE account = ? AND bucket = ? AND key = ? AND version_id = 'null'").get(accountId, bucket, key) as { seq: number; file: string } | undefined;
-      if (old) {
-        stmt(this.db, 'DELETE FROM objects WHERE seq = ?').run(old.seq);
-        if (old.file !== file && !stmt(this.db, 'SELECT 1 FROM objects WHERE file = ? LIMIT 1').get(old.file)) replacedFiles.push(old.file);
-      }
-    }
-    stmt(this.db, 'INSERT INTO objects (account, bucket, key, version_id, file, offset, etag, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(accountId, bucket, key, versionId, file, part.offset, part.etag, part.size, Date.now());
-    return { versionId, replacedFiles };
-  }
-
-  /** True when some committed row points into this file (used to decide publish or discard after a batch). */
-  isReferenced(file: string): boolean {
-    return stmt(this.db, 'SELECT 1 FROM objects WHERE file = ? LIMIT 1').get(file) !== undefined;
-  }
-
-  /** Moves a committed file into place. Not fsynced: if the rename is lost, the next open redoes it. */
   publish(file: string): void {
-    const dst = this.finalPath(file);
-    try {
-      renameSync(join(this.pendingDir, file), dst);
-    } catch (err) {
-      // Another process's recovery sweep may have moved it first.
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !existsSync(dst)) throw err;
-    }
+    publishSegment(this.dirs, file);
   }
 
   discard(file: string): void {
-    try {
-      unlinkSync(join(this.pendingDir, file));
-    } catch {
-      /* already gone */
-    }
+    discardSegment(this.dirs, file);
   }
 
   removeFile(file: string): void {
-    for (const p of [this.finalPath(file), join(this.pendingDir, file)]) {
-      try {
-        unlinkSync(p);
-      } catch {
-        /* not there */
-      }
-    }
+    removeSegment(this.dirs, file);
   }
 
   /**
@@ -357,7 +314,7 @@ export class Buckets {
       }
       // Another process may be sweeping the same directory: a file gone meanwhile is fine.
       if (referenced.get(file)) {
-        if (!existsSync(this.finalPath(file))) {
+        if (!existsSync(finalPath(this.dirs, file))) {
           this.publish(file);
           published++;
         } else {
@@ -371,13 +328,47 @@ export class Buckets {
     return { published, deleted };
   }
 
-  private finalPath(file: string): string {
-    return join(this.root, file.slice(-2), file);
+}
+
+/**
+ * Inserts the row that makes one part of a pending segment visible. Must run
+ * inside the caller's transaction. An unversioned or suspended bucket keeps one
+ * "null" version per key, as S3 does; a segment left without any row by that
+ * replacement is returned for deletion after commit.
+ */
+function bucketRowOf(db: Db, accountId: string, bucket: string): { versioning: string | null } {
+  const row = stmt(db, 'SELECT versioning FROM buckets WHERE account = ? AND name = ?').get(accountId, bucket) as { versioning: string | null } | undefined;
+  if (!row) throw noSuchBucket(bucket);
+  return row;
+}
+
+export function insertObjectVersion(db: Db, file: string, part: SegmentPart, accountId: string, bucket: string, key: string): { versionId: string; replacedFiles: string[] } {
+  const b = bucketRowOf(db, accountId, bucket);
+  const replacedFiles: string[] = [];
+  let versionId: string;
+  if (b.versioning === 'Enabled') {
+    versionId = newVersionId();
+  } else {
+    versionId = 'null';
+    const old = stmt(db, "SELECT seq, file FROM objects WHERE account = ? AND bucket = ? AND key = ? AND version_id = 'null'").get(accountId, bucket, key) as { seq: number; file: string } | undefined;
+    if (old) {
+      stmt(db, 'DELETE FROM objects WHERE seq = ?').run(old.seq);
+      if (old.file !== file && !stmt(db, 'SELECT 1 FROM objects WHERE file = ? LIMIT 1').get(old.file)) replacedFiles.push(old.file);
+    }
   }
+  stmt(db, 'INSERT INTO objects (account, bucket, key, version_id, file, offset, etag, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+    .run(accountId, bucket, key, versionId, file, part.offset, part.etag, part.size, Date.now());
+  return { versionId, replacedFiles };
+}
+
+
+/** Parts of a segment written by a signing job: their ETags are left to the first read. */
+export function pendingParts(bodies: readonly Uint8Array[]): SegmentPart[] {
+  return partsOf(bodies.map((b) => b.length), bodies.map(() => ETAG_NOT_YET));
 }
 
 function layout(bodies: readonly Uint8Array[]): Segment {
-  return { file: newFileName(), parts: partsOf(bodies.map((b) => b.length), bodies.map(etagOf)) };
+  return { file: newSegmentName(), parts: partsOf(bodies.map((b) => b.length), bodies.map(etagOf)) };
 }
 
 function partsOf(sizes: readonly number[], etags: readonly string[]): SegmentPart[] {
@@ -389,10 +380,20 @@ function partsOf(sizes: readonly number[], etags: readonly string[]): SegmentPar
   });
 }
 
-function newFileName(): string {
-  // The pid prefix lets the sweep of another process tell "mid-job" from "crashed".
-  return `${process.pid}-${randomBytes(16).toString('hex')}`;
+const VERSION_ID_BYTES = 24;
+const versionIdPool = Buffer.allocUnsafeSlow(VERSION_ID_BYTES * 256);
+let versionIdAt = versionIdPool.length;
+
+/** 24 random bytes, base64url. Drawn from a pool refilled 256 ids at a time: one randomBytes call per job cost more than the rest of the row's insert. */
+function newVersionId(): string {
+  if (versionIdAt === versionIdPool.length) {
+    randomFillSync(versionIdPool);
+    versionIdAt = 0;
+  }
+  versionIdAt += VERSION_ID_BYTES;
+  return versionIdPool.toString('base64url', versionIdAt - VERSION_ID_BYTES, versionIdAt);
 }
+
 
 function unlinkQuiet(path: string): boolean {
   try {

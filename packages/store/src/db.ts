@@ -16,11 +16,17 @@ const BUSY_RETRIES = 8;
 export function openDatabase(file: string): Db {
   // Created 0600 before SQLite opens it: SQLite gives the -wal and -shm files the same mode.
   closeSync(openSync(file, 'a', 0o600));
-  const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+  const db = connect(file);
   db.pragma('journal_mode = WAL');
+  migrate(db);
+  return db;
+}
+
+/** A further connection to a database openDatabase has set up (WAL, migrated): the commit worker's. */
+export function connect(file: string): Db {
+  const db = new Database(file, { timeout: BUSY_TIMEOUT_MS, fileMustExist: true });
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
-  migrate(db);
   return db;
 }
 
@@ -44,7 +50,7 @@ export function schemaVersion(db: Db): number {
   return row.v ?? 0;
 }
 
-function isBusy(err: unknown): boolean {
+export function isBusy(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
 }
@@ -89,4 +95,18 @@ export function stmt(db: Db, sql: string): Database.Statement {
     cache.set(sql, s);
   }
   return s;
+}
+
+/**
+ * Runs fn (which commits) with synchronous = NORMAL: in WAL mode the commit is written but the WAL
+ * is not fsynced, so it survives a process crash but maybe not a power cut. For a caller that
+ * fsyncs the WAL itself before relying on the commit, or for rows that are only a cache.
+ */
+export function withoutFsync<T>(db: Db, fn: () => T): T {
+  stmt(db, 'PRAGMA synchronous = NORMAL').run();
+  try {
+    return fn();
+  } finally {
+    stmt(db, 'PRAGMA synchronous = FULL').run();
+  }
 }

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { EngineError, getSigningPlatform, signPayload as engineSign } from '@fwsign/signing-engine';
 import type { EffectiveConfiguration, SignResult } from '@fwsign/signing-engine';
-import type { SegmentPart } from './buckets.js';
+import type { BatchJob, CommittedBatch } from './batch-commit.js';
+import { writeAndCommitSync } from './batch-commit.js';
+import { CommitWriter } from './commit-writer.js';
 import type { StoreContext } from './context.js';
-import { immediate, stmt } from './db.js';
+import { stmt } from './db.js';
 import { BucketError, InternalServiceErrorException, ResourceNotFoundException, ValidationException } from './errors.js';
 import { MasterKeyError } from './master-key.js';
 import type { NewJob } from './job-row.js';
-import { insertJob } from './job-row.js';
+import { findJobByToken } from './job-row.js';
 import type { SignerCache } from './key-material.js';
 import { authorizeRef } from './permissions.js';
 import type { ProfileRow } from './profile-row.js';
@@ -15,7 +17,6 @@ import { effectiveConfiguration } from './profiles.js';
 import type { Identity } from './validate.js';
 import { checkAccountId, checkIdentity, checkProfileName, describe, requireString } from './validate.js';
 import { addPeriod } from './validity.js';
-import { WalSync } from './wal-sync.js';
 
 export interface StartSigningJobRequest {
   source: { s3: { bucketName: string; key: string; version: string } };
@@ -33,7 +34,7 @@ export interface SignPayloadResponse { jobId: string; jobOwner: string; metadata
 export const SIGNING_SUCCEEDED = 'Signing Succeeded';
 const MAX_TOKEN_CHARS = 256;
 const MAX_BATCH = 256;
-/** Two batches may be in flight: one writing its segment while the next one fills. */
+/** Two batches may be with the commit worker: one writing its segment while the other commits. */
 const MAX_CONCURRENT_FLUSHES = 2;
 /**
  * A batch this large is flushed at once rather than at the end of the event-loop turn: jobs that
@@ -44,19 +45,7 @@ const EARLY_FLUSH_AT = 16;
 /** Bounds the memory and the size of one segment file. */
 const MAX_BATCH_BYTES = 64 * 1024 * 1024;
 
-interface Outcome {
-  jobId: string;
-  jobOwner: string;
-  duplicate: boolean;
-  wroteObject: boolean;
-  /** Segment files no row references any more once this job's object replaced a "null" version. */
-  replaced: string[];
-}
-
-interface Commit {
-  job: NewJob;
-  /** Signed object to make visible together with the job row. */
-  body?: Uint8Array;
+interface Commit extends BatchJob {
   /** For jobs that write no object (SignPayload), the response carries more than the job id. */
   resolve(r: { jobId: string; jobOwner: string; duplicate: boolean }): void;
   reject(err: unknown): void;
@@ -65,10 +54,10 @@ interface Commit {
 /**
  * StartSigningJob and SignPayload. A job is signed outside any transaction, its
  * signed object is written and fsynced under `pending/`, then the object row and
- * the job row are committed together; only then is the caller answered. Commits
- * that arrive in the same turn of the event loop share one transaction (group
- * commit): one directory fsync and one WAL fsync for the whole batch, which is
- * what lets durable jobs run near the speed of bare signing.
+ * the job row are committed together; only then is the caller answered. Jobs that
+ * finish while a batch is being committed form the next batch (group commit): one
+ * segment fsync, one directory fsync and one WAL fsync for the whole batch, all on
+ * the commit worker's thread, while this one goes on signing.
  */
 export class JobPipeline {
   private queue: Commit[] = [];
@@ -77,10 +66,15 @@ export class JobPipeline {
   private readonly inFlight = new Map<string, Promise<StartSigningJobResponse>>();
   private readonly configs = new Map<string, EffectiveConfiguration>();
 
-  private readonly wal: WalSync;
+  private readonly writer: CommitWriter;
 
   constructor(private readonly ctx: StoreContext, private readonly signers: SignerCache) {
-    this.wal = new WalSync(ctx.db);
+    this.writer = new CommitWriter(ctx.db, ctx.db.name, ctx.buckets.dirs);
+  }
+
+  /** True once batches are committed on the commit worker's thread. */
+  get commitsOnWorker(): boolean {
+    return this.writer.onWorker;
   }
 
   startSigningJob(id: Identity, input: StartSigningJobRequest): Promise<StartSigningJobResponse> {
@@ -246,8 +240,7 @@ export class JobPipeline {
   }
 
   private findByToken(invoker: string, token: string): StartSigningJobResponse | undefined {
-    const row = stmt(this.ctx.db, 'SELECT job_id, owner FROM jobs WHERE invoker = ? AND client_token = ?').get(invoker, token) as { job_id: string; owner: string } | undefined;
-    return row ? { jobId: row.job_id, jobOwner: row.owner } : undefined;
+    return findJobByToken(this.ctx.db, invoker, token);
   }
 
   /** The Signer API reference: the source bucket must be versioned and the version must exist. */
@@ -316,112 +309,38 @@ export class JobPipeline {
     return this.queue.splice(0, n);
   }
 
-  /**
-   * One segment file (one fsync, plus one of its directory) for the batch's signed objects, then
-   * one transaction, whose WAL fsync runs on the thread pool; the batch is answered after it.
-   */
+  /** The batch goes to the commit worker; its callers are answered once its rows are durable. */
   private async flush(): Promise<void> {
     this.scheduled = false;
     if (this.flushing >= MAX_CONCURRENT_FLUSHES) return;
     const batch = this.takeBatch();
     if (batch.length === 0) return;
     this.flushing++;
-    let file: string | undefined;
-    let outcomes: Outcome[] | undefined;
     try {
-      const withBody = batch.filter((c) => c.body);
-      let parts: SegmentPart[] = [];
-      if (withBody.length > 0) {
-        const seg = await this.ctx.buckets.writeSegment(withBody.map((c) => c.body!));
-        file = seg.file;
-        parts = seg.parts;
-      }
-      outcomes = this.wal.commitDeferred(() => this.commitRows(batch, file, parts));
-      await this.wal.sync();
-      this.settle(batch, file, outcomes);
+      this.settle(batch, await this.writer.commit(batch.map(({ job, body }) => (body ? { job, body } : { job }))));
     } catch (err) {
-      // Rows committed but the WAL fsync failed: not known durable, so not acknowledged; the
-      // segment stays where readers and the next open's sweep find it.
-      if (outcomes) for (const c of batch) c.reject(err);
-      else this.failBatch(batch, file, err);
+      for (const c of batch) c.reject(err);
     } finally {
       this.flushing--;
       this.maybeFlush();
     }
   }
 
-  /** Commits whatever is queued, synchronously; close() calls it so no finished job is dropped. */
-  flushSync(): void {
+  /** Commits every finished job, synchronously: close() calls it so no finished job is dropped. */
+  close(): void {
+    this.writer.close();
     while (this.queue.length > 0) {
       const batch = this.takeBatch();
-      let file: string | undefined;
       try {
-        const withBody = batch.filter((c) => c.body);
-        let parts: SegmentPart[] = [];
-        if (withBody.length > 0) {
-          const seg = this.ctx.buckets.writeSegmentSync(withBody.map((c) => c.body!));
-          file = seg.file;
-          parts = seg.parts;
-        }
-        const outcomes = this.commitRows(batch, file, parts);
-        this.settle(batch, file, outcomes);
+        this.settle(batch, writeAndCommitSync(this.ctx.db, this.ctx.buckets.dirs, batch));
       } catch (err) {
-        this.failBatch(batch, file, err);
+        for (const c of batch) c.reject(err);
       }
     }
   }
 
-  /** Called by SignerStore.close after flushSync. */
-  close(): void {
-    this.wal.close();
-  }
-
-  /** One transaction for the batch's rows. */
-  private commitRows(batch: Commit[], file: string | undefined, parts: SegmentPart[]): Outcome[] {
-    let p = 0;
-    return immediate(this.ctx.db, () => batch.map((c) => this.insert(c, c.body ? { file: file!, part: parts[p++]! } : undefined)));
-  }
-
-  /** After the commit is durable: moves the segment into place (or drops it) and answers the callers. */
-  private settle(batch: Commit[], file: string | undefined, outcomes: Outcome[]): void {
-    const { buckets } = this.ctx;
-    if (file !== undefined) {
-      // Every job of the batch may have been a duplicate token: then nothing points at the segment.
-      if (outcomes.some((o) => !o.duplicate && o.wroteObject)) {
-        try {
-          buckets.publish(file);
-        } catch {
-          // Committed already: readers find the file in pending/, and the next open moves it.
-        }
-      } else buckets.discard(file);
-    }
-    batch.forEach((c, i) => {
-      const o = outcomes[i]!;
-      for (const f of o.replaced) buckets.removeFile(f);
-      c.resolve(o);
-    });
-  }
-
-  private failBatch(batch: Commit[], file: string | undefined, err: unknown): void {
-    if (file !== undefined) this.ctx.buckets.discard(file);
-    for (const c of batch) c.reject(err);
-  }
-
-  private insert(c: Commit, obj: { file: string; part: SegmentPart } | undefined): Outcome {
-    const j = c.job;
-    if (j.client_token !== null) {
-      // Another process (or an earlier batch) may have committed the same token meanwhile.
-      const prior = this.findByToken(j.invoker, j.client_token);
-      if (prior) return { ...prior, duplicate: true, wroteObject: false, replaced: [] };
-    }
-    let replaced: string[] = [];
-    if (obj && j.dest_bucket && j.signed_key) {
-      const v = this.ctx.buckets.insertVersion(obj.file, obj.part, j.invoker, j.dest_bucket, j.signed_key);
-      j.signed_version = v.versionId;
-      replaced = v.replacedFiles;
-    }
-    insertJob(this.ctx, j);
-    return { jobId: j.job_id, jobOwner: j.owner, duplicate: false, wroteObject: obj !== undefined, replaced };
+  private settle(batch: Commit[], { outcomes }: CommittedBatch): void {
+    batch.forEach((c, i) => c.resolve(outcomes[i]!));
   }
 }
 

@@ -81,11 +81,14 @@ export class SignerStore {
   /** Commits whatever finished jobs are queued, then closes the database. */
   close(): void {
     if (this.closed) return;
-    this.jobs.flushSync();
     this.jobs.close();
     this.closed = true;
-    this.buckets.close();
     this.db.close();
+  }
+
+  /** True once signing jobs are committed on the commit worker's thread (false before the first job, or where the worker could not start). */
+  get commitsOnWorker(): boolean {
+    return this.jobs.commitsOnWorker;
   }
 
   get schemaVersion(): number {

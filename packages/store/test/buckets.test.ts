@@ -2,6 +2,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignerStore } from '../src/index.js';
+import { insertObjectVersion } from '../src/buckets.js';
 import { ALICE, BOB, enc, expectStoreError, openStore, removeDir, tempDir } from './helpers.js';
 
 let dir: string;
@@ -90,7 +91,7 @@ describe('versioned buckets', () => {
     writeFileSync(join(pending, '999999999-00000000000000000000000000000000'), 'half an object');
     // A writer that committed but died before the rename.
     const seg = b.writeSegmentSync([enc('committed')]);
-    const versionId = db(b).transaction(() => b.insertVersion(seg.file, seg.parts[0]!, A, 'crashy', 'k').versionId)();
+    const versionId = db(b).transaction(() => insertObjectVersion(db(b), seg.file, seg.parts[0]!, A, 'crashy', 'k').versionId)();
     // Readers already see it, from pending/.
     expect(new TextDecoder().decode(b.getObject(A, 'crashy', 'k', versionId).body)).toBe('committed');
     // Our own pid is alive, so the sweep leaves young files alone ...

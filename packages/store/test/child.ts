@@ -9,25 +9,26 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 /**
  * Bundles the child script once so each spawn is a plain `node x.mjs` (fast start,
- * no loader). The bundle lives under the package's node_modules so that the native
+ * no loader), with the store's commit worker beside it as the CLI's bundle ships it.
+ * The bundle lives under the package's node_modules so that the native
  * better-sqlite3, kept external, resolves as it does for the package itself.
  */
 export async function bundleChild(): Promise<string> {
-  const outDir = join(here, '..', 'node_modules', '.fwsign-test');
-  mkdirSync(outDir, { recursive: true });
-  const outfile = join(outDir, `store-child-${process.pid}.mjs`);
+  const outdir = join(here, '..', 'node_modules', '.fwsign-test', `store-child-${process.pid}`);
+  mkdirSync(outdir, { recursive: true });
   await build({
-    entryPoints: [join(here, 'fixtures', 'store-child.ts')],
+    entryPoints: { 'store-child': join(here, 'fixtures', 'store-child.ts'), 'commit-worker': join(here, '..', 'src', 'commit-worker.ts') },
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    outfile,
+    outdir,
+    outExtension: { '.js': '.mjs' },
     external: ['better-sqlite3'],
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
     logLevel: 'silent',
   });
-  return outfile;
+  return join(outdir, 'store-child.mjs');
 }
 
 export function childEnv(): NodeJS.ProcessEnv {
@@ -72,5 +73,5 @@ export function disposeChildFixture(fixture: ChildFixture | undefined): void {
   if (!fixture) return;
   removeDir(fixture.dir);
   removeDir(fixture.keys);
-  rmSync(fixture.bundle, { force: true });
+  rmSync(dirname(fixture.bundle), { recursive: true, force: true });
 }

@@ -39,8 +39,10 @@ function runAndKill(run: string, runMs: number): Promise<Map<string, string>> {
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
         if (line === 'READY' && runMs >= 0) setTimeout(kill, runMs);
-        const m = /^ACK (\S+) (\S+)$/.exec(line);
+        const m = /^ACK (\S+) (\S+) (\S+)$/.exec(line);
         if (m) acks.set(m[1]!, m[2]!);
+        // The bundle ships the commit worker: the kills must land in the path users run.
+        if (m && m[3] !== 'worker') reject(new Error(`job ${m[2]} was committed ${m[3]}, not on the commit worker`));
       }
     });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

@@ -1,18 +1,20 @@
 /**
- * The pieces that keep the job pipeline's disk work off the event loop: the deferred WAL fsync
- * (only a job batch commits with synchronous=NORMAL, and is answered after its own fsync) and the
- * segment worker (writes, fsyncs and hashes a batch's signed objects on another thread).
+ * The commit worker: a batch's signed objects are written, fsynced and committed with their job
+ * rows on a thread of its own, so the thread that signs never waits on the disk.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDevelopmentCertificate } from '@fwsign/signing-engine';
+import { Buckets } from '../src/buckets.js';
+import type { BatchJob } from '../src/batch-commit.js';
+import { CommitWriter } from '../src/commit-writer.js';
 import { openDatabase } from '../src/db.js';
-import { SegmentWorker } from '../src/segment-worker.js';
+import { finalPath } from '../src/segment-files.js';
 import { etagOf } from '../src/etag.js';
-import { WalSync } from '../src/wal-sync.js';
+import type { NewJob } from '../src/job-row.js';
 import { ALICE, openStore, removeDir, tempDir } from './helpers.js';
 
 const dirs: string[] = [];
@@ -23,90 +25,115 @@ const dir = (label: string): string => {
 };
 afterAll(() => dirs.forEach(removeDir));
 
-const synchronous = (db: Database.Database): number => db.pragma('synchronous', { simple: true }) as number;
-const NORMAL = 1;
-const FULL = 2;
+function job(jobId: string, token: string, destBucket = 'dst'): NewJob {
+  return {
+    job_id: jobId, owner: ALICE.accountId, invoker: ALICE.accountId, requested_by: ALICE.principalArn, client_token: token,
+    profile_name: 'p', profile_version: 'v000000001', platform_id: 'AmazonFreeRTOS-Default', platform_display_name: 'Amazon FreeRTOS',
+    certificate_arn: null, overrides: null, signing_parameters: null, source_bucket: 'src', source_key: 'k', source_version: 'v',
+    dest_bucket: destBucket, dest_prefix: 'o/', signed_key: `o/${jobId}`, signed_version: null, status: 'Succeeded', status_reason: 'Signing Succeeded',
+    created_at: 1, completed_at: 2, signature_expires_at: 3,
+  };
+}
 
-describe('WalSync', () => {
-  it('commits the batch with synchronous=NORMAL, restores FULL after it (also when it throws), and fsyncs the WAL', async () => {
-    const db = openDatabase(join(dir('wal'), 'signer.db'));
+/** A migrated database with Alice's versioned "dst" bucket, and a writer on it. */
+function setUp(label: string, entry?: ConstructorParameters<typeof CommitWriter>[3] | 'default') {
+  const d = dir(label);
+  const db = openDatabase(join(d, 'signer.db'));
+  const buckets = new Buckets(db, d);
+  buckets.createBucket(ALICE.accountId, 'dst');
+  buckets.putBucketVersioning(ALICE.accountId, 'dst', 'Enabled');
+  const writer = entry === 'default' ? new CommitWriter(db, db.name, buckets.dirs) : new CommitWriter(db, db.name, buckets.dirs, entry);
+  return { db, buckets, writer };
+}
+
+const batchOf = (from: number, n: number, body = (i: number) => new Uint8Array(70_000).fill(i)): BatchJob[] =>
+  Array.from({ length: n }, (_, k) => ({ job: job(`job-${from + k}`, `t${from + k}`), body: body(from + k) }));
+
+describe('CommitWriter', () => {
+  it('commits on its worker thread: rows visible to the store, one fsynced 0600 segment per batch, bodies handed over', async () => {
+    const { db, buckets, writer } = setUp('writer', 'default');
     try {
-      db.exec('CREATE TABLE t (v INTEGER)');
-      const wal = new WalSync(db);
-      expect(synchronous(db)).toBe(FULL);
-      const seen = wal.commitDeferred(() => {
-        db.prepare('INSERT INTO t VALUES (1)').run();
-        return synchronous(db);
-      });
-      expect(seen).toBe(NORMAL);
-      expect(synchronous(db)).toBe(FULL);
-      await expect(wal.sync()).resolves.toBeUndefined();
-      expect(() =>
-        wal.commitDeferred(() => {
-          throw new Error('boom');
-        }),
-      ).toThrow('boom');
-      expect(synchronous(db)).toBe(FULL);
-      // Once closed, nothing is deferred any more: the commit keeps FULL.
-      wal.close();
-      expect(wal.commitDeferred(() => synchronous(db))).toBe(FULL);
-      await expect(wal.sync()).resolves.toBeUndefined();
-      expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 1 });
+      const batch = batchOf(0, 3);
+      const expected = batch.map((c) => Buffer.from(c.body!));
+      const { file, outcomes } = await writer.commit(batch);
+      expect(writer.onWorker).toBe(true);
+      expect(outcomes.map((o) => [o.jobId, o.duplicate, o.wroteObject])).toEqual([['job-0', false, true], ['job-1', false, true], ['job-2', false, true]]);
+      // Moved to the worker, not copied.
+      expect(batch[0]!.body!.byteLength).toBe(0);
+      // Committed, so moved out of pending/ into its shard.
+      expect(readdirSync(buckets.dirs.pending)).toEqual([]);
+      const seg = finalPath(buckets.dirs, file!);
+      expect(statSync(seg).mode & 0o777).toBe(0o600);
+      expect(readFileSync(seg).equals(Buffer.concat(expected))).toBe(true);
+      for (const [i, body] of expected.entries()) {
+        const got = buckets.getObject(ALICE.accountId, 'dst', `o/job-${i}`);
+        expect(Buffer.from(got.body).equals(body)).toBe(true);
+        expect(got.etag).toBe(etagOf(body));
+      }
+      expect(db.prepare('SELECT count(*) AS n FROM jobs WHERE signed_version IS NOT NULL').get()).toEqual({ n: 3 });
     } finally {
+      writer.close();
       db.close();
     }
   });
 
-  it('keeps synchronous=FULL for a database without a WAL file', () => {
-    const db = new Database(join(dir('nowal'), 'plain.db'));
+  it('reports a token another batch committed first as a duplicate, and writes no row for it', async () => {
+    const { db, buckets, writer } = setUp('writer-dup', 'default');
     try {
-      db.pragma('synchronous = FULL');
-      const wal = new WalSync(db);
-      expect(wal.commitDeferred(() => synchronous(db))).toBe(FULL);
-      wal.close();
+      await writer.commit([{ job: job('first', 'same') }]);
+      const { outcomes } = await writer.commit([{ job: job('second', 'same'), body: new Uint8Array(10) }]);
+      expect(outcomes[0]).toMatchObject({ jobId: 'first', duplicate: true, wroteObject: false });
+      // Nothing points at the duplicate's segment, so it is gone.
+      expect(readdirSync(buckets.dirs.pending)).toEqual([]);
+      expect(db.prepare("SELECT count(*) AS n FROM jobs WHERE client_token = 'same'").get()).toEqual({ n: 1 });
+      expect(db.prepare('SELECT count(*) AS n FROM objects').get()).toEqual({ n: 0 });
     } finally {
+      writer.close();
       db.close();
     }
   });
-});
 
-describe('SegmentWorker', () => {
-  it('writes the bodies back to back to a new 0600 file and returns their MD5 ETags, as etagOf computes them', async () => {
-    const d = dir('segment');
-    const parts = [Buffer.from('hello'), new Uint8Array(0), new Uint8Array(200_000).fill(0xa5), Buffer.from('tail')];
-    const copies = parts.map((p) => Buffer.from(p));
-    const expected = copies.map((p) => etagOf(p));
-    const path = join(d, 'segment');
-    const worker = new SegmentWorker();
+  it('fails a batch as a whole, with the AWS code and status, leaving no rows and no segment', async () => {
+    const { db, buckets, writer } = setUp('writer-fail', 'default');
     try {
-      const etags = await worker.write(path, d, parts);
-      expect(etags).toEqual(expected);
-      expect(etags[0]).toBe('"5d41402abc4b2a76b9719d911017c592"');
-      expect(readFileSync(path).equals(Buffer.concat(copies))).toBe(true);
-      expect(statSync(path).mode & 0o777).toBe(0o600);
-      // The 200 kB body owned its ArrayBuffer, so it was moved to the worker, not copied.
-      expect(parts[2]!.byteLength).toBe(0);
+      const batch: BatchJob[] = [{ job: job('ok', 'a'), body: new Uint8Array(5) }, { job: job('bad', 'b', 'no-such-bucket'), body: new Uint8Array(5) }];
+      await expect(writer.commit(batch)).rejects.toMatchObject({ code: 'NoSuchBucket', httpStatus: 404, message: expect.stringContaining('no-such-bucket') });
+      expect(db.prepare('SELECT count(*) AS n FROM jobs').get()).toEqual({ n: 0 });
+      expect(readdirSync(buckets.dirs.pending)).toEqual([]);
     } finally {
-      worker.close();
+      writer.close();
+      db.close();
     }
   });
 
-  it('refuses to overwrite an existing file (EEXIST) and leaves it as it was', async () => {
-    const d = dir('segment-exists');
-    const path = join(d, 'segment');
-    writeFileSync(path, 'already here');
-    const worker = new SegmentWorker();
+  it('close() waits for the batches the worker holds and answers every one of them', async () => {
+    const { db, writer } = setUp('writer-close', 'default');
+    await writer.commit(batchOf(0, 1));
+    const inFlight = [writer.commit(batchOf(1, 8)), writer.commit(batchOf(9, 8)), writer.commit(batchOf(17, 8))];
+    writer.close();
+    const done = await Promise.all(inFlight);
+    expect(done.flatMap((b) => b.outcomes).filter((o) => !o.duplicate)).toHaveLength(24);
+    expect(db.prepare('SELECT count(*) AS n FROM jobs').get()).toEqual({ n: 25 });
+    await expect(writer.commit(batchOf(30, 1))).rejects.toThrow('the store is closed');
+    db.close();
+  });
+
+  it('commits on the calling thread, with the same result, when its worker cannot start', async () => {
+    const { db, buckets, writer } = setUp('writer-inline', { code: 'throw new Error("no worker here")', eval: true });
     try {
-      await expect(worker.write(path, d, [new Uint8Array(100_000)])).rejects.toMatchObject({ code: 'EEXIST' });
-      expect(readFileSync(path, 'utf8')).toBe('already here');
+      const { outcomes } = await writer.commit(batchOf(0, 2));
+      expect(writer.onWorker).toBe(false);
+      expect(outcomes.map((o) => o.wroteObject)).toEqual([true, true]);
+      expect(Buffer.from(buckets.getObject(ALICE.accountId, 'dst', 'o/job-1').body).equals(Buffer.alloc(70_000, 1))).toBe(true);
     } finally {
-      worker.close();
+      writer.close();
+      db.close();
     }
   });
 });
 
 describe('job batches', () => {
-  it('40 jobs at once (early flushes of 16 and the rest): every signed object has the MD5 ETag of its bytes', async () => {
+  it('40 jobs at once (early flushes of 16 and the rest): every signed object has the MD5 ETag of its bytes, listed or fetched', async () => {
     const d = dir('batch');
     const store = openStore(d);
     try {
@@ -125,6 +152,10 @@ describe('job batches', () => {
         ),
       );
       expect(new Set(jobs.map((j) => j.jobId)).size).toBe(40);
+      // Listed first for half of them (the ETag is computed on first read, from the bytes on disk).
+      const listed = store.buckets.listObjectVersions(ALICE.accountId, 'dst', { prefix: 'o/', maxKeys: 20 }).versions;
+      expect(listed).toHaveLength(20);
+      for (const v of listed) expect(v.etag).toBe(etagOf(store.buckets.getObject(ALICE.accountId, 'dst', v.key, v.versionId).body));
       for (const { jobId } of jobs) {
         const obj = store.buckets.getObject(ALICE.accountId, 'dst', `o/${jobId}`);
         expect(obj.etag).toBe(`"${createHash('md5').update(obj.body).digest('hex')}"`);
@@ -136,6 +167,8 @@ describe('job batches', () => {
     const db = new Database(join(d, 'signer.db'), { readonly: true });
     try {
       expect(db.prepare("SELECT count(*) AS n FROM jobs WHERE status = 'Succeeded'").get()).toEqual({ n: 40 });
+      // Computed once on read, then kept in the row.
+      expect(db.prepare("SELECT count(*) AS n FROM objects WHERE bucket = 'dst' AND etag GLOB '\"[0-9a-f]*\"' AND length(etag) = 34").get()).toEqual({ n: 40 });
     } finally {
       db.close();
     }

@@ -1,0 +1,112 @@
+import { join } from 'node:path';
+import type { SegmentPart } from './buckets.js';
+import { insertObjectVersion, pendingParts } from './buckets.js';
+import type { Db } from './db.js';
+import { immediate } from './db.js';
+import { fsyncDirSync, writeFileDurable, writeFileDurableSync } from './files.js';
+import type { NewJob } from './job-row.js';
+import { findJobByToken, insertJob } from './job-row.js';
+import type { SegmentDirs } from './segment-files.js';
+import { discardSegment, newSegmentName, publishSegment, removeSegment } from './segment-files.js';
+
+/** A finished job waiting to be committed, with the signed object to make visible together with its row. */
+export interface BatchJob {
+  job: NewJob;
+  body?: Uint8Array;
+}
+
+export interface Outcome {
+  jobId: string;
+  jobOwner: string;
+  /** Another process (or an earlier batch) committed the same clientRequestToken first. */
+  duplicate: boolean;
+  wroteObject: boolean;
+  /** Segment files no row references any more once this job's object replaced a "null" version. */
+  replaced: string[];
+}
+
+export interface CommittedBatch {
+  /** The segment holding the batch's signed objects, if it had any and any of them was new. */
+  file?: string;
+  outcomes: Outcome[];
+}
+
+/**
+ * Writes a batch's signed objects into one pending segment (one fsync of the file and one of its
+ * directory for the whole batch), commits every job row and object row in one transaction, then
+ * moves the segment into place. Runs on the commit worker's thread; the store's own thread uses
+ * it when no worker can start. A failure leaves nothing behind: no rows, and the segment deleted.
+ */
+export async function writeAndCommit(db: Db, dirs: SegmentDirs, batch: readonly BatchJob[]): Promise<CommittedBatch> {
+  const { file, bodies, parts } = segmentOf(batch);
+  if (file !== undefined) {
+    try {
+      await writeFileDurable(join(dirs.pending, file), bodies, dirs.pending);
+    } catch (err) {
+      discardSegment(dirs, file);
+      throw err;
+    }
+  }
+  return commitAndPlace(db, dirs, batch, file, parts);
+}
+
+/** writeAndCommit on the calling thread, blocking: for close(), which must not return before queued jobs are committed. */
+export function writeAndCommitSync(db: Db, dirs: SegmentDirs, batch: readonly BatchJob[]): CommittedBatch {
+  const { file, bodies, parts } = segmentOf(batch);
+  if (file !== undefined) {
+    try {
+      writeFileDurableSync(join(dirs.pending, file), bodies);
+      fsyncDirSync(dirs.pending);
+    } catch (err) {
+      discardSegment(dirs, file);
+      throw err;
+    }
+  }
+  return commitAndPlace(db, dirs, batch, file, parts);
+}
+
+function segmentOf(batch: readonly BatchJob[]): { file?: string; bodies: Uint8Array[]; parts: SegmentPart[] } {
+  const bodies = batch.flatMap((c) => (c.body ? [c.body] : []));
+  if (bodies.length === 0) return { bodies, parts: [] };
+  return { file: newSegmentName(), bodies, parts: pendingParts(bodies) };
+}
+
+function commitAndPlace(db: Db, dirs: SegmentDirs, batch: readonly BatchJob[], file: string | undefined, parts: SegmentPart[]): CommittedBatch {
+  let outcomes: Outcome[];
+  try {
+    let p = 0;
+    outcomes = immediate(db, () => batch.map((c) => insertRows(db, c.job, c.body ? { file: file!, part: parts[p++]! } : undefined)));
+  } catch (err) {
+    if (file !== undefined) discardSegment(dirs, file);
+    throw err;
+  }
+  for (const o of outcomes) for (const f of o.replaced) removeSegment(dirs, f);
+  if (file === undefined) return { outcomes };
+  // Every job of the batch may have been a duplicate token: then nothing points at the segment.
+  if (!outcomes.some((o) => o.wroteObject)) {
+    discardSegment(dirs, file);
+    return { outcomes };
+  }
+  try {
+    publishSegment(dirs, file);
+  } catch {
+    // Committed already: readers find the file in pending/, and the next open moves it.
+  }
+  return { file, outcomes };
+}
+
+function insertRows(db: Db, j: NewJob, obj: { file: string; part: SegmentPart } | undefined): Outcome {
+  if (j.client_token !== null) {
+    const prior = findJobByToken(db, j.invoker, j.client_token);
+    if (prior) return { ...prior, duplicate: true, wroteObject: false, replaced: [] };
+  }
+  let replaced: string[] = [];
+  const writesObject = obj !== undefined && j.dest_bucket !== null && j.signed_key !== null;
+  if (writesObject) {
+    const v = insertObjectVersion(db, obj!.file, obj!.part, j.invoker, j.dest_bucket!, j.signed_key!);
+    j.signed_version = v.versionId;
+    replaced = v.replacedFiles;
+  }
+  insertJob(db, j);
+  return { jobId: j.job_id, jobOwner: j.owner, duplicate: false, wroteObject: writesObject, replaced };
+}

@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, renameSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Where object segments live: written and fsynced under `objects/pending/`, made
+ * visible by committing rows that point at them, then renamed into
+ * `objects/<shard>/`. Readers look in both places.
+ */
+export interface SegmentDirs {
+  root: string;
+  pending: string;
+}
+
+export function segmentDirs(dataDir: string): SegmentDirs {
+  const root = join(dataDir, 'objects');
+  return { root, pending: join(root, 'pending') };
+}
+
+export function finalPath(dirs: SegmentDirs, file: string): string {
+  return join(dirs.root, file.slice(-2), file);
+}
+
+export function newSegmentName(): string {
+  // The pid prefix lets the sweep of another process tell "mid-job" from "crashed".
+  return `${process.pid}-${randomBytes(16).toString('hex')}`;
+}
+
+/** Moves a committed segment into place. Not fsynced: if the rename is lost, the next open redoes it. */
+export function publishSegment(dirs: SegmentDirs, file: string): void {
+  const dst = finalPath(dirs, file);
+  try {
+    renameSync(join(dirs.pending, file), dst);
+  } catch (err) {
+    // Another process's recovery sweep may have moved it first.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !existsSync(dst)) throw err;
+  }
+}
+
+/** Deletes a pending segment no row points at. */
+export function discardSegment(dirs: SegmentDirs, file: string): void {
+  try {
+    unlinkSync(join(dirs.pending, file));
+  } catch {
+    /* never created, or already gone */
+  }
+}
+
+/** Deletes a segment wherever it is, once no row references it any more. */
+export function removeSegment(dirs: SegmentDirs, file: string): void {
+  for (const p of [finalPath(dirs, file), join(dirs.pending, file)]) {
+    try {
+      unlinkSync(p);
+    } catch {
+      /* not there */
+    }
+  }
+}
