@@ -234,6 +234,30 @@ export class Buckets {
     return bucketRowOf(this.db, accountId, bucket);
   }
 
+  /** A signing job's lookups in one query: the source bucket's versioning, the source version, whether the destination bucket exists. */
+  versionWithDestination(
+    accountId: string,
+    bucket: string,
+    key: string,
+    versionId: string,
+    destination: string,
+  ): { versioning: string | null; object?: { file: string; offset: number; size: number }; destinationExists: boolean } | undefined {
+    const row = stmt(
+      this.db,
+      `SELECT b.versioning, o.file, o.offset, o.size, EXISTS (SELECT 1 FROM buckets d WHERE d.account = b.account AND d.name = ?) AS destination_exists
+         FROM buckets b LEFT JOIN objects o ON o.account = b.account AND o.bucket = b.name AND o.key = ? AND o.version_id = ?
+        WHERE b.account = ? AND b.name = ?`,
+    ).get(destination, key, versionId, accountId, bucket) as
+      | { versioning: string | null; file: string | null; offset: number | null; size: number | null; destination_exists: number }
+      | undefined;
+    if (!row) return undefined;
+    return {
+      versioning: row.versioning,
+      ...(row.file === null ? {} : { object: { file: row.file, offset: row.offset!, size: row.size! } }),
+      destinationExists: row.destination_exists === 1,
+    };
+  }
+
   findVersion(accountId: string, bucket: string, key: string, versionId?: string): ObjectRow | undefined {
     const sql = versionId === undefined
       ? 'SELECT * FROM objects WHERE account = ? AND bucket = ? AND key = ? ORDER BY seq DESC LIMIT 1'

@@ -6,7 +6,7 @@ import { writeAndCommitSync } from './batch-commit.js';
 import { CommitWriter } from './commit-writer.js';
 import type { StoreContext } from './context.js';
 import { stmt } from './db.js';
-import { BucketError, InternalServiceErrorException, ResourceNotFoundException, ValidationException } from './errors.js';
+import { InternalServiceErrorException, ResourceNotFoundException, ValidationException } from './errors.js';
 import { MasterKeyError } from './master-key.js';
 import type { NewJob } from './job-row.js';
 import { findJobByToken } from './job-row.js';
@@ -107,7 +107,7 @@ export class JobPipeline {
 
     const profile = authorizeRef(this.ctx, id, 'signer:StartSigningJob', { profileName: name, profileOwner: owner });
     checkActive(profile);
-    const source = this.checkSource(id.accountId, srcBucket, srcKey, srcVersion);
+    const source = this.checkSource(id.accountId, srcBucket, srcKey, srcVersion, dstBucket);
     return this.run(id, profile, token, { srcBucket, srcKey, srcVersion, dstBucket, prefix }, source);
   }
 
@@ -116,7 +116,7 @@ export class JobPipeline {
     profile: ProfileRow,
     token: string,
     { srcBucket, srcKey, srcVersion, dstBucket, prefix }: { srcBucket: string; srcKey: string; srcVersion: string; dstBucket: string; prefix: string },
-    source: { file: string; offset: number; size: number },
+    source: { file: string; offset: number; size: number; destinationExists: boolean },
   ): Promise<StartSigningJobResponse> {
 
     const jobId = randomUUID();
@@ -144,7 +144,7 @@ export class JobPipeline {
     } catch (err) {
       return fail(`Signing configuration is no longer valid: ${(err as Error).message}`);
     }
-    if (!this.bucketExists(id.accountId, dstBucket)) return fail(`Destination bucket ${dstBucket} does not exist`);
+    if (!source.destinationExists) return fail(`Destination bucket ${dstBucket} does not exist`);
     if (source.size > config.maxSizeBytes) {
       return fail(`Source object is ${source.size} bytes, over the ${config.platform.platformId} platform limit of ${config.maxSizeBytes} bytes (${config.platform.maxSizeInMB} MB)`);
     }
@@ -243,25 +243,18 @@ export class JobPipeline {
     return findJobByToken(this.ctx.db, invoker, token);
   }
 
-  /** The Signer API reference: the source bucket must be versioned and the version must exist. */
-  private checkSource(account: string, bucket: string, key: string, version: string): { file: string; offset: number; size: number } {
-    let versioning: string | null;
-    try {
-      versioning = this.ctx.buckets.bucketRow(account, bucket).versioning;
-    } catch (err) {
-      if (err instanceof BucketError) throw new ResourceNotFoundException(`source.s3.bucketName: bucket ${JSON.stringify(bucket)} does not exist`);
-      throw err;
+  /**
+   * The Signer API reference: the source bucket must be versioned and the version must exist.
+   * Whether the destination bucket exists comes with it (one query for both: this runs per job).
+   */
+  private checkSource(account: string, bucket: string, key: string, version: string, destination: string): { file: string; offset: number; size: number; destinationExists: boolean } {
+    const row = this.ctx.buckets.versionWithDestination(account, bucket, key, version, destination);
+    if (!row) throw new ResourceNotFoundException(`source.s3.bucketName: bucket ${JSON.stringify(bucket)} does not exist`);
+    if (row.versioning !== 'Enabled') {
+      throw new ValidationException(`source.s3.bucketName: bucket ${JSON.stringify(bucket)} must have versioning enabled, its versioning is ${row.versioning ?? 'never enabled'}`);
     }
-    if (versioning !== 'Enabled') {
-      throw new ValidationException(`source.s3.bucketName: bucket ${JSON.stringify(bucket)} must have versioning enabled, its versioning is ${versioning ?? 'never enabled'}`);
-    }
-    const row = this.ctx.buckets.findVersion(account, bucket, key, version);
-    if (!row) throw new ResourceNotFoundException(`source.s3.version: version ${JSON.stringify(version)} of ${JSON.stringify(key)} does not exist in bucket ${JSON.stringify(bucket)}`);
-    return { file: row.file, offset: row.offset, size: row.size };
-  }
-
-  private bucketExists(account: string, bucket: string): boolean {
-    return stmt(this.ctx.db, 'SELECT 1 FROM buckets WHERE account = ? AND name = ?').get(account, bucket) !== undefined;
+    if (!row.object) throw new ResourceNotFoundException(`source.s3.version: version ${JSON.stringify(version)} of ${JSON.stringify(key)} does not exist in bucket ${JSON.stringify(bucket)}`);
+    return { ...row.object, destinationExists: row.destinationExists };
   }
 
   private signerFor(profile: ProfileRow, now: Date) {
