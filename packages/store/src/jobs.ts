@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { EngineError, getSigningPlatform, signPayload as engineSign } from '@fwsign/signing-engine';
 import type { EffectiveConfiguration, SignResult } from '@fwsign/signing-engine';
 import type { BatchJob, CommittedBatch } from './batch-commit.js';
@@ -10,6 +9,7 @@ import { InternalServiceErrorException, ResourceNotFoundException, ValidationExc
 import { MasterKeyError } from './master-key.js';
 import type { NewJob } from './job-row.js';
 import { findJobByToken } from './job-row.js';
+import { newJobId } from './job-id.js';
 import type { SignerCache } from './key-material.js';
 import { authorizeRef } from './permissions.js';
 import type { ProfileRow } from './profile-row.js';
@@ -34,7 +34,7 @@ export interface SignPayloadResponse { jobId: string; jobOwner: string; metadata
 export const SIGNING_SUCCEEDED = 'Signing Succeeded';
 const MAX_TOKEN_CHARS = 256;
 const MAX_BATCH = 256;
-/** Two batches may be with the commit worker: one writing its segment while the other commits. */
+/** Two batches may be with the commit worker: one being written and committed, the next queued behind it so the worker never waits for this thread. */
 const MAX_CONCURRENT_FLUSHES = 2;
 /**
  * A batch this large is flushed at once rather than at the end of the event-loop turn: jobs that
@@ -119,7 +119,7 @@ export class JobPipeline {
     source: { file: string; offset: number; size: number; destinationExists: boolean },
   ): Promise<StartSigningJobResponse> {
 
-    const jobId = randomUUID();
+    const jobId = newJobId();
     const createdAt = this.ctx.now();
     const signedKey = prefix + jobId;
     const base: NewJob = {
@@ -190,7 +190,7 @@ export class JobPipeline {
     const createdAt = this.ctx.now();
     const material = this.signerFor(profile, createdAt);
     if (typeof material === 'string') throw new ValidationException(`profileName: ${material}`);
-    const jobId = randomUUID();
+    const jobId = newJobId();
     const result = await engineSign({
       // SignPayload has no S3 location; a detached signature is returned as bytes instead.
       config: { ...config, imageFormat: 'JSONDetached' },

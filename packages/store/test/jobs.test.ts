@@ -8,7 +8,8 @@ import type { SignerStore } from '../src/index.js';
 import { ALICE, BOB, CAROL, EC_P256, RSA_2048, enc, expectStoreError, openStore, opensslPair, removeDir, setupAlice, tempDir } from './helpers.js';
 import type { KeyPair } from './helpers.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+/** Job ids are UUIDs, version 7 (time-ordered; see job-id.ts). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 let dir: string;
 let keys: string;
