@@ -8,6 +8,7 @@
 import { decodeBase64Strict } from './base64.js';
 import { EngineError } from './errors.js';
 import type { SignedObject } from './signed-object.js';
+import { firstDuplicateKey } from './json-keys.js';
 
 export const MAX_SIGNATURE_BYTES = 384;
 const UINT32_MAX = 0xffffffff;
@@ -110,6 +111,8 @@ export function parseOtaJobDocument(json: string | object): OtaJobDocument {
     } catch (err) {
       bad(`expected JSON, got text that does not parse (${(err as Error).message})`);
     }
+    const twice = firstDuplicateKey(json);
+    if (twice !== undefined) bad(`key ${JSON.stringify(twice)} appears twice in one object; expected each key once`);
   }
   const asRecord = (v: unknown): Record<string, unknown> | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
   const top = asRecord(doc) ?? bad('expected a JSON object');

@@ -7,6 +7,7 @@
 import { base64Length, decodeBase64Strict } from './base64.js';
 import { EngineError } from './errors.js';
 import type { SignatureAlgorithm } from './signing-configuration.js';
+import { firstDuplicateKey } from './json-keys.js';
 
 export interface PayloadLocation {
   bucketName: string;
@@ -74,15 +75,19 @@ function bytesField(where: string, v: unknown): Uint8Array {
   return decoded;
 }
 
-/** Strict: unknown or missing fields, wrong types, bad base64 and a size mismatch are errors. */
+/** Strict: unknown, missing or repeated fields, wrong types, bad base64 and a size mismatch are errors. */
 export function parseSignedObject(bytes: Uint8Array): SignedObject {
   if (!(bytes instanceof Uint8Array)) throw new TypeError(`parseSignedObject: "bytes" expected Uint8Array, got ${typeName(bytes)}`);
   let json: unknown;
+  let text: string;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    json = JSON.parse(text);
   } catch (err) {
     malformed(`expected JSON, got text that does not parse (${(err as Error).message})`);
   }
+  const twice = firstDuplicateKey(text);
+  if (twice !== undefined) malformed(`field ${JSON.stringify(twice)} appears twice in one object; expected each field once`);
   const embedded = typeof json === 'object' && json !== null && 'payload' in json;
   const rec = exactKeys('top level', json, ['rawPayloadSize', 'signature', 'signatureAlgorithm', embedded ? 'payload' : 'payloadLocation']);
   const size = rec.rawPayloadSize;

@@ -84,6 +84,7 @@ describe('parseOtaJobDocument (as the FreeRTOS OTA agent checks it)', () => {
     expect(jobError(() => parseOtaJobDocument(doc({ ...file, fileid: '0' })))).toContain('fileid expected an integer');
     expect(jobError(() => parseOtaJobDocument(doc({ ...file, certfile: 5 })))).toBe('OTA job document: afr_ota.files[0].certfile expected a string, got number');
     expect(jobError(() => parseOtaJobDocument('{'))).toMatch(/^OTA job document: expected JSON/);
+    expect(jobError(() => parseOtaJobDocument(doc(file).replace('"filesize":10', '"filesize":10,"filesize":99999')))).toBe('OTA job document: key "filesize" appears twice in one object; expected each key once');
   });
 
   it('checks the signature: base64, at most 384 bytes decoded, a known key', () => {

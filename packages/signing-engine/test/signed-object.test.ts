@@ -54,6 +54,19 @@ describe('parseSignedObject', () => {
     expect(parseError(enc('{"rawPayloadSize":3,'))).toMatch(/^signed object: expected JSON, got text that does not parse/);
     expect(parseError(Uint8Array.of(0xff, 0xfe))).toMatch(/^signed object: expected JSON/);
   });
+
+  it('refuses a field given twice, however it is spelled, where JSON.parse would keep the last silently', () => {
+    const text = new TextDecoder().decode(enc(good));
+    const forged = text.replace('"signatureAlgorithm"', '"signature":"AAAA","signatureAlgorithm"');
+    expect(parseError(new TextEncoder().encode(forged))).toBe('signed object: field "signature" appears twice in one object; expected each field once');
+    const escaped = text.replace('"signatureAlgorithm"', '"sig\\u006eature":"AAAA","signatureAlgorithm"');
+    expect(parseError(new TextEncoder().encode(escaped))).toBe('signed object: field "signature" appears twice in one object; expected each field once');
+    const nested = new TextDecoder().decode(enc(detached)).replace('"bucketName":"b"', '"bucketName":"b","bucketName":"evil"');
+    expect(parseError(new TextEncoder().encode(nested))).toBe('signed object: field "bucketName" appears twice in one object; expected each field once');
+    // The same key in two different objects, and key-like text inside a string value, are fine.
+    const legit = new TextDecoder().decode(enc({ ...detached, payloadLocation: { s3: { bucketName: '"key":', key: 'signature', version: 'a\\"b' } } }));
+    expect(parseSignedObject(new TextEncoder().encode(legit)).payloadLocation!.key).toBe('signature');
+  });
 });
 
 describe('JSONDetached and the size limit', () => {
