@@ -106,12 +106,14 @@ describe('CommitWriter', () => {
     }
   });
 
-  it('close() waits for the batches the worker holds and answers every one of them', async () => {
+  it('close() waits for the batches the worker holds and answers each with its own jobs, also when they were committed together', async () => {
     const { db, writer } = setUp('writer-close', 'default');
     await writer.commit(batchOf(0, 1));
+    // Sent back to back: the worker finds them queued and commits them as one.
     const inFlight = [writer.commit(batchOf(1, 8)), writer.commit(batchOf(9, 8)), writer.commit(batchOf(17, 8))];
     writer.close();
     const done = await Promise.all(inFlight);
+    done.forEach((b, k) => expect(b.outcomes.map((o) => o.jobId)).toEqual(Array.from({ length: 8 }, (_, i) => `job-${1 + 8 * k + i}`)));
     expect(done.flatMap((b) => b.outcomes).filter((o) => !o.duplicate)).toHaveLength(24);
     expect(db.prepare('SELECT count(*) AS n FROM jobs').get()).toEqual({ n: 25 });
     await expect(writer.commit(batchOf(30, 1))).rejects.toThrow('the store is closed');
