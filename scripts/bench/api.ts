@@ -1,72 +1,40 @@
 /**
- * StartSigningJob over HTTP: `fwsign serve` in a child process, the AWS SDK for JavaScript here as
- * the load generator (SigV4, keep-alive, 32 requests in flight) for 64 KiB objects over loopback.
+ * StartSigningJob over HTTP: `fwsign serve` in a child process, this process the load generator
+ * (SigV4 on every request, keep-alive, 32 requests in flight) for 64 KiB objects over loopback.
  * Prints jobs/s, p50/p99 latency, and the ratio to the store's in-process StartSigningJob rate
  * measured in the same run (the ceiling the HTTP layer can approach).
  *
- *   pnpm exec tsx scripts/bench/api.ts [seconds=20] [inFlight=32]
- *   (FWSIGN_BENCH_PROFILE=<dir> also writes a CPU profile of the server process;
+ *   pnpm exec tsx scripts/bench/api.ts [seconds=20] [inFlight=32] [--client lean|sdk]
+ *   --client lean (default): raw node:http with a keep-alive agent, each request signed with
+ *     @smithy/signature-v4 exactly as the SDK signs it (see api-client.ts); the AWS SDK costs about
+ *     as much CPU per call as the server, on the same 2 cores.
+ *   --client sdk: the AWS SDK for JavaScript's SignerClient.
+ *   (FWSIGN_BENCH_PROFILE=<dir> also writes CPU profiles of the server process and, for the
+ *    measured window, of this load generator (generator.cpuprofile);
  *    FWSIGN_BENCH_ACCESS_LOG=1 runs the server with its access log on, read and dropped here)
  * Also prints CPU time per job of the server process and of this load generator (from /proc and
  * process.cpuUsage): on a shared machine those move far less than jobs/s.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
+import { parseArgs } from 'node:util';
 import { createDevelopmentCertificate } from '@fwsign/signing-engine';
 import { SignerStore } from '@fwsign/store';
+import { leanClient, load, pct, procCpuUs, profiled, sdkClient, type JobClient } from './api-client.js';
 
-// The SDK is a dev dependency of @fwsign/api, not of the workspace root: resolve it from there.
-const sdk = createRequire(new URL('../../packages/api/package.json', import.meta.url))('@aws-sdk/client-signer') as {
-  SignerClient: new (config: object) => { send(command: unknown): Promise<unknown>; destroy(): void };
-  StartSigningJobCommand: new (input: object) => unknown;
-};
-const { SignerClient, StartSigningJobCommand } = sdk;
-
-const SECONDS = Number(process.argv[2] ?? 20);
-const IN_FLIGHT = Number(process.argv[3] ?? 32);
+const { values: flags, positionals } = parseArgs({ options: { client: { type: 'string', default: 'lean' } }, allowPositionals: true });
+const SECONDS = Number(positionals[0] ?? 20);
+const IN_FLIGHT = Number(positionals[1] ?? 32);
 const BASELINE_SECONDS = Math.max(2, Math.min(5, SECONDS / 4));
-if (!(SECONDS > 0) || !Number.isInteger(IN_FLIGHT) || IN_FLIGHT < 1) {
-  throw new RangeError(`usage: api.ts [seconds > 0] [inFlight >= 1], got ${process.argv.slice(2).join(' ')}`);
+if (!(SECONDS > 0) || !Number.isInteger(IN_FLIGHT) || IN_FLIGHT < 1 || (flags.client !== 'lean' && flags.client !== 'sdk')) {
+  throw new RangeError(`usage: api.ts [seconds > 0] [inFlight >= 1] [--client lean|sdk], got ${process.argv.slice(2).join(' ')}`);
 }
 const ME = { accountId: '000000000000', principalArn: 'arn:aws:iam::000000000000:root' };
 const MAIN = fileURLToPath(new URL('../../packages/cli/src/main.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'fwsign-bench-api-'));
-
-/** Runs `op` with `inFlight` workers for `seconds`; returns count and per-call latencies (ms). */
-async function load(seconds: number, inFlight: number, op: (i: number) => Promise<unknown>): Promise<{ n: number; sec: number; lat: number[]; errors: number }> {
-  const lat: number[] = [];
-  let issued = 0;
-  let errors = 0;
-  const t0 = performance.now();
-  const end = t0 + seconds * 1000;
-  const worker = async (): Promise<void> => {
-    while (performance.now() < end) {
-      const i = issued++;
-      const s = performance.now();
-      try {
-        await op(i);
-        lat.push(performance.now() - s);
-      } catch (e) {
-        if (++errors === 1) console.error(`first error: ${(e as Error).name}: ${(e as Error).message}`);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: inFlight }, worker));
-  return { n: lat.length, sec: (performance.now() - t0) / 1000, lat, errors };
-}
-
-/** User and system CPU time of a process in microseconds (Linux /proc; fields 14 and 15, in clock ticks of 1/100 s). */
-function procCpuUs(pid: number): { user: number; system: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { user: Number(fields[11]) * 10_000, system: Number(fields[12]) * 10_000 };
-}
-
-const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
 
 let child: ReturnType<typeof spawn> | undefined;
 try {
@@ -117,11 +85,12 @@ try {
       }
     });
   });
-  const client = new SignerClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
-  await load(2, IN_FLIGHT, (i) => client.send(new StartSigningJobCommand(input(`warm-api-${i}`))));
+  const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+  const client: JobClient = flags.client === 'sdk' ? sdkClient(url, 'us-east-1', credentials) : leanClient(url, 'us-east-1', credentials, IN_FLIGHT);
+  await load(2, IN_FLIGHT, (i) => client.startSigningJob(input(`warm-api-${i}`)));
   const serverCpu0 = procCpuUs(child.pid!);
   const genCpu0 = process.cpuUsage();
-  const api = await load(SECONDS, IN_FLIGHT, (i) => client.send(new StartSigningJobCommand(input(`api-${i}`))));
+  const api = await profiled(process.env.FWSIGN_BENCH_PROFILE, () => load(SECONDS, IN_FLIGHT, (i) => client.startSigningJob(input(`api-${i}`))));
   const serverCpu1 = procCpuUs(child.pid!);
   const serverUserUs = serverCpu1.user - serverCpu0.user;
   const serverCpuUs = serverUserUs + serverCpu1.system - serverCpu0.system;
@@ -131,13 +100,13 @@ try {
   const sorted = api.lat.sort((a, b) => a - b);
   const apiRate = api.n / api.sec;
   const storeRate = base.n / base.sec;
-  console.log(`StartSigningJob, 64 KiB objects, ${IN_FLIGHT} in flight, loopback, SigV4 (AWS SDK for JavaScript)`);
+  console.log(`StartSigningJob, 64 KiB objects, ${IN_FLIGHT} in flight, loopback, SigV4; client: ${client.name}`);
   console.log(`store in process (baseline): ${storeRate.toFixed(0)} jobs/s over ${base.sec.toFixed(1)} s`);
   console.log(`API over HTTP:               ${apiRate.toFixed(0)} jobs/s over ${api.sec.toFixed(1)} s, ${api.errors} errors`);
   console.log(`latency p50 ${pct(sorted, 50).toFixed(1)} ms, p99 ${pct(sorted, 99).toFixed(1)} ms`);
   console.log(`access log ${accessLog ? `on (${(logBytes / 1024).toFixed(0)} KiB read from the server's stderr)` : 'off (--quiet)'}`);
   console.log(
-    `CPU per job: server ${(serverCpuUs / api.n).toFixed(0)} us (${(serverUserUs / api.n).toFixed(0)} user; ${((serverCpuUs / 1e6 / api.sec) * 100).toFixed(0)}% of a core), load generator ${((genCpu.user + genCpu.system) / api.n).toFixed(0)} us`,
+    `CPU per job: server ${(serverCpuUs / api.n).toFixed(0)} us (${(serverUserUs / api.n).toFixed(0)} user; ${((serverCpuUs / 1e6 / api.sec) * 100).toFixed(0)}% of a core), load generator (${flags.client}) ${((genCpu.user + genCpu.system) / api.n).toFixed(0)} us`,
   );
   console.log(`ratio API/store: ${(apiRate / storeRate).toFixed(2)} (goal: >= 1000 jobs/s, p99 < 50 ms)`);
 } finally {

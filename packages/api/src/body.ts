@@ -12,7 +12,9 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Uint8Arra
     return Promise.reject(tooLarge(Number(declared), limit));
   }
   return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
+    // Most JSON bodies arrive in one chunk: keep it as is rather than copying it into a new buffer.
+    let first: Buffer | undefined;
+    let parts: Buffer[] | undefined;
     let size = 0;
     let failed = false;
     req.on('data', (chunk: Buffer) => {
@@ -24,10 +26,14 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Uint8Arra
         reject(tooLarge(size, limit));
         return;
       }
-      parts.push(chunk);
+      if (first === undefined) first = chunk;
+      else (parts ??= [first]).push(chunk);
     });
     req.on('end', () => {
-      if (!failed) resolve(new Uint8Array(Buffer.concat(parts, size)));
+      if (failed) return;
+      const all = parts ? Buffer.concat(parts, size) : first;
+      // A plain Uint8Array view of the bytes (no copy): callers compare and hash bodies as Uint8Array.
+      resolve(all ? new Uint8Array(all.buffer, all.byteOffset, all.byteLength) : new Uint8Array(0));
     });
     req.on('error', (e) => {
       if (!failed) {

@@ -11,6 +11,7 @@ import { handleS3, s3Operation, type S3Buckets } from './s3.js';
 import { acmOperation, handleAcm, type AcmStore } from './acm.js';
 import { handleSigner, isSignerPath, signerRoute } from './signer.js';
 import { RateLimiter } from './rate-limit.js';
+import { AccessLog } from './access-log.js';
 import { SignerStore } from '@fwsign/store';
 
 /** What the server needs of the store: Signer operations by name, ACM's four, the buckets. */
@@ -55,6 +56,8 @@ export class SignerServer {
   private credentials: Map<string, Credential>;
   private readonly limiter: RateLimiter | undefined;
   private readonly log: ((line: string) => void) | undefined;
+  /** The default stderr access log, batched per event-loop turn. */
+  private readonly ownLog: AccessLog | undefined;
   private inFlight = 0;
   private closing: Promise<void> | undefined;
   readonly region: string;
@@ -75,7 +78,8 @@ export class SignerServer {
     this.credentials = loadCredentials(opts.dataDir);
     const rl = opts.rateLimit === undefined ? DEFAULT_RATE_LIMIT : opts.rateLimit;
     this.limiter = rl === false ? undefined : new RateLimiter(rl.ratePerSecond, rl.burst);
-    this.log = opts.accessLog === false ? undefined : (opts.accessLog ?? ((l) => process.stderr.write(`${l}\n`)));
+    if (opts.accessLog === undefined) this.ownLog = new AccessLog((text) => process.stderr.write(text));
+    this.log = opts.accessLog === false ? undefined : (opts.accessLog ?? this.ownLog!.line);
     this.server = createServer({ keepAliveTimeout: 5000 }, (req, res) => void this.handle(req, res));
     this.server.on('clientError', (_err, socket) => {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -113,6 +117,7 @@ export class SignerServer {
       while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       this.server.closeAllConnections();
       await stopped;
+      this.ownLog?.flush();
       if (this.opts.ownsStore !== false) await this.opts.store.close();
     })();
     return this.closing;
@@ -206,9 +211,10 @@ export class SignerServer {
 
   private send(res: ServerResponse, status: number, headers: Record<string, string>, body: Uint8Array | string | undefined, length?: string): void {
     if (res.headersSent) return;
-    const bytes = body === undefined ? undefined : typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-    res.writeHead(status, { ...headers, 'content-length': length ?? String(bytes?.length ?? 0) });
-    res.end(bytes);
+    const size = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+    res.writeHead(status, { ...headers, 'content-length': length ?? String(size) });
+    // A string goes out in one write with the header block (node:http joins them); no Buffer copy.
+    res.end(body);
   }
 }
 
@@ -251,11 +257,17 @@ function decodeLoosely(s: string): string {
   }
 }
 
-/** Lower-cased header names; repeated headers joined with ',' as SigV4 canonicalization does. */
+/**
+ * Lower-cased header names; repeated headers joined with ',' as SigV4 canonicalization does.
+ * Built from rawHeaders in one pass: req.headersDistinct would build a second map of arrays.
+ */
 function flatHeaders(req: IncomingMessage): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = Object.create(null);
-  for (const [k, v] of Object.entries(req.headersDistinct)) {
-    if (v) out[k] = v.join(',');
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const k = raw[i]!.toLowerCase();
+    const prev = out[k];
+    out[k] = prev === undefined ? raw[i + 1]! : `${prev},${raw[i + 1]!}`;
   }
   return out;
 }

@@ -129,8 +129,11 @@ export async function verifyRequest(
     },
     { signingDate, signableHeaders: new Set(auth.signedHeaders) },
   );
-  const got = parseAuthorization(String(recomputed.headers['authorization']));
-  if (got.signedHeaders.join(';') !== auth.signedHeaders.join(';') || !hexEqual(got.signature, auth.signature)) {
+  // smithy writes '..., SignedHeaders=<list>, Signature=<64 hex>': read both straight off its own header.
+  const ours = String(recomputed.headers['authorization']);
+  const sigAt = ours.lastIndexOf(', Signature=');
+  const ourList = ours.slice(ours.indexOf('SignedHeaders=') + 14, sigAt);
+  if (sigAt < 0 || ourList !== auth.signedHeaders.join(';') || !hexEqual(ours.slice(sigAt + 12), auth.signature)) {
     throw new AuthFailure(
       'bad-signature',
       'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
@@ -188,23 +191,55 @@ function compactDate(d: Date): string {
   return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 }
 
-/** The hash constructor @smithy/signature-v4 expects, on node:crypto (HMAC when given a secret). */
+/**
+ * The hash constructor @smithy/signature-v4 expects, on node:crypto (HMAC when given a secret).
+ * node:crypto takes strings and any Uint8Array as they are, and a digest Buffer is a Uint8Array:
+ * no conversions or copies.
+ *
+ * HMACs keyed by a string are memoized. smithy keys an HMAC with a string only to derive keys from
+ * the secret access key, and it does so on every request: HMAC(secret, access key id) names its
+ * signing-key cache entry. That result never changes for a credential, and building an HMAC
+ * context costs about as much as the request's real hashing (signatures are keyed by bytes and
+ * never memoized). Bounded: cleared when full.
+ */
 export class NodeSha256 {
-  private readonly h: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
+  private readonly h: ReturnType<typeof createHash> | ReturnType<typeof createHmac> | undefined;
+  /** For a string key: the key and the data, until digest(). */
+  private readonly memo: { key: string; parts: Array<string | Uint8Array> } | undefined;
   constructor(secret?: string | Uint8Array | ArrayBuffer | ArrayBufferView) {
-    this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', toBytes(secret));
+    if (typeof secret === 'string') this.memo = { key: secret, parts: [] };
+    else this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', toBytes(secret));
   }
   update(data: string | Uint8Array | ArrayBuffer | ArrayBufferView): void {
-    this.h.update(toBytes(data));
+    if (this.memo) this.memo.parts.push(toBytes(data));
+    else this.h!.update(toBytes(data));
   }
   async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.h.digest());
+    return this.memo ? memoHmac(this.memo.key, this.memo.parts) : this.h!.digest();
   }
 }
 
-function toBytes(v: string | Uint8Array | ArrayBuffer | ArrayBufferView): Uint8Array {
-  if (typeof v === 'string') return Buffer.from(v, 'utf8');
-  if (v instanceof Uint8Array) return v;
+const hmacMemo = new Map<string, Uint8Array>();
+const MAX_MEMO = 1024;
+
+function memoHmac(key: string, parts: Array<string | Uint8Array>): Uint8Array {
+  // The length-prefixed key, then the data's bytes one char each (latin1): an HMAC covers the
+  // parts' concatenation, and no two (key, data) pairs share a name.
+  let name = `${key.length}:${key}`;
+  for (const p of parts) name += Buffer.from(p).toString('latin1');
+  let mac = hmacMemo.get(name);
+  if (!mac) {
+    const h = createHmac('sha256', key);
+    for (const p of parts) h.update(p);
+    mac = h.digest();
+    if (hmacMemo.size >= MAX_MEMO) hmacMemo.clear();
+    hmacMemo.set(name, mac);
+  }
+  return mac;
+}
+
+function toBytes(v: string | Uint8Array | ArrayBuffer | ArrayBufferView): string | Uint8Array {
+  if (typeof v === 'string' || v instanceof Uint8Array) return v;
   if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
   return new Uint8Array(v);
 }

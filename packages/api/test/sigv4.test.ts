@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { AuthFailure, verifyRequest, type ReceivedRequest } from '../src/sigv4.js';
+import { createHmac } from 'node:crypto';
+import { AuthFailure, NodeSha256, verifyRequest, type ReceivedRequest } from '../src/sigv4.js';
 import type { Credential } from '../src/credentials.js';
 
 // AWS's SigV4 test suite, case "get-vanilla" (docs.aws.amazon.com, "Signature Version 4 test suite").
@@ -96,5 +97,29 @@ print(json.dumps({k.lower(): v for k, v in req.headers.items()}))
     await expect(verifyRequest(req, lookup, now)).resolves.toMatchObject({ auth: { service: 'signer' } });
     const tampered = { ...req, body: Buffer.from('{"tags":{"k":"w"}}') };
     expect((await failure(verifyRequest(tampered, lookup, now))).kind).toBe('bad-signature');
+  });
+
+  it('checks against the secret the credential has now, not one remembered from an earlier request', async () => {
+    await expect(verifyRequest(vanilla(GOOD), lookup, at)).resolves.toMatchObject({ credential: EXAMPLE });
+    const rotated: Credential = { ...EXAMPLE, secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEZ' };
+    expect((await failure(verifyRequest(vanilla(GOOD), () => rotated, at))).kind).toBe('bad-signature');
+  });
+});
+
+describe('NodeSha256', () => {
+  const mac = async (key: string | Uint8Array, ...parts: Array<string | Uint8Array>): Promise<string> => {
+    const h = new NodeSha256(key);
+    for (const p of parts) h.update(p);
+    return Buffer.from(await h.digest()).toString('hex');
+  };
+  const ref = (key: string, data: string): string => createHmac('sha256', key).update(data).digest('hex');
+
+  it('gives node:crypto HMACs for string keys, also when asked again and when key and data split the same bytes differently', async () => {
+    expect(await mac('ab', 'c')).toBe(ref('ab', 'c'));
+    expect(await mac('a', 'bc')).toBe(ref('a', 'bc'));
+    expect(await mac('a', 'b', new Uint8Array([0x63]))).toBe(ref('a', 'bc'));
+    expect(await mac('ab', 'c')).toBe(ref('ab', 'c'));
+    expect(await mac('k\u00e9y', 'd\u00e4ta')).toBe(ref('k\u00e9y', 'd\u00e4ta'));
+    expect(await mac(new Uint8Array(Buffer.from('ab')), 'c')).toBe(ref('ab', 'c'));
   });
 });

@@ -117,7 +117,7 @@ export function parseJsonBody(body: Uint8Array): Record<string, unknown> {
   if (body.length === 0) return {};
   let doc: unknown;
   try {
-    doc = JSON.parse(Buffer.from(body).toString('utf8'));
+    doc = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
   } catch (e) {
     throw new ApiError('ValidationException', 400, `Request body is not valid JSON: ${(e as Error).message}`);
   }

@@ -1,5 +1,5 @@
 /** `fwsign serve`: the AWS-Signer-compatible server in the foreground until SIGTERM or SIGINT. */
-import { SignerServer } from '@fwsign/api';
+import { AccessLog, SignerServer } from '@fwsign/api';
 import { integer, optionalString, parse, pathOf, requireString } from '../args.js';
 import { EXIT_OK, type Command } from '../command.js';
 
@@ -22,18 +22,21 @@ export const serve: Command = {
     const dataDir = pathOf(io, requireString(p, 'data-dir'));
     const port = integer(p, 'port', 0, 65535) ?? 8080;
     const rate = integer(p, 'rate-limit', 1, 10_000_000);
+    // One stderr write per event-loop turn rather than per request (see AccessLog).
+    const log = new AccessLog((text) => void io.stderr.write(text));
     const server = await SignerServer.open({
       dataDir,
       port,
       host: optionalString(p, 'host') ?? '127.0.0.1',
       region: optionalString(p, 'region') ?? 'us-east-1',
       ...(rate !== undefined ? { rateLimit: { ratePerSecond: rate, burst: rate * 2 } } : {}),
-      accessLog: p.values.quiet === true ? false : (line) => void io.stderr.write(`${line}\n`),
+      accessLog: p.values.quiet === true ? false : log.line,
     });
     const { url } = await server.listen();
     io.stderr.write(`fwsign serve: listening on ${url} (region ${server.region}, data ${dataDir})\n`);
     // SIGHUP re-reads credentials.json, so an account can be added without a restart.
     const onHup = (): void => {
+      log.flush();
       try {
         io.stderr.write(`fwsign serve: SIGHUP: ${server.reloadCredentials()} access keys loaded\n`);
       } catch (err) {
@@ -46,8 +49,10 @@ export const serve: Command = {
       process.once('SIGINT', () => resolve('SIGINT'));
     });
     process.off('SIGHUP', onHup);
+    log.flush();
     io.stderr.write(`fwsign serve: ${signal}: finishing in-flight requests\n`);
     await server.close();
+    log.flush();
     io.stderr.write('fwsign serve: stopped, database closed\n');
     return EXIT_OK;
   },
