@@ -34,8 +34,9 @@ export interface CommittedBatch {
 /**
  * Writes a batch's signed objects into one pending segment (one fsync of the file and one of its
  * directory for the whole batch), commits every job row and object row in one transaction, then
- * moves the segment into place. Runs on the commit worker's thread; the store's own thread uses
- * it when no worker can start. A failure leaves nothing behind: no rows, and the segment deleted.
+ * moves the segment into place. A failure leaves nothing behind: no rows, and the segment deleted.
+ * This version is for the store's own thread where no commit worker could start: the segment is
+ * written on libuv's thread pool, so only the commit itself holds up the event loop.
  */
 export async function writeAndCommit(db: Db, dirs: SegmentDirs, batch: readonly BatchJob[]): Promise<CommittedBatch> {
   const { file, bodies, parts } = segmentOf(batch);
@@ -50,7 +51,10 @@ export async function writeAndCommit(db: Db, dirs: SegmentDirs, batch: readonly 
   return commitAndPlace(db, dirs, batch, file, parts);
 }
 
-/** writeAndCommit on the calling thread, blocking: for close(), which must not return before queued jobs are committed. */
+/**
+ * writeAndCommit with blocking calls: for the commit worker, a thread with nothing else to do, and
+ * for close(), which must not return before the queued jobs are committed.
+ */
 export function writeAndCommitSync(db: Db, dirs: SegmentDirs, batch: readonly BatchJob[]): CommittedBatch {
   const { file, bodies, parts } = segmentOf(batch);
   if (file !== undefined) {

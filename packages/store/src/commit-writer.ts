@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import type { BatchJob, CommittedBatch } from './batch-commit.js';
@@ -25,7 +25,7 @@ export interface WorkerEntry {
 
 export function defaultWorkerEntry(): WorkerEntry | undefined {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return { code: new URL('./commit-worker.mjs', here).pathname, eval: false };
+  if (!here.endsWith('.ts')) return { code: fileURLToPath(new URL('./commit-worker.mjs', here)), eval: false };
   let tsxApi: string;
   try {
     tsxApi = pathToFileURL(createRequire(here).resolve('tsx/package.json').replace(/package\.json$/, 'dist/esm/api/index.mjs')).href;
