@@ -145,9 +145,12 @@ export async function load(seconds: number, inFlight: number, op: (i: number) =>
   return { n: lat.length, sec: (performance.now() - t0) / 1000, lat, errors };
 }
 
-/** User and system CPU time of a process in microseconds (Linux /proc; fields 14 and 15, in clock ticks of 1/100 s). */
-export function procCpuUs(pid: number): { user: number; system: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/**
+ * User and system CPU time of a process in microseconds (Linux /proc; fields 14 and 15, in clock
+ * ticks of 1/100 s); with `mainThreadOnly`, of its main thread alone (the thread whose id is the pid).
+ */
+export function procCpuUs(pid: number, mainThreadOnly = false): { user: number; system: number } {
+  const stat = readFileSync(mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return { user: Number(fields[11]) * 10_000, system: Number(fields[12]) * 10_000 };
 }

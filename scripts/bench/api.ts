@@ -89,9 +89,12 @@ try {
   const client: JobClient = flags.client === 'sdk' ? sdkClient(url, 'us-east-1', credentials) : leanClient(url, 'us-east-1', credentials, IN_FLIGHT);
   await load(2, IN_FLIGHT, (i) => client.startSigningJob(input(`warm-api-${i}`)));
   const serverCpu0 = procCpuUs(child.pid!);
+  const serverMain0 = procCpuUs(child.pid!, true);
   const genCpu0 = process.cpuUsage();
   const api = await profiled(process.env.FWSIGN_BENCH_PROFILE, () => load(SECONDS, IN_FLIGHT, (i) => client.startSigningJob(input(`api-${i}`))));
   const serverCpu1 = procCpuUs(child.pid!);
+  const serverMain1 = procCpuUs(child.pid!, true);
+  const serverMainUs = serverMain1.user + serverMain1.system - serverMain0.user - serverMain0.system;
   const serverUserUs = serverCpu1.user - serverCpu0.user;
   const serverCpuUs = serverUserUs + serverCpu1.system - serverCpu0.system;
   const genCpu = process.cpuUsage(genCpu0);
@@ -106,7 +109,7 @@ try {
   console.log(`latency p50 ${pct(sorted, 50).toFixed(1)} ms, p99 ${pct(sorted, 99).toFixed(1)} ms`);
   console.log(`access log ${accessLog ? `on (${(logBytes / 1024).toFixed(0)} KiB read from the server's stderr)` : 'off (--quiet)'}`);
   console.log(
-    `CPU per job: server ${(serverCpuUs / api.n).toFixed(0)} us (${(serverUserUs / api.n).toFixed(0)} user; ${((serverCpuUs / 1e6 / api.sec) * 100).toFixed(0)}% of a core), load generator (${flags.client}) ${((genCpu.user + genCpu.system) / api.n).toFixed(0)} us`,
+    `CPU per job: server ${(serverCpuUs / api.n).toFixed(0)} us (${(serverUserUs / api.n).toFixed(0)} user; ${((serverCpuUs / 1e6 / api.sec) * 100).toFixed(0)}% of a core; main thread ${(serverMainUs / api.n).toFixed(0)} us, ${((serverMainUs / 1e6 / api.sec) * 100).toFixed(0)}% of a core), load generator (${flags.client}) ${((genCpu.user + genCpu.system) / api.n).toFixed(0)} us`,
   );
   console.log(`ratio API/store: ${(apiRate / storeRate).toFixed(2)} (goal: >= 1000 jobs/s, p99 < 50 ms)`);
 } finally {
