@@ -39,6 +39,23 @@ export async function callSigner(config: ClientConfig, operation: string, input:
   return op.output ? (decodeJsonOutput(signerModel, op.output, doc) as Record<string, unknown>) : {};
 }
 
+/**
+ * S3 GetObject, path style, the way the AWS SDK for S3 signs it (the path encoded once, the
+ * payload hash in x-amz-content-sha256): for the verbs that fetch what a signing job wrote.
+ */
+export async function getS3Object(config: ClientConfig, bucket: string, key: string, versionId?: string): Promise<Uint8Array> {
+  const path = `/${s3Encode(bucket)}/${key.split('/').map(s3Encode).join('/')}`;
+  const res = await send(config, 's3', 'GET', path, versionId === undefined ? {} : { versionId }, {}, undefined);
+  if (res.status >= 300) {
+    const code = /<Code>([^<]+)<\/Code>/.exec(res.text)?.[1] ?? 'UnknownError';
+    throw new ServiceError(code, res.status, /<Message>([^<]*)<\/Message>/.exec(res.text)?.[1] ?? `s3://${bucket}/${key}: HTTP ${res.status}`);
+  }
+  return res.bytes;
+}
+
+/** RFC 3986 unreserved characters stay; everything else is %XX, as S3's SigV4 canonical URI wants. */
+const s3Encode = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
 export async function callAcm(config: ClientConfig, operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
   const op = acmModel.operations[operation];
   if (!op) throw new TypeError(`callAcm: "operation" expected an ACM operation, got ${JSON.stringify(operation)}`);
@@ -114,9 +131,11 @@ async function send(
   query: Record<string, string | string[]>,
   headers: Record<string, string>,
   body: string | undefined,
-): Promise<{ status: number; headers: Headers; text: string }> {
+): Promise<{ status: number; headers: Headers; text: string; bytes: Uint8Array }> {
   const url = new URL(config.endpoint);
-  const signer = new SignatureV4({ credentials: config.credentials, region: config.region, service, sha256: NodeSha256 });
+  // S3 signs the path as sent (encoded once) and always carries the payload hash; the other services double-encode and need no hash header.
+  const s3 = service === 's3';
+  const signer = new SignatureV4({ credentials: config.credentials, region: config.region, service, sha256: NodeSha256, uriEscapePath: !s3, applyChecksum: s3 });
   const basePath = url.pathname.replace(/\/$/, '');
   const signed = await signer.sign({
     method,
@@ -136,7 +155,8 @@ async function send(
   delete sent.host;
   config.debug?.(`${method} ${target}\n${Object.entries(sent).map(([k, v]) => `${k}: ${k === 'authorization' ? v.replace(/Signature=\w+/, 'Signature=…') : v}`).join('\n')}${body ? `\n\n${body}` : ''}`);
   const res = await fetch(target, { method, headers: sent, ...(body !== undefined ? { body } : {}) });
-  const text = await res.text();
-  config.debug?.(`HTTP ${res.status} x-amzn-requestid=${res.headers.get('x-amzn-requestid') ?? '-'}\n${text}`);
-  return { status: res.status, headers: res.headers, text };
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  config.debug?.(`HTTP ${res.status} x-amzn-requestid=${res.headers.get('x-amzn-requestid') ?? '-'}\n${s3 && res.status < 300 ? `(${bytes.length} bytes)` : text}`);
+  return { status: res.status, headers: res.headers, text, bytes };
 }

@@ -7,4 +7,4 @@ export { RateLimiter } from './rate-limit.js';
 export { AccessLog } from './access-log.js';
 export { signerModel, acmModel } from './model/load.js';
 export type { ServiceModel, Operation, Shape, ShapeRef } from './model/types.js';
-export { callSigner, callAcm, ServiceError, type ClientConfig } from './client.js';
+export { callSigner, callAcm, getS3Object, ServiceError, type ClientConfig } from './client.js';

@@ -1,6 +1,5 @@
-import { createHash, createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { callSigner, type ClientConfig } from '@fwsign/api';
+import { callSigner, getS3Object, type ClientConfig } from '@fwsign/api';
 import { buildOtaJobDocument, parseSignedObject, type OtaJobFileInput, type OtaProtocol, type SignedObject } from '@fwsign/signing-engine';
 import { integer, optionalString, parse, pathOf, strings, UsageError } from '../args.js';
 import { EXIT_OK, type Command } from '../command.js';
@@ -44,39 +43,8 @@ export async function signedObjectOfJob(config: ClientConfig, jobId: string): Pr
   if (rr) throw new JobRefused('RevokedSignature', `job ${jobId}: its signature was revoked at ${iso(rr.revokedAt)} by ${rr.revokedBy ?? 'unknown'} (${rr.reason ?? 'no reason'}); refusing to build an OTA job for it`);
   const s3 = (job.signedObject as { s3?: { bucketName?: string; key?: string } } | undefined)?.s3;
   if (!s3?.bucketName || !s3.key) throw new JobRefused('NoSignedObject', `job ${jobId}: expected signedObject.s3 with bucketName and key, got ${JSON.stringify(job.signedObject ?? null)}`);
-  const bytes = await getObject(config, s3.bucketName, s3.key);
+  const bytes = await getS3Object(config, s3.bucketName, s3.key);
   return { signedObject: parseSignedObject(bytes), bytes, job };
-}
-
-/** RFC 3986 unreserved characters stay; everything else is %XX, as SigV4's canonical URI for S3 wants. */
-const s3Encode = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-const sha256Hex = (s: string): string => createHash('sha256').update(s).digest('hex');
-
-/** S3 GetObject (path style) signed with SigV4: the API client speaks Signer and ACM only. */
-async function getObject(config: ClientConfig, bucket: string, key: string): Promise<Uint8Array> {
-  const url = new URL(config.endpoint);
-  const path = `${url.pathname.replace(/\/$/, '')}/${s3Encode(bucket)}/${key.split('/').map(s3Encode).join('/')}`;
-  const amzDate = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-  const day = amzDate.slice(0, 8);
-  const payload = sha256Hex('');
-  const headers: Record<string, string> = { host: url.host, 'x-amz-content-sha256': payload, 'x-amz-date': amzDate };
-  if (config.credentials.sessionToken) headers['x-amz-security-token'] = config.credentials.sessionToken;
-  const names = Object.keys(headers).sort();
-  const canonical = ['GET', path, '', ...names.map((n) => `${n}:${headers[n]}`), '', names.join(';'), payload].join('\n');
-  const scope = `${day}/${config.region}/s3/aws4_request`;
-  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonical)].join('\n');
-  let k: Buffer = createHmac('sha256', `AWS4${config.credentials.secretAccessKey}`).update(day).digest();
-  for (const part of [config.region, 's3', 'aws4_request']) k = createHmac('sha256', k).update(part).digest();
-  const signature = createHmac('sha256', k).update(toSign).digest('hex');
-  const sent = { ...headers, authorization: `AWS4-HMAC-SHA256 Credential=${config.credentials.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}` };
-  delete (sent as Record<string, string>).host;
-  const res = await fetch(`${url.origin}${path}`, { headers: sent });
-  const body = new Uint8Array(await res.arrayBuffer());
-  if (res.status >= 300) {
-    const text = Buffer.from(body).toString('utf8');
-    throw new Error(`s3://${bucket}/${key}: expected the signed object, got HTTP ${res.status} ${/<Code>([^<]+)<\/Code>/.exec(text)?.[1] ?? ''} ${/<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? ''}`.trim());
-  }
-  return body;
 }
 
 export const otaJobDocument: Command = {
