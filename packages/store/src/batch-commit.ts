@@ -1,13 +1,11 @@
-import { join } from 'node:path';
 import type { SegmentPart } from './buckets.js';
 import { insertObjectVersion, pendingParts } from './buckets.js';
 import type { Db } from './db.js';
 import { immediate } from './db.js';
-import { fsyncDirSync, writeFileDurable, writeFileDurableSync } from './files.js';
 import type { NewJob } from './job-row.js';
 import { findJobByToken, insertJob } from './job-row.js';
 import type { SegmentDirs } from './segment-files.js';
-import { discardSegment, newSegmentName, publishSegment, removeSegment } from './segment-files.js';
+import { discardSegment, newSegmentName, publishSegment, removeSegment, writePendingSegment } from './segment-files.js';
 
 /** A finished job waiting to be committed, with the signed object to make visible together with its row. */
 export interface BatchJob {
@@ -35,37 +33,12 @@ export interface CommittedBatch {
  * Writes a batch's signed objects into one pending segment (one fsync of the file and one of its
  * directory for the whole batch), commits every job row and object row in one transaction, then
  * moves the segment into place. A failure leaves nothing behind: no rows, and the segment deleted.
- * This version is for the store's own thread where no commit worker could start: the segment is
- * written on libuv's thread pool, so only the commit itself holds up the event loop.
+ * Blocking: it runs on the commit worker's thread, which has nothing else to do, and on the
+ * store's own thread only in close() and where no worker could start.
  */
-export async function writeAndCommit(db: Db, dirs: SegmentDirs, batch: readonly BatchJob[]): Promise<CommittedBatch> {
+export function writeAndCommit(db: Db, dirs: SegmentDirs, batch: readonly BatchJob[]): CommittedBatch {
   const { file, bodies, parts } = segmentOf(batch);
-  if (file !== undefined) {
-    try {
-      await writeFileDurable(join(dirs.pending, file), bodies, dirs.pending);
-    } catch (err) {
-      discardSegment(dirs, file);
-      throw err;
-    }
-  }
-  return commitAndPlace(db, dirs, batch, file, parts);
-}
-
-/**
- * writeAndCommit with blocking calls: for the commit worker, a thread with nothing else to do, and
- * for close(), which must not return before the queued jobs are committed.
- */
-export function writeAndCommitSync(db: Db, dirs: SegmentDirs, batch: readonly BatchJob[]): CommittedBatch {
-  const { file, bodies, parts } = segmentOf(batch);
-  if (file !== undefined) {
-    try {
-      writeFileDurableSync(join(dirs.pending, file), bodies);
-      fsyncDirSync(dirs.pending);
-    } catch (err) {
-      discardSegment(dirs, file);
-      throw err;
-    }
-  }
+  if (file !== undefined) writePendingSegment(dirs, file, bodies);
   return commitAndPlace(db, dirs, batch, file, parts);
 }
 

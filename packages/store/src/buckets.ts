@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import type { Db } from './db.js';
 import { immediate, isBusy, stmt, withoutFsync } from './db.js';
 import { BucketError, noSuchBucket } from './errors.js';
-import { fsyncDirSync, writeFileDurableSync } from './files.js';
+import { fsyncDirSync } from './files.js';
 import type { SegmentDirs } from './segment-files.js';
-import { discardSegment, finalPath, newSegmentName, publishSegment, removeSegment, segmentDirs } from './segment-files.js';
+import { discardSegment, finalPath, newSegmentName, publishSegment, removeSegment, segmentDirs, writePendingSegment } from './segment-files.js';
 import { checkAccountId } from './validate.js';
 
 export type VersioningStatus = 'Enabled' | 'Suspended';
@@ -293,13 +293,7 @@ export class Buckets {
 
   writeSegmentSync(bodies: readonly Uint8Array[]): Segment {
     const seg = layout(bodies);
-    try {
-      writeFileDurableSync(join(this.pendingDir, seg.file), bodies);
-      fsyncDirSync(this.pendingDir);
-    } catch (err) {
-      this.discard(seg.file);
-      throw err;
-    }
+    writePendingSegment(this.dirs, seg.file, bodies);
     return seg;
   }
 

@@ -9,7 +9,7 @@
  * pairs of runs: 0.54 / 0.57 against 0.45 / 0.50 of the ceiling, ~35 µs more CPU per job).
  */
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { writeAndCommitSync } from './batch-commit.js';
+import { writeAndCommit } from './batch-commit.js';
 import type { CommitWorkerData, WriterReply, WriterRequest } from './commit-messages.js';
 import { describeError, WRITER_CLOSED } from './commit-messages.js';
 import { connect } from './db.js';
@@ -42,7 +42,7 @@ port.on('message', (first: WriterRequest) => {
 
 function commit(batches: Array<Extract<WriterRequest, { type: 'batch' }>>): void {
   try {
-    const { file, outcomes } = writeAndCommitSync(db, dirs, batches.flatMap((b) => b.batch));
+    const { file, outcomes } = writeAndCommit(db, dirs, batches.flatMap((b) => b.batch));
     let at = 0;
     for (const b of batches) {
       const mine = outcomes.slice(at, (at += b.batch.length));

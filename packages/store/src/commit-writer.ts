@@ -3,7 +3,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import type { BatchJob, CommittedBatch } from './batch-commit.js';
-import { writeAndCommit, writeAndCommitSync } from './batch-commit.js';
+import { writeAndCommit } from './batch-commit.js';
 import type { CommitWorkerData, WriterReply, WriterRequest } from './commit-messages.js';
 import { rebuildError, WRITER_CLOSED } from './commit-messages.js';
 import type { Db } from './db.js';
@@ -41,7 +41,8 @@ export function defaultWorkerEntry(): WorkerEntry | undefined {
  * and answers with what it committed. Signing keeps the store's thread busy; the segment write,
  * the transaction, its WAL fsync and SQLite's checkpoints took about a third of it (store bench).
  * The worker starts on the first batch. Where it cannot start (a bundle without its worker file),
- * batches are committed on this thread instead: slower, the same result.
+ * batches are committed on this thread instead, blocking it for each: slower, the same result,
+ * and nothing left in flight for close() to miss.
  */
 export class CommitWriter {
   private worker: Worker | undefined;
@@ -69,7 +70,7 @@ export class CommitWriter {
   commit(batch: BatchJob[]): Promise<CommittedBatch> {
     if (this.mode === 'idle') this.start();
     if (this.mode === 'closed') return Promise.reject(new Error('the store is closed'));
-    if (this.mode === 'inline') return writeAndCommit(this.db, this.dirs, batch);
+    if (this.mode === 'inline') return commitHere(this.db, this.dirs, batch);
     return new Promise((resolve, reject) => {
       if (this.mode === 'starting') this.held.push({ batch, resolve, reject });
       else this.send(batch, { resolve, reject });
@@ -91,13 +92,7 @@ export class CommitWriter {
     }
     this.stop();
     this.mode = 'closed';
-    for (const h of held) {
-      try {
-        h.resolve(writeAndCommitSync(this.db, this.dirs, h.batch));
-      } catch (err) {
-        h.reject(err);
-      }
-    }
+    for (const h of held) commitHere(this.db, this.dirs, h.batch).then(h.resolve, h.reject);
   }
 
   private start(): void {
@@ -164,7 +159,7 @@ export class CommitWriter {
     this.mode = 'inline';
     const held = this.held;
     this.held = [];
-    for (const h of held) writeAndCommit(this.db, this.dirs, h.batch).then(h.resolve, h.reject);
+    for (const h of held) commitHere(this.db, this.dirs, h.batch).then(h.resolve, h.reject);
   }
 
   private failAll(err: unknown): void {
@@ -192,6 +187,15 @@ export class CommitWriter {
       if (busy) h?.ref();
       else h?.unref();
     }
+  }
+}
+
+/** writeAndCommit on this thread, its outcome as a promise like the worker's. */
+function commitHere(db: Db, dirs: SegmentDirs, batch: BatchJob[]): Promise<CommittedBatch> {
+  try {
+    return Promise.resolve(writeAndCommit(db, dirs, batch));
+  } catch (err) {
+    return Promise.reject(err);
   }
 }
 

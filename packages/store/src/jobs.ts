@@ -1,7 +1,7 @@
 import { EngineError, getSigningPlatform, signPayload as engineSign } from '@fwsign/signing-engine';
 import type { EffectiveConfiguration, SignResult } from '@fwsign/signing-engine';
 import type { BatchJob, CommittedBatch } from './batch-commit.js';
-import { writeAndCommitSync } from './batch-commit.js';
+import { writeAndCommit } from './batch-commit.js';
 import { CommitWriter } from './commit-writer.js';
 import type { StoreContext } from './context.js';
 import { stmt } from './db.js';
@@ -325,7 +325,7 @@ export class JobPipeline {
     while (this.queue.length > 0) {
       const batch = this.takeBatch();
       try {
-        this.settle(batch, writeAndCommitSync(this.ctx.db, this.ctx.buckets.dirs, batch));
+        this.settle(batch, writeAndCommit(this.ctx.db, this.ctx.buckets.dirs, batch));
       } catch (err) {
         for (const c of batch) c.reject(err);
       }

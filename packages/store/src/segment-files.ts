@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { fsyncDirSync, writeFileDurableSync } from './files.js';
 
 /**
  * Where object segments live: written and fsynced under `objects/pending/`, made
@@ -24,6 +25,17 @@ export function finalPath(dirs: SegmentDirs, file: string): string {
 export function newSegmentName(): string {
   // The pid prefix lets the sweep of another process tell "mid-job" from "crashed".
   return `${process.pid}-${randomBytes(16).toString('hex')}`;
+}
+
+/** Writes the bodies back to back into a new pending segment and makes it durable: the file, then its name in the directory. Nothing is left behind on failure. */
+export function writePendingSegment(dirs: SegmentDirs, file: string, bodies: readonly Uint8Array[]): void {
+  try {
+    writeFileDurableSync(join(dirs.pending, file), bodies);
+    fsyncDirSync(dirs.pending);
+  } catch (err) {
+    discardSegment(dirs, file);
+    throw err;
+  }
 }
 
 /** Moves a committed segment into place. Not fsynced: if the rename is lost, the next open redoes it. */
