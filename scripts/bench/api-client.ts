@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { createRequire } from 'node:module';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 // The hash class smithy gets on the server too (node:crypto; see its note on the one memoized HMAC).
 import { NodeSha256 } from '@fwsign/api';
@@ -143,16 +143,6 @@ export async function load(seconds: number, inFlight: number, op: (i: number) =>
   };
   await Promise.all(Array.from({ length: inFlight }, worker));
   return { n: lat.length, sec: (performance.now() - t0) / 1000, lat, errors };
-}
-
-/**
- * User and system CPU time of a process in microseconds (Linux /proc; fields 14 and 15, in clock
- * ticks of 1/100 s); with `mainThreadOnly`, of its main thread alone (the thread whose id is the pid).
- */
-export function procCpuUs(pid: number, mainThreadOnly = false): { user: number; system: number } {
-  const stat = readFileSync(mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { user: Number(fields[11]) * 10_000, system: Number(fields[12]) * 10_000 };
 }
 
 export const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;

@@ -23,7 +23,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createDevelopmentCertificate } from '@fwsign/signing-engine';
 import { SignerStore } from '@fwsign/store';
-import { leanClient, load, pct, procCpuUs, profiled, sdkClient, type JobClient } from './api-client.js';
+import { leanClient, load, pct, profiled, sdkClient, type JobClient } from './api-client.js';
+import { procCpuUs } from './proc-cpu.js';
 
 const { values: flags, positionals } = parseArgs({ options: { client: { type: 'string', default: 'lean' } }, allowPositionals: true });
 const SECONDS = Number(positionals[0] ?? 20);

@@ -5,11 +5,12 @@
  *
  *   pnpm exec tsx scripts/bench/store.ts [N=10000] [inFlight=32]
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDevelopmentCertificate, resolveEffectiveConfiguration, signPayload, signerFromPrivateKey } from '@fwsign/signing-engine';
 import { SignerStore } from '@fwsign/store';
+import { procCpuUs } from './proc-cpu.js';
 
 const N = Number(process.argv[2] ?? 10_000);
 const IN_FLIGHT = Number(process.argv[3] ?? 32);
@@ -20,11 +21,10 @@ if (!Number.isInteger(N) || N < 1 || !Number.isInteger(IN_FLIGHT) || IN_FLIGHT <
 
 const ALICE = { accountId: '111111111111', principalArn: 'arn:aws:iam::111111111111:user/bench' };
 const payload = new Uint8Array(64 * 1024).map((_, i) => (i * 131 + 17) & 0xff);
-/** CPU time of the main thread alone (Linux: the thread whose id is the pid), in µs; ticks are 1/100 s. */
+/** CPU time of this process's main thread alone, in µs. */
 const mainThreadCpuUs = (): number => {
-  const f = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-  const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  const c = procCpuUs(process.pid, true);
+  return c.user + c.system;
 };
 const cpuSince = (c0: NodeJS.CpuUsage): number => {
   const d = process.cpuUsage(c0);

@@ -5,7 +5,7 @@ import { immediate } from './db.js';
 import type { NewJob } from './job-row.js';
 import { findJobByToken, insertJob } from './job-row.js';
 import type { SegmentDirs } from './segment-files.js';
-import { discardSegment, newSegmentName, publishSegment, removeSegment, writePendingSegment } from './segment-files.js';
+import { commitIntoSegment, newSegmentName, writePendingSegment } from './segment-files.js';
 
 /** A finished job waiting to be committed, with the signed object to make visible together with its row. */
 export interface BatchJob {
@@ -49,27 +49,15 @@ function segmentOf(batch: readonly BatchJob[]): { file?: string; bodies: Uint8Ar
 }
 
 function commitAndPlace(db: Db, dirs: SegmentDirs, batch: readonly BatchJob[], file: string | undefined, parts: SegmentPart[]): CommittedBatch {
-  let outcomes: Outcome[];
-  try {
-    let p = 0;
-    outcomes = immediate(db, () => batch.map((c) => insertRows(db, c.job, c.body ? { file: file!, part: parts[p++]! } : undefined)));
-  } catch (err) {
-    if (file !== undefined) discardSegment(dirs, file);
-    throw err;
-  }
-  for (const o of outcomes) for (const f of o.replaced) removeSegment(dirs, f);
-  if (file === undefined) return { outcomes };
-  // Every job of the batch may have been a duplicate token: then nothing points at the segment.
-  if (!outcomes.some((o) => o.wroteObject)) {
-    discardSegment(dirs, file);
-    return { outcomes };
-  }
-  try {
-    publishSegment(dirs, file);
-  } catch {
-    // Committed already: readers find the file in pending/, and the next open moves it.
-  }
-  return { file, outcomes };
+  let p = 0;
+  const outcomes = commitIntoSegment(
+    dirs,
+    file,
+    () => immediate(db, () => batch.map((c) => insertRows(db, c.job, c.body ? { file: file!, part: parts[p++]! } : undefined))),
+    // Every job of the batch may have been a duplicate token: then nothing points at the segment.
+    (os) => ({ referenced: os.some((o) => o.wroteObject), replaced: os.flatMap((o) => o.replaced) }),
+  );
+  return file !== undefined && outcomes.some((o) => o.wroteObject) ? { file, outcomes } : { outcomes };
 }
 
 function insertRows(db: Db, j: NewJob, obj: { file: string; part: SegmentPart } | undefined): Outcome {

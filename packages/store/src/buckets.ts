@@ -7,7 +7,7 @@ import { immediate, isBusy, stmt, withoutFsync } from './db.js';
 import { BucketError, noSuchBucket } from './errors.js';
 import { fsyncDirSync } from './files.js';
 import type { SegmentDirs } from './segment-files.js';
-import { discardSegment, finalPath, newSegmentName, publishSegment, removeSegment, segmentDirs, writePendingSegment } from './segment-files.js';
+import { commitIntoSegment, finalPath, newSegmentName, publishSegment, segmentDirs, writePendingSegment } from './segment-files.js';
 import { checkAccountId } from './validate.js';
 
 export type VersioningStatus = 'Enabled' | 'Suspended';
@@ -82,12 +82,10 @@ const PENDING_GRACE_MS = 10 * 60_000;
  */
 export class Buckets {
   readonly dirs: SegmentDirs;
-  private readonly pendingDir: string;
 
   constructor(private readonly db: Db, dataDir: string) {
     this.dirs = segmentDirs(dataDir);
-    this.pendingDir = this.dirs.pending;
-    mkdirSync(this.pendingDir, { recursive: true, mode: 0o700 });
+    mkdirSync(this.dirs.pending, { recursive: true, mode: 0o700 });
     // All 256 shards up front, so publishing a file is a bare rename.
     for (let i = 0; i < 256; i++) mkdirSync(join(this.dirs.root, i.toString(16).padStart(2, '0')), { recursive: true, mode: 0o700 });
   }
@@ -126,24 +124,12 @@ export class Buckets {
     this.bucketRow(accountId, bucket);
     const seg = this.writeSegmentSync([body]);
     const part = seg.parts[0]!;
-    let replaced: string[] = [];
-    let versionId: string;
-    try {
-      versionId = immediate(this.db, () => {
-        const r = insertObjectVersion(this.db, seg.file, part, accountId, bucket, key);
-        replaced = r.replacedFiles;
-        return r.versionId;
-      });
-    } catch (err) {
-      this.discard(seg.file);
-      throw err;
-    }
-    try {
-      this.publish(seg.file);
-    } catch {
-      // Committed already: readers find the file in pending/, and the next open moves it.
-    }
-    for (const f of replaced) this.removeFile(f);
+    const { versionId } = commitIntoSegment(
+      this.dirs,
+      seg.file,
+      () => immediate(this.db, () => insertObjectVersion(this.db, seg.file, part, accountId, bucket, key)),
+      (v) => ({ referenced: true, replaced: v.replacedFiles }),
+    );
     return { versionId, etag: part.etag };
   }
 
@@ -274,7 +260,7 @@ export class Buckets {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       // Committed but not yet renamed by its writer (possibly another process).
-      fd = openSync(join(this.pendingDir, row.file), 'r');
+      fd = openSync(join(this.dirs.pending, row.file), 'r');
     }
     try {
       // Every byte is read into it below, so it need not be zeroed first.
@@ -297,18 +283,6 @@ export class Buckets {
     return seg;
   }
 
-  publish(file: string): void {
-    publishSegment(this.dirs, file);
-  }
-
-  discard(file: string): void {
-    discardSegment(this.dirs, file);
-  }
-
-  removeFile(file: string): void {
-    removeSegment(this.dirs, file);
-  }
-
   /**
    * Crash recovery, run on open: a pending file whose row was committed is moved
    * into place; one without a row is deleted. Files of another live process that
@@ -318,8 +292,8 @@ export class Buckets {
     let published = 0;
     let deleted = 0;
     const referenced = stmt(this.db, 'SELECT 1 FROM objects WHERE file = ?');
-    for (const file of readdirSync(this.pendingDir)) {
-      const path = join(this.pendingDir, file);
+    for (const file of readdirSync(this.dirs.pending)) {
+      const path = join(this.dirs.pending, file);
       const pid = Number(file.split('-', 1)[0]);
       if (processAlive(pid)) {
         let age: number;
@@ -333,7 +307,7 @@ export class Buckets {
       // Another process may be sweeping the same directory: a file gone meanwhile is fine.
       if (referenced.get(file)) {
         if (!existsSync(finalPath(this.dirs, file))) {
-          this.publish(file);
+          publishSegment(this.dirs, file);
           published++;
         } else {
           unlinkQuiet(path);
@@ -342,7 +316,7 @@ export class Buckets {
         deleted++;
       }
     }
-    if (published + deleted > 0) fsyncDirSync(this.pendingDir);
+    if (published + deleted > 0) fsyncDirSync(this.dirs.pending);
     return { published, deleted };
   }
 

@@ -13,6 +13,7 @@ export interface CommitWorkerData {
   state: Int32Array;
 }
 
+export const WRITER_OPEN = 0;
 export const WRITER_CLOSED = 1;
 
 export type WriterRequest = { type: 'batch'; id: number; batch: BatchJob[] } | { type: 'close' };

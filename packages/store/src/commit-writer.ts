@@ -5,7 +5,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { BatchJob, CommittedBatch } from './batch-commit.js';
 import { writeAndCommit } from './batch-commit.js';
 import type { CommitWorkerData, WriterReply, WriterRequest } from './commit-messages.js';
-import { rebuildError, WRITER_CLOSED } from './commit-messages.js';
+import { rebuildError, WRITER_CLOSED, WRITER_OPEN } from './commit-messages.js';
 import type { Db } from './db.js';
 import type { SegmentDirs } from './segment-files.js';
 
@@ -86,7 +86,8 @@ export class CommitWriter {
     this.held = [];
     if (this.mode === 'worker' && this.port && this.state) {
       this.port.postMessage({ type: 'close' } satisfies WriterRequest);
-      const finished = Atomics.wait(this.state, 0, 0, CLOSE_TIMEOUT_MS) !== 'timed-out';
+      Atomics.wait(this.state, 0, WRITER_OPEN, CLOSE_TIMEOUT_MS);
+      const finished = Atomics.load(this.state, 0) === WRITER_CLOSED;
       for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) this.onReply(m.message as WriterReply);
       if (!finished) this.failAll(new Error(`the commit worker did not finish its batches within ${CLOSE_TIMEOUT_MS / 1000} s`));
     }

@@ -99,8 +99,8 @@ export function stmt(db: Db, sql: string): Database.Statement {
 
 /**
  * Runs fn (which commits) with synchronous = NORMAL: in WAL mode the commit is written but the WAL
- * is not fsynced, so it survives a process crash but maybe not a power cut. For a caller that
- * fsyncs the WAL itself before relying on the commit, or for rows that are only a cache.
+ * is not fsynced, so it survives a process crash but maybe not a power cut. Only for rows that are
+ * a cache of what can be computed again (the ETags kept on first read).
  */
 export function withoutFsync<T>(db: Db, fn: () => T): T {
   stmt(db, 'PRAGMA synchronous = NORMAL').run();

@@ -4,7 +4,6 @@ import type { BatchJob, CommittedBatch } from './batch-commit.js';
 import { writeAndCommit } from './batch-commit.js';
 import { CommitWriter } from './commit-writer.js';
 import type { StoreContext } from './context.js';
-import { stmt } from './db.js';
 import { InternalServiceErrorException, ResourceNotFoundException, ValidationException } from './errors.js';
 import { MasterKeyError } from './master-key.js';
 import type { NewJob } from './job-row.js';
@@ -310,6 +309,7 @@ export class JobPipeline {
     if (batch.length === 0) return;
     this.flushing++;
     try {
+      // Only the job and its object cross to the worker; the callers' resolve/reject stay here.
       this.settle(batch, await this.writer.commit(batch.map(({ job, body }) => (body ? { job, body } : { job }))));
     } catch (err) {
       for (const c of batch) c.reject(err);

@@ -68,3 +68,31 @@ export function removeSegment(dirs: SegmentDirs, file: string): void {
     }
   }
 }
+
+/**
+ * Makes a written pending segment visible: runs `commit`, the transaction inserting the rows that
+ * point into it. If that fails, the segment is deleted. After it, the segments those rows replaced
+ * are deleted, and the new one is moved into place, or deleted when no committed row points into it.
+ */
+export function commitIntoSegment<T>(dirs: SegmentDirs, file: string | undefined, commit: () => T, refs: (committed: T) => { referenced: boolean; replaced: string[] }): T {
+  let committed: T;
+  try {
+    committed = commit();
+  } catch (err) {
+    if (file !== undefined) discardSegment(dirs, file);
+    throw err;
+  }
+  const { referenced, replaced } = refs(committed);
+  for (const f of replaced) removeSegment(dirs, f);
+  if (file === undefined) return committed;
+  if (!referenced) {
+    discardSegment(dirs, file);
+    return committed;
+  }
+  try {
+    publishSegment(dirs, file);
+  } catch {
+    // Committed already: readers find the file in pending/, and the next open moves it.
+  }
+  return committed;
+}
