@@ -330,8 +330,8 @@ def main():
     vdir, odir, openssl, protocol = sys.argv[1:5]
     os.makedirs(odir, exist_ok=True)
     if not os.path.isdir(os.path.join(vdir, 'wycheproof')):
-        sys.exit(f'gen_vectors: no {vdir}/wycheproof (the repository expects ../shared/vectors '
-                 'beside it; set VECTORS=...)')
+        sys.exit(f'gen_vectors: no {vdir}/wycheproof (the repository carries them in vectors/; '
+                 'set FWSIGN_VECTORS=... to use another copy)')
     with open(os.path.join(odir, 'wycheproof.txt'), 'w') as f:
         a = wycheproof(vdir, f)
     with open(os.path.join(odir, 'cavp.txt'), 'w') as f:

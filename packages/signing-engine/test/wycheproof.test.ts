@@ -1,20 +1,26 @@
 /**
- * Project Wycheproof vectors (../shared/vectors/wycheproof, see its README) walked case by case:
+ * Project Wycheproof vectors (the repository's vectors/wycheproof, see vectors/README.md) walked case by case:
  * ECDSA P-256 verification, RSA PKCS#1 v1.5 verification (padding and DigestInfo forgeries), and
  * RSA PKCS#1 v1.5 SHA-1 signature generation as a known-answer test of the CC3220SF signer.
  */
 import { createHash, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { signerFromPrivateKey } from '../src/index.js';
 import { verifyEcdsaP256Digest, verifyRsaPkcs1Digest } from '../src/verify.js';
 
-const VECTORS = fileURLToPath(new URL('../../../../shared/vectors/wycheproof/', import.meta.url));
+// The vendored copy (vectors/README.md); FWSIGN_VECTORS, which the C tests' Makefile honours too,
+// points at another one.
+const VECTORS = join(
+  process.env.FWSIGN_VECTORS ?? fileURLToPath(new URL('../../../vectors/', import.meta.url)),
+  'wycheproof',
+);
 
 interface Case { tcId: number; msg: string; sig: string; result: 'valid' | 'invalid' | 'acceptable'; flags: string[]; comment: string }
 interface Group { publicKeyPem?: string; keyPem?: string; privateKeyPem?: string; sha: string; tests: Case[] }
-const load = (name: string): { testGroups: Group[] } => JSON.parse(readFileSync(VECTORS + name, 'utf8'));
+const load = (name: string): { testGroups: Group[] } => JSON.parse(readFileSync(join(VECTORS, name), 'utf8'));
 const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'));
 
 describe('Wycheproof ecdsa_secp256r1_sha256_test', () => {
