@@ -21,7 +21,9 @@ export default defineConfig({
         : {
             extends: true,
             test: {
-              name: (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string }).name,
+              name: (
+                JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string }
+              ).name,
               root: `./${dir}`,
             },
           },

@@ -19,7 +19,9 @@ await build({
   format: 'esm',
   external: ['better-sqlite3', 'serialport', '@serialport/*', 'cbor-extract'],
   // Bundled CommonJS dependencies call require(); give the ESM output one.
-  banner: { js: "import { createRequire as __fwsignCreateRequire } from 'node:module'; const require = __fwsignCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __fwsignCreateRequire } from 'node:module'; const require = __fwsignCreateRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 });
 await chmod(`${outdir}/fwsign.mjs`, 0o755);

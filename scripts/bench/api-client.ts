@@ -37,21 +37,39 @@ interface SigV4 {
   sign(req: object, opts?: { signingDate?: Date }): Promise<{ headers: Record<string, string> }>;
 }
 const { SignatureV4 } = requireFromApi('@smithy/signature-v4') as {
-  SignatureV4: new (init: { credentials: Credentials; region: string; service: string; sha256: unknown; applyChecksum?: boolean }) => SigV4;
+  SignatureV4: new (init: {
+    credentials: Credentials;
+    region: string;
+    service: string;
+    sha256: unknown;
+    applyChecksum?: boolean;
+  }) => SigV4;
 };
 
-const SDK_VERSION = (requireFromApi('@aws-sdk/client-signer/package.json') as { version: string }).version;
+const SDK_VERSION = (requireFromApi('@aws-sdk/client-signer/package.json') as { version: string })
+  .version;
 
 /**
  * The request the SDK sends for StartSigningJob (captured from @aws-sdk/client-signer): POST
  * /signing-jobs, the input as a JSON body, the SDK's user-agent and invocation headers, all signed
  * with SigV4 including x-amz-content-sha256. Every response's status and job id are checked.
  */
-export function leanClient(endpoint: string, region: string, credentials: Credentials, sockets: number): JobClient {
+export function leanClient(
+  endpoint: string,
+  region: string,
+  credentials: Credentials,
+  sockets: number,
+): JobClient {
   const url = new URL(endpoint);
   const port = Number(url.port);
   const agent = new Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets });
-  const signer = new SignatureV4({ credentials, region, service: 'signer', sha256: NodeSha256, applyChecksum: true });
+  const signer = new SignatureV4({
+    credentials,
+    region,
+    service: 'signer',
+    sha256: NodeSha256,
+    applyChecksum: true,
+  });
   const userAgent = `aws-sdk-js/${SDK_VERSION} ua/2.1 lang/js md/nodejs#${process.versions.node} api/signer#${SDK_VERSION} fwsign-bench/lean`;
   return {
     name: 'lean (node:http keep-alive + @smithy/signature-v4)',
@@ -77,20 +95,29 @@ export function leanClient(endpoint: string, region: string, credentials: Creden
       // A flat [name, value, ...] list goes out as is; an object would be re-validated header by header.
       const headers: string[] = ['user-agent', userAgent];
       for (const name in signed.headers) headers.push(name, signed.headers[name]!);
-      const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-        const req = request({ agent, host: url.hostname, port, method: 'POST', path: '/signing-jobs', headers }, (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (d: string) => (text += d));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-          res.on('error', reject);
-        });
-        req.on('error', reject);
-        req.end(body);
-      });
-      if (status !== 200) throw new Error(`StartSigningJob expected HTTP 200, got ${status}: ${text.slice(0, 200)}`);
+      const { status, text } = await new Promise<{ status: number; text: string }>(
+        (resolve, reject) => {
+          const req = request(
+            { agent, host: url.hostname, port, method: 'POST', path: '/signing-jobs', headers },
+            (res) => {
+              let text = '';
+              res.setEncoding('utf8');
+              res.on('data', (d: string) => (text += d));
+              res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+              res.on('error', reject);
+            },
+          );
+          req.on('error', reject);
+          req.end(body);
+        },
+      );
+      if (status !== 200)
+        throw new Error(`StartSigningJob expected HTTP 200, got ${status}: ${text.slice(0, 200)}`);
       const jobId = (JSON.parse(text) as { jobId?: unknown }).jobId;
-      if (typeof jobId !== 'string' || jobId === '') throw new Error(`StartSigningJob expected a jobId in the answer, got ${text.slice(0, 200)}`);
+      if (typeof jobId !== 'string' || jobId === '')
+        throw new Error(
+          `StartSigningJob expected a jobId in the answer, got ${text.slice(0, 200)}`,
+        );
       return jobId;
     },
     destroy: () => agent.destroy(),
@@ -100,7 +127,10 @@ export function leanClient(endpoint: string, region: string, credentials: Creden
 /** The AWS SDK for JavaScript's SignerClient (its own SigV4, retries off). */
 export function sdkClient(endpoint: string, region: string, credentials: Credentials): JobClient {
   const sdk = requireFromApi('@aws-sdk/client-signer') as {
-    SignerClient: new (config: object) => { send(command: unknown): Promise<{ jobId?: string }>; destroy(): void };
+    SignerClient: new (config: object) => {
+      send(command: unknown): Promise<{ jobId?: string }>;
+      destroy(): void;
+    };
     StartSigningJobCommand: new (input: object) => unknown;
   };
   const client = new sdk.SignerClient({ endpoint, region, credentials, maxAttempts: 1 });
@@ -108,7 +138,8 @@ export function sdkClient(endpoint: string, region: string, credentials: Credent
     name: 'AWS SDK for JavaScript',
     async startSigningJob(input) {
       const { jobId } = await client.send(new sdk.StartSigningJobCommand(input));
-      if (typeof jobId !== 'string' || jobId === '') throw new Error(`StartSigningJob expected a jobId, got ${String(jobId)}`);
+      if (typeof jobId !== 'string' || jobId === '')
+        throw new Error(`StartSigningJob expected a jobId, got ${String(jobId)}`);
       return jobId;
     },
     destroy: () => client.destroy(),
@@ -123,7 +154,11 @@ export interface LoadResult {
 }
 
 /** Runs `op` with `inFlight` workers for `seconds`; returns count and per-call latencies (ms). */
-export async function load(seconds: number, inFlight: number, op: (i: number) => Promise<unknown>): Promise<LoadResult> {
+export async function load(
+  seconds: number,
+  inFlight: number,
+  op: (i: number) => Promise<unknown>,
+): Promise<LoadResult> {
   const lat: number[] = [];
   let issued = 0;
   let errors = 0;
@@ -137,7 +172,8 @@ export async function load(seconds: number, inFlight: number, op: (i: number) =>
         await op(i);
         lat.push(performance.now() - s);
       } catch (e) {
-        if (++errors === 1) console.error(`first error: ${(e as Error).name}: ${(e as Error).message}`);
+        if (++errors === 1)
+          console.error(`first error: ${(e as Error).name}: ${(e as Error).message}`);
       }
     }
   };
@@ -145,7 +181,8 @@ export async function load(seconds: number, inFlight: number, op: (i: number) =>
   return { n: lat.length, sec: (performance.now() - t0) / 1000, lat, errors };
 }
 
-export const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
+export const pct = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
 
 /**
  * Profiles this process (the load generator) while `run` runs, into `<dir>/generator.cpuprofile`
@@ -157,7 +194,9 @@ export async function profiled<T>(dir: string | undefined, run: () => Promise<T>
   const session = new Session();
   session.connect();
   const post = (method: string): Promise<unknown> =>
-    new Promise((resolve, reject) => session.post(method, (err, res) => (err ? reject(err) : resolve(res))));
+    new Promise((resolve, reject) =>
+      session.post(method, (err, res) => (err ? reject(err) : resolve(res))),
+    );
   await post('Profiler.enable');
   await post('Profiler.start');
   try {

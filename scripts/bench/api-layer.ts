@@ -35,27 +35,57 @@ interface GeneratorResult {
 
 if (process.argv[2] === '--generate') {
   // Child: warm up, say 'go', load for the given time, print the result as one JSON line.
-  const [url, seconds, inFlight] = [process.argv[3]!, Number(process.argv[4]), Number(process.argv[5])];
-  const client = leanClient(url, 'us-east-1', { accessKeyId: 'test', secretAccessKey: 'test' }, inFlight);
+  const [url, seconds, inFlight] = [
+    process.argv[3]!,
+    Number(process.argv[4]),
+    Number(process.argv[5]),
+  ];
+  const client = leanClient(
+    url,
+    'us-east-1',
+    { accessKeyId: 'test', secretAccessKey: 'test' },
+    inFlight,
+  );
   await load(1, inFlight, (i) => client.startSigningJob(input(`warm-${i}`)));
   console.log('go');
   const cpu0 = process.cpuUsage();
   const r = await load(seconds, inFlight, (i) => client.startSigningJob(input(`job-${i}`)));
   const cpu = process.cpuUsage(cpu0);
   client.destroy();
-  console.log(JSON.stringify({ n: r.n, errors: r.errors, sec: r.sec, cpuUs: cpu.user + cpu.system } satisfies GeneratorResult));
+  console.log(
+    JSON.stringify({
+      n: r.n,
+      errors: r.errors,
+      sec: r.sec,
+      cpuUs: cpu.user + cpu.system,
+    } satisfies GeneratorResult),
+  );
 } else {
   const SECONDS = Number(process.argv[2] ?? 5);
   const IN_FLIGHT = Number(process.argv[3] ?? 32);
   if (!(SECONDS > 0) || !Number.isInteger(IN_FLIGHT) || IN_FLIGHT < 1) {
-    throw new RangeError(`usage: api-layer.ts [seconds > 0] [inFlight >= 1], got ${process.argv.slice(2).join(' ')}`);
+    throw new RangeError(
+      `usage: api-layer.ts [seconds > 0] [inFlight >= 1], got ${process.argv.slice(2).join(' ')}`,
+    );
   }
 
   /** Runs the generator child against `url`; returns its result and this process's CPU over its window. */
   const measure = async (url: string): Promise<GeneratorResult & { serverUs: number }> => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--generate', url, String(SECONDS), String(IN_FLIGHT)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        fileURLToPath(import.meta.url),
+        '--generate',
+        url,
+        String(SECONDS),
+        String(IN_FLIGHT),
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let out = '';
     let cpu0: NodeJS.CpuUsage | undefined;
     child.stdout!.on('data', (d: Buffer) => {
@@ -64,23 +94,36 @@ if (process.argv[2] === '--generate') {
     });
     const code = await Promise.race([
       new Promise<number | null>((resolve) => child.on('exit', resolve)),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('load generator did not finish')), (SECONDS + 60) * 1000).unref()),
+      new Promise<never>((_, reject) =>
+        setTimeout(
+          () => reject(new Error('load generator did not finish')),
+          (SECONDS + 60) * 1000,
+        ).unref(),
+      ),
     ]);
     const cpu = process.cpuUsage(cpu0);
     const line = out.trim().split('\n').pop() ?? '';
-    if (code !== 0 || !cpu0 || !line.startsWith('{')) throw new Error(`load generator failed (exit ${code}): ${out.slice(-300)}`);
+    if (code !== 0 || !cpu0 || !line.startsWith('{'))
+      throw new Error(`load generator failed (exit ${code}): ${out.slice(-300)}`);
     return { ...(JSON.parse(line) as GeneratorResult), serverUs: cpu.user + cpu.system };
   };
 
   const listen = (server: Server): Promise<string> =>
-    new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+    new Promise((resolve) =>
+      server.listen(0, '127.0.0.1', () =>
+        resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
+      ),
+    );
 
   // Baseline: node:http reading the body and answering what StartSigningJob answers.
   const bare = createServer((req, res) => {
     req.on('data', () => undefined);
     req.on('end', () => {
       const body = JSON.stringify({ jobId: randomUUID(), jobOwner: '000000000000' });
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': String(Buffer.byteLength(body)),
+      });
       res.end(body);
     });
   });
@@ -92,9 +135,18 @@ if (process.argv[2] === '--generate') {
     const store = {
       buckets: {},
       close() {},
-      startSigningJob: (id: { accountId: string }) => ({ jobId: randomUUID(), jobOwner: id.accountId }),
+      startSigningJob: (id: { accountId: string }) => ({
+        jobId: randomUUID(),
+        jobOwner: id.accountId,
+      }),
     } as unknown as ApiStore;
-    const server = await SignerServer.open({ dataDir: dir, store, port: 0, accessLog: false, rateLimit: { ratePerSecond: 1e7, burst: 2e7 } });
+    const server = await SignerServer.open({
+      dataDir: dir,
+      store,
+      port: 0,
+      accessLog: false,
+      rateLimit: { ratePerSecond: 1e7, burst: 2e7 },
+    });
     const api = await measure((await server.listen()).url);
     await server.close();
 
@@ -102,10 +154,14 @@ if (process.argv[2] === '--generate') {
       console.log(
         `${name}${(r.n / r.sec).toFixed(0).padStart(6)} req/s, ${r.errors} errors; CPU per request: server ${(r.serverUs / r.n).toFixed(0)} us, load generator ${(r.cpuUs / r.n).toFixed(0)} us`,
       );
-    console.log(`StartSigningJob without a store, ${IN_FLIGHT} in flight, loopback, ${SECONDS} s each`);
+    console.log(
+      `StartSigningJob without a store, ${IN_FLIGHT} in flight, loopback, ${SECONDS} s each`,
+    );
     show('bare node:http (baseline):', base);
     show('fwsign API, null store:   ', api);
-    console.log(`ratio of server CPU per request, API/bare: ${(api.serverUs / api.n / (base.serverUs / base.n)).toFixed(2)}`);
+    console.log(
+      `ratio of server CPU per request, API/bare: ${(api.serverUs / api.n / (base.serverUs / base.n)).toFixed(2)}`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

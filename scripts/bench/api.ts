@@ -26,12 +26,22 @@ import { SignerStore } from '@fwsign/store';
 import { leanClient, load, pct, profiled, sdkClient, type JobClient } from './api-client.js';
 import { procCpuUs } from './proc-cpu.js';
 
-const { values: flags, positionals } = parseArgs({ options: { client: { type: 'string', default: 'lean' } }, allowPositionals: true });
+const { values: flags, positionals } = parseArgs({
+  options: { client: { type: 'string', default: 'lean' } },
+  allowPositionals: true,
+});
 const SECONDS = Number(positionals[0] ?? 20);
 const IN_FLIGHT = Number(positionals[1] ?? 32);
 const BASELINE_SECONDS = Math.max(2, Math.min(5, SECONDS / 4));
-if (!(SECONDS > 0) || !Number.isInteger(IN_FLIGHT) || IN_FLIGHT < 1 || (flags.client !== 'lean' && flags.client !== 'sdk')) {
-  throw new RangeError(`usage: api.ts [seconds > 0] [inFlight >= 1] [--client lean|sdk], got ${process.argv.slice(2).join(' ')}`);
+if (
+  !(SECONDS > 0) ||
+  !Number.isInteger(IN_FLIGHT) ||
+  IN_FLIGHT < 1 ||
+  (flags.client !== 'lean' && flags.client !== 'sdk')
+) {
+  throw new RangeError(
+    `usage: api.ts [seconds > 0] [inFlight >= 1] [--client lean|sdk], got ${process.argv.slice(2).join(' ')}`,
+  );
 }
 const ME = { accountId: '000000000000', principalArn: 'arn:aws:iam::000000000000:root' };
 const MAIN = fileURLToPath(new URL('../../packages/cli/src/main.ts', import.meta.url));
@@ -41,10 +51,20 @@ let child: ReturnType<typeof spawn> | undefined;
 try {
   // Set up with the store in process, measure its StartSigningJob rate, close it, hand the dir to the server.
   const store = SignerStore.open({ dataDir: dir });
-  const { privateKeyPem, certificatePem } = await createDevelopmentCertificate({ algorithm: 'ecdsa-p256', subject: 'CN=fwsign api bench' });
+  const { privateKeyPem, certificatePem } = await createDevelopmentCertificate({
+    algorithm: 'ecdsa-p256',
+    subject: 'CN=fwsign api bench',
+  });
   const enc = new TextEncoder();
-  const { certificateArn } = store.importCertificate(ME, { certificate: enc.encode(certificatePem), privateKey: enc.encode(privateKeyPem) });
-  store.putSigningProfile(ME, { profileName: 'bench', platformId: 'AmazonFreeRTOS-Default', signingMaterial: { certificateArn } });
+  const { certificateArn } = store.importCertificate(ME, {
+    certificate: enc.encode(certificatePem),
+    privateKey: enc.encode(privateKeyPem),
+  });
+  store.putSigningProfile(ME, {
+    profileName: 'bench',
+    platformId: 'AmazonFreeRTOS-Default',
+    signingMaterial: { certificateArn },
+  });
   for (const b of ['src-bucket', 'dst-bucket']) {
     store.buckets.createBucket(ME.accountId, b);
     store.buckets.putBucketVersioning(ME.accountId, b, 'Enabled');
@@ -58,14 +78,29 @@ try {
     clientRequestToken: token,
   });
   await load(1, IN_FLIGHT, (i) => store.startSigningJob(ME, input(`warm-store-${i}`)));
-  const base = await load(BASELINE_SECONDS, IN_FLIGHT, (i) => store.startSigningJob(ME, input(`store-${i}`)));
+  const base = await load(BASELINE_SECONDS, IN_FLIGHT, (i) =>
+    store.startSigningJob(ME, input(`store-${i}`)),
+  );
   store.close();
 
   // FWSIGN_BENCH_PROFILE=<dir> writes a V8 CPU profile of the server there.
-  const prof = process.env.FWSIGN_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.FWSIGN_BENCH_PROFILE] : [];
+  const prof = process.env.FWSIGN_BENCH_PROFILE
+    ? ['--cpu-prof', '--cpu-prof-dir', process.env.FWSIGN_BENCH_PROFILE]
+    : [];
   const accessLog = process.env.FWSIGN_BENCH_ACCESS_LOG === '1';
-  const serveArgs = ['serve', '--data-dir', dir, '--port', '0', ...(accessLog ? [] : ['--quiet']), '--rate-limit', '10000000'];
-  child = spawn(process.execPath, [...prof, '--import', 'tsx', MAIN, ...serveArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const serveArgs = [
+    'serve',
+    '--data-dir',
+    dir,
+    '--port',
+    '0',
+    ...(accessLog ? [] : ['--quiet']),
+    '--rate-limit',
+    '10000000',
+  ];
+  child = spawn(process.execPath, [...prof, '--import', 'tsx', MAIN, ...serveArgs], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   let logBytes = 0;
   const url = await new Promise<string>((resolve, reject) => {
@@ -87,15 +122,21 @@ try {
     });
   });
   const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
-  const client: JobClient = flags.client === 'sdk' ? sdkClient(url, 'us-east-1', credentials) : leanClient(url, 'us-east-1', credentials, IN_FLIGHT);
+  const client: JobClient =
+    flags.client === 'sdk'
+      ? sdkClient(url, 'us-east-1', credentials)
+      : leanClient(url, 'us-east-1', credentials, IN_FLIGHT);
   await load(2, IN_FLIGHT, (i) => client.startSigningJob(input(`warm-api-${i}`)));
   const serverCpu0 = procCpuUs(child.pid!);
   const serverMain0 = procCpuUs(child.pid!, true);
   const genCpu0 = process.cpuUsage();
-  const api = await profiled(process.env.FWSIGN_BENCH_PROFILE, () => load(SECONDS, IN_FLIGHT, (i) => client.startSigningJob(input(`api-${i}`))));
+  const api = await profiled(process.env.FWSIGN_BENCH_PROFILE, () =>
+    load(SECONDS, IN_FLIGHT, (i) => client.startSigningJob(input(`api-${i}`))),
+  );
   const serverCpu1 = procCpuUs(child.pid!);
   const serverMain1 = procCpuUs(child.pid!, true);
-  const serverMainUs = serverMain1.user + serverMain1.system - serverMain0.user - serverMain0.system;
+  const serverMainUs =
+    serverMain1.user + serverMain1.system - serverMain0.user - serverMain0.system;
   const serverUserUs = serverCpu1.user - serverCpu0.user;
   const serverCpuUs = serverUserUs + serverCpu1.system - serverCpu0.system;
   const genCpu = process.cpuUsage(genCpu0);
@@ -104,15 +145,25 @@ try {
   const sorted = api.lat.sort((a, b) => a - b);
   const apiRate = api.n / api.sec;
   const storeRate = base.n / base.sec;
-  console.log(`StartSigningJob, 64 KiB objects, ${IN_FLIGHT} in flight, loopback, SigV4; client: ${client.name}`);
-  console.log(`store in process (baseline): ${storeRate.toFixed(0)} jobs/s over ${base.sec.toFixed(1)} s`);
-  console.log(`API over HTTP:               ${apiRate.toFixed(0)} jobs/s over ${api.sec.toFixed(1)} s, ${api.errors} errors`);
+  console.log(
+    `StartSigningJob, 64 KiB objects, ${IN_FLIGHT} in flight, loopback, SigV4; client: ${client.name}`,
+  );
+  console.log(
+    `store in process (baseline): ${storeRate.toFixed(0)} jobs/s over ${base.sec.toFixed(1)} s`,
+  );
+  console.log(
+    `API over HTTP:               ${apiRate.toFixed(0)} jobs/s over ${api.sec.toFixed(1)} s, ${api.errors} errors`,
+  );
   console.log(`latency p50 ${pct(sorted, 50).toFixed(1)} ms, p99 ${pct(sorted, 99).toFixed(1)} ms`);
-  console.log(`access log ${accessLog ? `on (${(logBytes / 1024).toFixed(0)} KiB read from the server's stderr)` : 'off (--quiet)'}`);
+  console.log(
+    `access log ${accessLog ? `on (${(logBytes / 1024).toFixed(0)} KiB read from the server's stderr)` : 'off (--quiet)'}`,
+  );
   console.log(
     `CPU per job: server ${(serverCpuUs / api.n).toFixed(0)} us (${(serverUserUs / api.n).toFixed(0)} user; ${((serverCpuUs / 1e6 / api.sec) * 100).toFixed(0)}% of a core; main thread ${(serverMainUs / api.n).toFixed(0)} us, ${((serverMainUs / 1e6 / api.sec) * 100).toFixed(0)}% of a core), load generator (${flags.client}) ${((genCpu.user + genCpu.system) / api.n).toFixed(0)} us`,
   );
-  console.log(`ratio API/store: ${(apiRate / storeRate).toFixed(2)} (goal: >= 1000 jobs/s, p99 < 50 ms)`);
+  console.log(
+    `ratio API/store: ${(apiRate / storeRate).toFixed(2)} (goal: >= 1000 jobs/s, p99 < 50 ms)`,
+  );
 } finally {
   if (child && child.exitCode === null) {
     const exited = new Promise((r) => child!.on('exit', r));

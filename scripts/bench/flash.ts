@@ -13,7 +13,16 @@
  */
 import { generateKeyPairSync, createHash } from 'node:crypto';
 import { encodeTrustAnchorTable } from '@fwsign/protocol';
-import { chooseChunk, consoleFrameWireSize, encodeCbor, MockDevice, SmpClient, ThrottledTransport, uploadImage, LINE_BASE64_CHARS } from '@fwsign/flasher';
+import {
+  chooseChunk,
+  consoleFrameWireSize,
+  encodeCbor,
+  MockDevice,
+  SmpClient,
+  ThrottledTransport,
+  uploadImage,
+  LINE_BASE64_CHARS,
+} from '@fwsign/flasher';
 
 const BAUD = 115200;
 const IMAGE_BYTES = 256 * 1024;
@@ -58,13 +67,37 @@ function stopAndWaitModel(latencyMs: number): number {
 async function measure(window: number, latencyMs: number): Promise<number> {
   const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const jwk = publicKey.export({ format: 'jwk' });
-  const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]);
-  const device = new MockDevice({ trustAnchorTable: encodeTrustAnchorTable([{ name: '/certs/codesign.crt', certSha256: new Uint8Array(32), key: { type: 'ec-p256', point } }]), slotSize: 512 * 1024, bufSize: BUF_SIZE, bufCount: BUF_COUNT });
-  const link = new ThrottledTransport(device.connect(), { baud: BAUD * SCALE, latencyMs: latencyMs / SCALE });
+  const point = Buffer.concat([
+    Buffer.from([4]),
+    Buffer.from(jwk.x!, 'base64url'),
+    Buffer.from(jwk.y!, 'base64url'),
+  ]);
+  const device = new MockDevice({
+    trustAnchorTable: encodeTrustAnchorTable([
+      {
+        name: '/certs/codesign.crt',
+        certSha256: new Uint8Array(32),
+        key: { type: 'ec-p256', point },
+      },
+    ]),
+    slotSize: 512 * 1024,
+    bufSize: BUF_SIZE,
+    bufCount: BUF_COUNT,
+  });
+  const link = new ThrottledTransport(device.connect(), {
+    baud: BAUD * SCALE,
+    latencyMs: latencyMs / SCALE,
+  });
   const client = new SmpClient(link, { timeoutMs: 5000 });
   try {
-    const stats = await uploadImage(client, image, { bufSize: BUF_SIZE, bufCount: BUF_COUNT, window, sha });
-    if (Buffer.compare(device.state.staging.data.subarray(0, IMAGE_BYTES), image) !== 0) throw new Error('bench: staged image differs');
+    const stats = await uploadImage(client, image, {
+      bufSize: BUF_SIZE,
+      bufCount: BUF_COUNT,
+      window,
+      sha,
+    });
+    if (Buffer.compare(device.state.staging.data.subarray(0, IMAGE_BYTES), image) !== 0)
+      throw new Error('bench: staged image differs');
     if (stats.rewinds !== 0) throw new Error(`bench: ${stats.rewinds} rewinds on a clean link`);
     return IMAGE_BYTES / (stats.ms / 1000) / SCALE;
   } finally {
@@ -77,9 +110,15 @@ async function measure(window: number, latencyMs: number): Promise<number> {
 const fmt = (n: number): string => `${Math.round(n).toLocaleString('en-US')} B/s`;
 const { ceiling, frames, wire } = framingCeiling();
 const pureFraming = wireBytesPerSecond * (3 / 4) * (LINE_BASE64_CHARS / 127);
-console.log(`flash bench: ${IMAGE_BYTES} bytes, ${BAUD} baud 8N1 (${wireBytesPerSecond} B/s on the wire), buf_size ${BUF_SIZE}, buf_count ${BUF_COUNT}, time scale ×${SCALE}`);
-console.log(`  base64 + 127-byte lines alone:     ${fmt(pureFraming)} (${(pureFraming / wireBytesPerSecond).toFixed(3)} of the wire)`);
-console.log(`  ceiling for buf_size ${BUF_SIZE}:        ${fmt(ceiling)} (${frames} frames, ${wire} wire bytes; a full chunk is ${chooseChunk({ off: 100_000 }, IMAGE_BYTES, BUF_SIZE).length} data bytes in ${consoleFrameWireSize(chooseChunk({ off: 100_000 }, IMAGE_BYTES, BUF_SIZE).packetSize)} wire bytes)`);
+console.log(
+  `flash bench: ${IMAGE_BYTES} bytes, ${BAUD} baud 8N1 (${wireBytesPerSecond} B/s on the wire), buf_size ${BUF_SIZE}, buf_count ${BUF_COUNT}, time scale ×${SCALE}`,
+);
+console.log(
+  `  base64 + 127-byte lines alone:     ${fmt(pureFraming)} (${(pureFraming / wireBytesPerSecond).toFixed(3)} of the wire)`,
+);
+console.log(
+  `  ceiling for buf_size ${BUF_SIZE}:        ${fmt(ceiling)} (${frames} frames, ${wire} wire bytes; a full chunk is ${chooseChunk({ off: 100_000 }, IMAGE_BYTES, BUF_SIZE).length} data bytes in ${consoleFrameWireSize(chooseChunk({ off: 100_000 }, IMAGE_BYTES, BUF_SIZE).packetSize)} wire bytes)`,
+);
 const rows: Array<[string, number, number]> = [
   [`windowed (${BUF_COUNT} in flight), no turnaround`, BUF_COUNT, 0],
   [`windowed (${BUF_COUNT} in flight), 16 ms turnaround`, BUF_COUNT, TURNAROUND_MS],
@@ -90,9 +129,18 @@ const results: number[] = [];
 for (const [name, window, latency] of rows) {
   const rate = await measure(window, latency);
   results.push(rate);
-  const model = window === 1 ? `  (model ${fmt(stopAndWaitModel(latency))}, ${(stopAndWaitModel(latency) / ceiling).toFixed(3)})` : '';
-  console.log(`  ${name.padEnd(42)} ${fmt(rate).padStart(10)}  ${(rate / ceiling).toFixed(3)} of ceiling${model}`);
+  const model =
+    window === 1
+      ? `  (model ${fmt(stopAndWaitModel(latency))}, ${(stopAndWaitModel(latency) / ceiling).toFixed(3)})`
+      : '';
+  console.log(
+    `  ${name.padEnd(42)} ${fmt(rate).padStart(10)}  ${(rate / ceiling).toFixed(3)} of ceiling${model}`,
+  );
 }
-console.log(`  windowed / stop-and-wait with turnaround: ${(results[1]! / results[3]!).toFixed(2)}×`);
+console.log(
+  `  windowed / stop-and-wait with turnaround: ${(results[1]! / results[3]!).toFixed(2)}×`,
+);
 const goal = results[1]! / ceiling;
-console.log(`  goal ≥ 0.9 of the ceiling with turnaround: ${goal.toFixed(3)} ${goal >= 0.9 ? 'met' : 'NOT met'}`);
+console.log(
+  `  goal ≥ 0.9 of the ceiling with turnaround: ${goal.toFixed(3)} ${goal >= 0.9 ? 'met' : 'NOT met'}`,
+);

@@ -12,8 +12,22 @@
  */
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { encodeTrustAnchorTable } from '@fwsign/protocol';
-import { chooseChunk, MockDevice, SmpClient, ThrottledTransport, uploadImage, type Transport } from '@fwsign/flasher';
-import { createDevelopmentCertificate, parseCertificate, resolveEffectiveConfiguration, signerFromPrivateKey, signPayload, trustAnchorFromCertificate } from '@fwsign/signing-engine';
+import {
+  chooseChunk,
+  MockDevice,
+  SmpClient,
+  ThrottledTransport,
+  uploadImage,
+  type Transport,
+} from '@fwsign/flasher';
+import {
+  createDevelopmentCertificate,
+  parseCertificate,
+  resolveEffectiveConfiguration,
+  signerFromPrivateKey,
+  signPayload,
+  trustAnchorFromCertificate,
+} from '@fwsign/signing-engine';
 import { DeviceSession, locateFirmware, QemuBoard } from '@fwsign/harness';
 
 const BAUD = 115200;
@@ -33,15 +47,26 @@ async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
 }
 
 async function goodImageStages(): Promise<Record<string, number>> {
-  const material = await createDevelopmentCertificate({ algorithm: 'ecdsa-p256', subject: 'CN=fwsign hil bench' });
+  const material = await createDevelopmentCertificate({
+    algorithm: 'ecdsa-p256',
+    subject: 'CN=fwsign hil bench',
+  });
   const cert = parseCertificate(material.certificatePem);
-  const [signed, sign] = await timed(() => signPayload({ config: resolveEffectiveConfiguration('AmazonFreeRTOS-Default'), signer: signerFromPrivateKey(material.privateKeyPem), payload: app }));
+  const [signed, sign] = await timed(() =>
+    signPayload({
+      config: resolveEffectiveConfiguration('AmazonFreeRTOS-Default'),
+      signer: signerFromPrivateKey(material.privateKeyPem),
+      payload: app,
+    }),
+  );
   const board = new QemuBoard({ firmware });
   try {
     let session!: DeviceSession;
     // Until the verifier answers: after its first line it is busy about a second on a cold boot.
     const [, boot] = await timed(async () => {
-      await board.start({ anchors: encodeTrustAnchorTable([trustAnchorFromCertificate(cert, CERTFILE)]) });
+      await board.start({
+        anchors: encodeTrustAnchorTable([trustAnchorFromCertificate(cert, CERTFILE)]),
+      });
       await board.uart.waitFor('serving SMP', { timeoutMs: 15_000 });
       session = new DeviceSession(new ThrottledTransport(board.transport(), { baud: BAUD }));
       await session.sync();
@@ -59,7 +84,13 @@ async function goodImageStages(): Promise<Record<string, number>> {
       await board.uart.waitFor('fwsign-demo-app v1', { since, timeoutMs: 15_000 });
     });
     session.close();
-    return { sign, 'board start (until it answers)': boot, flash, 'verify on device': verify, 'boot (mark, reset, banner)': run };
+    return {
+      sign,
+      'board start (until it answers)': boot,
+      flash,
+      'verify on device': verify,
+      'boot (mark, reset, banner)': run,
+    };
   } finally {
     await board.stop();
   }
@@ -72,7 +103,10 @@ async function uploadRate(transport: Transport, image: Uint8Array): Promise<numb
   try {
     const sha = new Uint8Array(createHash('sha256').update(image).digest());
     const stats = await uploadImage(client, image, { bufSize: 1024, bufCount: 2, sha });
-    if (stats.rewinds !== 0 || stats.timeouts !== 0) throw new Error(`bench: ${stats.rewinds} rewinds, ${stats.timeouts} timeouts on a clean link`);
+    if (stats.rewinds !== 0 || stats.timeouts !== 0)
+      throw new Error(
+        `bench: ${stats.rewinds} rewinds, ${stats.timeouts} timeouts on a clean link`,
+      );
     return image.length / (stats.ms / 1000);
   } finally {
     client.close();
@@ -94,7 +128,9 @@ function framingLimit(size: number, bufSize: number): number {
 
 const stages: Array<Record<string, number>> = [];
 for (let i = 0; i < RUNS; i++) stages.push(await goodImageStages());
-console.log(`hil bench: good-image scenario on qemu mps2-an386, ${app.length}-byte application, upload at ${BAUD} baud 8N1, median of ${RUNS} runs`);
+console.log(
+  `hil bench: good-image scenario on qemu mps2-an386, ${app.length}-byte application, upload at ${BAUD} baud 8N1, median of ${RUNS} runs`,
+);
 let total = 0;
 for (const k of Object.keys(stages[0]!)) {
   const m = median(stages.map((s) => s[k]!));
@@ -107,8 +143,16 @@ const image = new Uint8Array(KIB * 1024).map((_, i) => (i * 31 + (i >> 8)) & 0xf
 const board = new QemuBoard({ firmware });
 const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 const jwk = publicKey.export({ format: 'jwk' });
-const point = new Uint8Array(Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]));
-const anchors = encodeTrustAnchorTable([{ name: CERTFILE, certSha256: new Uint8Array(32), key: { type: 'ec-p256', point } }]);
+const point = new Uint8Array(
+  Buffer.concat([
+    Buffer.from([4]),
+    Buffer.from(jwk.x!, 'base64url'),
+    Buffer.from(jwk.y!, 'base64url'),
+  ]),
+);
+const anchors = encodeTrustAnchorTable([
+  { name: CERTFILE, certSha256: new Uint8Array(32), key: { type: 'ec-p256', point } },
+]);
 let boardRate: number;
 try {
   await board.start({ anchors });
@@ -120,7 +164,12 @@ try {
 } finally {
   await board.stop();
 }
-const device = new MockDevice({ trustAnchorTable: anchors, slotSize: 512 * 1024, bufSize: 1024, bufCount: 2 });
+const device = new MockDevice({
+  trustAnchorTable: anchors,
+  slotSize: 512 * 1024,
+  bufSize: 1024,
+  bufCount: 2,
+});
 let mockRate: number;
 try {
   mockRate = await uploadRate(device.connect(), image);
@@ -129,7 +178,13 @@ try {
 }
 const limit = framingLimit(image.length, 1024);
 const fmt = (n: number): string => `${Math.round(n).toLocaleString('en-US')} B/s`;
-console.log(`\nflash throughput, ${image.length} bytes through the ${BAUD}-baud throttle, buf_size 1024, buf_count 2:`);
+console.log(
+  `\nflash throughput, ${image.length} bytes through the ${BAUD}-baud throttle, buf_size 1024, buf_count 2:`,
+);
 console.log(`  framing limit (chunk plan, ${BAUD / 10} B/s on the wire)  ${fmt(limit)}`);
-console.log(`  MockDevice (baseline, this run)                 ${fmt(mockRate)}  = ${(mockRate / limit).toFixed(3)} of the limit`);
-console.log(`  emulated board (QEMU, verifier firmware)        ${fmt(boardRate)}  = ${(boardRate / limit).toFixed(3)} of the limit, ${(boardRate / mockRate).toFixed(3)} of the baseline`);
+console.log(
+  `  MockDevice (baseline, this run)                 ${fmt(mockRate)}  = ${(mockRate / limit).toFixed(3)} of the limit`,
+);
+console.log(
+  `  emulated board (QEMU, verifier firmware)        ${fmt(boardRate)}  = ${(boardRate / limit).toFixed(3)} of the limit, ${(boardRate / mockRate).toFixed(3)} of the baseline`,
+);

@@ -8,13 +8,26 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { resolveEffectiveConfiguration, signPayload, signPayloadToStream, signerFromPrivateKey, type EffectiveConfiguration } from '../../packages/signing-engine/src/index.js';
+import {
+  resolveEffectiveConfiguration,
+  signPayload,
+  signPayloadToStream,
+  signerFromPrivateKey,
+  type EffectiveConfiguration,
+} from '../../packages/signing-engine/src/index.js';
 
 const MIB = 1024 * 1024;
 const SIZE = 16 * MIB;
@@ -33,7 +46,10 @@ interface ChildResult {
 }
 
 function keyFor(config: EffectiveConfiguration): string {
-  const pair = config.encryptionAlgorithm === 'ECDSA' ? generateKeyPairSync('ec', { namedCurve: 'prime256v1' }) : generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const pair =
+    config.encryptionAlgorithm === 'ECDSA'
+      ? generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+      : generateKeyPairSync('rsa', { modulusLength: 2048 });
   return pair.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 }
 
@@ -73,7 +89,12 @@ async function child(platformId: string, scenario: Scenario): Promise<ChildResul
       }
       case 'stream-file': {
         const out = createWriteStream(join(dir, 'fw.signed.json'));
-        await signPayloadToStream({ config, signer, payload: createReadStream(inPath, { highWaterMark: 256 * 1024 }), out });
+        await signPayloadToStream({
+          config,
+          signer,
+          payload: createReadStream(inPath, { highWaterMark: 256 * 1024 }),
+          out,
+        });
         out.end();
         await once(out, 'finish');
         return;
@@ -84,7 +105,10 @@ async function child(platformId: string, scenario: Scenario): Promise<ChildResul
   const maxRss = process.resourceUsage().maxRSS * 1024;
   // The baseline is measured in the same process, interleaved with the scenario, so machine load
   // (this box is shared) hits both alike; the ratio is best-to-best.
-  const baseline = (): void => void createHash(hashName).update(scenario === 'stream-file' ? readFileSync(inPath) : image).digest();
+  const baseline = (): void =>
+    void createHash(hashName)
+      .update(scenario === 'stream-file' ? readFileSync(inPath) : image)
+      .digest();
   const hashTimes: number[] = [];
   const times: number[] = [];
   for (let i = 0; i < RUNS; i++) {
@@ -98,17 +122,26 @@ async function child(platformId: string, scenario: Scenario): Promise<ChildResul
   rmSync(dir, { recursive: true, force: true });
   times.sort((a, b) => a - b);
   hashTimes.sort((a, b) => a - b);
-  return { bestMs: times[0]!, medianMs: times[Math.floor(times.length / 2)]!, hashBestMs: hashTimes[0]!, baseRss, maxRss };
+  return {
+    bestMs: times[0]!,
+    medianMs: times[Math.floor(times.length / 2)]!,
+    hashBestMs: hashTimes[0]!,
+    baseRss,
+    maxRss,
+  };
 }
 
 function runChild(platformId: string, scenario: Scenario): ChildResult {
   const self = fileURLToPath(import.meta.url);
   const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
-  const r = spawnSync(tsx, [self, '--child', platformId, scenario], { encoding: 'utf8', timeout: 300_000, env: { ...process.env, NODE_OPTIONS: '--expose-gc' } });
+  const r = spawnSync(tsx, [self, '--child', platformId, scenario], {
+    encoding: 'utf8',
+    timeout: 300_000,
+    env: { ...process.env, NODE_OPTIONS: '--expose-gc' },
+  });
   if (r.status !== 0) throw new Error(`bench child ${platformId} ${scenario} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildResult;
 }
-
 
 const mibs = (ms: number): string => (SIZE / MIB / (ms / 1000)).toFixed(0).padStart(6);
 const mb = (b: number): string => (b / MIB).toFixed(0).padStart(4);
@@ -117,13 +150,21 @@ if (process.argv[2] === '--child') {
   const result = await child(process.argv[3]!, process.argv[4] as Scenario);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } else {
-  console.log(`fwsign signing bench: ${SIZE / MIB} MiB image, best of ${RUNS} runs after a warm-up, node ${process.version}`);
+  console.log(
+    `fwsign signing bench: ${SIZE / MIB} MiB image, best of ${RUNS} runs after a warm-up, node ${process.version}`,
+  );
   for (const platformId of PLATFORMS) {
     const hashName = platformId.includes('CC3220SF') ? 'SHA-1' : 'SHA-256';
-    const scenarios: Scenario[] = platformId.includes('CC3220SF') ? ['hash+sha256', 'sign', 'sign+embedded', 'stream-null', 'stream-file'] : ['sign', 'sign+embedded', 'stream-null', 'stream-file'];
+    const scenarios: Scenario[] = platformId.includes('CC3220SF')
+      ? ['hash+sha256', 'sign', 'sign+embedded', 'stream-null', 'stream-file']
+      : ['sign', 'sign+embedded', 'stream-null', 'stream-file'];
     const results = new Map(scenarios.map((s) => [s, runChild(platformId, s)] as const));
-    console.log(`\n${platformId}  (ratio = best node:crypto ${hashName} of the same buffer, measured interleaved in the same process / best scenario time)`);
-    console.log('  scenario                                          MiB/s  baseline MiB/s  ratio  peak RSS  growth  growth/image');
+    console.log(
+      `\n${platformId}  (ratio = best node:crypto ${hashName} of the same buffer, measured interleaved in the same process / best scenario time)`,
+    );
+    console.log(
+      '  scenario                                          MiB/s  baseline MiB/s  ratio  peak RSS  growth  growth/image',
+    );
     const label: Record<Scenario, string> = {
       'hash+sha256': `node:crypto ${hashName} + SHA-256 (sign with reportSha256)`,
       sign: 'signPayload: hash + signature (detached object)',
@@ -133,7 +174,9 @@ if (process.argv[2] === '--child') {
     };
     for (const [s, r] of results) {
       const growth = r.maxRss - r.baseRss;
-      console.log(`  ${label[s].padEnd(49)} ${mibs(r.bestMs)}  ${mibs(r.hashBestMs).padStart(14)}  ${(r.hashBestMs / r.bestMs).toFixed(2).padStart(5)}  ${mb(r.maxRss)} MiB ${mb(growth)} MiB  ${(growth / SIZE).toFixed(2).padStart(5)}x`);
+      console.log(
+        `  ${label[s].padEnd(49)} ${mibs(r.bestMs)}  ${mibs(r.hashBestMs).padStart(14)}  ${(r.hashBestMs / r.bestMs).toFixed(2).padStart(5)}  ${mb(r.maxRss)} MiB ${mb(growth)} MiB  ${(growth / SIZE).toFixed(2).padStart(5)}x`,
+      );
     }
   }
 }

@@ -8,7 +8,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDevelopmentCertificate, resolveEffectiveConfiguration, signPayload, signerFromPrivateKey } from '@fwsign/signing-engine';
+import {
+  createDevelopmentCertificate,
+  resolveEffectiveConfiguration,
+  signPayload,
+  signerFromPrivateKey,
+} from '@fwsign/signing-engine';
 import { SignerStore } from '@fwsign/store';
 import { procCpuUs } from './proc-cpu.js';
 
@@ -16,7 +21,9 @@ const N = Number(process.argv[2] ?? 10_000);
 const IN_FLIGHT = Number(process.argv[3] ?? 32);
 const ROUNDS = 10;
 if (!Number.isInteger(N) || N < 1 || !Number.isInteger(IN_FLIGHT) || IN_FLIGHT < 1) {
-  throw new RangeError(`usage: store.ts [N >= 1] [inFlight >= 1], got ${process.argv.slice(2).join(' ')}`);
+  throw new RangeError(
+    `usage: store.ts [N >= 1] [inFlight >= 1], got ${process.argv.slice(2).join(' ')}`,
+  );
 }
 
 const ALICE = { accountId: '111111111111', principalArn: 'arn:aws:iam::111111111111:user/bench' };
@@ -33,14 +40,24 @@ const cpuSince = (c0: NodeJS.CpuUsage): number => {
 const dir = mkdtempSync(join(tmpdir(), 'fwsign-bench-store-'));
 
 try {
-  const { privateKeyPem, certificatePem } = await createDevelopmentCertificate({ algorithm: 'ecdsa-p256', subject: 'CN=fwsign bench' });
+  const { privateKeyPem, certificatePem } = await createDevelopmentCertificate({
+    algorithm: 'ecdsa-p256',
+    subject: 'CN=fwsign bench',
+  });
 
   const config = resolveEffectiveConfiguration('AmazonFreeRTOS-Default');
   const signer = signerFromPrivateKey(privateKeyPem);
   const store = SignerStore.open({ dataDir: dir, masterKey: new Uint8Array(32).fill(1) });
   const enc = new TextEncoder();
-  const { certificateArn } = store.importCertificate(ALICE, { certificate: enc.encode(certificatePem), privateKey: enc.encode(privateKeyPem) });
-  store.putSigningProfile(ALICE, { profileName: 'bench', platformId: 'AmazonFreeRTOS-Default', signingMaterial: { certificateArn } });
+  const { certificateArn } = store.importCertificate(ALICE, {
+    certificate: enc.encode(certificatePem),
+    privateKey: enc.encode(privateKeyPem),
+  });
+  store.putSigningProfile(ALICE, {
+    profileName: 'bench',
+    platformId: 'AmazonFreeRTOS-Default',
+    signingMaterial: { certificateArn },
+  });
   for (const b of ['src', 'dst']) {
     store.buckets.createBucket(ALICE.accountId, `${b}-bucket`);
     store.buckets.putBucketVersioning(ALICE.accountId, `${b}-bucket`, 'Enabled');
@@ -99,18 +116,30 @@ try {
   const engineSec = Number(engineNs) / 1e9;
   const storeSec = Number(storeNs) / 1e9;
 
-  const succeeded = store.listSigningJobs(ALICE, { status: 'Failed', maxResults: 1 }).jobs.length === 0 && issued === N;
+  const succeeded =
+    store.listSigningJobs(ALICE, { status: 'Failed', maxResults: 1 }).jobs.length === 0 &&
+    issued === N;
   store.close();
 
   const engineRate = N / engineSec;
   const storeRate = N / storeSec;
-  console.log(`payload 64 KiB, N=${N}, ${IN_FLIGHT} jobs in flight, WAL + synchronous=FULL, objects fsynced (one segment per commit batch) before acknowledgement`);
-  console.log(`engine signPayload (ceiling): ${engineRate.toFixed(0)} signatures/s (${engineSec.toFixed(2)} s)`);
-  console.log(`store StartSigningJob:       ${storeRate.toFixed(0)} jobs/s (${storeSec.toFixed(2)} s)${succeeded ? '' : ' — SOME JOBS FAILED'}`);
+  console.log(
+    `payload 64 KiB, N=${N}, ${IN_FLIGHT} jobs in flight, WAL + synchronous=FULL, objects fsynced (one segment per commit batch) before acknowledgement`,
+  );
+  console.log(
+    `engine signPayload (ceiling): ${engineRate.toFixed(0)} signatures/s (${engineSec.toFixed(2)} s)`,
+  );
+  console.log(
+    `store StartSigningJob:       ${storeRate.toFixed(0)} jobs/s (${storeSec.toFixed(2)} s)${succeeded ? '' : ' — SOME JOBS FAILED'}`,
+  );
   // Near 1 means the store is CPU-bound on the event loop; lower means it waited on the disk.
   console.log(`event loop busy during store rounds: ${((eluSum / ROUNDS) * 100).toFixed(0)}%`);
-  console.log(`CPU per signature/job (all threads): engine ${(engineCpuUs / N).toFixed(0)} us, store ${(storeCpuUs / N).toFixed(0)} us (CPU ratio ${(engineCpuUs / storeCpuUs).toFixed(2)})`);
-  console.log(`store CPU per job on the main thread: ${(storeMainCpuUs / N).toFixed(0)} us; on other threads: ${((storeCpuUs - storeMainCpuUs) / N).toFixed(0)} us; in the kernel: ${(storeSysUs / N).toFixed(0)} us`);
+  console.log(
+    `CPU per signature/job (all threads): engine ${(engineCpuUs / N).toFixed(0)} us, store ${(storeCpuUs / N).toFixed(0)} us (CPU ratio ${(engineCpuUs / storeCpuUs).toFixed(2)})`,
+  );
+  console.log(
+    `store CPU per job on the main thread: ${(storeMainCpuUs / N).toFixed(0)} us; on other threads: ${((storeCpuUs - storeMainCpuUs) / N).toFixed(0)} us; in the kernel: ${(storeSysUs / N).toFixed(0)} us`,
+  );
   console.log(`ratio store/engine: ${(storeRate / engineRate).toFixed(2)} (goal >= 0.5)`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

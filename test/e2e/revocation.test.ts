@@ -25,12 +25,22 @@ describe('revocation', () => {
     await fwsign.putProfile('E2E_RevokeSig', 'AmazonFreeRTOS-Default', ec);
     const good = await fwsign.sign(firmware.app(1), 'E2E_RevokeSig');
     const leaked = await fwsign.sign(firmware.app(2), 'E2E_RevokeSig');
-    expect((await jobDocumentForJob(fwsign, leaked, opts)).parsed.files[0]!.signatureKey).toBe('sig-sha256-ecdsa');
+    expect((await jobDocumentForJob(fwsign, leaked, opts)).parsed.files[0]!.signatureKey).toBe(
+      'sig-sha256-ecdsa',
+    );
     await fwsign.revokeSignature(leaked.jobId, 'build machine compromised');
-    const err = await jobDocumentForJob(fwsign, leaked, opts).then(() => undefined, (e: unknown) => e);
+    const err = await jobDocumentForJob(fwsign, leaked, opts).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(JobDocumentRefused);
-    expect(err).toMatchObject({ code: 'RevokedSignature', message: expect.stringContaining('build machine compromised') });
-    expect((await jobDocumentForJob(fwsign, good, opts)).parsed.files[0]!.filesize).toBe(firmware.app(1).length);
+    expect(err).toMatchObject({
+      code: 'RevokedSignature',
+      message: expect.stringContaining('build machine compromised'),
+    });
+    expect((await jobDocumentForJob(fwsign, good, opts)).parsed.files[0]!.filesize).toBe(
+      firmware.app(1).length,
+    );
   });
 
   it('a revoked profile: the service refuses to sign with it and the job document builder refuses its old jobs', async () => {
@@ -38,11 +48,22 @@ describe('revocation', () => {
     await fwsign.putProfile('E2E_RevokeProfile', 'AmazonFreeRTOS-Default', ec);
     const before = await fwsign.sign(firmware.app(1), 'E2E_RevokeProfile', 'app/before.bin');
     await fwsign.revokeProfile('E2E_RevokeProfile', 'key rotated');
-    const refused = await fwsign.sign(firmware.app(2), 'E2E_RevokeProfile', 'app/after.bin').then(() => undefined, (e: unknown) => e as { name: string; message: string });
+    const refused = await fwsign.sign(firmware.app(2), 'E2E_RevokeProfile', 'app/after.bin').then(
+      () => undefined,
+      (e: unknown) => e as { name: string; message: string },
+    );
     expect(refused, 'StartSigningJob with a revoked profile must fail').toBeDefined();
-    expect(refused!.name).toMatch(/ValidationException|AccessDeniedException|ResourceNotFoundException/);
+    expect(refused!.name).toMatch(
+      /ValidationException|AccessDeniedException|ResourceNotFoundException/,
+    );
     expect(refused!.message).toMatch(/revoked|E2E_RevokeProfile/i);
-    const err = await jobDocumentForJob(fwsign, before, opts).then(() => undefined, (e: unknown) => e);
-    expect(err).toMatchObject({ code: 'RevokedProfile', message: expect.stringContaining('E2E_RevokeProfile') });
+    const err = await jobDocumentForJob(fwsign, before, opts).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({
+      code: 'RevokedProfile',
+      message: expect.stringContaining('E2E_RevokeProfile'),
+    });
   });
 });

@@ -22,18 +22,33 @@ export function acmOperation(target: string | undefined): string | undefined {
 }
 
 /** Serves one awsJson1_1 ACM call: decode by ACM's model, call the store, encode its answer. */
-export async function handleAcm(store: AcmStore, id: Identity, operation: string, body: Uint8Array): Promise<string> {
+export async function handleAcm(
+  store: AcmStore,
+  id: Identity,
+  operation: string,
+  body: Uint8Array,
+): Promise<string> {
   const op = acmModel.operations[operation];
   if (!op) {
-    throw new ApiError('UnknownOperationException', 400, `ACM operation '${operation}' is not served here; only ${Object.keys(acmModel.operations).join(', ')}`);
+    throw new ApiError(
+      'UnknownOperationException',
+      400,
+      `ACM operation '${operation}' is not served here; only ${Object.keys(acmModel.operations).join(', ')}`,
+    );
   }
   const dec = new Decoder(acmModel);
   const input = op.input
-    ? dec.structure(shapeOf(acmModel, op.input.shape), parseJsonBody(body), '', (ref, v, p) => dec.json(ref, v, p))
+    ? dec.structure(shapeOf(acmModel, op.input.shape), parseJsonBody(body), '', (ref, v, p) =>
+        dec.json(ref, v, p),
+      )
     : {};
   dec.check();
   const method = lowerFirst(op.name) as keyof AcmStore;
-  const out = await (store[method] as (id: Identity, input: object) => unknown).call(store, id, camelCaseKeys(input ?? {}));
+  const out = await (store[method] as (id: Identity, input: object) => unknown).call(
+    store,
+    id,
+    camelCaseKeys(input ?? {}),
+  );
   return op.output ? JSON.stringify(encodeJson(acmModel, op.output, out ?? {}, true) ?? {}) : '{}';
 }
 

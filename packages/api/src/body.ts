@@ -45,7 +45,11 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Uint8Arra
 }
 
 function tooLarge(size: number, limit: number): ApiError {
-  return new ApiError('RequestEntityTooLargeException', 413, `Request body of ${size} bytes exceeds the limit of ${limit} bytes`);
+  return new ApiError(
+    'RequestEntityTooLargeException',
+    413,
+    `Request body of ${size} bytes exceeds the limit of ${limit} bytes`,
+  );
 }
 
 export interface AwsChunk {
@@ -69,7 +73,8 @@ export function decodeAwsChunked(body: Uint8Array): AwsChunkedBody {
   let pos = 0;
   const line = (): string => {
     const end = buf.indexOf('\r\n', pos, 'latin1');
-    if (end < 0 || end - pos > 4096) throw malformed(`expected a CRLF-terminated line at byte ${pos}`);
+    if (end < 0 || end - pos > 4096)
+      throw malformed(`expected a CRLF-terminated line at byte ${pos}`);
     const s = buf.toString('latin1', pos, end);
     pos = end + 2;
     return s;
@@ -77,14 +82,19 @@ export function decodeAwsChunked(body: Uint8Array): AwsChunkedBody {
   for (;;) {
     const header = line();
     const m = /^([0-9a-fA-F]{1,8})(?:;chunk-signature=([0-9a-f]{64}))?$/.exec(header);
-    if (!m) throw malformed(`expected '<hex size>[;chunk-signature=<sig>]', got '${header.slice(0, 100)}'`);
+    if (!m)
+      throw malformed(
+        `expected '<hex size>[;chunk-signature=<sig>]', got '${header.slice(0, 100)}'`,
+      );
     const size = parseInt(m[1]!, 16);
-    if (pos + size > buf.length) throw malformed(`chunk of ${size} bytes runs past the end of the body`);
+    if (pos + size > buf.length)
+      throw malformed(`chunk of ${size} bytes runs past the end of the body`);
     const data = new Uint8Array(buf.subarray(pos, pos + size));
     pos += size;
     chunks.push({ data, ...(m[2] ? { signature: m[2] } : {}) });
     if (size === 0) break;
-    if (buf.toString('latin1', pos, pos + 2) !== '\r\n') throw malformed(`expected CRLF after chunk data at byte ${pos}`);
+    if (buf.toString('latin1', pos, pos + 2) !== '\r\n')
+      throw malformed(`expected CRLF after chunk data at byte ${pos}`);
     pos += 2;
   }
   // A chunk-signed body ends "0;chunk-signature=..\r\n\r\n"; an unsigned-trailer one lists trailers first.

@@ -29,46 +29,122 @@ export class ServiceError extends Error {
   }
 }
 
-export async function callSigner(config: ClientConfig, operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+export async function callSigner(
+  config: ClientConfig,
+  operation: string,
+  input: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
   const op = signerModel.operations[operation];
-  if (!op) throw new TypeError(`callSigner: "operation" expected a Signer operation, got ${JSON.stringify(operation)}`);
+  if (!op)
+    throw new TypeError(
+      `callSigner: "operation" expected a Signer operation, got ${JSON.stringify(operation)}`,
+    );
   const { path, query, body } = restJsonRequest(signerModel, op, input);
-  const res = await send(config, 'signer', op.http.method, path, query, body === undefined ? {} : { 'content-type': 'application/json' }, body);
+  const res = await send(
+    config,
+    'signer',
+    op.http.method,
+    path,
+    query,
+    body === undefined ? {} : { 'content-type': 'application/json' },
+    body,
+  );
   const doc = res.text === '' ? {} : (JSON.parse(res.text) as Record<string, unknown>);
-  if (res.status >= 300) throw new ServiceError(res.headers.get('x-amzn-errortype')?.split(':')[0] ?? String(doc.code ?? doc.__type ?? 'UnknownError'), res.status, String(doc.message ?? doc.Message ?? res.text));
-  return op.output ? (decodeJsonOutput(signerModel, op.output, doc) as Record<string, unknown>) : {};
+  if (res.status >= 300)
+    throw new ServiceError(
+      res.headers.get('x-amzn-errortype')?.split(':')[0] ??
+        String(doc.code ?? doc.__type ?? 'UnknownError'),
+      res.status,
+      String(doc.message ?? doc.Message ?? res.text),
+    );
+  return op.output
+    ? (decodeJsonOutput(signerModel, op.output, doc) as Record<string, unknown>)
+    : {};
 }
 
 /**
  * S3 GetObject, path style, the way the AWS SDK for S3 signs it (the path encoded once, the
  * payload hash in x-amz-content-sha256): for the verbs that fetch what a signing job wrote.
  */
-export async function getS3Object(config: ClientConfig, bucket: string, key: string, versionId?: string): Promise<Uint8Array> {
+export async function getS3Object(
+  config: ClientConfig,
+  bucket: string,
+  key: string,
+  versionId?: string,
+): Promise<Uint8Array> {
   const path = `/${s3Encode(bucket)}/${key.split('/').map(s3Encode).join('/')}`;
-  const res = await send(config, 's3', 'GET', path, versionId === undefined ? {} : { versionId }, {}, undefined);
+  const res = await send(
+    config,
+    's3',
+    'GET',
+    path,
+    versionId === undefined ? {} : { versionId },
+    {},
+    undefined,
+  );
   if (res.status >= 300) {
     const code = /<Code>([^<]+)<\/Code>/.exec(res.text)?.[1] ?? 'UnknownError';
-    throw new ServiceError(code, res.status, /<Message>([^<]*)<\/Message>/.exec(res.text)?.[1] ?? `s3://${bucket}/${key}: HTTP ${res.status}`);
+    throw new ServiceError(
+      code,
+      res.status,
+      /<Message>([^<]*)<\/Message>/.exec(res.text)?.[1] ??
+        `s3://${bucket}/${key}: HTTP ${res.status}`,
+    );
   }
   return res.bytes;
 }
 
 /** RFC 3986 unreserved characters stay; everything else is %XX, as S3's SigV4 canonical URI wants. */
-const s3Encode = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const s3Encode = (s: string): string =>
+  encodeURIComponent(s).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 
-export async function callAcm(config: ClientConfig, operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+export async function callAcm(
+  config: ClientConfig,
+  operation: string,
+  input: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
   const op = acmModel.operations[operation];
-  if (!op) throw new TypeError(`callAcm: "operation" expected an ACM operation, got ${JSON.stringify(operation)}`);
+  if (!op)
+    throw new TypeError(
+      `callAcm: "operation" expected an ACM operation, got ${JSON.stringify(operation)}`,
+    );
   const body = JSON.stringify(op.input ? encodeJson(acmModel, op.input, input) : {});
-  const res = await send(config, 'acm', 'POST', '/', {}, { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `CertificateManager.${operation}` }, body);
+  const res = await send(
+    config,
+    'acm',
+    'POST',
+    '/',
+    {},
+    {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': `CertificateManager.${operation}`,
+    },
+    body,
+  );
   const doc = res.text === '' ? {} : (JSON.parse(res.text) as Record<string, unknown>);
-  if (res.status >= 300) throw new ServiceError(String(doc.__type ?? 'UnknownError').split('#').pop()!, res.status, String(doc.message ?? doc.Message ?? res.text));
+  if (res.status >= 300)
+    throw new ServiceError(
+      String(doc.__type ?? 'UnknownError')
+        .split('#')
+        .pop()!,
+      res.status,
+      String(doc.message ?? doc.Message ?? res.text),
+    );
   return op.output ? (decodeJsonOutput(acmModel, op.output, doc) as Record<string, unknown>) : {};
 }
 
 /** Where each input member goes on the wire, by the model's `location`. */
-export function restJsonRequest(model: ServiceModel, op: Operation, input: Record<string, unknown>): { path: string; query: Record<string, string | string[]>; body?: string } {
-  const shape = op.input ? shapeOf(model, op.input.shape) : { type: 'structure' as const, members: {} };
+export function restJsonRequest(
+  model: ServiceModel,
+  op: Operation,
+  input: Record<string, unknown>,
+): { path: string; query: Record<string, string | string[]>; body?: string } {
+  const shape = op.input
+    ? shapeOf(model, op.input.shape)
+    : { type: 'structure' as const, members: {} };
   const query: Record<string, string | string[]> = {};
   const body: Record<string, unknown> = {};
   let path = op.http.requestUri;
@@ -87,13 +163,20 @@ export function restJsonRequest(model: ServiceModel, op: Operation, input: Recor
     }
   }
   const memberHasBody = Object.values(shape.members ?? {}).some((r) => !r.location);
-  return { path, query, ...(hasBody || (memberHasBody && op.http.method !== 'GET') ? { body: JSON.stringify(body) } : {}) };
+  return {
+    path,
+    query,
+    ...(hasBody || (memberHasBody && op.http.method !== 'GET')
+      ? { body: JSON.stringify(body) }
+      : {}),
+  };
 }
 
 function textOf(model: ServiceModel, ref: ShapeRef, v: unknown): string {
   const shape = shapeOf(model, ref.shape);
   const item = shape.type === 'list' ? shapeOf(model, shape.member!.shape) : shape;
-  if (item.type === 'timestamp') return (v instanceof Date ? v : new Date(String(v))).toISOString().replace(/\.000Z$/, 'Z');
+  if (item.type === 'timestamp')
+    return (v instanceof Date ? v : new Date(String(v))).toISOString().replace(/\.000Z$/, 'Z');
   return String(v);
 }
 
@@ -113,7 +196,12 @@ export function decodeJsonOutput(model: ServiceModel, ref: ShapeRef, v: unknown)
     case 'list':
       return (v as unknown[]).map((x) => decodeJsonOutput(model, shape.member!, x));
     case 'map':
-      return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, decodeJsonOutput(model, shape.value!, x)]));
+      return Object.fromEntries(
+        Object.entries(v as Record<string, unknown>).map(([k, x]) => [
+          k,
+          decodeJsonOutput(model, shape.value!, x),
+        ]),
+      );
     case 'timestamp':
       return typeof v === 'number' ? new Date(v * 1000) : new Date(String(v));
     case 'blob':
@@ -135,7 +223,14 @@ async function send(
   const url = new URL(config.endpoint);
   // S3 signs the path as sent (encoded once) and always carries the payload hash; the other services double-encode and need no hash header.
   const s3 = service === 's3';
-  const signer = new SignatureV4({ credentials: config.credentials, region: config.region, service, sha256: NodeSha256, uriEscapePath: !s3, applyChecksum: s3 });
+  const signer = new SignatureV4({
+    credentials: config.credentials,
+    region: config.region,
+    service,
+    sha256: NodeSha256,
+    uriEscapePath: !s3,
+    applyChecksum: s3,
+  });
   const basePath = url.pathname.replace(/\/$/, '');
   const signed = await signer.sign({
     method,
@@ -148,15 +243,30 @@ async function send(
     ...(body !== undefined ? { body } : {}),
   });
   const qs = Object.entries(query)
-    .flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => `${encodeURIComponent(k)}=${encodeURIComponent(x)}`))
+    .flatMap(([k, v]) =>
+      (Array.isArray(v) ? v : [v]).map((x) => `${encodeURIComponent(k)}=${encodeURIComponent(x)}`),
+    )
     .join('&');
   const target = `${url.origin}${basePath}${path}${qs ? `?${qs}` : ''}`;
   const sent = { ...(signed.headers as Record<string, string>) };
   delete sent.host;
-  config.debug?.(`${method} ${target}\n${Object.entries(sent).map(([k, v]) => `${k}: ${k === 'authorization' ? v.replace(/Signature=\w+/, 'Signature=…') : v}`).join('\n')}${body ? `\n\n${body}` : ''}`);
-  const res = await fetch(target, { method, headers: sent, ...(body !== undefined ? { body } : {}) });
+  config.debug?.(
+    `${method} ${target}\n${Object.entries(sent)
+      .map(
+        ([k, v]) =>
+          `${k}: ${k === 'authorization' ? v.replace(/Signature=\w+/, 'Signature=…') : v}`,
+      )
+      .join('\n')}${body ? `\n\n${body}` : ''}`,
+  );
+  const res = await fetch(target, {
+    method,
+    headers: sent,
+    ...(body !== undefined ? { body } : {}),
+  });
   const bytes = new Uint8Array(await res.arrayBuffer());
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-  config.debug?.(`HTTP ${res.status} x-amzn-requestid=${res.headers.get('x-amzn-requestid') ?? '-'}\n${s3 && res.status < 300 ? `(${bytes.length} bytes)` : text}`);
+  config.debug?.(
+    `HTTP ${res.status} x-amzn-requestid=${res.headers.get('x-amzn-requestid') ?? '-'}\n${s3 && res.status < 300 ? `(${bytes.length} bytes)` : text}`,
+  );
   return { status: res.status, headers: res.headers, text, bytes };
 }

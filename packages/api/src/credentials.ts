@@ -35,7 +35,10 @@ export function loadCredentials(dataDir: string): Map<string, Credential> {
   const path = join(dataDir, CREDENTIALS_FILE);
   if (!existsSync(path)) {
     try {
-      writeFileSync(path, `${JSON.stringify({ credentials: [DEV_CREDENTIAL] }, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+      writeFileSync(path, `${JSON.stringify({ credentials: [DEV_CREDENTIAL] }, null, 2)}\n`, {
+        mode: 0o600,
+        flag: 'wx',
+      });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
@@ -49,7 +52,9 @@ export function parseCredentials(text: string, where = CREDENTIALS_FILE): Map<st
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new CredentialsError(`${where}: expected JSON, got a parse error: ${(e as Error).message}`);
+    throw new CredentialsError(
+      `${where}: expected JSON, got a parse error: ${(e as Error).message}`,
+    );
   }
   const list = (doc as { credentials?: unknown })?.credentials;
   if (!Array.isArray(list)) throw new CredentialsError(`${where}: expected {"credentials": [...]}`);
@@ -57,16 +62,22 @@ export function parseCredentials(text: string, where = CREDENTIALS_FILE): Map<st
   list.forEach((c: Record<string, unknown>, i) => {
     for (const field of ['accessKeyId', 'secretAccessKey', 'accountId'] as const) {
       if (typeof c?.[field] !== 'string' || c[field] === '') {
-        throw new CredentialsError(`${where}: credentials[${i}].${field} expected a non-empty string`);
+        throw new CredentialsError(
+          `${where}: credentials[${i}].${field} expected a non-empty string`,
+        );
       }
     }
     const accountId = c.accountId as string;
-    if (!/^\d{12}$/.test(accountId)) throw new CredentialsError(`${where}: credentials[${i}].accountId expected 12 digits, got '${accountId}'`);
+    if (!/^\d{12}$/.test(accountId))
+      throw new CredentialsError(
+        `${where}: credentials[${i}].accountId expected 12 digits, got '${accountId}'`,
+      );
     out.set(c.accessKeyId as string, {
       accessKeyId: c.accessKeyId as string,
       secretAccessKey: c.secretAccessKey as string,
       accountId,
-      principalArn: typeof c.principalArn === 'string' ? c.principalArn : `arn:aws:iam::${accountId}:root`,
+      principalArn:
+        typeof c.principalArn === 'string' ? c.principalArn : `arn:aws:iam::${accountId}:root`,
     });
   });
   return out;

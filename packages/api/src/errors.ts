@@ -13,21 +13,36 @@ export class ApiError extends Error {
   }
 }
 
-export const validation = (message: string): ApiError => new ApiError('ValidationException', 400, message);
+export const validation = (message: string): ApiError =>
+  new ApiError('ValidationException', 400, message);
 
 /** Duck-typed so the API does not depend on the store's class identity (bundles may duplicate it). */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
-  if (err && typeof err === 'object' && 'code' in err && typeof (err as { code: unknown }).code === 'string') {
+  if (
+    err &&
+    typeof err === 'object' &&
+    'code' in err &&
+    typeof (err as { code: unknown }).code === 'string'
+  ) {
     const e = err as { code: string; httpStatus?: unknown; status?: unknown; message?: unknown };
     const code = e.code;
     // Node system errors (ENOENT, ...) also carry a string code; they are our failure, not the caller's.
     if (/^[A-Z][a-z]+[A-Za-z]*$/.test(code)) {
-      const status = typeof e.httpStatus === 'number' ? e.httpStatus : typeof e.status === 'number' ? e.status : 400;
+      const status =
+        typeof e.httpStatus === 'number'
+          ? e.httpStatus
+          : typeof e.status === 'number'
+            ? e.status
+            : 400;
       return new ApiError(code, status, typeof e.message === 'string' ? e.message : code);
     }
   }
-  return new ApiError('InternalServiceErrorException', 500, 'An internal error occurred; see the server log.');
+  return new ApiError(
+    'InternalServiceErrorException',
+    500,
+    'An internal error occurred; see the server log.',
+  );
 }
 
 export interface WireError {

@@ -1,7 +1,29 @@
-export { SignerServer, DEFAULT_RATE_LIMIT, parseQuery, type ApiStore, type SignerServerOptions } from './server.js';
+export {
+  SignerServer,
+  DEFAULT_RATE_LIMIT,
+  parseQuery,
+  type ApiStore,
+  type SignerServerOptions,
+} from './server.js';
 export { ApiError } from './errors.js';
-export { loadCredentials, parseCredentials, CREDENTIALS_FILE, DEV_CREDENTIAL, CredentialsError, type Credential, type Identity } from './credentials.js';
-export { verifyRequest, parseAuthorization, NodeSha256, AuthFailure, type AuthFailureKind, type ReceivedRequest, type Verified } from './sigv4.js';
+export {
+  loadCredentials,
+  parseCredentials,
+  CREDENTIALS_FILE,
+  DEV_CREDENTIAL,
+  CredentialsError,
+  type Credential,
+  type Identity,
+} from './credentials.js';
+export {
+  verifyRequest,
+  parseAuthorization,
+  NodeSha256,
+  AuthFailure,
+  type AuthFailureKind,
+  type ReceivedRequest,
+  type Verified,
+} from './sigv4.js';
 export { decodeAwsChunked, type AwsChunkedBody } from './body.js';
 export { RateLimiter } from './rate-limit.js';
 export { AccessLog } from './access-log.js';

@@ -7,7 +7,11 @@ import { chunkSignature, hexEqual, sha256Hex, type Verified } from './sigv4.js';
  * verifying each chunk's signature in the chain that starts at the request's own signature.
  * Returns the object bytes.
  */
-export async function verifiedPayload(v: Verified, headers: Record<string, string | undefined>, body: Uint8Array): Promise<Uint8Array> {
+export async function verifiedPayload(
+  v: Verified,
+  headers: Record<string, string | undefined>,
+  body: Uint8Array,
+): Promise<Uint8Array> {
   const declared = headers['x-amz-content-sha256'];
   if (declared === undefined || !v.auth.signedHeaders.includes('x-amz-content-sha256')) {
     // The signature covered the body's own hash (computed by the verifier), so it is already bound.
@@ -15,7 +19,11 @@ export async function verifiedPayload(v: Verified, headers: Record<string, strin
   }
   if (/^[0-9a-f]{64}$/.test(declared)) {
     if (sha256Hex(body) !== declared) {
-      throw new ApiError('XAmzContentSHA256Mismatch', 400, `The provided 'x-amz-content-sha256' header does not match what was computed (got ${declared}).`);
+      throw new ApiError(
+        'XAmzContentSHA256Mismatch',
+        400,
+        `The provided 'x-amz-content-sha256' header does not match what was computed (got ${declared}).`,
+      );
     }
     return body;
   }
@@ -29,24 +37,41 @@ export async function verifiedPayload(v: Verified, headers: Record<string, strin
       const { chunks } = decodeAwsChunked(body);
       let previous = v.auth.signature;
       for (const [i, chunk] of chunks.entries()) {
-        if (!chunk.signature) throw new ApiError('IncompleteBody', 400, `aws-chunked body: chunk ${i} has no chunk-signature`);
+        if (!chunk.signature)
+          throw new ApiError(
+            'IncompleteBody',
+            400,
+            `aws-chunked body: chunk ${i} has no chunk-signature`,
+          );
         const expected = await chunkSignature(v, previous, chunk.data);
         if (!hexEqual(expected, chunk.signature)) {
-          throw new ApiError('SignatureDoesNotMatch', 403, `The signature of chunk ${i} of the aws-chunked body does not match the signature we calculated.`);
+          throw new ApiError(
+            'SignatureDoesNotMatch',
+            403,
+            `The signature of chunk ${i} of the aws-chunked body does not match the signature we calculated.`,
+          );
         }
         previous = chunk.signature;
       }
       return checkedLength(concatChunks(chunks), headers);
     }
     default:
-      throw new ApiError('InvalidArgument', 400, `x-amz-content-sha256 expected a SHA-256 hex digest, UNSIGNED-PAYLOAD or a STREAMING-* value, got '${declared.slice(0, 80)}'`);
+      throw new ApiError(
+        'InvalidArgument',
+        400,
+        `x-amz-content-sha256 expected a SHA-256 hex digest, UNSIGNED-PAYLOAD or a STREAMING-* value, got '${declared.slice(0, 80)}'`,
+      );
   }
 }
 
 function checkedLength(data: Uint8Array, headers: Record<string, string | undefined>): Uint8Array {
   const decoded = headers['x-amz-decoded-content-length'];
   if (decoded !== undefined && Number(decoded) !== data.length) {
-    throw new ApiError('IncompleteBody', 400, `x-amz-decoded-content-length says ${decoded} bytes, the chunks hold ${data.length}`);
+    throw new ApiError(
+      'IncompleteBody',
+      400,
+      `x-amz-decoded-content-length says ${decoded} bytes, the chunks hold ${data.length}`,
+    );
   }
   return data;
 }

@@ -9,13 +9,24 @@ import { ApiError } from './errors.js';
 export const platformOperations = {
   getSigningPlatform(_id: Identity, input: { platformId: string }): unknown {
     const p = getSigningPlatform(input.platformId);
-    if (!p) throw new ApiError('ResourceNotFoundException', 404, `Signing platform '${input.platformId}' does not exist`);
+    if (!p)
+      throw new ApiError(
+        'ResourceNotFoundException',
+        404,
+        `Signing platform '${input.platformId}' does not exist`,
+      );
     return p;
   },
 
   listSigningPlatforms(
     _id: Identity,
-    input: { category?: string; partner?: string; target?: string; maxResults?: number; nextToken?: string },
+    input: {
+      category?: string;
+      partner?: string;
+      target?: string;
+      maxResults?: number;
+      nextToken?: string;
+    },
   ): unknown {
     const all = listSigningPlatforms({
       ...(input.category !== undefined ? { category: input.category } : {}),
@@ -25,12 +36,20 @@ export const platformOperations = {
     let start = 0;
     if (input.nextToken !== undefined) {
       const m = /^p(\d{1,6})$/.exec(Buffer.from(input.nextToken, 'base64url').toString('latin1'));
-      if (!m) throw new ApiError('ValidationException', 400, `nextToken: expected a token from a previous ListSigningPlatforms answer, got '${input.nextToken.slice(0, 64)}'`);
+      if (!m)
+        throw new ApiError(
+          'ValidationException',
+          400,
+          `nextToken: expected a token from a previous ListSigningPlatforms answer, got '${input.nextToken.slice(0, 64)}'`,
+        );
       start = Number(m[1]);
     }
     const size = input.maxResults ?? 25;
     const page = all.slice(start, start + size);
-    const next = start + size < all.length ? Buffer.from(`p${start + size}`, 'latin1').toString('base64url') : undefined;
+    const next =
+      start + size < all.length
+        ? Buffer.from(`p${start + size}`, 'latin1').toString('base64url')
+        : undefined;
     return { platforms: page, ...(next ? { nextToken: next } : {}) };
   },
 } as const;

@@ -10,7 +10,9 @@ export class RateLimiter {
     private readonly clock: () => number = () => performance.now(),
   ) {
     if (!(ratePerSecond > 0) || !(burst >= 1)) {
-      throw new RangeError(`RateLimiter: expected ratePerSecond > 0 and burst >= 1, got ${ratePerSecond} and ${burst}`);
+      throw new RangeError(
+        `RateLimiter: expected ratePerSecond > 0 and burst >= 1, got ${ratePerSecond} and ${burst}`,
+      );
     }
   }
 

@@ -17,19 +17,29 @@ function render([name, value]: Node): string {
 
 /** The text of the first `<name>` element, for the few small request documents S3 clients send. */
 export function xmlText(doc: string, name: string): string | undefined {
-  const m = new RegExp(`<(?:[A-Za-z0-9]+:)?${name}(?:\\s[^>]*)?>([^<]*)</(?:[A-Za-z0-9]+:)?${name}>`).exec(doc);
+  const m = new RegExp(
+    `<(?:[A-Za-z0-9]+:)?${name}(?:\\s[^>]*)?>([^<]*)</(?:[A-Za-z0-9]+:)?${name}>`,
+  ).exec(doc);
   return m ? decodeEntities(m[1]!) : undefined;
 }
 
 function decodeEntities(s: string): string {
   return s.replace(/&(#x[0-9a-fA-F]+|#\d+|lt|gt|amp|quot|apos);/g, (_, e: string) => {
     switch (e) {
-      case 'lt': return '<';
-      case 'gt': return '>';
-      case 'amp': return '&';
-      case 'quot': return '"';
-      case 'apos': return "'";
-      default: return String.fromCodePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10));
+      case 'lt':
+        return '<';
+      case 'gt':
+        return '>';
+      case 'amp':
+        return '&';
+      case 'quot':
+        return '"';
+      case 'apos':
+        return "'";
+      default:
+        return String.fromCodePoint(
+          e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10),
+        );
     }
   });
 }

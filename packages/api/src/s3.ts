@@ -8,17 +8,40 @@ export interface S3Buckets {
   listBuckets(accountId: string): Array<{ name: string; creationDate: Date }>;
   putBucketVersioning(accountId: string, bucket: string, status: 'Enabled' | 'Suspended'): void;
   getBucketVersioning(accountId: string, bucket: string): { status?: 'Enabled' | 'Suspended' };
-  putObject(accountId: string, bucket: string, key: string, body: Uint8Array): { versionId: string; etag: string };
-  getObject(accountId: string, bucket: string, key: string, versionId?: string): {
-    body: Uint8Array; versionId: string; etag: string; lastModified: Date; contentLength: number;
+  putObject(
+    accountId: string,
+    bucket: string,
+    key: string,
+    body: Uint8Array,
+  ): { versionId: string; etag: string };
+  getObject(
+    accountId: string,
+    bucket: string,
+    key: string,
+    versionId?: string,
+  ): {
+    body: Uint8Array;
+    versionId: string;
+    etag: string;
+    lastModified: Date;
+    contentLength: number;
   };
   listObjectVersions(
     accountId: string,
     bucket: string,
     opts?: { prefix?: string; maxKeys?: number; keyMarker?: string; versionIdMarker?: string },
   ): {
-    versions: Array<{ key: string; versionId: string; isLatest: boolean; lastModified: Date; size: number; etag: string }>;
-    isTruncated: boolean; nextKeyMarker?: string; nextVersionIdMarker?: string;
+    versions: Array<{
+      key: string;
+      versionId: string;
+      isLatest: boolean;
+      lastModified: Date;
+      size: number;
+      etag: string;
+    }>;
+    isTruncated: boolean;
+    nextKeyMarker?: string;
+    nextVersionIdMarker?: string;
   };
 }
 
@@ -39,7 +62,9 @@ export interface S3Response {
 }
 
 /** The S3 operation a path-style request names, for routing and the access log. */
-export function s3Operation(req: Pick<S3Request, 'method' | 'rawPath' | 'query' | 'headers'>): string {
+export function s3Operation(
+  req: Pick<S3Request, 'method' | 'rawPath' | 'query' | 'headers'>,
+): string {
   const { bucket, key } = splitPath(req.rawPath);
   const q = req.query;
   const sub = Object.keys(q).filter((k) => SUBRESOURCES.has(k));
@@ -61,22 +86,72 @@ export function s3Operation(req: Pick<S3Request, 'method' | 'rawPath' | 'query' 
 
 // Query keys that select another S3 operation on the same path; anything listed here we do not serve.
 const SUBRESOURCES = new Set([
-  'acl', 'analytics', 'cors', 'delete', 'encryption', 'intelligent-tiering', 'inventory', 'legal-hold', 'lifecycle',
-  'location', 'logging', 'metrics', 'notification', 'object-lock', 'ownershipControls', 'policy', 'policyStatus',
-  'publicAccessBlock', 'replication', 'requestPayment', 'restore', 'retention', 'select', 'tagging', 'torrent',
-  'uploadId', 'uploads', 'versioning', 'versions', 'website', 'accelerate', 'attributes', 'list-type', 'session',
+  'acl',
+  'analytics',
+  'cors',
+  'delete',
+  'encryption',
+  'intelligent-tiering',
+  'inventory',
+  'legal-hold',
+  'lifecycle',
+  'location',
+  'logging',
+  'metrics',
+  'notification',
+  'object-lock',
+  'ownershipControls',
+  'policy',
+  'policyStatus',
+  'publicAccessBlock',
+  'replication',
+  'requestPayment',
+  'restore',
+  'retention',
+  'select',
+  'tagging',
+  'torrent',
+  'uploadId',
+  'uploads',
+  'versioning',
+  'versions',
+  'website',
+  'accelerate',
+  'attributes',
+  'list-type',
+  'session',
 ]);
 
 /** Serves one S3 request against the caller's account's buckets. */
-export function handleS3(buckets: S3Buckets, id: Identity, req: S3Request, operation: string): S3Response {
+export function handleS3(
+  buckets: S3Buckets,
+  id: Identity,
+  req: S3Request,
+  operation: string,
+): S3Response {
   const { bucket, key } = splitPath(req.rawPath);
   const account = id.accountId;
   switch (operation) {
     case 'ListBuckets': {
       const list = buckets.listBuckets(account);
       return xml(200, 'ListAllMyBucketsResult', [
-        ['Owner', [['ID', account], ['DisplayName', account]]],
-        ['Buckets', list.map((b): Node => ['Bucket', [['Name', b.name], ['CreationDate', isoDate(b.creationDate)]]])],
+        [
+          'Owner',
+          [
+            ['ID', account],
+            ['DisplayName', account],
+          ],
+        ],
+        [
+          'Buckets',
+          list.map((b): Node => [
+            'Bucket',
+            [
+              ['Name', b.name],
+              ['CreationDate', isoDate(b.creationDate)],
+            ],
+          ]),
+        ],
       ]);
     }
     case 'CreateBucket':
@@ -88,7 +163,11 @@ export function handleS3(buckets: S3Buckets, id: Identity, req: S3Request, opera
     case 'PutBucketVersioning': {
       const status = xmlText(Buffer.from(req.body).toString('utf8'), 'Status');
       if (status !== 'Enabled' && status !== 'Suspended') {
-        throw new ApiError('MalformedXML', 400, `VersioningConfiguration/Status expected Enabled or Suspended, got ${status === undefined ? 'nothing' : `'${status}'`}`);
+        throw new ApiError(
+          'MalformedXML',
+          400,
+          `VersioningConfiguration/Status expected Enabled or Suspended, got ${status === undefined ? 'nothing' : `'${status}'`}`,
+        );
       }
       buckets.putBucketVersioning(account, bucket!, status);
       return { status: 200, headers: {}, body: '' };
@@ -130,14 +209,24 @@ export function handleS3(buckets: S3Buckets, id: Identity, req: S3Request, opera
   }
 }
 
-function listVersions(buckets: S3Buckets, account: string, bucket: string, q: S3Request['query']): S3Response {
+function listVersions(
+  buckets: S3Buckets,
+  account: string,
+  bucket: string,
+  q: S3Request['query'],
+): S3Response {
   const prefix = one(q['prefix']);
   const keyMarker = one(q['key-marker']);
   const versionIdMarker = one(q['version-id-marker']);
   const maxKeysText = one(q['max-keys']);
   let maxKeys: number | undefined;
   if (maxKeysText !== undefined) {
-    if (!/^\d+$/.test(maxKeysText)) throw new ApiError('InvalidArgument', 400, `max-keys expected a non-negative integer, got '${maxKeysText}'`);
+    if (!/^\d+$/.test(maxKeysText))
+      throw new ApiError(
+        'InvalidArgument',
+        400,
+        `max-keys expected a non-negative integer, got '${maxKeysText}'`,
+      );
     maxKeys = Math.min(Math.max(Number(maxKeysText), 1), 1000);
   }
   const r = buckets.listObjectVersions(account, bucket, {
@@ -165,14 +254,24 @@ function listVersions(buckets: S3Buckets, account: string, bucket: string, q: S3
         ['ETag', v.etag],
         ['Size', v.size],
         ['StorageClass', 'STANDARD'],
-        ['Owner', [['ID', account], ['DisplayName', account]]],
+        [
+          'Owner',
+          [
+            ['ID', account],
+            ['DisplayName', account],
+          ],
+        ],
       ],
     ]),
   ]);
 }
 
 function xml(status: number, root: string, children: Node[]): S3Response {
-  return { status, headers: { 'content-type': 'application/xml' }, body: xmlDocument(root, children) };
+  return {
+    status,
+    headers: { 'content-type': 'application/xml' },
+    body: xmlDocument(root, children),
+  };
 }
 
 /** Path-style: `/<bucket>/<key...>`; the key is percent-decoded, '/' inside it kept. */
@@ -184,7 +283,11 @@ export function splitPath(rawPath: string): { bucket?: string; key?: string } {
     try {
       return decodeURIComponent(s);
     } catch {
-      throw new ApiError('InvalidURI', 400, `Could not parse the specified URI: malformed percent-encoding in '${s.slice(0, 100)}'`);
+      throw new ApiError(
+        'InvalidURI',
+        400,
+        `Could not parse the specified URI: malformed percent-encoding in '${s.slice(0, 100)}'`,
+      );
     }
   };
   if (slash < 0) return { bucket: decode(path) };
@@ -192,4 +295,5 @@ export function splitPath(rawPath: string): { bucket?: string; key?: string } {
   return { bucket: decode(path.slice(0, slash)), ...(key === '' ? {} : { key: decode(key) }) };
 }
 
-const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[v.length - 1] : v);
+const one = (v: string | string[] | undefined): string | undefined =>
+  Array.isArray(v) ? v[v.length - 1] : v;

@@ -3,7 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { readBody } from './body.js';
 import { loadCredentials, type Credential, type Identity } from './credentials.js';
-import { ApiError, awsJsonError, restJsonError, s3Error, toApiError, type WireError } from './errors.js';
+import {
+  ApiError,
+  awsJsonError,
+  restJsonError,
+  s3Error,
+  toApiError,
+  type WireError,
+} from './errors.js';
 import { AuthFailure, scopeService, verifyRequest, type Verified } from './sigv4.js';
 import { authError } from './auth-errors.js';
 import { verifiedPayload } from './payload.js';
@@ -63,8 +70,11 @@ export class SignerServer {
   readonly region: string;
 
   /** Opens the store in `dataDir` (creating it) and builds a server that owns it. */
-  static async open(opts: Omit<SignerServerOptions, 'store'> & { store?: ApiStore }): Promise<SignerServer> {
-    const store = opts.store ?? SignerStore.open({ dataDir: opts.dataDir, region: opts.region ?? 'us-east-1' });
+  static async open(
+    opts: Omit<SignerServerOptions, 'store'> & { store?: ApiStore },
+  ): Promise<SignerServer> {
+    const store =
+      opts.store ?? SignerStore.open({ dataDir: opts.dataDir, region: opts.region ?? 'us-east-1' });
     try {
       return new SignerServer({ ...opts, store });
     } catch (err) {
@@ -78,11 +88,16 @@ export class SignerServer {
     this.credentials = loadCredentials(opts.dataDir);
     const rl = opts.rateLimit === undefined ? DEFAULT_RATE_LIMIT : opts.rateLimit;
     this.limiter = rl === false ? undefined : new RateLimiter(rl.ratePerSecond, rl.burst);
-    if (opts.accessLog === undefined) this.ownLog = new AccessLog((text) => process.stderr.write(text));
+    if (opts.accessLog === undefined)
+      this.ownLog = new AccessLog((text) => process.stderr.write(text));
     this.log = opts.accessLog === false ? undefined : (opts.accessLog ?? this.ownLog!.line);
-    this.server = createServer({ keepAliveTimeout: 5000 }, (req, res) => void this.handle(req, res));
+    this.server = createServer(
+      { keepAliveTimeout: 5000 },
+      (req, res) => void this.handle(req, res),
+    );
     this.server.on('clientError', (_err, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      if (socket.writable)
+        socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     });
   }
 
@@ -114,7 +129,8 @@ export class SignerServer {
       const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
       this.server.closeIdleConnections();
       const deadline = Date.now() + graceMs;
-      while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      while (this.inFlight > 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 10));
       this.server.closeAllConnections();
       await stopped;
       this.ownLog?.flush();
@@ -143,45 +159,90 @@ export class SignerServer {
       try {
         match = x.protocol === 'signer' ? signerRoute(method, rawPath) : undefined;
         x.operation =
-          x.protocol === 'acm' ? (acmOperation(target) ?? String(target)) : x.protocol === 's3' ? s3Operation({ method, rawPath, query, headers }) : (match?.op.name ?? 'Unknown');
+          x.protocol === 'acm'
+            ? (acmOperation(target) ?? String(target))
+            : x.protocol === 's3'
+              ? s3Operation({ method, rawPath, query, headers })
+              : (match?.op.name ?? 'Unknown');
       } catch (err) {
         routeError = err;
       }
-      const limit = x.protocol === 's3' ? (this.opts.maxObjectBytes ?? 64 * 1024 * 1024) : (this.opts.maxJsonBytes ?? 1024 * 1024);
+      const limit =
+        x.protocol === 's3'
+          ? (this.opts.maxObjectBytes ?? 64 * 1024 * 1024)
+          : (this.opts.maxJsonBytes ?? 1024 * 1024);
       const body = await readBody(req, limit);
 
       const verified = await this.authenticate(x, { method, rawPath, query, headers, body });
-      const id: Identity = { accountId: verified.credential.accountId, principalArn: verified.credential.principalArn };
+      const id: Identity = {
+        accountId: verified.credential.accountId,
+        principalArn: verified.credential.principalArn,
+      };
       x.accountId = id.accountId;
       if (this.limiter && !this.limiter.take(id.accountId)) {
-        throw new ApiError(x.protocol === 's3' ? 'SlowDown' : 'TooManyRequestsException', x.protocol === 's3' ? 503 : 429, `Rate exceeded for account ${id.accountId}`);
+        throw new ApiError(
+          x.protocol === 's3' ? 'SlowDown' : 'TooManyRequestsException',
+          x.protocol === 's3' ? 503 : 429,
+          `Rate exceeded for account ${id.accountId}`,
+        );
       }
       const payload = await verifiedPayload(verified, headers, body);
       if (routeError) throw routeError;
 
       if (x.protocol === 's3') {
-        const r = handleS3(this.opts.store.buckets, id, { method, rawPath, query, headers, body: payload }, x.operation);
+        const r = handleS3(
+          this.opts.store.buckets,
+          id,
+          { method, rawPath, query, headers, body: payload },
+          x.operation,
+        );
         status = r.status;
-        this.send(res, r.status, { ...r.headers, 'x-amz-request-id': x.requestId }, r.omitBody ? undefined : r.body, r.headers['content-length']);
+        this.send(
+          res,
+          r.status,
+          { ...r.headers, 'x-amz-request-id': x.requestId },
+          r.omitBody ? undefined : r.body,
+          r.headers['content-length'],
+        );
       } else if (x.protocol === 'acm') {
         const out = await handleAcm(this.opts.store, id, x.operation, payload);
         status = 200;
-        this.send(res, 200, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': x.requestId }, out);
+        this.send(
+          res,
+          200,
+          { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': x.requestId },
+          out,
+        );
       } else {
         if (!match) {
-          throw new ApiError('UnknownOperationException', 404, `No Signer operation is ${method} ${rawPath.slice(0, 200)}`);
+          throw new ApiError(
+            'UnknownOperationException',
+            404,
+            `No Signer operation is ${method} ${rawPath.slice(0, 200)}`,
+          );
         }
         const r = await handleSigner(this.opts.store, id, match, { query, headers, body: payload });
         status = r.status;
-        this.send(res, r.status, { 'content-type': 'application/json', 'x-amzn-requestid': x.requestId }, r.body);
+        this.send(
+          res,
+          r.status,
+          { 'content-type': 'application/json', 'x-amzn-requestid': x.requestId },
+          r.body,
+        );
       }
     } catch (err) {
       const e = toApiError(err);
       if (e.status >= 500 && !(err instanceof ApiError)) {
-        process.stderr.write(`${x.requestId} internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+        process.stderr.write(
+          `${x.requestId} internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+        );
       }
       const wire: WireError =
-        x.protocol === 's3' ? s3Error(e, x.requestId, (req.url ?? '').split('?')[0]) : x.protocol === 'acm' ? awsJsonError(e, x.requestId) : restJsonError(e, x.requestId);
+        x.protocol === 's3'
+          ? s3Error(e, x.requestId, (req.url ?? '').split('?')[0])
+          : x.protocol === 'acm'
+            ? awsJsonError(e, x.requestId)
+            : restJsonError(e, x.requestId);
       status = wire.status;
       this.send(res, wire.status, wire.headers, req.method === 'HEAD' ? undefined : wire.body);
     } finally {
@@ -192,7 +253,10 @@ export class SignerServer {
     }
   }
 
-  private async authenticate(x: Exchange, req: Parameters<typeof verifyRequest>[0]): Promise<Verified> {
+  private async authenticate(
+    x: Exchange,
+    req: Parameters<typeof verifyRequest>[0],
+  ): Promise<Verified> {
     const family = x.protocol === 's3' ? 's3' : 'json';
     try {
       const v = await verifyRequest(req, (k) => this.credentials.get(k), {
@@ -200,7 +264,10 @@ export class SignerServer {
         ...(this.opts.maxSkewMs !== undefined ? { maxSkewMs: this.opts.maxSkewMs } : {}),
       });
       if (v.auth.service !== x.protocol) {
-        throw new AuthFailure('bad-signature', `Credential should be scoped to correct service: '${x.protocol}', not '${v.auth.service}'.`);
+        throw new AuthFailure(
+          'bad-signature',
+          `Credential should be scoped to correct service: '${x.protocol}', not '${v.auth.service}'.`,
+        );
       }
       return v;
     } catch (err) {
@@ -209,9 +276,16 @@ export class SignerServer {
     }
   }
 
-  private send(res: ServerResponse, status: number, headers: Record<string, string>, body: Uint8Array | string | undefined, length?: string): void {
+  private send(
+    res: ServerResponse,
+    status: number,
+    headers: Record<string, string>,
+    body: Uint8Array | string | undefined,
+    length?: string,
+  ): void {
     if (res.headersSent) return;
-    const size = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+    const size =
+      body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
     res.writeHead(status, { ...headers, 'content-length': length ?? String(size) });
     // A string goes out in one write with the header block (node:http joins them); no Buffer copy.
     res.end(body);
@@ -219,7 +293,11 @@ export class SignerServer {
 }
 
 /** ACM by X-Amz-Target; otherwise the signing scope's service; otherwise Signer's routes or S3. */
-function pickProtocol(method: string, rawPath: string, headers: Record<string, string | undefined>): Protocol {
+function pickProtocol(
+  method: string,
+  rawPath: string,
+  headers: Record<string, string | undefined>,
+): Protocol {
   if (headers['x-amz-target'] !== undefined) return 'acm';
   const svc = scopeService(headers['authorization']);
   if (svc === 's3' || svc === 'signer' || svc === 'acm') return svc;
@@ -231,7 +309,13 @@ function pickProtocol(method: string, rawPath: string, headers: Record<string, s
   }
 }
 
-const SIGNER_ROOTS = new Set(['signing-profiles', 'signing-jobs', 'signing-platforms', 'tags', 'revocations']);
+const SIGNER_ROOTS = new Set([
+  'signing-profiles',
+  'signing-jobs',
+  'signing-platforms',
+  'tags',
+  'revocations',
+]);
 
 /** Decodes a raw query string as SigV4 canonicalizes it: '+' is a literal, repeated keys form a list. */
 export function parseQuery(raw: string): Record<string, string | string[]> {
@@ -253,7 +337,11 @@ function decodeLoosely(s: string): string {
   try {
     return decodeURIComponent(s);
   } catch {
-    throw new ApiError('ValidationException', 400, `Malformed percent-encoding in query string near '${s.slice(0, 64)}'`);
+    throw new ApiError(
+      'ValidationException',
+      400,
+      `Malformed percent-encoding in query string near '${s.slice(0, 64)}'`,
+    );
   }
 }
 

@@ -2,7 +2,15 @@ import type { Identity } from './credentials.js';
 import { ApiError } from './errors.js';
 import { signerModel } from './model/load.js';
 import { lowerFirst } from './model/encode.js';
-import { compileRoutes, decodeInput, encodeOutput, matchRoute, pathKnown, type Match, type WireRequest } from './model/rest-json.js';
+import {
+  compileRoutes,
+  decodeInput,
+  encodeOutput,
+  matchRoute,
+  pathKnown,
+  type Match,
+  type WireRequest,
+} from './model/rest-json.js';
 
 import { platformOperations } from './platforms.js';
 
@@ -31,11 +39,24 @@ export async function handleSigner(
 ): Promise<{ status: number; body: string }> {
   const input = decodeInput(signerModel, match.op, { ...req, labels: match.labels });
   const name = lowerFirst(match.op.name);
-  const fn = (store as Record<string, unknown>)[name] ?? (platformOperations as Record<string, unknown>)[name];
+  const fn =
+    (store as Record<string, unknown>)[name] ??
+    (platformOperations as Record<string, unknown>)[name];
   if (typeof fn !== 'function') {
-    throw new ApiError('InternalServiceErrorException', 500, `${match.op.name} is not implemented by this server's store`);
+    throw new ApiError(
+      'InternalServiceErrorException',
+      500,
+      `${match.op.name} is not implemented by this server's store`,
+    );
   }
   const self = name in store ? store : platformOperations;
-  const out: unknown = await (fn as (id: Identity, input: unknown) => unknown).call(self, id, input);
-  return { status: match.op.http.responseCode ?? 200, body: encodeOutput(signerModel, match.op, out) };
+  const out: unknown = await (fn as (id: Identity, input: unknown) => unknown).call(
+    self,
+    id,
+    input,
+  );
+  return {
+    status: match.op.http.responseCode ?? 200,
+    body: encodeOutput(signerModel, match.op, out),
+  };
 }

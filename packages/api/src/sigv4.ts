@@ -3,7 +3,8 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { Credential } from './credentials.js';
 
 /** What went wrong with a request's signature; each protocol names these its own way. */
-export type AuthFailureKind = 'missing' | 'malformed' | 'unknown-key' | 'bad-signature' | 'skewed' | 'wrong-region';
+export type AuthFailureKind =
+  'missing' | 'malformed' | 'unknown-key' | 'bad-signature' | 'skewed' | 'wrong-region';
 
 export class AuthFailure extends Error {
   override readonly name = 'AuthFailure';
@@ -24,7 +25,8 @@ export interface ParsedAuthorization {
   signature: string;
 }
 
-const AUTH_RE = /^AWS4-HMAC-SHA256 +Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request\s*,\s*SignedHeaders=([a-z0-9;._-]+)\s*,\s*Signature=([0-9a-f]{64})\s*$/;
+const AUTH_RE =
+  /^AWS4-HMAC-SHA256 +Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request\s*,\s*SignedHeaders=([a-z0-9;._-]+)\s*,\s*Signature=([0-9a-f]{64})\s*$/;
 
 export function parseAuthorization(header: string): ParsedAuthorization {
   const m = AUTH_RE.exec(header);
@@ -46,7 +48,9 @@ export function parseAuthorization(header: string): ParsedAuthorization {
 
 /** The service a request is signed for, without verifying anything (used to pick the protocol). */
 export function scopeService(authorization: string | undefined): string | undefined {
-  return authorization ? /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\//.exec(authorization)?.[1] : undefined;
+  return authorization
+    ? /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\//.exec(authorization)?.[1]
+    : undefined;
 }
 
 /** A received request as the verifier needs it: raw path, decoded query, headers, full body. */
@@ -86,29 +90,45 @@ export async function verifyRequest(
   const auth = parseAuthorization(header);
   const longDate = req.headers['x-amz-date'];
   if (!longDate || !/^\d{8}T\d{6}Z$/.test(longDate)) {
-    throw new AuthFailure('malformed', `X-Amz-Date expected YYYYMMDDTHHMMSSZ, got '${longDate ?? '(none)'}'`);
+    throw new AuthFailure(
+      'malformed',
+      `X-Amz-Date expected YYYYMMDDTHHMMSSZ, got '${longDate ?? '(none)'}'`,
+    );
   }
   if (!auth.signedHeaders.includes('host') || !auth.signedHeaders.includes('x-amz-date')) {
-    throw new AuthFailure('malformed', `SignedHeaders must include host and x-amz-date, got '${auth.signedHeaders.join(';')}'`);
+    throw new AuthFailure(
+      'malformed',
+      `SignedHeaders must include host and x-amz-date, got '${auth.signedHeaders.join(';')}'`,
+    );
   }
   if (longDate.slice(0, 8) !== auth.shortDate) {
-    throw new AuthFailure('malformed', `Credential scope date ${auth.shortDate} does not match X-Amz-Date ${longDate}`);
+    throw new AuthFailure(
+      'malformed',
+      `Credential scope date ${auth.shortDate} does not match X-Amz-Date ${longDate}`,
+    );
   }
   const signingDate = new Date(
     `${longDate.slice(0, 4)}-${longDate.slice(4, 6)}-${longDate.slice(6, 8)}T${longDate.slice(9, 11)}:${longDate.slice(11, 13)}:${longDate.slice(13, 15)}Z`,
   );
   const now = opts.now ?? new Date();
   const maxSkew = opts.maxSkewMs ?? 15 * 60_000;
-  if (!Number.isFinite(signingDate.getTime()) || Math.abs(now.getTime() - signingDate.getTime()) > maxSkew) {
+  if (
+    !Number.isFinite(signingDate.getTime()) ||
+    Math.abs(now.getTime() - signingDate.getTime()) > maxSkew
+  ) {
     throw new AuthFailure(
       'skewed',
       `Signature expired: ${longDate} is now earlier or later than ${compactDate(now)} by more than ${maxSkew / 60_000} min.`,
     );
   }
   const credential = lookup(auth.accessKeyId);
-  if (!credential) throw new AuthFailure('unknown-key', 'The security token included in the request is invalid.');
+  if (!credential)
+    throw new AuthFailure('unknown-key', 'The security token included in the request is invalid.');
   if (auth.region !== opts.region) {
-    throw new AuthFailure('wrong-region', `Credential should be scoped to a valid region, not '${auth.region}'; this server is '${opts.region}'.`);
+    throw new AuthFailure(
+      'wrong-region',
+      `Credential should be scoped to a valid region, not '${auth.region}'; this server is '${opts.region}'.`,
+    );
   }
 
   const signed: Record<string, string> = {};
@@ -133,7 +153,11 @@ export async function verifyRequest(
   const ours = String(recomputed.headers['authorization']);
   const sigAt = ours.lastIndexOf(', Signature=');
   const ourList = ours.slice(ours.indexOf('SignedHeaders=') + 14, sigAt);
-  if (sigAt < 0 || ourList !== auth.signedHeaders.join(';') || !hexEqual(ours.slice(sigAt + 12), auth.signature)) {
+  if (
+    sigAt < 0 ||
+    ourList !== auth.signedHeaders.join(';') ||
+    !hexEqual(ours.slice(sigAt + 12), auth.signature)
+  ) {
     throw new AuthFailure(
       'bad-signature',
       'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
@@ -156,7 +180,10 @@ function signerFor(credential: Credential, region: string, service: string): Sig
   if (!signer) {
     if (signers.size >= MAX_CACHED_SIGNERS) signers.clear();
     signer = new SignatureV4({
-      credentials: { accessKeyId: credential.accessKeyId, secretAccessKey: credential.secretAccessKey },
+      credentials: {
+        accessKeyId: credential.accessKeyId,
+        secretAccessKey: credential.secretAccessKey,
+      },
       region,
       service,
       sha256: NodeSha256,
@@ -173,10 +200,25 @@ function signerFor(credential: Credential, region: string, service: string): Sig
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 /** Signs one aws-chunked chunk as the client did, chaining from the previous signature. */
-export async function chunkSignature(v: Verified, previous: string, chunk: Uint8Array): Promise<string> {
+export async function chunkSignature(
+  v: Verified,
+  previous: string,
+  chunk: Uint8Array,
+): Promise<string> {
   const scope = `${v.auth.shortDate}/${v.auth.region}/${v.auth.service}/aws4_request`;
-  const stringToSign = ['AWS4-HMAC-SHA256-PAYLOAD', v.longDate, scope, previous, EMPTY_SHA256, sha256Hex(chunk)].join('\n');
-  return v.signer.sign(stringToSign, { signingDate: v.signingDate, signingRegion: v.auth.region, signingService: v.auth.service });
+  const stringToSign = [
+    'AWS4-HMAC-SHA256-PAYLOAD',
+    v.longDate,
+    scope,
+    previous,
+    EMPTY_SHA256,
+    sha256Hex(chunk),
+  ].join('\n');
+  return v.signer.sign(stringToSign, {
+    signingDate: v.signingDate,
+    signingRegion: v.auth.region,
+    signingService: v.auth.service,
+  });
 }
 
 export function sha256Hex(data: Uint8Array): string {
@@ -188,7 +230,10 @@ export function hexEqual(a: string, b: string): boolean {
 }
 
 function compactDate(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /**
@@ -208,7 +253,8 @@ export class NodeSha256 {
   private readonly memo: { key: string; parts: Array<string | Uint8Array> } | undefined;
   constructor(secret?: string | Uint8Array | ArrayBuffer | ArrayBufferView) {
     if (typeof secret === 'string') this.memo = { key: secret, parts: [] };
-    else this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', toBytes(secret));
+    else
+      this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', toBytes(secret));
   }
   update(data: string | Uint8Array | ArrayBuffer | ArrayBufferView): void {
     if (this.memo) this.memo.parts.push(toBytes(data));

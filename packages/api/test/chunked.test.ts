@@ -22,11 +22,15 @@ const CHUNK_SIGS = [
 
 function body(sigs = CHUNK_SIGS): Buffer {
   const sizes = [65536, 1024, 0];
-  return Buffer.concat(sizes.map((n, i) => Buffer.concat([
-    Buffer.from(`${n.toString(16)};chunk-signature=${sigs[i]}\r\n`),
-    Buffer.alloc(n, 'a'),
-    Buffer.from('\r\n'),
-  ])));
+  return Buffer.concat(
+    sizes.map((n, i) =>
+      Buffer.concat([
+        Buffer.from(`${n.toString(16)};chunk-signature=${sigs[i]}\r\n`),
+        Buffer.alloc(n, 'a'),
+        Buffer.from('\r\n'),
+      ]),
+    ),
+  );
 }
 
 function request(b: Buffer): ReceivedRequest {
@@ -66,12 +70,17 @@ describe('STREAMING-AWS4-HMAC-SHA256-PAYLOAD bodies', () => {
     const v = await verifyRequest(req, lookup, opts);
     const e = await verifiedPayload(v, req.headers, req.body).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(ApiError);
-    expect([(e as ApiError).code, (e as ApiError).message]).toEqual(['SignatureDoesNotMatch', 'The signature of chunk 1 of the aws-chunked body does not match the signature we calculated.']);
+    expect([(e as ApiError).code, (e as ApiError).message]).toEqual([
+      'SignatureDoesNotMatch',
+      'The signature of chunk 1 of the aws-chunked body does not match the signature we calculated.',
+    ]);
   });
 
   it('refuse truncated and garbled framing', () => {
     expect(() => decodeAwsChunked(body().subarray(0, 1000))).toThrow(/runs past the end/);
     expect(() => decodeAwsChunked(Buffer.from('zz\r\n'))).toThrow(/expected '<hex size>/);
-    expect(decodeAwsChunked(Buffer.from('3\r\nabc\r\n0\r\nx-amz-checksum-crc32:AAAA\r\n\r\n')).trailers).toEqual({ 'x-amz-checksum-crc32': 'AAAA' });
+    expect(
+      decodeAwsChunked(Buffer.from('3\r\nabc\r\n0\r\nx-amz-checksum-crc32:AAAA\r\n\r\n')).trailers,
+    ).toEqual({ 'x-amz-checksum-crc32': 'AAAA' });
   });
 });

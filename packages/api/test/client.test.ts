@@ -29,17 +29,30 @@ describe('getS3Object', () => {
   it('fetches a version by id, and the latest without one, signed as S3 wants (keys with spaces, unicode and reserved characters)', async () => {
     const buckets = store.buckets;
     const key = "signed/v1 (rc)/fïrm'ware*.json";
-    const v1 = buckets.putObject(ACCOUNT, 'fw-bucket', key, new TextEncoder().encode('first')).versionId;
+    const v1 = buckets.putObject(
+      ACCOUNT,
+      'fw-bucket',
+      key,
+      new TextEncoder().encode('first'),
+    ).versionId;
     buckets.putObject(ACCOUNT, 'fw-bucket', key, new TextEncoder().encode('second'));
     expect(new TextDecoder().decode(await getS3Object(config, 'fw-bucket', key, v1))).toBe('first');
     expect(new TextDecoder().decode(await getS3Object(config, 'fw-bucket', key))).toBe('second');
   });
 
-  it('throws the service\'s S3 error code and message', async () => {
+  it("throws the service's S3 error code and message", async () => {
     const err = await getS3Object(config, 'fw-bucket', 'no/such/key').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ServiceError);
-    expect(err).toMatchObject({ code: 'NoSuchKey', status: 404, message: expect.stringContaining('no/such/key') });
-    const denied = await getS3Object({ ...config, credentials: { accessKeyId: 'test', secretAccessKey: 'wrong' } }, 'fw-bucket', 'no/such/key').catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'NoSuchKey',
+      status: 404,
+      message: expect.stringContaining('no/such/key'),
+    });
+    const denied = await getS3Object(
+      { ...config, credentials: { accessKeyId: 'test', secretAccessKey: 'wrong' } },
+      'fw-bucket',
+      'no/such/key',
+    ).catch((e: unknown) => e);
     expect(denied).toMatchObject({ code: 'SignatureDoesNotMatch', status: 403 });
   });
 });

@@ -18,10 +18,21 @@ export interface Harness {
 }
 
 /** A real server on an ephemeral port over a fresh data directory (the real store, in a temp dir). */
-export async function startServer(opts: { credentials?: object[]; rateLimit?: { ratePerSecond: number; burst: number } | false; maxJsonBytes?: number; maxObjectBytes?: number } = {}): Promise<Harness> {
+export async function startServer(
+  opts: {
+    credentials?: object[];
+    rateLimit?: { ratePerSecond: number; burst: number } | false;
+    maxJsonBytes?: number;
+    maxObjectBytes?: number;
+  } = {},
+): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'fwsign-api-'));
   if (opts.credentials) {
-    writeFileSync(join(dataDir, 'credentials.json'), JSON.stringify({ credentials: opts.credentials }), { mode: 0o600 });
+    writeFileSync(
+      join(dataDir, 'credentials.json'),
+      JSON.stringify({ credentials: opts.credentials }),
+      { mode: 0o600 },
+    );
   }
   const log: string[] = [];
   const server = await SignerServer.open({
@@ -46,26 +57,73 @@ export async function startServer(opts: { credentials?: object[]; rateLimit?: { 
 }
 
 /** A self-signed code-signing certificate and its key, made by OpenSSL's CLI. */
-export function makeCertificate(dir: string, kind: 'ec' | 'rsa', cn = 'fwsign test'): { certificate: string; privateKey: string; certFile: string; keyFile: string } {
+export function makeCertificate(
+  dir: string,
+  kind: 'ec' | 'rsa',
+  cn = 'fwsign test',
+): { certificate: string; privateKey: string; certFile: string; keyFile: string } {
   const keyFile = join(dir, `${kind}-${cn.replace(/\W/g, '')}.key.pem`);
   const certFile = join(dir, `${kind}-${cn.replace(/\W/g, '')}.cert.pem`);
-  const keyArgs = kind === 'ec' ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'] : ['-newkey', 'rsa:2048'];
-  execFileSync('openssl', [
-    'req', '-x509', ...keyArgs, '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '365',
-    '-subj', `/CN=${cn}`, '-addext', 'extendedKeyUsage=codeSigning', '-addext', 'keyUsage=digitalSignature',
-  ], { stdio: 'pipe' });
+  const keyArgs =
+    kind === 'ec'
+      ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256']
+      : ['-newkey', 'rsa:2048'];
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      ...keyArgs,
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '365',
+      '-subj',
+      `/CN=${cn}`,
+      '-addext',
+      'extendedKeyUsage=codeSigning',
+      '-addext',
+      'keyUsage=digitalSignature',
+    ],
+    { stdio: 'pipe' },
+  );
   // PKCS#8 as ACM takes it.
-  execFileSync('openssl', ['pkcs8', '-topk8', '-nocrypt', '-in', keyFile, '-out', `${keyFile}.p8`], { stdio: 'pipe' });
-  return { certificate: readFileSync(certFile, 'utf8'), privateKey: readFileSync(`${keyFile}.p8`, 'utf8'), certFile, keyFile: `${keyFile}.p8` };
+  execFileSync(
+    'openssl',
+    ['pkcs8', '-topk8', '-nocrypt', '-in', keyFile, '-out', `${keyFile}.p8`],
+    { stdio: 'pipe' },
+  );
+  return {
+    certificate: readFileSync(certFile, 'utf8'),
+    privateKey: readFileSync(`${keyFile}.p8`, 'utf8'),
+    certFile,
+    keyFile: `${keyFile}.p8`,
+  };
 }
 
 /** A raw request, SigV4-signed with @smithy/signature-v4 as the JS SDK signs it. */
 export async function signedFetch(
   url: string,
-  opts: { method: string; path: string; service: string; headers?: Record<string, string>; body?: string; query?: Record<string, string>; creds?: { accessKeyId: string; secretAccessKey: string } },
+  opts: {
+    method: string;
+    path: string;
+    service: string;
+    headers?: Record<string, string>;
+    body?: string;
+    query?: Record<string, string>;
+    creds?: { accessKeyId: string; secretAccessKey: string };
+  },
 ): Promise<Response> {
   const u = new URL(url);
-  const signer = new SignatureV4({ credentials: opts.creds ?? DEV, region: REGION, service: opts.service, sha256: Sha256 });
+  const signer = new SignatureV4({
+    credentials: opts.creds ?? DEV,
+    region: REGION,
+    service: opts.service,
+    sha256: Sha256,
+  });
   const signed = await signer.sign({
     method: opts.method,
     protocol: u.protocol,
@@ -85,10 +143,22 @@ export async function signedFetch(
 }
 
 /** One awsJson1_1 ACM call, signed the way the JS ACM client signs it. */
-export async function acm(url: string, operation: string, body: unknown, creds = DEV): Promise<{ status: number; json: Record<string, unknown> }> {
+export async function acm(
+  url: string,
+  operation: string,
+  body: unknown,
+  creds = DEV,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await signedFetch(url, {
-    method: 'POST', path: '/', service: 'acm', creds, body: JSON.stringify(body),
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `CertificateManager.${operation}` },
+    method: 'POST',
+    path: '/',
+    service: 'acm',
+    creds,
+    body: JSON.stringify(body),
+    headers: {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': `CertificateManager.${operation}`,
+    },
   });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }

@@ -25,10 +25,14 @@ const vanilla = (signature: string, extra: Partial<ReceivedRequest> = {}): Recei
 });
 const GOOD = '5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31';
 const at = { now: new Date('2015-08-30T12:40:00Z'), region: 'us-east-1' };
-const lookup = (k: string): Credential | undefined => (k === EXAMPLE.accessKeyId ? EXAMPLE : undefined);
+const lookup = (k: string): Credential | undefined =>
+  k === EXAMPLE.accessKeyId ? EXAMPLE : undefined;
 
 async function failure(p: Promise<unknown>): Promise<AuthFailure> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(AuthFailure);
   return e as AuthFailure;
 }
@@ -47,20 +51,29 @@ describe('verifyRequest', () => {
   });
 
   it('rejects a request whose signed path was changed', async () => {
-    expect((await failure(verifyRequest(vanilla(GOOD, { rawPath: '/x' }), lookup, at))).kind).toBe('bad-signature');
+    expect((await failure(verifyRequest(vanilla(GOOD, { rawPath: '/x' }), lookup, at))).kind).toBe(
+      'bad-signature',
+    );
   });
 
   it('rejects an unknown access key, a missing header, a skewed clock and a foreign region', async () => {
     const unknown = vanilla(GOOD);
-    unknown.headers.authorization = unknown.headers.authorization!.replace('AKIDEXAMPLE', 'AKIDOTHER');
+    unknown.headers.authorization = unknown.headers.authorization!.replace(
+      'AKIDEXAMPLE',
+      'AKIDOTHER',
+    );
     expect((await failure(verifyRequest(unknown, lookup, at))).kind).toBe('unknown-key');
     const none = vanilla(GOOD);
     delete none.headers.authorization;
     expect((await failure(verifyRequest(none, lookup, at))).kind).toBe('missing');
-    const late = await failure(verifyRequest(vanilla(GOOD), lookup, { ...at, now: new Date('2015-08-30T12:52:00Z') }));
+    const late = await failure(
+      verifyRequest(vanilla(GOOD), lookup, { ...at, now: new Date('2015-08-30T12:52:00Z') }),
+    );
     expect(late.kind).toBe('skewed');
     expect(late.message).toMatch(/Signature expired: 20150830T123600Z/);
-    expect((await failure(verifyRequest(vanilla(GOOD), lookup, { ...at, region: 'eu-west-1' }))).kind).toBe('wrong-region');
+    expect(
+      (await failure(verifyRequest(vanilla(GOOD), lookup, { ...at, region: 'eu-west-1' }))).kind,
+    ).toBe('wrong-region');
   });
 
   it('rejects a malformed Authorization header, naming what it expected', async () => {
@@ -94,25 +107,38 @@ print(json.dumps({k.lower(): v for k, v in req.headers.items()}))
       body: Buffer.from('{"tags":{"k":"v"}}'),
     };
     const now = { region: 'us-east-1' };
-    await expect(verifyRequest(req, lookup, now)).resolves.toMatchObject({ auth: { service: 'signer' } });
+    await expect(verifyRequest(req, lookup, now)).resolves.toMatchObject({
+      auth: { service: 'signer' },
+    });
     const tampered = { ...req, body: Buffer.from('{"tags":{"k":"w"}}') };
     expect((await failure(verifyRequest(tampered, lookup, now))).kind).toBe('bad-signature');
   });
 
   it('checks against the secret the credential has now, not one remembered from an earlier request', async () => {
-    await expect(verifyRequest(vanilla(GOOD), lookup, at)).resolves.toMatchObject({ credential: EXAMPLE });
-    const rotated: Credential = { ...EXAMPLE, secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEZ' };
-    expect((await failure(verifyRequest(vanilla(GOOD), () => rotated, at))).kind).toBe('bad-signature');
+    await expect(verifyRequest(vanilla(GOOD), lookup, at)).resolves.toMatchObject({
+      credential: EXAMPLE,
+    });
+    const rotated: Credential = {
+      ...EXAMPLE,
+      secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEZ',
+    };
+    expect((await failure(verifyRequest(vanilla(GOOD), () => rotated, at))).kind).toBe(
+      'bad-signature',
+    );
   });
 });
 
 describe('NodeSha256', () => {
-  const mac = async (key: string | Uint8Array, ...parts: Array<string | Uint8Array>): Promise<string> => {
+  const mac = async (
+    key: string | Uint8Array,
+    ...parts: Array<string | Uint8Array>
+  ): Promise<string> => {
     const h = new NodeSha256(key);
     for (const p of parts) h.update(p);
     return Buffer.from(await h.digest()).toString('hex');
   };
-  const ref = (key: string, data: string): string => createHmac('sha256', key).update(data).digest('hex');
+  const ref = (key: string, data: string): string =>
+    createHmac('sha256', key).update(data).digest('hex');
 
   it('gives node:crypto HMACs for string keys, also when asked again and when key and data split the same bytes differently', async () => {
     expect(await mac('ab', 'c')).toBe(ref('ab', 'c'));

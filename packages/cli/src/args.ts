@@ -23,7 +23,12 @@ export interface Parsed {
 
 export function parse(args: string[], options: Options, allowPositionals = false): Parsed {
   try {
-    const { values, positionals } = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' }, ...options }, strict: true, allowPositionals });
+    const { values, positionals } = parseArgs({
+      args,
+      options: { help: { type: 'boolean', short: 'h' }, ...options },
+      strict: true,
+      allowPositionals,
+    });
     return { values: values as Parsed['values'], positionals };
   } catch (err) {
     throw new UsageError((err as Error).message);
@@ -48,10 +53,18 @@ export function strings(p: Parsed, flag: string): string[] {
   return (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string');
 }
 
-export function choice<T extends string>(p: Parsed, flag: string, allowed: readonly T[], fallback?: T): T {
+export function choice<T extends string>(
+  p: Parsed,
+  flag: string,
+  allowed: readonly T[],
+  fallback?: T,
+): T {
   const v = optionalString(p, flag) ?? fallback;
   if (v === undefined) throw new UsageError(`--${flag} is required (one of ${allowed.join(', ')})`);
-  if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`--${flag} expected one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
+  if (!(allowed as readonly string[]).includes(v))
+    throw new UsageError(
+      `--${flag} expected one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`,
+    );
   return v as T;
 }
 
@@ -59,7 +72,8 @@ export function integer(p: Parsed, flag: string, min: number, max: number): numb
   const v = optionalString(p, flag);
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`--${flag} expected an integer ${min}..${max}, got ${JSON.stringify(v)}`);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < min || n > max)
+    throw new UsageError(`--${flag} expected an integer ${min}..${max}, got ${JSON.stringify(v)}`);
   return n;
 }
 

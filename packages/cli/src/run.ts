@@ -4,11 +4,18 @@ import { UsageError } from './args.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from './command.js';
 import { COMMANDS } from './commands/index.js';
 
-export function findCommand(argv: readonly string[], commands: readonly Command[] = COMMANDS): { command: Command; rest: string[] } | undefined {
+export function findCommand(
+  argv: readonly string[],
+  commands: readonly Command[] = COMMANDS,
+): { command: Command; rest: string[] } | undefined {
   let best: Command | undefined;
   for (const c of commands) {
     const words = c.name.split(' ');
-    if (words.every((w, i) => argv[i] === w) && (!best || words.length > best.name.split(' ').length)) best = c;
+    if (
+      words.every((w, i) => argv[i] === w) &&
+      (!best || words.length > best.name.split(' ').length)
+    )
+      best = c;
   }
   return best && { command: best, rest: argv.slice(best.name.split(' ').length) };
 }
@@ -18,8 +25,17 @@ function overview(commands: readonly Command[]): string {
   return `usage: fwsign <command> [flags]   (fwsign help <command> for its flags)\n\ncommands:\n${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}\n`;
 }
 
-export async function runCli(argv: readonly string[], io: CliIo, commands: readonly Command[] = COMMANDS): Promise<number> {
-  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || (argv[0] === 'help' && argv.length === 1)) {
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo,
+  commands: readonly Command[] = COMMANDS,
+): Promise<number> {
+  if (
+    argv.length === 0 ||
+    argv[0] === '--help' ||
+    argv[0] === '-h' ||
+    (argv[0] === 'help' && argv.length === 1)
+  ) {
     (argv.length === 0 ? io.stderr : io.stdout).write(overview(commands));
     return argv.length === 0 ? EXIT_USAGE : EXIT_OK;
   }
@@ -30,7 +46,14 @@ export async function runCli(argv: readonly string[], io: CliIo, commands: reado
   }
   const found = findCommand(argv, commands);
   if (!found) {
-    io.stderr.write(`fwsign: unknown command ${JSON.stringify(argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' '))}\n\n${overview(commands)}`);
+    io.stderr.write(
+      `fwsign: unknown command ${JSON.stringify(
+        argv
+          .filter((a) => !a.startsWith('-'))
+          .slice(0, 2)
+          .join(' '),
+      )}\n\n${overview(commands)}`,
+    );
     return EXIT_USAGE;
   }
   if (found.rest.includes('--help') || found.rest.includes('-h')) {
@@ -45,7 +68,11 @@ export async function runCli(argv: readonly string[], io: CliIo, commands: reado
       return EXIT_USAGE;
     }
     const e = err as Error & { code?: string };
-    const code = (err instanceof EngineError || typeof e.code === 'string') && !e.message.startsWith(String(e.code)) ? `${e.code}: ` : '';
+    const code =
+      (err instanceof EngineError || typeof e.code === 'string') &&
+      !e.message.startsWith(String(e.code))
+        ? `${e.code}: `
+        : '';
     io.stderr.write(`fwsign ${found.command.name}: ${code}${e.message}\n`);
     return EXIT_FAILURE;
   }

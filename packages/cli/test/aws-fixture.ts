@@ -29,14 +29,24 @@ export async function startFixture(): Promise<Fixture> {
   const store = SignerStore.open({ dataDir });
   const server = await SignerServer.open({ dataDir, port: 0, store, accessLog: false });
   const { url } = await server.listen();
-  const env = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_DEFAULT_REGION: 'us-east-1' };
+  const env = {
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_DEFAULT_REGION: 'us-east-1',
+  };
   const run = async (...argv: string[]): Promise<RunResult> => {
     let stdout = '';
     let stderr = '';
-    const local = ['verify', 'sign', 'keys', 'ota-job-document', 'trust-anchors'].includes(argv[0]!);
-    const needsEndpoint = !local && !argv.includes('--endpoint-url') && !argv.includes('--generate-cli-skeleton');
+    const local = ['verify', 'sign', 'keys', 'ota-job-document', 'trust-anchors'].includes(
+      argv[0]!,
+    );
+    const needsEndpoint =
+      !local && !argv.includes('--endpoint-url') && !argv.includes('--generate-cli-skeleton');
     const code = await runCli([...argv, ...(needsEndpoint ? ['--endpoint-url', url] : [])], {
-      cwd: dir, env, stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) },
+      cwd: dir,
+      env,
+      stdout: { write: (s: string) => (stdout += s) },
+      stderr: { write: (s: string) => (stderr += s) },
     });
     return { code, stdout, stderr };
   };
@@ -55,9 +65,37 @@ export async function startFixture(): Promise<Fixture> {
       const n = certs++;
       const key = join(dir, `k${n}.pem`);
       const cert = join(dir, `c${n}.pem`);
-      const keyArgs = kind === 'ec' ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'] : ['-newkey', 'rsa:2048'];
-      execFileSync('openssl', ['req', '-x509', ...keyArgs, '-nodes', '-keyout', key, '-out', cert, '-days', '30', '-subj', `/CN=cli test ${n}`, '-addext', 'extendedKeyUsage=codeSigning'], { stdio: 'pipe' });
-      const out = await f.json('import-certificate', '--certificate', `fileb://${cert}`, '--private-key', `fileb://${key}`);
+      const keyArgs =
+        kind === 'ec'
+          ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256']
+          : ['-newkey', 'rsa:2048'];
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          ...keyArgs,
+          '-nodes',
+          '-keyout',
+          key,
+          '-out',
+          cert,
+          '-days',
+          '30',
+          '-subj',
+          `/CN=cli test ${n}`,
+          '-addext',
+          'extendedKeyUsage=codeSigning',
+        ],
+        { stdio: 'pipe' },
+      );
+      const out = await f.json(
+        'import-certificate',
+        '--certificate',
+        `fileb://${cert}`,
+        '--private-key',
+        `fileb://${key}`,
+      );
       return out.CertificateArn as string;
     },
     object(bucket, key, body) {
@@ -78,18 +116,42 @@ export async function startFixture(): Promise<Fixture> {
 }
 
 /** A profile on AmazonFreeRTOS-Default with a fresh EC certificate. */
-export async function profile(f: Fixture, name: string): Promise<{ certificateArn: string; profileVersion: string; profileVersionArn: string }> {
+export async function profile(
+  f: Fixture,
+  name: string,
+): Promise<{ certificateArn: string; profileVersion: string; profileVersionArn: string }> {
   const certificateArn = await f.certificate('ec');
-  const put = await f.json('put-signing-profile', '--profile-name', name, '--platform-id', 'AmazonFreeRTOS-Default', '--signing-material', `certificateArn=${certificateArn}`);
-  return { certificateArn, profileVersion: put.profileVersion, profileVersionArn: put.profileVersionArn };
+  const put = await f.json(
+    'put-signing-profile',
+    '--profile-name',
+    name,
+    '--platform-id',
+    'AmazonFreeRTOS-Default',
+    '--signing-material',
+    `certificateArn=${certificateArn}`,
+  );
+  return {
+    certificateArn,
+    profileVersion: put.profileVersion,
+    profileVersionArn: put.profileVersionArn,
+  };
 }
 
 /** A succeeded signing job of a 4 KiB object under `profileName`. */
 export async function job(f: Fixture, profileName: string): Promise<string> {
   const version = f.object('cli-src', 'fw.bin', new Uint8Array(4096).fill(7));
   f.object('cli-dst', 'keep', new Uint8Array(1));
-  const started = await f.json('start-signing-job', '--profile-name', profileName, '--client-request-token', `t-${Math.random()}`,
-    '--source', `s3={bucketName=cli-src,key=fw.bin,version=${version}}`, '--destination', 's3={bucketName=cli-dst,prefix=signed/}');
+  const started = await f.json(
+    'start-signing-job',
+    '--profile-name',
+    profileName,
+    '--client-request-token',
+    `t-${Math.random()}`,
+    '--source',
+    `s3={bucketName=cli-src,key=fw.bin,version=${version}}`,
+    '--destination',
+    's3={bucketName=cli-dst,prefix=signed/}',
+  );
   const waited = await f.run('wait', 'successful-signing-job', '--job-id', started.jobId);
   if (waited.code !== 0) throw new Error(`wait failed: ${waited.stderr}`);
   return started.jobId as string;

@@ -12,25 +12,70 @@ const tmp = tempDir();
 afterAll(tmp.cleanup);
 
 function run(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bundle, ...args], { cwd: tmp.dir, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [bundle, ...args], {
+    cwd: tmp.dir,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 beforeAll(() => {
-  const r = spawnSync(process.execPath, [join(pkg, 'build.mjs')], { encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [join(pkg, 'build.mjs')], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   expect(r.status, r.stderr).toBe(0);
 });
 
 describe('dist/fwsign.mjs', () => {
-  it('ships the store\'s commit worker beside it, where the store starts it from', () => {
+  it("ships the store's commit worker beside it, where the store starts it from", () => {
     expect(existsSync(join(pkg, 'dist', 'commit-worker.mjs'))).toBe(true);
   });
 
   it('signs and verifies as a standalone process, with verify exit codes 0 and 1', () => {
     writeFileSync(join(tmp.dir, 'fw.bin'), Buffer.alloc(1000, 7));
-    expect(run('keys', 'create', '--algorithm', 'ecdsa-p256', '--subject', 'CN=bundle', '--key-out', 'k.pem', '--cert-out', 'c.pem').status).toBe(0);
-    expect(run('keys', 'create', '--algorithm', 'ecdsa-p256', '--subject', 'CN=other', '--key-out', 'k2.pem', '--cert-out', 'c2.pem').status).toBe(0);
-    const signed = run('sign', '--platform-id', 'AmazonFreeRTOS-Default', '--key', 'k.pem', '--cert', 'c.pem', '--in', 'fw.bin', '--out', 'fw.signed.json');
+    expect(
+      run(
+        'keys',
+        'create',
+        '--algorithm',
+        'ecdsa-p256',
+        '--subject',
+        'CN=bundle',
+        '--key-out',
+        'k.pem',
+        '--cert-out',
+        'c.pem',
+      ).status,
+    ).toBe(0);
+    expect(
+      run(
+        'keys',
+        'create',
+        '--algorithm',
+        'ecdsa-p256',
+        '--subject',
+        'CN=other',
+        '--key-out',
+        'k2.pem',
+        '--cert-out',
+        'c2.pem',
+      ).status,
+    ).toBe(0);
+    const signed = run(
+      'sign',
+      '--platform-id',
+      'AmazonFreeRTOS-Default',
+      '--key',
+      'k.pem',
+      '--cert',
+      'c.pem',
+      '--in',
+      'fw.bin',
+      '--out',
+      'fw.signed.json',
+    );
     expect(signed.status, signed.stderr).toBe(0);
     const ok = run('verify', '--cert', 'c.pem', '--in', 'fw.signed.json');
     expect(ok.status).toBe(0);

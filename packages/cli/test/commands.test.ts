@@ -6,11 +6,16 @@ import { COMMANDS, findCommand } from '../src/index.js';
 import { fwsign } from './helpers.js';
 
 const testDir = fileURLToPath(new URL('.', import.meta.url));
-const testFileFor = (name: string): string => join(testDir, 'commands', `${name.replace(/ /g, '-')}.test.ts`);
+const testFileFor = (name: string): string =>
+  join(testDir, 'commands', `${name.replace(/ /g, '-')}.test.ts`);
 
 function testSources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? testSources(join(dir, e.name)) : e.name.endsWith('.test.ts') ? [readFileSync(join(dir, e.name), 'utf8')] : [],
+    e.isDirectory()
+      ? testSources(join(dir, e.name))
+      : e.name.endsWith('.test.ts')
+        ? [readFileSync(join(dir, e.name), 'utf8')]
+        : [],
   );
 }
 
@@ -21,14 +26,19 @@ function testSources(dir: string): string[] {
 function isTested(name: string, sources: readonly string[]): boolean {
   if (existsSync(testFileFor(name))) return true;
   const words = name.split(' ');
-  return sources.some((src) => words.every((w) => src.includes(`'${w}'`) || src.includes(`"${w}"`)));
+  return sources.some((src) =>
+    words.every((w) => src.includes(`'${w}'`) || src.includes(`"${w}"`)),
+  );
 }
 
 describe('the command table', () => {
   it('has a test for every command (test/commands/<verb>.test.ts, or a file that runs it)', () => {
     const sources = testSources(testDir).filter((src) => !src.includes('isTested('));
     const missing = COMMANDS.map((c) => c.name).filter((n) => !isTested(n, sources));
-    expect(missing, `commands without a test (test/commands/<name>.test.ts, or a test file that runs them): ${missing.join(', ')}`).toEqual([]);
+    expect(
+      missing,
+      `commands without a test (test/commands/<name>.test.ts, or a test file that runs them): ${missing.join(', ')}`,
+    ).toEqual([]);
   });
 
   it('has unique names, summaries and usage lines that start with the command', () => {
@@ -57,7 +67,9 @@ describe('fwsign dispatch', () => {
   });
 
   it('prints a verb usage for help <verb> and --help', async () => {
-    expect((await fwsign('/', 'help', 'keys', 'create')).stdout).toContain('--algorithm ecdsa-p256|rsa-2048');
+    expect((await fwsign('/', 'help', 'keys', 'create')).stdout).toContain(
+      '--algorithm ecdsa-p256|rsa-2048',
+    );
     expect((await fwsign('/', 'sign', '--help')).stdout).toContain('fwsign sign --platform-id ID');
   });
 

@@ -12,10 +12,30 @@ export interface ServedDevice {
 }
 
 /** Builds the trust-anchor table with `fwsign trust-anchors`, as provisioning would. */
-export async function provisionedDevice(dir: string, cert: string, opts: { slotSize?: number } = {}): Promise<MockDevice> {
-  const r = await fwsign(dir, 'trust-anchors', '--cert', cert, '--name', '/certs/codesign.crt', '--out', 'anchors.bin');
+export async function provisionedDevice(
+  dir: string,
+  cert: string,
+  opts: { slotSize?: number } = {},
+): Promise<MockDevice> {
+  const r = await fwsign(
+    dir,
+    'trust-anchors',
+    '--cert',
+    cert,
+    '--name',
+    '/certs/codesign.crt',
+    '--out',
+    'anchors.bin',
+  );
   if (r.code !== 0) throw new Error(`trust-anchors failed: ${r.stderr}`);
-  return new MockDevice({ trustAnchorTable: new Uint8Array(readFileSync(join(dir, 'anchors.bin'))), slotSize: opts.slotSize ?? 64 * 1024, bufSize: 1024, bufCount: 2, resetDelayMs: 20, bootBanner: 'fwsign-mock booted' });
+  return new MockDevice({
+    trustAnchorTable: new Uint8Array(readFileSync(join(dir, 'anchors.bin'))),
+    slotSize: opts.slotSize ?? 64 * 1024,
+    bufSize: 1024,
+    bufCount: 2,
+    resetDelayMs: 20,
+    bootBanner: 'fwsign-mock booted',
+  });
 }
 
 /** Serves the device on a TCP port; `port` is what `--port` takes. */

@@ -13,7 +13,12 @@ export interface RunResult {
 export async function fwsign(cwd: string, ...argv: string[]): Promise<RunResult> {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(argv, { cwd, env: {}, stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
+  const code = await runCli(argv, {
+    cwd,
+    env: {},
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+  });
   return { code, stdout, stderr };
 }
 

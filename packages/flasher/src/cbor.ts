@@ -13,13 +13,22 @@ const codec = new Encoder({
   tagUint8Array: false,
 });
 
-export type CborValue = string | number | bigint | boolean | Uint8Array | null | CborValue[] | { [key: string]: CborValue | undefined };
+export type CborValue =
+  | string
+  | number
+  | bigint
+  | boolean
+  | Uint8Array
+  | null
+  | CborValue[]
+  | { [key: string]: CborValue | undefined };
 export type CborMap = { [key: string]: CborValue | undefined };
 
 /** Integers beyond 32 bits become BigInt so cbor-x writes them as CBOR integers, not floats. */
 function normalise(value: CborValue | undefined): CborValue | undefined {
   if (typeof value === 'number') {
-    if (!Number.isInteger(value)) throw new RangeError(`encodeCbor: SMP bodies hold integers only, got ${value}`);
+    if (!Number.isInteger(value))
+      throw new RangeError(`encodeCbor: SMP bodies hold integers only, got ${value}`);
     return value > 0xffffffff || value < -0x80000000 ? BigInt(value) : value;
   }
   if (value instanceof Uint8Array || value === null || typeof value !== 'object') return value;
@@ -41,10 +50,22 @@ export function decodeCborMap(bytes: Uint8Array): CborMap {
   try {
     value = codec.decode(bytes);
   } catch (err) {
-    throw new FlasherError('ProtocolError', `SMP body: expected CBOR, got ${bytes.length} bytes that do not decode (${(err as Error).message})`);
+    throw new FlasherError(
+      'ProtocolError',
+      `SMP body: expected CBOR, got ${bytes.length} bytes that do not decode (${(err as Error).message})`,
+    );
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Uint8Array || value instanceof Map) {
-    throw new FlasherError('ProtocolError', `SMP body: expected a CBOR map, got ${Array.isArray(value) ? 'array' : typeof value}`);
+  if (
+    value === null ||
+    typeof value !== 'object' ||
+    Array.isArray(value) ||
+    value instanceof Uint8Array ||
+    value instanceof Map
+  ) {
+    throw new FlasherError(
+      'ProtocolError',
+      `SMP body: expected a CBOR map, got ${Array.isArray(value) ? 'array' : typeof value}`,
+    );
   }
   return value as CborMap;
 }

@@ -6,7 +6,11 @@
  */
 import { SMP_HEADER_SIZE } from '@fwsign/protocol';
 import { cborBstrHeaderSize, encodeCbor, type CborMap } from './cbor.js';
-import { consoleFrameWireSize, FRAME_OVERHEAD_BYTES, LINE_PAYLOAD_BYTES } from './console-framing.js';
+import {
+  consoleFrameWireSize,
+  FRAME_OVERHEAD_BYTES,
+  LINE_PAYLOAD_BYTES,
+} from './console-framing.js';
 import { FlasherError } from './errors.js';
 
 /**
@@ -50,22 +54,36 @@ export interface ChunkChoice {
 }
 
 /** The data length for the chunk at `fields.off` of an image of `total` bytes. */
-export function chooseChunk(fields: UploadFields, total: number, bufSize: number, align = 8): ChunkChoice {
+export function chooseChunk(
+  fields: UploadFields,
+  total: number,
+  bufSize: number,
+  align = 8,
+): ChunkChoice {
   const budget = frameBudget(bufSize) - FRAME_OVERHEAD_BYTES;
   const fixed = encodeCbor(uploadBody(fields, new Uint8Array(0))).length - 1;
   const size = (n: number): number => SMP_HEADER_SIZE + fixed + cborBstrHeaderSize(n) + n;
   let max = budget - SMP_HEADER_SIZE - fixed - 1;
   while (max > 0 && size(max) > budget) max--;
   if (max < 1) {
-    throw new FlasherError('ProtocolError', `upload: the device's buffer of ${bufSize} bytes cannot hold an upload request (needs at least ${size(1) + FRAME_OVERHEAD_BYTES + 1})`);
+    throw new FlasherError(
+      'ProtocolError',
+      `upload: the device's buffer of ${bufSize} bytes cannot hold an upload request (needs at least ${size(1) + FRAME_OVERHEAD_BYTES + 1})`,
+    );
   }
   const remaining = total - fields.off;
-  if (remaining <= max) return { length: remaining, packetSize: size(remaining), wireBytes: consoleFrameWireSize(size(remaining)) };
+  if (remaining <= max)
+    return {
+      length: remaining,
+      packetSize: size(remaining),
+      wireBytes: consoleFrameWireSize(size(remaining)),
+    };
   let best: ChunkChoice | undefined;
   const a = Math.max(1, align);
   for (let n = max - (max % a); n > 0 && n >= max - LINE_PAYLOAD_BYTES; n -= a) {
     const wire = consoleFrameWireSize(size(n));
-    if (!best || n / wire > best.length / best.wireBytes) best = { length: n, packetSize: size(n), wireBytes: wire };
+    if (!best || n / wire > best.length / best.wireBytes)
+      best = { length: n, packetSize: size(n), wireBytes: wire };
   }
   if (!best) {
     const n = Math.max(1, max - (max % a));

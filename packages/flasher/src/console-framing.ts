@@ -22,7 +22,9 @@ export const MAX_FRAME_BODY = 0xffff - 2;
 
 export function encodeConsoleFrame(body: Uint8Array): Uint8Array {
   if (body.length === 0 || body.length > MAX_FRAME_BODY) {
-    throw new RangeError(`encodeConsoleFrame: "body" expected 1..${MAX_FRAME_BODY} bytes, got ${body.length}`);
+    throw new RangeError(
+      `encodeConsoleFrame: "body" expected 1..${MAX_FRAME_BODY} bytes, got ${body.length}`,
+    );
   }
   const raw = new Uint8Array(body.length + FRAME_OVERHEAD_BYTES);
   const len = body.length + 2;
@@ -98,10 +100,12 @@ export class ConsoleFrameDecoder {
     // Console text printed without a newline before a frame glues onto its first line: find the marker.
     const at = findMarker(line);
     if (at < 0) {
-      if (line.length > 0) events.push({ kind: 'text', line: Buffer.from(line).toString('latin1') });
+      if (line.length > 0)
+        events.push({ kind: 'text', line: Buffer.from(line).toString('latin1') });
       return;
     }
-    if (at > 0) events.push({ kind: 'text', line: Buffer.from(line.slice(0, at)).toString('latin1') });
+    if (at > 0)
+      events.push({ kind: 'text', line: Buffer.from(line.slice(0, at)).toString('latin1') });
     const first = line[at] === FIRST_1;
     const text = Buffer.from(line.slice(at + 2)).toString('latin1');
     if (first) {
@@ -158,7 +162,11 @@ export class ConsoleFrameDecoder {
 
 function findMarker(line: number[]): number {
   for (let i = 0; i + 1 < line.length; i++) {
-    if ((line[i] === FIRST_1 && line[i + 1] === FIRST_2) || (line[i] === CONT_1 && line[i + 1] === CONT_2)) return i;
+    if (
+      (line[i] === FIRST_1 && line[i + 1] === FIRST_2) ||
+      (line[i] === CONT_1 && line[i + 1] === CONT_2)
+    )
+      return i;
   }
   return -1;
 }
@@ -169,7 +177,10 @@ export function decodeConsoleFrame(bytes: Uint8Array): Uint8Array {
   const packet = events.find((e) => e.kind === 'packet');
   if (!packet || packet.kind !== 'packet') {
     const err = events.find((e) => e.kind === 'error');
-    throw new FlasherError('ProtocolError', `console frame: expected one complete packet, got ${err && err.kind === 'error' ? err.reason : 'none'}`);
+    throw new FlasherError(
+      'ProtocolError',
+      `console frame: expected one complete packet, got ${err && err.kind === 'error' ? err.reason : 'none'}`,
+    );
   }
   return packet.body;
 }

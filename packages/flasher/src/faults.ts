@@ -45,7 +45,9 @@ export class FrameSplitter {
     this.line = [];
     const [f1, f2] = CONSOLE_FRAMING.firstLineMarker;
     const [c1, c2] = CONSOLE_FRAMING.continuationMarker;
-    const b64 = Buffer.from(line.slice(2, line[line.length - 2] === 0x0d ? -2 : -1)).toString('latin1');
+    const b64 = Buffer.from(line.slice(2, line[line.length - 2] === 0x0d ? -2 : -1)).toString(
+      'latin1',
+    );
     if (line[0] === f1 && line[1] === f2) {
       if (this.frame.length > 0) units.push(Uint8Array.from(this.frame));
       const bytes = Buffer.from(b64, 'base64');
@@ -71,7 +73,9 @@ export class FrameSplitter {
 }
 
 function isFrame(unit: Uint8Array): boolean {
-  return unit[0] === CONSOLE_FRAMING.firstLineMarker[0] && unit[1] === CONSOLE_FRAMING.firstLineMarker[1];
+  return (
+    unit[0] === CONSOLE_FRAMING.firstLineMarker[0] && unit[1] === CONSOLE_FRAMING.firstLineMarker[1]
+  );
 }
 
 /** Flips one bit in the middle of the frame, never a marker or newline. */
@@ -93,7 +97,10 @@ export class FaultyTransport extends TransportDecorator {
   /** Faults that have fired, for test assertions. */
   readonly fired: Fault[] = [];
 
-  constructor(inner: Transport, private readonly opts: FaultOptions) {
+  constructor(
+    inner: Transport,
+    private readonly opts: FaultOptions,
+  ) {
     super(inner);
     this.pending = [...opts.faults];
     if (this.pending.some((f) => f.kind === 'reset') && !opts.resetDevice) {

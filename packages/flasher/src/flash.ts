@@ -7,7 +7,13 @@ import { ResultCode, SmpFwsignCommand, SmpGroup, SmpOp, SmpOsCommand } from '@fw
 import type { CborMap } from './cbor.js';
 import { FlasherError } from './errors.js';
 import { sha256 } from './digest.js';
-import { fwsignStep, parseBootLine, readStatus, type BootLine, type DeviceVerdict } from './fwsign-group.js';
+import {
+  fwsignStep,
+  parseBootLine,
+  readStatus,
+  type BootLine,
+  type DeviceVerdict,
+} from './fwsign-group.js';
 import { SmpClient, type SmpClientOptions } from './smp-client.js';
 import { uploadImage, type UploadStats } from './upload.js';
 import type { Transport } from './transport.js';
@@ -73,7 +79,11 @@ export async function readParams(client: SmpClient): Promise<DeviceParams> {
     const rsp = await client.read('MCUmgr parameters', SmpGroup.OS, SmpOsCommand.MCUMGR_PARAMS);
     const bufSize = num(rsp.buf_size);
     const bufCount = num(rsp.buf_count);
-    if (!bufSize || !bufCount) throw new FlasherError('ProtocolError', `MCUmgr parameters: expected buf_size and buf_count, got ${JSON.stringify(rsp)}`);
+    if (!bufSize || !bufCount)
+      throw new FlasherError(
+        'ProtocolError',
+        `MCUmgr parameters: expected buf_size and buf_count, got ${JSON.stringify(rsp)}`,
+      );
     return { bufSize, bufCount, reported: true };
   } catch (err) {
     if (err instanceof FlasherError && err.code === 'NotSupported') return DEFAULT_PARAMS;
@@ -93,7 +103,10 @@ export async function flashImage(opts: FlashOptions): Promise<FlashResult> {
     const status = await readStatus(client);
     emit({ kind: 'slot', slotSize: status.slotSize, imageSize: opts.image.length });
     if (opts.image.length > status.slotSize) {
-      throw new FlasherError('ImageTooLarge', `image of ${opts.image.length} bytes does not fit the device's slot of ${status.slotSize} bytes; nothing was sent`);
+      throw new FlasherError(
+        'ImageTooLarge',
+        `image of ${opts.image.length} bytes does not fit the device's slot of ${status.slotSize} bytes; nothing was sent`,
+      );
     }
     const digest = sha256(opts.image);
     const deliver = async (): Promise<UploadStats> => {
@@ -111,7 +124,11 @@ export async function flashImage(opts: FlashOptions): Promise<FlashResult> {
     };
     let upload = await deliver();
     const handOver = async (): Promise<void> => {
-      const s = await fwsignStep(client, 'fwsign signature', SmpFwsignCommand.SIGNATURE, { alg: opts.alg, sig: opts.signature, certfile: opts.certfile });
+      const s = await fwsignStep(client, 'fwsign signature', SmpFwsignCommand.SIGNATURE, {
+        alg: opts.alg,
+        sig: opts.signature,
+        certfile: opts.certfile,
+      });
       if (s.fwv !== ResultCode.OK) throw refused('device refused the signature', s);
     };
     // Signature and verify; a device that reset meanwhile lost its upload state and the signature
@@ -133,7 +150,15 @@ export async function flashImage(opts: FlashOptions): Promise<FlashResult> {
       await bootNewImage(client, digest, opts, emit, async () => void (await verifySlot()));
       booted = true;
     }
-    return { verified: true, fwv: v.fwv, text: v.text, booted, imageSha256: hex(digest), upload, bytesPerSecond: opts.image.length / (upload.ms / 1000) };
+    return {
+      verified: true,
+      fwv: v.fwv,
+      text: v.text,
+      booted,
+      imageSha256: hex(digest),
+      upload,
+      bytesPerSecond: opts.image.length / (upload.ms / 1000),
+    };
   } finally {
     client.close();
   }
@@ -141,7 +166,10 @@ export async function flashImage(opts: FlashOptions): Promise<FlashResult> {
 
 /** The device's refusal, its code and text unchanged. */
 function refused(what: string, v: DeviceVerdict): FlasherError {
-  return new FlasherError('NotVerified', `${what}: ${v.text} (fwv ${v.fwv})`, { fwv: v.fwv, smpRc: v.rc });
+  return new FlasherError('NotVerified', `${what}: ${v.text} (fwv ${v.fwv})`, {
+    fwv: v.fwv,
+    smpRc: v.rc,
+  });
 }
 
 /**
@@ -149,8 +177,15 @@ function refused(what: string, v: DeviceVerdict): FlasherError {
  * SHA-256: the running application is not asked (it need not speak fwsign's group), the verifier
  * says what it verified and is about to run.
  */
-async function bootNewImage(client: SmpClient, digest: Uint8Array, opts: FlashOptions, emit: (e: FlashEvent) => void, reverify: () => Promise<void>): Promise<void> {
-  const mark = (): Promise<DeviceVerdict> => fwsignStep(client, 'fwsign mark-bootable', SmpFwsignCommand.MARK_BOOTABLE, {});
+async function bootNewImage(
+  client: SmpClient,
+  digest: Uint8Array,
+  opts: FlashOptions,
+  emit: (e: FlashEvent) => void,
+  reverify: () => Promise<void>,
+): Promise<void> {
+  const mark = (): Promise<DeviceVerdict> =>
+    fwsignStep(client, 'fwsign mark-bootable', SmpFwsignCommand.MARK_BOOTABLE, {});
   let m: DeviceVerdict | undefined;
   try {
     m = await mark();
@@ -184,25 +219,34 @@ async function bootNewImage(client: SmpClient, digest: Uint8Array, opts: FlashOp
     const bootLine = nextBootLine();
     const attempts = 1 + client.retries;
     for (let i = 0; i < attempts; i++) {
-      const answer = client.request(SmpOp.WRITE, SmpGroup.OS, SmpOsCommand.RESET, {}, { retries: 0 }).then(
-        () => 'answered' as const,
-        (err: unknown) => {
-          // A device that reset before its answer got out looks like a timeout; the boot line decides.
-          if (err instanceof FlasherError && err.code === 'Timeout') return 'timeout' as const;
-          throw err;
-        },
-      );
+      const answer = client
+        .request(SmpOp.WRITE, SmpGroup.OS, SmpOsCommand.RESET, {}, { retries: 0 })
+        .then(
+          () => 'answered' as const,
+          (err: unknown) => {
+            // A device that reset before its answer got out looks like a timeout; the boot line decides.
+            if (err instanceof FlasherError && err.code === 'Timeout') return 'timeout' as const;
+            throw err;
+          },
+        );
       answer.catch(() => undefined); // raced below; a late rejection must not go unhandled
       const first = await Promise.race([answer, bootLine.then(() => 'line' as const)]);
       if (first !== 'timeout') break;
     }
     emit({ kind: 'reset' });
     const line = await bootLine;
-    if (!line) throw new FlasherError('BootUnconfirmed', `after the reset the verifier printed no boot line within ${timeoutMs} ms; expected "fwsign-verifier: FWV_OK, booting sha256 ${want}"`);
+    if (!line)
+      throw new FlasherError(
+        'BootUnconfirmed',
+        `after the reset the verifier printed no boot line within ${timeoutMs} ms; expected "fwsign-verifier: FWV_OK, booting sha256 ${want}"`,
+      );
     if (line.sha256 !== want) {
-      throw new FlasherError('BootUnconfirmed', line.sha256
-        ? `after the reset the verifier booted sha256 ${line.sha256}, not the image sent (${want})`
-        : `after the reset the verifier did not boot the image: ${line.result}`);
+      throw new FlasherError(
+        'BootUnconfirmed',
+        line.sha256
+          ? `after the reset the verifier booted sha256 ${line.sha256}, not the image sent (${want})`
+          : `after the reset the verifier did not boot the image: ${line.result}`,
+      );
     }
     // The verifier still refuses to enter an image whose vector table is unusable, and then says
     // so on the very next line; the application's own output (or silence) means it jumped.
@@ -212,9 +256,12 @@ async function bootNewImage(client: SmpClient, digest: Uint8Array, opts: FlashOp
       const next = after === undefined ? undefined : parseBootLine(after);
       if (!next) break;
       if (next.sha256 === want) continue;
-      throw new FlasherError('BootUnconfirmed', next.sha256
-        ? `after the reset the verifier booted sha256 ${next.sha256}, not the image sent (${want})`
-        : `the verifier verified the image but did not enter it: ${next.result}`);
+      throw new FlasherError(
+        'BootUnconfirmed',
+        next.sha256
+          ? `after the reset the verifier booted sha256 ${next.sha256}, not the image sent (${want})`
+          : `the verifier verified the image but did not enter it: ${next.result}`,
+      );
     }
     emit({ kind: 'booted', sha256: want });
   } finally {

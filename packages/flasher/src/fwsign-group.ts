@@ -37,15 +37,33 @@ function isMap(v: unknown): v is CborMap {
 }
 
 function slot(v: unknown, name: string): SlotStatus {
-  if (!isMap(v) || typeof v.state !== 'string') throw new FlasherError('ProtocolError', `fwsign status: expected ${name} as {state, len?, sha256?}, got ${JSON.stringify(v)}`);
-  return { state: v.state, len: num(v.len) ?? 0, sha256: v.sha256 instanceof Uint8Array && v.sha256.length > 0 ? v.sha256 : undefined };
+  if (!isMap(v) || typeof v.state !== 'string')
+    throw new FlasherError(
+      'ProtocolError',
+      `fwsign status: expected ${name} as {state, len?, sha256?}, got ${JSON.stringify(v)}`,
+    );
+  return {
+    state: v.state,
+    len: num(v.len) ?? 0,
+    sha256: v.sha256 instanceof Uint8Array && v.sha256.length > 0 ? v.sha256 : undefined,
+  };
 }
 
 export async function readStatus(client: SmpClient): Promise<DeviceStatus> {
   const rsp = await client.read('fwsign status', SmpGroup.FWSIGN, SmpFwsignCommand.STATUS);
   const slotSize = num(rsp.slot_size);
-  if (slotSize === undefined) throw new FlasherError('ProtocolError', `fwsign status: expected slot_size, got ${JSON.stringify(rsp)}`);
-  return { slotSize, active: slot(rsp.active, 'active'), staging: slot(rsp.staging, 'staging'), received: num(rsp.received) ?? 0, stackPeak: num(rsp.stack_peak) };
+  if (slotSize === undefined)
+    throw new FlasherError(
+      'ProtocolError',
+      `fwsign status: expected slot_size, got ${JSON.stringify(rsp)}`,
+    );
+  return {
+    slotSize,
+    active: slot(rsp.active, 'active'),
+    staging: slot(rsp.staging, 'staging'),
+    received: num(rsp.received) ?? 0,
+    stackPeak: num(rsp.stack_peak),
+  };
 }
 
 export interface DeviceVerdict {
@@ -63,16 +81,28 @@ export interface DeviceVerdict {
  * own code. An answer without `fwv` and a non-zero rc (ENOTSUP from a device without the group)
  * is thrown as the rc.
  */
-export async function fwsignStep(client: SmpClient, what: string, id: number, body: CborMap): Promise<DeviceVerdict> {
+export async function fwsignStep(
+  client: SmpClient,
+  what: string,
+  id: number,
+  body: CborMap,
+): Promise<DeviceVerdict> {
   const { body: rsp } = await client.request(SmpOp.WRITE, SmpGroup.FWSIGN, id, body);
   const rc = smpRc(rsp);
   const fwv = num(rsp.fwv);
   if (fwv === undefined) {
     if (rc !== 0) throw rcError(what, rc, rsp);
-    throw new FlasherError('ProtocolError', `${what}: expected {rc, fwv, text} in the answer, got ${JSON.stringify(rsp)}`);
+    throw new FlasherError(
+      'ProtocolError',
+      `${what}: expected {rc, fwv, text} in the answer, got ${JSON.stringify(rsp)}`,
+    );
   }
   if ((rc === 0) !== (fwv === 0)) {
-    throw new FlasherError('ProtocolError', `${what}: expected rc 0 exactly when fwv is 0, got rc ${rc} with fwv ${fwv}`, { smpRc: rc, fwv });
+    throw new FlasherError(
+      'ProtocolError',
+      `${what}: expected rc 0 exactly when fwv is 0, got rc ${rc} with fwv ${fwv}`,
+      { smpRc: rc, fwv },
+    );
   }
   return { rc, fwv, text: typeof rsp.text === 'string' ? rsp.text : '' };
 }
@@ -102,5 +132,7 @@ export function parseBootLine(line: string): BootLine | undefined {
 
 /** The line MockDevice prints, as the firmware does (device/device.c). */
 export function bootLineFor(sha256: Uint8Array | undefined, result: string): string {
-  return sha256 && result === 'FWV_OK' ? `${BOOT_LINE_PREFIX}FWV_OK, booting sha256 ${Buffer.from(sha256).toString('hex')}` : `${BOOT_LINE_PREFIX}${result}, serving SMP`;
+  return sha256 && result === 'FWV_OK'
+    ? `${BOOT_LINE_PREFIX}FWV_OK, booting sha256 ${Buffer.from(sha256).toString('hex')}`
+    : `${BOOT_LINE_PREFIX}${result}, serving SMP`;
 }

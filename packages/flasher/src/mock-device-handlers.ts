@@ -6,7 +6,16 @@
  * result code, the same order of checks. Once it boots an image it is the test application,
  * which answers echo and reset only (firmware-verifier/app/app.c).
  */
-import { ALGORITHMS, ResultCode, SmpError, SmpFwsignCommand, SmpGroup, SmpImageCommand, SmpOp, SmpOsCommand } from '@fwsign/protocol';
+import {
+  ALGORITHMS,
+  ResultCode,
+  SmpError,
+  SmpFwsignCommand,
+  SmpGroup,
+  SmpImageCommand,
+  SmpOp,
+  SmpOsCommand,
+} from '@fwsign/protocol';
 import type { CborMap } from './cbor.js';
 import { sha256 } from './digest.js';
 import { verdict, verifyImage, type SlotSignature } from './mock-verify.js';
@@ -64,8 +73,20 @@ const rc = (code: number): HandlerResult => ({ body: { rc: code } });
 export function rcForResult(fwv: number): number {
   if (fwv === ResultCode.OK) return SmpError.EOK;
   if (fwv === ResultCode.ERR_FLASH) return SmpError.EUNKNOWN;
-  if (fwv === ResultCode.ERR_STATE || fwv === ResultCode.ERR_NO_IMAGE || fwv === ResultCode.ERR_NOT_VERIFIED || fwv === ResultCode.ERR_NO_SIGNATURE) return SmpError.EBADSTATE;
-  if (fwv === ResultCode.ERR_ARG || fwv === ResultCode.ERR_UNKNOWN_ALG || fwv === ResultCode.ERR_BAD_LENGTH || fwv === ResultCode.ERR_TOO_LARGE) return SmpError.EINVAL;
+  if (
+    fwv === ResultCode.ERR_STATE ||
+    fwv === ResultCode.ERR_NO_IMAGE ||
+    fwv === ResultCode.ERR_NOT_VERIFIED ||
+    fwv === ResultCode.ERR_NO_SIGNATURE
+  )
+    return SmpError.EBADSTATE;
+  if (
+    fwv === ResultCode.ERR_ARG ||
+    fwv === ResultCode.ERR_UNKNOWN_ALG ||
+    fwv === ResultCode.ERR_BAD_LENGTH ||
+    fwv === ResultCode.ERR_TOO_LARGE
+  )
+    return SmpError.EINVAL;
   return SmpError.ECORRUPT;
 }
 
@@ -74,8 +95,15 @@ function verdictBody(fwv: number): HandlerResult {
 }
 
 /** The test application's two commands; everything else is ENOTSUP, as app.c answers. */
-function appRequest(state: DeviceState, write: boolean, group: number, id: number, req: CborMap): HandlerResult {
-  if (group === SmpGroup.OS && id === SmpOsCommand.ECHO && typeof req.d === 'string') return { body: { r: req.d } };
+function appRequest(
+  state: DeviceState,
+  write: boolean,
+  group: number,
+  id: number,
+  req: CborMap,
+): HandlerResult {
+  if (group === SmpGroup.OS && id === SmpOsCommand.ECHO && typeof req.d === 'string')
+    return { body: { r: req.d } };
   if (group === SmpGroup.OS && id === SmpOsCommand.RESET) return resetRequest(state, req);
   void write;
   return rc(SmpError.ENOTSUP);
@@ -88,7 +116,13 @@ function resetRequest(state: DeviceState, req: CborMap): HandlerResult {
   return state.flavour === 'mcuboot' ? rc(0) : { body: {} };
 }
 
-export function handleRequest(state: DeviceState, op: number, group: number, id: number, req: CborMap): HandlerResult {
+export function handleRequest(
+  state: DeviceState,
+  op: number,
+  group: number,
+  id: number,
+  req: CborMap,
+): HandlerResult {
   const write = op === SmpOp.WRITE;
   if (state.running === 'app') return appRequest(state, write, group, id, req);
   if (group === SmpGroup.OS) {
@@ -121,14 +155,34 @@ function upload(state: DeviceState, req: CborMap): HandlerResult {
     if (typeof len !== 'number' || len <= 0) return rc(SmpError.EINVAL);
     // Zephyr resumes an interrupted upload when the first chunk carries the same image's SHA-256.
     const cur = state.upload;
-    if (state.flavour === 'fwsign' && cur && !cur.complete && cur.off > 0 && cur.len === len && cur.sha && req.sha instanceof Uint8Array && Buffer.compare(cur.sha, req.sha) === 0) {
+    if (
+      state.flavour === 'fwsign' &&
+      cur &&
+      !cur.complete &&
+      cur.off > 0 &&
+      cur.len === len &&
+      cur.sha &&
+      req.sha instanceof Uint8Array &&
+      Buffer.compare(cur.sha, req.sha) === 0
+    ) {
       return { body: { rc: 0, off: cur.off } };
     }
     if (len > state.slotSize) {
-      if (state.flavour === 'mcuboot') return { body: { rc: SmpError.EINVAL, rsn: `image of ${len} bytes exceeds the slot (${state.slotSize})` } };
+      if (state.flavour === 'mcuboot')
+        return {
+          body: {
+            rc: SmpError.EINVAL,
+            rsn: `image of ${len} bytes exceeds the slot (${state.slotSize})`,
+          },
+        };
       return { body: { fwv: ResultCode.ERR_TOO_LARGE, off: cur?.off ?? 0, rc: SmpError.EINVAL } };
     }
-    const sha = state.flavour === 'mcuboot' ? undefined : req.sha instanceof Uint8Array ? req.sha.slice() : undefined;
+    const sha =
+      state.flavour === 'mcuboot'
+        ? undefined
+        : req.sha instanceof Uint8Array
+          ? req.sha.slice()
+          : undefined;
     state.upload = { len, off: 0, sha, complete: false };
     state.staging.data.fill(0xff);
     state.staging.length = 0;
@@ -154,27 +208,54 @@ function upload(state: DeviceState, req: CborMap): HandlerResult {
   if (state.flavour === 'mcuboot') return { body: { rc: 0, off: up.off }, slow };
   if (!up.complete) return { body: { off: up.off, rc: 0 }, slow };
   // The firmware compares the final hash with the `sha` prefix it was given (none: a match).
-  const match = !up.sha || Buffer.compare(up.sha, state.staging.sha256!.subarray(0, up.sha.length)) === 0;
-  if (!match) return { body: { fwv: ResultCode.ERR_HASH_MISMATCH, off: up.off, rc: SmpError.ECORRUPT }, slow };
+  const match =
+    !up.sha || Buffer.compare(up.sha, state.staging.sha256!.subarray(0, up.sha.length)) === 0;
+  if (!match)
+    return {
+      body: { fwv: ResultCode.ERR_HASH_MISMATCH, off: up.off, rc: SmpError.ECORRUPT },
+      slow,
+    };
   return { body: { off: up.off, match: true, rc: 0 }, slow };
 }
 
 function imageState(state: DeviceState): HandlerResult {
   const images: CborMap[] = [];
-  if (state.active.sha256) images.push({ image: 0, slot: 0, version: '0.0.0', hash: state.active.sha256, bootable: true, active: true, confirmed: true });
-  if (state.staging.sha256) images.push({ image: 0, slot: 1, version: '0.0.0', hash: state.staging.sha256, bootable: state.verified, pending: false });
+  if (state.active.sha256)
+    images.push({
+      image: 0,
+      slot: 0,
+      version: '0.0.0',
+      hash: state.active.sha256,
+      bootable: true,
+      active: true,
+      confirmed: true,
+    });
+  if (state.staging.sha256)
+    images.push({
+      image: 0,
+      slot: 1,
+      version: '0.0.0',
+      hash: state.staging.sha256,
+      bootable: state.verified,
+      pending: false,
+    });
   return { body: { images, splitStatus: 0 } };
 }
 
 function slotInfo(slot: SlotState, stateName: string): CborMap {
   // len and sha256 only for a slot holding a complete image, as device/smp.c slot_status writes them.
-  return slot.sha256 ? { state: stateName, len: slot.length, sha256: slot.sha256 } : { state: stateName };
+  return slot.sha256
+    ? { state: stateName, len: slot.length, sha256: slot.sha256 }
+    : { state: stateName };
 }
 
 function stagingState(state: DeviceState): string {
   const up = state.upload;
   if (state.verified) return 'verified';
-  if (up?.complete) return !up.sha || Buffer.compare(up.sha, state.staging.sha256!.subarray(0, up.sha.length)) === 0 ? 'complete' : 'hash-mismatch';
+  if (up?.complete)
+    return !up.sha || Buffer.compare(up.sha, state.staging.sha256!.subarray(0, up.sha.length)) === 0
+      ? 'complete'
+      : 'hash-mismatch';
   return up ? 'uploading' : 'empty';
 }
 
@@ -184,7 +265,10 @@ function fwsign(state: DeviceState, write: boolean, id: number, req: CborMap): H
       body: {
         slot_size: state.slotSize,
         active: slotInfo(state.active, state.active.sha256 ? 'bootable' : 'empty'),
-        staging: slotInfo(state.upload?.complete ? state.staging : { ...state.staging, sha256: undefined }, stagingState(state)),
+        staging: slotInfo(
+          state.upload?.complete ? state.staging : { ...state.staging, sha256: undefined },
+          stagingState(state),
+        ),
         received: state.upload?.off ?? 0,
         stack_peak: 0,
         rc: 0,
@@ -196,10 +280,13 @@ function fwsign(state: DeviceState, write: boolean, id: number, req: CborMap): H
     const { alg, sig, certfile } = req;
     state.signature = undefined;
     state.verified = false;
-    if (typeof alg !== 'string' || !(sig instanceof Uint8Array) || typeof certfile !== 'string') return verdictBody(ResultCode.ERR_ARG);
-    if (!ALGORITHMS.some((a) => a.jobDocumentKey === alg)) return verdictBody(ResultCode.ERR_UNKNOWN_ALG);
+    if (typeof alg !== 'string' || !(sig instanceof Uint8Array) || typeof certfile !== 'string')
+      return verdictBody(ResultCode.ERR_ARG);
+    if (!ALGORITHMS.some((a) => a.jobDocumentKey === alg))
+      return verdictBody(ResultCode.ERR_UNKNOWN_ALG);
     if (sig.length === 0 || sig.length > SIG_MAX) return verdictBody(ResultCode.ERR_BAD_LENGTH);
-    if (certfile.length === 0 || Buffer.byteLength(certfile) > CERTFILE_MAX) return verdictBody(ResultCode.ERR_ARG);
+    if (certfile.length === 0 || Buffer.byteLength(certfile) > CERTFILE_MAX)
+      return verdictBody(ResultCode.ERR_ARG);
     state.signature = { alg, sig: sig.slice(), certfile };
     return verdictBody(ResultCode.OK);
   }
@@ -213,7 +300,12 @@ function fwsign(state: DeviceState, write: boolean, id: number, req: CborMap): H
     // Re-verified from the slot before anything is journalled, as the firmware does.
     const again = verifyStaging(state);
     if (again.fwv !== ResultCode.OK) return verdictBody(again.fwv);
-    state.active = { data: state.staging.data.slice(), length: state.staging.length, sha256: state.staging.sha256, signature: state.signature };
+    state.active = {
+      data: state.staging.data.slice(),
+      length: state.staging.length,
+      sha256: state.staging.sha256,
+      signature: state.signature,
+    };
     // The staging trailer is erased and the verifier's staging state reset; the bytes stay in flash.
     state.staging = { data: state.staging.data, length: 0, sha256: undefined };
     state.upload = undefined;
@@ -227,9 +319,18 @@ function fwsign(state: DeviceState, write: boolean, id: number, req: CborMap): H
 /** In the firmware's order (device/slots.c fwv_verify_staging): image, its hash, the signature. */
 function verifyStaging(state: DeviceState): { fwv: number; text: string } {
   if (!state.upload?.complete || !state.staging.sha256) return verdict(ResultCode.ERR_NO_IMAGE);
-  if (state.upload.sha && Buffer.compare(state.upload.sha, state.staging.sha256.subarray(0, state.upload.sha.length)) !== 0) return verdict(ResultCode.ERR_HASH_MISMATCH);
+  if (
+    state.upload.sha &&
+    Buffer.compare(state.upload.sha, state.staging.sha256.subarray(0, state.upload.sha.length)) !==
+      0
+  )
+    return verdict(ResultCode.ERR_HASH_MISMATCH);
   if (!state.signature) return verdict(ResultCode.ERR_NO_SIGNATURE);
-  return verifyImage(state.staging.data.subarray(0, state.staging.length), state.signature, state.anchors);
+  return verifyImage(
+    state.staging.data.subarray(0, state.staging.length),
+    state.signature,
+    state.anchors,
+  );
 }
 
 /** The verifier's boot decision over the active slot: its image must verify with its own signature. */

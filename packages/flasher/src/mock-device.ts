@@ -6,10 +6,20 @@
 import type { Duplex } from 'node:stream';
 import { decodeTrustAnchorTable } from '@fwsign/protocol';
 import { decodeCborMap, encodeCbor } from './cbor.js';
-import { ConsoleFrameDecoder, encodeConsoleFrame, FRAME_OVERHEAD_BYTES } from './console-framing.js';
+import {
+  ConsoleFrameDecoder,
+  encodeConsoleFrame,
+  FRAME_OVERHEAD_BYTES,
+} from './console-framing.js';
 import { RESULT_CODES, ResultCode } from '@fwsign/protocol';
 import { bootLineFor } from './fwsign-group.js';
-import { bootDecision, emptySlot, handleRequest, type DeviceState, type MockFlavour } from './mock-device-handlers.js';
+import {
+  bootDecision,
+  emptySlot,
+  handleRequest,
+  type DeviceState,
+  type MockFlavour,
+} from './mock-device-handlers.js';
 import { decodeSmpPacket, encodeSmpPacket, type SmpPacket } from './smp-frame.js';
 import { FlasherError } from './errors.js';
 import { Listeners, type Transport, type TransportListener } from './transport.js';
@@ -78,7 +88,9 @@ export class MockDevice {
       if (event.kind === 'error') this.dropped.push(event.reason);
       if (event.kind !== 'packet') continue;
       if (event.body.length + FRAME_OVERHEAD_BYTES > this.state.bufSize) {
-        this.dropped.push(`frame of ${event.body.length + FRAME_OVERHEAD_BYTES} bytes exceeds buf_size ${this.state.bufSize}`);
+        this.dropped.push(
+          `frame of ${event.body.length + FRAME_OVERHEAD_BYTES} bytes exceeds buf_size ${this.state.bufSize}`,
+        );
         continue;
       }
       // One buffer is being processed, the rest hold what arrived meanwhile; beyond that the UART driver has nowhere to put it.
@@ -119,7 +131,11 @@ export class MockDevice {
     const fwv = bootDecision(this.state);
     const boots = fwv === ResultCode.OK && !stay;
     this.state.running = boots ? 'app' : 'verifier';
-    const reason = stay ? 'staying on request' : fwv === ResultCode.OK ? 'FWV_OK' : (RESULT_CODES.find((r) => r.value === fwv)?.name ?? `fwv ${fwv}`);
+    const reason = stay
+      ? 'staying on request'
+      : fwv === ResultCode.OK
+        ? 'FWV_OK'
+        : (RESULT_CODES.find((r) => r.value === fwv)?.name ?? `fwv ${fwv}`);
     const lines = [bootLineFor(boots ? this.state.active.sha256 : undefined, reason)];
     if (boots && this.opts.bootBanner) lines.push(this.opts.bootBanner);
     this.emit(new TextEncoder().encode(lines.map((l) => `${l}\n`).join('')));
@@ -181,7 +197,13 @@ export class MockDevice {
     const { header } = packet;
     let result;
     try {
-      result = handleRequest(this.state, header.op, header.group, header.id, decodeCborMap(packet.payload));
+      result = handleRequest(
+        this.state,
+        header.op,
+        header.group,
+        header.id,
+        decodeCborMap(packet.payload),
+      );
     } catch {
       result = { body: { rc: 3 } };
     }
@@ -189,7 +211,17 @@ export class MockDevice {
     const answer = (): void => {
       if (epoch !== this.epoch) return;
       const payload = encodeCbor(result.body);
-      const rsp = encodeSmpPacket({ op: (header.op + 1) as 1 | 3, version: header.version, flags: 0, group: header.group, seq: header.seq, id: header.id }, payload);
+      const rsp = encodeSmpPacket(
+        {
+          op: (header.op + 1) as 1 | 3,
+          version: header.version,
+          flags: 0,
+          group: header.group,
+          seq: header.seq,
+          id: header.id,
+        },
+        payload,
+      );
       this.served++;
       this.emit(encodeConsoleFrame(rsp));
       this.busy = false;
@@ -210,7 +242,8 @@ class MockLink implements Transport {
   }
 
   async write(bytes: Uint8Array): Promise<void> {
-    if (this.listeners.isClosed) throw new FlasherError('TransportClosed', 'mock device link: write after close');
+    if (this.listeners.isClosed)
+      throw new FlasherError('TransportClosed', 'mock device link: write after close');
     const copy = bytes.slice();
     setImmediate(() => this.device.receive(copy));
   }
@@ -224,4 +257,3 @@ class MockLink implements Transport {
     this.listeners.closed();
   }
 }
-

@@ -28,13 +28,24 @@ function publicKey(anchor: TrustAnchor): KeyObject | undefined {
   try {
     if (anchor.key.type === 'ec-p256') {
       const p = anchor.key.point;
-      return createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: b64url(p.subarray(1, 33)), y: b64url(p.subarray(33, 65)) }, format: 'jwk' });
+      return createPublicKey({
+        key: {
+          kty: 'EC',
+          crv: 'P-256',
+          x: b64url(p.subarray(1, 33)),
+          y: b64url(p.subarray(33, 65)),
+        },
+        format: 'jwk',
+      });
     }
     const e = Buffer.alloc(4);
     e.writeUInt32BE(anchor.key.exponent);
     let i = 0;
     while (i < 3 && e[i] === 0) i++;
-    return createPublicKey({ key: { kty: 'RSA', n: b64url(anchor.key.modulus), e: b64url(e.subarray(i)) }, format: 'jwk' });
+    return createPublicKey({
+      key: { kty: 'RSA', n: b64url(anchor.key.modulus), e: b64url(e.subarray(i)) },
+      format: 'jwk',
+    });
   } catch {
     return undefined;
   }
@@ -57,7 +68,11 @@ function isStrictDerEcdsa(sig: Uint8Array): boolean {
 }
 
 /** Verifies `image` with `signature` against the anchor its certfile names. */
-export function verifyImage(image: Uint8Array, signature: SlotSignature, anchors: readonly TrustAnchor[]): Verdict {
+export function verifyImage(
+  image: Uint8Array,
+  signature: SlotSignature,
+  anchors: readonly TrustAnchor[],
+): Verdict {
   const alg = ALGORITHMS.find((a) => a.jobDocumentKey === signature.alg);
   if (!alg) return verdict(ResultCode.ERR_UNKNOWN_ALG);
   const anchor = anchors.find((a) => a.name === signature.certfile);

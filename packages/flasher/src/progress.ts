@@ -9,10 +9,17 @@ export interface ProgressSink {
 }
 
 function fmtBytes(n: number): string {
-  return n >= 1024 * 1024 ? `${(n / 1048576).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`;
+  return n >= 1024 * 1024
+    ? `${(n / 1048576).toFixed(1)} MiB`
+    : n >= 1024
+      ? `${(n / 1024).toFixed(1)} KiB`
+      : `${n} B`;
 }
 
-export function createProgress(mode: ProgressMode, out: NodeJS.WritableStream & { isTTY?: boolean }): ProgressSink {
+export function createProgress(
+  mode: ProgressMode,
+  out: NodeJS.WritableStream & { isTTY?: boolean },
+): ProgressSink {
   const started = performance.now();
   let lastDraw = 0;
   let drawn = false;
@@ -44,7 +51,9 @@ export function createProgress(mode: ProgressMode, out: NodeJS.WritableStream & 
       const eta = rate > 0 ? (e.total - e.acked) / rate : 0;
       const width = 30;
       const filled = Math.round((e.acked / e.total) * width);
-      out.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${fmtBytes(e.acked)}/${fmtBytes(e.total)} ${fmtBytes(rate)}/s ETA ${eta.toFixed(0)}s `);
+      out.write(
+        `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${fmtBytes(e.acked)}/${fmtBytes(e.total)} ${fmtBytes(rate)}/s ETA ${eta.toFixed(0)}s `,
+      );
       drawn = true;
     },
     done() {

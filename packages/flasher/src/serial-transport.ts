@@ -13,9 +13,17 @@ export class SerialTransport implements Transport {
   private readonly listeners = new Listeners();
 
   private constructor(private readonly port: SerialPortType) {
-    port.on('data', (chunk: Buffer) => this.listeners.data(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
+    port.on('data', (chunk: Buffer) =>
+      this.listeners.data(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
+    );
     port.on('close', (err?: Error | null) => this.listeners.closed(err ?? undefined));
-    port.on('error', (err: Error) => this.listeners.closed(new FlasherError('TransportError', `serial port ${port.path}: ${err.message}`, { cause: err })));
+    port.on('error', (err: Error) =>
+      this.listeners.closed(
+        new FlasherError('TransportError', `serial port ${port.path}: ${err.message}`, {
+          cause: err,
+        }),
+      ),
+    );
   }
 
   /** Opens the port 8N1, no flow control: what MCUboot and Zephyr consoles expect. */
@@ -23,21 +31,55 @@ export class SerialTransport implements Transport {
     // Loaded on use: the native binding is only needed when a port is opened.
     const { SerialPort } = await import('serialport');
     return new Promise((resolve, reject) => {
-      const port = new SerialPort({ path: opts.path, baudRate: opts.baudRate ?? 115200, dataBits: 8, parity: 'none', stopBits: 1, rtscts: false, autoOpen: false });
+      const port = new SerialPort({
+        path: opts.path,
+        baudRate: opts.baudRate ?? 115200,
+        dataBits: 8,
+        parity: 'none',
+        stopBits: 1,
+        rtscts: false,
+        autoOpen: false,
+      });
       port.open((err) => {
-        if (err) reject(new FlasherError('TransportError', `serial port ${opts.path}: cannot open (${err.message})`, { cause: err }));
+        if (err)
+          reject(
+            new FlasherError(
+              'TransportError',
+              `serial port ${opts.path}: cannot open (${err.message})`,
+              { cause: err },
+            ),
+          );
         else resolve(new SerialTransport(port));
       });
     });
   }
 
   write(bytes: Uint8Array): Promise<void> {
-    if (this.listeners.isClosed) return Promise.reject(new FlasherError('TransportClosed', `serial port ${this.port.path}: write after close`));
+    if (this.listeners.isClosed)
+      return Promise.reject(
+        new FlasherError('TransportClosed', `serial port ${this.port.path}: write after close`),
+      );
     return new Promise((resolve, reject) => {
       this.port.write(Buffer.from(bytes), (err) => {
-        if (err) reject(new FlasherError('TransportError', `serial port ${this.port.path}: write failed (${err.message})`, { cause: err }));
+        if (err)
+          reject(
+            new FlasherError(
+              'TransportError',
+              `serial port ${this.port.path}: write failed (${err.message})`,
+              { cause: err },
+            ),
+          );
       });
-      this.port.drain((err) => (err ? reject(new FlasherError('TransportError', `serial port ${this.port.path}: drain failed (${err.message})`)) : resolve()));
+      this.port.drain((err) =>
+        err
+          ? reject(
+              new FlasherError(
+                'TransportError',
+                `serial port ${this.port.path}: drain failed (${err.message})`,
+              ),
+            )
+          : resolve(),
+      );
     });
   }
 
@@ -61,7 +103,15 @@ export class SerialTransport implements Transport {
 }
 
 /** Serial ports the OS knows (USB adapters with their vendor/product ids); pseudo-terminals are not listed. */
-export async function listSerialPorts(): Promise<Array<{ path: string; manufacturer?: string; serialNumber?: string; vendorId?: string; productId?: string }>> {
+export async function listSerialPorts(): Promise<
+  Array<{
+    path: string;
+    manufacturer?: string;
+    serialNumber?: string;
+    vendorId?: string;
+    productId?: string;
+  }>
+> {
   const { SerialPort } = await import('serialport');
   let ports;
   try {
@@ -70,7 +120,13 @@ export async function listSerialPorts(): Promise<Array<{ path: string; manufactu
     // serialport lists through udevadm, which containers and minimal systems lack: fall back to sysfs.
     return ttysFromSysfs();
   }
-  return ports.map((p) => ({ path: p.path, manufacturer: p.manufacturer, serialNumber: p.serialNumber, vendorId: p.vendorId, productId: p.productId }));
+  return ports.map((p) => ({
+    path: p.path,
+    manufacturer: p.manufacturer,
+    serialNumber: p.serialNumber,
+    vendorId: p.vendorId,
+    productId: p.productId,
+  }));
 }
 
 /** TTYs backed by a device (USB adapters, on-board UARTs), as /sys/class/tty lists them. */
@@ -78,6 +134,8 @@ function ttysFromSysfs(): Array<{ path: string }> {
   const root = '/sys/class/tty';
   if (!existsSync(root)) return [];
   return readdirSync(root)
-    .filter((name) => /^tty(USB|ACM|AMA|S)\d+$/.test(name) && existsSync(`${root}/${name}/device/driver`))
+    .filter(
+      (name) => /^tty(USB|ACM|AMA|S)\d+$/.test(name) && existsSync(`${root}/${name}/device/driver`),
+    )
     .map((name) => ({ path: `/dev/${name}` }));
 }

@@ -49,11 +49,20 @@ export const OP_NAMES = ['read', 'read-rsp', 'write', 'write-rsp'];
 export function smpRc(body: CborMap): number {
   if (typeof body.rc === 'number') return body.rc;
   const err = body.err;
-  if (err && typeof err === 'object' && !Array.isArray(err) && !(err instanceof Uint8Array) && typeof (err as CborMap).rc === 'number') return (err as CborMap).rc as number;
+  if (
+    err &&
+    typeof err === 'object' &&
+    !Array.isArray(err) &&
+    !(err instanceof Uint8Array) &&
+    typeof (err as CborMap).rc === 'number'
+  )
+    return (err as CborMap).rc as number;
   return 0;
 }
 
-const SMP_ERROR_NAMES = Object.fromEntries(Object.entries(SmpError).map(([k, v]) => [v, `MGMT_ERR_${k}`])) as Record<number, string>;
+const SMP_ERROR_NAMES = Object.fromEntries(
+  Object.entries(SmpError).map(([k, v]) => [v, `MGMT_ERR_${k}`]),
+) as Record<number, string>;
 
 export function smpErrorName(rc: number): string {
   return SMP_ERROR_NAMES[rc] ?? `rc ${rc}`;
@@ -62,7 +71,11 @@ export function smpErrorName(rc: number): string {
 /** The error for a non-zero rc: ENOTSUP a NotSupported, anything else a DeviceError, naming `what`. */
 export function rcError(what: string, rc: number, rsp: CborMap): FlasherError {
   const reason = typeof rsp.rsn === 'string' ? `: ${rsp.rsn}` : '';
-  return new FlasherError(rc === SmpError.ENOTSUP ? 'NotSupported' : 'DeviceError', `${what}: device answered ${smpErrorName(rc)} (${rc})${reason}`, { smpRc: rc });
+  return new FlasherError(
+    rc === SmpError.ENOTSUP ? 'NotSupported' : 'DeviceError',
+    `${what}: device answered ${smpErrorName(rc)} (${rc})${reason}`,
+    { smpRc: rc },
+  );
 }
 
 export class SmpClient {
@@ -78,12 +91,16 @@ export class SmpClient {
   strays = 0;
   frameErrors = 0;
 
-  constructor(private readonly transport: Transport, private readonly opts: SmpClientOptions = {}) {
+  constructor(
+    private readonly transport: Transport,
+    private readonly opts: SmpClientOptions = {},
+  ) {
     this.timeoutMs = opts.timeoutMs ?? 3000;
     this.retries = opts.retries ?? 2;
     this.unsubscribe = transport.subscribe({
       data: (bytes) => this.onBytes(bytes),
-      closed: (error) => this.fail(error ?? new FlasherError('TransportClosed', 'link to the device closed')),
+      closed: (error) =>
+        this.fail(error ?? new FlasherError('TransportClosed', 'link to the device closed')),
     });
   }
 
@@ -92,8 +109,7 @@ export class SmpClient {
       if (event.kind === 'text') {
         this.opts.onText?.(event.line);
         for (const listener of [...this.textListeners]) listener(event.line);
-      }
-      else if (event.kind === 'error') {
+      } else if (event.kind === 'error') {
         this.frameErrors++;
         this.opts.onFrameError?.(event.reason);
       } else this.onPacket(event.body);
@@ -148,12 +164,22 @@ export class SmpClient {
       return { seq: -1, response: Promise.reject(error), cancel: () => undefined };
     }
     const seq = this.allocSeq();
-    const frame = encodeConsoleFrame(encodeSmpPacket({ op: op as SmpHeader['op'], version: this.opts.version ?? 0, flags: 0, group, seq, id }, encodeCbor(body)));
+    const frame = encodeConsoleFrame(
+      encodeSmpPacket(
+        { op: op as SmpHeader['op'], version: this.opts.version ?? 0, flags: 0, group, seq, id },
+        encodeCbor(body),
+      ),
+    );
     let cancel = (): void => undefined;
     const response = new Promise<SmpResponse>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(seq);
-        reject(new FlasherError('Timeout', `SMP ${OP_NAMES[op]} group ${group} command ${id} (seq ${seq}): no answer within ${timeoutMs} ms`));
+        reject(
+          new FlasherError(
+            'Timeout',
+            `SMP ${OP_NAMES[op]} group ${group} command ${id} (seq ${seq}): no answer within ${timeoutMs} ms`,
+          ),
+        );
       }, timeoutMs);
       this.pending.set(seq, { op, group, id, resolve, reject, timer });
       cancel = () => {
@@ -167,7 +193,11 @@ export class SmpClient {
         if (this.pending.get(seq)?.timer !== timer) return;
         clearTimeout(timer);
         this.pending.delete(seq);
-        reject(err instanceof FlasherError ? err : new FlasherError('TransportError', `write failed: ${err.message}`, { cause: err }));
+        reject(
+          err instanceof FlasherError
+            ? err
+            : new FlasherError('TransportError', `write failed: ${err.message}`, { cause: err }),
+        );
       });
     });
     // A caller that drops an InFlight must not crash the process with an unhandled rejection.
@@ -176,7 +206,13 @@ export class SmpClient {
   }
 
   /** Sends with bounded retries on timeout; returns the body whatever its rc (see `call` for rc checks). */
-  async request(op: number, group: number, id: number, body: CborMap, opts: { timeoutMs?: number; retries?: number } = {}): Promise<SmpResponse> {
+  async request(
+    op: number,
+    group: number,
+    id: number,
+    body: CborMap,
+    opts: { timeoutMs?: number; retries?: number } = {},
+  ): Promise<SmpResponse> {
     const attempts = 1 + (opts.retries ?? this.retries);
     let last: unknown;
     for (let i = 0; i < attempts; i++) {
@@ -192,18 +228,37 @@ export class SmpClient {
   }
 
   /** `request`, then a non-zero rc becomes a DeviceError (ENOTSUP a NotSupported) naming `what`. */
-  async call(what: string, op: number, group: number, id: number, body: CborMap, opts: { timeoutMs?: number; retries?: number } = {}): Promise<CborMap> {
+  async call(
+    what: string,
+    op: number,
+    group: number,
+    id: number,
+    body: CborMap,
+    opts: { timeoutMs?: number; retries?: number } = {},
+  ): Promise<CborMap> {
     const { body: rsp } = await this.request(op, group, id, body, opts);
     const rc = smpRc(rsp);
     if (rc !== 0) throw rcError(what, rc, rsp);
     return rsp;
   }
 
-  read(what: string, group: number, id: number, body: CborMap = {}, opts?: { timeoutMs?: number; retries?: number }): Promise<CborMap> {
+  read(
+    what: string,
+    group: number,
+    id: number,
+    body: CborMap = {},
+    opts?: { timeoutMs?: number; retries?: number },
+  ): Promise<CborMap> {
     return this.call(what, SmpOp.READ, group, id, body, opts);
   }
 
-  write(what: string, group: number, id: number, body: CborMap, opts?: { timeoutMs?: number; retries?: number }): Promise<CborMap> {
+  write(
+    what: string,
+    group: number,
+    id: number,
+    body: CborMap,
+    opts?: { timeoutMs?: number; retries?: number },
+  ): Promise<CborMap> {
     return this.call(what, SmpOp.WRITE, group, id, body, opts);
   }
 

@@ -51,9 +51,13 @@ export function encodeSmpHeader(h: SmpHeader): Uint8Array {
 }
 
 export function decodeSmpHeader(bytes: Uint8Array): SmpHeader {
-  if (!(bytes instanceof Uint8Array)) throw new TypeError(`decodeSmpHeader: "bytes" expected Uint8Array, got ${typeName(bytes)}`);
+  if (!(bytes instanceof Uint8Array))
+    throw new TypeError(`decodeSmpHeader: "bytes" expected Uint8Array, got ${typeName(bytes)}`);
   if (bytes.length < SMP_HEADER_SIZE) {
-    throw new FlasherError('ProtocolError', `SMP header: expected ${SMP_HEADER_SIZE} bytes, got ${bytes.length}`);
+    throw new FlasherError(
+      'ProtocolError',
+      `SMP header: expected ${SMP_HEADER_SIZE} bytes, got ${bytes.length}`,
+    );
   }
   return {
     op: (bytes[0]! & 0x07) as SmpOp,
@@ -67,7 +71,10 @@ export function decodeSmpHeader(bytes: Uint8Array): SmpHeader {
 }
 
 /** Header + payload; the header's length is taken from the payload. */
-export function encodeSmpPacket(header: Omit<SmpHeader, 'length'>, payload: Uint8Array): Uint8Array {
+export function encodeSmpPacket(
+  header: Omit<SmpHeader, 'length'>,
+  payload: Uint8Array,
+): Uint8Array {
   const out = new Uint8Array(SMP_HEADER_SIZE + payload.length);
   out.set(encodeSmpHeader({ ...header, length: payload.length }), 0);
   out.set(payload, SMP_HEADER_SIZE);
@@ -77,7 +84,10 @@ export function encodeSmpPacket(header: Omit<SmpHeader, 'length'>, payload: Uint
 export function decodeSmpPacket(bytes: Uint8Array): SmpPacket {
   const header = decodeSmpHeader(bytes);
   if (bytes.length !== SMP_HEADER_SIZE + header.length) {
-    throw new FlasherError('ProtocolError', `SMP packet: header says ${header.length} payload bytes, got ${bytes.length - SMP_HEADER_SIZE}`);
+    throw new FlasherError(
+      'ProtocolError',
+      `SMP packet: header says ${header.length} payload bytes, got ${bytes.length - SMP_HEADER_SIZE}`,
+    );
   }
   return { header, payload: bytes.subarray(SMP_HEADER_SIZE) };
 }

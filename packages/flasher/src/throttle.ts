@@ -18,7 +18,11 @@ export class DelayLine {
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private holdUntil = 0;
 
-  constructor(private readonly msPerByte: number, private readonly latencyMs: number, private readonly deliver: (bytes: Uint8Array) => void) {}
+  constructor(
+    private readonly msPerByte: number,
+    private readonly latencyMs: number,
+    private readonly deliver: (bytes: Uint8Array) => void,
+  ) {}
 
   /** Returns the time the last byte leaves the sender. */
   send(bytes: Uint8Array): number {
@@ -53,7 +57,8 @@ export class DelayLine {
     const fire = (): void => {
       this.timer = undefined;
       const now = performance.now();
-      while (this.queue.length > 0 && this.queue[0]!.at <= now && this.holdUntil <= now) this.deliver(this.queue.shift()!.bytes);
+      while (this.queue.length > 0 && this.queue[0]!.at <= now && this.holdUntil <= now)
+        this.deliver(this.queue.shift()!.bytes);
       this.schedule();
     };
     // setTimeout has millisecond granularity and fires late; the last stretch is polled so that
@@ -69,10 +74,17 @@ export class ThrottledTransport extends TransportDecorator {
 
   constructor(inner: Transport, opts: ThrottleOptions) {
     super(inner);
-    if (!(opts.baud > 0)) throw new RangeError(`ThrottledTransport: "baud" expected a positive number, got ${opts.baud}`);
+    if (!(opts.baud > 0))
+      throw new RangeError(
+        `ThrottledTransport: "baud" expected a positive number, got ${opts.baud}`,
+      );
     const msPerByte = 10_000 / opts.baud;
     const latency = opts.latencyMs ?? 0;
-    this.out = new DelayLine(msPerByte, latency, (bytes) => void inner.write(bytes).catch(() => undefined));
+    this.out = new DelayLine(
+      msPerByte,
+      latency,
+      (bytes) => void inner.write(bytes).catch(() => undefined),
+    );
     this.back = new DelayLine(msPerByte, latency, (bytes) => this.listeners.data(bytes));
   }
 

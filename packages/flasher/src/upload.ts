@@ -8,7 +8,13 @@
 import { SmpGroup, SmpImageCommand, SmpOp } from '@fwsign/protocol';
 import { chooseChunk, uploadBody, type UploadFields } from './chunking.js';
 import { FlasherError } from './errors.js';
-import { smpErrorName, smpRc, type InFlight, type SmpClient, type SmpResponse } from './smp-client.js';
+import {
+  smpErrorName,
+  smpRc,
+  type InFlight,
+  type SmpClient,
+  type SmpResponse,
+} from './smp-client.js';
 
 export interface UploadOptions {
   /** Device receive buffer size and count (MCUmgr parameters). */
@@ -49,7 +55,11 @@ interface Chunk {
 
 type Settled = { chunk: Chunk; rsp?: SmpResponse; err?: unknown };
 
-export async function uploadImage(client: SmpClient, image: Uint8Array, opts: UploadOptions): Promise<UploadStats> {
+export async function uploadImage(
+  client: SmpClient,
+  image: Uint8Array,
+  opts: UploadOptions,
+): Promise<UploadStats> {
   const total = image.length;
   if (total === 0) throw new FlasherError('InvalidInput', 'upload: image is empty');
   const window = Math.max(1, opts.window ?? opts.bufCount);
@@ -66,16 +76,31 @@ export async function uploadImage(client: SmpClient, image: Uint8Array, opts: Up
   let failures = 0;
 
   const sendChunk = (off: number): Chunk => {
-    const fields: UploadFields = off === 0 ? { image: opts.imageNumber ?? 0, len: total, off, sha: opts.sha, upgrade: opts.upgrade } : { off };
+    const fields: UploadFields =
+      off === 0
+        ? { image: opts.imageNumber ?? 0, len: total, off, sha: opts.sha, upgrade: opts.upgrade }
+        : { off };
     const { length } = chooseChunk(fields, total, opts.bufSize, opts.align ?? 8);
     const data = image.subarray(off, off + length);
-    const flight = client.send(SmpOp.WRITE, SmpGroup.IMAGE, SmpImageCommand.UPLOAD, uploadBody(fields, data), off === 0 ? (opts.firstChunkTimeoutMs ?? 30_000) : timeoutMs);
+    const flight = client.send(
+      SmpOp.WRITE,
+      SmpGroup.IMAGE,
+      SmpImageCommand.UPLOAD,
+      uploadBody(fields, data),
+      off === 0 ? (opts.firstChunkTimeoutMs ?? 30_000) : timeoutMs,
+    );
     const chunk: Chunk = { off, len: length, gen, flight };
     stats.chunks++;
     if (off < highestSent) stats.resent++;
     highestSent = Math.max(highestSent, off + length);
     inFlight.add(chunk);
-    waiters.set(chunk, flight.response.then((rsp) => ({ chunk, rsp }), (err: unknown) => ({ chunk, err })));
+    waiters.set(
+      chunk,
+      flight.response.then(
+        (rsp) => ({ chunk, rsp }),
+        (err: unknown) => ({ chunk, err }),
+      ),
+    );
     return chunk;
   };
 
@@ -87,13 +112,21 @@ export async function uploadImage(client: SmpClient, image: Uint8Array, opts: Up
 
   const failure = (why: string): void => {
     failures++;
-    if (failures > maxRetries) throw new FlasherError('UploadFailed', `upload: no progress at offset ${acked} of ${total} after ${maxRetries} retries (last: ${why})`);
+    if (failures > maxRetries)
+      throw new FlasherError(
+        'UploadFailed',
+        `upload: no progress at offset ${acked} of ${total} after ${maxRetries} retries (last: ${why})`,
+      );
   };
 
   try {
     while (acked < total) {
       // The chunk at offset 0 restarts the upload on the device; let it land before stacking more behind it.
-      while (inFlight.size < window && next < total && !(next > 0 && [...inFlight].some((c) => c.off === 0 && c.gen === gen))) {
+      while (
+        inFlight.size < window &&
+        next < total &&
+        !(next > 0 && [...inFlight].some((c) => c.off === 0 && c.gen === gen))
+      ) {
         const chunk = sendChunk(next);
         next = chunk.off + chunk.len;
       }
@@ -125,11 +158,18 @@ export async function uploadImage(client: SmpClient, image: Uint8Array, opts: Up
         const reason = typeof body.rsn === 'string' ? `: ${body.rsn}` : '';
         // fwsign's firmware names its reason (fwv 5 too large, 13 hash mismatch) beside the rc.
         const fwv = typeof body.fwv === 'number' ? body.fwv : undefined;
-        throw new FlasherError('DeviceError', `upload: device refused the chunk at offset ${chunk.off} with ${smpErrorName(rc)} (${rc})${reason}${fwv === undefined ? '' : ` (fwv ${fwv})`}`, { smpRc: rc, fwv });
+        throw new FlasherError(
+          'DeviceError',
+          `upload: device refused the chunk at offset ${chunk.off} with ${smpErrorName(rc)} (${rc})${reason}${fwv === undefined ? '' : ` (fwv ${fwv})`}`,
+          { smpRc: rc, fwv },
+        );
       }
       const off = body.off;
       if (typeof off !== 'number' || !Number.isInteger(off) || off < 0 || off > total) {
-        throw new FlasherError('ProtocolError', `upload: expected "off" 0..${total} in the answer, got ${JSON.stringify(off)}`);
+        throw new FlasherError(
+          'ProtocolError',
+          `upload: expected "off" 0..${total} in the answer, got ${JSON.stringify(off)}`,
+        );
       }
       if (off > acked) failures = 0;
       acked = off;

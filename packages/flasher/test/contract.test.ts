@@ -21,15 +21,31 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-function mockTarget(open: (device: MockDevice) => Promise<ContractTarget['open']>): () => Promise<ContractTarget> {
+function mockTarget(
+  open: (device: MockDevice) => Promise<ContractTarget['open']>,
+): () => Promise<ContractTarget> {
   return async () => {
-    const device = new MockDevice({ trustAnchorTable: table, slotSize: 32 * 1024, bufSize: 1024, bufCount: 2 });
+    const device = new MockDevice({
+      trustAnchorTable: table,
+      slotSize: 32 * 1024,
+      bufSize: 1024,
+      bufCount: 2,
+    });
     cleanups.push(() => device.stop());
-    return { open: await open(device), sign: (img) => signEc(key, img), certfile: CERTFILE, alg: 'sig-sha256-ecdsa', timeoutMs: 300 };
+    return {
+      open: await open(device),
+      sign: (img) => signEc(key, img),
+      certfile: CERTFILE,
+      alg: 'sig-sha256-ecdsa',
+      timeoutMs: 300,
+    };
   };
 }
 
-transportContract('MockDevice in memory', mockTarget(async (device) => async () => device.connect()));
+transportContract(
+  'MockDevice in memory',
+  mockTarget(async (device) => async () => device.connect()),
+);
 
 async function listen(server: net.Server, address: net.ListenOptions): Promise<void> {
   await new Promise<void>((resolve) => server.listen(address, resolve));
@@ -50,7 +66,7 @@ transportContract(
 );
 
 transportContract(
-  'MockDevice over a Unix socket (as QEMU\'s socket chardev)',
+  "MockDevice over a Unix socket (as QEMU's socket chardev)",
   mockTarget(async (device) => {
     const dir = mkdtempSync(join(tmpdir(), 'fwsign-sock-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -74,7 +90,8 @@ transportContract(
 
 // Hardware in the loop: the emulated board (the harness sets FWSIGN_HIL=qemu and the socket
 // address) or a real board on FWSIGN_PORT, with the key its trust-anchor table was provisioned for.
-const hilPort = process.env.FWSIGN_HIL === 'qemu' ? process.env.FWSIGN_QEMU_PORT : process.env.FWSIGN_PORT;
+const hilPort =
+  process.env.FWSIGN_HIL === 'qemu' ? process.env.FWSIGN_QEMU_PORT : process.env.FWSIGN_PORT;
 const hilKey = process.env.FWSIGN_HIL_KEY;
 const hil = Boolean(hilPort && hilKey);
 if (!hil) {

@@ -4,7 +4,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ResultCode, SmpError, SmpFwsignCommand, SmpGroup, SmpOsCommand } from '@fwsign/protocol';
-import { FaultyTransport, FlasherError, flashImage, fwsignStep, readParams, readStatus, SmpClient, type Transport } from '../src/index.js';
+import {
+  FaultyTransport,
+  FlasherError,
+  flashImage,
+  fwsignStep,
+  readParams,
+  readStatus,
+  SmpClient,
+  type Transport,
+} from '../src/index.js';
 import { makeImage } from './helpers.js';
 
 export interface ContractTarget {
@@ -17,9 +26,15 @@ export interface ContractTarget {
   timeoutMs: number;
 }
 
-export function transportContract(name: string, target: () => Promise<ContractTarget>, enabled = true): void {
+export function transportContract(
+  name: string,
+  target: () => Promise<ContractTarget>,
+  enabled = true,
+): void {
   describe.runIf(enabled)(`transport contract: ${name}`, () => {
-    const withClient = async <T>(fn: (client: SmpClient, t: ContractTarget) => Promise<T>): Promise<T> => {
+    const withClient = async <T>(
+      fn: (client: SmpClient, t: ContractTarget) => Promise<T>,
+    ): Promise<T> => {
       const t = await target();
       const transport = await t.open();
       const client = new SmpClient(transport, { timeoutMs: t.timeoutMs });
@@ -39,7 +54,9 @@ export function transportContract(name: string, target: () => Promise<ContractTa
 
     it('echoes, or says echo is disabled (rc 8) as MCUboot may', async () => {
       await withClient(async (c) => {
-        const rsp = await c.write('echo', SmpGroup.OS, SmpOsCommand.ECHO, { d: 'fwsign contract' }).catch((e: unknown) => e);
+        const rsp = await c
+          .write('echo', SmpGroup.OS, SmpOsCommand.ECHO, { d: 'fwsign contract' })
+          .catch((e: unknown) => e);
         if (rsp instanceof FlasherError) expect(rsp.smpRc).toBe(8);
         else expect(rsp).toMatchObject({ r: 'fwsign contract' });
       });
@@ -57,7 +74,14 @@ export function transportContract(name: string, target: () => Promise<ContractTa
       const image = makeImage(6000, 21);
       const transport = await t.open();
       try {
-        const result = await flashImage({ transport, image, signature: t.sign(image), alg: t.alg, certfile: t.certfile, timeoutMs: t.timeoutMs });
+        const result = await flashImage({
+          transport,
+          image,
+          signature: t.sign(image),
+          alg: t.alg,
+          certfile: t.certfile,
+          timeoutMs: t.timeoutMs,
+        });
         expect(result).toMatchObject({ verified: true, fwv: ResultCode.OK });
         expect(result.bytesPerSecond).toBeGreaterThan(0);
       } finally {
@@ -65,14 +89,21 @@ export function transportContract(name: string, target: () => Promise<ContractTa
       }
     });
 
-    it('refuses a tampered image, and the flash fails with the device\'s own code', async () => {
+    it("refuses a tampered image, and the flash fails with the device's own code", async () => {
       const t = await target();
       const image = makeImage(6000, 22);
       const signature = t.sign(image);
       image[100]! ^= 0x80;
       const transport = await t.open();
       try {
-        const err = (await flashImage({ transport, image, signature, alg: t.alg, certfile: t.certfile, timeoutMs: t.timeoutMs }).catch((e: unknown) => e)) as FlasherError;
+        const err = (await flashImage({
+          transport,
+          image,
+          signature,
+          alg: t.alg,
+          certfile: t.certfile,
+          timeoutMs: t.timeoutMs,
+        }).catch((e: unknown) => e)) as FlasherError;
         expect(err.code).toBe('NotVerified');
         expect(err.fwv).toBe(ResultCode.ERR_SIGNATURE);
       } finally {
@@ -88,7 +119,14 @@ export function transportContract(name: string, target: () => Promise<ContractTa
         const size = (await readStatus(client)).slotSize;
         client.close();
         const image = makeImage(size + 1, 23);
-        const err = (await flashImage({ transport, image, signature: t.sign(image), alg: t.alg, certfile: t.certfile, timeoutMs: t.timeoutMs }).catch((e: unknown) => e)) as FlasherError;
+        const err = (await flashImage({
+          transport,
+          image,
+          signature: t.sign(image),
+          alg: t.alg,
+          certfile: t.certfile,
+          timeoutMs: t.timeoutMs,
+        }).catch((e: unknown) => e)) as FlasherError;
         expect(err.code).toBe('ImageTooLarge');
       } finally {
         await transport.close();
@@ -98,9 +136,21 @@ export function transportContract(name: string, target: () => Promise<ContractTa
     it('recovers from a lost chunk and a corrupted answer on this link', async () => {
       const t = await target();
       const image = makeImage(6000, 24);
-      const transport = new FaultyTransport(await t.open(), { faults: [{ kind: 'drop', direction: 'to-device', at: 3 }, { kind: 'corrupt', direction: 'to-host', at: 5 }] });
+      const transport = new FaultyTransport(await t.open(), {
+        faults: [
+          { kind: 'drop', direction: 'to-device', at: 3 },
+          { kind: 'corrupt', direction: 'to-host', at: 5 },
+        ],
+      });
       try {
-        const result = await flashImage({ transport, image, signature: t.sign(image), alg: t.alg, certfile: t.certfile, timeoutMs: t.timeoutMs });
+        const result = await flashImage({
+          transport,
+          image,
+          signature: t.sign(image),
+          alg: t.alg,
+          certfile: t.certfile,
+          timeoutMs: t.timeoutMs,
+        });
         expect(result.verified).toBe(true);
         expect(transport.fired).toHaveLength(2);
       } finally {
@@ -110,12 +160,22 @@ export function transportContract(name: string, target: () => Promise<ContractTa
 
     it('does not mark a slot bootable after a failed verification', async () => {
       await withClient(async (c, t) => {
-        expect(await fwsignStep(c, 'signature', SmpFwsignCommand.SIGNATURE, { alg: t.alg, sig: new Uint8Array(71), certfile: t.certfile })).toMatchObject({ rc: 0, fwv: ResultCode.OK });
+        expect(
+          await fwsignStep(c, 'signature', SmpFwsignCommand.SIGNATURE, {
+            alg: t.alg,
+            sig: new Uint8Array(71),
+            certfile: t.certfile,
+          }),
+        ).toMatchObject({ rc: 0, fwv: ResultCode.OK });
         const v = await fwsignStep(c, 'verify', SmpFwsignCommand.VERIFY, {});
         expect(v.fwv).not.toBe(ResultCode.OK);
         expect(v.rc).not.toBe(0);
         const m = await fwsignStep(c, 'mark', SmpFwsignCommand.MARK_BOOTABLE, {});
-        expect(m).toMatchObject({ fwv: ResultCode.ERR_NOT_VERIFIED, rc: SmpError.EBADSTATE, text: 'slot has not been verified' });
+        expect(m).toMatchObject({
+          fwv: ResultCode.ERR_NOT_VERIFIED,
+          rc: SmpError.EBADSTATE,
+          text: 'slot has not been verified',
+        });
       });
     });
   });

@@ -5,7 +5,16 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { ResultCode } from '@fwsign/protocol';
-import { FaultyTransport, FlasherError, flashImage, MockDevice, type Fault, type FaultDirection, type FaultKind, type FlashResult } from '../src/index.js';
+import {
+  FaultyTransport,
+  FlasherError,
+  flashImage,
+  MockDevice,
+  type Fault,
+  type FaultDirection,
+  type FaultKind,
+  type FlashResult,
+} from '../src/index.js';
 import { anchorTable, CERTFILE, ecKey, makeImage, signEc, within } from './helpers.js';
 
 const key = ecKey();
@@ -15,7 +24,14 @@ const signature = signEc(key, image);
 const devices: MockDevice[] = [];
 afterAll(() => devices.forEach((d) => d.stop()));
 
-const CLEAR_CODES = new Set(['Timeout', 'UploadFailed', 'NotVerified', 'BootUnconfirmed', 'DeviceError', 'ProtocolError']);
+const CLEAR_CODES = new Set([
+  'Timeout',
+  'UploadFailed',
+  'NotVerified',
+  'BootUnconfirmed',
+  'DeviceError',
+  'ProtocolError',
+]);
 
 interface Outcome {
   fault: Fault;
@@ -24,21 +40,46 @@ interface Outcome {
   fired: boolean;
 }
 
-async function runWithFault(fault: Fault, boot: boolean, sig: Uint8Array = signature): Promise<Outcome> {
-  const device = new MockDevice({ trustAnchorTable: table, slotSize: 64 * 1024, bufSize: 1024, bufCount: 2, resetDelayMs: 10 });
+async function runWithFault(
+  fault: Fault,
+  boot: boolean,
+  sig: Uint8Array = signature,
+): Promise<Outcome> {
+  const device = new MockDevice({
+    trustAnchorTable: table,
+    slotSize: 64 * 1024,
+    bufSize: 1024,
+    bufCount: 2,
+    resetDelayMs: 10,
+  });
   devices.push(device);
-  const link = new FaultyTransport(device.connect(), { faults: [fault], resetDevice: () => device.reset() });
+  const link = new FaultyTransport(device.connect(), {
+    faults: [fault],
+    resetDevice: () => device.reset(),
+  });
   try {
     const result = await within(
       20_000,
-      flashImage({ transport: link, image, signature: sig, alg: 'sig-sha256-ecdsa', certfile: CERTFILE, boot, timeoutMs: 250, firstChunkTimeoutMs: 400, bootTimeoutMs: 3000, client: { retries: 3 } }),
+      flashImage({
+        transport: link,
+        image,
+        signature: sig,
+        alg: 'sig-sha256-ecdsa',
+        certfile: CERTFILE,
+        boot,
+        timeoutMs: 250,
+        firstChunkTimeoutMs: 400,
+        bootTimeoutMs: 3000,
+        client: { retries: 3 },
+      }),
       `flash with ${JSON.stringify(fault)}`,
     );
     // Success is only ever what the device itself holds.
     expect(result.verified).toBe(true);
     expect(result.fwv).toBe(ResultCode.OK);
     expect(Buffer.compare(device.state.staging.data.subarray(0, image.length), image)).toBe(0);
-    if (boot) expect(Buffer.compare(device.state.active.data.subarray(0, image.length), image)).toBe(0);
+    if (boot)
+      expect(Buffer.compare(device.state.active.data.subarray(0, image.length), image)).toBe(0);
     else expect(device.state.verified).toBe(true);
     return { fault, result, fired: link.fired.length > 0 };
   } catch (err) {
@@ -64,7 +105,11 @@ describe('fault matrix through MockDevice', () => {
       it(`${kind} ${direction} at every frame: verified or a clear error, never a hang`, async () => {
         const outcomes: Outcome[] = [];
         for (const boot of [false, true]) {
-          outcomes.push(...(await Promise.all(POSITIONS.map((at) => runWithFault({ kind, direction, at, stallMs: 800 }, boot)))));
+          outcomes.push(
+            ...(await Promise.all(
+              POSITIONS.map((at) => runWithFault({ kind, direction, at, stallMs: 800 }, boot)),
+            )),
+          );
         }
         // The fault really happened in most runs (positions past the last frame of a run do not fire).
         expect(outcomes.filter((o) => o.fired).length).toBeGreaterThanOrEqual(36);
@@ -75,7 +120,9 @@ describe('fault matrix through MockDevice', () => {
         } else {
           // A reset loses the device's RAM (upload offset, signature, verified flag); the flow
           // re-uploads, hands the signature over again or re-verifies, so almost every run completes.
-          expect(failed.map((o) => `${JSON.stringify(o.fault)}: ${o.error!.message}`).length).toBeLessThanOrEqual(2);
+          expect(
+            failed.map((o) => `${JSON.stringify(o.fault)}: ${o.error!.message}`).length,
+          ).toBeLessThanOrEqual(2);
         }
       });
     }
@@ -83,13 +130,29 @@ describe('fault matrix through MockDevice', () => {
 
   it('never reports success for a slot the device refuses, whatever the fault', async () => {
     const wrong = signEc(ecKey(), image);
-    const runs = KINDS.flatMap((kind) => DIRECTIONS.flatMap((direction) => POSITIONS.filter((at) => at % 3 === 0).map((at) => ({ kind, direction, at, stallMs: 800 }))));
-    const outcomes = await Promise.all(runs.map((fault) => runWithFault(fault, true, wrong).catch((err: unknown) => ({ fault, error: err as FlasherError, fired: true }))));
+    const runs = KINDS.flatMap((kind) =>
+      DIRECTIONS.flatMap((direction) =>
+        POSITIONS.filter((at) => at % 3 === 0).map((at) => ({ kind, direction, at, stallMs: 800 })),
+      ),
+    );
+    const outcomes = await Promise.all(
+      runs.map((fault) =>
+        runWithFault(fault, true, wrong).catch((err: unknown) => ({
+          fault,
+          error: err as FlasherError,
+          fired: true,
+        })),
+      ),
+    );
     for (const o of outcomes) {
       expect('result' in o && o.result, JSON.stringify(o.fault)).toBeFalsy();
       expect(o.error).toBeInstanceOf(FlasherError);
     }
     // Where the run got as far as verifying, the device's own refusal is what the error carries.
-    expect(outcomes.filter((o) => o.error?.code === 'NotVerified' && o.error.fwv === ResultCode.ERR_SIGNATURE).length).toBeGreaterThan(runs.length / 2);
+    expect(
+      outcomes.filter(
+        (o) => o.error?.code === 'NotVerified' && o.error.fwv === ResultCode.ERR_SIGNATURE,
+      ).length,
+    ).toBeGreaterThan(runs.length / 2);
   });
 });

@@ -12,9 +12,20 @@ export interface TestKey {
 export function ecKey(name = CERTFILE): TestKey {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const jwk = publicKey.export({ format: 'jwk' });
-  const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]);
+  const point = Buffer.concat([
+    Buffer.from([4]),
+    Buffer.from(jwk.x!, 'base64url'),
+    Buffer.from(jwk.y!, 'base64url'),
+  ]);
   const der = publicKey.export({ format: 'der', type: 'spki' });
-  return { privateKey, anchor: { name, certSha256: createHash('sha256').update(der).digest(), key: { type: 'ec-p256', point } } };
+  return {
+    privateKey,
+    anchor: {
+      name,
+      certSha256: createHash('sha256').update(der).digest(),
+      key: { type: 'ec-p256', point },
+    },
+  };
 }
 
 export function anchorTable(...keys: TestKey[]): Uint8Array {

@@ -7,18 +7,38 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ResultCode, SmpFwsignCommand, SmpGroup } from '@fwsign/protocol';
-import { ConsoleFrameDecoder, decodeCborMap, decodeSmpPacket, flashImage, fwsignStep, MockDevice, readStatus, SmpClient, type CborMap, type Transport, type TransportListener } from '../src/index.js';
+import {
+  ConsoleFrameDecoder,
+  decodeCborMap,
+  decodeSmpPacket,
+  flashImage,
+  fwsignStep,
+  MockDevice,
+  readStatus,
+  SmpClient,
+  type CborMap,
+  type Transport,
+  type TransportListener,
+} from '../src/index.js';
 import { anchorTable, CERTFILE, ecKey, makeImage, signEc } from './helpers.js';
 
 interface CommandSpec {
   op: 'read' | 'write';
   request: string[];
   response: string[];
-  slot?: { required: string[]; optional: string[]; states: { active: string[]; staging: string[] } };
+  slot?: {
+    required: string[];
+    optional: string[];
+    states: { active: string[]; staging: string[] };
+  };
 }
-const spec = JSON.parse(readFileSync(new URL('../../protocol/protocol.json', import.meta.url), 'utf8')) as { messages: { fwsign: Record<string, CommandSpec>; bootLine: { format: string } } };
+const spec = JSON.parse(
+  readFileSync(new URL('../../protocol/protocol.json', import.meta.url), 'utf8'),
+) as { messages: { fwsign: Record<string, CommandSpec>; bootLine: { format: string } } };
 const commands = spec.messages.fwsign;
-const NAME_OF = Object.fromEntries(Object.entries(SmpFwsignCommand).map(([name, id]) => [id, name])) as Record<number, string>;
+const NAME_OF = Object.fromEntries(
+  Object.entries(SmpFwsignCommand).map(([name, id]) => [id, name]),
+) as Record<number, string>;
 
 interface Seen {
   command: string;
@@ -38,7 +58,12 @@ class Tap implements Transport {
     for (const e of decoder.push(bytes)) {
       if (e.kind !== 'packet') continue;
       const { header, payload } = decodeSmpPacket(e.body);
-      if (header.group === SmpGroup.FWSIGN) this.seen.push({ command: NAME_OF[header.id] ?? `id ${header.id}`, request, body: payload.length ? decodeCborMap(payload) : {} });
+      if (header.group === SmpGroup.FWSIGN)
+        this.seen.push({
+          command: NAME_OF[header.id] ?? `id ${header.id}`,
+          request,
+          body: payload.length ? decodeCborMap(payload) : {},
+        });
     }
   }
 
@@ -48,7 +73,10 @@ class Tap implements Transport {
   }
 
   subscribe(listener: TransportListener): () => void {
-    return this.inner.subscribe({ data: (b) => (this.record(this.back, b, false), listener.data(b)), closed: (err) => listener.closed?.(err) });
+    return this.inner.subscribe({
+      data: (b) => (this.record(this.back, b, false), listener.data(b)),
+      closed: (err) => listener.closed?.(err),
+    });
   }
 
   close(): Promise<void> {
@@ -67,10 +95,22 @@ describe('protocol.json messages', () => {
   });
 
   it('the flasher sends, and MockDevice answers, exactly the listed keys through a whole flash with --boot', async () => {
-    const device = new MockDevice({ trustAnchorTable: anchorTable(key), slotSize: 64 * 1024, resetDelayMs: 5 });
+    const device = new MockDevice({
+      trustAnchorTable: anchorTable(key),
+      slotSize: 64 * 1024,
+      resetDelayMs: 5,
+    });
     const tap = new Tap(device.connect());
     try {
-      await flashImage({ transport: tap, image, signature: signEc(key, image), alg: 'sig-sha256-ecdsa', certfile: CERTFILE, boot: true, timeoutMs: 500 });
+      await flashImage({
+        transport: tap,
+        image,
+        signature: signEc(key, image),
+        alg: 'sig-sha256-ecdsa',
+        certfile: CERTFILE,
+        boot: true,
+        timeoutMs: 500,
+      });
     } finally {
       device.stop();
     }
@@ -78,7 +118,9 @@ describe('protocol.json messages', () => {
     expect([...names].sort()).toEqual(['MARK_BOOTABLE', 'SIGNATURE', 'STATUS', 'VERIFY']);
     for (const s of tap.seen) {
       const c = commands[s.command]!;
-      expect(keysOf(s.body), `${s.command} ${s.request ? 'request' : 'response'}`).toEqual([...(s.request ? c.request : c.response)].sort());
+      expect(keysOf(s.body), `${s.command} ${s.request ? 'request' : 'response'}`).toEqual(
+        [...(s.request ? c.request : c.response)].sort(),
+      );
     }
   });
 
@@ -89,24 +131,45 @@ describe('protocol.json messages', () => {
     const client = new SmpClient(tap, { timeoutMs: 500 });
     try {
       await readStatus(client);
-      await flashImage({ transport: tap, image, signature: signEc(key, image), alg: 'sig-sha256-ecdsa', certfile: CERTFILE, timeoutMs: 500 });
+      await flashImage({
+        transport: tap,
+        image,
+        signature: signEc(key, image),
+        alg: 'sig-sha256-ecdsa',
+        certfile: CERTFILE,
+        timeoutMs: 500,
+      });
       await readStatus(client);
       // Refusals carry the same keys as successes: rc and fwv non-zero together.
-      const refused = await fwsignStep(client, 'signature', SmpFwsignCommand.SIGNATURE, { alg: 'sig-sha999', sig: new Uint8Array(8), certfile: CERTFILE });
+      const refused = await fwsignStep(client, 'signature', SmpFwsignCommand.SIGNATURE, {
+        alg: 'sig-sha999',
+        sig: new Uint8Array(8),
+        certfile: CERTFILE,
+      });
       expect(refused.fwv).toBe(ResultCode.ERR_UNKNOWN_ALG);
       expect(refused.rc).not.toBe(0);
     } finally {
       client.close();
       device.stop();
     }
-    const statuses = tap.seen.filter((s) => s.command === 'STATUS' && !s.request).map((s) => s.body);
+    const statuses = tap.seen
+      .filter((s) => s.command === 'STATUS' && !s.request)
+      .map((s) => s.body);
     expect(statuses.length).toBeGreaterThanOrEqual(3);
-    const slots = statuses.flatMap((b) => [['active', b.active], ['staging', b.staging]] as const);
+    const slots = statuses.flatMap(
+      (b) =>
+        [
+          ['active', b.active],
+          ['staging', b.staging],
+        ] as const,
+    );
     for (const [name, slot] of slots) {
       const m = slot as CborMap;
       expect(slotSpec.states[name]).toContain(m.state);
       const full = [...slotSpec.required, ...slotSpec.optional].sort();
-      expect(keysOf(m)).toEqual(m.state === 'empty' || m.state === 'uploading' ? slotSpec.required : full);
+      expect(keysOf(m)).toEqual(
+        m.state === 'empty' || m.state === 'uploading' ? slotSpec.required : full,
+      );
     }
     // The last status, after the verify: the staging slot holds the image.
     expect((statuses.at(-1)!.staging as CborMap).state).toBe('verified');
@@ -115,15 +178,31 @@ describe('protocol.json messages', () => {
   });
 
   it('MockDevice prints the boot line in the documented format before the application runs', async () => {
-    const device = new MockDevice({ trustAnchorTable: anchorTable(key), slotSize: 64 * 1024, resetDelayMs: 5, bootBanner: 'app v9' });
+    const device = new MockDevice({
+      trustAnchorTable: anchorTable(key),
+      slotSize: 64 * 1024,
+      resetDelayMs: 5,
+      bootBanner: 'app v9',
+    });
     const lines: string[] = [];
     try {
-      await flashImage({ transport: device.connect(), image, signature: signEc(key, image), alg: 'sig-sha256-ecdsa', certfile: CERTFILE, boot: true, timeoutMs: 500, client: { onText: (l) => lines.push(l) } });
+      await flashImage({
+        transport: device.connect(),
+        image,
+        signature: signEc(key, image),
+        alg: 'sig-sha256-ecdsa',
+        certfile: CERTFILE,
+        boot: true,
+        timeoutMs: 500,
+        client: { onText: (l) => lines.push(l) },
+      });
     } finally {
       device.stop();
     }
     const sha = Buffer.from(await crypto.subtle.digest('SHA-256', image)).toString('hex');
-    expect(spec.messages.bootLine.format.replace('<64 lowercase hex digits>', sha)).toBe(`fwsign-verifier: FWV_OK, booting sha256 ${sha}`);
+    expect(spec.messages.bootLine.format.replace('<64 lowercase hex digits>', sha)).toBe(
+      `fwsign-verifier: FWV_OK, booting sha256 ${sha}`,
+    );
     expect(lines).toEqual([`fwsign-verifier: FWV_OK, booting sha256 ${sha}`, 'app v9']);
   });
 });

@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { createProgress } from '../src/index.js';
 
-function sink(isTTY: boolean): { out: NodeJS.WritableStream & { isTTY?: boolean }; text: () => string } {
+function sink(isTTY: boolean): {
+  out: NodeJS.WritableStream & { isTTY?: boolean };
+  text: () => string;
+} {
   let text = '';
-  const out = { isTTY, write: (s: string) => ((text += s), true) } as unknown as NodeJS.WritableStream & { isTTY?: boolean };
+  const out = {
+    isTTY,
+    write: (s: string) => ((text += s), true),
+  } as unknown as NodeJS.WritableStream & { isTTY?: boolean };
   return { out, text: () => text };
 }
 
@@ -17,7 +23,10 @@ describe('progress', () => {
   });
 
   it('draws nothing when the output is not a TTY, and nothing at all when quiet', () => {
-    for (const [mode, tty] of [['bar', false], ['quiet', true]] as const) {
+    for (const [mode, tty] of [
+      ['bar', false],
+      ['quiet', true],
+    ] as const) {
       const s = sink(tty);
       const p = createProgress(mode, s.out);
       p.event({ kind: 'progress', acked: 10, total: 10 });
@@ -34,7 +43,11 @@ describe('progress', () => {
     p.event({ kind: 'progress', acked: 2, total: 10 });
     p.event({ kind: 'progress', acked: 10, total: 10 });
     p.event({ kind: 'verify', fwv: 0, text: 'verified' });
-    const lines = s.text().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = s
+      .text()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => l.kind)).toEqual(['progress', 'progress', 'verify']);
     expect(lines[1]).toMatchObject({ acked: 10, total: 10 });
     expect(typeof lines[0]!.t).toBe('number');

@@ -14,7 +14,10 @@ export async function servePty(device: MockDevice): Promise<PtyDevice> {
   const child: ChildProcess = spawn('python3', [script], { stdio: ['pipe', 'pipe', 'pipe'] });
   const path = await new Promise<string>((resolve, reject) => {
     let err = '';
-    const timer = setTimeout(() => reject(new Error(`pty bridge: no device path within 5 s (stderr: ${err})`)), 5000);
+    const timer = setTimeout(
+      () => reject(new Error(`pty bridge: no device path within 5 s (stderr: ${err})`)),
+      5000,
+    );
     child.stderr!.on('data', (chunk: Buffer) => {
       err += chunk.toString();
       const nl = err.indexOf('\n');

@@ -38,7 +38,18 @@ class ScriptedPeer implements Transport {
   }
   answer(i: number, body: Record<string, unknown>, patch: Partial<SmpHeader> = {}): void {
     const h = this.requests[i]!.header;
-    const rsp = encodeSmpPacket({ op: (h.op + 1) as SmpHeader['op'], version: h.version, flags: 0, group: h.group, seq: h.seq, id: h.id, ...patch }, encodeCbor(body as never));
+    const rsp = encodeSmpPacket(
+      {
+        op: (h.op + 1) as SmpHeader['op'],
+        version: h.version,
+        flags: 0,
+        group: h.group,
+        seq: h.seq,
+        id: h.id,
+        ...patch,
+      },
+      encodeCbor(body as never),
+    );
     this.listener!.data(encodeConsoleFrame(rsp));
   }
 }
@@ -93,10 +104,14 @@ describe('SmpClient', () => {
     const peer = new ScriptedPeer();
     const client = new SmpClient(peer, { timeoutMs: 20, retries: 2 });
     const started = performance.now();
-    const err = await client.request(SmpOp.READ, SmpGroup.OS, SmpOsCommand.MCUMGR_PARAMS, {}).catch((e: unknown) => e);
+    const err = await client
+      .request(SmpOp.READ, SmpGroup.OS, SmpOsCommand.MCUMGR_PARAMS, {})
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FlasherError);
     expect((err as FlasherError).code).toBe('Timeout');
-    expect((err as Error).message).toMatch(/SMP read group 0 command 6 \(seq \d+\): no answer within 20 ms; gave up after 3 attempts/);
+    expect((err as Error).message).toMatch(
+      /SMP read group 0 command 6 \(seq \d+\): no answer within 20 ms; gave up after 3 attempts/,
+    );
     expect(peer.requests).toHaveLength(3);
     expect(performance.now() - started).toBeLessThan(2000);
     client.close();
@@ -110,11 +125,15 @@ describe('SmpClient', () => {
       if (i === 0) peer.answer(0, { rc: 8 });
       else peer.answer(i, { err: { group: 1, rc: 3 } });
     };
-    const e1 = (await client.write('echo', SmpGroup.OS, SmpOsCommand.ECHO, { d: 'x' }).catch((e: unknown) => e)) as FlasherError;
+    const e1 = (await client
+      .write('echo', SmpGroup.OS, SmpOsCommand.ECHO, { d: 'x' })
+      .catch((e: unknown) => e)) as FlasherError;
     expect(e1.code).toBe('NotSupported');
     expect(e1.smpRc).toBe(8);
     expect(e1.message).toBe('echo: device answered MGMT_ERR_ENOTSUP (8)');
-    const e2 = (await client.write('upload', SmpGroup.IMAGE, 1, {}).catch((e: unknown) => e)) as FlasherError;
+    const e2 = (await client
+      .write('upload', SmpGroup.IMAGE, 1, {})
+      .catch((e: unknown) => e)) as FlasherError;
     expect(e2.code).toBe('DeviceError');
     expect(e2.message).toBe('upload: device answered MGMT_ERR_EINVAL (3)');
     client.close();

@@ -1,6 +1,16 @@
 import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { chooseChunk, consoleFrameWireSize, FaultyTransport, FlasherError, MockDevice, SmpClient, ThrottledTransport, uploadImage, uploadPacketSize } from '../src/index.js';
+import {
+  chooseChunk,
+  consoleFrameWireSize,
+  FaultyTransport,
+  FlasherError,
+  MockDevice,
+  SmpClient,
+  ThrottledTransport,
+  uploadImage,
+  uploadPacketSize,
+} from '../src/index.js';
 import { anchorTable, ecKey, makeImage } from './helpers.js';
 
 const table = anchorTable(ecKey());
@@ -16,14 +26,19 @@ const staged = (d: MockDevice, n: number): Uint8Array => d.state.staging.data.su
 describe('chunk sizing', () => {
   it('fills the device buffer: length prefix + header + CBOR + CRC stay below buf_size', () => {
     for (const bufSize of [128, 256, 512, 1024, 2048, 4096]) {
-      for (const fields of [{ off: 0, image: 0, len: 300_000, sha: new Uint8Array(32) }, { off: 150_000 }]) {
+      for (const fields of [
+        { off: 0, image: 0, len: 300_000, sha: new Uint8Array(32) },
+        { off: 150_000 },
+      ]) {
         const c = chooseChunk(fields, 300_000, bufSize, 8);
         expect(c.packetSize + 4).toBeLessThanOrEqual(bufSize - 1);
         expect(c.length % 8).toBe(0);
         expect(c.packetSize).toBe(uploadPacketSize(fields, c.length));
         // No chunk that fits does better per wire byte.
         for (let n = 8; uploadPacketSize(fields, n) + 4 <= bufSize - 1; n += 8) {
-          expect(n / consoleFrameWireSize(uploadPacketSize(fields, n))).toBeLessThanOrEqual(c.length / c.wireBytes + 1e-12);
+          expect(n / consoleFrameWireSize(uploadPacketSize(fields, n))).toBeLessThanOrEqual(
+            c.length / c.wireBytes + 1e-12,
+          );
         }
       }
     }
@@ -34,18 +49,28 @@ describe('chunk sizing', () => {
   });
 
   it('refuses a buffer too small for any upload request', () => {
-    expect(() => chooseChunk({ off: 0, image: 0, len: 10, sha: new Uint8Array(32) }, 10, 40)).toThrow(FlasherError);
+    expect(() =>
+      chooseChunk({ off: 0, image: 0, len: 10, sha: new Uint8Array(32) }, 10, 40),
+    ).toThrow(FlasherError);
   });
 });
 
 describe('windowed upload', () => {
-  for (const [bufSize, bufCount] of [[512, 1], [1024, 2], [2048, 4]] as const) {
+  for (const [bufSize, bufCount] of [
+    [512, 1],
+    [1024, 2],
+    [2048, 4],
+  ] as const) {
     it(`uploads byte-exact with buf_size ${bufSize}, buf_count ${bufCount}`, async () => {
       const d = device({ bufSize, bufCount });
       const image = makeImage(50_001, bufSize);
       const client = new SmpClient(d.connect(), { timeoutMs: 500 });
       const progress: number[] = [];
-      const stats = await uploadImage(client, image, { bufSize, bufCount, onProgress: (a) => progress.push(a) });
+      const stats = await uploadImage(client, image, {
+        bufSize,
+        bufCount,
+        onProgress: (a) => progress.push(a),
+      });
       expect(Buffer.compare(staged(d, image.length), image)).toBe(0);
       expect(stats.rewinds).toBe(0);
       expect(d.dropped).toEqual([]);
@@ -68,7 +93,11 @@ describe('windowed upload', () => {
     const d = device({ flavour: 'mcuboot', eraseMs: 300 });
     const image = makeImage(3000, 4);
     const client = new SmpClient(d.connect(), { timeoutMs: 100 });
-    const stats = await uploadImage(client, image, { bufSize: 512, bufCount: 1, firstChunkTimeoutMs: 2000 });
+    const stats = await uploadImage(client, image, {
+      bufSize: 512,
+      bufCount: 1,
+      firstChunkTimeoutMs: 2000,
+    });
     expect(stats.timeouts).toBe(0);
     expect(Buffer.compare(staged(d, image.length), image)).toBe(0);
     client.close();
@@ -94,7 +123,12 @@ describe('windowed upload', () => {
     expect(reached).toBeGreaterThanOrEqual(40_000);
     const second = new SmpClient(d.connect(), { timeoutMs: 500 });
     const acks: number[] = [];
-    const stats = await uploadImage(second, image, { bufSize: 1024, bufCount: 2, sha, onProgress: (a) => acks.push(a) });
+    const stats = await uploadImage(second, image, {
+      bufSize: 1024,
+      bufCount: 2,
+      sha,
+      onProgress: (a) => acks.push(a),
+    });
     expect(acks[0]).toBe(reached);
     // Only what was missing went over the wire again (plus the probing first chunk and its window).
     expect(stats.chunks).toBeLessThan(Math.ceil((image.length - reached) / 900) + 4);
@@ -108,9 +142,16 @@ describe('windowed upload', () => {
     // The device stops answering: every chunk times out.
     d.stop();
     d.receive = () => undefined;
-    const err = (await uploadImage(client, makeImage(5000), { bufSize: 1024, bufCount: 2, firstChunkTimeoutMs: 30, maxRetries: 3 }).catch((e: unknown) => e)) as FlasherError;
+    const err = (await uploadImage(client, makeImage(5000), {
+      bufSize: 1024,
+      bufCount: 2,
+      firstChunkTimeoutMs: 30,
+      maxRetries: 3,
+    }).catch((e: unknown) => e)) as FlasherError;
     expect(err.code).toBe('UploadFailed');
-    expect(err.message).toMatch(/^upload: no progress at offset 0 of 5000 after 3 retries \(last: SMP write group 1 command 1/);
+    expect(err.message).toMatch(
+      /^upload: no progress at offset 0 of 5000 after 3 retries \(last: SMP write group 1 command 1/,
+    );
     client.close();
   });
 
@@ -141,10 +182,17 @@ describe('windowed upload', () => {
   it('resumes after the device resets mid-upload: it restarts from the offset the device reports (0)', async () => {
     const d = device();
     const image = makeImage(30_000, 12);
-    const link = new FaultyTransport(d.connect(), { faults: [{ kind: 'reset', direction: 'to-device', at: 10 }], resetDevice: () => d.reset() });
+    const link = new FaultyTransport(d.connect(), {
+      faults: [{ kind: 'reset', direction: 'to-device', at: 10 }],
+      resetDevice: () => d.reset(),
+    });
     const client = new SmpClient(link, { timeoutMs: 100 });
     const acks: number[] = [];
-    await uploadImage(client, image, { bufSize: 1024, bufCount: 2, onProgress: (a) => acks.push(a) });
+    await uploadImage(client, image, {
+      bufSize: 1024,
+      bufCount: 2,
+      onProgress: (a) => acks.push(a),
+    });
     expect(acks.some((a, i) => i > 0 && a < acks[i - 1]!)).toBe(true);
     expect(Buffer.compare(staged(d, image.length), image)).toBe(0);
     client.close();

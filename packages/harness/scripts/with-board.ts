@@ -15,7 +15,10 @@ import { encodeTrustAnchorTable } from '@fwsign/protocol';
 import { QemuBoard } from '../src/index.js';
 
 const sep = process.argv.indexOf('--');
-const { values } = parseArgs({ args: process.argv.slice(2, sep < 0 ? undefined : sep), options: { machine: { type: 'string' }, uart: { type: 'string' } } });
+const { values } = parseArgs({
+  args: process.argv.slice(2, sep < 0 ? undefined : sep),
+  options: { machine: { type: 'string' }, uart: { type: 'string' } },
+});
 const command = sep < 0 ? [] : process.argv.slice(sep + 1);
 if (command.length === 0) {
   console.error('with-board: expected a command after --, got none');
@@ -27,7 +30,13 @@ const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime
 const keyFile = join(dir, 'hil.key.pem');
 writeFileSync(keyFile, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
 const spki = publicKey.export({ format: 'der', type: 'spki' });
-const anchors = encodeTrustAnchorTable([{ name: CERTFILE, certSha256: new Uint8Array(createHash('sha256').update(spki).digest()), key: { type: 'ec-p256', point: new Uint8Array(spki.subarray(spki.length - 65)) } }]);
+const anchors = encodeTrustAnchorTable([
+  {
+    name: CERTFILE,
+    certSha256: new Uint8Array(createHash('sha256').update(spki).digest()),
+    key: { type: 'ec-p256', point: new Uint8Array(spki.subarray(spki.length - 65)) },
+  },
+]);
 const uart = values.uart === 'pty' ? 'pty' : 'socket';
 const board = new QemuBoard({ machine: values.machine ?? 'mps2-an386', uart, holdUart: false });
 let status = 1;
@@ -37,7 +46,14 @@ try {
   console.error(`with-board: ${board.description} on ${port}`);
   const r = spawnSync(command[0]!, command.slice(1), {
     stdio: 'inherit',
-    env: { ...process.env, FWSIGN_HIL: uart === 'socket' ? 'qemu' : '', FWSIGN_QEMU_PORT: port, FWSIGN_PORT: uart === 'pty' ? port : '', FWSIGN_HIL_KEY: keyFile, FWSIGN_HIL_CERTFILE: CERTFILE },
+    env: {
+      ...process.env,
+      FWSIGN_HIL: uart === 'socket' ? 'qemu' : '',
+      FWSIGN_QEMU_PORT: port,
+      FWSIGN_PORT: uart === 'pty' ? port : '',
+      FWSIGN_HIL_KEY: keyFile,
+      FWSIGN_HIL_CERTFILE: CERTFILE,
+    },
   });
   status = r.status ?? 1;
 } finally {

@@ -40,6 +40,10 @@ export function boardChoiceFromEnv(env: NodeJS.ProcessEnv = process.env): BoardC
 export function createBoard(choice: BoardChoice = boardChoiceFromEnv()): Board {
   const kind = choice.kind ?? 'qemu';
   const f = factories.get(kind);
-  if (!f) throw new HarnessError('NotSupported', `board: expected one of ${[...factories.keys()].join(', ')}, got "${kind}"`);
+  if (!f)
+    throw new HarnessError(
+      'NotSupported',
+      `board: expected one of ${[...factories.keys()].join(', ')}, got "${kind}"`,
+    );
   return f(choice);
 }

@@ -4,8 +4,23 @@
  * result code. Verdicts are returned, never thrown: a refused image is an outcome a test asserts.
  */
 import { createHash } from 'node:crypto';
-import { SmpFwsignCommand, SmpGroup, SmpImageCommand, SmpOp, SmpOsCommand, RESULT_CODES } from '@fwsign/protocol';
-import { SmpClient, smpRc, uploadImage, type CborMap, type SmpClientOptions, type Transport, type UploadStats } from '@fwsign/flasher';
+import {
+  SmpFwsignCommand,
+  SmpGroup,
+  SmpImageCommand,
+  SmpOp,
+  SmpOsCommand,
+  RESULT_CODES,
+} from '@fwsign/protocol';
+import {
+  SmpClient,
+  smpRc,
+  uploadImage,
+  type CborMap,
+  type SmpClientOptions,
+  type Transport,
+  type UploadStats,
+} from '@fwsign/flasher';
 
 export interface DeviceVerdict {
   /** The device's fwsign result code (protocol.json resultCodes); 0 = verified. */
@@ -37,7 +52,12 @@ export function resultName(fwv: number): string {
 
 function verdict(body: CborMap): DeviceVerdict {
   const fwv = typeof body.fwv === 'number' ? body.fwv : -1;
-  return { fwv, name: resultName(fwv), text: typeof body.text === 'string' ? body.text : '', rc: smpRc(body) };
+  return {
+    fwv,
+    name: resultName(fwv),
+    text: typeof body.text === 'string' ? body.text : '',
+    rc: smpRc(body),
+  };
 }
 
 function slotOf(v: unknown): DeviceSlot {
@@ -62,21 +82,37 @@ export class DeviceSession {
     let last: unknown;
     while (performance.now() < end) {
       try {
-        const r = await this.client.write('echo', SmpGroup.OS, SmpOsCommand.ECHO, { d: 'sync' }, { timeoutMs: 500, retries: 0 });
+        const r = await this.client.write(
+          'echo',
+          SmpGroup.OS,
+          SmpOsCommand.ECHO,
+          { d: 'sync' },
+          { timeoutMs: 500, retries: 0 },
+        );
         if (r.r === 'sync') return;
       } catch (err) {
         last = err;
       }
     }
-    throw new Error(`device: expected an answer to echo within ${deadlineMs} ms, got ${last instanceof Error ? last.message : 'nothing'}`);
+    throw new Error(
+      `device: expected an answer to echo within ${deadlineMs} ms, got ${last instanceof Error ? last.message : 'nothing'}`,
+    );
   }
 
   async status(): Promise<DeviceStatusReport> {
     const r = await this.client.read('fwsign status', SmpGroup.FWSIGN, SmpFwsignCommand.STATUS);
-    return { slotSize: Number(r.slot_size), active: slotOf(r.active), staging: slotOf(r.staging), received: Number(r.received ?? 0) };
+    return {
+      slotSize: Number(r.slot_size),
+      active: slotOf(r.active),
+      staging: slotOf(r.staging),
+      received: Number(r.received ?? 0),
+    };
   }
 
-  async upload(image: Uint8Array, opts: { window?: number; onProgress?: (acked: number, total: number) => void } = {}): Promise<UploadStats> {
+  async upload(
+    image: Uint8Array,
+    opts: { window?: number; onProgress?: (acked: number, total: number) => void } = {},
+  ): Promise<UploadStats> {
     const p = await this.client.read('MCUmgr parameters', SmpGroup.OS, SmpOsCommand.MCUMGR_PARAMS);
     return uploadImage(this.client, image, {
       bufSize: Number(p.buf_size),
@@ -88,28 +124,75 @@ export class DeviceSession {
   }
 
   /** One upload request as given (a truncated or oversize upload); the device's answer unchanged. */
-  async uploadChunk(fields: { off: number; data: Uint8Array; len?: number; sha?: Uint8Array }): Promise<{ rc: number; off?: number; fwv?: number; body: CborMap }> {
-    const body: CborMap = fields.off === 0 ? { image: 0, len: fields.len ?? fields.data.length, off: 0, data: fields.data, ...(fields.sha ? { sha: fields.sha } : {}) } : { off: fields.off, data: fields.data };
-    const rsp = (await this.client.request(SmpOp.WRITE, SmpGroup.IMAGE, SmpImageCommand.UPLOAD, body)).body;
-    return { rc: smpRc(rsp), ...(typeof rsp.off === 'number' ? { off: rsp.off } : {}), ...(typeof rsp.fwv === 'number' ? { fwv: rsp.fwv } : {}), body: rsp };
+  async uploadChunk(fields: {
+    off: number;
+    data: Uint8Array;
+    len?: number;
+    sha?: Uint8Array;
+  }): Promise<{ rc: number; off?: number; fwv?: number; body: CborMap }> {
+    const body: CborMap =
+      fields.off === 0
+        ? {
+            image: 0,
+            len: fields.len ?? fields.data.length,
+            off: 0,
+            data: fields.data,
+            ...(fields.sha ? { sha: fields.sha } : {}),
+          }
+        : { off: fields.off, data: fields.data };
+    const rsp = (
+      await this.client.request(SmpOp.WRITE, SmpGroup.IMAGE, SmpImageCommand.UPLOAD, body)
+    ).body;
+    return {
+      rc: smpRc(rsp),
+      ...(typeof rsp.off === 'number' ? { off: rsp.off } : {}),
+      ...(typeof rsp.fwv === 'number' ? { fwv: rsp.fwv } : {}),
+      body: rsp,
+    };
   }
 
   async signature(sig: Uint8Array, alg: string, certfile: string): Promise<DeviceVerdict> {
-    return verdict((await this.client.request(SmpOp.WRITE, SmpGroup.FWSIGN, SmpFwsignCommand.SIGNATURE, { alg, sig, certfile })).body);
+    return verdict(
+      (
+        await this.client.request(SmpOp.WRITE, SmpGroup.FWSIGN, SmpFwsignCommand.SIGNATURE, {
+          alg,
+          sig,
+          certfile,
+        })
+      ).body,
+    );
   }
 
   async verify(): Promise<DeviceVerdict> {
-    return verdict((await this.client.request(SmpOp.WRITE, SmpGroup.FWSIGN, SmpFwsignCommand.VERIFY, {})).body);
+    return verdict(
+      (await this.client.request(SmpOp.WRITE, SmpGroup.FWSIGN, SmpFwsignCommand.VERIFY, {})).body,
+    );
   }
 
   async markBootable(opts: { timeoutMs?: number; retries?: number } = {}): Promise<DeviceVerdict> {
-    return verdict((await this.client.request(SmpOp.WRITE, SmpGroup.FWSIGN, SmpFwsignCommand.MARK_BOOTABLE, {}, opts)).body);
+    return verdict(
+      (
+        await this.client.request(
+          SmpOp.WRITE,
+          SmpGroup.FWSIGN,
+          SmpFwsignCommand.MARK_BOOTABLE,
+          {},
+          opts,
+        )
+      ).body,
+    );
   }
 
   /** Asks the device to reset (bootMode 1: stay in the verifier); a reset that beats its answer is fine. */
   async reset(bootMode = 0): Promise<void> {
     try {
-      await this.client.request(SmpOp.WRITE, SmpGroup.OS, SmpOsCommand.RESET, bootMode ? { boot_mode: bootMode } : {}, { timeoutMs: 2000, retries: 0 });
+      await this.client.request(
+        SmpOp.WRITE,
+        SmpGroup.OS,
+        SmpOsCommand.RESET,
+        bootMode ? { boot_mode: bootMode } : {},
+        { timeoutMs: 2000, retries: 0 },
+      );
     } catch {
       // The answer may be lost in the reset; the caller waits for the banner.
     }

@@ -26,9 +26,21 @@ export interface FirmwareLayout {
 }
 
 export const FIRMWARE_LAYOUTS: Record<string, FirmwareLayout> = {
-  'mps2-an386': { machine: 'mps2-an386', buildDir: 'mps2', memmapHeader: 'ld/memmap.h', makeTarget: 'board-firmware', defines: [] },
+  'mps2-an386': {
+    machine: 'mps2-an386',
+    buildDir: 'mps2',
+    memmapHeader: 'ld/memmap.h',
+    makeTarget: 'board-firmware',
+    defines: [],
+  },
   // QEMU ignores writes to the STM32 flash: this build keeps its slots in SRAM.
-  netduinoplus2: { machine: 'netduinoplus2', buildDir: 'stm32f4', memmapHeader: 'ld/memmap-stm32f4.h', makeTarget: 'stm32f4-firmware', defines: [] },
+  netduinoplus2: {
+    machine: 'netduinoplus2',
+    buildDir: 'stm32f4',
+    memmapHeader: 'ld/memmap-stm32f4.h',
+    makeTarget: 'stm32f4-firmware',
+    defines: [],
+  },
 };
 
 export interface Firmware {
@@ -42,12 +54,19 @@ export interface Firmware {
 
 export function firmwareLayout(machine: string): FirmwareLayout {
   const layout = FIRMWARE_LAYOUTS[machine];
-  if (!layout) throw new HarnessError('FirmwareMissing', `firmware: expected a machine among ${Object.keys(FIRMWARE_LAYOUTS).join(', ')}, got "${machine}"`);
+  if (!layout)
+    throw new HarnessError(
+      'FirmwareMissing',
+      `firmware: expected a machine among ${Object.keys(FIRMWARE_LAYOUTS).join(', ')}, got "${machine}"`,
+    );
   return layout;
 }
 
 /** The build outputs for `machine`; runs make once if they are missing (`build: false` forbids it). */
-export function locateFirmware(machine = 'mps2-an386', opts: { build?: boolean; firmwareDir?: string } = {}): Firmware {
+export function locateFirmware(
+  machine = 'mps2-an386',
+  opts: { build?: boolean; firmwareDir?: string } = {},
+): Firmware {
   const layout = firmwareLayout(machine);
   const dir = opts.firmwareDir ?? FIRMWARE_DIR;
   const out = join(dir, 'build', layout.buildDir);
@@ -55,15 +74,30 @@ export function locateFirmware(machine = 'mps2-an386', opts: { build?: boolean; 
   const appPath = (v: number): string => join(out, `app-v${v}.bin`);
   const wanted = [verifierElf, appPath(1), appPath(2)];
   if (wanted.some((f) => !existsSync(f))) {
-    if (opts.build === false) throw new HarnessError('FirmwareMissing', `firmware for ${machine}: expected ${wanted.join(', ')}; run make -C ${dir} ${layout.makeTarget}`);
+    if (opts.build === false)
+      throw new HarnessError(
+        'FirmwareMissing',
+        `firmware for ${machine}: expected ${wanted.join(', ')}; run make -C ${dir} ${layout.makeTarget}`,
+      );
     try {
-      execFileSync('make', ['-C', dir, layout.makeTarget], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
+      execFileSync('make', ['-C', dir, layout.makeTarget], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 300_000,
+      });
     } catch (err) {
       const e = err as { stderr?: Buffer; message: string };
-      throw new HarnessError('FirmwareMissing', `firmware for ${machine}: make -C ${dir} ${layout.makeTarget} failed: ${e.stderr?.toString().slice(-800) ?? e.message}`, { cause: err });
+      throw new HarnessError(
+        'FirmwareMissing',
+        `firmware for ${machine}: make -C ${dir} ${layout.makeTarget} failed: ${e.stderr?.toString().slice(-800) ?? e.message}`,
+        { cause: err },
+      );
     }
     const still = wanted.filter((f) => !existsSync(f));
-    if (still.length > 0) throw new HarnessError('FirmwareMissing', `firmware for ${machine}: make ${layout.makeTarget} ran but ${still.join(', ')} is missing`);
+    if (still.length > 0)
+      throw new HarnessError(
+        'FirmwareMissing',
+        `firmware for ${machine}: make ${layout.makeTarget} ran but ${still.join(', ')} is missing`,
+      );
   }
   return {
     layout,

@@ -40,17 +40,27 @@ export class GdbStub {
         socket.write('+');
         return stub;
       },
-      giveUp: (err) => new HarnessError('DebugStubError', `gdb stub: expected it on ${path} within ${timeoutMs} ms, got ${err.message}`, { cause: err }),
+      giveUp: (err) =>
+        new HarnessError(
+          'DebugStubError',
+          `gdb stub: expected it on ${path} within ${timeoutMs} ms, got ${err.message}`,
+          { cause: err },
+        ),
     });
   }
-
 
   /** Writes `bytes` at `addr` through the CPU's view of memory. */
   async writeMemory(addr: number, bytes: Uint8Array): Promise<void> {
     for (let off = 0; off < bytes.length; off += CHUNK) {
       const part = bytes.subarray(off, Math.min(bytes.length, off + CHUNK));
-      const reply = await this.request(`M${(addr + off).toString(16)},${part.length.toString(16)}:${Buffer.from(part).toString('hex')}`);
-      if (reply !== 'OK') throw new HarnessError('DebugStubError', `gdb stub: writing ${part.length} bytes at 0x${(addr + off).toString(16)} expected OK, got "${reply}"`);
+      const reply = await this.request(
+        `M${(addr + off).toString(16)},${part.length.toString(16)}:${Buffer.from(part).toString('hex')}`,
+      );
+      if (reply !== 'OK')
+        throw new HarnessError(
+          'DebugStubError',
+          `gdb stub: writing ${part.length} bytes at 0x${(addr + off).toString(16)} expected OK, got "${reply}"`,
+        );
     }
   }
 
@@ -66,7 +76,12 @@ export class GdbStub {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiter = undefined;
-        reject(new HarnessError('Timeout', `gdb stub: no answer to "${payload.slice(0, 24)}" within ${timeoutMs} ms`));
+        reject(
+          new HarnessError(
+            'Timeout',
+            `gdb stub: no answer to "${payload.slice(0, 24)}" within ${timeoutMs} ms`,
+          ),
+        );
       }, timeoutMs);
       this.waiter = (packet) => {
         clearTimeout(timer);

@@ -1,15 +1,54 @@
 export { HarnessError, type HarnessErrorCode } from './errors.js';
 export { SharedLink, type Board, type BoardKind, type BoardStartOptions } from './board.js';
 export { QemuBoard, type QemuBoardOptions } from './qemu-board.js';
-export { createBoard, registerBoard, boardChoiceFromEnv, type BoardChoice, type BoardFactory } from './boards.js';
+export {
+  createBoard,
+  registerBoard,
+  boardChoiceFromEnv,
+  type BoardChoice,
+  type BoardFactory,
+} from './boards.js';
 export { UartLog } from './uart-log.js';
 export { QmpClient } from './qmp.js';
-export { parseMemoryMap, readMemoryMap, slotRegions, type MemoryMap, type MemoryRegion } from './memmap.js';
-export { locateFirmware, firmwareLayout, FIRMWARE_LAYOUTS, REPO_ROOT, FIRMWARE_DIR, type Firmware, type FirmwareLayout } from './firmware.js';
-export { DeviceSession, resultName, type DeviceVerdict, type DeviceStatusReport, type DeviceSlot } from './device-steps.js';
+export {
+  parseMemoryMap,
+  readMemoryMap,
+  slotRegions,
+  type MemoryMap,
+  type MemoryRegion,
+} from './memmap.js';
+export {
+  locateFirmware,
+  firmwareLayout,
+  FIRMWARE_LAYOUTS,
+  REPO_ROOT,
+  FIRMWARE_DIR,
+  type Firmware,
+  type FirmwareLayout,
+} from './firmware.js';
+export {
+  DeviceSession,
+  resultName,
+  type DeviceVerdict,
+  type DeviceStatusReport,
+  type DeviceSlot,
+} from './device-steps.js';
 export { Transcript, RecordingTransport } from './transcript.js';
 export { openLink, type Link, type LinkOptions } from './link.js';
-export { scenario, createScenario, runScenario, type ScenarioContext, type ScenarioOptions, type Fixtures } from './scenario.js';
-export { RenodeBoard, findRenode, renodeWorks, RENODE_COMMAND, type RenodeBoardOptions } from './renode-board.js';
+export {
+  scenario,
+  createScenario,
+  runScenario,
+  type ScenarioContext,
+  type ScenarioOptions,
+  type Fixtures,
+} from './scenario.js';
+export {
+  RenodeBoard,
+  findRenode,
+  renodeWorks,
+  RENODE_COMMAND,
+  type RenodeBoardOptions,
+} from './renode-board.js';
 export { renderResc, type RescOptions } from './resc.js';
 export { SerialBoard, type SerialBoardOptions } from './serial-board.js';

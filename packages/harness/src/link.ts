@@ -25,7 +25,10 @@ export function openLink(board: Board, transcript: Transcript, opts: LinkOptions
   let t: Transport = new RecordingTransport(board.transport(), transcript);
   let faulty: FaultyTransport | undefined;
   if (opts.faults && opts.faults.length > 0) {
-    faulty = new FaultyTransport(t, { faults: opts.faults, resetDevice: () => void board.reset().catch(() => undefined) });
+    faulty = new FaultyTransport(t, {
+      faults: opts.faults,
+      resetDevice: () => void board.reset().catch(() => undefined),
+    });
     t = faulty;
   }
   if (opts.baud) t = new ThrottledTransport(t, { baud: opts.baud, latencyMs: opts.latencyMs });

@@ -24,7 +24,11 @@ export interface MemoryRegion {
  * Reads the #defines of a memory-map header, following #ifdef / #ifndef / #else / #endif with
  * `defined` as the build's -D flags (the STM32F4 header has a slots-in-flash variant).
  */
-export function parseMemoryMap(headerText: string, source = 'memmap.h', defined: readonly string[] = []): MemoryMap {
+export function parseMemoryMap(
+  headerText: string,
+  source = 'memmap.h',
+  defined: readonly string[] = [],
+): MemoryMap {
   const defs = new Map<string, number>();
   const names = new Set(defined);
   const stack: boolean[] = [];
@@ -36,14 +40,21 @@ export function parseMemoryMap(headerText: string, source = 'memmap.h', defined:
     else if ((m = /^#\s*ifndef\s+(\w+)/.exec(line))) stack.push(!names.has(m[1]!));
     else if (/^#\s*else\b/.test(line)) stack.push(!stack.pop()!);
     else if (/^#\s*endif\b/.test(line)) stack.pop();
-    else if (active() && (m = /^#\s*define\s+(\w+)(?:\s+\(?\s*(0x[0-9A-Fa-f]+|\d+)[uUlL]*\s*\)?)?/.exec(line))) {
+    else if (
+      active() &&
+      (m = /^#\s*define\s+(\w+)(?:\s+\(?\s*(0x[0-9A-Fa-f]+|\d+)[uUlL]*\s*\)?)?/.exec(line))
+    ) {
       names.add(m[1]!);
       if (m[2] !== undefined) defs.set(m[1]!, Number(m[2]));
     }
   }
   const need = (name: string): number => {
     const v = defs.get(name);
-    if (v === undefined) throw new HarnessError('FirmwareMissing', `memory map ${source}: expected #define ${name}, got none`);
+    if (v === undefined)
+      throw new HarnessError(
+        'FirmwareMissing',
+        `memory map ${source}: expected #define ${name}, got none`,
+      );
     return v;
   };
   return {
@@ -62,7 +73,10 @@ export function readMemoryMap(path: string, defined: readonly string[] = []): Me
 
 /** The slot memory as one region (both slots, trailers included), when they are adjacent; else each. */
 export function slotRegions(map: MemoryMap): MemoryRegion[] {
-  const [lo, hi] = map.activeAddr < map.stagingAddr ? [map.activeAddr, map.stagingAddr] : [map.stagingAddr, map.activeAddr];
+  const [lo, hi] =
+    map.activeAddr < map.stagingAddr
+      ? [map.activeAddr, map.stagingAddr]
+      : [map.stagingAddr, map.activeAddr];
   if (lo + map.slotSize === hi) return [{ addr: lo, size: 2 * map.slotSize }];
   return [
     { addr: map.activeAddr, size: map.slotSize },

@@ -84,22 +84,45 @@ export class QemuBoard implements Board {
   }
 
   serialPath(): string {
-    if (!this.running) throw new HarnessError('BoardNotRunning', `${this.description}: serialPath() expected a started board, got a stopped one`);
+    if (!this.running)
+      throw new HarnessError(
+        'BoardNotRunning',
+        `${this.description}: serialPath() expected a started board, got a stopped one`,
+      );
     return this.uartMode === 'pty' ? this.ptyPath : `unix:${join(this.work, 'uart.sock')}`;
   }
 
   transport(): Transport {
-    if (!this.holdUart) throw new HarnessError('NotSupported', `${this.description}: transport() is not available with holdUart: false; open ${this.serialPath()} instead`);
-    if (!this.link || !this.running) throw new HarnessError('BoardNotRunning', `${this.description}: transport() expected a started board, got a stopped one`);
+    if (!this.holdUart)
+      throw new HarnessError(
+        'NotSupported',
+        `${this.description}: transport() is not available with holdUart: false; open ${this.serialPath()} instead`,
+      );
+    if (!this.link || !this.running)
+      throw new HarnessError(
+        'BoardNotRunning',
+        `${this.description}: transport() expected a started board, got a stopped one`,
+      );
     return this.link;
   }
 
   async start(opts: BoardStartOptions = {}): Promise<void> {
-    if (this.running) throw new HarnessError('BoardStartFailed', `${this.description}: start() expected a stopped board, got a running one`);
+    if (this.running)
+      throw new HarnessError(
+        'BoardStartFailed',
+        `${this.description}: start() expected a stopped board, got a running one`,
+      );
     if (opts.anchors) this.anchors = opts.anchors;
-    if (!this.anchors) throw new HarnessError('BoardStartFailed', `${this.description}: start() expected a trust-anchor table on the first start, got none`);
+    if (!this.anchors)
+      throw new HarnessError(
+        'BoardStartFailed',
+        `${this.description}: start() expected a trust-anchor table on the first start, got none`,
+      );
     if (this.anchors.length > this.firmware.memoryMap.anchorsSize) {
-      throw new HarnessError('BoardStartFailed', `trust-anchor table: expected at most ${this.firmware.memoryMap.anchorsSize} bytes, got ${this.anchors.length}`);
+      throw new HarnessError(
+        'BoardStartFailed',
+        `trust-anchor table: expected at most ${this.firmware.memoryMap.anchorsSize} bytes, got ${this.anchors.length}`,
+      );
     }
     const anchorsFile = join(this.work, 'anchors.bin');
     writeFileSync(anchorsFile, this.anchors);
@@ -108,13 +131,33 @@ export class QemuBoard implements Board {
     const uartPath = join(this.work, 'uart.sock');
     for (const p of [qmpPath, gdbPath, uartPath]) rmSync(p, { force: true });
     const args = [
-      '-M', this.machine, '-nographic', '-monitor', 'none', '-S',
-      '-kernel', this.firmware.verifierElf,
-      '-device', `loader,file=${anchorsFile},addr=0x${this.firmware.memoryMap.anchorsAddr.toString(16)}`,
-      '-qmp', `unix:${qmpPath},server=on,wait=off`,
+      '-M',
+      this.machine,
+      '-nographic',
+      '-monitor',
+      'none',
+      '-S',
+      '-kernel',
+      this.firmware.verifierElf,
+      '-device',
+      `loader,file=${anchorsFile},addr=0x${this.firmware.memoryMap.anchorsAddr.toString(16)}`,
+      '-qmp',
+      `unix:${qmpPath},server=on,wait=off`,
     ];
-    if (this.savedSlots) args.push('-chardev', `socket,id=gdb0,path=${gdbPath},server=on,wait=off`, '-gdb', 'chardev:gdb0');
-    if (this.uartMode === 'socket') args.push('-chardev', `socket,id=uart,path=${uartPath},server=on,wait=${this.holdUart ? 'on' : 'off'}`, '-serial', 'chardev:uart');
+    if (this.savedSlots)
+      args.push(
+        '-chardev',
+        `socket,id=gdb0,path=${gdbPath},server=on,wait=off`,
+        '-gdb',
+        'chardev:gdb0',
+      );
+    if (this.uartMode === 'socket')
+      args.push(
+        '-chardev',
+        `socket,id=uart,path=${uartPath},server=on,wait=${this.holdUart ? 'on' : 'off'}`,
+        '-serial',
+        'chardev:uart',
+      );
     else args.push('-serial', 'pty');
 
     this.stderr = '';
@@ -142,7 +185,10 @@ export class QemuBoard implements Board {
       if (this.uartMode === 'socket' && this.holdUart) {
         attach(new SocketTransport(await this.connectUart(uartPath), uartPath));
       } else if (this.uartMode === 'pty') {
-        this.ptyPath = await this.withDeadline(new Promise<string>((r) => (ptyResolve = r)), 'its pseudo-terminal path');
+        this.ptyPath = await this.withDeadline(
+          new Promise<string>((r) => (ptyResolve = r)),
+          'its pseudo-terminal path',
+        );
       }
       this.qmp = await QmpClient.connect(qmpPath, this.startTimeoutMs, () => this.running);
       if (this.savedSlots) await this.restoreSlots(gdbPath);
@@ -152,12 +198,22 @@ export class QemuBoard implements Board {
       }
       const state = (await this.qmp.execute('query-status')) as { status: string };
       // -S (and the gdb stub while it writes) hold the guest: anything else is a start we did not control.
-      if (state.status === 'running') throw new HarnessError('BoardStartFailed', `${this.description}: expected the guest paused before cont, got it running`);
+      if (state.status === 'running')
+        throw new HarnessError(
+          'BoardStartFailed',
+          `${this.description}: expected the guest paused before cont, got it running`,
+        );
       await this.qmp.execute('cont');
       this.starts++;
     } catch (err) {
       await this.kill(exited);
-      throw err instanceof HarnessError ? err : new HarnessError('BoardStartFailed', `${this.description}: ${(err as Error).message}; QEMU said: ${this.stderr.trim().slice(-600)}`, { cause: err });
+      throw err instanceof HarnessError
+        ? err
+        : new HarnessError(
+            'BoardStartFailed',
+            `${this.description}: ${(err as Error).message}; QEMU said: ${this.stderr.trim().slice(-600)}`,
+            { cause: err },
+          );
     }
   }
 
@@ -168,10 +224,15 @@ export class QemuBoard implements Board {
   async powerCut(): Promise<void> {
     const qmp = this.monitor();
     const proc = this.proc!;
-    const exited = new Promise<void>((resolve) => (proc.exitCode !== null || proc.signalCode !== null ? resolve() : proc.once('exit', () => resolve())));
+    const exited = new Promise<void>((resolve) =>
+      proc.exitCode !== null || proc.signalCode !== null
+        ? resolve()
+        : proc.once('exit', () => resolve()),
+    );
     // Paused, the guest is frozen between two instructions: the memory saved is the flash at that instant.
     await qmp.execute('stop');
-    for (const r of this.regions) await qmp.execute('pmemsave', { val: r.addr, size: r.size, filename: this.slotFile(r) });
+    for (const r of this.regions)
+      await qmp.execute('pmemsave', { val: r.addr, size: r.size, filename: this.slotFile(r) });
     this.savedSlots = true;
     proc.kill('SIGKILL');
     await exited;
@@ -182,7 +243,11 @@ export class QemuBoard implements Board {
   async stop(): Promise<void> {
     if (this.proc) {
       const proc = this.proc;
-      const exited = new Promise<void>((resolve) => (proc.exitCode !== null || proc.signalCode !== null ? resolve() : proc.once('exit', () => resolve())));
+      const exited = new Promise<void>((resolve) =>
+        proc.exitCode !== null || proc.signalCode !== null
+          ? resolve()
+          : proc.once('exit', () => resolve()),
+      );
       if (this.running) await this.qmp?.execute('quit', undefined, 3000).catch(() => undefined);
       await this.kill(exited);
     }
@@ -191,9 +256,13 @@ export class QemuBoard implements Board {
 
   /** The run state and CPU registers (PC, SP, xPSR) from the monitor. */
   async diagnose(): Promise<string> {
-    if (!this.running || !this.qmp) return `${this.description}: not running; QEMU said: ${this.stderr.trim().slice(-300)}`;
-    const status = (await this.qmp.execute('query-status').catch((e: Error) => e.message)) as { status?: string } | string;
-    const regs = await this.qmp.execute('human-monitor-command', { 'command-line': 'info registers' }).catch((e: Error) => e.message);
+    if (!this.running || !this.qmp)
+      return `${this.description}: not running; QEMU said: ${this.stderr.trim().slice(-300)}`;
+    const status = (await this.qmp.execute('query-status').catch((e: Error) => e.message)) as
+      { status?: string } | string;
+    const regs = await this.qmp
+      .execute('human-monitor-command', { 'command-line': 'info registers' })
+      .catch((e: Error) => e.message);
     return `run state: ${typeof status === 'string' ? status : status.status}\n${String(regs).trim()}`;
   }
 
@@ -203,7 +272,11 @@ export class QemuBoard implements Board {
   }
 
   private monitor(): QmpClient {
-    if (!this.running || !this.qmp) throw new HarnessError('BoardNotRunning', `${this.description}: expected a running board, got a stopped one${this.stderr ? ` (QEMU said: ${this.stderr.trim().slice(-300)})` : ''}`);
+    if (!this.running || !this.qmp)
+      throw new HarnessError(
+        'BoardNotRunning',
+        `${this.description}: expected a running board, got a stopped one${this.stderr ? ` (QEMU said: ${this.stderr.trim().slice(-300)})` : ''}`,
+      );
     return this.qmp;
   }
 
@@ -244,7 +317,10 @@ export class QemuBoard implements Board {
         });
       } catch (err) {
         if (!this.running || performance.now() > deadline) {
-          throw new HarnessError('BoardStartFailed', `${this.description}: expected QEMU's UART socket ${path} within ${this.startTimeoutMs} ms, got ${(err as Error).message}; QEMU said: ${this.stderr.trim().slice(-600)}`);
+          throw new HarnessError(
+            'BoardStartFailed',
+            `${this.description}: expected QEMU's UART socket ${path} within ${this.startTimeoutMs} ms, got ${(err as Error).message}; QEMU said: ${this.stderr.trim().slice(-600)}`,
+          );
         }
         await new Promise((r) => setTimeout(r, 30));
       }
@@ -253,10 +329,24 @@ export class QemuBoard implements Board {
 
   private withDeadline<T>(p: Promise<T>, what: string): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new HarnessError('BoardStartFailed', `${this.description}: expected QEMU to report ${what} within ${this.startTimeoutMs} ms; QEMU said: ${this.stderr.trim().slice(-600)}`)), this.startTimeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new HarnessError(
+              'BoardStartFailed',
+              `${this.description}: expected QEMU to report ${what} within ${this.startTimeoutMs} ms; QEMU said: ${this.stderr.trim().slice(-600)}`,
+            ),
+          ),
+        this.startTimeoutMs,
+      );
       const onExit = (): void => {
         clearTimeout(timer);
-        reject(new HarnessError('BoardStartFailed', `${this.description}: QEMU exited before reporting ${what}; QEMU said: ${this.stderr.trim().slice(-600)}`));
+        reject(
+          new HarnessError(
+            'BoardStartFailed',
+            `${this.description}: QEMU exited before reporting ${what}; QEMU said: ${this.stderr.trim().slice(-600)}`,
+          ),
+        );
       };
       this.proc?.once('exit', onExit);
       p.then((v) => {

@@ -23,7 +23,9 @@ export class QmpClient {
   private constructor(private readonly socket: net.Socket) {
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => this.onData(chunk));
-    socket.on('close', () => this.failAll(new HarnessError('MonitorError', 'QMP: the monitor socket closed')));
+    socket.on('close', () =>
+      this.failAll(new HarnessError('MonitorError', 'QMP: the monitor socket closed')),
+    );
     socket.on('error', () => undefined);
   }
 
@@ -39,10 +41,14 @@ export class QmpClient {
         await client.execute('qmp_capabilities');
         return client;
       },
-      giveUp: (err) => new HarnessError('BoardStartFailed', `QMP: expected QEMU's monitor on ${path} within ${timeoutMs} ms, got ${err.message}`, { cause: err }),
+      giveUp: (err) =>
+        new HarnessError(
+          'BoardStartFailed',
+          `QMP: expected QEMU's monitor on ${path} within ${timeoutMs} ms, got ${err.message}`,
+          { cause: err },
+        ),
     });
   }
-
 
   private greetingWaiter: ((ok: boolean) => void) | undefined;
   private greeted = false;
@@ -50,7 +56,10 @@ export class QmpClient {
   private greeting(timeoutMs: number): Promise<void> {
     if (this.greeted) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new HarnessError('Timeout', `QMP: no greeting within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new HarnessError('Timeout', `QMP: no greeting within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       this.greetingWaiter = () => {
         clearTimeout(timer);
         resolve();
@@ -60,7 +69,10 @@ export class QmpClient {
 
   /** Runs a command; resolves with its `return`, rejects with QEMU's error text. */
   execute(command: string, args?: Record<string, unknown>, timeoutMs = 10_000): Promise<unknown> {
-    if (this.socket.destroyed) return Promise.reject(new HarnessError('MonitorError', `QMP ${command}: the monitor socket is closed`));
+    if (this.socket.destroyed)
+      return Promise.reject(
+        new HarnessError('MonitorError', `QMP ${command}: the monitor socket is closed`),
+      );
     const id = `h${this.nextId++}`;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -68,7 +80,9 @@ export class QmpClient {
         reject(new HarnessError('Timeout', `QMP ${command}: no answer within ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer, command });
-      this.socket.write(JSON.stringify({ execute: command, ...(args ? { arguments: args } : {}), id }) + '\n');
+      this.socket.write(
+        JSON.stringify({ execute: command, ...(args ? { arguments: args } : {}), id }) + '\n',
+      );
     });
   }
 
@@ -103,7 +117,12 @@ export class QmpClient {
     clearTimeout(p.timer);
     if ('error' in msg) {
       const e = msg.error as { class?: string; desc?: string };
-      p.reject(new HarnessError('MonitorError', `QMP ${p.command}: QEMU answered ${e.class ?? 'error'}: ${e.desc ?? JSON.stringify(e)}`));
+      p.reject(
+        new HarnessError(
+          'MonitorError',
+          `QMP ${p.command}: QEMU answered ${e.class ?? 'error'}: ${e.desc ?? JSON.stringify(e)}`,
+        ),
+      );
     } else p.resolve(msg.return);
   }
 

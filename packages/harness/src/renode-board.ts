@@ -45,7 +45,11 @@ export class RenodeBoard implements Board {
 
   constructor(opts: RenodeBoardOptions = {}) {
     const renode = opts.renode ?? findRenode();
-    if (!renode) throw new HarnessError('NotSupported', `renode board: no renode binary on PATH (install Renode, then run ${RENODE_COMMAND} … or FWSIGN_BOARD=renode pnpm exec vitest run packages/harness)`);
+    if (!renode)
+      throw new HarnessError(
+        'NotSupported',
+        `renode board: no renode binary on PATH (install Renode, then run ${RENODE_COMMAND} … or FWSIGN_BOARD=renode pnpm exec vitest run packages/harness)`,
+      );
     this.renode = renode;
     this.firmware = opts.firmware ?? locateFirmware('netduinoplus2');
     this.startTimeoutMs = opts.startTimeoutMs ?? 60_000;
@@ -67,7 +71,12 @@ export class RenodeBoard implements Board {
 
   /** The script this board runs (written at start). */
   script(): string {
-    return renderResc({ elf: this.firmware.verifierElf, anchors: join(this.work, 'anchors.bin'), anchorsAddr: this.firmware.memoryMap.anchorsAddr, ptyPath: this.ptyPath });
+    return renderResc({
+      elf: this.firmware.verifierElf,
+      anchors: join(this.work, 'anchors.bin'),
+      anchorsAddr: this.firmware.memoryMap.anchorsAddr,
+      ptyPath: this.ptyPath,
+    });
   }
 
   serialPath(): string {
@@ -75,18 +84,28 @@ export class RenodeBoard implements Board {
   }
 
   transport(): Transport {
-    if (!this.link || !this.running) throw new HarnessError('BoardNotRunning', `${this.description}: transport() expected a started board, got a stopped one`);
+    if (!this.link || !this.running)
+      throw new HarnessError(
+        'BoardNotRunning',
+        `${this.description}: transport() expected a started board, got a stopped one`,
+      );
     return this.link;
   }
 
   async start(opts: BoardStartOptions = {}): Promise<void> {
     if (opts.anchors) this.anchors = opts.anchors;
-    if (!this.anchors) throw new HarnessError('BoardStartFailed', `${this.description}: start() expected a trust-anchor table on the first start, got none`);
+    if (!this.anchors)
+      throw new HarnessError(
+        'BoardStartFailed',
+        `${this.description}: start() expected a trust-anchor table on the first start, got none`,
+      );
     writeFileSync(join(this.work, 'anchors.bin'), this.anchors);
     const resc = join(this.work, 'fwsign.resc');
     writeFileSync(resc, this.script());
     this.output = '';
-    const proc = spawn(this.renode, ['--console', '--disable-xwt', resc], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = spawn(this.renode, ['--console', '--disable-xwt', resc], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     this.proc = proc;
     proc.stdout!.on('data', (c: Buffer) => (this.output += c.toString()));
     proc.stderr!.on('data', (c: Buffer) => (this.output += c.toString()));
@@ -94,7 +113,10 @@ export class RenodeBoard implements Board {
     while (!existsSync(this.ptyPath)) {
       if (!this.running || performance.now() > deadline) {
         await this.stop();
-        throw new HarnessError('BoardStartFailed', `${this.description}: expected Renode to create ${this.ptyPath} within ${this.startTimeoutMs} ms; Renode said: ${this.output.slice(-600)}`);
+        throw new HarnessError(
+          'BoardStartFailed',
+          `${this.description}: expected Renode to create ${this.ptyPath} within ${this.startTimeoutMs} ms; Renode said: ${this.output.slice(-600)}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -107,7 +129,10 @@ export class RenodeBoard implements Board {
   }
 
   async powerCut(): Promise<void> {
-    throw new HarnessError('NotSupported', 'renode board: power cut with flash kept is not implemented (run power-cut scenarios on the qemu board)');
+    throw new HarnessError(
+      'NotSupported',
+      'renode board: power cut with flash kept is not implemented (run power-cut scenarios on the qemu board)',
+    );
   }
 
   async stop(): Promise<void> {
@@ -127,7 +152,11 @@ export class RenodeBoard implements Board {
   }
 
   private monitor(command: string): void {
-    if (!this.running) throw new HarnessError('BoardNotRunning', `${this.description}: "${command}" expected a running Renode, got none`);
+    if (!this.running)
+      throw new HarnessError(
+        'BoardNotRunning',
+        `${this.description}: "${command}" expected a running Renode, got none`,
+      );
     this.proc!.stdin!.write(`${command}\n`);
   }
 }

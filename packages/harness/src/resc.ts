@@ -21,7 +21,10 @@ export interface RescOptions {
 
 /** Renode takes @path literally up to the end of the token; quoting keeps spaces safe. */
 function at(path: string): string {
-  if (/["\n]/.test(path)) throw new RangeError(`renode script: path expected without quotes or newlines, got ${JSON.stringify(path)}`);
+  if (/["\n]/.test(path))
+    throw new RangeError(
+      `renode script: path expected without quotes or newlines, got ${JSON.stringify(path)}`,
+    );
   return /\s/.test(path) ? `@"${path}"` : `@${path}`;
 }
 

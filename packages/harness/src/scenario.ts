@@ -34,7 +34,12 @@ export type Fixtures = Record<string, () => Promise<{ dispose?: () => Promise<vo
 type Resolved<F extends Fixtures> = { [K in keyof F]: Awaited<ReturnType<F[K]>> };
 
 /** Runs `body` with a fresh board and fixtures; always stops the board and disposes fixtures. */
-export async function runScenario<F extends Fixtures>(name: string, fixtures: F, body: (ctx: ScenarioContext & Resolved<F>) => Promise<void>, opts: ScenarioOptions = {}): Promise<void> {
+export async function runScenario<F extends Fixtures>(
+  name: string,
+  fixtures: F,
+  body: (ctx: ScenarioContext & Resolved<F>) => Promise<void>,
+  opts: ScenarioOptions = {},
+): Promise<void> {
   const transcript = new Transcript();
   const steps: string[] = [];
   const sessions: DeviceSession[] = [];
@@ -66,7 +71,8 @@ export async function runScenario<F extends Fixtures>(name: string, fixtures: F,
     await body({ ...ctx, ...(resolved as Resolved<F>) });
   } catch (err) {
     const e = err instanceof Error ? err : new HarnessError('ScenarioFailed', String(err));
-    const diagnosis = board?.running && board.diagnose ? await board.diagnose().catch((x: Error) => x.message) : '';
+    const diagnosis =
+      board?.running && board.diagnose ? await board.diagnose().catch((x: Error) => x.message) : '';
     const report = [
       `scenario "${name}" failed: ${e.message}`,
       `--- steps ---`,
@@ -88,7 +94,11 @@ export async function runScenario<F extends Fixtures>(name: string, fixtures: F,
 
 /** A `scenario(name, body, opts)` registering vitest tests with the given fixtures. */
 export function createScenario<F extends Fixtures>(fixtures: F) {
-  return (name: string, body: (ctx: ScenarioContext & Resolved<F>) => Promise<void>, opts: ScenarioOptions = {}): void => {
+  return (
+    name: string,
+    body: (ctx: ScenarioContext & Resolved<F>) => Promise<void>,
+    opts: ScenarioOptions = {},
+  ): void => {
     it(name, () => runScenario(name, fixtures, body, opts), opts.timeoutMs ?? 120_000);
   };
 }

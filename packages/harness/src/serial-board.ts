@@ -20,7 +20,11 @@ export class SerialBoard implements Board {
   private link: SharedLink | undefined;
 
   constructor(private readonly opts: SerialBoardOptions) {
-    if (!opts.port) throw new HarnessError('BoardStartFailed', 'serial board: expected a port (FWSIGN_PORT=/dev/ttyUSB0), got none');
+    if (!opts.port)
+      throw new HarnessError(
+        'BoardStartFailed',
+        'serial board: expected a port (FWSIGN_PORT=/dev/ttyUSB0), got none',
+      );
   }
 
   get description(): string {
@@ -36,14 +40,20 @@ export class SerialBoard implements Board {
   }
 
   transport(): Transport {
-    if (!this.link) throw new HarnessError('BoardNotRunning', `${this.description}: transport() expected an open port, got none`);
+    if (!this.link)
+      throw new HarnessError(
+        'BoardNotRunning',
+        `${this.description}: transport() expected an open port, got none`,
+      );
     return this.link;
   }
 
   /** Opens the port. The anchors of a real board are provisioned when it is flashed, not here. */
   async start(_opts: BoardStartOptions = {}): Promise<void> {
     if (this.link) return;
-    this.link = new SharedLink(await SerialTransport.open({ path: this.opts.port, baudRate: this.opts.baudRate ?? 115200 }));
+    this.link = new SharedLink(
+      await SerialTransport.open({ path: this.opts.port, baudRate: this.opts.baudRate ?? 115200 }),
+    );
     this.link.subscribe({ data: (b) => this.uart.push(b) });
   }
 
@@ -60,7 +70,10 @@ export class SerialBoard implements Board {
   }
 
   async powerCut(): Promise<void> {
-    throw new HarnessError('NotSupported', `${this.description}: a real board's power is not under the harness's control; cut it by hand`);
+    throw new HarnessError(
+      'NotSupported',
+      `${this.description}: a real board's power is not under the harness's control; cut it by hand`,
+    );
   }
 
   async stop(): Promise<void> {

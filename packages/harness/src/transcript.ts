@@ -3,12 +3,22 @@
  * command, sequence, the CBOR body in short) plus the console text: printed when a scenario fails,
  * so a refused or lost request can be read without a logic analyser.
  */
-import { ConsoleFrameDecoder, decodeCborMap, decodeSmpPacket, type Transport, type TransportListener } from '@fwsign/flasher';
+import {
+  ConsoleFrameDecoder,
+  decodeCborMap,
+  decodeSmpPacket,
+  type Transport,
+  type TransportListener,
+} from '@fwsign/flasher';
 
 const OPS = ['read', 'read-rsp', 'write', 'write-rsp'];
 
 function short(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) => (v instanceof Uint8Array ? `<${v.length} bytes>` : v))?.slice(0, 160) ?? '';
+  return (
+    JSON.stringify(value, (_k, v: unknown) =>
+      v instanceof Uint8Array ? `<${v.length} bytes>` : v,
+    )?.slice(0, 160) ?? ''
+  );
 }
 
 export class Transcript {
@@ -33,7 +43,9 @@ export class Transcript {
           } catch {
             body = `<${p.payload.length} bytes, not a CBOR map>`;
           }
-          this.add(`${t} ${dir} ${OPS[h.op] ?? h.op} group ${h.group} id ${h.id} seq ${h.seq} ${body}`);
+          this.add(
+            `${t} ${dir} ${OPS[h.op] ?? h.op} group ${h.group} id ${h.id} seq ${h.seq} ${body}`,
+          );
         } catch (err) {
           this.add(`${t} ${dir} packet that is not SMP: ${(err as Error).message}`);
         }
@@ -55,7 +67,10 @@ export class Transcript {
 export class RecordingTransport implements Transport {
   private readonly unsubscribe: () => void;
 
-  constructor(private readonly inner: Transport, readonly transcript: Transcript) {
+  constructor(
+    private readonly inner: Transport,
+    readonly transcript: Transcript,
+  ) {
     this.unsubscribe = inner.subscribe({ data: (bytes) => transcript.record('<', bytes) });
   }
 

@@ -28,7 +28,8 @@ export class UartLog {
       if (b === 0x0a) this.endLine();
     }
     // Text without a newline yet (a prompt) is visible to waits at once.
-    if (this.partial.length > 0 && !this.startsFrame()) this.check(this.text + this.decode(this.partial));
+    if (this.partial.length > 0 && !this.startsFrame())
+      this.check(this.text + this.decode(this.partial));
   }
 
   /**
@@ -69,7 +70,12 @@ export class UartLog {
       const timer = setTimeout(() => {
         this.waiters.delete(waiter);
         const seen = this.textSince(since).slice(-400);
-        reject(new HarnessError('Timeout', `UART: expected ${String(pattern)} within ${opts.timeoutMs} ms, got ${JSON.stringify(seen)}`));
+        reject(
+          new HarnessError(
+            'Timeout',
+            `UART: expected ${String(pattern)} within ${opts.timeoutMs} ms, got ${JSON.stringify(seen)}`,
+          ),
+        );
       }, opts.timeoutMs);
       this.waiters.add(waiter);
     });
@@ -77,17 +83,24 @@ export class UartLog {
 
   private startsFrame(): boolean {
     const [a, b] = this.partial;
-    return (a === FRAME_START[0] && (b === undefined || b === FRAME_START[1])) || (a === FRAME_CONT[0] && (b === undefined || b === FRAME_CONT[1]));
+    return (
+      (a === FRAME_START[0] && (b === undefined || b === FRAME_START[1])) ||
+      (a === FRAME_CONT[0] && (b === undefined || b === FRAME_CONT[1]))
+    );
   }
 
   private endLine(): void {
     let line = this.partial;
     this.partial = [];
-    const isFrame = (line[0] === FRAME_START[0] && line[1] === FRAME_START[1]) || (line[0] === FRAME_CONT[0] && line[1] === FRAME_CONT[1]);
+    const isFrame =
+      (line[0] === FRAME_START[0] && line[1] === FRAME_START[1]) ||
+      (line[0] === FRAME_CONT[0] && line[1] === FRAME_CONT[1]);
     if (isFrame) {
       this.frameLines++;
       // A frame cut short (the board lost power mid-line) and text glued after it: keep the text.
-      const body = Buffer.from(line.slice(2)).toString('latin1').replace(/\r?\n$/, '');
+      const body = Buffer.from(line.slice(2))
+        .toString('latin1')
+        .replace(/\r?\n$/, '');
       const junk = body.search(/[^A-Za-z0-9+/=]/);
       if (junk < 0) return;
       line = Array.from(Buffer.from(body.slice(junk) + '\n', 'latin1'));

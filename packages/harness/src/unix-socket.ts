@@ -22,7 +22,8 @@ export async function connectWithRetry<T>(opts: {
       });
       return await opts.handshake(socket, deadline);
     } catch (err) {
-      if ((opts.alive && !opts.alive()) || performance.now() > deadline) throw opts.giveUp(err as Error);
+      if ((opts.alive && !opts.alive()) || performance.now() > deadline)
+        throw opts.giveUp(err as Error);
       await new Promise((r) => setTimeout(r, 30));
     }
   }

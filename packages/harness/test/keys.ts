@@ -20,10 +20,24 @@ export interface TestKey {
 export function ecKey(certfile = CERTFILE): TestKey {
   const dir = mkdtempSync(join(tmpdir(), 'fwsign-hkey-'));
   const key = join(dir, 'key.pem');
-  execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', key]);
+  execFileSync('openssl', [
+    'genpkey',
+    '-algorithm',
+    'EC',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-out',
+    key,
+  ]);
   const spki = execFileSync('openssl', ['pkey', '-in', key, '-pubout', '-outform', 'DER']);
   const point = new Uint8Array(spki.subarray(spki.length - 65));
-  const anchors = encodeTrustAnchorTable([{ name: certfile, certSha256: new Uint8Array(createHash('sha256').update(spki).digest()), key: { type: 'ec-p256', point } }]);
+  const anchors = encodeTrustAnchorTable([
+    {
+      name: certfile,
+      certSha256: new Uint8Array(createHash('sha256').update(spki).digest()),
+      key: { type: 'ec-p256', point },
+    },
+  ]);
   return {
     anchors,
     sign(image) {

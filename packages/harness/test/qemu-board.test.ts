@@ -81,12 +81,18 @@ describe('qemu board (mps2-an386)', () => {
 
   it('refuses to start without a trust-anchor table and names what it expected', async () => {
     board = new QemuBoard({ firmware });
-    await expect(board.start()).rejects.toMatchObject({ code: 'BoardStartFailed', message: expect.stringContaining('expected a trust-anchor table') });
+    await expect(board.start()).rejects.toMatchObject({
+      code: 'BoardStartFailed',
+      message: expect.stringContaining('expected a trust-anchor table'),
+    });
   });
 
   it('reports a QEMU that cannot start with its own message', async () => {
     key = ecKey();
     board = new QemuBoard({ firmware, machine: 'no-such-machine' as string, startTimeoutMs: 5000 });
-    await expect(board.start({ anchors: key.anchors })).rejects.toMatchObject({ code: 'BoardStartFailed', message: expect.stringMatching(/no-such-machine|unsupported machine/i) });
+    await expect(board.start({ anchors: key.anchors })).rejects.toMatchObject({
+      code: 'BoardStartFailed',
+      message: expect.stringMatching(/no-such-machine|unsupported machine/i),
+    });
   });
 });

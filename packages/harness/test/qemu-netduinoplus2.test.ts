@@ -10,7 +10,8 @@ import { CERTFILE, ecKey } from './keys.js';
 
 // The port is built by `make -C firmware-verifier` (stm32f4-firmware); a checkout without the port's sources has nothing to run.
 const hasPort = existsSync(join(FIRMWARE_DIR, 'port/stm32f4'));
-if (!hasPort) console.info('netduinoplus2 board test skipped: firmware-verifier/port/stm32f4 is missing');
+if (!hasPort)
+  console.info('netduinoplus2 board test skipped: firmware-verifier/port/stm32f4 is missing');
 
 describe.runIf(hasPort)('qemu board (netduinoplus2, STM32F4 port)', () => {
   it('boots the verifier, installs the app, boots it, and keeps the slots across a power cut', async () => {
@@ -21,7 +22,9 @@ describe.runIf(hasPort)('qemu board (netduinoplus2, STM32F4 port)', () => {
       await board.start({ anchors: key.anchors });
       const s = new DeviceSession(board.transport());
       await s.sync();
-      expect((await s.status()).slotSize).toBe(firmware.memoryMap.slotSize - firmware.memoryMap.sectorSize);
+      expect((await s.status()).slotSize).toBe(
+        firmware.memoryMap.slotSize - firmware.memoryMap.sectorSize,
+      );
       const image = firmware.app(1);
       await s.upload(image);
       expect((await s.signature(key.sign(image), 'sig-sha256-ecdsa', CERTFILE)).fwv).toBe(0);

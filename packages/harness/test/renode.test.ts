@@ -4,7 +4,15 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { HarnessError, RENODE_COMMAND, RenodeBoard, DeviceSession, findRenode, renderResc, createBoard } from '../src/index.js';
+import {
+  HarnessError,
+  RENODE_COMMAND,
+  RenodeBoard,
+  DeviceSession,
+  findRenode,
+  renderResc,
+  createBoard,
+} from '../src/index.js';
 import { ecKey } from './keys.js';
 
 const golden = new URL('./fixtures/stm32f4-discovery.resc', import.meta.url);
@@ -26,25 +34,38 @@ describe('renode script', () => {
     const lines = renderResc(sample).split('\n');
     const idx = (s: string): number => lines.findIndex((l) => l.trim() === s);
     expect(idx(`sysbus LoadELF @${sample.elf}`)).toBeGreaterThan(idx('macro reset'));
-    expect(idx(`sysbus LoadBinary @${sample.anchors} 0x08008000`)).toBeGreaterThan(idx(`sysbus LoadELF @${sample.elf}`));
-    expect(lines).toContain(`emulation CreateUartPtyTerminal "fwsign-uart" "${sample.ptyPath}" true`);
+    expect(idx(`sysbus LoadBinary @${sample.anchors} 0x08008000`)).toBeGreaterThan(
+      idx(`sysbus LoadELF @${sample.elf}`),
+    );
+    expect(lines).toContain(
+      `emulation CreateUartPtyTerminal "fwsign-uart" "${sample.ptyPath}" true`,
+    );
     expect(lines).toContain('connector Connect sysbus.usart1 fwsign-uart');
     expect(lines.filter((l) => l.trim()).at(-1)).toBe('start');
   });
 
   it('quotes paths with spaces and refuses paths that would break the script', () => {
-    expect(renderResc({ ...sample, elf: '/my builds/verifier.elf' })).toContain('sysbus LoadELF @"/my builds/verifier.elf"');
-    expect(() => renderResc({ ...sample, anchors: '/tmp/a"b' })).toThrow(/path expected without quotes or newlines/);
+    expect(renderResc({ ...sample, elf: '/my builds/verifier.elf' })).toContain(
+      'sysbus LoadELF @"/my builds/verifier.elf"',
+    );
+    expect(() => renderResc({ ...sample, anchors: '/tmp/a"b' })).toThrow(
+      /path expected without quotes or newlines/,
+    );
   });
 });
 
 const renode = findRenode();
-if (!renode) console.info(`renode board tests skipped: no renode on PATH; install Renode, then run FWSIGN_BOARD=renode pnpm exec vitest run packages/harness (the board runs ${RENODE_COMMAND} fwsign.resc)`);
+if (!renode)
+  console.info(
+    `renode board tests skipped: no renode on PATH; install Renode, then run FWSIGN_BOARD=renode pnpm exec vitest run packages/harness (the board runs ${RENODE_COMMAND} fwsign.resc)`,
+  );
 
 describe.runIf(!renode)('renode board without renode', () => {
   it('says which command it needs', () => {
     expect(() => new RenodeBoard()).toThrow(HarnessError);
-    expect(() => createBoard({ kind: 'renode' })).toThrow(/no renode binary on PATH.*renode --console --disable-xwt/);
+    expect(() => createBoard({ kind: 'renode' })).toThrow(
+      /no renode binary on PATH.*renode --console --disable-xwt/,
+    );
   });
 });
 

@@ -30,28 +30,47 @@ describe('UartLog', () => {
   it('rejects a wait past its deadline with what it saw', async () => {
     const log = new UartLog();
     log.push(text('FWV_ERR_NO_IMAGE, serving SMP\n'));
-    await expect(log.waitFor(/app v\d/, { timeoutMs: 50 })).rejects.toMatchObject({ code: 'Timeout', message: expect.stringContaining('serving SMP') });
+    await expect(log.waitFor(/app v\d/, { timeoutMs: 50 })).rejects.toMatchObject({
+      code: 'Timeout',
+      message: expect.stringContaining('serving SMP'),
+    });
   });
 });
 
 describe('memory map', () => {
   it('reads the firmware header the linker script uses', () => {
     const map = parseMemoryMap(readFileSync(join(FIRMWARE_DIR, 'ld/memmap.h'), 'utf8'));
-    expect(map).toEqual({ anchorsAddr: 0x8000, anchorsSize: 0x1000, activeAddr: 0x10000, stagingAddr: 0x90000, slotSize: 0x80000, sectorSize: 0x1000 });
+    expect(map).toEqual({
+      anchorsAddr: 0x8000,
+      anchorsSize: 0x1000,
+      activeAddr: 0x10000,
+      stagingAddr: 0x90000,
+      slotSize: 0x80000,
+      sectorSize: 0x1000,
+    });
     expect(slotRegions(map)).toEqual([{ addr: 0x10000, size: 0x100000 }]);
   });
 
   it('keeps slots apart when they are not adjacent, and names a missing define', () => {
-    const h = '#define FWV_ANCHORS_ADDR 0x1000\n#define FWV_ANCHORS_SIZE 0x100\n#define FWV_ACTIVE_ADDR 0x20010000\n#define FWV_STAGING_ADDR 0x20080000\n#define FWV_SLOT_SIZE 0x20000\n#define FWV_SECTOR_SIZE 0x400\n';
-    expect(slotRegions(parseMemoryMap(h))).toEqual([{ addr: 0x20010000, size: 0x20000 }, { addr: 0x20080000, size: 0x20000 }]);
-    expect(() => parseMemoryMap('#define FWV_ANCHORS_ADDR 0x1000\n', 'x.h')).toThrow(/x.h: expected #define FWV_ANCHORS_SIZE/);
+    const h =
+      '#define FWV_ANCHORS_ADDR 0x1000\n#define FWV_ANCHORS_SIZE 0x100\n#define FWV_ACTIVE_ADDR 0x20010000\n#define FWV_STAGING_ADDR 0x20080000\n#define FWV_SLOT_SIZE 0x20000\n#define FWV_SECTOR_SIZE 0x400\n';
+    expect(slotRegions(parseMemoryMap(h))).toEqual([
+      { addr: 0x20010000, size: 0x20000 },
+      { addr: 0x20080000, size: 0x20000 },
+    ]);
+    expect(() => parseMemoryMap('#define FWV_ANCHORS_ADDR 0x1000\n', 'x.h')).toThrow(
+      /x.h: expected #define FWV_ANCHORS_SIZE/,
+    );
   });
 });
 
 describe('Transcript', () => {
   it('prints one line per SMP packet with op, group, id, seq and the body in short, and text lines', () => {
     const t = new Transcript();
-    const packet = encodeSmpPacket({ op: 2, version: 0, flags: 0, group: 1, seq: 7, id: 1 }, encodeCbor({ off: 0, data: new Uint8Array(100) }));
+    const packet = encodeSmpPacket(
+      { op: 2, version: 0, flags: 0, group: 1, seq: 7, id: 1 },
+      encodeCbor({ off: 0, data: new Uint8Array(100) }),
+    );
     t.record('>', encodeConsoleFrame(packet));
     t.record('<', text('fwsign-demo-app v1\n'));
     expect(t.lines).toHaveLength(2);
@@ -64,15 +83,26 @@ describe('memory map with variants', () => {
   it('follows #ifdef/#else in the STM32F4 header: slots in SRAM by default, in flash with FWV_SLOTS_IN_FLASH', () => {
     const text = readFileSync(join(FIRMWARE_DIR, 'ld/memmap-stm32f4.h'), 'utf8');
     const sram = parseMemoryMap(text);
-    expect(sram).toMatchObject({ anchorsAddr: 0x08008000, activeAddr: 0x20004000, stagingAddr: 0x20010000, slotSize: 0xc000, sectorSize: 0x1000 });
+    expect(sram).toMatchObject({
+      anchorsAddr: 0x08008000,
+      activeAddr: 0x20004000,
+      stagingAddr: 0x20010000,
+      slotSize: 0xc000,
+      sectorSize: 0x1000,
+    });
     expect(slotRegions(sram)).toEqual([{ addr: 0x20004000, size: 0x18000 }]);
     const flash = parseMemoryMap(text, 'memmap-stm32f4.h', ['FWV_SLOTS_IN_FLASH']);
-    expect(flash).toMatchObject({ activeAddr: 0x08020000, stagingAddr: 0x08080000, slotSize: 0x60000, sectorSize: 0x20000 });
+    expect(flash).toMatchObject({
+      activeAddr: 0x08020000,
+      stagingAddr: 0x08080000,
+      slotSize: 0x60000,
+      sectorSize: 0x20000,
+    });
   });
 });
 
 describe('UartLog across a power cut', () => {
-  it('keeps the next boot\'s text when a frame line was cut short, with or without a line break', () => {
+  it("keeps the next boot's text when a frame line was cut short, with or without a line break", () => {
     const log = new UartLog();
     log.push(Uint8Array.from([0x06, 0x09, ...text('ACID')]));
     log.push(text('fwsign-verifier: fwsign-demo-app v1\n'));

@@ -7,8 +7,10 @@ import { fieldSize, validateSpec } from './spec.js';
 
 const BANNER = 'Generated from packages/protocol/protocol.json by `pnpm generate`. Do not edit.';
 
-const upperSnake = (camel: string): string => camel.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
-const pascal = (upper: string): string => upper.toLowerCase().replace(/(^|_)([a-z])/g, (_m, _u, c: string) => c.toUpperCase());
+const upperSnake = (camel: string): string =>
+  camel.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+const pascal = (upper: string): string =>
+  upper.toLowerCase().replace(/(^|_)([a-z])/g, (_m, _u, c: string) => c.toUpperCase());
 const hex32 = (n: number): string => `0x${n.toString(16).toUpperCase().padStart(8, '0')}u`;
 
 function tsEnum(name: string, items: readonly NamedValue[]): string {
@@ -17,7 +19,9 @@ function tsEnum(name: string, items: readonly NamedValue[]): string {
 }
 
 function tsOffsets(fields: readonly FieldSpec[]): string {
-  return fields.map((f) => `    ${f.name}: { offset: ${f.offset}, size: ${fieldSize(f)} },`).join('\n');
+  return fields
+    .map((f) => `    ${f.name}: { offset: ${f.offset}, size: ${fieldSize(f)} },`)
+    .join('\n');
 }
 
 export function renderTypeScript(spec: ProtocolSpec): string {
@@ -27,7 +31,9 @@ export function renderTypeScript(spec: ProtocolSpec): string {
   out.push(tsEnum('ResultCode', spec.resultCodes));
   out.push(
     'export const RESULT_CODES: readonly { readonly name: string; readonly value: number; readonly text: string }[] = [',
-    ...spec.resultCodes.map((r) => `  { name: 'FWV_${r.name}', value: ${r.value}, text: ${JSON.stringify(r.text)} },`),
+    ...spec.resultCodes.map(
+      (r) => `  { name: 'FWV_${r.name}', value: ${r.value}, text: ${JSON.stringify(r.text)} },`,
+    ),
     '];',
     '',
   );
@@ -64,7 +70,8 @@ export function renderTypeScript(spec: ProtocolSpec): string {
   out.push(`export const SMP_HEADER_SIZE = ${spec.smp.headerSize};`, '');
   out.push(tsEnum('SmpOp', spec.smp.ops));
   out.push(tsEnum('SmpGroup', spec.smp.groups));
-  for (const group of spec.smp.groups) out.push(tsEnum(`Smp${pascal(group.name)}Command`, group.commands));
+  for (const group of spec.smp.groups)
+    out.push(tsEnum(`Smp${pascal(group.name)}Command`, group.commands));
   out.push(tsEnum('SmpError', spec.smp.errors));
   out.push(
     'export const CONSOLE_FRAMING = {',
@@ -103,7 +110,10 @@ export function renderCHeader(spec: ProtocolSpec): string {
     `#define FWV_RESULT_COUNT ${spec.resultCodes.length}`,
     '/* X-macro over (code, text) so a .c file can build name and text tables. */',
     '#define FWV_RESULT_LIST(X) \\',
-    ...spec.resultCodes.map((r, i) => `    X(FWV_${r.name}, ${JSON.stringify(r.text)})${i + 1 < spec.resultCodes.length ? ' \\' : ''}`),
+    ...spec.resultCodes.map(
+      (r, i) =>
+        `    X(FWV_${r.name}, ${JSON.stringify(r.text)})${i + 1 < spec.resultCodes.length ? ' \\' : ''}`,
+    ),
     '',
     '/* Signature algorithms, by the job document key that names them. */',
     ...spec.algorithms.flatMap((a) => [

@@ -71,17 +71,22 @@ export function validateSpec(spec: ProtocolSpec): void {
   checkTiling('trustAnchorTable.entry', table.entry, table.entrySize);
   const magicFromText = Buffer.from(table.magicText, 'latin1').readUInt32LE(0);
   if (magicFromText !== table.magic) {
-    throw new Error(`protocol.json: trustAnchorTable.magic expected ${magicFromText} (little-endian "${table.magicText}"), got ${table.magic}`);
+    throw new Error(
+      `protocol.json: trustAnchorTable.magic expected ${magicFromText} (little-endian "${table.magicText}"), got ${table.magic}`,
+    );
   }
   checkUnique('resultCodes', spec.resultCodes);
   checkUnique('algorithms', spec.algorithms);
   checkUnique('keyTypes', spec.keyTypes);
   checkUnique('smp.groups', spec.smp.groups);
   checkUnique('smp.errors', spec.smp.errors);
-  for (const group of spec.smp.groups) checkUnique(`smp.groups.${group.name}.commands`, group.commands);
+  for (const group of spec.smp.groups)
+    checkUnique(`smp.groups.${group.name}.commands`, group.commands);
   for (const alg of spec.algorithms) {
     if (!spec.keyTypes.some((k) => k.name === alg.keyType)) {
-      throw new Error(`protocol.json: algorithm ${alg.name} names keyType ${alg.keyType}, which keyTypes does not define`);
+      throw new Error(
+        `protocol.json: algorithm ${alg.name} names keyType ${alg.keyType}, which keyTypes does not define`,
+      );
     }
   }
 }
@@ -89,18 +94,26 @@ export function validateSpec(spec: ProtocolSpec): void {
 function checkTiling(where: string, fields: readonly FieldSpec[], size: number): void {
   let next = 0;
   for (const field of fields) {
-    if (field.offset !== next) throw new Error(`protocol.json: ${where}.${field.name} expected at offset ${next}, got ${field.offset}`);
+    if (field.offset !== next)
+      throw new Error(
+        `protocol.json: ${where}.${field.name} expected at offset ${next}, got ${field.offset}`,
+      );
     next += fieldSize(field);
   }
-  if (next !== size) throw new Error(`protocol.json: ${where} fields cover ${next} bytes, but the size says ${size}`);
+  if (next !== size)
+    throw new Error(
+      `protocol.json: ${where} fields cover ${next} bytes, but the size says ${size}`,
+    );
 }
 
 function checkUnique(where: string, items: readonly NamedValue[]): void {
   const names = new Set<string>();
   const values = new Set<number>();
   for (const item of items) {
-    if (names.has(item.name)) throw new Error(`protocol.json: ${where} repeats the name ${item.name}`);
-    if (values.has(item.value)) throw new Error(`protocol.json: ${where} repeats the value ${item.value}`);
+    if (names.has(item.name))
+      throw new Error(`protocol.json: ${where} repeats the name ${item.name}`);
+    if (values.has(item.value))
+      throw new Error(`protocol.json: ${where} repeats the value ${item.value}`);
     names.add(item.name);
     values.add(item.value);
   }

@@ -21,13 +21,19 @@ describe('protocol.json self-consistency', () => {
     expect(() => validateSpec(spec)).not.toThrow();
   });
   it('rejects an entry layout with a gap, naming the field', () => {
-    const broken = structuredClone(spec) as unknown as { trustAnchorTable: { entry: { offset: number }[] } };
+    const broken = structuredClone(spec) as unknown as {
+      trustAnchorTable: { entry: { offset: number }[] };
+    };
     broken.trustAnchorTable.entry[3]!.offset += 1;
-    expect(() => validateSpec(broken as unknown as ProtocolSpec)).toThrow(/trustAnchorTable\.entry\.name expected at offset 4, got 5/);
+    expect(() => validateSpec(broken as unknown as ProtocolSpec)).toThrow(
+      /trustAnchorTable\.entry\.name expected at offset 4, got 5/,
+    );
   });
   it('rejects a repeated result code value', () => {
     const broken = structuredClone(spec) as unknown as { resultCodes: { value: number }[] };
     broken.resultCodes[2]!.value = 1;
-    expect(() => validateSpec(broken as unknown as ProtocolSpec)).toThrow(/resultCodes repeats the value 1/);
+    expect(() => validateSpec(broken as unknown as ProtocolSpec)).toThrow(
+      /resultCodes repeats the value 1/,
+    );
   });
 });

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { crc32 } from '../src/crc32.js';
 import { TRUST_ANCHOR_TABLE } from '../src/generated.js';
-import { decodeTrustAnchorTable, encodeTrustAnchorTable, type TrustAnchor } from '../src/trust-anchor-table.js';
+import {
+  decodeTrustAnchorTable,
+  encodeTrustAnchorTable,
+  type TrustAnchor,
+} from '../src/trust-anchor-table.js';
 
 const ec: TrustAnchor = {
   name: '/certs/codesign.crt',
@@ -42,6 +46,8 @@ describe('trust-anchor table', () => {
 
   it('refuses duplicate names and over-long names when encoding', () => {
     expect(() => encodeTrustAnchorTable([ec, ec])).toThrow(/appears twice/);
-    expect(() => encodeTrustAnchorTable([{ ...ec, name: 'x'.repeat(64) }])).toThrow(/expected 1\.\.63 bytes, got 64/);
+    expect(() => encodeTrustAnchorTable([{ ...ec, name: 'x'.repeat(64) }])).toThrow(
+      /expected 1\.\.63 bytes, got 64/,
+    );
   });
 });

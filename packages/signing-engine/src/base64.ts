@@ -37,7 +37,9 @@ export class Base64Encoder {
 }
 
 function encode(bytes: Uint8Array): string {
-  return bytes.length === 0 ? '' : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  return bytes.length === 0
+    ? ''
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
 export function base64Length(n: number): number {
@@ -54,5 +56,7 @@ export function decodeBase64Strict(text: string): Uint8Array | undefined {
   const buf = Buffer.from(text, 'base64');
   if (buf.toString('base64') !== text) return undefined;
   // Small results live in Buffer's shared pool; copy them so callers own their whole ArrayBuffer.
-  return buf.length < 4096 ? Uint8Array.from(buf) : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  return buf.length < 4096
+    ? Uint8Array.from(buf)
+    : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }

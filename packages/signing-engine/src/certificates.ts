@@ -3,7 +3,13 @@
  * code-signing certificates. pkijs runs on node:crypto's WebCrypto through an engine object passed
  * to each call, so importing this module sets no global state.
  */
-import { createHash, createPublicKey, generateKeyPairSync, webcrypto, X509Certificate } from 'node:crypto';
+import {
+  createHash,
+  createPublicKey,
+  generateKeyPairSync,
+  webcrypto,
+  X509Certificate,
+} from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { TrustAnchor } from '@fwsign/protocol';
@@ -32,15 +38,28 @@ export interface ParsedCertificate {
 }
 
 type EngineCrypto = ConstructorParameters<typeof pkijs.CryptoEngine>[0]['crypto'];
-const engine = new pkijs.CryptoEngine({ name: 'node-webcrypto', crypto: webcrypto as unknown as EngineCrypto });
+const engine = new pkijs.CryptoEngine({
+  name: 'node-webcrypto',
+  crypto: webcrypto as unknown as EngineCrypto,
+});
 
 const NAME_OIDS: Record<string, string> = {
-  '2.5.4.3': 'CN', '2.5.4.6': 'C', '2.5.4.7': 'L', '2.5.4.8': 'ST', '2.5.4.10': 'O', '2.5.4.11': 'OU', '1.2.840.113549.1.9.1': 'emailAddress',
+  '2.5.4.3': 'CN',
+  '2.5.4.6': 'C',
+  '2.5.4.7': 'L',
+  '2.5.4.8': 'ST',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
+  '1.2.840.113549.1.9.1': 'emailAddress',
 };
 const OID_OF_NAME = Object.fromEntries(Object.entries(NAME_OIDS).map(([oid, n]) => [n, oid]));
 const EKU_NAMES: Record<string, string> = {
-  '1.3.6.1.5.5.7.3.1': 'serverAuth', '1.3.6.1.5.5.7.3.2': 'clientAuth', '1.3.6.1.5.5.7.3.3': 'codeSigning',
-  '1.3.6.1.5.5.7.3.4': 'emailProtection', '1.3.6.1.5.5.7.3.8': 'timeStamping', '1.3.6.1.5.5.7.3.9': 'OCSPSigning',
+  '1.3.6.1.5.5.7.3.1': 'serverAuth',
+  '1.3.6.1.5.5.7.3.2': 'clientAuth',
+  '1.3.6.1.5.5.7.3.3': 'codeSigning',
+  '1.3.6.1.5.5.7.3.4': 'emailProtection',
+  '1.3.6.1.5.5.7.3.8': 'timeStamping',
+  '1.3.6.1.5.5.7.3.9': 'OCSPSigning',
 };
 const EKU_OID = '2.5.29.37';
 const CODE_SIGNING_OID = '1.3.6.1.5.5.7.3.3';
@@ -52,12 +71,17 @@ function invalid(message: string): never {
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+?)-----END CERTIFICATE-----/g;
 
 function pemBlocks(pem: string): Uint8Array[] {
-  return [...pem.matchAll(PEM_BLOCK)].map((m) => new Uint8Array(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64')));
+  return [...pem.matchAll(PEM_BLOCK)].map(
+    (m) => new Uint8Array(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64')),
+  );
 }
 
 function nameToString(name: pkijs.RelativeDistinguishedNames): string {
   return name.typesAndValues
-    .map((tv) => `${NAME_OIDS[tv.type] ?? tv.type}=${String((tv.value as { valueBlock: { value: unknown } }).valueBlock.value)}`)
+    .map(
+      (tv) =>
+        `${NAME_OIDS[tv.type] ?? tv.type}=${String((tv.value as { valueBlock: { value: unknown } }).valueBlock.value)}`,
+    )
     .join(', ');
 }
 
@@ -65,7 +89,12 @@ function publicKeyInfo(spkiDer: Uint8Array): PublicKeyInfo {
   const key = createPublicKey({ key: Buffer.from(spkiDer), format: 'der', type: 'spki' });
   const kind = keyKind(key);
   if (kind === 'other') invalid(`public key expected EC or RSA, got ${key.asymmetricKeyType}`);
-  const bits = kind === 'rsa' ? (key.asymmetricKeyDetails?.modulusLength ?? 0) : kind === 'ec-p256' ? 256 : Number(/\d+/.exec(key.asymmetricKeyDetails?.namedCurve ?? '')?.[0] ?? 0);
+  const bits =
+    kind === 'rsa'
+      ? (key.asymmetricKeyDetails?.modulusLength ?? 0)
+      : kind === 'ec-p256'
+        ? 256
+        : Number(/\d+/.exec(key.asymmetricKeyDetails?.namedCurve ?? '')?.[0] ?? 0);
   return { type: kind, bits, spkiDer };
 }
 
@@ -77,7 +106,8 @@ function parseDer(der: Uint8Array): ParsedCertificate {
     invalid(`expected DER X.509, got bytes that do not parse (${(err as Error).message})`);
   }
   const spkiDer = new Uint8Array(cert.subjectPublicKeyInfo.toSchema().toBER(false));
-  const eku = cert.extensions?.find((e) => e.extnID === EKU_OID)?.parsedValue as pkijs.ExtKeyUsage | undefined;
+  const eku = cert.extensions?.find((e) => e.extnID === EKU_OID)?.parsedValue as
+    pkijs.ExtKeyUsage | undefined;
   let publicKey: PublicKeyInfo;
   try {
     publicKey = publicKeyInfo(spkiDer);
@@ -85,11 +115,16 @@ function parseDer(der: Uint8Array): ParsedCertificate {
     if (err instanceof EngineError) throw err;
     invalid(`public key does not parse (${(err as Error).message})`);
   }
-  const ski = cert.extensions?.find((e) => e.extnID === '2.5.29.14')?.parsedValue as asn1js.OctetString | undefined;
-  const aki = cert.extensions?.find((e) => e.extnID === '2.5.29.35')?.parsedValue as pkijs.AuthorityKeyIdentifier | undefined;
+  const ski = cert.extensions?.find((e) => e.extnID === '2.5.29.14')?.parsedValue as
+    asn1js.OctetString | undefined;
+  const aki = cert.extensions?.find((e) => e.extnID === '2.5.29.35')?.parsedValue as
+    pkijs.AuthorityKeyIdentifier | undefined;
   const optional: Partial<ParsedCertificate> = {};
   if (ski) optional.subjectKeyIdentifier = Buffer.from(ski.valueBlock.valueHexView).toString('hex');
-  if (aki?.keyIdentifier) optional.authorityKeyIdentifier = Buffer.from(aki.keyIdentifier.valueBlock.valueHexView).toString('hex');
+  if (aki?.keyIdentifier)
+    optional.authorityKeyIdentifier = Buffer.from(
+      aki.keyIdentifier.valueBlock.valueHexView,
+    ).toString('hex');
   return {
     ...optional,
     der,
@@ -112,7 +147,10 @@ export function parseCertificate(pemOrDer: string | Uint8Array): ParsedCertifica
     if (!first) invalid('expected a PEM "CERTIFICATE" block, got none');
     return parseDer(first);
   }
-  if (!(pemOrDer instanceof Uint8Array)) throw new TypeError(`parseCertificate: "pemOrDer" expected string or Uint8Array, got ${typeof pemOrDer}`);
+  if (!(pemOrDer instanceof Uint8Array))
+    throw new TypeError(
+      `parseCertificate: "pemOrDer" expected string or Uint8Array, got ${typeof pemOrDer}`,
+    );
   return parseDer(pemOrDer);
 }
 
@@ -124,10 +162,24 @@ export function parseCertificateChain(pem: string): ParsedCertificate[] {
 }
 
 /** Compares key parameters (EC point / RSA n,e), not encodings, so compressed-point SPKIs still match. */
-export function privateKeyMatchesCertificate(privateKeyPemOrDer: string | Uint8Array, cert: ParsedCertificate): boolean {
+export function privateKeyMatchesCertificate(
+  privateKeyPemOrDer: string | Uint8Array,
+  cert: ParsedCertificate,
+): boolean {
   const fromPrivate = createPublicKey(loadPrivateKey(privateKeyPemOrDer)).export({ format: 'jwk' });
-  const fromCert = createPublicKey({ key: Buffer.from(cert.publicKey.spkiDer), format: 'der', type: 'spki' }).export({ format: 'jwk' });
-  return fromPrivate.kty === fromCert.kty && fromPrivate.crv === fromCert.crv && fromPrivate.x === fromCert.x && fromPrivate.y === fromCert.y && fromPrivate.n === fromCert.n && fromPrivate.e === fromCert.e;
+  const fromCert = createPublicKey({
+    key: Buffer.from(cert.publicKey.spkiDer),
+    format: 'der',
+    type: 'spki',
+  }).export({ format: 'jwk' });
+  return (
+    fromPrivate.kty === fromCert.kty &&
+    fromPrivate.crv === fromCert.crv &&
+    fromPrivate.x === fromCert.x &&
+    fromPrivate.y === fromCert.y &&
+    fromPrivate.n === fromCert.n &&
+    fromPrivate.e === fromCert.e
+  );
 }
 
 /**
@@ -137,7 +189,11 @@ export function privateKeyMatchesCertificate(privateKeyPemOrDer: string | Uint8A
  * self-signed certificate from the signature check this way.
  */
 export function claimsSelfSigned(cert: ParsedCertificate): boolean {
-  return cert.subject === cert.issuer || cert.authorityKeyIdentifier === undefined || cert.authorityKeyIdentifier === cert.subjectKeyIdentifier;
+  return (
+    cert.subject === cert.issuer ||
+    cert.authorityKeyIdentifier === undefined ||
+    cert.authorityKeyIdentifier === cert.subjectKeyIdentifier
+  );
 }
 
 /** True when the certificate's signature verifies under its own public key. */
@@ -152,8 +208,14 @@ export function isIntactSelfSigned(cert: ParsedCertificate): boolean {
 }
 
 function parseSubject(subject: string): pkijs.RelativeDistinguishedNames {
-  const parts = subject.split(',').map((p) => p.trim()).filter((p) => p.length > 0);
-  if (parts.length === 0) throw new RangeError(`createDevelopmentCertificate: "subject" expected e.g. "CN=Firmware Signing, O=Acme", got ${JSON.stringify(subject)}`);
+  const parts = subject
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+  if (parts.length === 0)
+    throw new RangeError(
+      `createDevelopmentCertificate: "subject" expected e.g. "CN=Firmware Signing, O=Acme", got ${JSON.stringify(subject)}`,
+    );
   const rdn = new pkijs.RelativeDistinguishedNames();
   for (const part of parts) {
     const eq = part.indexOf('=');
@@ -161,9 +223,16 @@ function parseSubject(subject: string): pkijs.RelativeDistinguishedNames {
     const value = part.slice(eq + 1).trim();
     const oid = OID_OF_NAME[key];
     if (eq <= 0 || !oid || value.length === 0) {
-      throw new RangeError(`createDevelopmentCertificate: "subject" part expected KEY=value with KEY one of ${Object.keys(OID_OF_NAME).join(', ')}, got ${JSON.stringify(part)}`);
+      throw new RangeError(
+        `createDevelopmentCertificate: "subject" part expected KEY=value with KEY one of ${Object.keys(OID_OF_NAME).join(', ')}, got ${JSON.stringify(part)}`,
+      );
     }
-    const v = key === 'C' ? new asn1js.PrintableString({ value }) : key === 'emailAddress' ? new asn1js.IA5String({ value }) : new asn1js.Utf8String({ value });
+    const v =
+      key === 'C'
+        ? new asn1js.PrintableString({ value })
+        : key === 'emailAddress'
+          ? new asn1js.IA5String({ value })
+          : new asn1js.Utf8String({ value });
     rdn.typesAndValues.push(new pkijs.AttributeTypeAndValue({ type: oid, value: v }));
   }
   return rdn;
@@ -185,18 +254,27 @@ export async function createDevelopmentCertificate(opts: {
   validityDays?: number;
 }): Promise<{ privateKeyPem: string; certificatePem: string }> {
   if (opts.algorithm !== 'ecdsa-p256' && opts.algorithm !== 'rsa-2048') {
-    throw new RangeError(`createDevelopmentCertificate: "algorithm" expected ecdsa-p256 or rsa-2048, got ${JSON.stringify(opts.algorithm)}`);
+    throw new RangeError(
+      `createDevelopmentCertificate: "algorithm" expected ecdsa-p256 or rsa-2048, got ${JSON.stringify(opts.algorithm)}`,
+    );
   }
   const days = opts.validityDays ?? 365;
-  if (!Number.isInteger(days) || days < 1 || days > 36500) throw new RangeError(`createDevelopmentCertificate: "validityDays" expected an integer 1..36500, got ${days}`);
+  if (!Number.isInteger(days) || days < 1 || days > 36500)
+    throw new RangeError(
+      `createDevelopmentCertificate: "validityDays" expected an integer 1..36500, got ${days}`,
+    );
   const name = parseSubject(opts.subject);
 
-  const pair = opts.algorithm === 'ecdsa-p256'
-    ? generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
-    : generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 65537 });
+  const pair =
+    opts.algorithm === 'ecdsa-p256'
+      ? generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+      : generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 65537 });
   const pkcs8 = pair.privateKey.export({ format: 'der', type: 'pkcs8' });
   const spki = pair.publicKey.export({ format: 'der', type: 'spki' });
-  const alg = opts.algorithm === 'ecdsa-p256' ? { name: 'ECDSA', namedCurve: 'P-256' } : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+  const alg =
+    opts.algorithm === 'ecdsa-p256'
+      ? { name: 'ECDSA', namedCurve: 'P-256' }
+      : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
   const signingKey = await webcrypto.subtle.importKey('pkcs8', pkcs8, alg, false, ['sign']);
 
   const cert = new pkijs.Certificate();
@@ -210,13 +288,34 @@ export async function createDevelopmentCertificate(opts: {
   cert.notBefore.value = notBefore;
   cert.notAfter.value = new Date(notBefore.getTime() + days * 86_400_000);
   cert.subjectPublicKeyInfo = pkijs.PublicKeyInfo.fromBER(spki);
-  const keyId = createHash('sha1').update(Buffer.from(cert.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView)).digest();
+  const keyId = createHash('sha1')
+    .update(Buffer.from(cert.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView))
+    .digest();
   cert.extensions = [
-    new pkijs.Extension({ extnID: '2.5.29.19', critical: true, extnValue: new pkijs.BasicConstraints({ cA: false }).toSchema().toBER(false) }),
+    new pkijs.Extension({
+      extnID: '2.5.29.19',
+      critical: true,
+      extnValue: new pkijs.BasicConstraints({ cA: false }).toSchema().toBER(false),
+    }),
     // keyUsage digitalSignature: BIT STRING with bit 0 set (0x80), 7 unused bits.
-    new pkijs.Extension({ extnID: '2.5.29.15', critical: true, extnValue: new asn1js.BitString({ valueHex: Uint8Array.of(0x80).buffer, unusedBits: 7 }).toBER(false) }),
-    new pkijs.Extension({ extnID: EKU_OID, critical: false, extnValue: new pkijs.ExtKeyUsage({ keyPurposes: [CODE_SIGNING_OID] }).toSchema().toBER(false) }),
-    new pkijs.Extension({ extnID: '2.5.29.14', critical: false, extnValue: new asn1js.OctetString({ valueHex: keyId }).toBER(false) }),
+    new pkijs.Extension({
+      extnID: '2.5.29.15',
+      critical: true,
+      extnValue: new asn1js.BitString({
+        valueHex: Uint8Array.of(0x80).buffer,
+        unusedBits: 7,
+      }).toBER(false),
+    }),
+    new pkijs.Extension({
+      extnID: EKU_OID,
+      critical: false,
+      extnValue: new pkijs.ExtKeyUsage({ keyPurposes: [CODE_SIGNING_OID] }).toSchema().toBER(false),
+    }),
+    new pkijs.Extension({
+      extnID: '2.5.29.14',
+      critical: false,
+      extnValue: new asn1js.OctetString({ valueHex: keyId }).toBER(false),
+    }),
   ];
   await cert.sign(signingKey, 'SHA-256', engine);
   return {
@@ -227,15 +326,25 @@ export async function createDevelopmentCertificate(opts: {
 
 /** The device's trust-anchor entry for a certificate: its key, named by the job document's certfile. */
 export function trustAnchorFromCertificate(cert: ParsedCertificate, name: string): TrustAnchor {
-  const key = createPublicKey({ key: Buffer.from(cert.publicKey.spkiDer), format: 'der', type: 'spki' });
-  if (cert.publicKey.type === 'ec-p256') return { name, certSha256: cert.sha256, key: { type: 'ec-p256', point: ecPublicPoint(key) } };
+  const key = createPublicKey({
+    key: Buffer.from(cert.publicKey.spkiDer),
+    format: 'der',
+    type: 'spki',
+  });
+  if (cert.publicKey.type === 'ec-p256')
+    return { name, certSha256: cert.sha256, key: { type: 'ec-p256', point: ecPublicPoint(key) } };
   if (cert.publicKey.type === 'rsa' && cert.publicKey.bits === 2048) {
     const jwk = key.export({ format: 'jwk' });
     const modulus = b64urlToBytes(jwk.n);
     const e = b64urlToBytes(jwk.e);
-    if (modulus.length !== 256 || e.length > 4) invalid(`RSA key expected a 256-byte modulus and an exponent under 2^32, got ${modulus.length} and ${e.length} bytes`);
+    if (modulus.length !== 256 || e.length > 4)
+      invalid(
+        `RSA key expected a 256-byte modulus and an exponent under 2^32, got ${modulus.length} and ${e.length} bytes`,
+      );
     const exponent = e.reduce((acc, b) => acc * 256 + b, 0);
     return { name, certSha256: cert.sha256, key: { type: 'rsa-2048', modulus, exponent } };
   }
-  invalid(`trust anchors hold P-256 or RSA-2048 keys, got ${cert.publicKey.type} (${cert.publicKey.bits} bits) in ${cert.subject}`);
+  invalid(
+    `trust anchors hold P-256 or RSA-2048 keys, got ${cert.publicKey.type} (${cert.publicKey.bits} bits) in ${cert.subject}`,
+  );
 }

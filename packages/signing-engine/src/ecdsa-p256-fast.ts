@@ -35,7 +35,9 @@ export interface P256SigningKey {
 }
 
 function toBig(bytes: Uint8Array): bigint {
-  return bytes.length === 0 ? 0n : BigInt(`0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')}`);
+  return bytes.length === 0
+    ? 0n
+    : BigInt(`0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')}`);
 }
 
 function int2octets(n: bigint): Buffer {
@@ -45,10 +47,17 @@ function int2octets(n: bigint): Buffer {
 /** Checks and converts a 32-byte big-endian secret key once, so each signature skips it. */
 export function prepareP256SigningKey(secretKey: Uint8Array): P256SigningKey {
   if (!(secretKey instanceof Uint8Array) || secretKey.length !== BYTES) {
-    throw new EngineError('InvalidKey', `P-256 secret key: expected ${BYTES} bytes, got ${secretKey instanceof Uint8Array ? secretKey.length : typeof secretKey}`);
+    throw new EngineError(
+      'InvalidKey',
+      `P-256 secret key: expected ${BYTES} bytes, got ${secretKey instanceof Uint8Array ? secretKey.length : typeof secretKey}`,
+    );
   }
   const d = toBig(secretKey);
-  if (d <= 0n || d >= N) throw new EngineError('InvalidKey', 'P-256 secret key: expected a scalar in [1, n-1], got one outside it');
+  if (d <= 0n || d >= N)
+    throw new EngineError(
+      'InvalidKey',
+      'P-256 secret key: expected a scalar in [1, n-1], got one outside it',
+    );
   return Object.freeze({ d, dOctets: int2octets(d) });
 }
 

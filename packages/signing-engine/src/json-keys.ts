@@ -8,7 +8,7 @@ export function firstDuplicateKey(text: string): string | undefined {
   // One entry per open container: the keys seen so far for an object, null for an array.
   const open: Array<Set<string> | null> = [];
   let expectKey = false;
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
       const end = endOfString(text, i);
@@ -50,7 +50,7 @@ const CLOSE_BRACKET = 0x5d;
 
 /** Index just past the closing quote of the string that opens at `start`. */
 function endOfString(text: string, start: number): number {
-  for (let from = start + 1; ; ) {
+  for (let from = start + 1; ;) {
     const q = text.indexOf('"', from);
     let backslashes = 0;
     while (text.charCodeAt(q - 1 - backslashes) === BACKSLASH) backslashes++;

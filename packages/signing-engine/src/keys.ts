@@ -5,7 +5,10 @@ import { EngineError } from './errors.js';
 const PEM_START = '-----BEGIN ';
 
 export function isPemText(input: string | Uint8Array): boolean {
-  const head = typeof input === 'string' ? input.slice(0, 64) : Buffer.from(input.subarray(0, 64)).toString('latin1');
+  const head =
+    typeof input === 'string'
+      ? input.slice(0, 64)
+      : Buffer.from(input.subarray(0, 64)).toString('latin1');
   return head.trimStart().startsWith(PEM_START);
 }
 
@@ -16,7 +19,8 @@ function asPemString(input: string | Uint8Array): string {
 /** PKCS#8, SEC1 ("EC PRIVATE KEY") or PKCS#1 ("RSA PRIVATE KEY"), PEM or DER. Encrypted keys are refused. */
 export function loadPrivateKey(input: string | Uint8Array): KeyObject {
   try {
-    if (typeof input === 'string' || isPemText(input)) return createPrivateKey({ key: asPemString(input), format: 'pem' });
+    if (typeof input === 'string' || isPemText(input))
+      return createPrivateKey({ key: asPemString(input), format: 'pem' });
     const der = Buffer.from(input);
     for (const type of ['pkcs8', 'sec1', 'pkcs1'] as const) {
       try {
@@ -28,7 +32,10 @@ export function loadPrivateKey(input: string | Uint8Array): KeyObject {
     throw new Error('not PKCS#8, SEC1 or PKCS#1 DER');
   } catch (err) {
     // The underlying message never echoes key bytes; keep only its text.
-    throw new EngineError('InvalidKey', `private key: expected an unencrypted PKCS#8, SEC1 or PKCS#1 key (PEM or DER), got one that does not parse (${(err as Error).message})`);
+    throw new EngineError(
+      'InvalidKey',
+      `private key: expected an unencrypted PKCS#8, SEC1 or PKCS#1 key (PEM or DER), got one that does not parse (${(err as Error).message})`,
+    );
   }
 }
 
@@ -47,14 +54,18 @@ export function loadPublicKey(input: string | Uint8Array): KeyObject {
       return new X509Certificate(der).publicKey;
     }
   } catch (err) {
-    throw new EngineError('InvalidKey', `public key: expected an SPKI public key or X.509 certificate (PEM or DER), got one that does not parse (${(err as Error).message})`);
+    throw new EngineError(
+      'InvalidKey',
+      `public key: expected an SPKI public key or X.509 certificate (PEM or DER), got one that does not parse (${(err as Error).message})`,
+    );
   }
 }
 
 export type KeyKind = 'ec-p256' | 'ec-other' | 'rsa' | 'other';
 
 export function keyKind(key: KeyObject): KeyKind {
-  if (key.asymmetricKeyType === 'ec') return key.asymmetricKeyDetails?.namedCurve === 'prime256v1' ? 'ec-p256' : 'ec-other';
+  if (key.asymmetricKeyType === 'ec')
+    return key.asymmetricKeyDetails?.namedCurve === 'prime256v1' ? 'ec-p256' : 'ec-other';
   if (key.asymmetricKeyType === 'rsa') return 'rsa';
   return 'other';
 }

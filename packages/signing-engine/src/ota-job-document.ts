@@ -58,28 +58,50 @@ function bad(message: string): never {
 }
 
 function uint32(where: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > UINT32_MAX) bad(`${where} expected an integer 0..${UINT32_MAX}, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > UINT32_MAX)
+    bad(`${where} expected an integer 0..${UINT32_MAX}, got ${JSON.stringify(v)}`);
   return v;
 }
 
 function optString(where: string, v: unknown): string | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== 'string') bad(`${where} expected a string, got ${v === null ? 'null' : typeof v}`);
+  if (typeof v !== 'string')
+    bad(`${where} expected a string, got ${v === null ? 'null' : typeof v}`);
   return v;
 }
 
-export function buildOtaJobDocument(opts: { files: OtaJobFileInput[]; protocols?: OtaProtocol[] }): { afr_ota: Record<string, unknown> } {
+export function buildOtaJobDocument(opts: {
+  files: OtaJobFileInput[];
+  protocols?: OtaProtocol[];
+}): { afr_ota: Record<string, unknown> } {
   const protocols = opts.protocols ?? ['MQTT'];
   if (protocols.length === 0 || protocols.some((p) => p !== 'MQTT' && p !== 'HTTP')) {
-    throw new EngineError('ValidationException', `buildOtaJobDocument: "protocols" expected a non-empty list of MQTT, HTTP, got ${JSON.stringify(protocols)}`);
+    throw new EngineError(
+      'ValidationException',
+      `buildOtaJobDocument: "protocols" expected a non-empty list of MQTT, HTTP, got ${JSON.stringify(protocols)}`,
+    );
   }
-  if (!Array.isArray(opts.files) || opts.files.length === 0) throw new EngineError('ValidationException', 'buildOtaJobDocument: "files" expected at least one file, got none');
-  const streams = new Set(opts.files.map((f) => f.streamname).filter((s): s is string => s !== undefined));
+  if (!Array.isArray(opts.files) || opts.files.length === 0)
+    throw new EngineError(
+      'ValidationException',
+      'buildOtaJobDocument: "files" expected at least one file, got none',
+    );
+  const streams = new Set(
+    opts.files.map((f) => f.streamname).filter((s): s is string => s !== undefined),
+  );
   // The agent reads one stream name for the whole job (afr_ota.streamname), not one per file.
-  if (streams.size > 1) throw new EngineError('ValidationException', `buildOtaJobDocument: one streamname per job expected (afr_ota.streamname), got ${[...streams].join(', ')}`);
+  if (streams.size > 1)
+    throw new EngineError(
+      'ValidationException',
+      `buildOtaJobDocument: one streamname per job expected (afr_ota.streamname), got ${[...streams].join(', ')}`,
+    );
   const files = opts.files.map((f, i) => {
     const sig = f.signedObject.signature;
-    if (sig.length > MAX_SIGNATURE_BYTES) throw new EngineError('ValidationException', `buildOtaJobDocument: files[${i}] signature expected at most ${MAX_SIGNATURE_BYTES} bytes, got ${sig.length}`);
+    if (sig.length > MAX_SIGNATURE_BYTES)
+      throw new EngineError(
+        'ValidationException',
+        `buildOtaJobDocument: files[${i}] signature expected at most ${MAX_SIGNATURE_BYTES} bytes, got ${sig.length}`,
+      );
     const file: Record<string, unknown> = {
       filepath: f.filepath,
       filesize: f.signedObject.rawPayloadSize,
@@ -112,23 +134,34 @@ export function parseOtaJobDocument(json: string | object): OtaJobDocument {
       bad(`expected JSON, got text that does not parse (${(err as Error).message})`);
     }
     const twice = firstDuplicateKey(json);
-    if (twice !== undefined) bad(`key ${JSON.stringify(twice)} appears twice in one object; expected each key once`);
+    if (twice !== undefined)
+      bad(`key ${JSON.stringify(twice)} appears twice in one object; expected each key once`);
   }
-  const asRecord = (v: unknown): Record<string, unknown> | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+  const asRecord = (v: unknown): Record<string, unknown> | undefined =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? (v as Record<string, unknown>)
+      : undefined;
   const top = asRecord(doc) ?? bad('expected a JSON object');
   const jobDocument = asRecord(asRecord(top.execution)?.jobDocument) ?? top;
   const ota = asRecord(jobDocument.afr_ota) ?? bad('afr_ota expected an object, got none');
   const protocols = ota.protocols;
-  if (!Array.isArray(protocols) || protocols.length === 0) bad('afr_ota.protocols expected a non-empty array, got ' + JSON.stringify(protocols));
-  for (const p of protocols) if (p !== 'MQTT' && p !== 'HTTP') bad(`afr_ota.protocols entries expected MQTT or HTTP, got ${JSON.stringify(p)}`);
+  if (!Array.isArray(protocols) || protocols.length === 0)
+    bad('afr_ota.protocols expected a non-empty array, got ' + JSON.stringify(protocols));
+  for (const p of protocols)
+    if (p !== 'MQTT' && p !== 'HTTP')
+      bad(`afr_ota.protocols entries expected MQTT or HTTP, got ${JSON.stringify(p)}`);
   const streamname = optString('afr_ota.streamname', ota.streamname);
-  if (!Array.isArray(ota.files) || ota.files.length === 0) bad('afr_ota.files expected a non-empty array, got ' + JSON.stringify(ota.files));
+  if (!Array.isArray(ota.files) || ota.files.length === 0)
+    bad('afr_ota.files expected a non-empty array, got ' + JSON.stringify(ota.files));
   const files = ota.files.map((raw, i): OtaJobFile => {
     const f = asRecord(raw) ?? bad(`afr_ota.files[${i}] expected an object`);
     const where = `afr_ota.files[${i}]`;
     if (!('filesize' in f)) bad(`${where}.filesize is required`);
     if (!('fileid' in f)) bad(`${where}.fileid is required`);
-    const file: OtaJobFile = { filesize: uint32(`${where}.filesize`, f.filesize), fileid: uint32(`${where}.fileid`, f.fileid) };
+    const file: OtaJobFile = {
+      filesize: uint32(`${where}.filesize`, f.filesize),
+      fileid: uint32(`${where}.fileid`, f.fileid),
+    };
     const s = (k: 'filepath' | 'certfile' | 'update_data_url' | 'auth_scheme'): void => {
       const v = optString(`${where}.${k}`, f[k]);
       if (v !== undefined) file[k] = v;
@@ -143,10 +176,15 @@ export function parseOtaJobDocument(json: string | object): OtaJobDocument {
     if (sigKeys.length > 1) bad(`${where} expected one signature key, got ${sigKeys.join(', ')}`);
     const [key] = sigKeys;
     if (key !== undefined) {
-      if (!SIGNATURE_KEYS.has(key)) bad(`${where}.${key} is not a signature key the OTA agent knows (${[...SIGNATURE_KEYS].join(', ')})`);
+      if (!SIGNATURE_KEYS.has(key))
+        bad(
+          `${where}.${key} is not a signature key the OTA agent knows (${[...SIGNATURE_KEYS].join(', ')})`,
+        );
       const text = optString(`${where}.${key}`, f[key])!;
-      const sig = decodeBase64Strict(text) ?? bad(`${where}.${key} expected base64, got text that is not`);
-      if (sig.length === 0 || sig.length > MAX_SIGNATURE_BYTES) bad(`${where}.${key} expected 1..${MAX_SIGNATURE_BYTES} bytes decoded, got ${sig.length}`);
+      const sig =
+        decodeBase64Strict(text) ?? bad(`${where}.${key} expected base64, got text that is not`);
+      if (sig.length === 0 || sig.length > MAX_SIGNATURE_BYTES)
+        bad(`${where}.${key} expected 1..${MAX_SIGNATURE_BYTES} bytes decoded, got ${sig.length}`);
       file.signatureKey = key;
       file.signature = sig;
     }

@@ -16,18 +16,25 @@ function tooLarge(config: EffectiveConfiguration, seen: number): EngineError {
  * Yields the payload's chunks. A stream is abandoned at the chunk that crosses the limit: the
  * for-await `throw` calls the source iterator's return(), so a file stream closes unread.
  */
-export async function* payloadChunks(payload: Uint8Array | AsyncIterable<Uint8Array>, config: EffectiveConfiguration): AsyncGenerator<Uint8Array> {
+export async function* payloadChunks(
+  payload: Uint8Array | AsyncIterable<Uint8Array>,
+  config: EffectiveConfiguration,
+): AsyncGenerator<Uint8Array> {
   if (payload instanceof Uint8Array) {
     if (payload.length > config.maxSizeBytes) throw tooLarge(config, payload.length);
-    for (let at = 0; at < payload.length; at += SLICE) yield payload.subarray(at, Math.min(at + SLICE, payload.length));
+    for (let at = 0; at < payload.length; at += SLICE)
+      yield payload.subarray(at, Math.min(at + SLICE, payload.length));
     return;
   }
   if (payload === null || typeof payload !== 'object' || !(Symbol.asyncIterator in payload)) {
-    throw new TypeError(`sign: "payload" expected Uint8Array or AsyncIterable<Uint8Array>, got ${payload === null ? 'null' : typeof payload}`);
+    throw new TypeError(
+      `sign: "payload" expected Uint8Array or AsyncIterable<Uint8Array>, got ${payload === null ? 'null' : typeof payload}`,
+    );
   }
   let total = 0;
   for await (const chunk of payload) {
-    if (!(chunk instanceof Uint8Array)) throw new TypeError(`sign: payload stream chunk expected Uint8Array, got ${typeof chunk}`);
+    if (!(chunk instanceof Uint8Array))
+      throw new TypeError(`sign: payload stream chunk expected Uint8Array, got ${typeof chunk}`);
     total += chunk.length;
     if (total > config.maxSizeBytes) throw tooLarge(config, total);
     yield chunk;

@@ -19,7 +19,10 @@ export interface SigningPlatform {
   target: string;
   category: string;
   signingConfiguration: {
-    encryptionAlgorithmOptions: { allowedValues: EncryptionAlgorithm[]; defaultValue: EncryptionAlgorithm };
+    encryptionAlgorithmOptions: {
+      allowedValues: EncryptionAlgorithm[];
+      defaultValue: EncryptionAlgorithm;
+    };
     hashAlgorithmOptions: { allowedValues: HashAlgorithm[]; defaultValue: HashAlgorithm };
   };
   signingImageFormat: { supportedFormats: ImageFormat[]; defaultFormat: ImageFormat };
@@ -55,11 +58,61 @@ function platform(
 }
 
 const CATALOG: readonly SigningPlatform[] = [
-  platform('AWSLambda-SHA384-ECDSA', 'AWS Lambda', 'AWSLambda', 'SHA384-ECDSA', 'ECDSA', 'SHA384', 'JSONDetached', 250, true),
-  platform('Notation-OCI-SHA384-ECDSA', 'Notation for container registries', 'Notation', 'SHA384-ECDSA', 'ECDSA', 'SHA384', 'JSONDetached', 2048, true),
-  platform('AWSIoTDeviceManagement-SHA256-ECDSA', 'AWS IoT Device Management SHA256-ECDSA ', 'AWSIoTDeviceManagement', 'SHA256-ECDSA', 'ECDSA', 'SHA256', 'JSONDetached', 2048, false),
-  platform('AmazonFreeRTOS-TI-CC3220SF', 'Amazon FreeRTOS SHA1-RSA CC3220SF-Format', 'AmazonFreeRTOS', 'SHA1-RSA-TISHA1', 'RSA', 'SHA1', 'JSONEmbedded', 16, false),
-  platform('AmazonFreeRTOS-Default', 'Amazon FreeRTOS SHA256-ECDSA', 'AmazonFreeRTOS', 'SHA256-ECDSA', 'ECDSA', 'SHA256', 'JSONEmbedded', 16, false),
+  platform(
+    'AWSLambda-SHA384-ECDSA',
+    'AWS Lambda',
+    'AWSLambda',
+    'SHA384-ECDSA',
+    'ECDSA',
+    'SHA384',
+    'JSONDetached',
+    250,
+    true,
+  ),
+  platform(
+    'Notation-OCI-SHA384-ECDSA',
+    'Notation for container registries',
+    'Notation',
+    'SHA384-ECDSA',
+    'ECDSA',
+    'SHA384',
+    'JSONDetached',
+    2048,
+    true,
+  ),
+  platform(
+    'AWSIoTDeviceManagement-SHA256-ECDSA',
+    'AWS IoT Device Management SHA256-ECDSA ',
+    'AWSIoTDeviceManagement',
+    'SHA256-ECDSA',
+    'ECDSA',
+    'SHA256',
+    'JSONDetached',
+    2048,
+    false,
+  ),
+  platform(
+    'AmazonFreeRTOS-TI-CC3220SF',
+    'Amazon FreeRTOS SHA1-RSA CC3220SF-Format',
+    'AmazonFreeRTOS',
+    'SHA1-RSA-TISHA1',
+    'RSA',
+    'SHA1',
+    'JSONEmbedded',
+    16,
+    false,
+  ),
+  platform(
+    'AmazonFreeRTOS-Default',
+    'Amazon FreeRTOS SHA256-ECDSA',
+    'AmazonFreeRTOS',
+    'SHA256-ECDSA',
+    'ECDSA',
+    'SHA256',
+    'JSONEmbedded',
+    16,
+    false,
+  ),
 ];
 
 const deepFreeze = <T>(value: T): T => {
@@ -72,14 +125,23 @@ const deepFreeze = <T>(value: T): T => {
 
 export const SIGNING_PLATFORMS: readonly SigningPlatform[] = deepFreeze(CATALOG);
 
-const SIGNABLE = new Set(['AmazonFreeRTOS-Default', 'AmazonFreeRTOS-TI-CC3220SF', 'AWSIoTDeviceManagement-SHA256-ECDSA']);
+const SIGNABLE = new Set([
+  'AmazonFreeRTOS-Default',
+  'AmazonFreeRTOS-TI-CC3220SF',
+  'AWSIoTDeviceManagement-SHA256-ECDSA',
+]);
 
 /** The model's Category enum says `AWSIoT` while the service answers `AWS`; a filter of either matches. */
 const CATEGORY_ALIASES: Record<string, string> = { AWSIoT: 'AWS' };
 
 /** Returns fresh copies so a caller that edits a result cannot change the catalog. */
-export function listSigningPlatforms(filter: { category?: string; partner?: string; target?: string } = {}): SigningPlatform[] {
-  const category = filter.category === undefined ? undefined : (CATEGORY_ALIASES[filter.category] ?? filter.category);
+export function listSigningPlatforms(
+  filter: { category?: string; partner?: string; target?: string } = {},
+): SigningPlatform[] {
+  const category =
+    filter.category === undefined
+      ? undefined
+      : (CATEGORY_ALIASES[filter.category] ?? filter.category);
   return SIGNING_PLATFORMS.filter(
     (p) =>
       (category === undefined || p.category === category) &&

@@ -10,7 +10,13 @@ import { createDigest } from './digest.js';
 import { EngineError } from './errors.js';
 import { payloadChunks } from './payload-source.js';
 import type { EffectiveConfiguration, SignatureAlgorithm } from './signing-configuration.js';
-import { EMBEDDED_TRAILER, embeddedHeader, embeddedSignedObjectSize, serializeDetached, type PayloadLocation } from './signed-object.js';
+import {
+  EMBEDDED_TRAILER,
+  embeddedHeader,
+  embeddedSignedObjectSize,
+  serializeDetached,
+  type PayloadLocation,
+} from './signed-object.js';
 import type { Signer } from './signer.js';
 
 export type { PayloadLocation } from './signed-object.js';
@@ -49,16 +55,31 @@ interface Digested {
 
 function checkOptions(opts: SignOptions): void {
   const { config, signer } = opts;
-  if (!config || typeof config !== 'object' || !config.platform) throw new TypeError('sign: "config" expected an EffectiveConfiguration from resolveEffectiveConfiguration');
-  if (!signer || typeof signer.signDigest !== 'function') throw new TypeError('sign: "signer" expected a Signer');
+  if (!config || typeof config !== 'object' || !config.platform)
+    throw new TypeError(
+      'sign: "config" expected an EffectiveConfiguration from resolveEffectiveConfiguration',
+    );
+  if (!signer || typeof signer.signDigest !== 'function')
+    throw new TypeError('sign: "signer" expected a Signer');
   const wanted = config.encryptionAlgorithm === 'ECDSA' ? 'ec-p256' : 'rsa';
   if (signer.keyType !== wanted) {
-    throw new EngineError('InvalidKey', `sign: platform ${config.platform.platformId} signs with ${config.signatureAlgorithm} and needs a ${wanted} key, got a ${signer.keyType} key`);
+    throw new EngineError(
+      'InvalidKey',
+      `sign: platform ${config.platform.platformId} signs with ${config.signatureAlgorithm} and needs a ${wanted} key, got a ${signer.keyType} key`,
+    );
   }
   if (config.imageFormat === 'JSONDetached') {
     const loc = opts.payloadLocation;
-    if (!loc || typeof loc.bucketName !== 'string' || typeof loc.key !== 'string' || typeof loc.version !== 'string') {
-      throw new EngineError('ValidationException', 'sign: JSONDetached expected payloadLocation { bucketName, key, version } (strings), got none or incomplete');
+    if (
+      !loc ||
+      typeof loc.bucketName !== 'string' ||
+      typeof loc.key !== 'string' ||
+      typeof loc.version !== 'string'
+    ) {
+      throw new EngineError(
+        'ValidationException',
+        'sign: JSONDetached expected payloadLocation { bucketName, key, version } (strings), got none or incomplete',
+      );
     }
   }
 }
@@ -81,7 +102,11 @@ async function digestAndSign(opts: SignOptions, keepChunks: boolean): Promise<Di
     if (keepChunks) chunks.push(chunk);
   }
   const digest = new Uint8Array(hash.digest());
-  const payloadSha256 = inlineSha256 ? new Uint8Array(inlineSha256.digest()) : sha1 ? undefined : digest;
+  const payloadSha256 = inlineSha256
+    ? new Uint8Array(inlineSha256.digest())
+    : sha1
+      ? undefined
+      : digest;
   const signature = await opts.signer.signDigest(digest, config.hashAlgorithm);
   return { chunks, rawPayloadSize, signature, ...(payloadSha256 ? { payloadSha256 } : {}) };
 }
@@ -96,26 +121,44 @@ const WRITE_BATCH = 1024 * 1024;
 const EMPTY = new Uint8Array(0);
 
 function* base64Pieces(enc: Base64Encoder, chunk: Uint8Array): Generator<string> {
-  for (let at = 0; at < chunk.length; at += ENCODE_SLICE) yield enc.push(chunk.subarray(at, Math.min(at + ENCODE_SLICE, chunk.length)));
+  for (let at = 0; at < chunk.length; at += ENCODE_SLICE)
+    yield enc.push(chunk.subarray(at, Math.min(at + ENCODE_SLICE, chunk.length)));
 }
 
 function result(opts: SignOptions, d: Digested): Omit<SignResult, 'signedObject'> {
-  return { signature: d.signature, rawPayloadSize: d.rawPayloadSize, ...(d.payloadSha256 ? { payloadSha256: d.payloadSha256 } : {}), signatureAlgorithm: opts.config.signatureAlgorithm, format: opts.config.imageFormat };
+  return {
+    signature: d.signature,
+    rawPayloadSize: d.rawPayloadSize,
+    ...(d.payloadSha256 ? { payloadSha256: d.payloadSha256 } : {}),
+    signatureAlgorithm: opts.config.signatureAlgorithm,
+    format: opts.config.imageFormat,
+  };
 }
 
 export async function signPayload(opts: SignOptions): Promise<SignResult> {
   const embedded = opts.config?.imageFormat === 'JSONEmbedded';
   const d = await digestAndSign(opts, embedded);
   const alg = opts.config.signatureAlgorithm;
-  if (!embedded) return { ...result(opts, d), signedObject: serializeDetached(d.rawPayloadSize, d.signature, alg, opts.payloadLocation!) };
-  const out = Buffer.allocUnsafe(embeddedSignedObjectSize(d.rawPayloadSize, d.signature.length, alg));
+  if (!embedded)
+    return {
+      ...result(opts, d),
+      signedObject: serializeDetached(d.rawPayloadSize, d.signature, alg, opts.payloadLocation!),
+    };
+  const out = Buffer.allocUnsafe(
+    embeddedSignedObjectSize(d.rawPayloadSize, d.signature.length, alg),
+  );
   let at = out.write(embeddedHeader(d.rawPayloadSize, d.signature, alg), 0, 'latin1');
   const enc = new Base64Encoder();
-  for (const chunk of d.chunks) for (const piece of base64Pieces(enc, chunk)) at += out.write(piece, at, 'latin1');
+  for (const chunk of d.chunks)
+    for (const piece of base64Pieces(enc, chunk)) at += out.write(piece, at, 'latin1');
   at += out.write(enc.end(), at, 'latin1');
   at += out.write(EMBEDDED_TRAILER, at, 'latin1');
-  if (at !== out.length) throw new Error(`signPayload: internal size mismatch, wrote ${at} of ${out.length} bytes`);
-  return { ...result(opts, d), signedObject: new Uint8Array(out.buffer, out.byteOffset, out.byteLength) };
+  if (at !== out.length)
+    throw new Error(`signPayload: internal size mismatch, wrote ${at} of ${out.length} bytes`);
+  return {
+    ...result(opts, d),
+    signedObject: new Uint8Array(out.buffer, out.byteOffset, out.byteLength),
+  };
 }
 
 function writeRespectingBackpressure(out: NodeJS.WritableStream, data: Uint8Array): Promise<void> {
@@ -131,7 +174,12 @@ function writeRespectingBackpressure(out: NodeJS.WritableStream, data: Uint8Arra
     const onDrain = (): void => done();
     const onError = (err: unknown): void => done(err ?? new Error('output stream failed'));
     // A stream closed under us never drains; fail instead of waiting forever.
-    const onClose = (): void => done(new Error('signPayloadToStream: the output stream closed before the signed object was written'));
+    const onClose = (): void =>
+      done(
+        new Error(
+          'signPayloadToStream: the output stream closed before the signed object was written',
+        ),
+      );
     out.once('drain', onDrain);
     out.once('error', onError);
     out.once('close', onClose);
@@ -139,13 +187,19 @@ function writeRespectingBackpressure(out: NodeJS.WritableStream, data: Uint8Arra
 }
 
 /** Writes the signed object to `out` (which it does not end); waits for `drain` so base64 never piles up. */
-export async function signPayloadToStream(opts: SignOptions & { out: NodeJS.WritableStream }): Promise<Omit<SignResult, 'signedObject'>> {
-  if (!opts.out || typeof opts.out.write !== 'function') throw new TypeError('signPayloadToStream: "out" expected a writable stream');
+export async function signPayloadToStream(
+  opts: SignOptions & { out: NodeJS.WritableStream },
+): Promise<Omit<SignResult, 'signedObject'>> {
+  if (!opts.out || typeof opts.out.write !== 'function')
+    throw new TypeError('signPayloadToStream: "out" expected a writable stream');
   const embedded = opts.config?.imageFormat === 'JSONEmbedded';
   const d = await digestAndSign(opts, embedded);
   const alg = opts.config.signatureAlgorithm;
   if (!embedded) {
-    await writeRespectingBackpressure(opts.out, serializeDetached(d.rawPayloadSize, d.signature, alg, opts.payloadLocation!));
+    await writeRespectingBackpressure(
+      opts.out,
+      serializeDetached(d.rawPayloadSize, d.signature, alg, opts.payloadLocation!),
+    );
     return result(opts, d);
   }
   // Pieces are gathered into 1 MiB writes: a file stream round-trips through the thread pool per

@@ -19,9 +19,12 @@ export const MIN_RSA_BITS = 2048;
 
 function checkDigest(digest: Uint8Array, hash: DigestAlgorithm): void {
   expectBytes('signDigest', 'digest', digest);
-  if (hash !== 'SHA256' && hash !== 'SHA1') throw new TypeError(`signDigest: "hash" expected SHA256 or SHA1, got ${String(hash)}`);
+  if (hash !== 'SHA256' && hash !== 'SHA1')
+    throw new TypeError(`signDigest: "hash" expected SHA256 or SHA1, got ${String(hash)}`);
   if (digest.length !== DIGEST_LENGTH[hash]) {
-    throw new RangeError(`signDigest: "digest" expected ${DIGEST_LENGTH[hash]} bytes for ${hash}, got ${digest.length}`);
+    throw new RangeError(
+      `signDigest: "digest" expected ${DIGEST_LENGTH[hash]} bytes for ${hash}, got ${digest.length}`,
+    );
   }
 }
 
@@ -54,17 +57,29 @@ export function signerFromPrivateKey(pemOrDer: string | Uint8Array): Signer {
   }
   if (kind === 'rsa') {
     const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-    if (bits < MIN_RSA_BITS) throw new EngineError('InvalidKey', `private key: RSA modulus expected at least ${MIN_RSA_BITS} bits, got ${bits}`);
+    if (bits < MIN_RSA_BITS)
+      throw new EngineError(
+        'InvalidKey',
+        `private key: RSA modulus expected at least ${MIN_RSA_BITS} bits, got ${bits}`,
+      );
     return Object.freeze({
       keyType: 'rsa' as const,
       async signDigest(digest: Uint8Array, hash: 'SHA256' | 'SHA1'): Promise<Uint8Array> {
         checkDigest(digest, hash);
         const prefix = digestInfoPrefix(hash);
         const digestInfo = Buffer.concat([prefix, digest]);
-        return new Uint8Array(privateEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, digestInfo));
+        return new Uint8Array(
+          privateEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, digestInfo),
+        );
       },
     });
   }
-  const detail = kind === 'ec-other' ? `EC curve ${key.asymmetricKeyDetails?.namedCurve}` : String(key.asymmetricKeyType);
-  throw new EngineError('InvalidKey', `private key: expected a P-256 EC key or an RSA key of at least ${MIN_RSA_BITS} bits, got ${detail}`);
+  const detail =
+    kind === 'ec-other'
+      ? `EC curve ${key.asymmetricKeyDetails?.namedCurve}`
+      : String(key.asymmetricKeyType);
+  throw new EngineError(
+    'InvalidKey',
+    `private key: expected a P-256 EC key or an RSA key of at least ${MIN_RSA_BITS} bits, got ${detail}`,
+  );
 }

@@ -25,7 +25,12 @@ export interface EffectiveConfiguration {
 
 const MIB = 1024 * 1024;
 
-function pick<T extends string>(field: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+function pick<T extends string>(
+  field: string,
+  value: string | undefined,
+  allowed: readonly T[],
+  fallback: T,
+): T {
   if (value === undefined) return fallback;
   if (!(allowed as readonly string[]).includes(value)) {
     const reserved = value === 'JSON' ? ' (JSON is reserved by AWS Signer for future use)' : '';
@@ -37,22 +42,55 @@ function pick<T extends string>(field: string, value: string | undefined, allowe
   return value as T;
 }
 
-export function resolveEffectiveConfiguration(platformId: string, overrides: SigningConfigurationOverrides = {}): EffectiveConfiguration {
+export function resolveEffectiveConfiguration(
+  platformId: string,
+  overrides: SigningConfigurationOverrides = {},
+): EffectiveConfiguration {
   const platform = getSigningPlatform(platformId);
-  if (!platform) throw new EngineError('UnsupportedPlatform', `platform ${JSON.stringify(platformId)} is not a known signing platform`);
+  if (!platform)
+    throw new EngineError(
+      'UnsupportedPlatform',
+      `platform ${JSON.stringify(platformId)} is not a known signing platform`,
+    );
   if (!isSignablePlatform(platformId)) {
-    throw new EngineError('UnsupportedPlatform', `platform ${platformId} is listed but fwsign cannot sign for it (only the FreeRTOS and IoT Device Management platforms)`);
+    throw new EngineError(
+      'UnsupportedPlatform',
+      `platform ${platformId} is listed but fwsign cannot sign for it (only the FreeRTOS and IoT Device Management platforms)`,
+    );
   }
   const sc = platform.signingConfiguration;
-  const enc = pick('signingConfiguration.encryptionAlgorithm', overrides.signingConfiguration?.encryptionAlgorithm, sc.encryptionAlgorithmOptions.allowedValues, sc.encryptionAlgorithmOptions.defaultValue);
-  const hash = pick('signingConfiguration.hashAlgorithm', overrides.signingConfiguration?.hashAlgorithm, sc.hashAlgorithmOptions.allowedValues, sc.hashAlgorithmOptions.defaultValue);
-  const format = pick('signingImageFormat', overrides.signingImageFormat, platform.signingImageFormat.supportedFormats, platform.signingImageFormat.defaultFormat);
+  const enc = pick(
+    'signingConfiguration.encryptionAlgorithm',
+    overrides.signingConfiguration?.encryptionAlgorithm,
+    sc.encryptionAlgorithmOptions.allowedValues,
+    sc.encryptionAlgorithmOptions.defaultValue,
+  );
+  const hash = pick(
+    'signingConfiguration.hashAlgorithm',
+    overrides.signingConfiguration?.hashAlgorithm,
+    sc.hashAlgorithmOptions.allowedValues,
+    sc.hashAlgorithmOptions.defaultValue,
+  );
+  const format = pick(
+    'signingImageFormat',
+    overrides.signingImageFormat,
+    platform.signingImageFormat.supportedFormats,
+    platform.signingImageFormat.defaultFormat,
+  );
   // The signable platforms each allow exactly one pair, so these narrowings cannot fail for them.
   let signatureAlgorithm: SignatureAlgorithm;
   if (enc === 'ECDSA' && hash === 'SHA256') signatureAlgorithm = 'SHA256withECDSA';
   else if (enc === 'RSA' && hash === 'SHA1') signatureAlgorithm = 'SHA1withRSA';
-  else throw new EngineError('ValidationException', `signingConfiguration: ${enc} with ${hash} is not a supported pair (SHA256withECDSA, SHA1withRSA)`);
-  if (format === 'JSON') throw new EngineError('ValidationException', 'signingImageFormat: JSON is reserved by AWS Signer for future use');
+  else
+    throw new EngineError(
+      'ValidationException',
+      `signingConfiguration: ${enc} with ${hash} is not a supported pair (SHA256withECDSA, SHA1withRSA)`,
+    );
+  if (format === 'JSON')
+    throw new EngineError(
+      'ValidationException',
+      'signingImageFormat: JSON is reserved by AWS Signer for future use',
+    );
   return {
     platform,
     encryptionAlgorithm: enc,

@@ -4,7 +4,12 @@
  */
 import { constants, createHash, publicDecrypt, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
-import { claimsSelfSigned, isIntactSelfSigned, parseCertificate, type ParsedCertificate } from './certificates.js';
+import {
+  claimsSelfSigned,
+  isIntactSelfSigned,
+  parseCertificate,
+  type ParsedCertificate,
+} from './certificates.js';
 import { createDigest, type DigestAlgorithm, digestInfoPrefix, hex } from './digest.js';
 import { EngineError } from './errors.js';
 import { ecPublicPoint, keyKind, loadPublicKey } from './keys.js';
@@ -32,9 +37,17 @@ export interface VerifyOptions {
 }
 
 /** ECDSA P-256 over a digest; accepts high-S too, as OpenSSL and the FreeRTOS PAL do. */
-export function verifyEcdsaP256Digest(publicKey: KeyObject, digest: Uint8Array, derSignature: Uint8Array): boolean {
+export function verifyEcdsaP256Digest(
+  publicKey: KeyObject,
+  digest: Uint8Array,
+  derSignature: Uint8Array,
+): boolean {
   try {
-    return p256.verify(derSignature, digest, ecPublicPoint(publicKey), { prehash: false, lowS: false, format: 'der' });
+    return p256.verify(derSignature, digest, ecPublicPoint(publicKey), {
+      prehash: false,
+      lowS: false,
+      format: 'der',
+    });
   } catch {
     return false;
   }
@@ -45,7 +58,12 @@ export function verifyEcdsaP256Digest(publicKey: KeyObject, digest: Uint8Array, 
  * DigestInfo || digest (RFC 8017 §8.2.2 step 4 compares encodings rather than parsing them,
  * which shuts out the lax-ASN.1 forgeries Wycheproof probes).
  */
-export function verifyRsaPkcs1Digest(publicKey: KeyObject, hash: DigestAlgorithm, digest: Uint8Array, signature: Uint8Array): boolean {
+export function verifyRsaPkcs1Digest(
+  publicKey: KeyObject,
+  hash: DigestAlgorithm,
+  digest: Uint8Array,
+  signature: Uint8Array,
+): boolean {
   const bytes = Math.ceil((publicKey.asymmetricKeyDetails?.modulusLength ?? 0) / 8);
   if (signature.length !== bytes) return false;
   let recovered: Buffer;
@@ -66,61 +84,113 @@ function certificateProblem(certificate: string | Uint8Array): string | undefine
   } catch (err) {
     return `invalid-certificate: ${(err as Error).message}`;
   }
-  if (claimsSelfSigned(cert) && !isIntactSelfSigned(cert)) return 'certificate-signature-invalid: the self-signed certificate does not verify under its own key (corrupted?)';
+  if (claimsSelfSigned(cert) && !isIntactSelfSigned(cert))
+    return 'certificate-signature-invalid: the self-signed certificate does not verify under its own key (corrupted?)';
   return undefined;
 }
 
-const HASH_OF: Record<SignedObject['signatureAlgorithm'], DigestAlgorithm> = { SHA256withECDSA: 'SHA256', SHA1withRSA: 'SHA1' };
+const HASH_OF: Record<SignedObject['signatureAlgorithm'], DigestAlgorithm> = {
+  SHA256withECDSA: 'SHA256',
+  SHA1withRSA: 'SHA1',
+};
 
 export async function verifySignedObject(opts: VerifyOptions): Promise<Verdict> {
-  if (!(opts.signedObject instanceof Uint8Array)) throw new TypeError(`verifySignedObject: "signedObject" expected Uint8Array, got ${typeof opts.signedObject}`);
-  if (opts.payload !== undefined && !(opts.payload instanceof Uint8Array)) throw new TypeError(`verifySignedObject: "payload" expected Uint8Array, got ${typeof opts.payload}`);
+  if (!(opts.signedObject instanceof Uint8Array))
+    throw new TypeError(
+      `verifySignedObject: "signedObject" expected Uint8Array, got ${typeof opts.signedObject}`,
+    );
+  if (opts.payload !== undefined && !(opts.payload instanceof Uint8Array))
+    throw new TypeError(
+      `verifySignedObject: "payload" expected Uint8Array, got ${typeof opts.payload}`,
+    );
   const keySource = opts.certificate ?? opts.publicKey;
-  if (keySource === undefined) throw new TypeError('verifySignedObject: expected "certificate" or "publicKey", got neither');
+  if (keySource === undefined)
+    throw new TypeError('verifySignedObject: expected "certificate" or "publicKey", got neither');
   let key: KeyObject;
   try {
     key = loadPublicKey(keySource);
   } catch (err) {
-    if (err instanceof EngineError) return { ok: false, reason: `invalid-key: ${err.message}`, algorithm: '', payloadSize: 0, sha256: '' };
+    if (err instanceof EngineError)
+      return {
+        ok: false,
+        reason: `invalid-key: ${err.message}`,
+        algorithm: '',
+        payloadSize: 0,
+        sha256: '',
+      };
     throw err;
   }
   // A self-signed certificate carries its own integrity check; a corrupted one is refused even
   // where the flipped bit is outside the key. CA-issued certificates need their chain (not here).
-  const certProblem = opts.certificate !== undefined ? certificateProblem(opts.certificate) : undefined;
+  const certProblem =
+    opts.certificate !== undefined ? certificateProblem(opts.certificate) : undefined;
 
   let obj: SignedObject;
   try {
     obj = parseSignedObject(opts.signedObject);
   } catch (err) {
-    if (err instanceof EngineError) return { ok: false, reason: `malformed-signed-object: ${err.message}`, algorithm: '', payloadSize: 0, sha256: '' };
+    if (err instanceof EngineError)
+      return {
+        ok: false,
+        reason: `malformed-signed-object: ${err.message}`,
+        algorithm: '',
+        payloadSize: 0,
+        sha256: '',
+      };
     throw err;
   }
   const base = { algorithm: obj.signatureAlgorithm, payloadSize: obj.rawPayloadSize };
   const payload = obj.payload ?? opts.payload;
-  if (!payload) return { ok: false, reason: 'missing-payload: a JSONDetached object needs the payload it names', ...base, sha256: '' };
+  if (!payload)
+    return {
+      ok: false,
+      reason: 'missing-payload: a JSONDetached object needs the payload it names',
+      ...base,
+      sha256: '',
+    };
   const sha256 = hex(new Uint8Array(createHash('sha256').update(payload).digest()));
   const verdict = (ok: boolean, reason: string): Verdict => ({ ok, reason, ...base, sha256 });
   if (obj.payload && opts.payload && !Buffer.from(obj.payload).equals(Buffer.from(opts.payload))) {
     return verdict(false, 'payload-mismatch: the payload given differs from the one embedded');
   }
-  if (payload.length !== obj.rawPayloadSize) return verdict(false, `payload-size-mismatch: rawPayloadSize says ${obj.rawPayloadSize} bytes, payload has ${payload.length}`);
+  if (payload.length !== obj.rawPayloadSize)
+    return verdict(
+      false,
+      `payload-size-mismatch: rawPayloadSize says ${obj.rawPayloadSize} bytes, payload has ${payload.length}`,
+    );
 
   if (certProblem) return verdict(false, certProblem);
   const kind = keyKind(key);
   const needed = obj.signatureAlgorithm === 'SHA256withECDSA' ? 'ec-p256' : 'rsa';
-  if (kind !== needed) return verdict(false, `key-algorithm-mismatch: ${obj.signatureAlgorithm} needs a ${needed} key, got ${kind}`);
+  if (kind !== needed)
+    return verdict(
+      false,
+      `key-algorithm-mismatch: ${obj.signatureAlgorithm} needs a ${needed} key, got ${kind}`,
+    );
   if (kind === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) {
-    return verdict(false, `weak-key: RSA modulus expected at least ${MIN_RSA_BITS} bits, got ${key.asymmetricKeyDetails?.modulusLength}`);
+    return verdict(
+      false,
+      `weak-key: RSA modulus expected at least ${MIN_RSA_BITS} bits, got ${key.asymmetricKeyDetails?.modulusLength}`,
+    );
   }
 
   const hash = HASH_OF[obj.signatureAlgorithm];
-  const digest = hash === 'SHA256' ? Buffer.from(sha256, 'hex') : createDigest(hash).update(payload).digest();
-  const good = hash === 'SHA256' ? verifyEcdsaP256Digest(key, digest, obj.signature) : verifyRsaPkcs1Digest(key, hash, digest, obj.signature);
-  if (!good) return verdict(false, 'signature-mismatch: the signature does not match the payload and key');
+  const digest =
+    hash === 'SHA256' ? Buffer.from(sha256, 'hex') : createDigest(hash).update(payload).digest();
+  const good =
+    hash === 'SHA256'
+      ? verifyEcdsaP256Digest(key, digest, obj.signature)
+      : verifyRsaPkcs1Digest(key, hash, digest, obj.signature);
+  if (!good)
+    return verdict(false, 'signature-mismatch: the signature does not match the payload and key');
 
   if (opts.signatureExpiresAt) {
     const now = opts.now ?? new Date();
-    if (now.getTime() > opts.signatureExpiresAt.getTime()) return verdict(false, `signature-expired: expired at ${opts.signatureExpiresAt.toISOString()}, now ${now.toISOString()}`);
+    if (now.getTime() > opts.signatureExpiresAt.getTime())
+      return verdict(
+        false,
+        `signature-expired: expired at ${opts.signatureExpiresAt.toISOString()}, now ${now.toISOString()}`,
+      );
   }
   return verdict(true, 'valid');
 }

@@ -2,7 +2,13 @@
  * The Signer's ECDSA P-256 path (OpenSSL for k·G, the rest in BigInt) must produce exactly the
  * bytes @noble/curves produces: same RFC 6979 nonce, same low-S rule, same DER.
  */
-import { createHash, createPublicKey, generateKeyPairSync, randomBytes, verify as nodeVerify } from 'node:crypto';
+import {
+  createHash,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  verify as nodeVerify,
+} from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ecdsaP256SignDigestFast, prepareP256SigningKey } from '../src/ecdsa-p256-fast.js';
@@ -15,9 +21,12 @@ afterAll(tmp.cleanup);
 
 const N = p256.Point.Fn.ORDER;
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-const be32 = (n: bigint): Uint8Array => Uint8Array.from(Buffer.from(n.toString(16).padStart(64, '0'), 'hex'));
-const reference = (d: Uint8Array, digest: Uint8Array): string => hex(ecdsaP256SignDigest(d, digest));
-const fast = (d: Uint8Array, digest: Uint8Array): string => hex(ecdsaP256SignDigestFast(prepareP256SigningKey(d), digest));
+const be32 = (n: bigint): Uint8Array =>
+  Uint8Array.from(Buffer.from(n.toString(16).padStart(64, '0'), 'hex'));
+const reference = (d: Uint8Array, digest: Uint8Array): string =>
+  hex(ecdsaP256SignDigest(d, digest));
+const fast = (d: Uint8Array, digest: Uint8Array): string =>
+  hex(ecdsaP256SignDigestFast(prepareP256SigningKey(d), digest));
 
 /** Splits a DER ECDSA signature into r and s (both short-form lengths for P-256). */
 function rs(der: Uint8Array): { r: bigint; s: bigint } {
@@ -39,17 +48,32 @@ describe('ecdsaP256SignDigestFast', () => {
   it('matches @noble/curves on edge keys and digests: d = 1, 2, n-1, n-2; digest 0, 1, n-1, n, n+1, 2^256-1 (reduced mod n)', () => {
     const keys = [1n, 2n, N - 1n, N - 2n].map(be32);
     const digests = [0n, 1n, N - 1n, N, N + 1n, 2n ** 256n - 1n].map(be32);
-    for (const d of keys) for (const digest of digests) expect(fast(d, digest), `key ${hex(d)} digest ${hex(digest)}`).toBe(reference(d, digest));
+    for (const d of keys)
+      for (const digest of digests)
+        expect(fast(d, digest), `key ${hex(d)} digest ${hex(digest)}`).toBe(reference(d, digest));
   });
 
   it('gives the RFC 6979 A.2.5 P-256/SHA-256 signatures (r as published; s as published or n - s, whichever is low)', () => {
-    const d = Uint8Array.from(Buffer.from('C9AFA9D845BA75166B5C215767B1D6934E50C3DB36E89B127B8A622B120F6721', 'hex'));
+    const d = Uint8Array.from(
+      Buffer.from('C9AFA9D845BA75166B5C215767B1D6934E50C3DB36E89B127B8A622B120F6721', 'hex'),
+    );
     const cases = [
-      { msg: 'sample', r: 0xefd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716n, s: 0xf7cb1c942d657c41d436c7a1b6e29f65f3e900dbb9aff4064dc4ab2f843acda8n },
-      { msg: 'test', r: 0xf1abb023518351cd71d881567b1ea663ed3efcf6c5132b354f28d3b0b7d38367n, s: 0x019f4113742a2b14bd25926b49c649155f267e60d3814b4c0cc84250e46f0083n },
+      {
+        msg: 'sample',
+        r: 0xefd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716n,
+        s: 0xf7cb1c942d657c41d436c7a1b6e29f65f3e900dbb9aff4064dc4ab2f843acda8n,
+      },
+      {
+        msg: 'test',
+        r: 0xf1abb023518351cd71d881567b1ea663ed3efcf6c5132b354f28d3b0b7d38367n,
+        s: 0x019f4113742a2b14bd25926b49c649155f267e60d3814b4c0cc84250e46f0083n,
+      },
     ];
     for (const c of cases) {
-      const sig = ecdsaP256SignDigestFast(prepareP256SigningKey(d), new Uint8Array(createHash('sha256').update(c.msg).digest()));
+      const sig = ecdsaP256SignDigestFast(
+        prepareP256SigningKey(d),
+        new Uint8Array(createHash('sha256').update(c.msg).digest()),
+      );
       const low = c.s > N >> 1n ? N - c.s : c.s;
       expect(rs(sig)).toEqual({ r: c.r, s: low });
     }
@@ -73,10 +97,14 @@ describe('ecdsaP256SignDigestFast', () => {
       const rLen = sig[3]!;
       const sLen = sig[5 + rLen]!;
       expect([sig[2], sig[4 + rLen], sig.length]).toEqual([0x02, 0x02, 6 + rLen + sLen]);
-      for (const [at, len] of [[4, rLen], [6 + rLen, sLen]] as const) {
+      for (const [at, len] of [
+        [4, rLen],
+        [6 + rLen, sLen],
+      ] as const) {
         const first = sig[at]!;
         expect(first & 0x80, 'INTEGER must be positive').toBe(0);
-        if (len > 1 && first === 0) expect(sig[at + 1]! & 0x80, 'a leading 00 only before a high bit').toBe(0x80);
+        if (len > 1 && first === 0)
+          expect(sig[at + 1]! & 0x80, 'a leading 00 only before a high bit').toBe(0x80);
       }
       expect(r > 0n && r < N).toBe(true);
       expect(nodeVerify('sha256', payload, createPublicKey(pem), sig)).toBe(true);
@@ -87,7 +115,9 @@ describe('ecdsaP256SignDigestFast', () => {
   it('signerFromPrivateKey signs with the fast path and its bytes equal @noble/curves', async () => {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     const d = Uint8Array.from(Buffer.from(privateKey.export({ format: 'jwk' }).d!, 'base64url'));
-    const signer = signerFromPrivateKey(privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
+    const signer = signerFromPrivateKey(
+      privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    );
     for (let i = 0; i < 20; i++) {
       const digest = new Uint8Array(randomBytes(32));
       expect(hex(await signer.signDigest(digest, 'SHA256'))).toBe(reference(d, digest));

@@ -17,12 +17,18 @@ export interface KeyPairPem {
 
 export function ecKeyPair(curve = 'prime256v1'): KeyPairPem {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: curve });
-  return { privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString() };
+  return {
+    privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+  };
 }
 
 export function rsaKeyPair(bits = 2048): KeyPairPem {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: bits });
-  return { privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString() };
+  return {
+    privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+  };
 }
 
 function openssl(args: string[]): { status: number; stdout: string; stderr: string } {
@@ -32,7 +38,13 @@ function openssl(args: string[]): { status: number; stdout: string; stderr: stri
 }
 
 /** `openssl dgst -<hash> -verify pub.pem -signature sig in`: true when OpenSSL prints "Verified OK". */
-export function opensslVerify(dir: string, hash: 'sha256' | 'sha1', publicKeyPem: string, payload: Uint8Array, signature: Uint8Array): boolean {
+export function opensslVerify(
+  dir: string,
+  hash: 'sha256' | 'sha1',
+  publicKeyPem: string,
+  payload: Uint8Array,
+  signature: Uint8Array,
+): boolean {
   const tag = randomBytes(6).toString('hex');
   const pub = join(dir, `${tag}.pub.pem`);
   const sig = join(dir, `${tag}.sig`);
@@ -45,7 +57,12 @@ export function opensslVerify(dir: string, hash: 'sha256' | 'sha1', publicKeyPem
 }
 
 /** `openssl dgst -<hash> -sign key.pem`: OpenSSL's own signature over the payload. */
-export function opensslSign(dir: string, hash: 'sha256' | 'sha1', privateKeyPem: string, payload: Uint8Array): Uint8Array {
+export function opensslSign(
+  dir: string,
+  hash: 'sha256' | 'sha1',
+  privateKeyPem: string,
+  payload: Uint8Array,
+): Uint8Array {
   const tag = randomBytes(6).toString('hex');
   const key = join(dir, `${tag}.key.pem`);
   const sig = join(dir, `${tag}.sig`);
@@ -62,7 +79,10 @@ export function opensslAvailable(): boolean {
 }
 
 /** Splits bytes into chunks of the given sizes, cycling, as an async stream. */
-export async function* chunked(bytes: Uint8Array, sizes: readonly number[]): AsyncGenerator<Uint8Array> {
+export async function* chunked(
+  bytes: Uint8Array,
+  sizes: readonly number[],
+): AsyncGenerator<Uint8Array> {
   let at = 0;
   let i = 0;
   while (at < bytes.length) {

@@ -1,6 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SIGNING_PLATFORMS, getSigningPlatform, isSignablePlatform, listSigningPlatforms } from '../src/index.js';
+import {
+  SIGNING_PLATFORMS,
+  getSigningPlatform,
+  isSignablePlatform,
+  listSigningPlatforms,
+} from '../src/index.js';
 
 /** The AWS CLI ships its own examples with real service responses; compare the catalog with them. */
 const CLI_EXAMPLES = '/usr/lib/python3/dist-packages/awscli/examples/signer';
@@ -13,8 +18,13 @@ function exampleJson(file: string): unknown {
 
 describe('signing platform catalog', () => {
   it('matches the AWS CLI list-signing-platforms example field for field (revocationSupported aside)', () => {
-    expect(existsSync(CLI_EXAMPLES), `the awscli Debian package (scripts/setup.sh installs it) provides ${CLI_EXAMPLES}`).toBe(true);
-    const example = exampleJson('list-signing-platforms.rst') as { platforms: Record<string, unknown>[] };
+    expect(
+      existsSync(CLI_EXAMPLES),
+      `the awscli Debian package (scripts/setup.sh installs it) provides ${CLI_EXAMPLES}`,
+    ).toBe(true);
+    const example = exampleJson('list-signing-platforms.rst') as {
+      platforms: Record<string, unknown>[];
+    };
     expect(example.platforms).toHaveLength(3);
     for (const real of example.platforms) {
       const ours = getSigningPlatform(real.platformId as string);
@@ -36,11 +46,17 @@ describe('signing platform catalog', () => {
     expect(def.displayName).toBe('Amazon FreeRTOS SHA256-ECDSA');
     expect(def.target).toBe('SHA256-ECDSA');
     expect(def.maxSizeInMB).toBe(16);
-    expect(def.signingImageFormat).toEqual({ supportedFormats: ['JSONEmbedded'], defaultFormat: 'JSONEmbedded' });
+    expect(def.signingImageFormat).toEqual({
+      supportedFormats: ['JSONEmbedded'],
+      defaultFormat: 'JSONEmbedded',
+    });
     const ti = getSigningPlatform('AmazonFreeRTOS-TI-CC3220SF')!;
     expect(ti.displayName).toBe('Amazon FreeRTOS SHA1-RSA CC3220SF-Format');
     expect(ti.target).toBe('SHA1-RSA-TISHA1');
-    expect(ti.signingConfiguration.hashAlgorithmOptions).toEqual({ allowedValues: ['SHA1'], defaultValue: 'SHA1' });
+    expect(ti.signingConfiguration.hashAlgorithmOptions).toEqual({
+      allowedValues: ['SHA1'],
+      defaultValue: 'SHA1',
+    });
     const iot = getSigningPlatform('AWSIoTDeviceManagement-SHA256-ECDSA')!;
     expect(iot.displayName).toBe('AWS IoT Device Management SHA256-ECDSA ');
     expect(iot.maxSizeInMB).toBe(2048);
@@ -49,7 +65,11 @@ describe('signing platform catalog', () => {
   });
 
   it('lists all five platforms, filters by category (AWS or the model enum AWSIoT), partner and target', () => {
-    expect(listSigningPlatforms().map((p) => p.platformId).sort()).toEqual([
+    expect(
+      listSigningPlatforms()
+        .map((p) => p.platformId)
+        .sort(),
+    ).toEqual([
       'AWSIoTDeviceManagement-SHA256-ECDSA',
       'AWSLambda-SHA384-ECDSA',
       'AmazonFreeRTOS-Default',
@@ -59,8 +79,16 @@ describe('signing platform catalog', () => {
     expect(listSigningPlatforms({ category: 'AWSIoT' })).toHaveLength(5);
     expect(listSigningPlatforms({ category: 'AWS' })).toHaveLength(5);
     expect(listSigningPlatforms({ category: 'Other' })).toHaveLength(0);
-    expect(listSigningPlatforms({ partner: 'AmazonFreeRTOS' }).map((p) => p.platformId).sort()).toEqual(['AmazonFreeRTOS-Default', 'AmazonFreeRTOS-TI-CC3220SF']);
-    expect(listSigningPlatforms({ target: 'SHA256-ECDSA' }).map((p) => p.platformId).sort()).toEqual(['AWSIoTDeviceManagement-SHA256-ECDSA', 'AmazonFreeRTOS-Default']);
+    expect(
+      listSigningPlatforms({ partner: 'AmazonFreeRTOS' })
+        .map((p) => p.platformId)
+        .sort(),
+    ).toEqual(['AmazonFreeRTOS-Default', 'AmazonFreeRTOS-TI-CC3220SF']);
+    expect(
+      listSigningPlatforms({ target: 'SHA256-ECDSA' })
+        .map((p) => p.platformId)
+        .sort(),
+    ).toEqual(['AWSIoTDeviceManagement-SHA256-ECDSA', 'AmazonFreeRTOS-Default']);
   });
 
   it('hands out copies: editing a result does not change the catalog', () => {

@@ -18,9 +18,23 @@ const VECTORS = join(
   'wycheproof',
 );
 
-interface Case { tcId: number; msg: string; sig: string; result: 'valid' | 'invalid' | 'acceptable'; flags: string[]; comment: string }
-interface Group { publicKeyPem?: string; keyPem?: string; privateKeyPem?: string; sha: string; tests: Case[] }
-const load = (name: string): { testGroups: Group[] } => JSON.parse(readFileSync(join(VECTORS, name), 'utf8'));
+interface Case {
+  tcId: number;
+  msg: string;
+  sig: string;
+  result: 'valid' | 'invalid' | 'acceptable';
+  flags: string[];
+  comment: string;
+}
+interface Group {
+  publicKeyPem?: string;
+  keyPem?: string;
+  privateKeyPem?: string;
+  sha: string;
+  tests: Case[];
+}
+const load = (name: string): { testGroups: Group[] } =>
+  JSON.parse(readFileSync(join(VECTORS, name), 'utf8'));
 const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'));
 
 describe('Wycheproof ecdsa_secp256r1_sha256_test', () => {
@@ -31,7 +45,11 @@ describe('Wycheproof ecdsa_secp256r1_sha256_test', () => {
     for (const g of groups) {
       const key = createPublicKey(g.publicKeyPem!);
       for (const t of g.tests) {
-        const ok = verifyEcdsaP256Digest(key, new Uint8Array(createHash('sha256').update(hex(t.msg)).digest()), hex(t.sig));
+        const ok = verifyEcdsaP256Digest(
+          key,
+          new Uint8Array(createHash('sha256').update(hex(t.msg)).digest()),
+          hex(t.sig),
+        );
         if (t.result === 'valid') {
           expect(ok, `tcId ${t.tcId} ${t.comment}`).toBe(true);
           valid++;
@@ -54,7 +72,12 @@ describe('Wycheproof rsa_signature_2048_sha256_test', () => {
       const key = createPublicKey(g.publicKeyPem!);
       for (const t of g.tests) {
         if (t.result === 'acceptable') continue;
-        const ok = verifyRsaPkcs1Digest(key, 'SHA256', new Uint8Array(createHash('sha256').update(hex(t.msg)).digest()), hex(t.sig));
+        const ok = verifyRsaPkcs1Digest(
+          key,
+          'SHA256',
+          new Uint8Array(createHash('sha256').update(hex(t.msg)).digest()),
+          hex(t.sig),
+        );
         expect(ok, `tcId ${t.tcId} ${t.comment}`).toBe(t.result === 'valid');
         count++;
       }
@@ -64,7 +87,9 @@ describe('Wycheproof rsa_signature_2048_sha256_test', () => {
 });
 
 describe('Wycheproof rsa_pkcs1_2048_sig_gen_test (SHA-1 groups)', () => {
-  const groups = load('rsa_pkcs1_2048_sig_gen_test.json').testGroups.filter((g) => g.sha === 'SHA-1');
+  const groups = load('rsa_pkcs1_2048_sig_gen_test.json').testGroups.filter(
+    (g) => g.sha === 'SHA-1',
+  );
   it('produces exactly the expected SHA1withRSA signatures and verifies them', async () => {
     expect(groups.length).toBeGreaterThan(0);
     let count = 0;

@@ -36,31 +36,59 @@ export interface CommittedBatch {
  * Blocking: it runs on the commit worker's thread, which has nothing else to do, and on the
  * store's own thread only in close() and where no worker could start.
  */
-export function writeAndCommit(db: Db, dirs: SegmentDirs, batch: readonly BatchJob[]): CommittedBatch {
+export function writeAndCommit(
+  db: Db,
+  dirs: SegmentDirs,
+  batch: readonly BatchJob[],
+): CommittedBatch {
   const { file, bodies, parts } = segmentOf(batch);
   if (file !== undefined) writePendingSegment(dirs, file, bodies);
   return commitAndPlace(db, dirs, batch, file, parts);
 }
 
-function segmentOf(batch: readonly BatchJob[]): { file?: string; bodies: Uint8Array[]; parts: SegmentPart[] } {
+function segmentOf(batch: readonly BatchJob[]): {
+  file?: string;
+  bodies: Uint8Array[];
+  parts: SegmentPart[];
+} {
   const bodies = batch.flatMap((c) => (c.body ? [c.body] : []));
   if (bodies.length === 0) return { bodies, parts: [] };
   return { file: newSegmentName(), bodies, parts: pendingParts(bodies) };
 }
 
-function commitAndPlace(db: Db, dirs: SegmentDirs, batch: readonly BatchJob[], file: string | undefined, parts: SegmentPart[]): CommittedBatch {
+function commitAndPlace(
+  db: Db,
+  dirs: SegmentDirs,
+  batch: readonly BatchJob[],
+  file: string | undefined,
+  parts: SegmentPart[],
+): CommittedBatch {
   let p = 0;
   const outcomes = commitIntoSegment(
     dirs,
     file,
-    () => immediate(db, () => batch.map((c) => insertRows(db, c.job, c.body ? { file: file!, part: parts[p++]! } : undefined))),
+    () =>
+      immediate(db, () =>
+        batch.map((c) =>
+          insertRows(db, c.job, c.body ? { file: file!, part: parts[p++]! } : undefined),
+        ),
+      ),
     // Every job of the batch may have been a duplicate token: then nothing points at the segment.
-    (os) => ({ referenced: os.some((o) => o.wroteObject), replaced: os.flatMap((o) => o.replaced) }),
+    (os) => ({
+      referenced: os.some((o) => o.wroteObject),
+      replaced: os.flatMap((o) => o.replaced),
+    }),
   );
-  return file !== undefined && outcomes.some((o) => o.wroteObject) ? { file, outcomes } : { outcomes };
+  return file !== undefined && outcomes.some((o) => o.wroteObject)
+    ? { file, outcomes }
+    : { outcomes };
 }
 
-function insertRows(db: Db, j: NewJob, obj: { file: string; part: SegmentPart } | undefined): Outcome {
+function insertRows(
+  db: Db,
+  j: NewJob,
+  obj: { file: string; part: SegmentPart } | undefined,
+): Outcome {
   if (j.client_token !== null) {
     const prior = findJobByToken(db, j.invoker, j.client_token);
     if (prior) return { ...prior, duplicate: true, wroteObject: false, replaced: [] };
@@ -68,10 +96,23 @@ function insertRows(db: Db, j: NewJob, obj: { file: string; part: SegmentPart } 
   let replaced: string[] = [];
   const writesObject = obj !== undefined && j.dest_bucket !== null && j.signed_key !== null;
   if (writesObject) {
-    const v = insertObjectVersion(db, obj!.file, obj!.part, j.invoker, j.dest_bucket!, j.signed_key!);
+    const v = insertObjectVersion(
+      db,
+      obj!.file,
+      obj!.part,
+      j.invoker,
+      j.dest_bucket!,
+      j.signed_key!,
+    );
     j.signed_version = v.versionId;
     replaced = v.replacedFiles;
   }
   insertJob(db, j);
-  return { jobId: j.job_id, jobOwner: j.owner, duplicate: false, wroteObject: writesObject, replaced };
+  return {
+    jobId: j.job_id,
+    jobOwner: j.owner,
+    duplicate: false,
+    wroteObject: writesObject,
+    replaced,
+  };
 }

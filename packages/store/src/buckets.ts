@@ -1,13 +1,29 @@
 import { randomFillSync } from 'node:crypto';
 import { etagOf } from './etag.js';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, statSync, unlinkSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from './db.js';
 import { immediate, isBusy, stmt, withoutFsync } from './db.js';
 import { BucketError, noSuchBucket } from './errors.js';
 import { fsyncDirSync } from './files.js';
 import type { SegmentDirs } from './segment-files.js';
-import { commitIntoSegment, finalPath, newSegmentName, publishSegment, segmentDirs, writePendingSegment } from './segment-files.js';
+import {
+  commitIntoSegment,
+  finalPath,
+  newSegmentName,
+  publishSegment,
+  segmentDirs,
+  writePendingSegment,
+} from './segment-files.js';
 import { checkAccountId } from './validate.js';
 
 export type VersioningStatus = 'Enabled' | 'Suspended';
@@ -83,33 +99,62 @@ const PENDING_GRACE_MS = 10 * 60_000;
 export class Buckets {
   readonly dirs: SegmentDirs;
 
-  constructor(private readonly db: Db, dataDir: string) {
+  constructor(
+    private readonly db: Db,
+    dataDir: string,
+  ) {
     this.dirs = segmentDirs(dataDir);
     mkdirSync(this.dirs.pending, { recursive: true, mode: 0o700 });
     // All 256 shards up front, so publishing a file is a bare rename.
-    for (let i = 0; i < 256; i++) mkdirSync(join(this.dirs.root, i.toString(16).padStart(2, '0')), { recursive: true, mode: 0o700 });
+    for (let i = 0; i < 256; i++)
+      mkdirSync(join(this.dirs.root, i.toString(16).padStart(2, '0')), {
+        recursive: true,
+        mode: 0o700,
+      });
   }
 
   createBucket(accountId: string, bucket: string): void {
     checkAccountId('accountId', accountId);
     checkBucketName(bucket);
     immediate(this.db, () => {
-      const exists = stmt(this.db, 'SELECT 1 FROM buckets WHERE account = ? AND name = ?').get(accountId, bucket);
-      if (exists) throw new BucketError('BucketAlreadyOwnedByYou', 409, `bucket "${bucket}" already exists in account ${accountId}`);
-      stmt(this.db, 'INSERT INTO buckets (account, name, versioning, created_at) VALUES (?, ?, NULL, ?)').run(accountId, bucket, Date.now());
+      const exists = stmt(this.db, 'SELECT 1 FROM buckets WHERE account = ? AND name = ?').get(
+        accountId,
+        bucket,
+      );
+      if (exists)
+        throw new BucketError(
+          'BucketAlreadyOwnedByYou',
+          409,
+          `bucket "${bucket}" already exists in account ${accountId}`,
+        );
+      stmt(
+        this.db,
+        'INSERT INTO buckets (account, name, versioning, created_at) VALUES (?, ?, NULL, ?)',
+      ).run(accountId, bucket, Date.now());
     });
   }
 
   listBuckets(accountId: string): Array<{ name: string; creationDate: Date }> {
-    const rows = stmt(this.db, 'SELECT name, created_at FROM buckets WHERE account = ? ORDER BY name').all(accountId) as Array<{ name: string; created_at: number }>;
+    const rows = stmt(
+      this.db,
+      'SELECT name, created_at FROM buckets WHERE account = ? ORDER BY name',
+    ).all(accountId) as Array<{ name: string; created_at: number }>;
     return rows.map((r) => ({ name: r.name, creationDate: new Date(r.created_at) }));
   }
 
   putBucketVersioning(accountId: string, bucket: string, status: VersioningStatus): void {
     if (status !== 'Enabled' && status !== 'Suspended') {
-      throw new BucketError('MalformedXML', 400, `versioning status: expected "Enabled" or "Suspended", got ${JSON.stringify(status)}`);
+      throw new BucketError(
+        'MalformedXML',
+        400,
+        `versioning status: expected "Enabled" or "Suspended", got ${JSON.stringify(status)}`,
+      );
     }
-    const r = stmt(this.db, 'UPDATE buckets SET versioning = ? WHERE account = ? AND name = ?').run(status, accountId, bucket);
+    const r = stmt(this.db, 'UPDATE buckets SET versioning = ? WHERE account = ? AND name = ?').run(
+      status,
+      accountId,
+      bucket,
+    );
     if (r.changes === 0) throw noSuchBucket(bucket);
   }
 
@@ -118,16 +163,25 @@ export class Buckets {
     return row.versioning ? { status: row.versioning as VersioningStatus } : {};
   }
 
-  putObject(accountId: string, bucket: string, key: string, body: Uint8Array): { versionId: string; etag: string } {
+  putObject(
+    accountId: string,
+    bucket: string,
+    key: string,
+    body: Uint8Array,
+  ): { versionId: string; etag: string } {
     checkKey(key);
-    if (!(body instanceof Uint8Array)) throw new TypeError(`putObject: "body" expected Uint8Array, got ${typeof body}`);
+    if (!(body instanceof Uint8Array))
+      throw new TypeError(`putObject: "body" expected Uint8Array, got ${typeof body}`);
     this.bucketRow(accountId, bucket);
     const seg = this.writeSegmentSync([body]);
     const part = seg.parts[0]!;
     const { versionId } = commitIntoSegment(
       this.dirs,
       seg.file,
-      () => immediate(this.db, () => insertObjectVersion(this.db, seg.file, part, accountId, bucket, key)),
+      () =>
+        immediate(this.db, () =>
+          insertObjectVersion(this.db, seg.file, part, accountId, bucket, key),
+        ),
       (v) => ({ referenced: true, replaced: v.replacedFiles }),
     );
     return { versionId, etag: part.etag };
@@ -137,14 +191,25 @@ export class Buckets {
     const row = this.findVersion(accountId, bucket, key, versionId);
     if (!row) {
       throw versionId === undefined
-        ? new BucketError('NoSuchKey', 404, `key ${JSON.stringify(key)} does not exist in bucket "${bucket}"`)
-        : new BucketError('NoSuchVersion', 404, `version ${JSON.stringify(versionId)} of key ${JSON.stringify(key)} does not exist in bucket "${bucket}"`);
+        ? new BucketError(
+            'NoSuchKey',
+            404,
+            `key ${JSON.stringify(key)} does not exist in bucket "${bucket}"`,
+          )
+        : new BucketError(
+            'NoSuchVersion',
+            404,
+            `version ${JSON.stringify(versionId)} of key ${JSON.stringify(key)} does not exist in bucket "${bucket}"`,
+          );
     }
     const body = this.readBody(row);
     return {
       body,
       versionId: row.version_id,
-      etag: row.etag === ETAG_NOT_YET ? this.rememberEtags([{ seq: row.seq, etag: etagOf(body) }])[0]!.etag : row.etag,
+      etag:
+        row.etag === ETAG_NOT_YET
+          ? this.rememberEtags([{ seq: row.seq, etag: etagOf(body) }])[0]!.etag
+          : row.etag,
       lastModified: new Date(row.created_at),
       contentLength: row.size,
     };
@@ -154,31 +219,61 @@ export class Buckets {
     accountId: string,
     bucket: string,
     opts: { prefix?: string; maxKeys?: number; keyMarker?: string; versionIdMarker?: string } = {},
-  ): { versions: ObjectVersionSummary[]; isTruncated: boolean; nextKeyMarker?: string; nextVersionIdMarker?: string } {
+  ): {
+    versions: ObjectVersionSummary[];
+    isTruncated: boolean;
+    nextKeyMarker?: string;
+    nextVersionIdMarker?: string;
+  } {
     this.bucketRow(accountId, bucket);
     const maxKeys = opts.maxKeys ?? 1000;
     if (!Number.isInteger(maxKeys) || maxKeys < 1 || maxKeys > 1000) {
-      throw new BucketError('InvalidArgument', 400, `maxKeys: expected an integer from 1 to 1000, got ${maxKeys}`);
+      throw new BucketError(
+        'InvalidArgument',
+        400,
+        `maxKeys: expected an integer from 1 to 1000, got ${maxKeys}`,
+      );
     }
     const prefix = opts.prefix ?? '';
     let markerSeq: number | undefined;
     if (opts.keyMarker !== undefined && opts.versionIdMarker !== undefined) {
       const m = this.findVersion(accountId, bucket, opts.keyMarker, opts.versionIdMarker);
-      if (!m) throw new BucketError('InvalidArgument', 400, `versionIdMarker: ${JSON.stringify(opts.versionIdMarker)} is not a version of ${JSON.stringify(opts.keyMarker)}`);
+      if (!m)
+        throw new BucketError(
+          'InvalidArgument',
+          400,
+          `versionIdMarker: ${JSON.stringify(opts.versionIdMarker)} is not a version of ${JSON.stringify(opts.keyMarker)}`,
+        );
       markerSeq = m.seq;
     }
     const km = opts.keyMarker ?? '';
-    const rows = stmt(this.db, 
-        `SELECT seq, key, version_id, file, offset, etag, size, created_at,
+    const rows = stmt(
+      this.db,
+      `SELECT seq, key, version_id, file, offset, etag, size, created_at,
                 seq = (SELECT max(o2.seq) FROM objects o2 WHERE o2.account = o.account AND o2.bucket = o.bucket AND o2.key = o.key) AS latest
            FROM objects o
           WHERE account = ? AND bucket = ? AND substr(key, 1, length(?)) = ?
             AND (key > ? OR (key = ? AND ? IS NOT NULL AND seq < ?))
           ORDER BY key ASC, seq DESC LIMIT ?`,
-      )
-      .all(accountId, bucket, prefix, prefix, km, km, markerSeq ?? null, markerSeq ?? 0, maxKeys + 1) as Array<ObjectRow & { latest: number }>;
+    ).all(
+      accountId,
+      bucket,
+      prefix,
+      prefix,
+      km,
+      km,
+      markerSeq ?? null,
+      markerSeq ?? 0,
+      maxKeys + 1,
+    ) as Array<ObjectRow & { latest: number }>;
     const page = rows.slice(0, maxKeys);
-    const computed = new Map(this.rememberEtags(page.filter((r) => r.etag === ETAG_NOT_YET).map((r) => ({ seq: r.seq, etag: etagOf(this.readBody(r)) }))).map((e) => [e.seq, e.etag]));
+    const computed = new Map(
+      this.rememberEtags(
+        page
+          .filter((r) => r.etag === ETAG_NOT_YET)
+          .map((r) => ({ seq: r.seq, etag: etagOf(this.readBody(r)) })),
+      ).map((e) => [e.seq, e.etag]),
+    );
     const versions = page.map((r) => ({
       key: r.key,
       versionId: r.version_id,
@@ -189,7 +284,12 @@ export class Buckets {
     }));
     const last = page[page.length - 1];
     if (rows.length > maxKeys && last) {
-      return { versions, isTruncated: true, nextKeyMarker: last.key, nextVersionIdMarker: last.version_id };
+      return {
+        versions,
+        isTruncated: true,
+        nextKeyMarker: last.key,
+        nextVersionIdMarker: last.version_id,
+      };
     }
     return { versions, isTruncated: false };
   }
@@ -204,7 +304,12 @@ export class Buckets {
     try {
       withoutFsync(this.db, () =>
         immediate(this.db, () => {
-          for (const c of computed) stmt(this.db, 'UPDATE objects SET etag = ? WHERE seq = ? AND etag = ?').run(c.etag, c.seq, ETAG_NOT_YET);
+          for (const c of computed)
+            stmt(this.db, 'UPDATE objects SET etag = ? WHERE seq = ? AND etag = ?').run(
+              c.etag,
+              c.seq,
+              ETAG_NOT_YET,
+            );
         }),
       );
     } catch (err) {
@@ -227,28 +332,49 @@ export class Buckets {
     key: string,
     versionId: string,
     destination: string,
-  ): { versioning: string | null; object?: { file: string; offset: number; size: number }; destinationExists: boolean } | undefined {
+  ):
+    | {
+        versioning: string | null;
+        object?: { file: string; offset: number; size: number };
+        destinationExists: boolean;
+      }
+    | undefined {
     const row = stmt(
       this.db,
       `SELECT b.versioning, o.file, o.offset, o.size, EXISTS (SELECT 1 FROM buckets d WHERE d.account = b.account AND d.name = ?) AS destination_exists
          FROM buckets b LEFT JOIN objects o ON o.account = b.account AND o.bucket = b.name AND o.key = ? AND o.version_id = ?
         WHERE b.account = ? AND b.name = ?`,
     ).get(destination, key, versionId, accountId, bucket) as
-      | { versioning: string | null; file: string | null; offset: number | null; size: number | null; destination_exists: number }
+      | {
+          versioning: string | null;
+          file: string | null;
+          offset: number | null;
+          size: number | null;
+          destination_exists: number;
+        }
       | undefined;
     if (!row) return undefined;
     return {
       versioning: row.versioning,
-      ...(row.file === null ? {} : { object: { file: row.file, offset: row.offset!, size: row.size! } }),
+      ...(row.file === null
+        ? {}
+        : { object: { file: row.file, offset: row.offset!, size: row.size! } }),
       destinationExists: row.destination_exists === 1,
     };
   }
 
-  findVersion(accountId: string, bucket: string, key: string, versionId?: string): ObjectRow | undefined {
-    const sql = versionId === undefined
-      ? 'SELECT * FROM objects WHERE account = ? AND bucket = ? AND key = ? ORDER BY seq DESC LIMIT 1'
-      : 'SELECT * FROM objects WHERE account = ? AND bucket = ? AND key = ? AND version_id = ?';
-    const args = versionId === undefined ? [accountId, bucket, key] : [accountId, bucket, key, versionId];
+  findVersion(
+    accountId: string,
+    bucket: string,
+    key: string,
+    versionId?: string,
+  ): ObjectRow | undefined {
+    const sql =
+      versionId === undefined
+        ? 'SELECT * FROM objects WHERE account = ? AND bucket = ? AND key = ? ORDER BY seq DESC LIMIT 1'
+        : 'SELECT * FROM objects WHERE account = ? AND bucket = ? AND key = ? AND version_id = ?';
+    const args =
+      versionId === undefined ? [accountId, bucket, key] : [accountId, bucket, key, versionId];
     return stmt(this.db, sql).get(...args) as ObjectRow | undefined;
   }
 
@@ -268,7 +394,10 @@ export class Buckets {
       let got = 0;
       while (got < row.size) {
         const n = readSync(fd, out, got, row.size - got, row.offset + got);
-        if (n === 0) throw new Error(`object file ${row.file}: expected ${row.size} bytes at offset ${row.offset}, file ended after ${got}`);
+        if (n === 0)
+          throw new Error(
+            `object file ${row.file}: expected ${row.size} bytes at offset ${row.offset}, file ended after ${got}`,
+          );
         got += n;
       }
       return out;
@@ -319,7 +448,6 @@ export class Buckets {
     if (published + deleted > 0) fsyncDirSync(this.dirs.pending);
     return { published, deleted };
   }
-
 }
 
 /**
@@ -329,12 +457,22 @@ export class Buckets {
  * replacement is returned for deletion after commit.
  */
 function bucketRowOf(db: Db, accountId: string, bucket: string): { versioning: string | null } {
-  const row = stmt(db, 'SELECT versioning FROM buckets WHERE account = ? AND name = ?').get(accountId, bucket) as { versioning: string | null } | undefined;
+  const row = stmt(db, 'SELECT versioning FROM buckets WHERE account = ? AND name = ?').get(
+    accountId,
+    bucket,
+  ) as { versioning: string | null } | undefined;
   if (!row) throw noSuchBucket(bucket);
   return row;
 }
 
-export function insertObjectVersion(db: Db, file: string, part: SegmentPart, accountId: string, bucket: string, key: string): { versionId: string; replacedFiles: string[] } {
+export function insertObjectVersion(
+  db: Db,
+  file: string,
+  part: SegmentPart,
+  accountId: string,
+  bucket: string,
+  key: string,
+): { versionId: string; replacedFiles: string[] } {
   const b = bucketRowOf(db, accountId, bucket);
   const replacedFiles: string[] = [];
   let versionId: string;
@@ -342,25 +480,42 @@ export function insertObjectVersion(db: Db, file: string, part: SegmentPart, acc
     versionId = newVersionId();
   } else {
     versionId = 'null';
-    const old = stmt(db, "SELECT seq, file FROM objects WHERE account = ? AND bucket = ? AND key = ? AND version_id = 'null'").get(accountId, bucket, key) as { seq: number; file: string } | undefined;
+    const old = stmt(
+      db,
+      "SELECT seq, file FROM objects WHERE account = ? AND bucket = ? AND key = ? AND version_id = 'null'",
+    ).get(accountId, bucket, key) as { seq: number; file: string } | undefined;
     if (old) {
       stmt(db, 'DELETE FROM objects WHERE seq = ?').run(old.seq);
-      if (old.file !== file && !stmt(db, 'SELECT 1 FROM objects WHERE file = ? LIMIT 1').get(old.file)) replacedFiles.push(old.file);
+      if (
+        old.file !== file &&
+        !stmt(db, 'SELECT 1 FROM objects WHERE file = ? LIMIT 1').get(old.file)
+      )
+        replacedFiles.push(old.file);
     }
   }
-  stmt(db, 'INSERT INTO objects (account, bucket, key, version_id, file, offset, etag, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-    .run(accountId, bucket, key, versionId, file, part.offset, part.etag, part.size, Date.now());
+  stmt(
+    db,
+    'INSERT INTO objects (account, bucket, key, version_id, file, offset, etag, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  ).run(accountId, bucket, key, versionId, file, part.offset, part.etag, part.size, Date.now());
   return { versionId, replacedFiles };
 }
 
-
 /** Parts of a segment written by a signing job: their ETags are left to the first read. */
 export function pendingParts(bodies: readonly Uint8Array[]): SegmentPart[] {
-  return partsOf(bodies.map((b) => b.length), bodies.map(() => ETAG_NOT_YET));
+  return partsOf(
+    bodies.map((b) => b.length),
+    bodies.map(() => ETAG_NOT_YET),
+  );
 }
 
 function layout(bodies: readonly Uint8Array[]): Segment {
-  return { file: newSegmentName(), parts: partsOf(bodies.map((b) => b.length), bodies.map(etagOf)) };
+  return {
+    file: newSegmentName(),
+    parts: partsOf(
+      bodies.map((b) => b.length),
+      bodies.map(etagOf),
+    ),
+  };
 }
 
 function partsOf(sizes: readonly number[], etags: readonly string[]): SegmentPart[] {
@@ -386,7 +541,6 @@ function newVersionId(): string {
   return versionIdPool.toString('base64url', versionIdAt - VERSION_ID_BYTES, versionIdAt);
 }
 
-
 function unlinkQuiet(path: string): boolean {
   try {
     unlinkSync(path);
@@ -409,14 +563,26 @@ function processAlive(pid: number): boolean {
 
 export function checkBucketName(bucket: unknown): string {
   if (typeof bucket !== 'string' || !BUCKET_NAME.test(bucket) || bucket.includes('..')) {
-    throw new BucketError('InvalidBucketName', 400, `bucket name: expected 3-63 characters of [a-z0-9.-] starting and ending with a letter or digit, got ${JSON.stringify(bucket)}`);
+    throw new BucketError(
+      'InvalidBucketName',
+      400,
+      `bucket name: expected 3-63 characters of [a-z0-9.-] starting and ending with a letter or digit, got ${JSON.stringify(bucket)}`,
+    );
   }
   return bucket;
 }
 
 function checkKey(key: unknown): string {
-  if (typeof key !== 'string' || key.length === 0 || Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) {
-    throw new BucketError('KeyTooLongError', 400, `object key: expected 1-${MAX_KEY_BYTES} bytes of UTF-8, got ${JSON.stringify(key)}`);
+  if (
+    typeof key !== 'string' ||
+    key.length === 0 ||
+    Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES
+  ) {
+    throw new BucketError(
+      'KeyTooLongError',
+      400,
+      `object key: expected 1-${MAX_KEY_BYTES} bytes of UTF-8, got ${JSON.stringify(key)}`,
+    );
   }
   return key;
 }

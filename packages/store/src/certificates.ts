@@ -1,11 +1,22 @@
 import { createPrivateKey, randomUUID } from 'node:crypto';
-import { EngineError, parseCertificate, parseCertificateChain, privateKeyMatchesCertificate, signerFromPrivateKey } from '@fwsign/signing-engine';
+import {
+  EngineError,
+  parseCertificate,
+  parseCertificateChain,
+  privateKeyMatchesCertificate,
+  signerFromPrivateKey,
+} from '@fwsign/signing-engine';
 import type { ParsedCertificate } from '@fwsign/signing-engine';
 import { certificateArn as makeCertificateArn, parseCertificateArn, profileArn } from './arns.js';
 import type { StoreContext } from './context.js';
 import { parseJson } from './context.js';
 import { immediate, stmt } from './db.js';
-import { InvalidParameterException, ResourceInUseException, ResourceNotFoundException, ValidationException } from './errors.js';
+import {
+  InvalidParameterException,
+  ResourceInUseException,
+  ResourceNotFoundException,
+  ValidationException,
+} from './errors.js';
 import { seal } from './master-key.js';
 import type { Identity } from './validate.js';
 import { checkIdentity, describe } from './validate.js';
@@ -96,12 +107,14 @@ function tagsOf(tags: ImportCertificateRequest['tags']): Record<string, string> 
   if (Array.isArray(tags)) {
     const out: Record<string, string> = {};
     for (const t of tags) {
-      if (!t || typeof t.Key !== 'string' || t.Key.length === 0) throw new ValidationException(`tags: expected [{ Key, Value? }], got ${describe(t)}`);
+      if (!t || typeof t.Key !== 'string' || t.Key.length === 0)
+        throw new ValidationException(`tags: expected [{ Key, Value? }], got ${describe(t)}`);
       out[t.Key] = t.Value ?? '';
     }
     return out;
   }
-  if (typeof tags !== 'object' || tags === null) throw new ValidationException(`tags: expected [{ Key, Value? }], got ${describe(tags)}`);
+  if (typeof tags !== 'object' || tags === null)
+    throw new ValidationException(`tags: expected [{ Key, Value? }], got ${describe(tags)}`);
   return { ...tags };
 }
 
@@ -111,31 +124,49 @@ function tagsOf(tags: ImportCertificateRequest['tags']): Record<string, string> 
  * RSA key under 2048 bits, an EC key on a curve other than P-256, an expired
  * certificate. The private key is stored only encrypted under the master key.
  */
-export function importCertificate(ctx: StoreContext, id: Identity, input: ImportCertificateRequest): { certificateArn: string } {
+export function importCertificate(
+  ctx: StoreContext,
+  id: Identity,
+  input: ImportCertificateRequest,
+): { certificateArn: string } {
   checkIdentity(id);
   const certBlob = checkBlob('certificate', input?.certificate);
   const keyBlob = checkBlob('privateKey', input.privateKey);
-  const cert: ParsedCertificate = engineToValidation('certificate', () => parseCertificate(certBlob));
+  const cert: ParsedCertificate = engineToValidation('certificate', () =>
+    parseCertificate(certBlob),
+  );
   let chainPem: string | null = null;
   if (input.certificateChain !== undefined) {
     chainPem = asText(checkBlob('certificateChain', input.certificateChain));
     engineToValidation('certificateChain', () => parseCertificateChain(chainPem!));
   }
-  if (cert.publicKey.type === 'ec-other') throw new ValidationException('certificate: the key is on an EC curve other than P-256; the ECDSA platforms sign with P-256 only');
+  if (cert.publicKey.type === 'ec-other')
+    throw new ValidationException(
+      'certificate: the key is on an EC curve other than P-256; the ECDSA platforms sign with P-256 only',
+    );
   if (cert.publicKey.type === 'rsa' && cert.publicKey.bits < MIN_RSA_BITS) {
-    throw new ValidationException(`certificate: RSA key of ${cert.publicKey.bits} bits, expected at least ${MIN_RSA_BITS}`);
+    throw new ValidationException(
+      `certificate: RSA key of ${cert.publicKey.bits} bits, expected at least ${MIN_RSA_BITS}`,
+    );
   }
   // signerFromPrivateKey also refuses RSA under 2048 bits and keys it cannot use.
   engineToValidation('privateKey', () => signerFromPrivateKey(keyBlob));
   if (!engineToValidation('privateKey', () => privateKeyMatchesCertificate(keyBlob, cert))) {
-    throw new ValidationException(`privateKey: the private key does not match the public key of certificate ${cert.subject} (serial ${cert.serialNumber})`);
+    throw new ValidationException(
+      `privateKey: the private key does not match the public key of certificate ${cert.subject} (serial ${cert.serialNumber})`,
+    );
   }
   const now = ctx.now();
   if (cert.notAfter.getTime() < now.getTime()) {
-    throw new ValidationException(`certificate: expired at ${cert.notAfter.toISOString()} (now ${now.toISOString()})`);
+    throw new ValidationException(
+      `certificate: expired at ${cert.notAfter.toISOString()} (now ${now.toISOString()})`,
+    );
   }
-  const pkcs8 = createPrivateKey(typeof keyBlob === 'string' || isPem(keyBlob) ? { key: asText(keyBlob), format: 'pem' } : { key: Buffer.from(keyBlob), format: 'der', type: 'pkcs8' })
-    .export({ type: 'pkcs8', format: 'der' });
+  const pkcs8 = createPrivateKey(
+    typeof keyBlob === 'string' || isPem(keyBlob)
+      ? { key: asText(keyBlob), format: 'pem' }
+      : { key: Buffer.from(keyBlob), format: 'der', type: 'pkcs8' },
+  ).export({ type: 'pkcs8', format: 'der' });
   const tags = tagsOf(input.tags);
   const reimport = input.certificateArn;
   try {
@@ -150,11 +181,28 @@ export function importCertificate(ctx: StoreContext, id: Identity, input: Import
       } else {
         arn = makeCertificateArn(ctx.region, id.accountId, randomUUID());
       }
-      stmt(ctx.db, 
-          `INSERT INTO certificates (arn, account, certificate_der, chain_pem, key_ciphertext, key_type, key_bits, subject, issuer, serial, sha256, not_before, not_after, created_at, imported_at, tags)
+      stmt(
+        ctx.db,
+        `INSERT INTO certificates (arn, account, certificate_der, chain_pem, key_ciphertext, key_type, key_bits, subject, issuer, serial, sha256, not_before, not_after, created_at, imported_at, tags)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(arn, id.accountId, Buffer.from(cert.der), chainPem, Buffer.from(seal(ctx.masterKey, pkcs8, arn)), cert.publicKey.type, cert.publicKey.bits, cert.subject, cert.issuer, cert.serialNumber, Buffer.from(cert.sha256).toString('hex'), cert.notBefore.getTime(), cert.notAfter.getTime(), createdAt, now.getTime(), JSON.stringify(tags));
+      ).run(
+        arn,
+        id.accountId,
+        Buffer.from(cert.der),
+        chainPem,
+        Buffer.from(seal(ctx.masterKey, pkcs8, arn)),
+        cert.publicKey.type,
+        cert.publicKey.bits,
+        cert.subject,
+        cert.issuer,
+        cert.serialNumber,
+        Buffer.from(cert.sha256).toString('hex'),
+        cert.notBefore.getTime(),
+        cert.notAfter.getTime(),
+        createdAt,
+        now.getTime(),
+        JSON.stringify(tags),
+      );
       return { certificateArn: arn };
     });
   } finally {
@@ -168,10 +216,18 @@ function isPem(b: Uint8Array): boolean {
 
 function ownCertificate(ctx: StoreContext, id: Identity, arn: unknown): CertRow {
   if (typeof arn !== 'string' || !parseCertificateArn(arn)) {
-    throw new InvalidParameterException(`certificateArn: expected arn:aws:acm:<region>:<account>:certificate/<uuid>, got ${describe(arn)}`);
+    throw new InvalidParameterException(
+      `certificateArn: expected arn:aws:acm:<region>:<account>:certificate/<uuid>, got ${describe(arn)}`,
+    );
   }
-  const row = stmt(ctx.db, 'SELECT * FROM certificates WHERE arn = ? AND account = ?').get(arn, id.accountId) as CertRow | undefined;
-  if (!row) throw new ResourceNotFoundException(`certificateArn: certificate ${arn} does not exist in account ${id.accountId}`);
+  const row = stmt(ctx.db, 'SELECT * FROM certificates WHERE arn = ? AND account = ?').get(
+    arn,
+    id.accountId,
+  ) as CertRow | undefined;
+  if (!row)
+    throw new ResourceNotFoundException(
+      `certificateArn: certificate ${arn} does not exist in account ${id.accountId}`,
+    );
   return row;
 }
 
@@ -184,11 +240,18 @@ function domainNameOf(subject: string): string {
 }
 
 function usersOf(ctx: StoreContext, r: CertRow): string[] {
-  const rows = stmt(ctx.db, "SELECT name FROM profiles WHERE account = ? AND certificate_arn = ? AND status = 'Active' ORDER BY name").all(r.account, r.arn) as Array<{ name: string }>;
+  const rows = stmt(
+    ctx.db,
+    "SELECT name FROM profiles WHERE account = ? AND certificate_arn = ? AND status = 'Active' ORDER BY name",
+  ).all(r.account, r.arn) as Array<{ name: string }>;
   return rows.map((p) => profileArn(ctx.region, r.account, p.name));
 }
 
-export function describeCertificate(ctx: StoreContext, id: Identity, input: { certificateArn: string }): { certificate: CertificateDetail } {
+export function describeCertificate(
+  ctx: StoreContext,
+  id: Identity,
+  input: { certificateArn: string },
+): { certificate: CertificateDetail } {
   checkIdentity(id);
   const r = ownCertificate(ctx, id, input?.certificateArn);
   return {
@@ -212,22 +275,39 @@ export function describeCertificate(ctx: StoreContext, id: Identity, input: { ce
 }
 
 /** ACM GetCertificate: the public certificate (and chain) as PEM, for OTA job documents and verifiers. */
-export function getCertificate(ctx: StoreContext, id: Identity, input: { certificateArn: string }): { certificate: string; certificateChain?: string } {
+export function getCertificate(
+  ctx: StoreContext,
+  id: Identity,
+  input: { certificateArn: string },
+): { certificate: string; certificateChain?: string } {
   checkIdentity(id);
   const r = ownCertificate(ctx, id, input?.certificateArn);
   const b64 = r.certificate_der.toString('base64').replace(/.{1,64}/g, '$&\n');
-  const out: { certificate: string; certificateChain?: string } = { certificate: `-----BEGIN CERTIFICATE-----\n${b64}-----END CERTIFICATE-----\n` };
+  const out: { certificate: string; certificateChain?: string } = {
+    certificate: `-----BEGIN CERTIFICATE-----\n${b64}-----END CERTIFICATE-----\n`,
+  };
   if (r.chain_pem !== null) out.certificateChain = r.chain_pem;
   return out;
 }
 
-export function listCertificates(ctx: StoreContext, id: Identity, input: { maxItems?: number; nextToken?: string } = {}): { certificateSummaryList: CertificateSummary[]; nextToken?: string } {
+export function listCertificates(
+  ctx: StoreContext,
+  id: Identity,
+  input: { maxItems?: number; nextToken?: string } = {},
+): { certificateSummaryList: CertificateSummary[]; nextToken?: string } {
   checkIdentity(id);
   const max = input.maxItems ?? 1000;
-  if (!Number.isInteger(max) || max < 1 || max > 1000) throw new InvalidParameterException(`maxItems: expected an integer from 1 to 1000, got ${describe(input.maxItems)}`);
+  if (!Number.isInteger(max) || max < 1 || max > 1000)
+    throw new InvalidParameterException(
+      `maxItems: expected an integer from 1 to 1000, got ${describe(input.maxItems)}`,
+    );
   const scope = { op: 'ListCertificates', account: id.accountId, filters: null };
-  const after = input.nextToken === undefined ? '' : ctx.tokens.open<string>(scope, input.nextToken);
-  const rows = stmt(ctx.db, 'SELECT * FROM certificates WHERE account = ? AND arn > ? ORDER BY arn LIMIT ?').all(id.accountId, after, max + 1) as CertRow[];
+  const after =
+    input.nextToken === undefined ? '' : ctx.tokens.open<string>(scope, input.nextToken);
+  const rows = stmt(
+    ctx.db,
+    'SELECT * FROM certificates WHERE account = ? AND arn > ? ORDER BY arn LIMIT ?',
+  ).all(id.accountId, after, max + 1) as CertRow[];
   const page = rows.slice(0, max);
   const now = ctx.now().getTime();
   const list = page.map((r) => ({
@@ -242,19 +322,32 @@ export function listCertificates(ctx: StoreContext, id: Identity, input: { maxIt
     inUse: usersOf(ctx, r).length > 0,
   }));
   const last = page[page.length - 1];
-  return rows.length > max && last ? { certificateSummaryList: list, nextToken: ctx.tokens.seal(scope, last.arn) } : { certificateSummaryList: list };
+  return rows.length > max && last
+    ? { certificateSummaryList: list, nextToken: ctx.tokens.seal(scope, last.arn) }
+    : { certificateSummaryList: list };
 }
 
-export function deleteCertificate(ctx: StoreContext, id: Identity, input: { certificateArn: string }): void {
+export function deleteCertificate(
+  ctx: StoreContext,
+  id: Identity,
+  input: { certificateArn: string },
+): void {
   checkIdentity(id);
   immediate(ctx.db, () => {
     const r = ownCertificate(ctx, id, input?.certificateArn);
     const users = usersOf(ctx, r);
-    if (users.length > 0) throw new ResourceInUseException(`certificateArn: certificate ${r.arn} is in use by ${users.join(', ')}`);
+    if (users.length > 0)
+      throw new ResourceInUseException(
+        `certificateArn: certificate ${r.arn} is in use by ${users.join(', ')}`,
+      );
     stmt(ctx.db, 'DELETE FROM certificates WHERE arn = ?').run(r.arn);
   });
 }
 
-export function certificateTags(ctx: StoreContext, id: Identity, arn: string): Record<string, string> {
+export function certificateTags(
+  ctx: StoreContext,
+  id: Identity,
+  arn: string,
+): Record<string, string> {
   return parseJson<Record<string, string>>(ownCertificate(ctx, id, arn).tags) ?? {};
 }

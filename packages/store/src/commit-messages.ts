@@ -40,6 +40,7 @@ export function describeError(err: unknown): SerializedError {
 }
 
 export function rebuildError(e: SerializedError): Error {
-  if (e.httpStatus !== undefined && e.code !== undefined) return new StoreError(e.code, e.httpStatus, e.message);
+  if (e.httpStatus !== undefined && e.code !== undefined)
+    return new StoreError(e.code, e.httpStatus, e.message);
   return Object.assign(new Error(e.message), e.code === undefined ? {} : { code: e.code });
 }

@@ -23,7 +23,11 @@ port.on('message', (first: WriterRequest) => {
   // segment, one transaction, one fsync of each, however many the owner sent meanwhile.
   const batches: Array<Extract<WriterRequest, { type: 'batch' }>> = [];
   let close = false;
-  for (let m: WriterRequest | undefined = first; m; m = (receiveMessageOnPort(port)?.message as WriterRequest | undefined)) {
+  for (
+    let m: WriterRequest | undefined = first;
+    m;
+    m = receiveMessageOnPort(port)?.message as WriterRequest | undefined
+  ) {
     if (m.type === 'close') {
       close = true;
       break;
@@ -42,11 +46,20 @@ port.on('message', (first: WriterRequest) => {
 
 function commit(batches: Array<Extract<WriterRequest, { type: 'batch' }>>): void {
   try {
-    const { file, outcomes } = writeAndCommit(db, dirs, batches.flatMap((b) => b.batch));
+    const { file, outcomes } = writeAndCommit(
+      db,
+      dirs,
+      batches.flatMap((b) => b.batch),
+    );
     let at = 0;
     for (const b of batches) {
       const mine = outcomes.slice(at, (at += b.batch.length));
-      reply({ type: 'done', id: b.id, outcomes: mine, ...(file !== undefined && mine.some((o) => o.wroteObject) ? { file } : {}) });
+      reply({
+        type: 'done',
+        id: b.id,
+        outcomes: mine,
+        ...(file !== undefined && mine.some((o) => o.wroteObject) ? { file } : {}),
+      });
     }
   } catch (err) {
     for (const b of batches) reply({ type: 'failed', id: b.id, error: describeError(err) });

@@ -25,15 +25,23 @@ export interface WorkerEntry {
 
 export function defaultWorkerEntry(): WorkerEntry | undefined {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return { code: fileURLToPath(new URL('./commit-worker.mjs', here)), eval: false };
+  if (!here.endsWith('.ts'))
+    return { code: fileURLToPath(new URL('./commit-worker.mjs', here)), eval: false };
   let tsxApi: string;
   try {
-    tsxApi = pathToFileURL(createRequire(here).resolve('tsx/package.json').replace(/package\.json$/, 'dist/esm/api/index.mjs')).href;
+    tsxApi = pathToFileURL(
+      createRequire(here)
+        .resolve('tsx/package.json')
+        .replace(/package\.json$/, 'dist/esm/api/index.mjs'),
+    ).href;
   } catch {
     return undefined;
   }
   const entry = new URL('./commit-worker.ts', here).href;
-  return { code: `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`, eval: true };
+  return {
+    code: `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`,
+    eval: true,
+  };
 }
 
 /**
@@ -88,8 +96,14 @@ export class CommitWriter {
       this.port.postMessage({ type: 'close' } satisfies WriterRequest);
       Atomics.wait(this.state, 0, WRITER_OPEN, CLOSE_TIMEOUT_MS);
       const finished = Atomics.load(this.state, 0) === WRITER_CLOSED;
-      for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) this.onReply(m.message as WriterReply);
-      if (!finished) this.failAll(new Error(`the commit worker did not finish its batches within ${CLOSE_TIMEOUT_MS / 1000} s`));
+      for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port))
+        this.onReply(m.message as WriterReply);
+      if (!finished)
+        this.failAll(
+          new Error(
+            `the commit worker did not finish its batches within ${CLOSE_TIMEOUT_MS / 1000} s`,
+          ),
+        );
     }
     this.stop();
     this.mode = 'closed';
@@ -105,16 +119,27 @@ export class CommitWriter {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     this.state = new Int32Array(new SharedArrayBuffer(4));
-    const data: CommitWorkerData = { dbFile: this.dbFile, dirs: this.dirs, port: port2, state: this.state };
+    const data: CommitWorkerData = {
+      dbFile: this.dbFile,
+      dirs: this.dirs,
+      port: port2,
+      state: this.state,
+    };
     try {
-      this.worker = new Worker(this.entry.code, { eval: this.entry.eval, workerData: data, transferList: [port2] });
+      this.worker = new Worker(this.entry.code, {
+        eval: this.entry.eval,
+        workerData: data,
+        transferList: [port2],
+      });
     } catch {
       this.fallBackInline();
       return;
     }
     port1.on('message', (m: WriterReply) => this.onReply(m));
     this.worker.on('error', (err) => this.onWorkerGone(err));
-    this.worker.on('exit', (code) => this.onWorkerGone(new Error(`the commit worker exited with code ${code}`)));
+    this.worker.on('exit', (code) =>
+      this.onWorkerGone(new Error(`the commit worker exited with code ${code}`)),
+    );
   }
 
   private onReply(m: WriterReply): void {
@@ -130,7 +155,10 @@ export class CommitWriter {
     this.waiting.delete(m.id);
     this.refWhileBusy();
     if (!w) return;
-    if (m.type === 'done') w.resolve(m.file === undefined ? { outcomes: m.outcomes } : { file: m.file, outcomes: m.outcomes });
+    if (m.type === 'done')
+      w.resolve(
+        m.file === undefined ? { outcomes: m.outcomes } : { file: m.file, outcomes: m.outcomes },
+      );
     else w.reject(rebuildError(m.error));
   }
 
@@ -139,7 +167,9 @@ export class CommitWriter {
     this.waiting.set(id, w);
     this.refWhileBusy();
     const transfer: ArrayBuffer[] = [];
-    for (const c of batch) if (c.body && ownsItsBuffer(c.body) && !transfer.includes(c.body.buffer as ArrayBuffer)) transfer.push(c.body.buffer as ArrayBuffer);
+    for (const c of batch)
+      if (c.body && ownsItsBuffer(c.body) && !transfer.includes(c.body.buffer as ArrayBuffer))
+        transfer.push(c.body.buffer as ArrayBuffer);
     this.port!.postMessage({ type: 'batch', id, batch } satisfies WriterRequest, transfer);
   }
 
@@ -202,5 +232,10 @@ function commitHere(db: Db, dirs: SegmentDirs, batch: BatchJob[]): Promise<Commi
 
 /** A body whose ArrayBuffer is exactly its own can be moved to the worker; a view into a shared pool (small Buffers) must be copied. */
 function ownsItsBuffer(b: Uint8Array): boolean {
-  return b.buffer instanceof ArrayBuffer && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.byteLength > 0;
+  return (
+    b.buffer instanceof ArrayBuffer &&
+    b.byteOffset === 0 &&
+    b.byteLength === b.buffer.byteLength &&
+    b.byteLength > 0
+  );
 }

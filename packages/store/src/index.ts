@@ -16,14 +16,49 @@ export {
   BucketError,
 } from './errors.js';
 export { MasterKeyError, MASTER_KEY_FILE } from './master-key.js';
-export { PROFILE_ACTIONS, MAX_POLICY_BYTES, type ProfileAction, type ProfileRef, type Permission } from './permissions.js';
+export {
+  PROFILE_ACTIONS,
+  MAX_POLICY_BYTES,
+  type ProfileAction,
+  type ProfileRef,
+  type Permission,
+} from './permissions.js';
 export { MAX_TAGS_PER_PROFILE, type TagMap } from './tags.js';
 export { SIGNING_SUCCEEDED } from './jobs.js';
-export type { StartSigningJobRequest, StartSigningJobResponse, SignPayloadRequest, SignPayloadResponse } from './jobs.js';
-export type { DescribeSigningJobResponse, ListSigningJobsRequest, SigningJob, SigningJobRevocationRecord } from './job-queries.js';
-export type { GetSigningProfileResponse, PutSigningProfileRequest, PutSigningProfileResponse, SigningProfile } from './profiles.js';
-export type { ProfileStatus, SigningPlatformOverrides, SigningProfileRevocationRecord } from './profile-row.js';
+export type {
+  StartSigningJobRequest,
+  StartSigningJobResponse,
+  SignPayloadRequest,
+  SignPayloadResponse,
+} from './jobs.js';
+export type {
+  DescribeSigningJobResponse,
+  ListSigningJobsRequest,
+  SigningJob,
+  SigningJobRevocationRecord,
+} from './job-queries.js';
+export type {
+  GetSigningProfileResponse,
+  PutSigningProfileRequest,
+  PutSigningProfileResponse,
+  SigningProfile,
+} from './profiles.js';
+export type {
+  ProfileStatus,
+  SigningPlatformOverrides,
+  SigningProfileRevocationRecord,
+} from './profile-row.js';
 export type { SigningStatus } from './job-row.js';
-export type { CertificateDetail, CertificateSummary, ImportCertificateRequest, KeyAlgorithm } from './certificates.js';
-export type { GetObjectResult, ObjectVersionSummary, VersioningStatus, Buckets } from './buckets.js';
+export type {
+  CertificateDetail,
+  CertificateSummary,
+  ImportCertificateRequest,
+  KeyAlgorithm,
+} from './certificates.js';
+export type {
+  GetObjectResult,
+  ObjectVersionSummary,
+  VersioningStatus,
+  Buckets,
+} from './buckets.js';
 export type { SignatureValidityPeriod, ValidityType } from './validity.js';

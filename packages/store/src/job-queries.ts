@@ -9,9 +9,22 @@ import { authorizeProfile } from './permissions.js';
 import type { SigningPlatformOverrides } from './profile-row.js';
 import { loadProfile } from './profile-row.js';
 import type { Identity } from './validate.js';
-import { ACCOUNT_ID, checkAccountId, checkDate, checkIdentity, checkLength, checkMaxResults, describe, requireString } from './validate.js';
+import {
+  ACCOUNT_ID,
+  checkAccountId,
+  checkDate,
+  checkIdentity,
+  checkLength,
+  checkMaxResults,
+  describe,
+  requireString,
+} from './validate.js';
 
-export interface SigningJobRevocationRecord { reason: string; revokedAt: Date; revokedBy: string }
+export interface SigningJobRevocationRecord {
+  reason: string;
+  revokedAt: Date;
+  revokedBy: string;
+}
 
 export interface DescribeSigningJobResponse {
   jobId: string;
@@ -84,7 +97,11 @@ function visibleJob(ctx: StoreContext, id: Identity, jobId: unknown): JobRow {
   return j;
 }
 
-export function describeSigningJob(ctx: StoreContext, id: Identity, input: { jobId: string }): DescribeSigningJobResponse {
+export function describeSigningJob(
+  ctx: StoreContext,
+  id: Identity,
+  input: { jobId: string },
+): DescribeSigningJobResponse {
   checkIdentity(id);
   const j = visibleJob(ctx, id, input?.jobId);
   const out: DescribeSigningJobResponse = {
@@ -101,7 +118,9 @@ export function describeSigningJob(ctx: StoreContext, id: Identity, input: { job
     jobInvoker: j.invoker,
   };
   if (j.source_bucket !== null && j.source_key !== null && j.source_version !== null) {
-    out.source = { s3: { bucketName: j.source_bucket, key: j.source_key, version: j.source_version } };
+    out.source = {
+      s3: { bucketName: j.source_bucket, key: j.source_key, version: j.source_version },
+    };
   }
   if (j.certificate_arn !== null) out.signingMaterial = { certificateArn: j.certificate_arn };
   const overrides = parseJson<SigningPlatformOverrides>(j.overrides);
@@ -119,24 +138,46 @@ export function describeSigningJob(ctx: StoreContext, id: Identity, input: { job
 }
 
 function jobRevocation(ctx: StoreContext, j: JobRow): SigningJobRevocationRecord | undefined {
-  if (j.revoked_at !== null) return { reason: j.revoked_reason ?? '', revokedAt: new Date(j.revoked_at), revokedBy: j.revoked_by ?? '' };
+  if (j.revoked_at !== null)
+    return {
+      reason: j.revoked_reason ?? '',
+      revokedAt: new Date(j.revoked_at),
+      revokedBy: j.revoked_by ?? '',
+    };
   const p = loadProfile(ctx, j.owner, j.profile_name);
-  if (p && p.profile_version === j.profile_version && p.revoked_effective_from !== null && p.revoked_at !== null && j.created_at >= p.revoked_effective_from) {
-    return { reason: `Signing profile revoked: ${p.revoked_reason ?? ''}`, revokedAt: new Date(p.revoked_at), revokedBy: p.revoked_by ?? '' };
+  if (
+    p &&
+    p.profile_version === j.profile_version &&
+    p.revoked_effective_from !== null &&
+    p.revoked_at !== null &&
+    j.created_at >= p.revoked_effective_from
+  ) {
+    return {
+      reason: `Signing profile revoked: ${p.revoked_reason ?? ''}`,
+      revokedAt: new Date(p.revoked_at),
+      revokedBy: p.revoked_by ?? '',
+    };
   }
   return undefined;
 }
 
 const STATUSES: readonly SigningStatus[] = ['InProgress', 'Failed', 'Succeeded'];
 
-export function listSigningJobs(ctx: StoreContext, id: Identity, input: ListSigningJobsRequest = {}): { jobs: SigningJob[]; nextToken?: string } {
+export function listSigningJobs(
+  ctx: StoreContext,
+  id: Identity,
+  input: ListSigningJobsRequest = {},
+): { jobs: SigningJob[]; nextToken?: string } {
   checkIdentity(id);
   const max = checkMaxResults(input.maxResults);
   const where = ['(j.owner = ? OR j.invoker = ?)'];
   const args: unknown[] = [id.accountId, id.accountId];
   const filters: Record<string, unknown> = {};
   if (input.status !== undefined) {
-    if (!STATUSES.includes(input.status)) throw new ValidationException(`status: expected one of [${STATUSES.join(', ')}], got ${describe(input.status)}`);
+    if (!STATUSES.includes(input.status))
+      throw new ValidationException(
+        `status: expected one of [${STATUSES.join(', ')}], got ${describe(input.status)}`,
+      );
     where.push('j.status = ?');
     args.push(input.status);
     filters.status = input.status;
@@ -152,7 +193,10 @@ export function listSigningJobs(ctx: StoreContext, id: Identity, input: ListSign
     filters.requestedBy = input.requestedBy;
   }
   if (input.isRevoked !== undefined) {
-    if (typeof input.isRevoked !== 'boolean') throw new ValidationException(`isRevoked: expected a boolean, got ${describe(input.isRevoked)}`);
+    if (typeof input.isRevoked !== 'boolean')
+      throw new ValidationException(
+        `isRevoked: expected a boolean, got ${describe(input.isRevoked)}`,
+      );
     where.push(input.isRevoked ? REVOKED_SQL : `NOT ${REVOKED_SQL}`);
     filters.isRevoked = input.isRevoked;
   }
@@ -176,8 +220,10 @@ export function listSigningJobs(ctx: StoreContext, id: Identity, input: ListSign
     where.push('j.seq < ?');
     args.push(ctx.tokens.open<number>(scope, input.nextToken));
   }
-  const rows = stmt(ctx.db, `SELECT j.*, ${REVOKED_SQL} AS is_revoked FROM jobs j WHERE ${where.join(' AND ')} ORDER BY j.seq DESC LIMIT ?`)
-    .all(...args, max + 1) as JobWithRevoked[];
+  const rows = stmt(
+    ctx.db,
+    `SELECT j.*, ${REVOKED_SQL} AS is_revoked FROM jobs j WHERE ${where.join(' AND ')} ORDER BY j.seq DESC LIMIT ?`,
+  ).all(...args, max + 1) as JobWithRevoked[];
   const page = rows.slice(0, max);
   const jobs = page.map((j): SigningJob => {
     const out: SigningJob = {
@@ -193,15 +239,20 @@ export function listSigningJobs(ctx: StoreContext, id: Identity, input: ListSign
       jobInvoker: j.invoker,
     };
     if (j.source_bucket !== null && j.source_key !== null && j.source_version !== null) {
-      out.source = { s3: { bucketName: j.source_bucket, key: j.source_key, version: j.source_version } };
+      out.source = {
+        s3: { bucketName: j.source_bucket, key: j.source_key, version: j.source_version },
+      };
     }
-    if (j.status === 'Succeeded' && j.dest_bucket !== null && j.signed_key !== null) out.signedObject = { s3: { bucketName: j.dest_bucket, key: j.signed_key } };
+    if (j.status === 'Succeeded' && j.dest_bucket !== null && j.signed_key !== null)
+      out.signedObject = { s3: { bucketName: j.dest_bucket, key: j.signed_key } };
     if (j.certificate_arn !== null) out.signingMaterial = { certificateArn: j.certificate_arn };
     if (j.signature_expires_at !== null) out.signatureExpiresAt = new Date(j.signature_expires_at);
     return out;
   });
   const last = page[page.length - 1];
-  return rows.length > max && last ? { jobs, nextToken: ctx.tokens.seal(scope, last.seq) } : { jobs };
+  return rows.length > max && last
+    ? { jobs, nextToken: ctx.tokens.seal(scope, last.seq) }
+    : { jobs };
 }
 
 /**
@@ -209,22 +260,38 @@ export function listSigningJobs(ctx: StoreContext, id: Identity, input: ListSign
  * profile; another account needs signer:RevokeSignature on that profile. A second
  * revocation keeps the first record.
  */
-export function revokeSignature(ctx: StoreContext, id: Identity, input: { jobId: string; reason: string; jobOwner?: string }): void {
+export function revokeSignature(
+  ctx: StoreContext,
+  id: Identity,
+  input: { jobId: string; reason: string; jobOwner?: string },
+): void {
   checkIdentity(id);
   const jid = requireString('jobId', input?.jobId);
   const reason = checkLength('reason', input.reason, 1, 500);
   if (input.jobOwner !== undefined) checkAccountId('jobOwner', input.jobOwner);
   immediate(ctx.db, () => {
     const j = loadJob(ctx, jid);
-    if (!j || (input.jobOwner !== undefined && j.owner !== input.jobOwner)) throw new ResourceNotFoundException(`jobId: signing job ${JSON.stringify(jid)} does not exist`);
+    if (!j || (input.jobOwner !== undefined && j.owner !== input.jobOwner))
+      throw new ResourceNotFoundException(
+        `jobId: signing job ${JSON.stringify(jid)} does not exist`,
+      );
     if (j.owner !== id.accountId) {
       const profile = loadProfile(ctx, j.owner, j.profile_name);
-      if (!profile) throw new ResourceNotFoundException(`jobId: signing job ${JSON.stringify(jid)} does not exist`);
+      if (!profile)
+        throw new ResourceNotFoundException(
+          `jobId: signing job ${JSON.stringify(jid)} does not exist`,
+        );
       authorizeProfile(ctx, id, 'signer:RevokeSignature', profile);
     }
-    if (j.status !== 'Succeeded') throw new ValidationException(`jobId: signing job ${jid} is ${j.status}; only a Succeeded job has a signature to revoke`);
+    if (j.status !== 'Succeeded')
+      throw new ValidationException(
+        `jobId: signing job ${jid} is ${j.status}; only a Succeeded job has a signature to revoke`,
+      );
     if (j.revoked_at !== null) return;
-    stmt(ctx.db, 'UPDATE jobs SET revoked_at = ?, revoked_by = ?, revoked_reason = ? WHERE job_id = ?').run(ctx.now().getTime(), id.principalArn, reason, jid);
+    stmt(
+      ctx.db,
+      'UPDATE jobs SET revoked_at = ?, revoked_by = ?, revoked_reason = ? WHERE job_id = ?',
+    ).run(ctx.now().getTime(), id.principalArn, reason, jid);
   });
 }
 
@@ -236,21 +303,41 @@ export function revokeSignature(ctx: StoreContext, id: Identity, input: { jobId:
 export function getRevocationStatus(
   ctx: StoreContext,
   id: Identity,
-  input: { signatureTimestamp: Date; platformId: string; profileVersionArn: string; jobArn: string; certificateHashes: string[] },
+  input: {
+    signatureTimestamp: Date;
+    platformId: string;
+    profileVersionArn: string;
+    jobArn: string;
+    certificateHashes: string[];
+  },
 ): { revokedEntities: string[] } {
   checkIdentity(id);
   const ts = checkDate('signatureTimestamp', input?.signatureTimestamp).getTime();
   requireString('platformId', input.platformId);
   const pva = requireString('profileVersionArn', input.profileVersionArn);
   const ja = requireString('jobArn', input.jobArn);
-  if (!Array.isArray(input.certificateHashes)) throw new ValidationException(`certificateHashes: expected a list of strings, got ${describe(input.certificateHashes)}`);
+  if (!Array.isArray(input.certificateHashes))
+    throw new ValidationException(
+      `certificateHashes: expected a list of strings, got ${describe(input.certificateHashes)}`,
+    );
   const p = parseProfileArn(pva);
-  if (!p || p.version === undefined) throw new ValidationException(`profileVersionArn: expected arn:aws:signer:<region>:<account>:/signing-profiles/<name>/<version>, got ${JSON.stringify(pva)}`);
+  if (!p || p.version === undefined)
+    throw new ValidationException(
+      `profileVersionArn: expected arn:aws:signer:<region>:<account>:/signing-profiles/<name>/<version>, got ${JSON.stringify(pva)}`,
+    );
   const parsedJob = parseJobArn(ja);
-  if (!parsedJob) throw new ValidationException(`jobArn: expected arn:aws:signer:<region>:<account>:/signing-jobs/<jobId>, got ${JSON.stringify(ja)}`);
+  if (!parsedJob)
+    throw new ValidationException(
+      `jobArn: expected arn:aws:signer:<region>:<account>:/signing-jobs/<jobId>, got ${JSON.stringify(ja)}`,
+    );
   const revoked: string[] = [];
   const profile = loadProfile(ctx, p.account, p.name);
-  if (profile && profile.profile_version === p.version && profile.revoked_effective_from !== null && ts >= profile.revoked_effective_from) {
+  if (
+    profile &&
+    profile.profile_version === p.version &&
+    profile.revoked_effective_from !== null &&
+    ts >= profile.revoked_effective_from
+  ) {
     revoked.push(pva);
   }
   const job = loadJob(ctx, parsedJob.jobId);
@@ -268,22 +355,53 @@ export function jobArnOf(ctx: StoreContext, j: { owner: string; job_id: string }
  * the job document), so devices stream plain firmware. The destination bucket must
  * be versioned, or the raw payload would replace the signed object.
  */
-export function storeOtaPayloadVersion(ctx: StoreContext, id: Identity, input: { jobId: string }): { bucketName: string; key: string; versionId: string; signedObjectVersionId: string } {
+export function storeOtaPayloadVersion(
+  ctx: StoreContext,
+  id: Identity,
+  input: { jobId: string },
+): { bucketName: string; key: string; versionId: string; signedObjectVersionId: string } {
   checkIdentity(id);
   const j = visibleJob(ctx, id, input?.jobId);
-  if (j.status !== 'Succeeded' || j.dest_bucket === null || j.signed_key === null || j.signed_version === null || j.source_bucket === null || j.source_key === null || j.source_version === null) {
-    throw new ValidationException(`jobId: signing job ${j.job_id} has no signed object (status ${j.status})`);
+  if (
+    j.status !== 'Succeeded' ||
+    j.dest_bucket === null ||
+    j.signed_key === null ||
+    j.signed_version === null ||
+    j.source_bucket === null ||
+    j.source_key === null ||
+    j.source_version === null
+  ) {
+    throw new ValidationException(
+      `jobId: signing job ${j.job_id} has no signed object (status ${j.status})`,
+    );
   }
-  if (j.invoker !== id.accountId || !ACCOUNT_ID.test(j.invoker)) throw new ResourceNotFoundException(`jobId: signing job ${j.job_id} was not started by account ${id.accountId}`);
+  if (j.invoker !== id.accountId || !ACCOUNT_ID.test(j.invoker))
+    throw new ResourceNotFoundException(
+      `jobId: signing job ${j.job_id} was not started by account ${id.accountId}`,
+    );
   let versioning: string | null;
   try {
     versioning = ctx.buckets.bucketRow(j.invoker, j.dest_bucket).versioning;
   } catch (err) {
-    if (err instanceof BucketError) throw new ResourceNotFoundException(`destination bucket ${j.dest_bucket} does not exist`);
+    if (err instanceof BucketError)
+      throw new ResourceNotFoundException(`destination bucket ${j.dest_bucket} does not exist`);
     throw err;
   }
-  if (versioning !== 'Enabled') throw new ValidationException(`destination bucket ${j.dest_bucket} must have versioning enabled to keep the signed object beside the raw payload`);
-  const raw = ctx.buckets.getObject(j.invoker, j.source_bucket, j.source_key, j.source_version).body;
+  if (versioning !== 'Enabled')
+    throw new ValidationException(
+      `destination bucket ${j.dest_bucket} must have versioning enabled to keep the signed object beside the raw payload`,
+    );
+  const raw = ctx.buckets.getObject(
+    j.invoker,
+    j.source_bucket,
+    j.source_key,
+    j.source_version,
+  ).body;
   const put = ctx.buckets.putObject(j.invoker, j.dest_bucket, j.signed_key, raw);
-  return { bucketName: j.dest_bucket, key: j.signed_key, versionId: put.versionId, signedObjectVersionId: j.signed_version };
+  return {
+    bucketName: j.dest_bucket,
+    key: j.signed_key,
+    versionId: put.versionId,
+    signedObjectVersionId: j.signed_version,
+  };
 }

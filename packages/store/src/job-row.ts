@@ -36,28 +36,37 @@ export interface JobRow {
   revoked_reason: string | null;
 }
 
-export type NewJob = Omit<JobRow, 'seq' | 'revoked_at' | 'revoked_by' | 'revoked_reason'> & { overrides: string | null };
+export type NewJob = Omit<JobRow, 'seq' | 'revoked_at' | 'revoked_by' | 'revoked_reason'> & {
+  overrides: string | null;
+};
 
 export function loadJob(ctx: StoreContext, jobId: string): JobRow | undefined {
   return stmt(ctx.db, 'SELECT * FROM jobs WHERE job_id = ?').get(jobId) as JobRow | undefined;
 }
 
 /** The job an account already started with this clientRequestToken, if any. */
-export function findJobByToken(db: Db, invoker: string, token: string): { jobId: string; jobOwner: string } | undefined {
-  const row = stmt(db, 'SELECT job_id, owner FROM jobs WHERE invoker = ? AND client_token = ?').get(invoker, token) as { job_id: string; owner: string } | undefined;
+export function findJobByToken(
+  db: Db,
+  invoker: string,
+  token: string,
+): { jobId: string; jobOwner: string } | undefined {
+  const row = stmt(db, 'SELECT job_id, owner FROM jobs WHERE invoker = ? AND client_token = ?').get(
+    invoker,
+    token,
+  ) as { job_id: string; owner: string } | undefined;
   return row ? { jobId: row.job_id, jobOwner: row.owner } : undefined;
 }
 
 export function insertJob(db: Db, j: NewJob): void {
-  stmt(db, 
-      `INSERT INTO jobs (job_id, owner, invoker, requested_by, client_token, profile_name, profile_version, platform_id, platform_display_name,
+  stmt(
+    db,
+    `INSERT INTO jobs (job_id, owner, invoker, requested_by, client_token, profile_name, profile_version, platform_id, platform_display_name,
          certificate_arn, overrides, signing_parameters, source_bucket, source_key, source_version, dest_bucket, dest_prefix, signed_key, signed_version,
          status, status_reason, created_at, completed_at, signature_expires_at)
        VALUES (@job_id, @owner, @invoker, @requested_by, @client_token, @profile_name, @profile_version, @platform_id, @platform_display_name,
          @certificate_arn, @overrides, @signing_parameters, @source_bucket, @source_key, @source_version, @dest_bucket, @dest_prefix, @signed_key, @signed_version,
          @status, @status_reason, @created_at, @completed_at, @signature_expires_at)`,
-    )
-    .run(j);
+  ).run(j);
 }
 
 export type { SigningPlatformOverrides };

@@ -4,7 +4,11 @@ import type { BatchJob, CommittedBatch } from './batch-commit.js';
 import { writeAndCommit } from './batch-commit.js';
 import { CommitWriter } from './commit-writer.js';
 import type { StoreContext } from './context.js';
-import { InternalServiceErrorException, ResourceNotFoundException, ValidationException } from './errors.js';
+import {
+  InternalServiceErrorException,
+  ResourceNotFoundException,
+  ValidationException,
+} from './errors.js';
 import { MasterKeyError } from './master-key.js';
 import type { NewJob } from './job-row.js';
 import { findJobByToken } from './job-row.js';
@@ -14,7 +18,13 @@ import { authorizeRef } from './permissions.js';
 import type { ProfileRow } from './profile-row.js';
 import { effectiveConfiguration } from './profiles.js';
 import type { Identity } from './validate.js';
-import { checkAccountId, checkIdentity, checkProfileName, describe, requireString } from './validate.js';
+import {
+  checkAccountId,
+  checkIdentity,
+  checkProfileName,
+  describe,
+  requireString,
+} from './validate.js';
 import { addPeriod } from './validity.js';
 
 export interface StartSigningJobRequest {
@@ -24,10 +34,23 @@ export interface StartSigningJobRequest {
   clientRequestToken: string;
   profileOwner?: string;
 }
-export interface StartSigningJobResponse { jobId: string; jobOwner: string }
+export interface StartSigningJobResponse {
+  jobId: string;
+  jobOwner: string;
+}
 
-export interface SignPayloadRequest { profileName: string; profileOwner?: string; payload: Uint8Array; payloadFormat: string }
-export interface SignPayloadResponse { jobId: string; jobOwner: string; metadata: Record<string, string>; signature: Uint8Array }
+export interface SignPayloadRequest {
+  profileName: string;
+  profileOwner?: string;
+  payload: Uint8Array;
+  payloadFormat: string;
+}
+export interface SignPayloadResponse {
+  jobId: string;
+  jobOwner: string;
+  metadata: Record<string, string>;
+  signature: Uint8Array;
+}
 
 /** The statusReason AWS Signer writes on a job that succeeded. */
 export const SIGNING_SUCCEEDED = 'Signing Succeeded';
@@ -67,7 +90,10 @@ export class JobPipeline {
 
   private readonly writer: CommitWriter;
 
-  constructor(private readonly ctx: StoreContext, private readonly signers: SignerCache) {
+  constructor(
+    private readonly ctx: StoreContext,
+    private readonly signers: SignerCache,
+  ) {
     this.writer = new CommitWriter(ctx.db, ctx.db.name, ctx.buckets.dirs);
   }
 
@@ -88,36 +114,66 @@ export class JobPipeline {
     return p;
   }
 
-  private async start(id: Identity, input: StartSigningJobRequest, token: string): Promise<StartSigningJobResponse> {
+  private async start(
+    id: Identity,
+    input: StartSigningJobRequest,
+    token: string,
+  ): Promise<StartSigningJobResponse> {
     const src = input.source?.s3;
-    if (!src || typeof src !== 'object') throw new ValidationException(`source.s3: expected { bucketName, key, version }, got ${describe(input.source)}`);
+    if (!src || typeof src !== 'object')
+      throw new ValidationException(
+        `source.s3: expected { bucketName, key, version }, got ${describe(input.source)}`,
+      );
     const srcBucket = requireString('source.s3.bucketName', src.bucketName);
     const srcKey = requireString('source.s3.key', src.key);
     const srcVersion = requireString('source.s3.version', src.version);
     const dst = input.destination?.s3;
-    if (!dst || typeof dst !== 'object') throw new ValidationException(`destination.s3: expected { bucketName, prefix? }, got ${describe(input.destination)}`);
+    if (!dst || typeof dst !== 'object')
+      throw new ValidationException(
+        `destination.s3: expected { bucketName, prefix? }, got ${describe(input.destination)}`,
+      );
     const dstBucket = requireString('destination.s3.bucketName', dst.bucketName);
-    const prefix = dst.prefix === undefined || dst.prefix === null ? '' : String(requireStringOrEmpty('destination.s3.prefix', dst.prefix));
+    const prefix =
+      dst.prefix === undefined || dst.prefix === null
+        ? ''
+        : String(requireStringOrEmpty('destination.s3.prefix', dst.prefix));
     const name = checkProfileName(input.profileName);
-    const owner = input.profileOwner === undefined ? id.accountId : checkAccountId('profileOwner', input.profileOwner);
+    const owner =
+      input.profileOwner === undefined
+        ? id.accountId
+        : checkAccountId('profileOwner', input.profileOwner);
 
     const prior = this.findByToken(id.accountId, token);
     if (prior) return prior;
 
-    const profile = authorizeRef(this.ctx, id, 'signer:StartSigningJob', { profileName: name, profileOwner: owner });
+    const profile = authorizeRef(this.ctx, id, 'signer:StartSigningJob', {
+      profileName: name,
+      profileOwner: owner,
+    });
     checkActive(profile);
     const source = this.checkSource(id.accountId, srcBucket, srcKey, srcVersion, dstBucket);
-    return this.run(id, profile, token, { srcBucket, srcKey, srcVersion, dstBucket, prefix }, source);
+    return this.run(
+      id,
+      profile,
+      token,
+      { srcBucket, srcKey, srcVersion, dstBucket, prefix },
+      source,
+    );
   }
 
   private async run(
     id: Identity,
     profile: ProfileRow,
     token: string,
-    { srcBucket, srcKey, srcVersion, dstBucket, prefix }: { srcBucket: string; srcKey: string; srcVersion: string; dstBucket: string; prefix: string },
+    {
+      srcBucket,
+      srcKey,
+      srcVersion,
+      dstBucket,
+      prefix,
+    }: { srcBucket: string; srcKey: string; srcVersion: string; dstBucket: string; prefix: string },
     source: { file: string; offset: number; size: number; destinationExists: boolean },
   ): Promise<StartSigningJobResponse> {
-
     const jobId = newJobId();
     const createdAt = this.ctx.now();
     const signedKey = prefix + jobId;
@@ -135,7 +191,8 @@ export class JobPipeline {
       completed_at: null,
       signature_expires_at: null,
     };
-    const fail = (reason: string) => this.commit({ ...base, status_reason: reason, completed_at: this.ctx.now().getTime() });
+    const fail = (reason: string) =>
+      this.commit({ ...base, status_reason: reason, completed_at: this.ctx.now().getTime() });
 
     let config: EffectiveConfiguration;
     try {
@@ -145,7 +202,9 @@ export class JobPipeline {
     }
     if (!source.destinationExists) return fail(`Destination bucket ${dstBucket} does not exist`);
     if (source.size > config.maxSizeBytes) {
-      return fail(`Source object is ${source.size} bytes, over the ${config.platform.platformId} platform limit of ${config.maxSizeBytes} bytes (${config.platform.maxSizeInMB} MB)`);
+      return fail(
+        `Source object is ${source.size} bytes, over the ${config.platform.platformId} platform limit of ${config.maxSizeBytes} bytes (${config.platform.maxSizeInMB} MB)`,
+      );
     }
     const material = this.signerFor(profile, createdAt);
     if (typeof material === 'string') return fail(material);
@@ -153,9 +212,15 @@ export class JobPipeline {
     let result: SignResult;
     try {
       const payload = this.ctx.buckets.readBody(source);
-      result = await engineSign({ config, signer: material, payload, payloadLocation: { bucketName: srcBucket, key: srcKey, version: srcVersion } });
+      result = await engineSign({
+        config,
+        signer: material,
+        payload,
+        payloadLocation: { bucketName: srcBucket, key: srcKey, version: srcVersion },
+      });
     } catch (err) {
-      if (err instanceof EngineError || (err as NodeJS.ErrnoException).code === 'ENOENT') return fail(`Signing failed: ${(err as Error).message}`);
+      if (err instanceof EngineError || (err as NodeJS.ErrnoException).code === 'ENOENT')
+        return fail(`Signing failed: ${(err as Error).message}`);
       throw err;
     }
     const completed = this.ctx.now();
@@ -165,7 +230,11 @@ export class JobPipeline {
         status: 'Succeeded',
         status_reason: SIGNING_SUCCEEDED,
         completed_at: completed.getTime(),
-        signature_expires_at: addPeriod(completed, profile.validity_value, profile.validity_type).getTime(),
+        signature_expires_at: addPeriod(
+          completed,
+          profile.validity_value,
+          profile.validity_type,
+        ).getTime(),
       },
       result.signedObject,
     );
@@ -175,16 +244,26 @@ export class JobPipeline {
   async signPayload(id: Identity, input: SignPayloadRequest): Promise<SignPayloadResponse> {
     checkIdentity(id);
     const name = checkProfileName(input?.profileName);
-    const owner = input.profileOwner === undefined ? id.accountId : checkAccountId('profileOwner', input.profileOwner);
+    const owner =
+      input.profileOwner === undefined
+        ? id.accountId
+        : checkAccountId('profileOwner', input.profileOwner);
     if (!(input.payload instanceof Uint8Array) || input.payload.length === 0) {
-      throw new ValidationException(`payload: expected non-empty bytes, got ${describe(input.payload)}`);
+      throw new ValidationException(
+        `payload: expected non-empty bytes, got ${describe(input.payload)}`,
+      );
     }
     const payloadFormat = requireString('payloadFormat', input.payloadFormat);
-    const profile = authorizeRef(this.ctx, id, 'signer:SignPayload', { profileName: name, profileOwner: owner });
+    const profile = authorizeRef(this.ctx, id, 'signer:SignPayload', {
+      profileName: name,
+      profileOwner: owner,
+    });
     checkActive(profile);
     const config = effectiveConfiguration(profile.platform_id, parseOverrides(profile));
     if (input.payload.length > config.maxSizeBytes) {
-      throw new ValidationException(`payload: ${input.payload.length} bytes is over the ${config.platform.platformId} platform limit of ${config.maxSizeBytes} bytes`);
+      throw new ValidationException(
+        `payload: ${input.payload.length} bytes is over the ${config.platform.platformId} platform limit of ${config.maxSizeBytes} bytes`,
+      );
     }
     const createdAt = this.ctx.now();
     const material = this.signerFor(profile, createdAt);
@@ -211,7 +290,11 @@ export class JobPipeline {
       status: 'Succeeded',
       status_reason: SIGNING_SUCCEEDED,
       completed_at: completed.getTime(),
-      signature_expires_at: addPeriod(completed, profile.validity_value, profile.validity_type).getTime(),
+      signature_expires_at: addPeriod(
+        completed,
+        profile.validity_value,
+        profile.validity_type,
+      ).getTime(),
     });
     return {
       jobId: r.jobId,
@@ -246,13 +329,27 @@ export class JobPipeline {
    * The Signer API reference: the source bucket must be versioned and the version must exist.
    * Whether the destination bucket exists comes with it (one query for both: this runs per job).
    */
-  private checkSource(account: string, bucket: string, key: string, version: string, destination: string): { file: string; offset: number; size: number; destinationExists: boolean } {
+  private checkSource(
+    account: string,
+    bucket: string,
+    key: string,
+    version: string,
+    destination: string,
+  ): { file: string; offset: number; size: number; destinationExists: boolean } {
     const row = this.ctx.buckets.versionWithDestination(account, bucket, key, version, destination);
-    if (!row) throw new ResourceNotFoundException(`source.s3.bucketName: bucket ${JSON.stringify(bucket)} does not exist`);
+    if (!row)
+      throw new ResourceNotFoundException(
+        `source.s3.bucketName: bucket ${JSON.stringify(bucket)} does not exist`,
+      );
     if (row.versioning !== 'Enabled') {
-      throw new ValidationException(`source.s3.bucketName: bucket ${JSON.stringify(bucket)} must have versioning enabled, its versioning is ${row.versioning ?? 'never enabled'}`);
+      throw new ValidationException(
+        `source.s3.bucketName: bucket ${JSON.stringify(bucket)} must have versioning enabled, its versioning is ${row.versioning ?? 'never enabled'}`,
+      );
     }
-    if (!row.object) throw new ResourceNotFoundException(`source.s3.version: version ${JSON.stringify(version)} of ${JSON.stringify(key)} does not exist in bucket ${JSON.stringify(bucket)}`);
+    if (!row.object)
+      throw new ResourceNotFoundException(
+        `source.s3.version: version ${JSON.stringify(version)} of ${JSON.stringify(key)} does not exist in bucket ${JSON.stringify(bucket)}`,
+      );
     return { ...row.object, destinationExists: row.destinationExists };
   }
 
@@ -267,13 +364,19 @@ export class JobPipeline {
       throw err;
     }
     if (!m) return `Certificate ${profile.certificate_arn} no longer exists`;
-    if (m.notAfter < now.getTime()) return `Certificate ${profile.certificate_arn} expired at ${new Date(m.notAfter).toISOString()}`;
+    if (m.notAfter < now.getTime())
+      return `Certificate ${profile.certificate_arn} expired at ${new Date(m.notAfter).toISOString()}`;
     return m.signer;
   }
 
   private commit(job: NewJob, body?: Uint8Array): Promise<StartSigningJobResponse> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ job, ...(body ? { body } : {}), resolve: (r) => resolve({ jobId: r.jobId, jobOwner: r.jobOwner }), reject });
+      this.queue.push({
+        job,
+        ...(body ? { body } : {}),
+        resolve: (r) => resolve({ jobId: r.jobId, jobOwner: r.jobOwner }),
+        reject,
+      });
       this.maybeFlush();
     });
   }
@@ -297,7 +400,8 @@ export class JobPipeline {
   private takeBatch(): Commit[] {
     let bytes = 0;
     let n = 0;
-    while (n < this.queue.length && n < MAX_BATCH && bytes < MAX_BATCH_BYTES) bytes += this.queue[n++]!.body?.length ?? 0;
+    while (n < this.queue.length && n < MAX_BATCH && bytes < MAX_BATCH_BYTES)
+      bytes += this.queue[n++]!.body?.length ?? 0;
     return this.queue.splice(0, n);
   }
 
@@ -310,7 +414,10 @@ export class JobPipeline {
     this.flushing++;
     try {
       // Only the job and its object cross to the worker; the callers' resolve/reject stay here.
-      this.settle(batch, await this.writer.commit(batch.map(({ job, body }) => (body ? { job, body } : { job }))));
+      this.settle(
+        batch,
+        await this.writer.commit(batch.map(({ job, body }) => (body ? { job, body } : { job }))),
+      );
     } catch (err) {
       for (const c of batch) c.reject(err);
     } finally {
@@ -337,7 +444,13 @@ export class JobPipeline {
   }
 }
 
-function jobFields(profile: ProfileRow, id: Identity, jobId: string, token: string | null, createdAt: Date) {
+function jobFields(
+  profile: ProfileRow,
+  id: Identity,
+  jobId: string,
+  token: string | null,
+  createdAt: Date,
+) {
   return {
     job_id: jobId,
     owner: profile.account,
@@ -371,17 +484,23 @@ function parseOverrides(p: ProfileRow) {
 
 function checkActive(p: ProfileRow): void {
   if (p.status !== 'Active') {
-    throw new ValidationException(`profileName: signing profile ${p.name} is ${p.status}; only an Active profile can sign`);
+    throw new ValidationException(
+      `profileName: signing profile ${p.name} is ${p.status}; only an Active profile can sign`,
+    );
   }
 }
 
 function checkToken(value: unknown): string {
   const t = requireString('clientRequestToken', value);
-  if (t.length > MAX_TOKEN_CHARS) throw new ValidationException(`clientRequestToken: expected at most ${MAX_TOKEN_CHARS} characters, got ${t.length}`);
+  if (t.length > MAX_TOKEN_CHARS)
+    throw new ValidationException(
+      `clientRequestToken: expected at most ${MAX_TOKEN_CHARS} characters, got ${t.length}`,
+    );
   return t;
 }
 
 function requireStringOrEmpty(field: string, value: unknown): string {
-  if (typeof value !== 'string') throw new ValidationException(`${field}: expected a string, got ${describe(value)}`);
+  if (typeof value !== 'string')
+    throw new ValidationException(`${field}: expected a string, got ${describe(value)}`);
   return value;
 }

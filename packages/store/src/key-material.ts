@@ -16,13 +16,17 @@ export class SignerCache {
 
   get(account: string, certificateArn: string): { signer: Signer; notAfter: number } | undefined {
     // The ciphertext is read only on a cache miss; a hit costs one small indexed read.
-    const row = stmt(this.ctx.db, 'SELECT imported_at, not_after FROM certificates WHERE account = ? AND arn = ?').get(account, certificateArn) as
-      | { imported_at: number; not_after: number }
-      | undefined;
+    const row = stmt(
+      this.ctx.db,
+      'SELECT imported_at, not_after FROM certificates WHERE account = ? AND arn = ?',
+    ).get(account, certificateArn) as { imported_at: number; not_after: number } | undefined;
     if (!row) return undefined;
     const hit = this.cache.get(certificateArn);
-    if (hit && hit.importedAt === row.imported_at) return { signer: hit.signer, notAfter: row.not_after };
-    const sealed = stmt(this.ctx.db, 'SELECT key_ciphertext FROM certificates WHERE arn = ?').get(certificateArn) as { key_ciphertext: Buffer } | undefined;
+    if (hit && hit.importedAt === row.imported_at)
+      return { signer: hit.signer, notAfter: row.not_after };
+    const sealed = stmt(this.ctx.db, 'SELECT key_ciphertext FROM certificates WHERE arn = ?').get(
+      certificateArn,
+    ) as { key_ciphertext: Buffer } | undefined;
     if (!sealed) return undefined;
     const pkcs8 = unseal(this.ctx.masterKey, sealed.key_ciphertext, certificateArn);
     try {

@@ -1,4 +1,13 @@
-import { closeSync, fsyncSync, linkSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  linkSync,
+  openSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
@@ -19,7 +28,9 @@ export function parseMasterKey(text: string, source: string): Uint8Array {
   if (/^[0-9a-fA-F]{64}$/.test(t)) key = Buffer.from(t, 'hex');
   else if (/^[A-Za-z0-9+/_-]{43}=?$/.test(t)) key = Buffer.from(t, 'base64');
   if (!key || key.length !== KEY_BYTES) {
-    throw new MasterKeyError(`${source}: expected 32 bytes as 64 hex digits or base64, got ${t.length} characters`);
+    throw new MasterKeyError(
+      `${source}: expected 32 bytes as 64 hex digits or base64, got ${t.length} characters`,
+    );
   }
   return new Uint8Array(key);
 }
@@ -32,7 +43,9 @@ export function parseMasterKey(text: string, source: string): Uint8Array {
 export function loadMasterKey(dataDir: string, explicit?: Uint8Array): Uint8Array {
   if (explicit !== undefined) {
     if (!(explicit instanceof Uint8Array) || explicit.length !== KEY_BYTES) {
-      throw new RangeError(`masterKey: expected 32 bytes, got ${explicit instanceof Uint8Array ? explicit.length : typeof explicit}`);
+      throw new RangeError(
+        `masterKey: expected 32 bytes, got ${explicit instanceof Uint8Array ? explicit.length : typeof explicit}`,
+      );
     }
     return explicit;
   }
@@ -42,7 +55,9 @@ export function loadMasterKey(dataDir: string, explicit?: Uint8Array): Uint8Arra
   createKeyFileIfMissing(file);
   const mode = statSync(file).mode & 0o777;
   if ((mode & 0o077) !== 0) {
-    throw new MasterKeyError(`${file}: expected mode 0600 (owner only), got 0${mode.toString(8)}; run chmod 600 on it`);
+    throw new MasterKeyError(
+      `${file}: expected mode 0600 (owner only), got 0${mode.toString(8)}; run chmod 600 on it`,
+    );
   }
   return parseMasterKey(readFileSync(file, 'utf8'), file);
 }
@@ -84,7 +99,9 @@ export function seal(key: Uint8Array, plaintext: Uint8Array, aad: string): Uint8
   const cipher = createCipheriv('aes-256-gcm', key, nonce);
   cipher.setAAD(Buffer.from(aad, 'utf8'));
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  return new Uint8Array(Buffer.concat([Buffer.from([FORMAT_V1]), nonce, body, cipher.getAuthTag()]));
+  return new Uint8Array(
+    Buffer.concat([Buffer.from([FORMAT_V1]), nonce, body, cipher.getAuthTag()]),
+  );
 }
 
 export function unseal(key: Uint8Array, sealed: Uint8Array, aad: string): Uint8Array {
@@ -97,8 +114,15 @@ export function unseal(key: Uint8Array, sealed: Uint8Array, aad: string): Uint8A
   decipher.setAAD(Buffer.from(aad, 'utf8'));
   decipher.setAuthTag(tag);
   try {
-    return new Uint8Array(Buffer.concat([decipher.update(sealed.subarray(1 + NONCE_BYTES, sealed.length - TAG_BYTES)), decipher.final()]));
+    return new Uint8Array(
+      Buffer.concat([
+        decipher.update(sealed.subarray(1 + NONCE_BYTES, sealed.length - TAG_BYTES)),
+        decipher.final(),
+      ]),
+    );
   } catch {
-    throw new MasterKeyError(`sealed key for ${aad}: authentication failed (wrong master key, or the stored key was altered)`);
+    throw new MasterKeyError(
+      `sealed key for ${aad}: authentication failed (wrong master key, or the stored key was altered)`,
+    );
   }
 }

@@ -2,11 +2,25 @@ import { randomUUID } from 'node:crypto';
 import { parseProfileArn } from './arns.js';
 import type { StoreContext } from './context.js';
 import { immediate, stmt } from './db.js';
-import { AccessDeniedException, ConflictException, ResourceNotFoundException, ServiceLimitExceededException, ValidationException } from './errors.js';
+import {
+  AccessDeniedException,
+  ConflictException,
+  ResourceNotFoundException,
+  ServiceLimitExceededException,
+  ValidationException,
+} from './errors.js';
 import type { ProfileRow } from './profile-row.js';
 import { arnOf, loadProfile, versionArnOf } from './profile-row.js';
 import type { Identity } from './validate.js';
-import { PROFILE_VERSION, checkAccountId, checkIdentity, checkPattern, checkProfileName, describe, requireString } from './validate.js';
+import {
+  PROFILE_VERSION,
+  checkAccountId,
+  checkIdentity,
+  checkPattern,
+  checkProfileName,
+  describe,
+  requireString,
+} from './validate.js';
 
 export const PROFILE_ACTIONS = [
   'signer:StartSigningJob',
@@ -28,9 +42,20 @@ const STATEMENT_ID = /^[a-zA-Z0-9_.-]{1,100}$/;
 const PRINCIPAL = /^(?:[0-9]{12}|arn:aws:(?:iam|sts)::[0-9]{12}:[\x21-\x7e]+)$/;
 const PAGE = 25;
 
-interface PermissionRow { statement_id: string; action: string; principal: string; profile_version: string | null; seq: number }
+interface PermissionRow {
+  statement_id: string;
+  action: string;
+  principal: string;
+  profile_version: string | null;
+  seq: number;
+}
 
-export interface Permission { action: string; principal: string; statementId: string; profileVersion?: string }
+export interface Permission {
+  action: string;
+  principal: string;
+  statementId: string;
+  profileVersion?: string;
+}
 
 /** A reference to a profile as the API sees it: by name (and owner for cross-account), or by ARN. */
 export type ProfileRef = { profileName: string; profileOwner?: string } | string;
@@ -40,10 +65,17 @@ export type ProfileRef = { profileName: string; profileOwner?: string } | string
  * its profile; any other caller only what a statement of the profile's resource
  * policy grants (action, principal, and profile version if the statement names one).
  */
-export function authorizeProfile(ctx: StoreContext, id: Identity, action: ProfileAction, profile: ProfileRow): void {
+export function authorizeProfile(
+  ctx: StoreContext,
+  id: Identity,
+  action: ProfileAction,
+  profile: ProfileRow,
+): void {
   if (profile.account === id.accountId) return;
-  const rows = stmt(ctx.db, 'SELECT statement_id, action, principal, profile_version, seq FROM permissions WHERE account = ? AND profile_name = ? AND action = ?')
-    .all(profile.account, profile.name, action) as PermissionRow[];
+  const rows = stmt(
+    ctx.db,
+    'SELECT statement_id, action, principal, profile_version, seq FROM permissions WHERE account = ? AND profile_name = ? AND action = ?',
+  ).all(profile.account, profile.name, action) as PermissionRow[];
   for (const r of rows) {
     if (r.profile_version !== null && r.profile_version !== profile.profile_version) continue;
     if (principalMatches(r.principal, id)) return;
@@ -52,33 +84,56 @@ export function authorizeProfile(ctx: StoreContext, id: Identity, action: Profil
 }
 
 /** Resolves a ProfileRef and authorizes; a missing profile of another account is AccessDenied (existence is not disclosed). */
-export function authorizeRef(ctx: StoreContext, id: Identity, action: ProfileAction, ref: ProfileRef): ProfileRow {
+export function authorizeRef(
+  ctx: StoreContext,
+  id: Identity,
+  action: ProfileAction,
+  ref: ProfileRef,
+): ProfileRow {
   checkIdentity(id);
   if (!(PROFILE_ACTIONS as readonly string[]).includes(action)) {
-    throw new ValidationException(`action: expected one of [${PROFILE_ACTIONS.join(', ')}], got ${describe(action)}`);
+    throw new ValidationException(
+      `action: expected one of [${PROFILE_ACTIONS.join(', ')}], got ${describe(action)}`,
+    );
   }
   let owner: string;
   let name: string;
   if (typeof ref === 'string') {
     const p = parseProfileArn(ref);
-    if (!p) throw new ValidationException(`profile: expected a signing profile ARN, got ${JSON.stringify(ref)}`);
+    if (!p)
+      throw new ValidationException(
+        `profile: expected a signing profile ARN, got ${JSON.stringify(ref)}`,
+      );
     owner = p.account;
     name = p.name;
   } else {
     name = checkProfileName(ref?.profileName);
-    owner = ref.profileOwner === undefined ? id.accountId : checkAccountId('profileOwner', ref.profileOwner);
+    owner =
+      ref.profileOwner === undefined
+        ? id.accountId
+        : checkAccountId('profileOwner', ref.profileOwner);
   }
   const row = loadProfile(ctx, owner, name);
   if (!row) {
     if (owner !== id.accountId) throw denied(ctx, id, action, owner, name);
-    throw new ResourceNotFoundException(`profileName: signing profile ${JSON.stringify(name)} does not exist in account ${owner}`);
+    throw new ResourceNotFoundException(
+      `profileName: signing profile ${JSON.stringify(name)} does not exist in account ${owner}`,
+    );
   }
   authorizeProfile(ctx, id, action, row);
   return row;
 }
 
-function denied(ctx: StoreContext, id: Identity, action: string, owner: string, name: string): AccessDeniedException {
-  return new AccessDeniedException(`${id.principalArn} is not authorized to perform ${action} on arn:aws:signer:${ctx.region}:${owner}:/signing-profiles/${name}`);
+function denied(
+  ctx: StoreContext,
+  id: Identity,
+  action: string,
+  owner: string,
+  name: string,
+): AccessDeniedException {
+  return new AccessDeniedException(
+    `${id.principalArn} is not authorized to perform ${action} on arn:aws:signer:${ctx.region}:${owner}:/signing-profiles/${name}`,
+  );
 }
 
 function principalMatches(principal: string, id: Identity): boolean {
@@ -92,59 +147,117 @@ function principalMatches(principal: string, id: Identity): boolean {
 }
 
 /** The IAM-style resource policy document of a profile, as AWS would store it. */
-export function policyDocument(ctx: StoreContext, profile: ProfileRow, rows: readonly PermissionRow[]): string {
+export function policyDocument(
+  ctx: StoreContext,
+  profile: ProfileRow,
+  rows: readonly PermissionRow[],
+): string {
   const statements = rows.map((r) => ({
     Sid: r.statement_id,
     Effect: 'Allow',
-    Principal: { AWS: /^[0-9]{12}$/.test(r.principal) ? `arn:aws:iam::${r.principal}:root` : r.principal },
+    Principal: {
+      AWS: /^[0-9]{12}$/.test(r.principal) ? `arn:aws:iam::${r.principal}:root` : r.principal,
+    },
     Action: r.action,
-    Resource: r.profile_version === null ? arnOf(ctx, profile) : versionArnOf(ctx, { ...profile, profile_version: r.profile_version }),
+    Resource:
+      r.profile_version === null
+        ? arnOf(ctx, profile)
+        : versionArnOf(ctx, { ...profile, profile_version: r.profile_version }),
   }));
   return JSON.stringify({ Version: '2012-10-17', Statement: statements });
 }
 
 function statements(ctx: StoreContext, profile: ProfileRow): PermissionRow[] {
-  return stmt(ctx.db, 'SELECT statement_id, action, principal, profile_version, seq FROM permissions WHERE account = ? AND profile_name = ? ORDER BY seq')
-    .all(profile.account, profile.name) as PermissionRow[];
+  return stmt(
+    ctx.db,
+    'SELECT statement_id, action, principal, profile_version, seq FROM permissions WHERE account = ? AND profile_name = ? ORDER BY seq',
+  ).all(profile.account, profile.name) as PermissionRow[];
 }
 
 function ownProfile(ctx: StoreContext, id: Identity, name: string): ProfileRow {
   const row = loadProfile(ctx, id.accountId, name);
-  if (!row) throw new ResourceNotFoundException(`profileName: signing profile ${JSON.stringify(name)} does not exist in account ${id.accountId}`);
+  if (!row)
+    throw new ResourceNotFoundException(
+      `profileName: signing profile ${JSON.stringify(name)} does not exist in account ${id.accountId}`,
+    );
   return row;
 }
 
 export function addProfilePermission(
   ctx: StoreContext,
   id: Identity,
-  input: { profileName: string; action: string; principal: string; statementId: string; profileVersion?: string; revisionId?: string },
+  input: {
+    profileName: string;
+    action: string;
+    principal: string;
+    statementId: string;
+    profileVersion?: string;
+    revisionId?: string;
+  },
 ): { revisionId: string } {
   checkIdentity(id);
   const name = checkProfileName(input?.profileName);
   const action = requireString('action', input.action);
   if (!(PROFILE_ACTIONS as readonly string[]).includes(action)) {
-    throw new ValidationException(`action: expected one of [${PROFILE_ACTIONS.join(', ')}], got ${JSON.stringify(action)}`);
+    throw new ValidationException(
+      `action: expected one of [${PROFILE_ACTIONS.join(', ')}], got ${JSON.stringify(action)}`,
+    );
   }
-  const principal = checkPattern('principal', input.principal, PRINCIPAL, 'a 12-digit account id or an IAM/STS ARN');
-  const statementId = checkPattern('statementId', input.statementId, STATEMENT_ID, '1-100 characters of [a-zA-Z0-9_.-]');
-  const version = input.profileVersion === undefined ? undefined : checkPattern('profileVersion', input.profileVersion, PROFILE_VERSION, '10 alphanumerics');
+  const principal = checkPattern(
+    'principal',
+    input.principal,
+    PRINCIPAL,
+    'a 12-digit account id or an IAM/STS ARN',
+  );
+  const statementId = checkPattern(
+    'statementId',
+    input.statementId,
+    STATEMENT_ID,
+    '1-100 characters of [a-zA-Z0-9_.-]',
+  );
+  const version =
+    input.profileVersion === undefined
+      ? undefined
+      : checkPattern('profileVersion', input.profileVersion, PROFILE_VERSION, '10 alphanumerics');
   return immediate(ctx.db, () => {
     const profile = ownProfile(ctx, id, name);
     checkRevision(profile, input.revisionId, false);
     if (version !== undefined && version !== profile.profile_version) {
-      throw new ValidationException(`profileVersion: expected the current version ${profile.profile_version} of ${name}, got ${version}`);
+      throw new ValidationException(
+        `profileVersion: expected the current version ${profile.profile_version} of ${name}, got ${version}`,
+      );
     }
     const rows = statements(ctx, profile);
     if (rows.some((r) => r.statement_id === statementId)) {
-      throw new ConflictException(`statementId: a statement ${JSON.stringify(statementId)} already exists on profile ${name}`);
+      throw new ConflictException(
+        `statementId: a statement ${JSON.stringify(statementId)} already exists on profile ${name}`,
+      );
     }
-    const next: PermissionRow = { statement_id: statementId, action, principal, profile_version: version ?? null, seq: (rows[rows.length - 1]?.seq ?? 0) + 1 };
+    const next: PermissionRow = {
+      statement_id: statementId,
+      action,
+      principal,
+      profile_version: version ?? null,
+      seq: (rows[rows.length - 1]?.seq ?? 0) + 1,
+    };
     const size = Buffer.byteLength(policyDocument(ctx, profile, [...rows, next]));
     if (size > MAX_POLICY_BYTES) {
-      throw new ServiceLimitExceededException(`policy of profile ${name}: adding statement ${JSON.stringify(statementId)} makes it ${size} bytes, the limit is ${MAX_POLICY_BYTES}`);
+      throw new ServiceLimitExceededException(
+        `policy of profile ${name}: adding statement ${JSON.stringify(statementId)} makes it ${size} bytes, the limit is ${MAX_POLICY_BYTES}`,
+      );
     }
-    stmt(ctx.db, 'INSERT INTO permissions (account, profile_name, statement_id, action, principal, profile_version, seq) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(profile.account, profile.name, statementId, action, principal, next.profile_version, next.seq);
+    stmt(
+      ctx.db,
+      'INSERT INTO permissions (account, profile_name, statement_id, action, principal, profile_version, seq) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(
+      profile.account,
+      profile.name,
+      statementId,
+      action,
+      principal,
+      next.profile_version,
+      next.seq,
+    );
     return { revisionId: bumpRevision(ctx, profile) };
   });
 }
@@ -161,9 +274,14 @@ export function removeProfilePermission(
   return immediate(ctx.db, () => {
     const profile = ownProfile(ctx, id, name);
     checkRevision(profile, revisionId, true);
-    const r = stmt(ctx.db, 'DELETE FROM permissions WHERE account = ? AND profile_name = ? AND statement_id = ?').run(profile.account, profile.name, statementId);
+    const r = stmt(
+      ctx.db,
+      'DELETE FROM permissions WHERE account = ? AND profile_name = ? AND statement_id = ?',
+    ).run(profile.account, profile.name, statementId);
     if (r.changes === 0) {
-      throw new ResourceNotFoundException(`statementId: no statement ${JSON.stringify(statementId)} on profile ${name}`);
+      throw new ResourceNotFoundException(
+        `statementId: no statement ${JSON.stringify(statementId)} on profile ${name}`,
+      );
     }
     return { revisionId: bumpRevision(ctx, profile) };
   });
@@ -182,7 +300,12 @@ export function listProfilePermissions(
   const rows = statements(ctx, profile);
   const page = rows.filter((r) => r.seq > after).slice(0, PAGE + 1);
   const shown = page.slice(0, PAGE);
-  const out: { revisionId?: string; policySizeBytes: number; permissions: Permission[]; nextToken?: string } = {
+  const out: {
+    revisionId?: string;
+    policySizeBytes: number;
+    permissions: Permission[];
+    nextToken?: string;
+  } = {
     policySizeBytes: rows.length === 0 ? 0 : Buffer.byteLength(policyDocument(ctx, profile, rows)),
     permissions: shown.map((r) => ({
       action: r.action,
@@ -202,15 +325,25 @@ export function listProfilePermissions(
  * any other value means someone changed the policy since, so the change is
  * refused rather than silently merged.
  */
-function checkRevision(profile: ProfileRow, revisionId: string | undefined, required: boolean): void {
+function checkRevision(
+  profile: ProfileRow,
+  revisionId: string | undefined,
+  required: boolean,
+): void {
   if (revisionId === undefined && !required) return;
   if (revisionId !== profile.policy_revision) {
-    throw new ConflictException(`revisionId: expected the current revision ${profile.policy_revision ?? '(none)'} of profile ${profile.name}'s policy, got ${JSON.stringify(revisionId)}`);
+    throw new ConflictException(
+      `revisionId: expected the current revision ${profile.policy_revision ?? '(none)'} of profile ${profile.name}'s policy, got ${JSON.stringify(revisionId)}`,
+    );
   }
 }
 
 function bumpRevision(ctx: StoreContext, profile: ProfileRow): string {
   const revisionId = randomUUID();
-  stmt(ctx.db, 'UPDATE profiles SET policy_revision = ? WHERE account = ? AND name = ?').run(revisionId, profile.account, profile.name);
+  stmt(ctx.db, 'UPDATE profiles SET policy_revision = ? WHERE account = ? AND name = ?').run(
+    revisionId,
+    profile.account,
+    profile.name,
+  );
   return revisionId;
 }

@@ -32,10 +32,21 @@ export interface SigningPlatformOverrides {
   signingImageFormat?: string;
 }
 
-export interface SigningProfileRevocationRecord { revocationEffectiveFrom: Date; revokedAt: Date; revokedBy: string }
+export interface SigningProfileRevocationRecord {
+  revocationEffectiveFrom: Date;
+  revokedAt: Date;
+  revokedBy: string;
+}
 
-export function loadProfile(ctx: StoreContext, account: string, name: string): ProfileRow | undefined {
-  return stmt(ctx.db, 'SELECT * FROM profiles WHERE account = ? AND name = ?').get(account, name) as ProfileRow | undefined;
+export function loadProfile(
+  ctx: StoreContext,
+  account: string,
+  name: string,
+): ProfileRow | undefined {
+  return stmt(ctx.db, 'SELECT * FROM profiles WHERE account = ? AND name = ?').get(
+    account,
+    name,
+  ) as ProfileRow | undefined;
 }
 
 export function arnOf(ctx: StoreContext, p: ProfileRow): string {
@@ -50,11 +61,17 @@ export function overridesOf(p: { overrides: string | null }): SigningPlatformOve
   return parseJson<SigningPlatformOverrides>(p.overrides);
 }
 
-export function signingParametersOf(p: { signing_parameters: string | null }): Record<string, string> | undefined {
+export function signingParametersOf(p: {
+  signing_parameters: string | null;
+}): Record<string, string> | undefined {
   return parseJson<Record<string, string>>(p.signing_parameters);
 }
 
 export function revocationRecordOf(p: ProfileRow): SigningProfileRevocationRecord | undefined {
   if (p.revoked_at === null || p.revoked_effective_from === null) return undefined;
-  return { revocationEffectiveFrom: new Date(p.revoked_effective_from), revokedAt: new Date(p.revoked_at), revokedBy: p.revoked_by ?? '' };
+  return {
+    revocationEffectiveFrom: new Date(p.revoked_effective_from),
+    revokedAt: new Date(p.revoked_at),
+    revokedBy: p.revoked_by ?? '',
+  };
 }

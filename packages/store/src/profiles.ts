@@ -1,5 +1,9 @@
 import { randomInt } from 'node:crypto';
-import { EngineError, getSigningPlatform, resolveEffectiveConfiguration } from '@fwsign/signing-engine';
+import {
+  EngineError,
+  getSigningPlatform,
+  resolveEffectiveConfiguration,
+} from '@fwsign/signing-engine';
 import type { EffectiveConfiguration } from '@fwsign/signing-engine';
 import { profileArn, profileVersionArn } from './arns.js';
 import type { StoreContext } from './context.js';
@@ -7,12 +11,34 @@ import { parseJson } from './context.js';
 import { immediate, stmt } from './db.js';
 import { ResourceNotFoundException, ValidationException } from './errors.js';
 import { authorizeRef } from './permissions.js';
-import type { ProfileRow, ProfileStatus, SigningPlatformOverrides, SigningProfileRevocationRecord } from './profile-row.js';
-import { arnOf, loadProfile, overridesOf, revocationRecordOf, signingParametersOf, versionArnOf } from './profile-row.js';
+import type {
+  ProfileRow,
+  ProfileStatus,
+  SigningPlatformOverrides,
+  SigningProfileRevocationRecord,
+} from './profile-row.js';
+import {
+  arnOf,
+  loadProfile,
+  overridesOf,
+  revocationRecordOf,
+  signingParametersOf,
+  versionArnOf,
+} from './profile-row.js';
 import { checkTagMap } from './tags.js';
 import type { TagMap } from './tags.js';
 import type { Identity } from './validate.js';
-import { PROFILE_VERSION, checkDate, checkIdentity, checkLength, checkMaxResults, checkPattern, checkProfileName, describe, requireString } from './validate.js';
+import {
+  PROFILE_VERSION,
+  checkDate,
+  checkIdentity,
+  checkLength,
+  checkMaxResults,
+  checkPattern,
+  checkProfileName,
+  describe,
+  requireString,
+} from './validate.js';
 import type { ValidityType } from './validity.js';
 import { checkValidityPeriod } from './validity.js';
 
@@ -25,7 +51,11 @@ export interface PutSigningProfileRequest {
   signingParameters?: Record<string, string>;
   tags?: TagMap;
 }
-export interface PutSigningProfileResponse { arn: string; profileVersion: string; profileVersionArn: string }
+export interface PutSigningProfileResponse {
+  arn: string;
+  profileVersion: string;
+  profileVersionArn: string;
+}
 
 export interface GetSigningProfileResponse {
   profileName: string;
@@ -68,7 +98,10 @@ export function newProfileVersion(): string {
 }
 
 /** Engine refusals become the AWS exceptions PutSigningProfile documents. */
-export function effectiveConfiguration(platformId: string, overrides: SigningPlatformOverrides | undefined): EffectiveConfiguration {
+export function effectiveConfiguration(
+  platformId: string,
+  overrides: SigningPlatformOverrides | undefined,
+): EffectiveConfiguration {
   try {
     return resolveEffectiveConfiguration(platformId, overrides ?? {});
   } catch (err) {
@@ -76,7 +109,11 @@ export function effectiveConfiguration(platformId: string, overrides: SigningPla
       if (err.code === 'UnsupportedPlatform' && getSigningPlatform(platformId) === undefined) {
         throw new ResourceNotFoundException(`platformId: ${err.message}`);
       }
-      throw new ValidationException(err.code === 'UnsupportedPlatform' ? `platformId: ${err.message}` : `overrides.${err.message}`);
+      throw new ValidationException(
+        err.code === 'UnsupportedPlatform'
+          ? `platformId: ${err.message}`
+          : `overrides.${err.message}`,
+      );
     }
     throw err;
   }
@@ -84,34 +121,63 @@ export function effectiveConfiguration(platformId: string, overrides: SigningPla
 
 function checkOverrides(value: unknown): SigningPlatformOverrides | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'object') throw new ValidationException(`overrides: expected { signingConfiguration?, signingImageFormat? }, got ${describe(value)}`);
+  if (typeof value !== 'object')
+    throw new ValidationException(
+      `overrides: expected { signingConfiguration?, signingImageFormat? }, got ${describe(value)}`,
+    );
   const o = value as Record<string, unknown>;
   const out: SigningPlatformOverrides = {};
   if (o.signingConfiguration !== undefined) {
     const sc = o.signingConfiguration as Record<string, unknown> | null;
-    if (sc === null || typeof sc !== 'object') throw new ValidationException(`overrides.signingConfiguration: expected an object, got ${describe(sc)}`);
+    if (sc === null || typeof sc !== 'object')
+      throw new ValidationException(
+        `overrides.signingConfiguration: expected an object, got ${describe(sc)}`,
+      );
     out.signingConfiguration = {};
-    if (sc.encryptionAlgorithm !== undefined) out.signingConfiguration.encryptionAlgorithm = requireString('overrides.signingConfiguration.encryptionAlgorithm', sc.encryptionAlgorithm);
-    if (sc.hashAlgorithm !== undefined) out.signingConfiguration.hashAlgorithm = requireString('overrides.signingConfiguration.hashAlgorithm', sc.hashAlgorithm);
+    if (sc.encryptionAlgorithm !== undefined)
+      out.signingConfiguration.encryptionAlgorithm = requireString(
+        'overrides.signingConfiguration.encryptionAlgorithm',
+        sc.encryptionAlgorithm,
+      );
+    if (sc.hashAlgorithm !== undefined)
+      out.signingConfiguration.hashAlgorithm = requireString(
+        'overrides.signingConfiguration.hashAlgorithm',
+        sc.hashAlgorithm,
+      );
   }
-  if (o.signingImageFormat !== undefined) out.signingImageFormat = requireString('overrides.signingImageFormat', o.signingImageFormat);
+  if (o.signingImageFormat !== undefined)
+    out.signingImageFormat = requireString('overrides.signingImageFormat', o.signingImageFormat);
   return out;
 }
 
 function checkSigningParameters(value: unknown): Record<string, string> | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'object' || Array.isArray(value)) throw new ValidationException(`signingParameters: expected a map of strings, got ${describe(value)}`);
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw new ValidationException(
+      `signingParameters: expected a map of strings, got ${describe(value)}`,
+    );
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (typeof v !== 'string') throw new ValidationException(`signingParameters[${JSON.stringify(k)}]: expected a string, got ${describe(v)}`);
+    if (typeof v !== 'string')
+      throw new ValidationException(
+        `signingParameters[${JSON.stringify(k)}]: expected a string, got ${describe(v)}`,
+      );
     out[k] = v;
   }
   return out;
 }
 
-interface CertificateKeyRow { key_type: string; key_bits: number; not_after: number }
+interface CertificateKeyRow {
+  key_type: string;
+  key_bits: number;
+  not_after: number;
+}
 
-export function putSigningProfile(ctx: StoreContext, id: Identity, input: PutSigningProfileRequest): PutSigningProfileResponse {
+export function putSigningProfile(
+  ctx: StoreContext,
+  id: Identity,
+  input: PutSigningProfileRequest,
+): PutSigningProfileResponse {
   checkIdentity(id);
   const name = checkProfileName(input?.profileName);
   const platformId = requireString('platformId', input.platformId);
@@ -120,30 +186,61 @@ export function putSigningProfile(ctx: StoreContext, id: Identity, input: PutSig
   const now = ctx.now();
   const validity = checkValidityPeriod(input.signatureValidityPeriod, now);
   const signingParameters = checkSigningParameters(input.signingParameters);
-  const tags = input.tags === undefined ? {} : checkTagMap('tags', input.tags, (m) => new ValidationException(m));
-  if (Object.keys(tags).length > 50) throw new ValidationException(`tags: a profile can have at most 50 tags, got ${Object.keys(tags).length}`);
+  const tags =
+    input.tags === undefined
+      ? {}
+      : checkTagMap('tags', input.tags, (m) => new ValidationException(m));
+  if (Object.keys(tags).length > 50)
+    throw new ValidationException(
+      `tags: a profile can have at most 50 tags, got ${Object.keys(tags).length}`,
+    );
   // Every signable platform is an IoT platform, and those sign with an imported ACM certificate.
-  const certArn = requireString('signingMaterial.certificateArn', input.signingMaterial?.certificateArn);
+  const certArn = requireString(
+    'signingMaterial.certificateArn',
+    input.signingMaterial?.certificateArn,
+  );
 
   return immediate(ctx.db, () => {
-    const cert = stmt(ctx.db, 'SELECT key_type, key_bits, not_after FROM certificates WHERE account = ? AND arn = ?').get(id.accountId, certArn) as CertificateKeyRow | undefined;
-    if (!cert) throw new ResourceNotFoundException(`signingMaterial.certificateArn: certificate ${certArn} does not exist in account ${id.accountId}`);
+    const cert = stmt(
+      ctx.db,
+      'SELECT key_type, key_bits, not_after FROM certificates WHERE account = ? AND arn = ?',
+    ).get(id.accountId, certArn) as CertificateKeyRow | undefined;
+    if (!cert)
+      throw new ResourceNotFoundException(
+        `signingMaterial.certificateArn: certificate ${certArn} does not exist in account ${id.accountId}`,
+      );
     checkKeyFitsPlatform(cert, config, certArn);
     if (cert.not_after < now.getTime()) {
-      throw new ValidationException(`signingMaterial.certificateArn: certificate ${certArn} expired at ${new Date(cert.not_after).toISOString()}`);
+      throw new ValidationException(
+        `signingMaterial.certificateArn: certificate ${certArn} expired at ${new Date(cert.not_after).toISOString()}`,
+      );
     }
     const existing = loadProfile(ctx, id.accountId, name);
     if (existing) {
       // AWS treats PutSigningProfile as create-only: an existing name, whatever its
       // status (a Canceled name stays reserved), is refused rather than updated.
-      throw new ValidationException(`profileName: a signing profile named ${JSON.stringify(name)} already exists in account ${id.accountId} (status ${existing.status}); profile names cannot be reused`);
+      throw new ValidationException(
+        `profileName: a signing profile named ${JSON.stringify(name)} already exists in account ${id.accountId} (status ${existing.status}); profile names cannot be reused`,
+      );
     }
     const version = newProfileVersion();
-    stmt(ctx.db, 
-        `INSERT INTO profiles (account, name, profile_version, platform_id, certificate_arn, validity_value, validity_type, overrides, signing_parameters, tags, status, created_at)
+    stmt(
+      ctx.db,
+      `INSERT INTO profiles (account, name, profile_version, platform_id, certificate_arn, validity_value, validity_type, overrides, signing_parameters, tags, status, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'Active', ?)`,
-      )
-      .run(id.accountId, name, version, platformId, certArn, validity.value, validity.type, overrides ? JSON.stringify(overrides) : null, signingParameters ? JSON.stringify(signingParameters) : null, JSON.stringify(tags), now.getTime());
+    ).run(
+      id.accountId,
+      name,
+      version,
+      platformId,
+      certArn,
+      validity.value,
+      validity.type,
+      overrides ? JSON.stringify(overrides) : null,
+      signingParameters ? JSON.stringify(signingParameters) : null,
+      JSON.stringify(tags),
+      now.getTime(),
+    );
     return {
       arn: profileArn(ctx.region, id.accountId, name),
       profileVersion: version,
@@ -152,15 +249,28 @@ export function putSigningProfile(ctx: StoreContext, id: Identity, input: PutSig
   });
 }
 
-function checkKeyFitsPlatform(cert: CertificateKeyRow, config: EffectiveConfiguration, certArn: string): void {
+function checkKeyFitsPlatform(
+  cert: CertificateKeyRow,
+  config: EffectiveConfiguration,
+  certArn: string,
+): void {
   const want = config.encryptionAlgorithm === 'ECDSA' ? 'ec-p256' : 'rsa';
   if (cert.key_type !== want) {
-    throw new ValidationException(`signingMaterial.certificateArn: platform ${config.platform.platformId} signs with ${config.signatureAlgorithm} and needs a ${want === 'ec-p256' ? 'P-256 ECDSA' : 'RSA'} key, certificate ${certArn} holds ${cert.key_type === 'rsa' ? `an RSA-${cert.key_bits}` : 'a P-256 ECDSA'} key`);
+    throw new ValidationException(
+      `signingMaterial.certificateArn: platform ${config.platform.platformId} signs with ${config.signatureAlgorithm} and needs a ${want === 'ec-p256' ? 'P-256 ECDSA' : 'RSA'} key, certificate ${certArn} holds ${cert.key_type === 'rsa' ? `an RSA-${cert.key_bits}` : 'a P-256 ECDSA'} key`,
+    );
   }
 }
 
-export function getSigningProfile(ctx: StoreContext, id: Identity, input: { profileName: string; profileOwner?: string }): GetSigningProfileResponse {
-  const p = authorizeRef(ctx, id, 'signer:GetSigningProfile', { profileName: input?.profileName, ...(input?.profileOwner !== undefined ? { profileOwner: input.profileOwner } : {}) });
+export function getSigningProfile(
+  ctx: StoreContext,
+  id: Identity,
+  input: { profileName: string; profileOwner?: string },
+): GetSigningProfileResponse {
+  const p = authorizeRef(ctx, id, 'signer:GetSigningProfile', {
+    profileName: input?.profileName,
+    ...(input?.profileOwner !== undefined ? { profileOwner: input.profileOwner } : {}),
+  });
   const out: GetSigningProfileResponse = {
     profileName: p.name,
     profileVersion: p.profile_version,
@@ -189,20 +299,30 @@ export function getSigningProfile(ctx: StoreContext, id: Identity, input: { prof
 export function listSigningProfiles(
   ctx: StoreContext,
   id: Identity,
-  input: { includeCanceled?: boolean; maxResults?: number; nextToken?: string; platformId?: string; statuses?: ProfileStatus[] } = {},
+  input: {
+    includeCanceled?: boolean;
+    maxResults?: number;
+    nextToken?: string;
+    platformId?: string;
+    statuses?: ProfileStatus[];
+  } = {},
 ): { profiles: SigningProfile[]; nextToken?: string } {
   checkIdentity(id);
   const max = checkMaxResults(input.maxResults);
   const statuses = input.statuses === undefined ? undefined : checkStatuses(input.statuses);
   if (input.includeCanceled !== undefined && typeof input.includeCanceled !== 'boolean') {
-    throw new ValidationException(`includeCanceled: expected a boolean, got ${describe(input.includeCanceled)}`);
+    throw new ValidationException(
+      `includeCanceled: expected a boolean, got ${describe(input.includeCanceled)}`,
+    );
   }
-  const platformId = input.platformId === undefined ? undefined : requireString('platformId', input.platformId);
+  const platformId =
+    input.platformId === undefined ? undefined : requireString('platformId', input.platformId);
   // Canceled profiles are hidden unless includeCanceled is set or the caller asks for that status by name.
   const showCanceled = input.includeCanceled === true || (statuses?.includes('Canceled') ?? false);
   const filters = { statuses: statuses ?? null, showCanceled, platformId: platformId ?? null };
   const scope = { op: 'ListSigningProfiles', account: id.accountId, filters };
-  const after = input.nextToken === undefined ? '' : ctx.tokens.open<string>(scope, input.nextToken);
+  const after =
+    input.nextToken === undefined ? '' : ctx.tokens.open<string>(scope, input.nextToken);
   const where = ['account = ?', 'name > ?'];
   const args: unknown[] = [id.accountId, after];
   if (!showCanceled) where.push("status <> 'Canceled'");
@@ -214,7 +334,10 @@ export function listSigningProfiles(
     where.push('platform_id = ?');
     args.push(platformId);
   }
-  const rows = stmt(ctx.db, `SELECT * FROM profiles WHERE ${where.join(' AND ')} ORDER BY name LIMIT ?`).all(...args, max + 1) as ProfileRow[];
+  const rows = stmt(
+    ctx.db,
+    `SELECT * FROM profiles WHERE ${where.join(' AND ')} ORDER BY name LIMIT ?`,
+  ).all(...args, max + 1) as ProfileRow[];
   const page = rows.slice(0, max);
   const profiles = page.map((p): SigningProfile => {
     const out: SigningProfile = {
@@ -234,31 +357,49 @@ export function listSigningProfiles(
     return out;
   });
   const last = page[page.length - 1];
-  return rows.length > max && last ? { profiles, nextToken: ctx.tokens.seal(scope, last.name) } : { profiles };
+  return rows.length > max && last
+    ? { profiles, nextToken: ctx.tokens.seal(scope, last.name) }
+    : { profiles };
 }
 
 function checkStatuses(value: unknown): ProfileStatus[] {
-  if (!Array.isArray(value)) throw new ValidationException(`statuses: expected a list of [${STATUSES.join(', ')}], got ${describe(value)}`);
+  if (!Array.isArray(value))
+    throw new ValidationException(
+      `statuses: expected a list of [${STATUSES.join(', ')}], got ${describe(value)}`,
+    );
   for (const s of value) {
-    if (!STATUSES.includes(s as ProfileStatus)) throw new ValidationException(`statuses: expected each of [${STATUSES.join(', ')}], got ${describe(s)}`);
+    if (!STATUSES.includes(s as ProfileStatus))
+      throw new ValidationException(
+        `statuses: expected each of [${STATUSES.join(', ')}], got ${describe(s)}`,
+      );
   }
   return [...new Set(value as ProfileStatus[])].sort();
 }
 
 function ownProfile(ctx: StoreContext, id: Identity, name: string): ProfileRow {
   const row = loadProfile(ctx, id.accountId, name);
-  if (!row) throw new ResourceNotFoundException(`profileName: signing profile ${JSON.stringify(name)} does not exist in account ${id.accountId}`);
+  if (!row)
+    throw new ResourceNotFoundException(
+      `profileName: signing profile ${JSON.stringify(name)} does not exist in account ${id.accountId}`,
+    );
   return row;
 }
 
 /** Canceling is final and idempotent: a Canceled profile stays Canceled and keeps its name reserved. */
-export function cancelSigningProfile(ctx: StoreContext, id: Identity, input: { profileName: string }): void {
+export function cancelSigningProfile(
+  ctx: StoreContext,
+  id: Identity,
+  input: { profileName: string },
+): void {
   checkIdentity(id);
   const name = checkProfileName(input?.profileName);
   immediate(ctx.db, () => {
     const p = ownProfile(ctx, id, name);
     if (p.status === 'Canceled') return;
-    stmt(ctx.db, "UPDATE profiles SET status = 'Canceled', canceled_at = ? WHERE account = ? AND name = ?").run(ctx.now().getTime(), p.account, p.name);
+    stmt(
+      ctx.db,
+      "UPDATE profiles SET status = 'Canceled', canceled_at = ? WHERE account = ? AND name = ?",
+    ).run(ctx.now().getTime(), p.account, p.name);
   });
 }
 
@@ -273,22 +414,35 @@ export function revokeSigningProfile(
 ): void {
   checkIdentity(id);
   const name = checkProfileName(input?.profileName);
-  const version = checkPattern('profileVersion', input.profileVersion, PROFILE_VERSION, '10 alphanumerics');
+  const version = checkPattern(
+    'profileVersion',
+    input.profileVersion,
+    PROFILE_VERSION,
+    '10 alphanumerics',
+  );
   const reason = checkLength('reason', input.reason, 1, 500);
   const effective = checkDate('effectiveTime', input.effectiveTime);
   const now = ctx.now();
   if (effective.getTime() > now.getTime()) {
-    throw new ValidationException(`effectiveTime: expected a time in the past (revocation cannot start in the future), got ${effective.toISOString()} which is after ${now.toISOString()}`);
+    throw new ValidationException(
+      `effectiveTime: expected a time in the past (revocation cannot start in the future), got ${effective.toISOString()} which is after ${now.toISOString()}`,
+    );
   }
   immediate(ctx.db, () => {
     const p = ownProfile(ctx, id, name);
     if (p.profile_version !== version) {
-      throw new ResourceNotFoundException(`profileVersion: version ${version} of profile ${name} does not exist (current version is ${p.profile_version})`);
+      throw new ResourceNotFoundException(
+        `profileVersion: version ${version} of profile ${name} does not exist (current version is ${p.profile_version})`,
+      );
     }
     if (p.revoked_effective_from !== null && effective.getTime() > p.revoked_effective_from) {
-      throw new ValidationException(`effectiveTime: profile ${name} is already revoked from ${new Date(p.revoked_effective_from).toISOString()}; a new revocation can only move that earlier, got ${effective.toISOString()}`);
+      throw new ValidationException(
+        `effectiveTime: profile ${name} is already revoked from ${new Date(p.revoked_effective_from).toISOString()}; a new revocation can only move that earlier, got ${effective.toISOString()}`,
+      );
     }
-    stmt(ctx.db, "UPDATE profiles SET status = 'Revoked', revoked_effective_from = ?, revoked_at = ?, revoked_by = ?, revoked_reason = ? WHERE account = ? AND name = ?")
-      .run(effective.getTime(), now.getTime(), id.principalArn, reason, p.account, p.name);
+    stmt(
+      ctx.db,
+      "UPDATE profiles SET status = 'Revoked', revoked_effective_from = ?, revoked_at = ?, revoked_by = ?, revoked_reason = ? WHERE account = ? AND name = ?",
+    ).run(effective.getTime(), now.getTime(), id.principalArn, reason, p.account, p.name);
   });
 }

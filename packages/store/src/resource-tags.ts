@@ -13,44 +13,77 @@ import { checkIdentity, describe } from './validate.js';
 const bad = (m: string) => new BadRequestException(m);
 
 /** Tagging works on the caller's own profiles; another account's ARN is NotFound, as it is for an unknown one. */
-function taggable(ctx: StoreContext, id: Identity, resourceArn: unknown, forWrite: boolean): ProfileRow {
-  if (typeof resourceArn !== 'string') throw bad(`resourceArn: expected a signing profile ARN, got ${describe(resourceArn)}`);
+function taggable(
+  ctx: StoreContext,
+  id: Identity,
+  resourceArn: unknown,
+  forWrite: boolean,
+): ProfileRow {
+  if (typeof resourceArn !== 'string')
+    throw bad(`resourceArn: expected a signing profile ARN, got ${describe(resourceArn)}`);
   const parsed = parseProfileArn(resourceArn);
   if (!parsed || parsed.version !== undefined) {
-    throw bad(`resourceArn: expected arn:aws:signer:<region>:<account>:/signing-profiles/<name>, got ${JSON.stringify(resourceArn)}`);
+    throw bad(
+      `resourceArn: expected arn:aws:signer:<region>:<account>:/signing-profiles/<name>, got ${JSON.stringify(resourceArn)}`,
+    );
   }
-  const p = parsed.region === ctx.region && parsed.account === id.accountId ? loadProfile(ctx, parsed.account, parsed.name) : undefined;
+  const p =
+    parsed.region === ctx.region && parsed.account === id.accountId
+      ? loadProfile(ctx, parsed.account, parsed.name)
+      : undefined;
   if (!p) throw new NotFoundException(`resourceArn: signing profile ${resourceArn} was not found`);
   // The TagResource reference: tagging calls on a canceled profile are a BadRequestException.
-  if (forWrite && p.status === 'Canceled') throw bad(`resourceArn: signing profile ${resourceArn} is Canceled and its tags cannot change`);
+  if (forWrite && p.status === 'Canceled')
+    throw bad(`resourceArn: signing profile ${resourceArn} is Canceled and its tags cannot change`);
   return p;
 }
 
-export function tagResource(ctx: StoreContext, id: Identity, input: { resourceArn: string; tags: TagMap }): void {
+export function tagResource(
+  ctx: StoreContext,
+  id: Identity,
+  input: { resourceArn: string; tags: TagMap },
+): void {
   checkIdentity(id);
   const tags = checkTagMap('tags', input?.tags, bad);
   immediate(ctx.db, () => {
     const p = taggable(ctx, id, input.resourceArn, true);
     const merged = { ...(parseJson<TagMap>(p.tags) ?? {}), ...tags };
     checkTagCount(Object.keys(merged).length, bad);
-    stmt(ctx.db, 'UPDATE profiles SET tags = ? WHERE account = ? AND name = ?').run(JSON.stringify(merged), p.account, p.name);
+    stmt(ctx.db, 'UPDATE profiles SET tags = ? WHERE account = ? AND name = ?').run(
+      JSON.stringify(merged),
+      p.account,
+      p.name,
+    );
   });
 }
 
-export function untagResource(ctx: StoreContext, id: Identity, input: { resourceArn: string; tagKeys: string[] }): void {
+export function untagResource(
+  ctx: StoreContext,
+  id: Identity,
+  input: { resourceArn: string; tagKeys: string[] },
+): void {
   checkIdentity(id);
   const keys = input?.tagKeys;
-  if (!Array.isArray(keys) || keys.length < 1 || keys.length > 200) throw bad(`tagKeys: expected a list of 1-200 tag keys, got ${describe(keys)}`);
+  if (!Array.isArray(keys) || keys.length < 1 || keys.length > 200)
+    throw bad(`tagKeys: expected a list of 1-200 tag keys, got ${describe(keys)}`);
   for (const k of keys) checkTagKey('tagKeys', k, bad);
   immediate(ctx.db, () => {
     const p = taggable(ctx, id, input.resourceArn, true);
     const tags = parseJson<TagMap>(p.tags) ?? {};
     for (const k of keys) delete tags[k];
-    stmt(ctx.db, 'UPDATE profiles SET tags = ? WHERE account = ? AND name = ?').run(JSON.stringify(tags), p.account, p.name);
+    stmt(ctx.db, 'UPDATE profiles SET tags = ? WHERE account = ? AND name = ?').run(
+      JSON.stringify(tags),
+      p.account,
+      p.name,
+    );
   });
 }
 
-export function listTagsForResource(ctx: StoreContext, id: Identity, input: { resourceArn: string }): { tags: TagMap } {
+export function listTagsForResource(
+  ctx: StoreContext,
+  id: Identity,
+  input: { resourceArn: string },
+): { tags: TagMap } {
   checkIdentity(id);
   const p = taggable(ctx, id, input?.resourceArn, false);
   return { tags: parseJson<TagMap>(p.tags) ?? {} };

@@ -28,7 +28,11 @@ export function newSegmentName(): string {
 }
 
 /** Writes the bodies back to back into a new pending segment and makes it durable: the file, then its name in the directory. Nothing is left behind on failure. */
-export function writePendingSegment(dirs: SegmentDirs, file: string, bodies: readonly Uint8Array[]): void {
+export function writePendingSegment(
+  dirs: SegmentDirs,
+  file: string,
+  bodies: readonly Uint8Array[],
+): void {
   try {
     writeFileDurableSync(join(dirs.pending, file), bodies);
     fsyncDirSync(dirs.pending);
@@ -74,7 +78,12 @@ export function removeSegment(dirs: SegmentDirs, file: string): void {
  * point into it. If that fails, the segment is deleted. After it, the segments those rows replaced
  * are deleted, and the new one is moved into place, or deleted when no committed row points into it.
  */
-export function commitIntoSegment<T>(dirs: SegmentDirs, file: string | undefined, commit: () => T, refs: (committed: T) => { referenced: boolean; replaced: string[] }): T {
+export function commitIntoSegment<T>(
+  dirs: SegmentDirs,
+  file: string | undefined,
+  commit: () => T,
+  refs: (committed: T) => { referenced: boolean; replaced: string[] },
+): T {
   let committed: T;
   try {
     committed = commit();

@@ -7,7 +7,12 @@ import type { Db } from './db.js';
 import { openDatabase, schemaVersion } from './db.js';
 import * as jobq from './job-queries.js';
 import { JobPipeline } from './jobs.js';
-import type { SignPayloadRequest, SignPayloadResponse, StartSigningJobRequest, StartSigningJobResponse } from './jobs.js';
+import type {
+  SignPayloadRequest,
+  SignPayloadResponse,
+  StartSigningJobRequest,
+  StartSigningJobResponse,
+} from './jobs.js';
 import { SignerCache } from './key-material.js';
 import { loadMasterKey } from './master-key.js';
 import * as perms from './permissions.js';
@@ -18,7 +23,6 @@ import * as tags from './resource-tags.js';
 import type { TagMap } from './tags.js';
 import { TokenSealer } from './tokens.js';
 import type { Identity } from './validate.js';
-
 
 export interface OpenOptions {
   /** The single folder holding the database, the object files and (by default) the master key. */
@@ -59,10 +63,15 @@ export class SignerStore {
 
   static open(opts: OpenOptions): SignerStore {
     if (!opts || typeof opts.dataDir !== 'string' || opts.dataDir.length === 0) {
-      throw new TypeError(`SignerStore.open: "dataDir" expected a directory path, got ${JSON.stringify(opts?.dataDir)}`);
+      throw new TypeError(
+        `SignerStore.open: "dataDir" expected a directory path, got ${JSON.stringify(opts?.dataDir)}`,
+      );
     }
     const region = opts.region ?? 'us-east-1';
-    if (!REGION.test(region)) throw new RangeError(`SignerStore.open: "region" expected a region name like us-east-1, got ${JSON.stringify(region)}`);
+    if (!REGION.test(region))
+      throw new RangeError(
+        `SignerStore.open: "region" expected a region name like us-east-1, got ${JSON.stringify(region)}`,
+      );
     const dataDir = resolve(opts.dataDir);
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const masterKey = loadMasterKey(dataDir, opts.masterKey);
@@ -70,7 +79,14 @@ export class SignerStore {
     try {
       const buckets = new Buckets(db, dataDir);
       buckets.sweepPending();
-      const ctx: StoreContext = { db, region, tokens: new TokenSealer(db), buckets, masterKey, now: opts.now ?? (() => new Date()) };
+      const ctx: StoreContext = {
+        db,
+        region,
+        tokens: new TokenSealer(db),
+        buckets,
+        masterKey,
+        now: opts.now ?? (() => new Date()),
+      };
       return new SignerStore(ctx, dataDir);
     } catch (err) {
       db.close();
@@ -96,33 +112,58 @@ export class SignerStore {
   }
 
   // ---- signing profiles ---------------------------------------------------------
-  putSigningProfile(id: Identity, input: profiles.PutSigningProfileRequest): profiles.PutSigningProfileResponse {
+  putSigningProfile(
+    id: Identity,
+    input: profiles.PutSigningProfileRequest,
+  ): profiles.PutSigningProfileResponse {
     return profiles.putSigningProfile(this.ctx, id, input);
   }
-  getSigningProfile(id: Identity, input: { profileName: string; profileOwner?: string }): profiles.GetSigningProfileResponse {
+  getSigningProfile(
+    id: Identity,
+    input: { profileName: string; profileOwner?: string },
+  ): profiles.GetSigningProfileResponse {
     return profiles.getSigningProfile(this.ctx, id, input);
   }
   listSigningProfiles(
     id: Identity,
-    input: { includeCanceled?: boolean; maxResults?: number; nextToken?: string; platformId?: string; statuses?: ProfileStatus[] } = {},
+    input: {
+      includeCanceled?: boolean;
+      maxResults?: number;
+      nextToken?: string;
+      platformId?: string;
+      statuses?: ProfileStatus[];
+    } = {},
   ): { profiles: profiles.SigningProfile[]; nextToken?: string } {
     return profiles.listSigningProfiles(this.ctx, id, input);
   }
   cancelSigningProfile(id: Identity, input: { profileName: string }): void {
     profiles.cancelSigningProfile(this.ctx, id, input);
   }
-  revokeSigningProfile(id: Identity, input: { profileName: string; profileVersion: string; reason: string; effectiveTime: Date }): void {
+  revokeSigningProfile(
+    id: Identity,
+    input: { profileName: string; profileVersion: string; reason: string; effectiveTime: Date },
+  ): void {
     profiles.revokeSigningProfile(this.ctx, id, input);
   }
 
   // ---- permissions --------------------------------------------------------------
   addProfilePermission(
     id: Identity,
-    input: { profileName: string; action: string; principal: string; statementId: string; profileVersion?: string; revisionId?: string },
+    input: {
+      profileName: string;
+      action: string;
+      principal: string;
+      statementId: string;
+      profileVersion?: string;
+      revisionId?: string;
+    },
   ): { revisionId: string } {
     return perms.addProfilePermission(this.ctx, id, input);
   }
-  removeProfilePermission(id: Identity, input: { profileName: string; statementId: string; revisionId: string }): { revisionId: string } {
+  removeProfilePermission(
+    id: Identity,
+    input: { profileName: string; statementId: string; revisionId: string },
+  ): { revisionId: string } {
     return perms.removeProfilePermission(this.ctx, id, input);
   }
   listProfilePermissions(id: Identity, input: { profileName: string; nextToken?: string }) {
@@ -140,7 +181,10 @@ export class SignerStore {
   describeSigningJob(id: Identity, input: { jobId: string }): jobq.DescribeSigningJobResponse {
     return jobq.describeSigningJob(this.ctx, id, input);
   }
-  listSigningJobs(id: Identity, input: jobq.ListSigningJobsRequest = {}): { jobs: jobq.SigningJob[]; nextToken?: string } {
+  listSigningJobs(
+    id: Identity,
+    input: jobq.ListSigningJobsRequest = {},
+  ): { jobs: jobq.SigningJob[]; nextToken?: string } {
     return jobq.listSigningJobs(this.ctx, id, input);
   }
   revokeSignature(id: Identity, input: { jobId: string; reason: string; jobOwner?: string }): void {
@@ -151,7 +195,13 @@ export class SignerStore {
   }
   getRevocationStatus(
     id: Identity,
-    input: { signatureTimestamp: Date; platformId: string; profileVersionArn: string; jobArn: string; certificateHashes: string[] },
+    input: {
+      signatureTimestamp: Date;
+      platformId: string;
+      profileVersionArn: string;
+      jobArn: string;
+      certificateHashes: string[];
+    },
   ): { revokedEntities: string[] } {
     return jobq.getRevocationStatus(this.ctx, id, input);
   }
@@ -177,15 +227,24 @@ export class SignerStore {
   }
 
   // ---- signing material (ACM) ---------------------------------------------------
-  importCertificate(id: Identity, input: certs.ImportCertificateRequest): { certificateArn: string } {
+  importCertificate(
+    id: Identity,
+    input: certs.ImportCertificateRequest,
+  ): { certificateArn: string } {
     const out = certs.importCertificate(this.ctx, id, input);
     this.signers.forget(out.certificateArn);
     return out;
   }
-  describeCertificate(id: Identity, input: { certificateArn: string }): { certificate: certs.CertificateDetail } {
+  describeCertificate(
+    id: Identity,
+    input: { certificateArn: string },
+  ): { certificate: certs.CertificateDetail } {
     return certs.describeCertificate(this.ctx, id, input);
   }
-  getCertificate(id: Identity, input: { certificateArn: string }): { certificate: string; certificateChain?: string } {
+  getCertificate(
+    id: Identity,
+    input: { certificateArn: string },
+  ): { certificate: string; certificateChain?: string } {
     return certs.getCertificate(this.ctx, id, input);
   }
   listCertificates(id: Identity, input: { maxItems?: number; nextToken?: string } = {}) {

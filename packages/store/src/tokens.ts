@@ -24,9 +24,13 @@ export class TokenSealer {
 
   open<T>(scope: TokenScope, token: unknown): T {
     if (typeof token !== 'string' || token.length > 4096) {
-      throw new ValidationException(`nextToken: expected a token returned by a previous ${scope.op} call, got ${typeof token}`);
+      throw new ValidationException(
+        `nextToken: expected a token returned by a previous ${scope.op} call, got ${typeof token}`,
+      );
     }
-    const bad = new ValidationException(`nextToken: invalid token for ${scope.op} (altered, or issued for another request)`);
+    const bad = new ValidationException(
+      `nextToken: invalid token for ${scope.op} (altered, or issued for another request)`,
+    );
     const dot = token.indexOf('.');
     if (dot <= 0) throw bad;
     const body = Buffer.from(token.slice(0, dot), 'base64url');
@@ -58,7 +62,9 @@ function loadTokenKey(db: Db): Buffer {
   let row = get.get() as { value: Buffer } | undefined;
   if (!row) {
     immediate(db, () => {
-      db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('token_hmac_key', ?)").run(randomBytes(32));
+      db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('token_hmac_key', ?)").run(
+        randomBytes(32),
+      );
     });
     row = get.get() as { value: Buffer };
   }

@@ -13,12 +13,17 @@ export const PROFILE_VERSION = /^[a-zA-Z0-9]{10}$/;
 export const TAG_KEY = /^(?!aws:)[a-zA-Z+-=._:/]+$/;
 
 export function checkIdentity(id: Identity): void {
-  if (id === null || typeof id !== 'object') throw new TypeError(`identity: expected { accountId, principalArn }, got ${String(id)}`);
+  if (id === null || typeof id !== 'object')
+    throw new TypeError(`identity: expected { accountId, principalArn }, got ${String(id)}`);
   if (typeof id.accountId !== 'string' || !ACCOUNT_ID.test(id.accountId)) {
-    throw new TypeError(`identity: "accountId" expected 12 digits, got ${JSON.stringify(id.accountId)}`);
+    throw new TypeError(
+      `identity: "accountId" expected 12 digits, got ${JSON.stringify(id.accountId)}`,
+    );
   }
   if (typeof id.principalArn !== 'string' || !id.principalArn.startsWith('arn:')) {
-    throw new TypeError(`identity: "principalArn" expected an ARN, got ${JSON.stringify(id.principalArn)}`);
+    throw new TypeError(
+      `identity: "principalArn" expected an ARN, got ${JSON.stringify(id.principalArn)}`,
+    );
   }
 }
 
@@ -31,13 +36,15 @@ export function requireString(field: string, value: unknown): string {
 
 export function optionalString(field: string, value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw new ValidationException(`${field}: expected a string, got ${describe(value)}`);
+  if (typeof value !== 'string')
+    throw new ValidationException(`${field}: expected a string, got ${describe(value)}`);
   return value;
 }
 
 export function checkPattern(field: string, value: unknown, re: RegExp, what: string): string {
   const s = requireString(field, value);
-  if (!re.test(s)) throw new ValidationException(`${field}: expected ${what}, got ${JSON.stringify(s)}`);
+  if (!re.test(s))
+    throw new ValidationException(`${field}: expected ${what}, got ${JSON.stringify(s)}`);
   return s;
 }
 
@@ -50,9 +57,12 @@ export function checkAccountId(field: string, value: unknown): string {
 }
 
 export function checkLength(field: string, value: unknown, min: number, max: number): string {
-  if (typeof value !== 'string') throw new ValidationException(`${field}: expected a string, got ${describe(value)}`);
+  if (typeof value !== 'string')
+    throw new ValidationException(`${field}: expected a string, got ${describe(value)}`);
   if (value.length < min || value.length > max) {
-    throw new ValidationException(`${field}: expected ${min}-${max} characters, got ${value.length}`);
+    throw new ValidationException(
+      `${field}: expected ${min}-${max} characters, got ${value.length}`,
+    );
   }
   return value;
 }
@@ -67,7 +77,9 @@ export function checkDate(field: string, value: unknown): Date {
 export function checkMaxResults(value: unknown, max = 25): number {
   if (value === undefined || value === null) return max;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
-    throw new ValidationException(`maxResults: expected an integer from 1 to ${max}, got ${describe(value)}`);
+    throw new ValidationException(
+      `maxResults: expected an integer from 1 to ${max}, got ${describe(value)}`,
+    );
   }
   return value;
 }

@@ -2,7 +2,10 @@ import { ValidationException } from './errors.js';
 import { describe } from './validate.js';
 
 export type ValidityType = 'DAYS' | 'MONTHS' | 'YEARS';
-export interface SignatureValidityPeriod { value?: number; type?: ValidityType }
+export interface SignatureValidityPeriod {
+  value?: number;
+  type?: ValidityType;
+}
 
 /** The Signer developer guide: 135 months is both the default and the maximum validity. */
 export const DEFAULT_VALIDITY = { value: 135, type: 'MONTHS' } as const;
@@ -20,20 +23,32 @@ export function addPeriod(from: Date, value: number, type: ValidityType): Date {
  * (period from now must not end after 135 months from now), which makes
  * 11 YEARS valid, 12 YEARS invalid and DAYS bounded by the actual month lengths.
  */
-export function checkValidityPeriod(input: unknown, now: Date): { value: number; type: ValidityType } {
+export function checkValidityPeriod(
+  input: unknown,
+  now: Date,
+): { value: number; type: ValidityType } {
   if (input === undefined || input === null) return { ...DEFAULT_VALIDITY };
-  if (typeof input !== 'object') throw new ValidationException(`signatureValidityPeriod: expected { value, type }, got ${describe(input)}`);
+  if (typeof input !== 'object')
+    throw new ValidationException(
+      `signatureValidityPeriod: expected { value, type }, got ${describe(input)}`,
+    );
   const p = input as { value?: unknown; type?: unknown };
   const type = p.type ?? 'MONTHS';
   if (type !== 'DAYS' && type !== 'MONTHS' && type !== 'YEARS') {
-    throw new ValidationException(`signatureValidityPeriod.type: expected one of [DAYS, MONTHS, YEARS], got ${describe(p.type)}`);
+    throw new ValidationException(
+      `signatureValidityPeriod.type: expected one of [DAYS, MONTHS, YEARS], got ${describe(p.type)}`,
+    );
   }
   const value = p.value ?? (type === 'MONTHS' ? 135 : undefined);
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new ValidationException(`signatureValidityPeriod.value: expected a positive integer, got ${describe(p.value)}`);
+    throw new ValidationException(
+      `signatureValidityPeriod.value: expected a positive integer, got ${describe(p.value)}`,
+    );
   }
   if (addPeriod(now, value, type).getTime() > addPeriod(now, 135, 'MONTHS').getTime()) {
-    throw new ValidationException(`signatureValidityPeriod: expected at most 135 MONTHS, got ${value} ${type}`);
+    throw new ValidationException(
+      `signatureValidityPeriod: expected at most 135 MONTHS, got ${value} ${type}`,
+    );
   }
   return { value, type };
 }

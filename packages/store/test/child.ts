@@ -3,7 +3,16 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { ALICE, EC_P256, openStore, opensslPair, removeDir, setupAlice, TEST_MASTER_KEY, tempDir } from './helpers.js';
+import {
+  ALICE,
+  EC_P256,
+  openStore,
+  opensslPair,
+  removeDir,
+  setupAlice,
+  TEST_MASTER_KEY,
+  tempDir,
+} from './helpers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -17,7 +26,10 @@ export async function bundleChild(): Promise<string> {
   const outdir = join(here, '..', 'node_modules', '.fwsign-test', `store-child-${process.pid}`);
   mkdirSync(outdir, { recursive: true });
   await build({
-    entryPoints: { 'store-child': join(here, 'fixtures', 'store-child.ts'), 'commit-worker': join(here, '..', 'src', 'commit-worker.ts') },
+    entryPoints: {
+      'store-child': join(here, 'fixtures', 'store-child.ts'),
+      'commit-worker': join(here, '..', 'src', 'commit-worker.ts'),
+    },
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -25,7 +37,9 @@ export async function bundleChild(): Promise<string> {
     outdir,
     outExtension: { '.js': '.mjs' },
     external: ['better-sqlite3'],
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
     logLevel: 'silent',
   });
   return join(outdir, 'store-child.mjs');
@@ -35,12 +49,19 @@ export function childEnv(): NodeJS.ProcessEnv {
   return { ...process.env, FWSIGN_TEST_MASTER_KEY: Buffer.from(TEST_MASTER_KEY).toString('hex') };
 }
 
-export interface ChildRun { stdout: string; code: number | null; signal: NodeJS.Signals | null }
+export interface ChildRun {
+  stdout: string;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
 
 /** Runs the child to completion (bounded by timeoutMs). */
 export function runChild(bundle: string, args: string[], timeoutMs: number): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bundle, ...args], { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bundle, ...args], {
+      env: childEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -55,16 +76,29 @@ export function runChild(bundle: string, args: string[], timeoutMs: number): Pro
   });
 }
 
-export interface ChildFixture { dir: string; keys: string; bundle: string; sourceVersion: string }
+export interface ChildFixture {
+  dir: string;
+  keys: string;
+  bundle: string;
+  sourceVersion: string;
+}
 
 /** What the multi-process tests start from: the bundled child, and a data dir holding Alice's EC profile and one source object. */
-export async function prepareChildFixture(name: string, payload: Uint8Array): Promise<ChildFixture> {
+export async function prepareChildFixture(
+  name: string,
+  payload: Uint8Array,
+): Promise<ChildFixture> {
   const dir = tempDir(name);
   const keys = tempDir(`${name}-keys`);
   const bundle = await bundleChild();
   const store = openStore(dir);
   setupAlice(store, opensslPair(keys, 'ec', EC_P256));
-  const sourceVersion = store.buckets.putObject(ALICE.accountId, 'src-bucket', 'fw/app.bin', payload).versionId;
+  const sourceVersion = store.buckets.putObject(
+    ALICE.accountId,
+    'src-bucket',
+    'fw/app.bin',
+    payload,
+  ).versionId;
   store.close();
   return { dir, keys, bundle, sourceVersion };
 }

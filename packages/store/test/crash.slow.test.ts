@@ -25,7 +25,10 @@ afterAll(() => disposeChildFixture(fixture));
 /** Starts the child, lets it run for `runMs` after it is ready (or kills it before it is ready when runMs < 0), SIGKILLs it, returns its acknowledgements. */
 function runAndKill(run: string, runMs: number): Promise<Map<string, string>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bundle, 'crash', dir, run, sourceVersion], { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bundle, 'crash', dir, run, sourceVersion], {
+      env: childEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const acks = new Map<string, string>();
     let buf = '';
     let stderr = '';
@@ -42,14 +45,16 @@ function runAndKill(run: string, runMs: number): Promise<Map<string, string>> {
         const m = /^ACK (\S+) (\S+) (\S+)$/.exec(line);
         if (m) acks.set(m[1]!, m[2]!);
         // The bundle ships the commit worker: the kills must land in the path users run.
-        if (m && m[3] !== 'worker') reject(new Error(`job ${m[2]} was committed ${m[3]}, not on the commit worker`));
+        if (m && m[3] !== 'worker')
+          reject(new Error(`job ${m[2]} was committed ${m[3]}, not on the commit worker`));
       }
     });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(deadline);
-      if (signal !== 'SIGKILL') reject(new Error(`child ended by itself (code ${code}): ${stderr}`));
+      if (signal !== 'SIGKILL')
+        reject(new Error(`child ended by itself (code ${code}): ${stderr}`));
       else resolve(acks);
     });
   });
@@ -60,7 +65,8 @@ describe('crash safety (SIGKILL while jobs are being submitted)', () => {
     const acked = new Map<string, string>();
     for (let k = 0; k < KILLS; k++) {
       // Mostly mid-run at random points; a few kills land during open/recovery.
-      const runMs = k % 10 === 9 ? -(20 + Math.floor(Math.random() * 150)) : Math.floor(Math.random() * 400);
+      const runMs =
+        k % 10 === 9 ? -(20 + Math.floor(Math.random() * 150)) : Math.floor(Math.random() * 400);
       for (const [t, j] of await runAndKill(`r${k}`, runMs)) acked.set(t, j);
     }
     expect(acked.size).toBeGreaterThan(KILLS);
@@ -75,14 +81,22 @@ describe('crash safety (SIGKILL while jobs are being submitted)', () => {
         const parsed = parseSignedObject(obj.body);
         expect(Buffer.from(parsed.payload!).equals(Buffer.from(payload))).toBe(true);
         // Idempotency survives the crash: the token still names the same job.
-        const again = await store.startSigningJob(ALICE, { source: { s3: { bucketName: 'src-bucket', key: 'fw/app.bin', version: sourceVersion } }, destination: { s3: { bucketName: 'dst-bucket' } }, profileName: 'fw_profile', clientRequestToken: token });
+        const again = await store.startSigningJob(ALICE, {
+          source: { s3: { bucketName: 'src-bucket', key: 'fw/app.bin', version: sourceVersion } },
+          destination: { s3: { bucketName: 'dst-bucket' } },
+          profileName: 'fw_profile',
+          clientRequestToken: token,
+        });
         expect(again.jobId).toBe(jobId);
       }
       // Every visible object in the destination is the signed object of a recorded job.
       const jobs = new Map<string, string | undefined>();
       let token: string | undefined;
       for (let i = 0; i < 10_000; i++) {
-        const page = store.listSigningJobs(ALICE, { maxResults: 25, ...(token ? { nextToken: token } : {}) });
+        const page = store.listSigningJobs(ALICE, {
+          maxResults: 25,
+          ...(token ? { nextToken: token } : {}),
+        });
         for (const j of page.jobs) jobs.set(j.jobId, j.signedObject?.s3.key);
         token = page.nextToken;
         if (!token) break;
@@ -90,7 +104,10 @@ describe('crash safety (SIGKILL while jobs are being submitted)', () => {
       let marker: { keyMarker: string; versionIdMarker: string } | undefined;
       let objects = 0;
       for (let i = 0; i < 10_000; i++) {
-        const page = store.buckets.listObjectVersions(ALICE.accountId, 'dst-bucket', { maxKeys: 1000, ...(marker ?? {}) });
+        const page = store.buckets.listObjectVersions(ALICE.accountId, 'dst-bucket', {
+          maxKeys: 1000,
+          ...(marker ?? {}),
+        });
         for (const v of page.versions) {
           objects++;
           expect(jobs.get(v.key)).toBe(v.key);
@@ -101,9 +118,13 @@ describe('crash safety (SIGKILL while jobs are being submitted)', () => {
       expect(objects).toBe([...jobs.values()].filter((k) => k !== undefined).length);
       // Recovery on open left no pending files, and every file on disk is referenced by a row (and vice versa).
       expect(readdirSync(join(dir, 'objects', 'pending'))).toEqual([]);
-      const files = readdirSync(join(dir, 'objects')).filter((d) => d !== 'pending').flatMap((d) => readdirSync(join(dir, 'objects', d)));
+      const files = readdirSync(join(dir, 'objects'))
+        .filter((d) => d !== 'pending')
+        .flatMap((d) => readdirSync(join(dir, 'objects', d)));
       const db = new Database(join(dir, 'signer.db'), { readonly: true });
-      const referenced = (db.prepare('SELECT DISTINCT file FROM objects').all() as Array<{ file: string }>).map((r) => r.file);
+      const referenced = (
+        db.prepare('SELECT DISTINCT file FROM objects').all() as Array<{ file: string }>
+      ).map((r) => r.file);
       db.close();
       expect([...files].sort()).toEqual([...referenced].sort());
     } finally {

@@ -5,7 +5,20 @@ import { parseSignedObject } from '@fwsign/signing-engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIGNING_SUCCEEDED } from '../src/index.js';
 import type { SignerStore } from '../src/index.js';
-import { ALICE, BOB, CAROL, EC_P256, RSA_2048, enc, expectStoreError, openStore, opensslPair, removeDir, setupAlice, tempDir } from './helpers.js';
+import {
+  ALICE,
+  BOB,
+  CAROL,
+  EC_P256,
+  RSA_2048,
+  enc,
+  expectStoreError,
+  openStore,
+  opensslPair,
+  removeDir,
+  setupAlice,
+  tempDir,
+} from './helpers.js';
 import type { KeyPair } from './helpers.js';
 
 /** Job ids are UUIDs, version 7 (time-ordered; see job-id.ts). */
@@ -38,7 +51,12 @@ beforeAll(() => {
   store = openStore(dir);
   setup = setupAlice(store, ec);
   firmware = new Uint8Array(4096).map((_, i) => (i * 31 + 7) & 0xff);
-  srcVersion = store.buckets.putObject(ALICE.accountId, 'src-bucket', 'fw/app.bin', firmware).versionId;
+  srcVersion = store.buckets.putObject(
+    ALICE.accountId,
+    'src-bucket',
+    'fw/app.bin',
+    firmware,
+  ).versionId;
 });
 
 afterAll(() => {
@@ -48,7 +66,11 @@ afterAll(() => {
 });
 
 /** Verifies an embedded signed object with OpenSSL's CLI against the certificate. */
-function opensslVerifies(signedObject: Uint8Array, pair: KeyPair, digest: 'sha256' | 'sha1'): { ok: boolean; payload: Uint8Array } {
+function opensslVerifies(
+  signedObject: Uint8Array,
+  pair: KeyPair,
+  digest: 'sha256' | 'sha1',
+): { ok: boolean; payload: Uint8Array } {
   const parsed = parseSignedObject(signedObject);
   const payload = parsed.payload!;
   writeFileSync(join(keys, 'payload.bin'), payload);
@@ -57,7 +79,19 @@ function opensslVerifies(signedObject: Uint8Array, pair: KeyPair, digest: 'sha25
   const pub = execFileSync('openssl', ['x509', '-in', join(keys, 'cert.pem'), '-pubkey', '-noout']);
   writeFileSync(join(keys, 'pub.pem'), pub);
   try {
-    execFileSync('openssl', ['dgst', `-${digest}`, '-verify', join(keys, 'pub.pem'), '-signature', join(keys, 'sig.bin'), join(keys, 'payload.bin')], { stdio: 'pipe' });
+    execFileSync(
+      'openssl',
+      [
+        'dgst',
+        `-${digest}`,
+        '-verify',
+        join(keys, 'pub.pem'),
+        '-signature',
+        join(keys, 'sig.bin'),
+        join(keys, 'payload.bin'),
+      ],
+      { stdio: 'pipe' },
+    );
     return { ok: true, payload };
   } catch {
     return { ok: false, payload };
@@ -75,7 +109,9 @@ describe('StartSigningJob', () => {
     expect(d.statusReason).toBe(SIGNING_SUCCEEDED);
     expect(d.statusReason).toBe('Signing Succeeded');
     expect(d.signedObject).toEqual({ s3: { bucketName: 'dst-bucket', key: `signed/${jobId}` } });
-    expect(d.source).toEqual({ s3: { bucketName: 'src-bucket', key: 'fw/app.bin', version: srcVersion } });
+    expect(d.source).toEqual({
+      s3: { bucketName: 'src-bucket', key: 'fw/app.bin', version: srcVersion },
+    });
     expect(d.signingMaterial).toEqual({ certificateArn: setup.certificateArn });
     expect(d.platformId).toBe('AmazonFreeRTOS-Default');
     expect(d.platformDisplayName).toBe('Amazon FreeRTOS SHA256-ECDSA');
@@ -102,52 +138,106 @@ describe('StartSigningJob', () => {
     const a = await store.startSigningJob(ALICE, jobInput('t-idem'));
     const b = await store.startSigningJob(ALICE, jobInput('t-idem'));
     expect(b.jobId).toBe(a.jobId);
-    const [c, d] = await Promise.all([store.startSigningJob(ALICE, jobInput('t-idem-2')), store.startSigningJob(ALICE, jobInput('t-idem-2'))]);
+    const [c, d] = await Promise.all([
+      store.startSigningJob(ALICE, jobInput('t-idem-2')),
+      store.startSigningJob(ALICE, jobInput('t-idem-2')),
+    ]);
     expect(c.jobId).toBe(d.jobId);
     store.close();
     store = openStore(dir);
     const e = await store.startSigningJob(ALICE, jobInput('t-idem'));
     expect(e.jobId).toBe(a.jobId);
-    const versions = store.buckets.listObjectVersions(ALICE.accountId, 'dst-bucket', { prefix: `signed/${a.jobId}` });
+    const versions = store.buckets.listObjectVersions(ALICE.accountId, 'dst-bucket', {
+      prefix: `signed/${a.jobId}`,
+    });
     expect(versions.versions).toHaveLength(1);
   });
 
   it('refuses an unversioned source bucket and a missing source version', async () => {
     store.buckets.createBucket(ALICE.accountId, 'plain-bucket');
-    const v = store.buckets.putObject(ALICE.accountId, 'plain-bucket', 'fw.bin', firmware).versionId;
+    const v = store.buckets.putObject(
+      ALICE.accountId,
+      'plain-bucket',
+      'fw.bin',
+      firmware,
+    ).versionId;
     expect(v).toBe('null');
     await expectStoreError(
-      () => store.startSigningJob(ALICE, jobInput('t-unver', { source: { s3: { bucketName: 'plain-bucket', key: 'fw.bin', version: v } } })),
+      () =>
+        store.startSigningJob(
+          ALICE,
+          jobInput('t-unver', {
+            source: { s3: { bucketName: 'plain-bucket', key: 'fw.bin', version: v } },
+          }),
+        ),
       'ValidationException',
       /source\.s3\.bucketName: bucket "plain-bucket" must have versioning enabled/,
     );
     const e = await expectStoreError(
-      () => store.startSigningJob(ALICE, jobInput('t-nover', { source: { s3: { bucketName: 'src-bucket', key: 'fw/app.bin', version: 'nope' } } })),
+      () =>
+        store.startSigningJob(
+          ALICE,
+          jobInput('t-nover', {
+            source: { s3: { bucketName: 'src-bucket', key: 'fw/app.bin', version: 'nope' } },
+          }),
+        ),
       'ResourceNotFoundException',
       /source\.s3\.version: version "nope" of "fw\/app\.bin" does not exist/,
     );
     expect(e.httpStatus).toBe(404);
     await expectStoreError(
-      () => store.startSigningJob(ALICE, jobInput('t-nobucket', { source: { s3: { bucketName: 'no-such-bucket', key: 'k', version: 'v' } } })),
+      () =>
+        store.startSigningJob(
+          ALICE,
+          jobInput('t-nobucket', {
+            source: { s3: { bucketName: 'no-such-bucket', key: 'k', version: 'v' } },
+          }),
+        ),
       'ResourceNotFoundException',
       /bucket "no-such-bucket" does not exist/,
     );
-    await expectStoreError(() => store.startSigningJob(ALICE, jobInput('')), 'ValidationException', /clientRequestToken: expected a non-empty string/);
-    await expectStoreError(() => store.startSigningJob(ALICE, jobInput('t-noprof', { profileName: 'nope_nope' })), 'ResourceNotFoundException', /profileName: signing profile "nope_nope" does not exist/);
+    await expectStoreError(
+      () => store.startSigningJob(ALICE, jobInput('')),
+      'ValidationException',
+      /clientRequestToken: expected a non-empty string/,
+    );
+    await expectStoreError(
+      () => store.startSigningJob(ALICE, jobInput('t-noprof', { profileName: 'nope_nope' })),
+      'ResourceNotFoundException',
+      /profileName: signing profile "nope_nope" does not exist/,
+    );
   });
 
   it('records jobs that fail (over the platform size limit, missing destination) as Failed with a reason', async () => {
     const big = new Uint8Array(16 * 1024 * 1024 + 1);
-    const bigVersion = store.buckets.putObject(ALICE.accountId, 'src-bucket', 'big.bin', big).versionId;
-    const { jobId } = await store.startSigningJob(ALICE, jobInput('t-big', { source: { s3: { bucketName: 'src-bucket', key: 'big.bin', version: bigVersion } } }));
+    const bigVersion = store.buckets.putObject(
+      ALICE.accountId,
+      'src-bucket',
+      'big.bin',
+      big,
+    ).versionId;
+    const { jobId } = await store.startSigningJob(
+      ALICE,
+      jobInput('t-big', {
+        source: { s3: { bucketName: 'src-bucket', key: 'big.bin', version: bigVersion } },
+      }),
+    );
     const d = store.describeSigningJob(ALICE, { jobId });
     expect(d.status).toBe('Failed');
-    expect(d.statusReason).toBe('Source object is 16777217 bytes, over the AmazonFreeRTOS-Default platform limit of 16777216 bytes (16 MB)');
+    expect(d.statusReason).toBe(
+      'Source object is 16777217 bytes, over the AmazonFreeRTOS-Default platform limit of 16777216 bytes (16 MB)',
+    );
     expect(d.signedObject).toBeUndefined();
     expect(d.signatureExpiresAt).toBeUndefined();
-    expect(store.buckets.listObjectVersions(ALICE.accountId, 'dst-bucket', { prefix: `signed/${jobId}` }).versions).toHaveLength(0);
+    expect(
+      store.buckets.listObjectVersions(ALICE.accountId, 'dst-bucket', { prefix: `signed/${jobId}` })
+        .versions,
+    ).toHaveLength(0);
 
-    const miss = await store.startSigningJob(ALICE, jobInput('t-nodst', { destination: { s3: { bucketName: 'missing-dst' } } }));
+    const miss = await store.startSigningJob(
+      ALICE,
+      jobInput('t-nodst', { destination: { s3: { bucketName: 'missing-dst' } } }),
+    );
     const m = store.describeSigningJob(ALICE, { jobId: miss.jobId });
     expect(m.status).toBe('Failed');
     expect(m.statusReason).toBe('Destination bucket missing-dst does not exist');
@@ -156,20 +246,51 @@ describe('StartSigningJob', () => {
   });
 
   it('refuses Canceled and Revoked profiles', async () => {
-    const p = store.putSigningProfile(ALICE, { profileName: 'short_lived', platformId: 'AmazonFreeRTOS-Default', signingMaterial: { certificateArn: setup.certificateArn } });
+    const p = store.putSigningProfile(ALICE, {
+      profileName: 'short_lived',
+      platformId: 'AmazonFreeRTOS-Default',
+      signingMaterial: { certificateArn: setup.certificateArn },
+    });
     store.cancelSigningProfile(ALICE, { profileName: 'short_lived' });
-    await expectStoreError(() => store.startSigningJob(ALICE, jobInput('t-canc', { profileName: 'short_lived' })), 'ValidationException', /signing profile short_lived is Canceled; only an Active profile can sign/);
-    store.putSigningProfile(ALICE, { profileName: 'revoked_one', platformId: 'AmazonFreeRTOS-Default', signingMaterial: { certificateArn: setup.certificateArn } });
+    await expectStoreError(
+      () => store.startSigningJob(ALICE, jobInput('t-canc', { profileName: 'short_lived' })),
+      'ValidationException',
+      /signing profile short_lived is Canceled; only an Active profile can sign/,
+    );
+    store.putSigningProfile(ALICE, {
+      profileName: 'revoked_one',
+      platformId: 'AmazonFreeRTOS-Default',
+      signingMaterial: { certificateArn: setup.certificateArn },
+    });
     const rv = store.getSigningProfile(ALICE, { profileName: 'revoked_one' }).profileVersion;
-    store.revokeSigningProfile(ALICE, { profileName: 'revoked_one', profileVersion: rv, reason: 'key leaked', effectiveTime: new Date(Date.now() - 1000) });
-    await expectStoreError(() => store.startSigningJob(ALICE, jobInput('t-rev', { profileName: 'revoked_one' })), 'ValidationException', /is Revoked/);
+    store.revokeSigningProfile(ALICE, {
+      profileName: 'revoked_one',
+      profileVersion: rv,
+      reason: 'key leaked',
+      effectiveTime: new Date(Date.now() - 1000),
+    });
+    await expectStoreError(
+      () => store.startSigningJob(ALICE, jobInput('t-rev', { profileName: 'revoked_one' })),
+      'ValidationException',
+      /is Revoked/,
+    );
     expect(p.profileVersion).toMatch(/^[a-zA-Z0-9]{10}$/);
   });
 
   it('signs with SHA1withRSA on the CC3220SF platform, verified by OpenSSL', async () => {
-    const { certificateArn } = store.importCertificate(ALICE, { certificate: enc(rsa.certPem), privateKey: enc(rsa.keyPem) });
-    store.putSigningProfile(ALICE, { profileName: 'ti_profile', platformId: 'AmazonFreeRTOS-TI-CC3220SF', signingMaterial: { certificateArn } });
-    const { jobId } = await store.startSigningJob(ALICE, jobInput('t-rsa', { profileName: 'ti_profile' }));
+    const { certificateArn } = store.importCertificate(ALICE, {
+      certificate: enc(rsa.certPem),
+      privateKey: enc(rsa.keyPem),
+    });
+    store.putSigningProfile(ALICE, {
+      profileName: 'ti_profile',
+      platformId: 'AmazonFreeRTOS-TI-CC3220SF',
+      signingMaterial: { certificateArn },
+    });
+    const { jobId } = await store.startSigningJob(
+      ALICE,
+      jobInput('t-rsa', { profileName: 'ti_profile' }),
+    );
     const obj = store.buckets.getObject(ALICE.accountId, 'dst-bucket', `signed/${jobId}`);
     expect(opensslVerifies(obj.body, rsa, 'sha1').ok).toBe(true);
   });
@@ -188,18 +309,33 @@ describe('cross-account jobs', () => {
       profileOwner: ALICE.accountId,
       clientRequestToken: 'bob-1',
     };
-    await expectStoreError(() => store.startSigningJob(BOB, input), 'AccessDeniedException', /arn:aws:iam::222222222222:user\/bob is not authorized to perform signer:StartSigningJob on arn:aws:signer:us-east-1:111111111111:\/signing-profiles\/fw_profile/);
-    store.addProfilePermission(ALICE, { profileName: 'fw_profile', action: 'signer:StartSigningJob', principal: BOB.accountId, statementId: 'bob-sign' });
+    await expectStoreError(
+      () => store.startSigningJob(BOB, input),
+      'AccessDeniedException',
+      /arn:aws:iam::222222222222:user\/bob is not authorized to perform signer:StartSigningJob on arn:aws:signer:us-east-1:111111111111:\/signing-profiles\/fw_profile/,
+    );
+    store.addProfilePermission(ALICE, {
+      profileName: 'fw_profile',
+      action: 'signer:StartSigningJob',
+      principal: BOB.accountId,
+      statementId: 'bob-sign',
+    });
     const { jobId, jobOwner } = await store.startSigningJob(BOB, input);
     expect(jobOwner).toBe(ALICE.accountId);
     const d = store.describeSigningJob(BOB, { jobId });
     expect(d.jobOwner).toBe(ALICE.accountId);
     expect(d.jobInvoker).toBe(BOB.accountId);
     expect(d.signedObject).toEqual({ s3: { bucketName: 'bob-dst', key: jobId } });
-    expect(store.buckets.getObject(BOB.accountId, 'bob-dst', jobId).contentLength).toBeGreaterThan(firmware.length);
+    expect(store.buckets.getObject(BOB.accountId, 'bob-dst', jobId).contentLength).toBeGreaterThan(
+      firmware.length,
+    );
     // The owner sees it too; a third account does not.
     expect(store.describeSigningJob(ALICE, { jobId }).jobInvoker).toBe(BOB.accountId);
-    await expectStoreError(() => store.describeSigningJob(CAROL, { jobId }), 'ResourceNotFoundException', /signing job ".*" does not exist/);
+    await expectStoreError(
+      () => store.describeSigningJob(CAROL, { jobId }),
+      'ResourceNotFoundException',
+      /signing job ".*" does not exist/,
+    );
   });
 });
 
@@ -208,27 +344,42 @@ describe('ListSigningJobs', () => {
     const all = store.listSigningJobs(ALICE, { maxResults: 25 }).jobs;
     expect(all.length).toBeGreaterThan(5);
     // Newest first.
-    expect(all.map((j) => j.createdAt.getTime())).toEqual([...all.map((j) => j.createdAt.getTime())].sort((a, b) => b - a));
-    expect(store.listSigningJobs(ALICE, { status: 'Failed' }).jobs.every((j) => j.status === 'Failed')).toBe(true);
+    expect(all.map((j) => j.createdAt.getTime())).toEqual(
+      [...all.map((j) => j.createdAt.getTime())].sort((a, b) => b - a),
+    );
+    expect(
+      store.listSigningJobs(ALICE, { status: 'Failed' }).jobs.every((j) => j.status === 'Failed'),
+    ).toBe(true);
     expect(store.listSigningJobs(ALICE, { status: 'Failed' }).jobs).toHaveLength(2);
-    expect(store.listSigningJobs(ALICE, { platformId: 'AmazonFreeRTOS-TI-CC3220SF' }).jobs).toHaveLength(1);
+    expect(
+      store.listSigningJobs(ALICE, { platformId: 'AmazonFreeRTOS-TI-CC3220SF' }).jobs,
+    ).toHaveLength(1);
     expect(store.listSigningJobs(ALICE, { requestedBy: BOB.principalArn }).jobs).toHaveLength(1);
     expect(store.listSigningJobs(ALICE, { jobInvoker: BOB.accountId }).jobs).toHaveLength(1);
     expect(store.listSigningJobs(BOB, {}).jobs).toHaveLength(1);
     const succeeded = store.listSigningJobs(ALICE, { status: 'Succeeded' }).jobs;
     const soon = new Date(Date.now() + 24 * 3600_000);
     expect(store.listSigningJobs(ALICE, { signatureExpiresBefore: soon }).jobs).toHaveLength(0);
-    expect(store.listSigningJobs(ALICE, { signatureExpiresAfter: soon }).jobs).toHaveLength(succeeded.length);
+    expect(store.listSigningJobs(ALICE, { signatureExpiresAfter: soon }).jobs).toHaveLength(
+      succeeded.length,
+    );
     const target = succeeded[0]!;
     store.revokeSignature(ALICE, { jobId: target.jobId, reason: 'bad build' });
-    expect(store.listSigningJobs(ALICE, { isRevoked: true }).jobs.map((j) => j.jobId)).toEqual([target.jobId]);
-    expect(store.listSigningJobs(ALICE, { isRevoked: false }).jobs.map((j) => j.jobId)).not.toContain(target.jobId);
+    expect(store.listSigningJobs(ALICE, { isRevoked: true }).jobs.map((j) => j.jobId)).toEqual([
+      target.jobId,
+    ]);
+    expect(
+      store.listSigningJobs(ALICE, { isRevoked: false }).jobs.map((j) => j.jobId),
+    ).not.toContain(target.jobId);
 
     const seen: string[] = [];
     let token: string | undefined;
     let pages = 0;
     do {
-      const page = store.listSigningJobs(ALICE, { maxResults: 2, ...(token ? { nextToken: token } : {}) });
+      const page = store.listSigningJobs(ALICE, {
+        maxResults: 2,
+        ...(token ? { nextToken: token } : {}),
+      });
       expect(page.jobs.length).toBeLessThanOrEqual(2);
       seen.push(...page.jobs.map((j) => j.jobId));
       token = page.nextToken;
@@ -239,25 +390,61 @@ describe('ListSigningJobs', () => {
     const first = store.listSigningJobs(ALICE, { maxResults: 1 });
     const t = first.nextToken!;
     const tampered = `${t.slice(0, 5)}${t[5] === 'A' ? 'B' : 'A'}${t.slice(6)}`;
-    await expectStoreError(() => store.listSigningJobs(ALICE, { maxResults: 1, nextToken: tampered }), 'ValidationException', /nextToken: invalid token for ListSigningJobs/);
-    await expectStoreError(() => store.listSigningJobs(ALICE, { maxResults: 1, status: 'Failed', nextToken: t }), 'ValidationException', /nextToken: invalid token/);
-    await expectStoreError(() => store.listSigningJobs(BOB, { maxResults: 1, nextToken: t }), 'ValidationException', /nextToken: invalid token/);
-    await expectStoreError(() => store.listSigningJobs(ALICE, { maxResults: 26 }), 'ValidationException', /maxResults: expected an integer from 1 to 25, got 26/);
-    await expectStoreError(() => store.listSigningJobs(ALICE, { maxResults: 0 }), 'ValidationException', /maxResults/);
+    await expectStoreError(
+      () => store.listSigningJobs(ALICE, { maxResults: 1, nextToken: tampered }),
+      'ValidationException',
+      /nextToken: invalid token for ListSigningJobs/,
+    );
+    await expectStoreError(
+      () => store.listSigningJobs(ALICE, { maxResults: 1, status: 'Failed', nextToken: t }),
+      'ValidationException',
+      /nextToken: invalid token/,
+    );
+    await expectStoreError(
+      () => store.listSigningJobs(BOB, { maxResults: 1, nextToken: t }),
+      'ValidationException',
+      /nextToken: invalid token/,
+    );
+    await expectStoreError(
+      () => store.listSigningJobs(ALICE, { maxResults: 26 }),
+      'ValidationException',
+      /maxResults: expected an integer from 1 to 25, got 26/,
+    );
+    await expectStoreError(
+      () => store.listSigningJobs(ALICE, { maxResults: 0 }),
+      'ValidationException',
+      /maxResults/,
+    );
   });
 });
 
 describe('revocation', () => {
   it('RevokeSignature sets isRevoked and a revocationRecord; only the owner or a grantee may revoke', async () => {
     const { jobId } = await store.startSigningJob(ALICE, jobInput('t-revoke'));
-    await expectStoreError(() => store.revokeSignature(ALICE, { jobId, reason: '' }), 'ValidationException', /reason: expected 1-500 characters, got 0/);
-    await expectStoreError(() => store.revokeSignature(ALICE, { jobId, reason: 'x'.repeat(501) }), 'ValidationException', /reason: expected 1-500 characters, got 501/);
-    await expectStoreError(() => store.revokeSignature(CAROL, { jobId, reason: 'nope' }), 'AccessDeniedException', /signer:RevokeSignature/);
+    await expectStoreError(
+      () => store.revokeSignature(ALICE, { jobId, reason: '' }),
+      'ValidationException',
+      /reason: expected 1-500 characters, got 0/,
+    );
+    await expectStoreError(
+      () => store.revokeSignature(ALICE, { jobId, reason: 'x'.repeat(501) }),
+      'ValidationException',
+      /reason: expected 1-500 characters, got 501/,
+    );
+    await expectStoreError(
+      () => store.revokeSignature(CAROL, { jobId, reason: 'nope' }),
+      'AccessDeniedException',
+      /signer:RevokeSignature/,
+    );
     store.revokeSignature(ALICE, { jobId, reason: 'compromised build' });
     const d = store.describeSigningJob(ALICE, { jobId });
     expect(d.revocationRecord?.reason).toBe('compromised build');
     expect(d.revocationRecord?.revokedBy).toBe(ALICE.principalArn);
-    expect(store.listSigningJobs(ALICE, { isRevoked: true }).jobs.some((j) => j.jobId === jobId && j.isRevoked)).toBe(true);
+    expect(
+      store
+        .listSigningJobs(ALICE, { isRevoked: true })
+        .jobs.some((j) => j.jobId === jobId && j.isRevoked),
+    ).toBe(true);
     const rs = store.getRevocationStatus(ALICE, {
       signatureTimestamp: d.completedAt!,
       platformId: d.platformId,
@@ -265,26 +452,55 @@ describe('revocation', () => {
       jobArn: store.jobArn(ALICE, { jobId }),
       certificateHashes: [],
     });
-    expect(rs.revokedEntities).toEqual([`arn:aws:signer:us-east-1:111111111111:/signing-jobs/${jobId}`]);
-    await expectStoreError(() => store.revokeSignature(ALICE, { jobId: 'nope', reason: 'x' }), 'ResourceNotFoundException', /signing job "nope" does not exist/);
+    expect(rs.revokedEntities).toEqual([
+      `arn:aws:signer:us-east-1:111111111111:/signing-jobs/${jobId}`,
+    ]);
+    await expectStoreError(
+      () => store.revokeSignature(ALICE, { jobId: 'nope', reason: 'x' }),
+      'ResourceNotFoundException',
+      /signing job "nope" does not exist/,
+    );
   });
 
   it('a revoked profile version makes signatures from the effective time on untrusted, not earlier ones', async () => {
-    store.putSigningProfile(ALICE, { profileName: 'rev_profile', platformId: 'AmazonFreeRTOS-Default', signingMaterial: { certificateArn: setup.certificateArn } });
+    store.putSigningProfile(ALICE, {
+      profileName: 'rev_profile',
+      platformId: 'AmazonFreeRTOS-Default',
+      signingMaterial: { certificateArn: setup.certificateArn },
+    });
     const pv = store.getSigningProfile(ALICE, { profileName: 'rev_profile' });
-    const early = await store.startSigningJob(ALICE, jobInput('t-early', { profileName: 'rev_profile' }));
+    const early = await store.startSigningJob(
+      ALICE,
+      jobInput('t-early', { profileName: 'rev_profile' }),
+    );
     await new Promise((r) => setTimeout(r, 20));
     const cut = new Date();
     await new Promise((r) => setTimeout(r, 20));
-    const late = await store.startSigningJob(ALICE, jobInput('t-late', { profileName: 'rev_profile' }));
+    const late = await store.startSigningJob(
+      ALICE,
+      jobInput('t-late', { profileName: 'rev_profile' }),
+    );
     await new Promise((r) => setTimeout(r, 20));
-    store.revokeSigningProfile(ALICE, { profileName: 'rev_profile', profileVersion: pv.profileVersion, reason: 'key leaked', effectiveTime: cut });
+    store.revokeSigningProfile(ALICE, {
+      profileName: 'rev_profile',
+      profileVersion: pv.profileVersion,
+      reason: 'key leaked',
+      effectiveTime: cut,
+    });
     const revoked = store.listSigningJobs(ALICE, { isRevoked: true }).jobs.map((j) => j.jobId);
     expect(revoked).toContain(late.jobId);
     expect(revoked).not.toContain(early.jobId);
-    expect(store.describeSigningJob(ALICE, { jobId: late.jobId }).revocationRecord?.reason).toBe('Signing profile revoked: key leaked');
+    expect(store.describeSigningJob(ALICE, { jobId: late.jobId }).revocationRecord?.reason).toBe(
+      'Signing profile revoked: key leaked',
+    );
     const status = (at: Date) =>
-      store.getRevocationStatus(ALICE, { signatureTimestamp: at, platformId: 'AmazonFreeRTOS-Default', profileVersionArn: pv.profileVersionArn, jobArn: store.jobArn(ALICE, { jobId: early.jobId }), certificateHashes: [] }).revokedEntities;
+      store.getRevocationStatus(ALICE, {
+        signatureTimestamp: at,
+        platformId: 'AmazonFreeRTOS-Default',
+        profileVersionArn: pv.profileVersionArn,
+        jobArn: store.jobArn(ALICE, { jobId: early.jobId }),
+        certificateHashes: [],
+      }).revokedEntities;
     expect(status(new Date(cut.getTime() - 1))).toEqual([]);
     expect(status(cut)).toEqual([pv.profileVersionArn]);
   });
@@ -292,29 +508,67 @@ describe('revocation', () => {
 
 describe('SignPayload and the OTA payload version', () => {
   it('SignPayload signs the bytes, records a Succeeded job and returns the signature', async () => {
-    const r = await store.signPayload(ALICE, { profileName: 'fw_profile', payload: firmware, payloadFormat: 'application/octet-stream' });
+    const r = await store.signPayload(ALICE, {
+      profileName: 'fw_profile',
+      payload: firmware,
+      payloadFormat: 'application/octet-stream',
+    });
     expect(r.jobId).toMatch(UUID);
     expect(r.jobOwner).toBe(ALICE.accountId);
     expect(r.metadata.signatureAlgorithm).toBe('SHA256withECDSA');
     writeFileSync(join(keys, 'p.bin'), firmware);
     writeFileSync(join(keys, 's.bin'), r.signature);
     writeFileSync(join(keys, 'c.pem'), ec.certPem);
-    writeFileSync(join(keys, 'k.pub'), execFileSync('openssl', ['x509', '-in', join(keys, 'c.pem'), '-pubkey', '-noout']));
-    const out = execFileSync('openssl', ['dgst', '-sha256', '-verify', join(keys, 'k.pub'), '-signature', join(keys, 's.bin'), join(keys, 'p.bin')]).toString();
+    writeFileSync(
+      join(keys, 'k.pub'),
+      execFileSync('openssl', ['x509', '-in', join(keys, 'c.pem'), '-pubkey', '-noout']),
+    );
+    const out = execFileSync('openssl', [
+      'dgst',
+      '-sha256',
+      '-verify',
+      join(keys, 'k.pub'),
+      '-signature',
+      join(keys, 's.bin'),
+      join(keys, 'p.bin'),
+    ]).toString();
     expect(out.trim()).toBe('Verified OK');
-    expect(store.describeSigningJob(ALICE, { jobId: r.jobId }).statusReason).toBe('Signing Succeeded');
-    await expectStoreError(() => store.signPayload(BOB, { profileName: 'fw_profile', profileOwner: ALICE.accountId, payload: firmware, payloadFormat: 'x' }), 'AccessDeniedException', /signer:SignPayload/);
+    expect(store.describeSigningJob(ALICE, { jobId: r.jobId }).statusReason).toBe(
+      'Signing Succeeded',
+    );
+    await expectStoreError(
+      () =>
+        store.signPayload(BOB, {
+          profileName: 'fw_profile',
+          profileOwner: ALICE.accountId,
+          payload: firmware,
+          payloadFormat: 'x',
+        }),
+      'AccessDeniedException',
+      /signer:SignPayload/,
+    );
   });
 
   it('stores the raw payload as a newer version of the signed object key', async () => {
     const { jobId } = await store.startSigningJob(ALICE, jobInput('t-ota'));
     const r = store.storeOtaPayloadVersion(ALICE, { jobId });
     expect(r.key).toBe(`signed/${jobId}`);
-    const versions = store.buckets.listObjectVersions(ALICE.accountId, 'dst-bucket', { prefix: r.key }).versions;
+    const versions = store.buckets.listObjectVersions(ALICE.accountId, 'dst-bucket', {
+      prefix: r.key,
+    }).versions;
     expect(versions.map((v) => v.versionId)).toEqual([r.versionId, r.signedObjectVersionId]);
     expect(versions[0]!.isLatest).toBe(true);
-    expect(Buffer.from(store.buckets.getObject(ALICE.accountId, 'dst-bucket', r.key).body).equals(Buffer.from(firmware))).toBe(true);
-    const signed = store.buckets.getObject(ALICE.accountId, 'dst-bucket', r.key, r.signedObjectVersionId).body;
+    expect(
+      Buffer.from(store.buckets.getObject(ALICE.accountId, 'dst-bucket', r.key).body).equals(
+        Buffer.from(firmware),
+      ),
+    ).toBe(true);
+    const signed = store.buckets.getObject(
+      ALICE.accountId,
+      'dst-bucket',
+      r.key,
+      r.signedObjectVersionId,
+    ).body;
     expect(parseSignedObject(signed).format).toBe('JSONEmbedded');
   });
 });
@@ -329,37 +583,95 @@ describe('more job shapes', () => {
       signingParameters: { certname: 'code_sign.pem' },
       signatureValidityPeriod: { value: 10, type: 'DAYS' },
     });
-    const { jobId } = await store.startSigningJob(ALICE, jobInput('t-detached', { profileName: 'iotdm' }));
+    const { jobId } = await store.startSigningJob(
+      ALICE,
+      jobInput('t-detached', { profileName: 'iotdm' }),
+    );
     const d = store.describeSigningJob(ALICE, { jobId });
     expect(d.overrides).toEqual({ signingImageFormat: 'JSONDetached' });
     expect(d.signingParameters).toEqual({ certname: 'code_sign.pem' });
     expect(d.signatureExpiresAt!.getTime() - d.completedAt!.getTime()).toBe(10 * 86400_000);
-    const parsed = parseSignedObject(store.buckets.getObject(ALICE.accountId, 'dst-bucket', `signed/${jobId}`).body);
+    const parsed = parseSignedObject(
+      store.buckets.getObject(ALICE.accountId, 'dst-bucket', `signed/${jobId}`).body,
+    );
     expect(parsed.format).toBe('JSONDetached');
-    expect(parsed.payloadLocation).toEqual({ bucketName: 'src-bucket', key: 'fw/app.bin', version: srcVersion });
+    expect(parsed.payloadLocation).toEqual({
+      bucketName: 'src-bucket',
+      key: 'fw/app.bin',
+      version: srcVersion,
+    });
     expect(parsed.rawPayloadSize).toBe(firmware.length);
   });
 
   it('SignPayload across accounts needs signer:SignPayload; the job belongs to the profile owner', async () => {
-    store.addProfilePermission(ALICE, { profileName: 'fw_profile', action: 'signer:SignPayload', principal: CAROL.principalArn, statementId: 'carol-sign', revisionId: store.listProfilePermissions(ALICE, { profileName: 'fw_profile' }).revisionId! });
-    const r = await store.signPayload(CAROL, { profileName: 'fw_profile', profileOwner: ALICE.accountId, payload: firmware, payloadFormat: 'application/octet-stream' });
+    store.addProfilePermission(ALICE, {
+      profileName: 'fw_profile',
+      action: 'signer:SignPayload',
+      principal: CAROL.principalArn,
+      statementId: 'carol-sign',
+      revisionId: store.listProfilePermissions(ALICE, { profileName: 'fw_profile' }).revisionId!,
+    });
+    const r = await store.signPayload(CAROL, {
+      profileName: 'fw_profile',
+      profileOwner: ALICE.accountId,
+      payload: firmware,
+      payloadFormat: 'application/octet-stream',
+    });
     expect(r.jobOwner).toBe(ALICE.accountId);
     const d = store.describeSigningJob(CAROL, { jobId: r.jobId });
     expect(d.jobInvoker).toBe(CAROL.accountId);
     expect(d.requestedBy).toBe(CAROL.principalArn);
     expect(d.source).toBeUndefined();
     expect(d.signedObject).toBeUndefined();
-    await expectStoreError(() => store.signPayload(ALICE, { profileName: 'fw_profile', payload: new Uint8Array(0), payloadFormat: 'x' }), 'ValidationException', /payload: expected non-empty bytes, got 0 bytes/);
+    await expectStoreError(
+      () =>
+        store.signPayload(ALICE, {
+          profileName: 'fw_profile',
+          payload: new Uint8Array(0),
+          payloadFormat: 'x',
+        }),
+      'ValidationException',
+      /payload: expected non-empty bytes, got 0 bytes/,
+    );
   });
 
   it('refuses the OTA payload version on an unversioned destination, and bad GetRevocationStatus input', async () => {
     store.buckets.createBucket(ALICE.accountId, 'flat-dst');
-    const { jobId } = await store.startSigningJob(ALICE, jobInput('t-flat', { destination: { s3: { bucketName: 'flat-dst' } } }));
-    await expectStoreError(() => store.storeOtaPayloadVersion(ALICE, { jobId }), 'ValidationException', /destination bucket flat-dst must have versioning enabled/);
-    const base = { signatureTimestamp: new Date(), platformId: 'AmazonFreeRTOS-Default', profileVersionArn: `${setup.profileArn}/${setup.profileVersion}`, jobArn: store.jobArn(ALICE, { jobId }), certificateHashes: [] };
+    const { jobId } = await store.startSigningJob(
+      ALICE,
+      jobInput('t-flat', { destination: { s3: { bucketName: 'flat-dst' } } }),
+    );
+    await expectStoreError(
+      () => store.storeOtaPayloadVersion(ALICE, { jobId }),
+      'ValidationException',
+      /destination bucket flat-dst must have versioning enabled/,
+    );
+    const base = {
+      signatureTimestamp: new Date(),
+      platformId: 'AmazonFreeRTOS-Default',
+      profileVersionArn: `${setup.profileArn}/${setup.profileVersion}`,
+      jobArn: store.jobArn(ALICE, { jobId }),
+      certificateHashes: [],
+    };
     expect(store.getRevocationStatus(ALICE, base).revokedEntities).toEqual([]);
-    await expectStoreError(() => store.getRevocationStatus(ALICE, { ...base, profileVersionArn: setup.profileArn }), 'ValidationException', /profileVersionArn: expected arn:aws:signer:<region>:<account>:\/signing-profiles\/<name>\/<version>/);
-    await expectStoreError(() => store.getRevocationStatus(ALICE, { ...base, jobArn: 'arn:aws:signer:us-east-1:111111111111:/signing-jobs/x' }), 'ValidationException', /jobArn: expected/);
-    await expectStoreError(() => store.listSigningJobs(ALICE, { status: 'Done' as never }), 'ValidationException', /status: expected one of \[InProgress, Failed, Succeeded\], got "Done"/);
+    await expectStoreError(
+      () => store.getRevocationStatus(ALICE, { ...base, profileVersionArn: setup.profileArn }),
+      'ValidationException',
+      /profileVersionArn: expected arn:aws:signer:<region>:<account>:\/signing-profiles\/<name>\/<version>/,
+    );
+    await expectStoreError(
+      () =>
+        store.getRevocationStatus(ALICE, {
+          ...base,
+          jobArn: 'arn:aws:signer:us-east-1:111111111111:/signing-jobs/x',
+        }),
+      'ValidationException',
+      /jobArn: expected/,
+    );
+    await expectStoreError(
+      () => store.listSigningJobs(ALICE, { status: 'Done' as never }),
+      'ValidationException',
+      /status: expected one of \[InProgress, Failed, Succeeded\], got "Done"/,
+    );
   });
 });

@@ -41,7 +41,9 @@ describe('master key', () => {
   it('refuses a key file readable by others', () => {
     writeFileSync(join(dir, MASTER_KEY_FILE), `${'ab'.repeat(32)}\n`, { mode: 0o644 });
     chmodSync(join(dir, MASTER_KEY_FILE), 0o644);
-    expect(() => SignerStore.open({ dataDir: dir })).toThrow(/master\.key: expected mode 0600 \(owner only\), got 0644; run chmod 600 on it/);
+    expect(() => SignerStore.open({ dataDir: dir })).toThrow(
+      /master\.key: expected mode 0600 \(owner only\), got 0644; run chmod 600 on it/,
+    );
   });
 
   it('takes FWSIGN_MASTER_KEY (hex or base64) instead of a file', () => {
@@ -49,7 +51,9 @@ describe('master key', () => {
     SignerStore.open({ dataDir: dir }).close();
     expect(() => statSync(join(dir, MASTER_KEY_FILE))).toThrow(/ENOENT/);
     process.env.FWSIGN_MASTER_KEY = 'abcd';
-    expect(() => SignerStore.open({ dataDir: dir })).toThrow(/FWSIGN_MASTER_KEY: expected 32 bytes as 64 hex digits or base64, got 4 characters/);
+    expect(() => SignerStore.open({ dataDir: dir })).toThrow(
+      /FWSIGN_MASTER_KEY: expected 32 bytes as 64 hex digits or base64, got 4 characters/,
+    );
     expect(parseMasterKey('ab'.repeat(32), 'x')).toEqual(new Uint8Array(32).fill(0xab));
   });
 
@@ -59,9 +63,13 @@ describe('master key', () => {
     const sealed = seal(key, secret, 'arn:a');
     expect(sealed.length).toBe(1 + 12 + secret.length + 16);
     expect(Buffer.from(sealed).includes(Buffer.from('secret'))).toBe(false);
-    expect(Buffer.from(unseal(key, sealed, 'arn:a')).toString()).toBe('-----BEGIN PRIVATE KEY----- secret');
+    expect(Buffer.from(unseal(key, sealed, 'arn:a')).toString()).toBe(
+      '-----BEGIN PRIVATE KEY----- secret',
+    );
     expect(() => unseal(key, sealed, 'arn:b')).toThrow(MasterKeyError);
-    expect(() => unseal(new Uint8Array(32).fill(2), sealed, 'arn:a')).toThrow(/authentication failed/);
+    expect(() => unseal(new Uint8Array(32).fill(2), sealed, 'arn:a')).toThrow(
+      /authentication failed/,
+    );
     const tampered = Uint8Array.from(sealed);
     tampered[20] = tampered[20]! ^ 1;
     expect(() => unseal(key, tampered, 'arn:a')).toThrow(/authentication failed/);
@@ -77,7 +85,11 @@ describe('database', () => {
     expect(s.integrityCheck()).toBe('ok');
     s.close();
     expect(readFileSync(join(dir, 'signer.db')).subarray(18, 20)).toEqual(Buffer.from([2, 2])); // WAL read/write versions in the header
-    expect(() => SignerStore.open({ dataDir: dir, masterKey: new Uint8Array(16) })).toThrow(/masterKey: expected 32 bytes, got 16/);
-    expect(() => SignerStore.open({ dataDir: dir, region: 'mars', masterKey: new Uint8Array(32) })).toThrow(/region.*got "mars"/);
+    expect(() => SignerStore.open({ dataDir: dir, masterKey: new Uint8Array(16) })).toThrow(
+      /masterKey: expected 32 bytes, got 16/,
+    );
+    expect(() =>
+      SignerStore.open({ dataDir: dir, region: 'mars', masterKey: new Uint8Array(32) }),
+    ).toThrow(/region.*got "mars"/);
   });
 });

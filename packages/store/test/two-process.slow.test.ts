@@ -29,23 +29,35 @@ describe('two processes on one data directory', () => {
       const jobs: string[] = [];
       let token: string | undefined;
       for (let i = 0; i < 100; i++) {
-        const page = store.listSigningJobs(ALICE, { maxResults: 25, ...(token ? { nextToken: token } : {}) });
+        const page = store.listSigningJobs(ALICE, {
+          maxResults: 25,
+          ...(token ? { nextToken: token } : {}),
+        });
         jobs.push(...page.jobs.filter((j) => j.status === 'Succeeded').map((j) => j.jobId));
         token = page.nextToken;
         if (!token) break;
       }
       expect(new Set(jobs).size).toBe(2 * COUNT);
       for (const name of ['pa', 'pb']) {
-        const objs = store.buckets.listObjectVersions(ALICE.accountId, 'dst-bucket', { prefix: `${name}/` }).versions;
+        const objs = store.buckets.listObjectVersions(ALICE.accountId, 'dst-bucket', {
+          prefix: `${name}/`,
+        }).versions;
         expect(objs).toHaveLength(COUNT);
         for (const o of objs) {
-          expect(new TextDecoder().decode(store.buckets.getObject(ALICE.accountId, 'dst-bucket', o.key, o.versionId).body)).toBe(`${name} ${o.key.slice(name.length + 5)}`);
+          expect(
+            new TextDecoder().decode(
+              store.buckets.getObject(ALICE.accountId, 'dst-bucket', o.key, o.versionId).body,
+            ),
+          ).toBe(`${name} ${o.key.slice(name.length + 5)}`);
         }
       }
       const statements: string[] = [];
       let pt: string | undefined;
       for (let i = 0; i < 100; i++) {
-        const page = store.listProfilePermissions(ALICE, { profileName: 'fw_profile', ...(pt ? { nextToken: pt } : {}) });
+        const page = store.listProfilePermissions(ALICE, {
+          profileName: 'fw_profile',
+          ...(pt ? { nextToken: pt } : {}),
+        });
         statements.push(...page.permissions.map((p) => p.statementId));
         pt = page.nextToken;
         if (!pt) break;

@@ -11,14 +11,23 @@ import type { JobDocumentResult } from './job-document.js';
 export const CERTFILE = '/certs/codesign.crt';
 export const RSA_CERTFILE = '/certs/codesign-cc3220.crt';
 
-export function provisionAnchors(certs: Array<{ certificatePem: string; certfile: string }>): Uint8Array {
-  return encodeTrustAnchorTable(certs.map((c) => trustAnchorFromCertificate(parseCertificate(c.certificatePem), c.certfile)));
+export function provisionAnchors(
+  certs: Array<{ certificatePem: string; certfile: string }>,
+): Uint8Array {
+  return encodeTrustAnchorTable(
+    certs.map((c) => trustAnchorFromCertificate(parseCertificate(c.certificatePem), c.certfile)),
+  );
 }
 
 /** What an OTA agent takes from the job document: the signature, its algorithm, the certfile. */
-export function deviceSignature(doc: JobDocumentResult): { signature: Uint8Array; alg: string; certfile: string } {
+export function deviceSignature(doc: JobDocumentResult): {
+  signature: Uint8Array;
+  alg: string;
+  certfile: string;
+} {
   const f = doc.parsed.files[0]!;
-  if (!f.signature || !f.signatureKey || !f.certfile) throw new Error(`job document: expected a signature, its key and a certfile, got ${doc.json}`);
+  if (!f.signature || !f.signatureKey || !f.certfile)
+    throw new Error(`job document: expected a signature, its key and a certfile, got ${doc.json}`);
   return { signature: f.signature, alg: f.signatureKey, certfile: f.certfile };
 }
 
@@ -27,8 +36,19 @@ export function deviceSignature(doc: JobDocumentResult): { signature: Uint8Array
  * reset, and the verifier's boot line naming the image's SHA-256 (the test application that runs
  * afterwards serves echo and reset only, so the verifier, not the app, confirms what booted).
  */
-export async function flashWithFlasher(transport: Transport, image: Uint8Array, doc: JobDocumentResult, opts: { timeoutMs?: number; boot?: boolean } = {}): Promise<FlashResult> {
-  return flashImage({ transport, image, ...deviceSignature(doc), boot: opts.boot ?? false, timeoutMs: opts.timeoutMs ?? 3000 });
+export async function flashWithFlasher(
+  transport: Transport,
+  image: Uint8Array,
+  doc: JobDocumentResult,
+  opts: { timeoutMs?: number; boot?: boolean } = {},
+): Promise<FlashResult> {
+  return flashImage({
+    transport,
+    image,
+    ...deviceSignature(doc),
+    boot: opts.boot ?? false,
+    timeoutMs: opts.timeoutMs ?? 3000,
+  });
 }
 
 /** Resets a board running the application back into the verifier (boot_mode 1) and waits for it. */
@@ -39,14 +59,22 @@ export async function enterVerifier(board: Board, session: DeviceSession): Promi
 }
 
 /** Resets (SMP) and returns once `banner` is on the UART. */
-export async function resetInto(board: Board, session: DeviceSession, banner: string): Promise<void> {
+export async function resetInto(
+  board: Board,
+  session: DeviceSession,
+  banner: string,
+): Promise<void> {
   const mark = board.uart.mark();
   await session.reset();
   await board.uart.waitFor(banner, { since: mark, timeoutMs: 15_000 });
 }
 
 /** Marks the verified slot bootable, resets, and returns once `banner` is on the UART. */
-export async function bootVerified(board: Board, session: DeviceSession, banner: string): Promise<DeviceVerdict> {
+export async function bootVerified(
+  board: Board,
+  session: DeviceSession,
+  banner: string,
+): Promise<DeviceVerdict> {
   const mark = board.uart.mark();
   const verdict = await session.markBootable();
   if (verdict.fwv !== 0) return verdict;
@@ -62,7 +90,11 @@ export interface StepVerdicts {
 }
 
 /** Upload, hand over the signature, verify, mark bootable: each verdict as the device gave it. */
-export async function installStepwise(session: DeviceSession, image: Uint8Array, sig: { signature: Uint8Array; alg: string; certfile: string }): Promise<StepVerdicts> {
+export async function installStepwise(
+  session: DeviceSession,
+  image: Uint8Array,
+  sig: { signature: Uint8Array; alg: string; certfile: string },
+): Promise<StepVerdicts> {
   await session.upload(image);
   const signature = await session.signature(sig.signature, sig.alg, sig.certfile);
   const verify = await session.verify();

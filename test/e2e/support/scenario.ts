@@ -1,7 +1,13 @@
 /** The e2e scenario: a board plus a running fwsign service per scenario (torn down after it). */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createScenario, FIRMWARE_DIR, locateFirmware, type BoardChoice, type Firmware } from '@fwsign/harness';
+import {
+  createScenario,
+  FIRMWARE_DIR,
+  locateFirmware,
+  type BoardChoice,
+  type Firmware,
+} from '@fwsign/harness';
 import { FwsignService } from './service.js';
 
 export const scenario = createScenario({ fwsign: () => FwsignService.start() });

@@ -8,7 +8,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, GetObjectCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import {
   DescribeSigningJobCommand,
   GetSigningProfileCommand,
@@ -57,13 +63,32 @@ export class FwsignService {
     const dataDir = mkdtempSync(join(tmpdir(), 'fwsign-e2e-data-'));
     const work = mkdtempSync(join(tmpdir(), 'fwsign-e2e-keys-'));
     const accessLog: string[] = [];
-    const server = await SignerServer.open({ dataDir, port: 0, accessLog: (l) => accessLog.push(l) });
+    const server = await SignerServer.open({
+      dataDir,
+      port: 0,
+      accessLog: (l) => accessLog.push(l),
+    });
     const { url } = await server.listen();
-    const signer = new SignerClient({ endpoint: url, region: REGION, credentials: CREDS, disableHostPrefix: true });
-    const s3 = new S3Client({ endpoint: url, region: REGION, credentials: CREDS, forcePathStyle: true });
+    const signer = new SignerClient({
+      endpoint: url,
+      region: REGION,
+      credentials: CREDS,
+      disableHostPrefix: true,
+    });
+    const s3 = new S3Client({
+      endpoint: url,
+      region: REGION,
+      credentials: CREDS,
+      forcePathStyle: true,
+    });
     const svc = new FwsignService(server, url, dataDir, work, signer, s3, accessLog);
     await s3.send(new CreateBucketCommand({ Bucket: SOURCE_BUCKET }));
-    await s3.send(new PutBucketVersioningCommand({ Bucket: SOURCE_BUCKET, VersioningConfiguration: { Status: 'Enabled' } }));
+    await s3.send(
+      new PutBucketVersioningCommand({
+        Bucket: SOURCE_BUCKET,
+        VersioningConfiguration: { Status: 'Enabled' },
+      }),
+    );
     await s3.send(new CreateBucketCommand({ Bucket: DEST_BUCKET }));
     return svc;
   }
@@ -76,24 +101,72 @@ export class FwsignService {
     const tag = `${kind}-${cn.replace(/\W/g, '')}`;
     const keyFile = join(this.work, `${tag}.key.pem`);
     const certFile = join(this.work, `${tag}.cert.pem`);
-    const keyArgs = kind === 'ec' ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'] : ['-newkey', 'rsa:2048'];
-    execFileSync('openssl', ['req', '-x509', ...keyArgs, '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '30', '-subj', `/CN=${cn}`, '-addext', 'extendedKeyUsage=codeSigning', '-addext', 'keyUsage=digitalSignature'], { stdio: 'pipe', env: { ...process.env }, });
-    execFileSync('openssl', ['pkcs8', '-topk8', '-nocrypt', '-in', keyFile, '-out', `${keyFile}.p8`], { stdio: 'pipe' });
+    const keyArgs =
+      kind === 'ec'
+        ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256']
+        : ['-newkey', 'rsa:2048'];
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        ...keyArgs,
+        '-nodes',
+        '-keyout',
+        keyFile,
+        '-out',
+        certFile,
+        '-days',
+        '30',
+        '-subj',
+        `/CN=${cn}`,
+        '-addext',
+        'extendedKeyUsage=codeSigning',
+        '-addext',
+        'keyUsage=digitalSignature',
+      ],
+      { stdio: 'pipe', env: { ...process.env } },
+    );
+    execFileSync(
+      'openssl',
+      ['pkcs8', '-topk8', '-nocrypt', '-in', keyFile, '-out', `${keyFile}.p8`],
+      { stdio: 'pipe' },
+    );
     const certificatePem = readFileSync(certFile, 'utf8');
     const privateKeyPem = readFileSync(`${keyFile}.p8`, 'utf8');
     const b64 = (s: string): string => Buffer.from(s).toString('base64');
-    const imported = await callAcm({ endpoint: this.url, region: REGION, credentials: CREDS }, 'ImportCertificate', { Certificate: b64(certificatePem), PrivateKey: b64(privateKeyPem) });
+    const imported = await callAcm(
+      { endpoint: this.url, region: REGION, credentials: CREDS },
+      'ImportCertificate',
+      { Certificate: b64(certificatePem), PrivateKey: b64(privateKeyPem) },
+    );
     return { certificatePem, certificateArn: String(imported.CertificateArn) };
   }
 
-  async putProfile(profileName: string, platformId: string, identity: CodeSigningIdentity): Promise<{ profileVersion: string; profileVersionArn: string }> {
-    const put = await this.signer.send(new PutSigningProfileCommand({ profileName, platformId, signingMaterial: { certificateArn: identity.certificateArn } }));
+  async putProfile(
+    profileName: string,
+    platformId: string,
+    identity: CodeSigningIdentity,
+  ): Promise<{ profileVersion: string; profileVersionArn: string }> {
+    const put = await this.signer.send(
+      new PutSigningProfileCommand({
+        profileName,
+        platformId,
+        signingMaterial: { certificateArn: identity.certificateArn },
+      }),
+    );
     return { profileVersion: put.profileVersion!, profileVersionArn: put.profileVersionArn! };
   }
 
   /** Uploads to the versioned bucket, signs with the profile, waits, downloads the signed object. */
-  async sign(image: Uint8Array, profileName: string, key = 'app/firmware.bin'): Promise<SigningJobOutcome> {
-    const put = await this.s3.send(new PutObjectCommand({ Bucket: SOURCE_BUCKET, Key: key, Body: image }));
+  async sign(
+    image: Uint8Array,
+    profileName: string,
+    key = 'app/firmware.bin',
+  ): Promise<SigningJobOutcome> {
+    const put = await this.s3.send(
+      new PutObjectCommand({ Bucket: SOURCE_BUCKET, Key: key, Body: image }),
+    );
     const started = await this.signer.send(
       new StartSigningJobCommand({
         source: { s3: { bucketName: SOURCE_BUCKET, key, version: put.VersionId! } },
@@ -103,12 +176,23 @@ export class FwsignService {
       }),
     );
     const jobId = started.jobId!;
-    await waitUntilSuccessfulSigningJob({ client: this.signer, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { jobId });
+    await waitUntilSuccessfulSigningJob(
+      { client: this.signer, maxWaitTime: 60, minDelay: 1, maxDelay: 1 },
+      { jobId },
+    );
     const job = await this.signer.send(new DescribeSigningJobCommand({ jobId }));
     const out = job.signedObject!.s3!;
-    const got = await this.s3.send(new GetObjectCommand({ Bucket: out.bucketName!, Key: out.key! }));
+    const got = await this.s3.send(
+      new GetObjectCommand({ Bucket: out.bucketName!, Key: out.key! }),
+    );
     const signedObjectBytes = await got.Body!.transformToByteArray();
-    return { jobId, profileName, sourceVersion: put.VersionId!, signedObjectBytes, signedObject: parseSignedObject(signedObjectBytes) };
+    return {
+      jobId,
+      profileName,
+      sourceVersion: put.VersionId!,
+      signedObjectBytes,
+      signedObject: parseSignedObject(signedObjectBytes),
+    };
   }
 
   async revokeSignature(jobId: string, reason: string): Promise<void> {
@@ -117,7 +201,14 @@ export class FwsignService {
 
   async revokeProfile(profileName: string, reason: string): Promise<void> {
     const p = await this.signer.send(new GetSigningProfileCommand({ profileName }));
-    await this.signer.send(new RevokeSigningProfileCommand({ profileName, profileVersion: p.profileVersion!, reason, effectiveTime: new Date(Date.now() - 1000) }));
+    await this.signer.send(
+      new RevokeSigningProfileCommand({
+        profileName,
+        profileVersion: p.profileVersion!,
+        reason,
+        effectiveTime: new Date(Date.now() - 1000),
+      }),
+    );
   }
 
   async dispose(): Promise<void> {

@@ -29,7 +29,12 @@ export class Decoder {
         for (const [k, v] of Object.entries(value)) {
           this.scalar(shape.key!, k, `${path}.key`, 'json');
           // defineProperty: a key named __proto__ stays an own entry instead of replacing the prototype.
-          Object.defineProperty(out, k, { value: this.json(shape.value!, v, `${path}.${k}`), enumerable: true, writable: true, configurable: true });
+          Object.defineProperty(out, k, {
+            value: this.json(shape.value!, v, `${path}.${k}`),
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
         }
         this.length(shape, Object.keys(out).length, value, path);
         return out;
@@ -71,7 +76,10 @@ export class Decoder {
 
   required(shape: Shape, out: Record<string, unknown>, path: string): void {
     for (const name of shape.required ?? []) {
-      if (out[name] === undefined) this.problems.push(`Value null at '${join(path, name)}' failed to satisfy constraint: Member must not be null`);
+      if (out[name] === undefined)
+        this.problems.push(
+          `Value null at '${join(path, name)}' failed to satisfy constraint: Member must not be null`,
+        );
     }
   }
 
@@ -81,20 +89,34 @@ export class Decoder {
       case 'string': {
         if (typeof value !== 'string') return this.wrongType(value, path, 'string');
         if (shape.enum && !shape.enum.includes(value)) {
-          this.problems.push(`Value '${clip(value)}' at '${path}' failed to satisfy constraint: Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
+          this.problems.push(
+            `Value '${clip(value)}' at '${path}' failed to satisfy constraint: Member must satisfy enum value set: [${shape.enum.join(', ')}]`,
+          );
         }
         this.length(shape, value.length, value, path);
         if (shape.pattern && !matches(shape.pattern, value)) {
-          this.problems.push(`Value '${clip(value)}' at '${path}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${shape.pattern}`);
+          this.problems.push(
+            `Value '${clip(value)}' at '${path}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${shape.pattern}`,
+          );
         }
         return value;
       }
       case 'integer':
       case 'long': {
-        const n = from === 'text' && typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
-        if (typeof n !== 'number' || !Number.isSafeInteger(n)) return this.wrongType(value, path, 'integer');
-        if (shape.min !== undefined && n < shape.min) this.problems.push(`Value '${n}' at '${path}' failed to satisfy constraint: Member must have value greater than or equal to ${shape.min}`);
-        if (shape.max !== undefined && n > shape.max) this.problems.push(`Value '${n}' at '${path}' failed to satisfy constraint: Member must have value less than or equal to ${shape.max}`);
+        const n =
+          from === 'text' && typeof value === 'string' && /^-?\d+$/.test(value)
+            ? Number(value)
+            : value;
+        if (typeof n !== 'number' || !Number.isSafeInteger(n))
+          return this.wrongType(value, path, 'integer');
+        if (shape.min !== undefined && n < shape.min)
+          this.problems.push(
+            `Value '${n}' at '${path}' failed to satisfy constraint: Member must have value greater than or equal to ${shape.min}`,
+          );
+        if (shape.max !== undefined && n > shape.max)
+          this.problems.push(
+            `Value '${n}' at '${path}' failed to satisfy constraint: Member must have value less than or equal to ${shape.max}`,
+          );
         return n;
       }
       case 'double':
@@ -114,7 +136,8 @@ export class Decoder {
         return d;
       }
       case 'blob': {
-        if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value)) return this.wrongType(value, path, 'base64 blob');
+        if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value))
+          return this.wrongType(value, path, 'base64 blob');
         const bytes = new Uint8Array(Buffer.from(value, 'base64'));
         this.length(shape, bytes.length, '<blob>', path);
         return bytes;
@@ -126,13 +149,21 @@ export class Decoder {
 
   private length(shape: Shape, n: number, value: unknown, path: string): void {
     const shown = typeof value === 'string' ? `'${clip(value)}'` : 'of this length';
-    if (shape.min !== undefined && n < shape.min) this.problems.push(`Value ${shown} at '${path}' failed to satisfy constraint: Member must have length greater than or equal to ${shape.min}`);
-    if (shape.max !== undefined && n > shape.max) this.problems.push(`Value ${shown} at '${path}' failed to satisfy constraint: Member must have length less than or equal to ${shape.max}`);
+    if (shape.min !== undefined && n < shape.min)
+      this.problems.push(
+        `Value ${shown} at '${path}' failed to satisfy constraint: Member must have length greater than or equal to ${shape.min}`,
+      );
+    if (shape.max !== undefined && n > shape.max)
+      this.problems.push(
+        `Value ${shown} at '${path}' failed to satisfy constraint: Member must have length less than or equal to ${shape.max}`,
+      );
   }
 
   private wrongType(value: unknown, path: string, expected: string): undefined {
     const got = value === null ? 'null' : Array.isArray(value) ? 'list' : typeof value;
-    this.problems.push(`Value at '${path}' failed to satisfy constraint: Member must be of type ${expected}, got ${got}`);
+    this.problems.push(
+      `Value at '${path}' failed to satisfy constraint: Member must be of type ${expected}, got ${got}`,
+    );
     return undefined;
   }
 
@@ -145,7 +176,9 @@ export class Decoder {
   error(): ApiError | undefined {
     const n = this.problems.length;
     if (n === 0) return undefined;
-    return validation(`${n} validation error${n === 1 ? '' : 's'} detected: ${this.problems.join('; ')}`);
+    return validation(
+      `${n} validation error${n === 1 ? '' : 's'} detected: ${this.problems.join('; ')}`,
+    );
   }
 }
 

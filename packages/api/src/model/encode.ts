@@ -7,7 +7,12 @@ import { shapeOf } from './load.js';
  * seconds and blobs base64, as rest-json and awsJson1_1 clients parse them.
  * `lenient` also accepts camelCase fields for PascalCase members (ACM's model vs. the store's names).
  */
-export function encodeJson(model: ServiceModel, ref: ShapeRef, value: unknown, lenient = false): unknown {
+export function encodeJson(
+  model: ServiceModel,
+  ref: ShapeRef,
+  value: unknown,
+  lenient = false,
+): unknown {
   if (value === undefined || value === null) return undefined;
   const shape = shapeOf(model, ref.shape);
   switch (shape.type) {
@@ -23,7 +28,9 @@ export function encodeJson(model: ServiceModel, ref: ShapeRef, value: unknown, l
       return out;
     }
     case 'list':
-      return Array.isArray(value) ? value.map((v) => encodeJson(model, shape.member!, v, lenient)) : undefined;
+      return Array.isArray(value)
+        ? value.map((v) => encodeJson(model, shape.member!, v, lenient))
+        : undefined;
     case 'map': {
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
@@ -42,7 +49,12 @@ export function encodeJson(model: ServiceModel, ref: ShapeRef, value: unknown, l
 }
 
 export function epochSeconds(value: unknown): number | undefined {
-  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value * 1000 : Date.parse(String(value));
+  const ms =
+    value instanceof Date
+      ? value.getTime()
+      : typeof value === 'number'
+        ? value * 1000
+        : Date.parse(String(value));
   return Number.isFinite(ms) ? ms / 1000 : undefined;
 }
 

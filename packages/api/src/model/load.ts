@@ -19,7 +19,11 @@ function mergeModels(base: ServiceModel, extra: ServiceModel): ServiceModel {
     if (shapes[name]) throw new Error(`signer-extra.json redefines shape ${name}`);
     shapes[name] = shape;
   }
-  return { metadata: base.metadata, operations: { ...base.operations, ...extra.operations }, shapes };
+  return {
+    metadata: base.metadata,
+    operations: { ...base.operations, ...extra.operations },
+    shapes,
+  };
 }
 
 export function shapeOf(model: ServiceModel, name: string): Shape {

@@ -77,7 +77,11 @@ export interface WireRequest {
 }
 
 /** Builds the operation's input from labels, query, headers and JSON body, validated by the model. */
-export function decodeInput(model: ServiceModel, op: Operation, req: WireRequest): Record<string, unknown> {
+export function decodeInput(
+  model: ServiceModel,
+  op: Operation,
+  req: WireRequest,
+): Record<string, unknown> {
   if (!op.input) return {};
   const shape = shapeOf(model, op.input.shape);
   const dec = new Decoder(model);
@@ -87,10 +91,12 @@ export function decodeInput(model: ServiceModel, op: Operation, req: WireRequest
     const wireName = ref.locationName ?? name;
     switch (ref.location) {
       case 'uri':
-        if (req.labels[wireName] !== undefined) out[name] = dec.text(ref, req.labels[wireName]!, name);
+        if (req.labels[wireName] !== undefined)
+          out[name] = dec.text(ref, req.labels[wireName]!, name);
         break;
       case 'querystring':
-        if (req.query[wireName] !== undefined) out[name] = dec.text(ref, req.query[wireName]!, name);
+        if (req.query[wireName] !== undefined)
+          out[name] = dec.text(ref, req.query[wireName]!, name);
         break;
       case 'header': {
         const v = req.headers[wireName.toLowerCase()];
@@ -119,10 +125,18 @@ export function parseJsonBody(body: Uint8Array): Record<string, unknown> {
   try {
     doc = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
   } catch (e) {
-    throw new ApiError('ValidationException', 400, `Request body is not valid JSON: ${(e as Error).message}`);
+    throw new ApiError(
+      'ValidationException',
+      400,
+      `Request body is not valid JSON: ${(e as Error).message}`,
+    );
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-    throw new ApiError('ValidationException', 400, `Request body must be a JSON object, got ${Array.isArray(doc) ? 'an array' : typeof doc}`);
+    throw new ApiError(
+      'ValidationException',
+      400,
+      `Request body must be a JSON object, got ${Array.isArray(doc) ? 'an array' : typeof doc}`,
+    );
   }
   return doc as Record<string, unknown>;
 }
@@ -137,6 +151,10 @@ function safeDecode(s: string): string {
   try {
     return decodeURIComponent(s);
   } catch {
-    throw new ApiError('ValidationException', 400, `Malformed percent-encoding in path segment '${s.slice(0, 64)}'`);
+    throw new ApiError(
+      'ValidationException',
+      400,
+      `Malformed percent-encoding in path segment '${s.slice(0, 64)}'`,
+    );
   }
 }

@@ -10,7 +10,18 @@ export interface ShapeRef {
 export type TimestampFormat = 'iso8601' | 'unixTimestamp' | 'rfc822';
 
 export interface Shape {
-  type: 'structure' | 'list' | 'map' | 'string' | 'integer' | 'long' | 'boolean' | 'timestamp' | 'blob' | 'double' | 'float';
+  type:
+    | 'structure'
+    | 'list'
+    | 'map'
+    | 'string'
+    | 'integer'
+    | 'long'
+    | 'boolean'
+    | 'timestamp'
+    | 'blob'
+    | 'double'
+    | 'float';
   members?: Record<string, ShapeRef>;
   required?: string[];
   member?: ShapeRef;

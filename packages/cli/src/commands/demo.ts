@@ -16,7 +16,15 @@ import {
   signPayload,
   trustAnchorFromCertificate,
 } from '@fwsign/signing-engine';
-import { createBoard, DeviceSession, locateFirmware, openLink, Transcript, type Board, type BoardKind } from '@fwsign/harness';
+import {
+  createBoard,
+  DeviceSession,
+  locateFirmware,
+  openLink,
+  Transcript,
+  type Board,
+  type BoardKind,
+} from '@fwsign/harness';
 import { FlasherError } from '@fwsign/flasher';
 import { choice, integer, optionalString, parse, pathOf, UsageError } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, type CliIo, type Command } from '../command.js';
@@ -26,7 +34,8 @@ const CERTFILE = '/certs/codesign.crt';
 
 export const demo: Command = {
   name: 'demo',
-  summary: 'sign the test application, flash it to an emulated board, and show the device verify and boot it',
+  summary:
+    'sign the test application, flash it to an emulated board, and show the device verify and boot it',
   usage: `fwsign demo [--board qemu|renode|serial] [--machine mps2-an386|netduinoplus2] [--port /dev/ttyUSB0] [--baud 115200]
   --board qemu (default)   QEMU running the verifier firmware (built with make if missing)
   --board renode           Renode's stm32f4_discovery (needs renode on PATH)
@@ -46,36 +55,87 @@ export const demo: Command = {
     });
     const kind = choice(p, 'board', ['qemu', 'renode', 'serial'] as const, 'qemu') as BoardKind;
     const port = optionalString(p, 'port');
-    if (kind === 'serial' && (!port || !optionalString(p, 'key') || !optionalString(p, 'cert') || !optionalString(p, 'image'))) {
-      throw new UsageError('--board serial expected --port, --key, --cert and --image (the board is provisioned already), got some missing');
+    if (
+      kind === 'serial' &&
+      (!port ||
+        !optionalString(p, 'key') ||
+        !optionalString(p, 'cert') ||
+        !optionalString(p, 'image'))
+    ) {
+      throw new UsageError(
+        '--board serial expected --port, --key, --cert and --image (the board is provisioned already), got some missing',
+      );
     }
     const baud = integer(p, 'baud', 0, 4_000_000) ?? 115200;
-    const machine = optionalString(p, 'machine') ?? (kind === 'renode' ? 'netduinoplus2' : 'mps2-an386');
+    const machine =
+      optionalString(p, 'machine') ?? (kind === 'renode' ? 'netduinoplus2' : 'mps2-an386');
     const certfile = optionalString(p, 'certfile') ?? CERTFILE;
     const t0 = performance.now();
     let n = 0;
-    const step = (text: string): void => void io.stdout.write(`\n== ${++n}. ${text}  (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+    const step = (text: string): void =>
+      void io.stdout.write(
+        `\n== ${++n}. ${text}  (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`,
+      );
     const say = (text: string): void => void io.stdout.write(`   ${text}\n`);
 
-    step(kind === 'serial' ? 'load the key and certificate the board trusts' : 'create a development key and code-signing certificate (ECDSA P-256)');
-    const material = kind === 'serial'
-      ? { privateKeyPem: await readFile(pathOf(io, optionalString(p, 'key')!), 'utf8'), certificatePem: await readFile(pathOf(io, optionalString(p, 'cert')!), 'utf8') }
-      : await createDevelopmentCertificate({ algorithm: 'ecdsa-p256', subject: 'CN=fwsign demo signer, O=fwsign' });
+    step(
+      kind === 'serial'
+        ? 'load the key and certificate the board trusts'
+        : 'create a development key and code-signing certificate (ECDSA P-256)',
+    );
+    const material =
+      kind === 'serial'
+        ? {
+            privateKeyPem: await readFile(pathOf(io, optionalString(p, 'key')!), 'utf8'),
+            certificatePem: await readFile(pathOf(io, optionalString(p, 'cert')!), 'utf8'),
+          }
+        : await createDevelopmentCertificate({
+            algorithm: 'ecdsa-p256',
+            subject: 'CN=fwsign demo signer, O=fwsign',
+          });
     const cert = parseCertificate(material.certificatePem);
-    say(`certificate: ${cert.subject}, sha256 ${Buffer.from(cert.sha256).toString('hex').slice(0, 16)}…`);
+    say(
+      `certificate: ${cert.subject}, sha256 ${Buffer.from(cert.sha256).toString('hex').slice(0, 16)}…`,
+    );
 
-    const image = kind === 'serial' ? new Uint8Array(await readFile(pathOf(io, optionalString(p, 'image')!))) : locateFirmware(machine).app(1);
+    const image =
+      kind === 'serial'
+        ? new Uint8Array(await readFile(pathOf(io, optionalString(p, 'image')!)))
+        : locateFirmware(machine).app(1);
     step(`sign the test application (${image.length} bytes) for ${PLATFORM}`);
-    const signed = await signPayload({ config: resolveEffectiveConfiguration(PLATFORM), signer: signerFromPrivateKey(material.privateKeyPem), payload: image });
-    say(`${signed.signatureAlgorithm}, ${signed.format}: signed object of ${signed.signedObject.length} bytes, signature ${signed.signature.length} bytes`);
+    const signed = await signPayload({
+      config: resolveEffectiveConfiguration(PLATFORM),
+      signer: signerFromPrivateKey(material.privateKeyPem),
+      payload: image,
+    });
+    say(
+      `${signed.signatureAlgorithm}, ${signed.format}: signed object of ${signed.signedObject.length} bytes, signature ${signed.signature.length} bytes`,
+    );
 
     step('build the OTA job document');
-    const doc = buildOtaJobDocument({ files: [{ signedObject: { format: signed.format, rawPayloadSize: signed.rawPayloadSize, signature: signed.signature, signatureAlgorithm: signed.signatureAlgorithm }, filepath: '/ota/app.bin', certfile }] });
+    const doc = buildOtaJobDocument({
+      files: [
+        {
+          signedObject: {
+            format: signed.format,
+            rawPayloadSize: signed.rawPayloadSize,
+            signature: signed.signature,
+            signatureAlgorithm: signed.signatureAlgorithm,
+          },
+          filepath: '/ota/app.bin',
+          certfile,
+        },
+      ],
+    });
     const file = parseOtaJobDocument(doc).files[0]!;
     say(`${JSON.stringify(doc).slice(0, 150)}…`);
 
     const anchors = encodeTrustAnchorTable([trustAnchorFromCertificate(cert, certfile)]);
-    step(kind === 'serial' ? `open the board on ${port}` : `provision the board's trust anchor "${certfile}" from the certificate (${anchors.length} bytes) and boot it`);
+    step(
+      kind === 'serial'
+        ? `open the board on ${port}`
+        : `provision the board's trust anchor "${certfile}" from the certificate (${anchors.length} bytes) and boot it`,
+    );
     const board = createBoard({ kind, machine, ...(port ? { port } : {}) });
     const transcript = new Transcript();
     let session: DeviceSession | undefined;
@@ -85,13 +145,17 @@ export const demo: Command = {
       session = new DeviceSession(openLink(board, transcript, baud > 0 ? { baud } : {}).transport);
       await session.sync();
       const status = await verifierStatus(session, say);
-      say(`verifier answers: slot size ${status.slotSize} bytes, active slot ${status.active.state}`);
+      say(
+        `verifier answers: slot size ${status.slotSize} bytes, active slot ${status.active.state}`,
+      );
 
       step(`flash over the UART${baud > 0 ? ` at ${baud} baud` : ''} with the flasher`);
       const stats = await session.upload(image);
-      say(`${stats.bytes} bytes in ${(stats.ms / 1000).toFixed(2)} s (${Math.round(stats.bytes / (stats.ms / 1000))} B/s), ${stats.chunks} chunks, ${stats.resent} resent`);
+      say(
+        `${stats.bytes} bytes in ${(stats.ms / 1000).toFixed(2)} s (${Math.round(stats.bytes / (stats.ms / 1000))} B/s), ${stats.chunks} chunks, ${stats.resent} resent`,
+      );
 
-      step('hand the job document\'s signature to the device and ask it to verify');
+      step("hand the job document's signature to the device and ask it to verify");
       const handed = await session.signature(file.signature!, file.signatureKey!, file.certfile!);
       const verdict = handed.fwv === 0 ? await session.verify() : handed;
       say(`device verdict: ${verdict.name} (fwv ${verdict.fwv}) "${verdict.text}"`);
@@ -100,7 +164,8 @@ export const demo: Command = {
       step('mark the slot bootable and reset');
       const mark = await session.markBootable();
       say(`device: ${mark.name} "${mark.text}"`);
-      if (mark.fwv !== 0) throw new Error(`the device refused to mark the slot bootable: ${mark.text}`);
+      if (mark.fwv !== 0)
+        throw new Error(`the device refused to mark the slot bootable: ${mark.text}`);
       const since = board.uart.mark();
       await session.reset();
       const banner = await board.uart.waitFor(/fwsign-demo-app v\d+/, { since, timeoutMs: 20_000 });
@@ -119,7 +184,10 @@ export const demo: Command = {
 };
 
 /** The verifier's status; a board running an application is reset into the verifier first (boot_mode 1). */
-async function verifierStatus(session: DeviceSession, say: (text: string) => void): Promise<Awaited<ReturnType<DeviceSession['status']>>> {
+async function verifierStatus(
+  session: DeviceSession,
+  say: (text: string) => void,
+): Promise<Awaited<ReturnType<DeviceSession['status']>>> {
   try {
     return await session.status();
   } catch (err) {
@@ -135,5 +203,7 @@ async function verifierStatus(session: DeviceSession, say: (text: string) => voi
 function failure(io: CliIo, board: Board, transcript: Transcript, err: unknown): void {
   io.stderr.write(`\nfwsign demo: FAILED: ${err instanceof Error ? err.message : String(err)}\n`);
   io.stderr.write(`--- ${board.description} UART ---\n${board.uart.textSince().slice(-1500)}\n`);
-  io.stderr.write(`--- link transcript (last lines) ---\n${transcript.lines.slice(-20).join('\n')}\n`);
+  io.stderr.write(
+    `--- link transcript (last lines) ---\n${transcript.lines.slice(-20).join('\n')}\n`,
+  );
 }

@@ -5,10 +5,24 @@ import { EXIT_OK, type CliIo, type Command } from '../command.js';
 
 const hex = (b: Uint8Array | undefined): string => (b ? Buffer.from(b).toString('hex') : '-');
 
-async function withDevice<T>(args: string[], extra: Parameters<typeof parse>[1], fn: (client: SmpClient, p: ReturnType<typeof parse>) => Promise<T>): Promise<T> {
-  const p = parse(args, { port: { type: 'string' }, baud: { type: 'string' }, timeout: { type: 'string' }, ...extra });
-  const transport = await openTransport(requireString(p, 'port'), integer(p, 'baud', 50, 4_000_000) ?? 115200);
-  const client = new SmpClient(transport, { timeoutMs: integer(p, 'timeout', 10, 600_000) ?? 3000 });
+async function withDevice<T>(
+  args: string[],
+  extra: Parameters<typeof parse>[1],
+  fn: (client: SmpClient, p: ReturnType<typeof parse>) => Promise<T>,
+): Promise<T> {
+  const p = parse(args, {
+    port: { type: 'string' },
+    baud: { type: 'string' },
+    timeout: { type: 'string' },
+    ...extra,
+  });
+  const transport = await openTransport(
+    requireString(p, 'port'),
+    integer(p, 'baud', 50, 4_000_000) ?? 115200,
+  );
+  const client = new SmpClient(transport, {
+    timeoutMs: integer(p, 'timeout', 10, 600_000) ?? 3000,
+  });
   try {
     return await fn(client, p);
   } finally {
@@ -19,17 +33,23 @@ async function withDevice<T>(args: string[], extra: Parameters<typeof parse>[1],
 
 async function list(io: CliIo): Promise<number> {
   const ports = await listSerialPorts();
-  if (ports.length === 0) io.stdout.write('no serial ports found (pseudo-terminals and sockets are not listed; pass them to --port directly)\n');
+  if (ports.length === 0)
+    io.stdout.write(
+      'no serial ports found (pseudo-terminals and sockets are not listed; pass them to --port directly)\n',
+    );
   for (const port of ports) {
     const ids = port.vendorId ? ` ${port.vendorId}:${port.productId ?? '????'}` : '';
-    io.stdout.write(`${port.path}${ids}${port.manufacturer ? ` ${port.manufacturer}` : ''}${port.serialNumber ? ` serial ${port.serialNumber}` : ''}\n`);
+    io.stdout.write(
+      `${port.path}${ids}${port.manufacturer ? ` ${port.manufacturer}` : ''}${port.serialNumber ? ` serial ${port.serialNumber}` : ''}\n`,
+    );
   }
   return EXIT_OK;
 }
 
 export const device: Command = {
   name: 'device',
-  summary: 'talk to a board over SMP: list serial ports, echo, reset, or show its buffers and slots',
+  summary:
+    'talk to a board over SMP: list serial ports, echo, reset, or show its buffers and slots',
   usage: `fwsign device list | echo [--text hello] | reset | status  --port /dev/ttyUSB0|tcp:host:port|unix:/path [--baud 115200] [--timeout ms]
   list    serial ports the OS knows (no --port)
   echo    sends --text and prints the device's reply (MCUboot often has echo disabled: rc 8)
@@ -57,16 +77,25 @@ export const device: Command = {
       case 'status':
         return withDevice(rest, {}, async (client) => {
           const params = await readParams(client);
-          io.stdout.write(`buffers: ${params.bufCount} × ${params.bufSize} bytes${params.reported ? '' : ' (not reported; MCUboot defaults assumed)'}\n`);
+          io.stdout.write(
+            `buffers: ${params.bufCount} × ${params.bufSize} bytes${params.reported ? '' : ' (not reported; MCUboot defaults assumed)'}\n`,
+          );
           const status = await readStatus(client);
-          io.stdout.write(`slots: ${status.slotSize} bytes each${status.stackPeak !== undefined ? `; stack peak ${status.stackPeak} bytes` : ''}\n`);
-          for (const [name, s] of [['active', status.active], ['staging', status.staging]] as const) {
+          io.stdout.write(
+            `slots: ${status.slotSize} bytes each${status.stackPeak !== undefined ? `; stack peak ${status.stackPeak} bytes` : ''}\n`,
+          );
+          for (const [name, s] of [
+            ['active', status.active],
+            ['staging', status.staging],
+          ] as const) {
             io.stdout.write(`${name}: ${s.state}, ${s.len} bytes, sha256 ${hex(s.sha256)}\n`);
           }
           return EXIT_OK;
         });
       default:
-        throw new UsageError(`expected a subcommand list, echo, reset or status, got ${JSON.stringify(sub ?? '')}`);
+        throw new UsageError(
+          `expected a subcommand list, echo, reset or status, got ${JSON.stringify(sub ?? '')}`,
+        );
     }
   },
 };

@@ -1,13 +1,29 @@
 import { readFile } from 'node:fs/promises';
-import { createProgress, flashImage, loadFlashInput, openTransport, type ProgressMode } from '@fwsign/flasher';
-import { choice, flag, integer, optionalString, parse, pathOf, requireString, UsageError } from '../args.js';
+import {
+  createProgress,
+  flashImage,
+  loadFlashInput,
+  openTransport,
+  type ProgressMode,
+} from '@fwsign/flasher';
+import {
+  choice,
+  flag,
+  integer,
+  optionalString,
+  parse,
+  pathOf,
+  requireString,
+  UsageError,
+} from '../args.js';
 import { EXIT_OK, type Command } from '../command.js';
 
 export const DEFAULT_CERTFILE = '/certs/codesign.crt';
 
 export const flash: Command = {
   name: 'flash',
-  summary: 'push a signed image to a board over SMP and print what the device concluded (exit 0 only if it verified)',
+  summary:
+    'push a signed image to a board over SMP and print what the device concluded (exit 0 only if it verified)',
   usage: `fwsign flash --port /dev/ttyUSB0|tcp:host:port|unix:/path [--baud 115200] fw.signed.json [--boot]
   --payload fw.bin              the image of a JSONDetached signed object
   --signature sig.der           fw.signed.json is a raw binary, signed by this DER signature
@@ -36,7 +52,8 @@ export const flash: Command = {
       true,
     );
     const port = requireString(p, 'port');
-    if (p.positionals.length !== 1) throw new UsageError(`expected one image file, got ${p.positionals.length}`);
+    if (p.positionals.length !== 1)
+      throw new UsageError(`expected one image file, got ${p.positionals.length}`);
     const baud = integer(p, 'baud', 50, 4_000_000) ?? 115200;
     const progressFlag = choice(p, 'progress', ['bar', 'json', 'none'] as const, 'bar');
     const mode: ProgressMode = flag(p, 'quiet') || progressFlag === 'none' ? 'quiet' : progressFlag;
@@ -50,7 +67,10 @@ export const flash: Command = {
       ...(optionalString(p, 'alg') ? { alg: optionalString(p, 'alg') } : {}),
     });
     const progressOut = mode === 'json' ? io.stdout : io.stderr;
-    const progress = createProgress(mode, progressOut as NodeJS.WritableStream & { isTTY?: boolean });
+    const progress = createProgress(
+      mode,
+      progressOut as NodeJS.WritableStream & { isTTY?: boolean },
+    );
     const transport = await openTransport(port, baud);
     try {
       const result = await flashImage({
@@ -68,10 +88,17 @@ export const flash: Command = {
       const u = result.upload;
       if (mode !== 'json') {
         io.stdout.write(`device: ${result.text} (fwv ${result.fwv})\n`);
-        io.stdout.write(`flashed ${u.bytes} bytes in ${(u.ms / 1000).toFixed(1)} s: ${Math.round(result.bytesPerSecond)} B/s, ${u.chunks} chunks, ${u.resent} resent; sha256 ${result.imageSha256}\n`);
-        if (result.booted) io.stdout.write(`booted: the verifier reported "FWV_OK, booting sha256 ${result.imageSha256}" after the reset\n`);
+        io.stdout.write(
+          `flashed ${u.bytes} bytes in ${(u.ms / 1000).toFixed(1)} s: ${Math.round(result.bytesPerSecond)} B/s, ${u.chunks} chunks, ${u.resent} resent; sha256 ${result.imageSha256}\n`,
+        );
+        if (result.booted)
+          io.stdout.write(
+            `booted: the verifier reported "FWV_OK, booting sha256 ${result.imageSha256}" after the reset\n`,
+          );
       } else {
-        io.stdout.write(`${JSON.stringify({ kind: 'summary', verified: true, fwv: result.fwv, text: result.text, booted: result.booted, bytes: u.bytes, ms: Math.round(u.ms), bytesPerSecond: Math.round(result.bytesPerSecond), chunks: u.chunks, resent: u.resent, sha256: result.imageSha256 })}\n`);
+        io.stdout.write(
+          `${JSON.stringify({ kind: 'summary', verified: true, fwv: result.fwv, text: result.text, booted: result.booted, bytes: u.bytes, ms: Math.round(u.ms), bytesPerSecond: Math.round(result.bytesPerSecond), chunks: u.chunks, resent: u.resent, sha256: result.imageSha256 })}\n`,
+        );
       }
       return EXIT_OK;
     } catch (err) {

@@ -10,7 +10,9 @@ export const getSigningPlatform: Command = {
     const id = requireString(parse(args, { 'platform-id': { type: 'string' } }), 'platform-id');
     const platform = get(id);
     if (!platform) {
-      io.stderr.write(`fwsign: ResourceNotFoundException: no signing platform ${JSON.stringify(id)}; see fwsign list-signing-platforms\n`);
+      io.stderr.write(
+        `fwsign: ResourceNotFoundException: no signing platform ${JSON.stringify(id)}; see fwsign list-signing-platforms\n`,
+      );
       return EXIT_FAILURE;
     }
     io.stdout.write(`${JSON.stringify(platform, null, 4)}\n`);

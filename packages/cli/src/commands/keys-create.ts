@@ -23,14 +23,20 @@ export const keysCreate: Command = {
     const keyOut = pathOf(io, requireString(p, 'key-out'));
     const certOut = pathOf(io, requireString(p, 'cert-out'));
     const validityDays = integer(p, 'validity-days', 1, 36500);
-    if (keyOut === certOut) throw new UsageError('--key-out and --cert-out must be different files');
+    if (keyOut === certOut)
+      throw new UsageError('--key-out and --cert-out must be different files');
     if (!flag(p, 'force')) {
       for (const path of [keyOut, certOut]) {
-        const exists = await access(path).then(() => true, () => false);
+        const exists = await access(path).then(
+          () => true,
+          () => false,
+        );
         if (exists) throw new Error(`${path} exists; pass --force to replace it`);
       }
     }
-    const made = await createDevelopmentCertificate(validityDays === undefined ? { algorithm, subject } : { algorithm, subject, validityDays });
+    const made = await createDevelopmentCertificate(
+      validityDays === undefined ? { algorithm, subject } : { algorithm, subject, validityDays },
+    );
     await writeSecretFile(keyOut, made.privateKeyPem, flag(p, 'force'));
     await writeFileAtomic(certOut, made.certificatePem);
     const cert = parseCertificate(made.certificatePem);

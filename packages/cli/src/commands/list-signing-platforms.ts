@@ -7,7 +7,11 @@ export const listSigningPlatforms: Command = {
   summary: 'list the signing platforms, as `aws signer list-signing-platforms` prints them',
   usage: 'fwsign list-signing-platforms [--category AWS|AWSIoT] [--partner P] [--target T]',
   async run(args, io) {
-    const p = parse(args, { category: { type: 'string' }, partner: { type: 'string' }, target: { type: 'string' } });
+    const p = parse(args, {
+      category: { type: 'string' },
+      partner: { type: 'string' },
+      target: { type: 'string' },
+    });
     const filter: { category?: string; partner?: string; target?: string } = {};
     for (const k of ['category', 'partner', 'target'] as const) {
       const v = optionalString(p, k);

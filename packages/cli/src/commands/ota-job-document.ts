@@ -1,6 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { callSigner, getS3Object, type ClientConfig } from '@fwsign/api';
-import { buildOtaJobDocument, parseSignedObject, type OtaJobFileInput, type OtaProtocol, type SignedObject } from '@fwsign/signing-engine';
+import {
+  buildOtaJobDocument,
+  parseSignedObject,
+  type OtaJobFileInput,
+  type OtaProtocol,
+  type SignedObject,
+} from '@fwsign/signing-engine';
 import { integer, optionalString, parse, pathOf, strings, UsageError } from '../args.js';
 import { EXIT_OK, type Command } from '../command.js';
 import { writeFileAtomic } from '../files.js';
@@ -24,25 +30,48 @@ const iso = (v: unknown): string => (v instanceof Date ? v.toISOString() : Strin
  * succeeded, its signature is not revoked, and its profile version was not revoked effective
  * before the job completed (a revocation effective later leaves earlier signatures valid).
  */
-export async function signedObjectOfJob(config: ClientConfig, jobId: string): Promise<{ signedObject: SignedObject; bytes: Uint8Array; job: Record<string, unknown> }> {
+export async function signedObjectOfJob(
+  config: ClientConfig,
+  jobId: string,
+): Promise<{ signedObject: SignedObject; bytes: Uint8Array; job: Record<string, unknown> }> {
   const job = await callSigner(config, 'DescribeSigningJob', { jobId });
-  if (job.status !== 'Succeeded') throw new JobRefused('JobNotSucceeded', `job ${jobId}: expected status Succeeded, got ${String(job.status)}; refusing to build an OTA job for it`);
+  if (job.status !== 'Succeeded')
+    throw new JobRefused(
+      'JobNotSucceeded',
+      `job ${jobId}: expected status Succeeded, got ${String(job.status)}; refusing to build an OTA job for it`,
+    );
   const profileName = String(job.profileName);
   const profile = await callSigner(config, 'GetSigningProfile', { profileName });
-  const pr = profile.revocationRecord as { revocationEffectiveFrom?: unknown; revokedBy?: string } | undefined;
+  const pr = profile.revocationRecord as
+    { revocationEffectiveFrom?: unknown; revokedBy?: string } | undefined;
   const completed = job.completedAt instanceof Date ? job.completedAt.getTime() : Number.NaN;
   if (profile.status === 'Revoked' && profile.profileVersion === job.profileVersion) {
-    const from = pr?.revocationEffectiveFrom instanceof Date ? pr.revocationEffectiveFrom.getTime() : Number.NEGATIVE_INFINITY;
+    const from =
+      pr?.revocationEffectiveFrom instanceof Date
+        ? pr.revocationEffectiveFrom.getTime()
+        : Number.NEGATIVE_INFINITY;
     // No completion time to compare with: the revocation wins.
     if (!(completed < from)) {
-      throw new JobRefused('RevokedProfile', `job ${jobId}: profile ${profileName} version ${String(job.profileVersion)} was revoked effective ${pr?.revocationEffectiveFrom ? iso(pr.revocationEffectiveFrom) : 'always'}, before the job completed (${job.completedAt ? iso(job.completedAt) : 'unknown'}); refusing to build an OTA job for it`);
+      throw new JobRefused(
+        'RevokedProfile',
+        `job ${jobId}: profile ${profileName} version ${String(job.profileVersion)} was revoked effective ${pr?.revocationEffectiveFrom ? iso(pr.revocationEffectiveFrom) : 'always'}, before the job completed (${job.completedAt ? iso(job.completedAt) : 'unknown'}); refusing to build an OTA job for it`,
+      );
     }
   }
   // The service also reports a profile revocation as the job's own record: the profile's is named first.
-  const rr = job.revocationRecord as { reason?: string; revokedAt?: unknown; revokedBy?: string } | undefined;
-  if (rr) throw new JobRefused('RevokedSignature', `job ${jobId}: its signature was revoked at ${iso(rr.revokedAt)} by ${rr.revokedBy ?? 'unknown'} (${rr.reason ?? 'no reason'}); refusing to build an OTA job for it`);
+  const rr = job.revocationRecord as
+    { reason?: string; revokedAt?: unknown; revokedBy?: string } | undefined;
+  if (rr)
+    throw new JobRefused(
+      'RevokedSignature',
+      `job ${jobId}: its signature was revoked at ${iso(rr.revokedAt)} by ${rr.revokedBy ?? 'unknown'} (${rr.reason ?? 'no reason'}); refusing to build an OTA job for it`,
+    );
   const s3 = (job.signedObject as { s3?: { bucketName?: string; key?: string } } | undefined)?.s3;
-  if (!s3?.bucketName || !s3.key) throw new JobRefused('NoSignedObject', `job ${jobId}: expected signedObject.s3 with bucketName and key, got ${JSON.stringify(job.signedObject ?? null)}`);
+  if (!s3?.bucketName || !s3.key)
+    throw new JobRefused(
+      'NoSignedObject',
+      `job ${jobId}: expected signedObject.s3 with bucketName and key, got ${JSON.stringify(job.signedObject ?? null)}`,
+    );
   const bytes = await getS3Object(config, s3.bucketName, s3.key);
   return { signedObject: parseSignedObject(bytes), bytes, job };
 }
@@ -73,8 +102,12 @@ export const otaJobDocument: Command = {
     });
     const signed = strings(p, 'signed');
     const jobIds = strings(p, 'job-id');
-    if (jobIds.length > 0 && signed.length > 0) throw new UsageError('--signed and --job-id exclude each other: give the signed files, or the signing jobs to fetch them from');
-    if (jobIds.length === 0 && (optionalString(p, 'endpoint-url') || optionalString(p, 'region'))) throw new UsageError('--endpoint-url and --region go with --job-id');
+    if (jobIds.length > 0 && signed.length > 0)
+      throw new UsageError(
+        '--signed and --job-id exclude each other: give the signed files, or the signing jobs to fetch them from',
+      );
+    if (jobIds.length === 0 && (optionalString(p, 'endpoint-url') || optionalString(p, 'region')))
+      throw new UsageError('--endpoint-url and --region go with --job-id');
     const sources: Array<() => Promise<SignedObject>> = [];
     if (jobIds.length > 0) {
       const flags = new Map<string, string[]>();
@@ -83,18 +116,30 @@ export const otaJobDocument: Command = {
         if (v !== undefined) flags.set(name, [v]);
       }
       const config = clientConfig(flags, io);
-      for (const id of jobIds) sources.push(async () => (await signedObjectOfJob(config, id)).signedObject);
+      for (const id of jobIds)
+        sources.push(async () => (await signedObjectOfJob(config, id)).signedObject);
     } else {
-      for (const path of signed) sources.push(async () => parseSignedObject(new Uint8Array(await readFile(pathOf(io, path)))));
+      for (const path of signed)
+        sources.push(async () =>
+          parseSignedObject(new Uint8Array(await readFile(pathOf(io, path)))),
+        );
     }
     const filepaths = strings(p, 'filepath');
     const certfiles = strings(p, 'certfile');
     if (sources.length === 0) throw new UsageError('--signed (or --job-id) is required');
     const per = jobIds.length > 0 ? '--job-id' : '--signed';
-    if (filepaths.length !== sources.length) throw new UsageError(`--filepath expected once per ${per} (${sources.length}), got ${filepaths.length}`);
-    if (certfiles.length !== 1 && certfiles.length !== sources.length) throw new UsageError(`--certfile expected once, or once per ${per} (${sources.length}), got ${certfiles.length}`);
+    if (filepaths.length !== sources.length)
+      throw new UsageError(
+        `--filepath expected once per ${per} (${sources.length}), got ${filepaths.length}`,
+      );
+    if (certfiles.length !== 1 && certfiles.length !== sources.length)
+      throw new UsageError(
+        `--certfile expected once, or once per ${per} (${sources.length}), got ${certfiles.length}`,
+      );
     const protocols = strings(p, 'protocol');
-    for (const proto of protocols) if (proto !== 'MQTT' && proto !== 'HTTP') throw new UsageError(`--protocol expected MQTT or HTTP, got ${JSON.stringify(proto)}`);
+    for (const proto of protocols)
+      if (proto !== 'MQTT' && proto !== 'HTTP')
+        throw new UsageError(`--protocol expected MQTT or HTTP, got ${JSON.stringify(proto)}`);
     const fileType = integer(p, 'file-type', 0, 0xffffffff);
     const stream = optionalString(p, 'stream');
     const url = optionalString(p, 'update-data-url');
@@ -102,14 +147,20 @@ export const otaJobDocument: Command = {
     const files: OtaJobFileInput[] = [];
     for (const [i, source] of sources.entries()) {
       const signedObject = await source();
-      const f: OtaJobFileInput = { signedObject, filepath: filepaths[i]!, certfile: certfiles[certfiles.length === 1 ? 0 : i]! };
+      const f: OtaJobFileInput = {
+        signedObject,
+        filepath: filepaths[i]!,
+        certfile: certfiles[certfiles.length === 1 ? 0 : i]!,
+      };
       if (fileType !== undefined) f.fileType = fileType;
       if (stream !== undefined) f.streamname = stream;
       if (url !== undefined) f.updateDataUrl = url;
       if (authScheme !== undefined) f.authScheme = authScheme;
       files.push(f);
     }
-    const doc = buildOtaJobDocument(protocols.length > 0 ? { files, protocols: protocols as OtaProtocol[] } : { files });
+    const doc = buildOtaJobDocument(
+      protocols.length > 0 ? { files, protocols: protocols as OtaProtocol[] } : { files },
+    );
     const text = `${JSON.stringify(doc, null, 2)}\n`;
     const out = optionalString(p, 'out');
     if (out) {

@@ -33,7 +33,9 @@ export const serve: Command = {
       accessLog: p.values.quiet === true ? false : log.line,
     });
     const { url } = await server.listen();
-    io.stderr.write(`fwsign serve: listening on ${url} (region ${server.region}, data ${dataDir})\n`);
+    io.stderr.write(
+      `fwsign serve: listening on ${url} (region ${server.region}, data ${dataDir})\n`,
+    );
     // SIGHUP re-reads credentials.json, so an account can be added without a restart.
     const onHup = (): void => {
       log.flush();

@@ -38,22 +38,34 @@ export const sign: Command = {
     const input = pathOf(io, requireString(p, 'in'));
     const output = pathOf(io, requireString(p, 'out'));
     const format = optionalString(p, 'format');
-    const overrides: SigningConfigurationOverrides = format === undefined ? {} : { signingImageFormat: format };
+    const overrides: SigningConfigurationOverrides =
+      format === undefined ? {} : { signingImageFormat: format };
     const config = resolveEffectiveConfiguration(platformId, overrides);
     const cert = parseCertificate(await readFile(certPath));
-    if (!privateKeyMatchesCertificate(keyPem, cert)) throw new Error(`the key does not match the certificate ${certPath} (${cert.subject})`);
+    if (!privateKeyMatchesCertificate(keyPem, cert))
+      throw new Error(`the key does not match the certificate ${certPath} (${cert.subject})`);
     let payloadLocation;
     if (config.imageFormat === 'JSONDetached') {
       const bucketName = optionalString(p, 'bucket');
       const key = optionalString(p, 'object-key') ?? basename(input);
       const version = optionalString(p, 'object-version');
-      if (!bucketName || !version) throw new UsageError('JSONDetached needs --bucket and --object-version (and optionally --object-key) naming where the payload lives');
+      if (!bucketName || !version)
+        throw new UsageError(
+          'JSONDetached needs --bucket and --object-version (and optionally --object-key) naming where the payload lives',
+        );
       payloadLocation = { bucketName, key, version };
     }
     const tmp = join(dirname(output), `.${basename(output)}.${randomBytes(4).toString('hex')}.tmp`);
     const out = createWriteStream(tmp, { mode: 0o644 });
     try {
-      const r = await signPayloadToStream({ config, signer: signerFromPrivateKey(keyPem), payload: createReadStream(input), out, reportSha256: true, ...(payloadLocation ? { payloadLocation } : {}) });
+      const r = await signPayloadToStream({
+        config,
+        signer: signerFromPrivateKey(keyPem),
+        payload: createReadStream(input),
+        out,
+        reportSha256: true,
+        ...(payloadLocation ? { payloadLocation } : {}),
+      });
       out.end();
       await once(out, 'finish');
       await rename(tmp, output);

@@ -7,24 +7,39 @@ import { writeFileAtomic } from '../files.js';
 
 export const trustAnchors: Command = {
   name: 'trust-anchors',
-  summary: 'build the device trust-anchor table from code-signing certificates (the provisioning step)',
+  summary:
+    'build the device trust-anchor table from code-signing certificates (the provisioning step)',
   usage: `fwsign trust-anchors --cert c.pem --name /certs/codesign.crt [--cert … --name …] --out anchors.bin
   Each --name is the certfile path OTA job documents use for that certificate.`,
   async run(args, io) {
-    const p = parse(args, { cert: { type: 'string', multiple: true }, name: { type: 'string', multiple: true }, out: { type: 'string' } });
+    const p = parse(args, {
+      cert: { type: 'string', multiple: true },
+      name: { type: 'string', multiple: true },
+      out: { type: 'string' },
+    });
     const certs = strings(p, 'cert');
     const names = strings(p, 'name');
     const out = pathOf(io, requireString(p, 'out'));
     if (certs.length === 0) throw new UsageError('--cert is required');
-    if (names.length !== certs.length) throw new UsageError(`--name expected once per --cert (${certs.length}), got ${names.length}`);
+    if (names.length !== certs.length)
+      throw new UsageError(
+        `--name expected once per --cert (${certs.length}), got ${names.length}`,
+      );
     const anchors = [];
     for (const [i, path] of certs.entries()) {
-      anchors.push(trustAnchorFromCertificate(parseCertificate(await readFile(pathOf(io, path))), names[i]!));
+      anchors.push(
+        trustAnchorFromCertificate(parseCertificate(await readFile(pathOf(io, path))), names[i]!),
+      );
     }
     const table = encodeTrustAnchorTable(anchors);
     await writeFileAtomic(out, table);
-    io.stdout.write(`wrote ${out} (${table.length} bytes, ${anchors.length} anchor${anchors.length === 1 ? '' : 's'})\n`);
-    for (const a of anchors) io.stdout.write(`  ${a.name}: ${a.key.type}, certificate sha256 ${Buffer.from(a.certSha256).toString('hex')}\n`);
+    io.stdout.write(
+      `wrote ${out} (${table.length} bytes, ${anchors.length} anchor${anchors.length === 1 ? '' : 's'})\n`,
+    );
+    for (const a of anchors)
+      io.stdout.write(
+        `  ${a.name}: ${a.key.type}, certificate sha256 ${Buffer.from(a.certSha256).toString('hex')}\n`,
+      );
     return EXIT_OK;
   },
 };

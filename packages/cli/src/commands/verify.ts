@@ -9,19 +9,31 @@ export const verify: Command = {
   usage: `fwsign verify --cert c.pem | --public-key pub.pem --in fw.signed.json [--payload fw.bin] [--expires-at ISO-8601]
   --payload is needed for JSONDetached objects; for JSONEmbedded it must equal the embedded image.`,
   async run(args, io) {
-    const p = parse(args, { cert: { type: 'string' }, 'public-key': { type: 'string' }, in: { type: 'string' }, payload: { type: 'string' }, 'expires-at': { type: 'string' } });
+    const p = parse(args, {
+      cert: { type: 'string' },
+      'public-key': { type: 'string' },
+      in: { type: 'string' },
+      payload: { type: 'string' },
+      'expires-at': { type: 'string' },
+    });
     const certPath = optionalString(p, 'cert');
     const pubPath = optionalString(p, 'public-key');
-    if ((certPath === undefined) === (pubPath === undefined)) throw new UsageError('give exactly one of --cert or --public-key');
+    if ((certPath === undefined) === (pubPath === undefined))
+      throw new UsageError('give exactly one of --cert or --public-key');
     const signedObject = new Uint8Array(await readFile(pathOf(io, requireString(p, 'in'))));
     const payloadPath = optionalString(p, 'payload');
     const expires = optionalString(p, 'expires-at');
     const signatureExpiresAt = expires === undefined ? undefined : new Date(expires);
-    if (signatureExpiresAt && Number.isNaN(signatureExpiresAt.getTime())) throw new UsageError(`--expires-at expected an ISO-8601 time, got ${JSON.stringify(expires)}`);
+    if (signatureExpiresAt && Number.isNaN(signatureExpiresAt.getTime()))
+      throw new UsageError(
+        `--expires-at expected an ISO-8601 time, got ${JSON.stringify(expires)}`,
+      );
     const keyText = await readFile(pathOf(io, (certPath ?? pubPath)!));
     const verdict = await verifySignedObject({
       signedObject,
-      ...(certPath ? { certificate: new Uint8Array(keyText) } : { publicKey: new Uint8Array(keyText) }),
+      ...(certPath
+        ? { certificate: new Uint8Array(keyText) }
+        : { publicKey: new Uint8Array(keyText) }),
       ...(payloadPath ? { payload: new Uint8Array(await readFile(pathOf(io, payloadPath))) } : {}),
       ...(signatureExpiresAt ? { signatureExpiresAt } : {}),
     });

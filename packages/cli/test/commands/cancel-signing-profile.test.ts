@@ -10,7 +10,9 @@ describe('fwsign cancel-signing-profile', { timeout: 60_000 }, () => {
     await profile(f, 'ToCancel');
     const r = await f.run('cancel-signing-profile', '--profile-name', 'ToCancel');
     expect([r.code, r.stdout]).toEqual([0, '']);
-    expect((await f.json('get-signing-profile', '--profile-name', 'ToCancel')).status).toBe('Canceled');
+    expect((await f.json('get-signing-profile', '--profile-name', 'ToCancel')).status).toBe(
+      'Canceled',
+    );
     expect((await f.json('list-signing-profiles')).profiles ?? []).toEqual([]);
     expect((await f.json('list-signing-profiles', '--include-canceled')).profiles).toHaveLength(1);
   });

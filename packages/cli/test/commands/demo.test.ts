@@ -44,25 +44,86 @@ describe('fwsign demo', () => {
     cleanups.push(cleanup);
     const key = join(dir, 'signer.key');
     const cert = join(dir, 'signer.crt');
-    for (const [k, c] of [[key, cert], [`${key}.other`, `${cert}.other`]] as const) {
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', k, '-out', c, '-days', '2', '-subj', '/CN=demo serial', '-addext', 'extendedKeyUsage=codeSigning'], { stdio: 'pipe' });
+    for (const [k, c] of [
+      [key, cert],
+      [`${key}.other`, `${cert}.other`],
+    ] as const) {
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:P-256',
+          '-nodes',
+          '-keyout',
+          k,
+          '-out',
+          c,
+          '-days',
+          '2',
+          '-subj',
+          '/CN=demo serial',
+          '-addext',
+          'extendedKeyUsage=codeSigning',
+        ],
+        { stdio: 'pipe' },
+      );
     }
     const certPem = execFileSync('cat', [cert], { encoding: 'utf8' });
     const image = join(dir, 'app.bin');
     writeFileSync(image, locateFirmware('mps2-an386').app(2));
     const board = new QemuBoard({ uart: 'pty', holdUart: false });
     cleanups.push(() => board.stop());
-    await board.start({ anchors: encodeTrustAnchorTable([trustAnchorFromCertificate(parseCertificate(certPem), '/certs/codesign.crt')]) });
-    const ok = await fwsign(dir, 'demo', '--board', 'serial', '--port', board.serialPath(), '--key', 'signer.key', '--cert', 'signer.crt', '--image', 'app.bin', '--baud', '0');
+    await board.start({
+      anchors: encodeTrustAnchorTable([
+        trustAnchorFromCertificate(parseCertificate(certPem), '/certs/codesign.crt'),
+      ]),
+    });
+    const ok = await fwsign(
+      dir,
+      'demo',
+      '--board',
+      'serial',
+      '--port',
+      board.serialPath(),
+      '--key',
+      'signer.key',
+      '--cert',
+      'signer.crt',
+      '--image',
+      'app.bin',
+      '--baud',
+      '0',
+    );
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('device verdict: FWV_OK (fwv 0) "verified"');
     expect(ok.stdout).toContain('banner: fwsign-demo-app v2');
     // The board now runs the app; reset it into the verifier through QEMU and try a key it does not trust.
     await board.reset();
-    const bad = await fwsign(dir, 'demo', '--board', 'serial', '--port', board.serialPath(), '--key', 'signer.key.other', '--cert', 'signer.crt.other', '--image', 'app.bin', '--baud', '0');
+    const bad = await fwsign(
+      dir,
+      'demo',
+      '--board',
+      'serial',
+      '--port',
+      board.serialPath(),
+      '--key',
+      'signer.key.other',
+      '--cert',
+      'signer.crt.other',
+      '--image',
+      'app.bin',
+      '--baud',
+      '0',
+    );
     expect(bad.code).toBe(1);
-    expect(bad.stdout).toContain('device verdict: FWV_ERR_SIGNATURE (fwv 1) "signature does not match the image and key"');
+    expect(bad.stdout).toContain(
+      'device verdict: FWV_ERR_SIGNATURE (fwv 1) "signature does not match the image and key"',
+    );
     expect(bad.stderr).toMatch(/fwsign demo: FAILED: the device refused the image/);
   }, 90_000);
 });

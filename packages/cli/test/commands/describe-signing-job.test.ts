@@ -12,12 +12,24 @@ describe('fwsign describe-signing-job', { timeout: 60_000 }, () => {
     await profile(f, 'Described');
     const jobId = await job(f, 'Described');
     const d = await f.json('describe-signing-job', '--job-id', jobId);
-    expect(d).toMatchObject({ jobId, status: 'Succeeded', profileName: 'Described', signedObject: { s3: { bucketName: 'cli-dst' } } });
+    expect(d).toMatchObject({
+      jobId,
+      status: 'Succeeded',
+      profileName: 'Described',
+      signedObject: { s3: { bucketName: 'cli-dst' } },
+    });
     expect(d.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
     // The signed object it names verifies with `fwsign verify` against the profile's certificate.
-    const signed = f.store.buckets.getObject('000000000000', d.signedObject.s3.bucketName, d.signedObject.s3.key);
+    const signed = f.store.buckets.getObject(
+      '000000000000',
+      d.signedObject.s3.bucketName,
+      d.signedObject.s3.key,
+    );
     writeFileSync(join(f.dir, 'signed.json'), signed.body);
     const v = await f.run('verify', '--cert', 'c0.pem', '--in', 'signed.json');
-    expect([v.code, v.stdout]).toEqual([0, expect.stringMatching(/^valid: SHA256withECDSA, 4096 bytes/)]);
+    expect([v.code, v.stdout]).toEqual([
+      0,
+      expect.stringMatching(/^valid: SHA256withECDSA, 4096 bytes/),
+    ]);
   });
 });

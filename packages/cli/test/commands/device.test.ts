@@ -7,17 +7,46 @@ afterAll(tmp.cleanup);
 
 describe('fwsign device', () => {
   it('echoes through the device, shows its buffers and slots, and resets it', async () => {
-    expect((await fwsign(tmp.dir, 'keys', 'create', '--algorithm', 'ecdsa-p256', '--subject', 'CN=d', '--key-out', 'd.key', '--cert-out', 'd.crt')).code).toBe(0);
+    expect(
+      (
+        await fwsign(
+          tmp.dir,
+          'keys',
+          'create',
+          '--algorithm',
+          'ecdsa-p256',
+          '--subject',
+          'CN=d',
+          '--key-out',
+          'd.key',
+          '--cert-out',
+          'd.crt',
+        )
+      ).code,
+    ).toBe(0);
     const served = await serveTcp(await provisionedDevice(tmp.dir, 'd.crt'));
     try {
-      const echo = await fwsign(tmp.dir, 'device', 'echo', '--port', served.port, '--text', 'ping 42');
+      const echo = await fwsign(
+        tmp.dir,
+        'device',
+        'echo',
+        '--port',
+        served.port,
+        '--text',
+        'ping 42',
+      );
       expect(echo).toMatchObject({ code: 0, stdout: 'ping 42\n' });
       const status = await fwsign(tmp.dir, 'device', 'status', '--port', served.port);
       expect(status.code, status.stderr).toBe(0);
-      expect(status.stdout).toBe('buffers: 2 × 1024 bytes\nslots: 65536 bytes each; stack peak 0 bytes\nactive: empty, 0 bytes, sha256 -\nstaging: empty, 0 bytes, sha256 -\n');
+      expect(status.stdout).toBe(
+        'buffers: 2 × 1024 bytes\nslots: 65536 bytes each; stack peak 0 bytes\nactive: empty, 0 bytes, sha256 -\nstaging: empty, 0 bytes, sha256 -\n',
+      );
       const served0 = served.device.served;
       const reset = await fwsign(tmp.dir, 'device', 'reset', '--port', served.port);
-      expect(reset).toMatchObject({ code: 0, stdout: 'reset requested; the device acknowledged\n' });
+      expect(reset).toMatchObject({
+        code: 0,
+        stdout: 'reset requested; the device acknowledged\n',
+      });
       expect(served.device.served).toBe(served0 + 1);
       expect(served.device.state.resetRequested).toBe(true);
     } finally {
@@ -38,6 +67,8 @@ describe('fwsign device', () => {
     expect((await fwsign(tmp.dir, 'device', 'echo')).code).toBe(2);
     const dead = await fwsign(tmp.dir, 'device', 'echo', '--port', 'tcp:127.0.0.1:1');
     expect(dead.code).toBe(1);
-    expect(dead.stderr).toMatch(/^fwsign device: TransportError: socket 127.0.0.1:1: cannot connect/);
+    expect(dead.stderr).toMatch(
+      /^fwsign device: TransportError: socket 127.0.0.1:1: cannot connect/,
+    );
   });
 });

@@ -14,11 +14,82 @@ const sha = createHash('sha256').update(image).digest('hex');
 beforeAll(async () => {
   writeFileSync(join(tmp.dir, 'fw.bin'), image);
   for (const name of ['a', 'b']) {
-    expect((await fwsign(tmp.dir, 'keys', 'create', '--algorithm', 'ecdsa-p256', '--subject', `CN=${name}`, '--key-out', `${name}.key`, '--cert-out', `${name}.crt`)).code).toBe(0);
+    expect(
+      (
+        await fwsign(
+          tmp.dir,
+          'keys',
+          'create',
+          '--algorithm',
+          'ecdsa-p256',
+          '--subject',
+          `CN=${name}`,
+          '--key-out',
+          `${name}.key`,
+          '--cert-out',
+          `${name}.crt`,
+        )
+      ).code,
+    ).toBe(0);
   }
-  expect((await fwsign(tmp.dir, 'sign', '--platform-id', 'AmazonFreeRTOS-Default', '--key', 'a.key', '--cert', 'a.crt', '--in', 'fw.bin', '--out', 'fw.signed.json')).code).toBe(0);
-  expect((await fwsign(tmp.dir, 'sign', '--platform-id', 'AmazonFreeRTOS-Default', '--key', 'b.key', '--cert', 'b.crt', '--in', 'fw.bin', '--out', 'fw.other.json')).code).toBe(0);
-  expect((await fwsign(tmp.dir, 'sign', '--platform-id', 'AWSIoTDeviceManagement-SHA256-ECDSA', '--key', 'a.key', '--cert', 'a.crt', '--in', 'fw.bin', '--out', 'fw.detached.json', '--bucket', 'b', '--object-version', '1')).code).toBe(0);
+  expect(
+    (
+      await fwsign(
+        tmp.dir,
+        'sign',
+        '--platform-id',
+        'AmazonFreeRTOS-Default',
+        '--key',
+        'a.key',
+        '--cert',
+        'a.crt',
+        '--in',
+        'fw.bin',
+        '--out',
+        'fw.signed.json',
+      )
+    ).code,
+  ).toBe(0);
+  expect(
+    (
+      await fwsign(
+        tmp.dir,
+        'sign',
+        '--platform-id',
+        'AmazonFreeRTOS-Default',
+        '--key',
+        'b.key',
+        '--cert',
+        'b.crt',
+        '--in',
+        'fw.bin',
+        '--out',
+        'fw.other.json',
+      )
+    ).code,
+  ).toBe(0);
+  expect(
+    (
+      await fwsign(
+        tmp.dir,
+        'sign',
+        '--platform-id',
+        'AWSIoTDeviceManagement-SHA256-ECDSA',
+        '--key',
+        'a.key',
+        '--cert',
+        'a.crt',
+        '--in',
+        'fw.bin',
+        '--out',
+        'fw.detached.json',
+        '--bucket',
+        'b',
+        '--object-version',
+        '1',
+      )
+    ).code,
+  ).toBe(0);
 });
 
 describe('fwsign flash', () => {
@@ -26,10 +97,23 @@ describe('fwsign flash', () => {
     const device = await provisionedDevice(tmp.dir, 'a.crt');
     const pty = await servePty(device);
     try {
-      const r = await fwsign(tmp.dir, 'flash', '--port', pty.path, '--baud', '115200', 'fw.signed.json');
+      const r = await fwsign(
+        tmp.dir,
+        'flash',
+        '--port',
+        pty.path,
+        '--baud',
+        '115200',
+        'fw.signed.json',
+      );
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toContain('device: verified (fwv 0)\n');
-      expect(r.stdout).toMatch(new RegExp(`^flashed 20000 bytes in [0-9.]+ s: \\d+ B/s, \\d+ chunks, 0 resent; sha256 ${sha}$`, 'm'));
+      expect(r.stdout).toMatch(
+        new RegExp(
+          `^flashed 20000 bytes in [0-9.]+ s: \\d+ B/s, \\d+ chunks, 0 resent; sha256 ${sha}$`,
+          'm',
+        ),
+      );
       expect(Buffer.compare(device.state.staging.data.subarray(0, image.length), image)).toBe(0);
     } finally {
       device.stop();
@@ -37,13 +121,15 @@ describe('fwsign flash', () => {
     }
   });
 
-  it('exits 1 with the device\'s own code and text when it refuses the signature', async () => {
+  it("exits 1 with the device's own code and text when it refuses the signature", async () => {
     const served = await serveTcp(await provisionedDevice(tmp.dir, 'a.crt'));
     try {
       const r = await fwsign(tmp.dir, 'flash', '--port', served.port, '--quiet', 'fw.other.json');
       expect(r.code).toBe(1);
       expect(r.stdout).toBe('');
-      expect(r.stderr).toBe('fwsign flash: NotVerified: device did not verify the slot: signature does not match the image and key (fwv 1)\n');
+      expect(r.stderr).toBe(
+        'fwsign flash: NotVerified: device did not verify the slot: signature does not match the image and key (fwv 1)\n',
+      );
       expect(served.device.state.verified).toBe(false);
     } finally {
       await served.close();
@@ -53,14 +139,30 @@ describe('fwsign flash', () => {
   it('writes JSON-lines progress and a JSON summary with --progress json', async () => {
     const served = await serveTcp(await provisionedDevice(tmp.dir, 'a.crt'));
     try {
-      const r = await fwsign(tmp.dir, 'flash', '--port', served.port, '--progress', 'json', 'fw.signed.json');
+      const r = await fwsign(
+        tmp.dir,
+        'flash',
+        '--port',
+        served.port,
+        '--progress',
+        'json',
+        'fw.signed.json',
+      );
       expect(r.code, r.stderr).toBe(0);
-      const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { kind: string });
+      const lines = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { kind: string });
       const kinds = lines.map((l) => l.kind);
       expect(kinds[0]).toBe('params');
       expect(kinds).toContain('progress');
       expect(lines.find((l) => l.kind === 'verify')).toMatchObject({ fwv: 0, text: 'verified' });
-      expect(lines.at(-1)).toMatchObject({ kind: 'summary', verified: true, bytes: 20000, sha256: sha });
+      expect(lines.at(-1)).toMatchObject({
+        kind: 'summary',
+        verified: true,
+        bytes: 20000,
+        sha256: sha,
+      });
     } finally {
       await served.close();
     }
@@ -69,10 +171,22 @@ describe('fwsign flash', () => {
   it('with --boot marks the slot bootable, resets, and confirms the new image', async () => {
     const served = await serveTcp(await provisionedDevice(tmp.dir, 'a.crt'));
     try {
-      const r = await fwsign(tmp.dir, 'flash', '--port', served.port, '--quiet', '--boot', 'fw.signed.json');
+      const r = await fwsign(
+        tmp.dir,
+        'flash',
+        '--port',
+        served.port,
+        '--quiet',
+        '--boot',
+        'fw.signed.json',
+      );
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toContain(`booted: the verifier reported "FWV_OK, booting sha256 ${sha}" after the reset\n`);
-      expect(Buffer.compare(served.device.state.active.data.subarray(0, image.length), image)).toBe(0);
+      expect(r.stdout).toContain(
+        `booted: the verifier reported "FWV_OK, booting sha256 ${sha}" after the reset\n`,
+      );
+      expect(Buffer.compare(served.device.state.active.data.subarray(0, image.length), image)).toBe(
+        0,
+      );
       expect(served.device.state.running).toBe('app');
     } finally {
       await served.close();
@@ -85,13 +199,24 @@ describe('fwsign flash', () => {
     const device = served.device;
     const copy = device.state;
     const watch = setInterval(() => {
-      if (copy.active.sha256 && copy.active.data[0] === image[0]) copy.active.data[0] = image[0]! ^ 0xff;
+      if (copy.active.sha256 && copy.active.data[0] === image[0])
+        copy.active.data[0] = image[0]! ^ 0xff;
     }, 1);
     try {
-      const r = await fwsign(tmp.dir, 'flash', '--port', served.port, '--quiet', '--boot', 'fw.signed.json');
+      const r = await fwsign(
+        tmp.dir,
+        'flash',
+        '--port',
+        served.port,
+        '--quiet',
+        '--boot',
+        'fw.signed.json',
+      );
       expect(r.code).toBe(1);
       expect(r.stdout).toBe('');
-      expect(r.stderr).toBe('fwsign flash: BootUnconfirmed: after the reset the verifier did not boot the image: FWV_ERR_SIGNATURE\n');
+      expect(r.stderr).toBe(
+        'fwsign flash: BootUnconfirmed: after the reset the verifier did not boot the image: FWV_ERR_SIGNATURE\n',
+      );
       expect(device.state.running).toBe('verifier');
     } finally {
       clearInterval(watch);
@@ -102,14 +227,45 @@ describe('fwsign flash', () => {
   it('takes a JSONDetached object with --payload, and a raw binary with --signature', async () => {
     const served = await serveTcp(await provisionedDevice(tmp.dir, 'a.crt'));
     try {
-      const missing = await fwsign(tmp.dir, 'flash', '--port', served.port, '--quiet', 'fw.detached.json');
+      const missing = await fwsign(
+        tmp.dir,
+        'flash',
+        '--port',
+        served.port,
+        '--quiet',
+        'fw.detached.json',
+      );
       expect(missing.code).toBe(1);
-      expect(missing.stderr).toContain('InvalidInput: signed image is JSONDetached: the payload is not inside it, pass --payload <file>');
-      const detached = await fwsign(tmp.dir, 'flash', '--port', served.port, '--quiet', '--payload', 'fw.bin', 'fw.detached.json');
+      expect(missing.stderr).toContain(
+        'InvalidInput: signed image is JSONDetached: the payload is not inside it, pass --payload <file>',
+      );
+      const detached = await fwsign(
+        tmp.dir,
+        'flash',
+        '--port',
+        served.port,
+        '--quiet',
+        '--payload',
+        'fw.bin',
+        'fw.detached.json',
+      );
       expect(detached.code, detached.stderr).toBe(0);
-      const sig = Buffer.from((JSON.parse(readFileSync(join(tmp.dir, 'fw.signed.json'), 'utf8')) as { signature: string }).signature, 'base64');
+      const sig = Buffer.from(
+        (JSON.parse(readFileSync(join(tmp.dir, 'fw.signed.json'), 'utf8')) as { signature: string })
+          .signature,
+        'base64',
+      );
       writeFileSync(join(tmp.dir, 'fw.sig'), sig);
-      const raw = await fwsign(tmp.dir, 'flash', '--port', served.port, '--quiet', '--signature', 'fw.sig', 'fw.bin');
+      const raw = await fwsign(
+        tmp.dir,
+        'flash',
+        '--port',
+        served.port,
+        '--quiet',
+        '--signature',
+        'fw.sig',
+        'fw.bin',
+      );
       expect(raw.code, raw.stderr).toBe(0);
       expect(raw.stdout).toContain('device: verified (fwv 0)');
     } finally {
@@ -118,11 +274,15 @@ describe('fwsign flash', () => {
   });
 
   it('refuses an image larger than the slot before sending it', async () => {
-    const served = await serveTcp(await provisionedDevice(tmp.dir, 'a.crt', { slotSize: 16 * 1024 }));
+    const served = await serveTcp(
+      await provisionedDevice(tmp.dir, 'a.crt', { slotSize: 16 * 1024 }),
+    );
     try {
       const r = await fwsign(tmp.dir, 'flash', '--port', served.port, '--quiet', 'fw.signed.json');
       expect(r.code).toBe(1);
-      expect(r.stderr).toBe("fwsign flash: ImageTooLarge: image of 20000 bytes does not fit the device's slot of 16384 bytes; nothing was sent\n");
+      expect(r.stderr).toBe(
+        "fwsign flash: ImageTooLarge: image of 20000 bytes does not fit the device's slot of 16384 bytes; nothing was sent\n",
+      );
       expect(served.device.state.upload).toBeUndefined();
     } finally {
       await served.close();
@@ -130,9 +290,17 @@ describe('fwsign flash', () => {
   });
 
   it('fails with a transport error for a port that does not exist, and exits 2 on usage errors', async () => {
-    const r = await fwsign(tmp.dir, 'flash', '--port', join(tmp.dir, 'no-such-tty'), 'fw.signed.json');
+    const r = await fwsign(
+      tmp.dir,
+      'flash',
+      '--port',
+      join(tmp.dir, 'no-such-tty'),
+      'fw.signed.json',
+    );
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^fwsign flash: TransportError: serial port .*no-such-tty: cannot open/);
+    expect(r.stderr).toMatch(
+      /^fwsign flash: TransportError: serial port .*no-such-tty: cannot open/,
+    );
     expect((await fwsign(tmp.dir, 'flash', 'fw.signed.json')).code).toBe(2);
     const two = await fwsign(tmp.dir, 'flash', '--port', 'tcp:1', 'a', 'b');
     expect(two.code).toBe(2);

@@ -3,7 +3,12 @@ import { fwsign } from '../helpers.js';
 
 describe('fwsign get-signing-platform', () => {
   it('prints the platform with every GetSigningPlatform field', async () => {
-    const r = await fwsign('/', 'get-signing-platform', '--platform-id', 'AmazonFreeRTOS-TI-CC3220SF');
+    const r = await fwsign(
+      '/',
+      'get-signing-platform',
+      '--platform-id',
+      'AmazonFreeRTOS-TI-CC3220SF',
+    );
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({
       platformId: 'AmazonFreeRTOS-TI-CC3220SF',
@@ -11,7 +16,10 @@ describe('fwsign get-signing-platform', () => {
       partner: 'AmazonFreeRTOS',
       target: 'SHA1-RSA-TISHA1',
       category: 'AWS',
-      signingConfiguration: { encryptionAlgorithmOptions: { allowedValues: ['RSA'], defaultValue: 'RSA' }, hashAlgorithmOptions: { allowedValues: ['SHA1'], defaultValue: 'SHA1' } },
+      signingConfiguration: {
+        encryptionAlgorithmOptions: { allowedValues: ['RSA'], defaultValue: 'RSA' },
+        hashAlgorithmOptions: { allowedValues: ['SHA1'], defaultValue: 'SHA1' },
+      },
       signingImageFormat: { supportedFormats: ['JSONEmbedded'], defaultFormat: 'JSONEmbedded' },
       maxSizeInMB: 16,
       revocationSupported: false,
@@ -21,6 +29,8 @@ describe('fwsign get-signing-platform', () => {
   it('exits 1 naming an unknown platform', async () => {
     const r = await fwsign('/', 'get-signing-platform', '--platform-id', 'Acme-X');
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('fwsign: ResourceNotFoundException: no signing platform "Acme-X"; see fwsign list-signing-platforms\n');
+    expect(r.stderr).toBe(
+      'fwsign: ResourceNotFoundException: no signing platform "Acme-X"; see fwsign list-signing-platforms\n',
+    );
   });
 });

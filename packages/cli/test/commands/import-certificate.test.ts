@@ -11,7 +11,15 @@ describe('fwsign import-certificate', { timeout: 60_000 }, () => {
   it('imports a PEM certificate and key (fileb://) and prints the certificateArn a profile can name', async () => {
     const arn = await f.certificate('rsa');
     expect(arn).toMatch(/^arn:aws:acm:us-east-1:000000000000:certificate\/\S+$/);
-    const put = await f.json('put-signing-profile', '--profile-name', 'MyProfile6', '--signing-material', `certificateArn=${arn}`, '--platform-id', 'AmazonFreeRTOS-TI-CC3220SF');
+    const put = await f.json(
+      'put-signing-profile',
+      '--profile-name',
+      'MyProfile6',
+      '--signing-material',
+      `certificateArn=${arn}`,
+      '--platform-id',
+      'AmazonFreeRTOS-TI-CC3220SF',
+    );
     expect(put.arn).toMatch(/MyProfile6$/);
   });
 
@@ -20,10 +28,27 @@ describe('fwsign import-certificate', { timeout: 60_000 }, () => {
     const usage = await f.run('import-certificate', '--certificate', 'fileb://junk.pem');
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('the following arguments are required: --private-key');
-    const unreadable = await f.run('import-certificate', '--certificate', 'fileb://nothing.pem', '--private-key', 'fileb://junk.pem');
-    expect([unreadable.code, unreadable.stderr]).toEqual([2, expect.stringContaining('Unable to load paramfile fileb://nothing.pem: ENOENT')]);
-    const bad = await f.run('import-certificate', '--certificate', 'fileb://junk.pem', '--private-key', 'fileb://junk.pem');
+    const unreadable = await f.run(
+      'import-certificate',
+      '--certificate',
+      'fileb://nothing.pem',
+      '--private-key',
+      'fileb://junk.pem',
+    );
+    expect([unreadable.code, unreadable.stderr]).toEqual([
+      2,
+      expect.stringContaining('Unable to load paramfile fileb://nothing.pem: ENOENT'),
+    ]);
+    const bad = await f.run(
+      'import-certificate',
+      '--certificate',
+      'fileb://junk.pem',
+      '--private-key',
+      'fileb://junk.pem',
+    );
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/^An error occurred \((ValidationException|InvalidParameterException)\) when calling the ImportCertificate operation: \S/);
+    expect(bad.stderr).toMatch(
+      /^An error occurred \((ValidationException|InvalidParameterException)\) when calling the ImportCertificate operation: \S/,
+    );
   });
 });

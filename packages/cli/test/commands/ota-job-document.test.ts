@@ -11,90 +11,259 @@ afterAll(tmp.cleanup);
 
 beforeAll(async () => {
   writeFileSync(join(tmp.dir, 'fw.bin'), randomBytes(2000));
-  expect((await fwsign(tmp.dir, 'keys', 'create', '--algorithm', 'ecdsa-p256', '--subject', 'CN=ota', '--key-out', 'k.pem', '--cert-out', 'c.pem')).code).toBe(0);
-  expect((await fwsign(tmp.dir, 'sign', '--platform-id', 'AmazonFreeRTOS-Default', '--key', 'k.pem', '--cert', 'c.pem', '--in', 'fw.bin', '--out', 'fw.signed.json')).code).toBe(0);
+  expect(
+    (
+      await fwsign(
+        tmp.dir,
+        'keys',
+        'create',
+        '--algorithm',
+        'ecdsa-p256',
+        '--subject',
+        'CN=ota',
+        '--key-out',
+        'k.pem',
+        '--cert-out',
+        'c.pem',
+      )
+    ).code,
+  ).toBe(0);
+  expect(
+    (
+      await fwsign(
+        tmp.dir,
+        'sign',
+        '--platform-id',
+        'AmazonFreeRTOS-Default',
+        '--key',
+        'k.pem',
+        '--cert',
+        'c.pem',
+        '--in',
+        'fw.bin',
+        '--out',
+        'fw.signed.json',
+      )
+    ).code,
+  ).toBe(0);
 });
 
 describe('fwsign ota-job-document', () => {
   it('prints the afr_ota document with the signature copied from the signed object', async () => {
-    const r = await fwsign(tmp.dir, 'ota-job-document', '--signed', 'fw.signed.json', '--filepath', '/ota/fw.bin', '--certfile', '/certs/codesign.crt', '--stream', 'AFR_OTA-abc');
+    const r = await fwsign(
+      tmp.dir,
+      'ota-job-document',
+      '--signed',
+      'fw.signed.json',
+      '--filepath',
+      '/ota/fw.bin',
+      '--certfile',
+      '/certs/codesign.crt',
+      '--stream',
+      'AFR_OTA-abc',
+    );
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout);
     const signed = parseSignedObject(new Uint8Array(readFileSync(join(tmp.dir, 'fw.signed.json'))));
-    expect(doc).toEqual({ afr_ota: { protocols: ['MQTT'], streamname: 'AFR_OTA-abc', files: [{ filepath: '/ota/fw.bin', filesize: 2000, fileid: 0, certfile: '/certs/codesign.crt', 'sig-sha256-ecdsa': Buffer.from(signed.signature).toString('base64') }] } });
+    expect(doc).toEqual({
+      afr_ota: {
+        protocols: ['MQTT'],
+        streamname: 'AFR_OTA-abc',
+        files: [
+          {
+            filepath: '/ota/fw.bin',
+            filesize: 2000,
+            fileid: 0,
+            certfile: '/certs/codesign.crt',
+            'sig-sha256-ecdsa': Buffer.from(signed.signature).toString('base64'),
+          },
+        ],
+      },
+    });
     expect(parseOtaJobDocument(doc).files[0]!.filesize).toBe(2000);
   });
 
   it('writes --out, takes several files and HTTP fields, and checks pairing', async () => {
-    const r = await fwsign(tmp.dir, 'ota-job-document', '--signed', 'fw.signed.json', '--filepath', 'a', '--signed', 'fw.signed.json', '--filepath', 'b', '--certfile', '/c', '--protocol', 'HTTP', '--update-data-url', 'https://x/y', '--auth-scheme', 'aws.s3.presigned', '--file-type', '2', '--out', 'job.json');
+    const r = await fwsign(
+      tmp.dir,
+      'ota-job-document',
+      '--signed',
+      'fw.signed.json',
+      '--filepath',
+      'a',
+      '--signed',
+      'fw.signed.json',
+      '--filepath',
+      'b',
+      '--certfile',
+      '/c',
+      '--protocol',
+      'HTTP',
+      '--update-data-url',
+      'https://x/y',
+      '--auth-scheme',
+      'aws.s3.presigned',
+      '--file-type',
+      '2',
+      '--out',
+      'job.json',
+    );
     expect(r.code, r.stderr).toBe(0);
     const doc = parseOtaJobDocument(readFileSync(join(tmp.dir, 'job.json'), 'utf8'));
     expect(doc.protocols).toEqual(['HTTP']);
-    expect(doc.files.map((f) => [f.filepath, f.fileid, f.fileType, f.update_data_url])).toEqual([['a', 0, 2, 'https://x/y'], ['b', 1, 2, 'https://x/y']]);
-    const unpaired = await fwsign(tmp.dir, 'ota-job-document', '--signed', 'fw.signed.json', '--certfile', '/c');
+    expect(doc.files.map((f) => [f.filepath, f.fileid, f.fileType, f.update_data_url])).toEqual([
+      ['a', 0, 2, 'https://x/y'],
+      ['b', 1, 2, 'https://x/y'],
+    ]);
+    const unpaired = await fwsign(
+      tmp.dir,
+      'ota-job-document',
+      '--signed',
+      'fw.signed.json',
+      '--certfile',
+      '/c',
+    );
     expect(unpaired.code).toBe(2);
     expect(unpaired.stderr).toContain('--filepath expected once per --signed (1), got 0');
   });
 });
 
-describe('fwsign ota-job-document --job-id (from a signing job on the server)', { timeout: 60_000 }, () => {
-  let f: Fixture;
-  beforeAll(async () => (f = await startFixture()), 60_000);
-  afterAll(async () => f?.close());
-  const build = (jobId: string): Promise<RunResult> => f.run('ota-job-document', '--job-id', jobId, '--endpoint-url', f.url, '--filepath', '/ota/fw.bin', '--certfile', '/certs/codesign.crt');
+describe(
+  'fwsign ota-job-document --job-id (from a signing job on the server)',
+  { timeout: 60_000 },
+  () => {
+    let f: Fixture;
+    beforeAll(async () => (f = await startFixture()), 60_000);
+    afterAll(async () => f?.close());
+    const build = (jobId: string): Promise<RunResult> =>
+      f.run(
+        'ota-job-document',
+        '--job-id',
+        jobId,
+        '--endpoint-url',
+        f.url,
+        '--filepath',
+        '/ota/fw.bin',
+        '--certfile',
+        '/certs/codesign.crt',
+      );
 
-  it('builds the document from the signed object in the destination bucket, byte for byte the one --signed builds', async () => {
-    await profile(f, 'OtaGood');
-    const jobId = await job(f, 'OtaGood');
-    const r = await build(jobId);
-    expect(r.code, r.stderr).toBe(0);
-    const d = await f.json('describe-signing-job', '--job-id', jobId);
-    const signed = f.store.buckets.getObject('000000000000', d.signedObject.s3.bucketName, d.signedObject.s3.key).body;
-    writeFileSync(join(f.dir, 'job.signed.json'), signed);
-    const local = await f.run('ota-job-document', '--signed', 'job.signed.json', '--filepath', '/ota/fw.bin', '--certfile', '/certs/codesign.crt');
-    expect(r.stdout).toBe(local.stdout);
-    expect(parseOtaJobDocument(r.stdout).files[0]).toMatchObject({ filesize: 4096, signatureKey: 'sig-sha256-ecdsa', signature: parseSignedObject(new Uint8Array(signed)).signature });
-  });
+    it('builds the document from the signed object in the destination bucket, byte for byte the one --signed builds', async () => {
+      await profile(f, 'OtaGood');
+      const jobId = await job(f, 'OtaGood');
+      const r = await build(jobId);
+      expect(r.code, r.stderr).toBe(0);
+      const d = await f.json('describe-signing-job', '--job-id', jobId);
+      const signed = f.store.buckets.getObject(
+        '000000000000',
+        d.signedObject.s3.bucketName,
+        d.signedObject.s3.key,
+      ).body;
+      writeFileSync(join(f.dir, 'job.signed.json'), signed);
+      const local = await f.run(
+        'ota-job-document',
+        '--signed',
+        'job.signed.json',
+        '--filepath',
+        '/ota/fw.bin',
+        '--certfile',
+        '/certs/codesign.crt',
+      );
+      expect(r.stdout).toBe(local.stdout);
+      expect(parseOtaJobDocument(r.stdout).files[0]).toMatchObject({
+        filesize: 4096,
+        signatureKey: 'sig-sha256-ecdsa',
+        signature: parseSignedObject(new Uint8Array(signed)).signature,
+      });
+    });
 
-  it('refuses a job whose signature was revoked (exit 1, the reason named)', async () => {
-    await profile(f, 'OtaRevokedSig');
-    const jobId = await job(f, 'OtaRevokedSig');
-    expect((await f.run('revoke-signature', '--job-id', jobId, '--reason', 'build host compromised')).code).toBe(0);
-    const r = await build(jobId);
-    expect(r.code).toBe(1);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(new RegExp(`^fwsign ota-job-document: RevokedSignature: job ${jobId}: its signature was revoked at \\S+ by arn:aws:iam::000000000000:root \\(build host compromised\\); refusing to build an OTA job for it\\n$`));
-  });
+    it('refuses a job whose signature was revoked (exit 1, the reason named)', async () => {
+      await profile(f, 'OtaRevokedSig');
+      const jobId = await job(f, 'OtaRevokedSig');
+      expect(
+        (await f.run('revoke-signature', '--job-id', jobId, '--reason', 'build host compromised'))
+          .code,
+      ).toBe(0);
+      const r = await build(jobId);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^fwsign ota-job-document: RevokedSignature: job ${jobId}: its signature was revoked at \\S+ by arn:aws:iam::000000000000:root \\(build host compromised\\); refusing to build an OTA job for it\\n$`,
+        ),
+      );
+    });
 
-  it('refuses a job whose profile version was revoked effective before it completed, not one revoked effective later', async () => {
-    const early = await profile(f, 'OtaRevokedEarly');
-    const earlyJob = await job(f, 'OtaRevokedEarly');
-    const past = new Date(Date.now() - 3_600_000).toISOString();
-    expect((await f.run('revoke-signing-profile', '--profile-name', 'OtaRevokedEarly', '--profile-version', early.profileVersion, '--reason', 'key leaked', '--effective-time', past)).code).toBe(0);
-    const r = await build(earlyJob);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`fwsign ota-job-document: RevokedProfile: job ${earlyJob}: profile OtaRevokedEarly version ${early.profileVersion} was revoked effective `);
+    it('refuses a job whose profile version was revoked effective before it completed, not one revoked effective later', async () => {
+      const early = await profile(f, 'OtaRevokedEarly');
+      const earlyJob = await job(f, 'OtaRevokedEarly');
+      const past = new Date(Date.now() - 3_600_000).toISOString();
+      expect(
+        (
+          await f.run(
+            'revoke-signing-profile',
+            '--profile-name',
+            'OtaRevokedEarly',
+            '--profile-version',
+            early.profileVersion,
+            '--reason',
+            'key leaked',
+            '--effective-time',
+            past,
+          )
+        ).code,
+      ).toBe(0);
+      const r = await build(earlyJob);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(
+        `fwsign ota-job-document: RevokedProfile: job ${earlyJob}: profile OtaRevokedEarly version ${early.profileVersion} was revoked effective `,
+      );
 
-    const late = await profile(f, 'OtaRevokedLate');
-    const lateJob = await job(f, 'OtaRevokedLate');
-    // Effective after the job completed (and, as the service requires, already in the past).
-    const completedAt = new Date((await f.json('describe-signing-job', '--job-id', lateJob)).completedAt).getTime();
-    await new Promise((r) => setTimeout(r, 60));
-    const after = new Date(completedAt + 20).toISOString();
-    const revoked = await f.run('revoke-signing-profile', '--profile-name', 'OtaRevokedLate', '--profile-version', late.profileVersion, '--reason', 'rotation', '--effective-time', after);
-    expect(revoked.code, revoked.stderr).toBe(0);
-    expect((await f.json('get-signing-profile', '--profile-name', 'OtaRevokedLate')).status).toBe('Revoked');
-    const ok = await build(lateJob);
-    expect(ok.code, ok.stderr).toBe(0);
-    expect(parseOtaJobDocument(ok.stdout).files[0]!.filesize).toBe(4096);
-  });
+      const late = await profile(f, 'OtaRevokedLate');
+      const lateJob = await job(f, 'OtaRevokedLate');
+      // Effective after the job completed (and, as the service requires, already in the past).
+      const completedAt = new Date(
+        (await f.json('describe-signing-job', '--job-id', lateJob)).completedAt,
+      ).getTime();
+      await new Promise((r) => setTimeout(r, 60));
+      const after = new Date(completedAt + 20).toISOString();
+      const revoked = await f.run(
+        'revoke-signing-profile',
+        '--profile-name',
+        'OtaRevokedLate',
+        '--profile-version',
+        late.profileVersion,
+        '--reason',
+        'rotation',
+        '--effective-time',
+        after,
+      );
+      expect(revoked.code, revoked.stderr).toBe(0);
+      expect((await f.json('get-signing-profile', '--profile-name', 'OtaRevokedLate')).status).toBe(
+        'Revoked',
+      );
+      const ok = await build(lateJob);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(parseOtaJobDocument(ok.stdout).files[0]!.filesize).toBe(4096);
+    });
 
-  it('refuses a job that does not exist with the service\'s error, and --signed with --job-id as a usage error', async () => {
-    const missing = await build('00000000-0000-4000-8000-000000000000');
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/^fwsign ota-job-document: ResourceNotFoundException: /);
-    const both = await f.run('ota-job-document', '--job-id', 'x', '--signed', 'a.json', '--filepath', 'p', '--certfile', 'c');
-    expect(both.code).toBe(2);
-    expect(both.stderr).toContain('--signed and --job-id exclude each other');
-  });
-});
+    it("refuses a job that does not exist with the service's error, and --signed with --job-id as a usage error", async () => {
+      const missing = await build('00000000-0000-4000-8000-000000000000');
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toMatch(/^fwsign ota-job-document: ResourceNotFoundException: /);
+      const both = await f.run(
+        'ota-job-document',
+        '--job-id',
+        'x',
+        '--signed',
+        'a.json',
+        '--filepath',
+        'p',
+        '--certfile',
+        'c',
+      );
+      expect(both.code).toBe(2);
+      expect(both.stderr).toContain('--signed and --job-id exclude each other');
+    });
+  },
+);

@@ -12,6 +12,9 @@ describe('fwsign revoke-signature', { timeout: 60_000 }, () => {
     const r = await f.run('revoke-signature', '--job-id', jobId, '--reason', 'leaked');
     expect(r.code, r.stderr).toBe(0);
     const d = await f.json('describe-signing-job', '--job-id', jobId);
-    expect(d.revocationRecord).toMatchObject({ reason: 'leaked', revokedBy: 'arn:aws:iam::000000000000:root' });
+    expect(d.revocationRecord).toMatchObject({
+      reason: 'leaked',
+      revokedBy: 'arn:aws:iam::000000000000:root',
+    });
   });
 });

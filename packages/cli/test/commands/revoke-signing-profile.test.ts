@@ -9,7 +9,17 @@ describe('fwsign revoke-signing-profile', { timeout: 60_000 }, () => {
   it('revokes a version with an effective time; the profile reads back Revoked', async () => {
     const { profileVersion } = await profile(f, 'ToRevoke');
     const when = new Date(Date.now() - 60_000).toISOString();
-    const r = await f.run('revoke-signing-profile', '--profile-name', 'ToRevoke', '--profile-version', profileVersion, '--reason', 'key rotated', '--effective-time', when);
+    const r = await f.run(
+      'revoke-signing-profile',
+      '--profile-name',
+      'ToRevoke',
+      '--profile-version',
+      profileVersion,
+      '--reason',
+      'key rotated',
+      '--effective-time',
+      when,
+    );
     expect(r.code, r.stderr).toBe(0);
     const got = await f.json('get-signing-profile', '--profile-name', 'ToRevoke');
     expect(got.status).toBe('Revoked');

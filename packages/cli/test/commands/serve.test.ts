@@ -13,10 +13,16 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('fwsign serve', { timeout: 60_000 }, () => {
   it('serves the API, creates a private credentials file, logs requests, and stops cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--data-dir', join(dir, 'data'), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', MAIN, 'serve', '--data-dir', join(dir, 'data'), '--port', '0'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => resolve(code)),
+    );
     try {
       const url = await new Promise<string>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 30_000);
@@ -30,12 +36,16 @@ describe('fwsign serve', { timeout: 60_000 }, () => {
       });
       const creds = join(dir, 'data', 'credentials.json');
       expect(statSync(creds).mode & 0o777).toBe(0o600);
-      expect(JSON.parse(readFileSync(creds, 'utf8')).credentials[0]).toMatchObject({ accessKeyId: 'test', accountId: '000000000000' });
+      expect(JSON.parse(readFileSync(creds, 'utf8')).credentials[0]).toMatchObject({
+        accessKeyId: 'test',
+        accountId: '000000000000',
+      });
       const listed = await fwsign(dir, 'list-signing-profiles', '--endpoint-url', url);
       expect([listed.code, listed.stderr]).toEqual([0, '']);
       child.kill('SIGHUP');
       const deadline = Date.now() + 10_000;
-      while (!stderr.includes('access keys loaded') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      while (!stderr.includes('access keys loaded') && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
       expect(stderr).toContain('fwsign serve: SIGHUP: 1 access keys loaded');
       child.kill('SIGTERM');
       expect(await exited).toBe(0);

@@ -10,9 +10,14 @@ describe('fwsign tag-resource', { timeout: 60_000 }, () => {
   it('adds tags given as shorthand; unknown resources are NotFoundException', async () => {
     await profile(f, 'Tagged');
     expect((await f.run('tag-resource', '--resource-arn', ARN, '--tags', 'a=1,b=2')).code).toBe(0);
-    expect((await f.json('list-tags-for-resource', '--resource-arn', ARN)).tags).toEqual({ a: '1', b: '2' });
+    expect((await f.json('list-tags-for-resource', '--resource-arn', ARN)).tags).toEqual({
+      a: '1',
+      b: '2',
+    });
     const missing = await f.run('tag-resource', '--resource-arn', `${ARN}Nope`, '--tags', 'a=1');
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/An error occurred \((NotFoundException|ResourceNotFoundException)\) when calling the TagResource operation/);
+    expect(missing.stderr).toMatch(
+      /An error occurred \((NotFoundException|ResourceNotFoundException)\) when calling the TagResource operation/,
+    );
   });
 });

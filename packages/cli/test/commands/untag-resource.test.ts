@@ -10,7 +10,11 @@ describe('fwsign untag-resource', { timeout: 60_000 }, () => {
   it('removes the tag keys listed after --tag-keys', async () => {
     await profile(f, 'Untagged');
     await f.json('tag-resource', '--resource-arn', ARN, '--tags', '{"a":"1","b":"2","c":"3"}');
-    expect((await f.run('untag-resource', '--resource-arn', ARN, '--tag-keys', 'a', 'c')).code).toBe(0);
-    expect((await f.json('list-tags-for-resource', '--resource-arn', ARN)).tags).toEqual({ b: '2' });
+    expect(
+      (await f.run('untag-resource', '--resource-arn', ARN, '--tag-keys', 'a', 'c')).code,
+    ).toBe(0);
+    expect((await f.json('list-tags-for-resource', '--resource-arn', ARN)).tags).toEqual({
+      b: '2',
+    });
   });
 });

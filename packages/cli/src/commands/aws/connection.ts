@@ -5,7 +5,18 @@ import type { CliIo } from '../../command.js';
 
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:8080';
 
-export const GLOBAL_FLAGS = ['endpoint-url', 'region', 'output', 'debug', 'cli-input-json', 'generate-cli-skeleton', 'max-items', 'page-size', 'starting-token', 'no-paginate'] as const;
+export const GLOBAL_FLAGS = [
+  'endpoint-url',
+  'region',
+  'output',
+  'debug',
+  'cli-input-json',
+  'generate-cli-skeleton',
+  'max-items',
+  'page-size',
+  'starting-token',
+  'no-paginate',
+] as const;
 
 export const GLOBAL_USAGE = `  [--endpoint-url URL (default $FWSIGN_ENDPOINT or ${DEFAULT_ENDPOINT})] [--region R] [--output json|table|text]
   [--cli-input-json JSON|file://F] [--generate-cli-skeleton] [--debug]
@@ -23,7 +34,10 @@ export function splitFlags(args: string[]): Map<string, string[]> {
       current = eq > 0 ? [a.slice(eq + 1)] : [];
       out.set(name, current);
     } else {
-      if (!current) throw new UsageError(`unexpected argument ${JSON.stringify(a)}; every value follows its --flag`);
+      if (!current)
+        throw new UsageError(
+          `unexpected argument ${JSON.stringify(a)}; every value follows its --flag`,
+        );
       current.push(a);
     }
   }
@@ -41,7 +55,9 @@ export function clientConfig(flags: Map<string, string[]>, io: CliIo): ClientCon
   try {
     new URL(endpoint);
   } catch {
-    throw new UsageError(`--endpoint-url expected a URL like ${DEFAULT_ENDPOINT}, got ${JSON.stringify(endpoint)}`);
+    throw new UsageError(
+      `--endpoint-url expected a URL like ${DEFAULT_ENDPOINT}, got ${JSON.stringify(endpoint)}`,
+    );
   }
   const debug = flags.has('debug');
   return {
@@ -57,6 +73,7 @@ export function clientConfig(flags: Map<string, string[]>, io: CliIo): ClientCon
 
 export function outputFormat(flags: Map<string, string[]>): 'json' | 'table' | 'text' {
   const v = flags.get('output')?.[0] ?? 'json';
-  if (v !== 'json' && v !== 'table' && v !== 'text') throw new UsageError(`--output expected json, table or text, got ${JSON.stringify(v)}`);
+  if (v !== 'json' && v !== 'table' && v !== 'text')
+    throw new UsageError(`--output expected json, table or text, got ${JSON.stringify(v)}`);
   return v;
 }

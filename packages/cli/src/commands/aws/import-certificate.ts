@@ -16,7 +16,8 @@ const MEMBERS: Record<string, string> = {
 
 export const importCertificate: Command = {
   name: 'import-certificate',
-  summary: 'import a certificate and its private key as signing material; prints its certificateArn',
+  summary:
+    'import a certificate and its private key as signing material; prints its certificateArn',
   usage: `fwsign import-certificate --certificate fileb://cert.pem --private-key fileb://key.pem [--certificate-chain fileb://chain.pem] [--certificate-arn ARN]\n${GLOBAL_USAGE}`,
   async run(args, io) {
     const flags = splitFlags(args);
@@ -25,11 +26,19 @@ export const importCertificate: Command = {
     for (const [flag, words] of flags) {
       if (['endpoint-url', 'region', 'debug', 'output'].includes(flag)) continue;
       const member = MEMBERS[flag];
-      if (!member) throw new UsageError(`Unknown option '--${flag}'; import-certificate takes ${Object.keys(MEMBERS).map((f) => `--${f}`).join(', ')}`);
+      if (!member)
+        throw new UsageError(
+          `Unknown option '--${flag}'; import-certificate takes ${Object.keys(MEMBERS)
+            .map((f) => `--${f}`)
+            .join(', ')}`,
+        );
       input[member] = memberValue(io, shape.members![member]!, words, flag, acmModel);
     }
     const missing = ['certificate', 'private-key'].filter((f) => input[MEMBERS[f]!] === undefined);
-    if (missing.length) throw new UsageError(`the following arguments are required: ${missing.map((f) => `--${f}`).join(', ')}`);
+    if (missing.length)
+      throw new UsageError(
+        `the following arguments are required: ${missing.map((f) => `--${f}`).join(', ')}`,
+      );
     const config = clientConfig(flags, io);
     try {
       const out = await callAcm(config, 'ImportCertificate', input);

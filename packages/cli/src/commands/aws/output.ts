@@ -4,11 +4,16 @@ export function toPlain(v: unknown): unknown {
   if (v instanceof Date) return v.toISOString();
   if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
   if (Array.isArray(v)) return v.map(toPlain);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toPlain(x)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toPlain(x)]));
   return v;
 }
 
-export function formatOutput(title: string, value: Record<string, unknown>, output: 'json' | 'table' | 'text'): string {
+export function formatOutput(
+  title: string,
+  value: Record<string, unknown>,
+  output: 'json' | 'table' | 'text',
+): string {
   const plain = toPlain(value) as Record<string, unknown>;
   if (Object.keys(plain).length === 0) return '';
   if (output === 'json') return `${JSON.stringify(plain, null, 4)}\n`;
@@ -29,7 +34,12 @@ function table(title: string, obj: Record<string, unknown>): string[] {
   for (const [k, v] of rows) out.push(`|  ${k.padEnd(kw)}  |  ${v.padEnd(width - kw - 9)}|`);
   for (const [k, v] of nested) {
     if (Array.isArray(v)) {
-      for (const item of v) out.push(...(item && typeof item === 'object' ? table(k, item as Record<string, unknown>) : table(k, { value: item })));
+      for (const item of v)
+        out.push(
+          ...(item && typeof item === 'object'
+            ? table(k, item as Record<string, unknown>)
+            : table(k, { value: item })),
+        );
     } else {
       out.push(...table(k, v as Record<string, unknown>));
     }
@@ -44,11 +54,20 @@ function center(s: string, w: number): string {
 
 function textLines(obj: Record<string, unknown>, prefix = ''): string[] {
   const out: string[] = [];
-  const scalars = Object.entries(obj).filter(([, v]) => v === null || typeof v !== 'object').map(([, v]) => String(v));
+  const scalars = Object.entries(obj)
+    .filter(([, v]) => v === null || typeof v !== 'object')
+    .map(([, v]) => String(v));
   if (scalars.length) out.push(`${prefix}${scalars.join('\t')}`);
   for (const [k, v] of Object.entries(obj)) {
-    if (Array.isArray(v)) for (const item of v) out.push(...(item && typeof item === 'object' ? textLines(item as Record<string, unknown>, `${k.toUpperCase()}\t`) : [`${k.toUpperCase()}\t${String(item)}`]));
-    else if (v && typeof v === 'object') out.push(...textLines(v as Record<string, unknown>, `${k.toUpperCase()}\t`));
+    if (Array.isArray(v))
+      for (const item of v)
+        out.push(
+          ...(item && typeof item === 'object'
+            ? textLines(item as Record<string, unknown>, `${k.toUpperCase()}\t`)
+            : [`${k.toUpperCase()}\t${String(item)}`]),
+        );
+    else if (v && typeof v === 'object')
+      out.push(...textLines(v as Record<string, unknown>, `${k.toUpperCase()}\t`));
   }
   return out;
 }

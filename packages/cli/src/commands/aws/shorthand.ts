@@ -26,7 +26,9 @@ class Parser {
   }
 
   fail(why: string): never {
-    throw new UsageError(`--${this.flag}: shorthand ${why} at character ${this.i + 1} of ${JSON.stringify(this.s)}`);
+    throw new UsageError(
+      `--${this.flag}: shorthand ${why} at character ${this.i + 1} of ${JSON.stringify(this.s)}`,
+    );
   }
 
   pairs(close: string): Record<string, Shorthand> {
