@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pnpm -s format:check
+pnpm -s lint
 pnpm -s typecheck
 if [ -f firmware-verifier/Makefile ]; then
   make -s -C firmware-verifier test

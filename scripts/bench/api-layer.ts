@@ -88,7 +88,7 @@ if (process.argv[2] === '--generate') {
     );
     let out = '';
     let cpu0: NodeJS.CpuUsage | undefined;
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       if (!cpu0 && out.includes('go\n')) cpu0 = process.cpuUsage();
     });

@@ -44,11 +44,7 @@ export async function handleAcm(
     : {};
   dec.check();
   const method = lowerFirst(op.name) as keyof AcmStore;
-  const out = await (store[method] as (id: Identity, input: object) => unknown).call(
-    store,
-    id,
-    camelCaseKeys(input ?? {}),
-  );
+  const out = await store[method].call(store, id, camelCaseKeys(input ?? {}));
   return op.output ? JSON.stringify(encodeJson(acmModel, op.output, out ?? {}, true) ?? {}) : '{}';
 }
 

@@ -1,7 +1,7 @@
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { Operation, ServiceModel, ShapeRef } from './model/types.js';
 import { acmModel, shapeOf, signerModel } from './model/load.js';
-import { encodeJson } from './model/encode.js';
+import { encodeJson, plainText } from './model/encode.js';
 import { NodeSha256 } from './sigv4.js';
 
 /**
@@ -53,9 +53,9 @@ export async function callSigner(
   if (res.status >= 300)
     throw new ServiceError(
       res.headers.get('x-amzn-errortype')?.split(':')[0] ??
-        String(doc.code ?? doc.__type ?? 'UnknownError'),
+        plainText(doc.code ?? doc.__type ?? 'UnknownError'),
       res.status,
-      String(doc.message ?? doc.Message ?? res.text),
+      plainText(doc.message ?? doc.Message ?? res.text),
     );
   return op.output
     ? (decodeJsonOutput(signerModel, op.output, doc) as Record<string, unknown>)
@@ -127,11 +127,11 @@ export async function callAcm(
   const doc = res.text === '' ? {} : (JSON.parse(res.text) as Record<string, unknown>);
   if (res.status >= 300)
     throw new ServiceError(
-      String(doc.__type ?? 'UnknownError')
+      plainText(doc.__type ?? 'UnknownError')
         .split('#')
         .pop()!,
       res.status,
-      String(doc.message ?? doc.Message ?? res.text),
+      plainText(doc.message ?? doc.Message ?? res.text),
     );
   return op.output ? (decodeJsonOutput(acmModel, op.output, doc) as Record<string, unknown>) : {};
 }
@@ -154,7 +154,7 @@ export function restJsonRequest(
     if (v === undefined || v === null) continue;
     const wire = ref.locationName ?? name;
     if (ref.location === 'uri') {
-      path = path.replace(`{${wire}}`, encodeURIComponent(String(v)));
+      path = path.replace(`{${wire}}`, encodeURIComponent(textOf(model, ref, v)));
     } else if (ref.location === 'querystring') {
       query[wire] = Array.isArray(v) ? v.map((x) => textOf(model, ref, x)) : textOf(model, ref, v);
     } else {
@@ -203,9 +203,9 @@ export function decodeJsonOutput(model: ServiceModel, ref: ShapeRef, v: unknown)
         ]),
       );
     case 'timestamp':
-      return typeof v === 'number' ? new Date(v * 1000) : new Date(String(v));
+      return typeof v === 'number' ? new Date(v * 1000) : new Date(plainText(v));
     case 'blob':
-      return new Uint8Array(Buffer.from(String(v), 'base64'));
+      return new Uint8Array(Buffer.from(plainText(v), 'base64'));
     default:
       return v;
   }

@@ -19,12 +19,7 @@ export const validation = (message: string): ApiError =>
 /** Duck-typed so the API does not depend on the store's class identity (bundles may duplicate it). */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
-  if (
-    err &&
-    typeof err === 'object' &&
-    'code' in err &&
-    typeof (err as { code: unknown }).code === 'string'
-  ) {
+  if (err && typeof err === 'object' && 'code' in err && typeof err.code === 'string') {
     const e = err as { code: string; httpStatus?: unknown; status?: unknown; message?: unknown };
     const code = e.code;
     // Node system errors (ENOENT, ...) also carry a string code; they are our failure, not the caller's.

@@ -155,7 +155,7 @@ export class SignerServer {
       x.protocol = pickProtocol(method, rawPath, headers);
       // Routing may throw (a malformed label); that answer must come after authentication.
       let match: ReturnType<typeof signerRoute>;
-      let routeError: unknown;
+      let routeError: { thrown: unknown } | undefined;
       try {
         match = x.protocol === 'signer' ? signerRoute(method, rawPath) : undefined;
         x.operation =
@@ -165,7 +165,7 @@ export class SignerServer {
               ? s3Operation({ method, rawPath, query, headers })
               : (match?.op.name ?? 'Unknown');
       } catch (err) {
-        routeError = err;
+        routeError = { thrown: err };
       }
       const limit =
         x.protocol === 's3'
@@ -187,7 +187,7 @@ export class SignerServer {
         );
       }
       const payload = await verifiedPayload(verified, headers, body);
-      if (routeError) throw routeError;
+      if (routeError) throw routeError.thrown;
 
       if (x.protocol === 's3') {
         const r = handleS3(
@@ -320,7 +320,7 @@ const SIGNER_ROOTS = new Set([
 /** Decodes a raw query string as SigV4 canonicalizes it: '+' is a literal, repeated keys form a list. */
 export function parseQuery(raw: string): Record<string, string | string[]> {
   // No prototype: a query key named __proto__ must stay a plain key.
-  const out: Record<string, string | string[]> = Object.create(null);
+  const out = Object.create(null) as Record<string, string | string[]>;
   if (raw === '') return out;
   for (const part of raw.split('&')) {
     if (part === '') continue;
@@ -350,7 +350,7 @@ function decodeLoosely(s: string): string {
  * Built from rawHeaders in one pass: req.headersDistinct would build a second map of arrays.
  */
 function flatHeaders(req: IncomingMessage): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = Object.create(null);
+  const out = Object.create(null) as Record<string, string | undefined>;
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) {
     const k = raw[i]!.toLowerCase();

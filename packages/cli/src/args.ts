@@ -29,7 +29,7 @@ export function parse(args: string[], options: Options, allowPositionals = false
       strict: true,
       allowPositionals,
     });
-    return { values: values as Parsed['values'], positionals };
+    return { values: values, positionals };
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

@@ -4,7 +4,6 @@
  * Success means the device said so; everything else is a FlasherError carrying its answer.
  */
 import { ResultCode, SmpFwsignCommand, SmpGroup, SmpOp, SmpOsCommand } from '@fwsign/protocol';
-import type { CborMap } from './cbor.js';
 import { FlasherError } from './errors.js';
 import { sha256 } from './digest.js';
 import {

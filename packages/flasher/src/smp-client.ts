@@ -54,9 +54,9 @@ export function smpRc(body: CborMap): number {
     typeof err === 'object' &&
     !Array.isArray(err) &&
     !(err instanceof Uint8Array) &&
-    typeof (err as CborMap).rc === 'number'
+    typeof err.rc === 'number'
   )
-    return (err as CborMap).rc as number;
+    return err.rc;
   return 0;
 }
 

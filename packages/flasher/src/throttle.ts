@@ -106,6 +106,6 @@ export class ThrottledTransport extends TransportDecorator {
 }
 
 function clearTimer(t: NodeJS.Timeout | NodeJS.Immediate): void {
-  if ('hasRef' in t && 'refresh' in t) clearTimeout(t as NodeJS.Timeout);
-  else clearImmediate(t as NodeJS.Immediate);
+  if ('hasRef' in t && 'refresh' in t) clearTimeout(t);
+  else clearImmediate(t);
 }

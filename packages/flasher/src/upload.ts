@@ -140,7 +140,7 @@ export async function uploadImage(
       const { chunk } = settled;
       inFlight.delete(chunk);
       waiters.delete(chunk);
-      if (settled.err !== undefined) {
+      if ('err' in settled) {
         const err = settled.err;
         if (!(err instanceof FlasherError) || err.code !== 'Timeout') throw err;
         stats.timeouts++;

@@ -119,7 +119,10 @@ describe('console framing', () => {
     const lines: Uint8Array[] = [];
     let start = 0;
     for (let i = 0; i < frame.length; i++)
-      if (frame[i] === 0x0a) (lines.push(frame.subarray(start, i + 1)), (start = i + 1));
+      if (frame[i] === 0x0a) {
+        lines.push(frame.subarray(start, i + 1));
+        start = i + 1;
+      }
     expect(start).toBe(frame.length);
     // 1004 bytes -> 1340 base64 characters -> 10 full lines of 124 and one of 100.
     expect(lines.length).toBe(11);

@@ -170,8 +170,8 @@ export class QemuBoard implements Board {
       const m = /char device redirected to (\/dev\/pts\/\d+)/.exec(this.stderr);
       if (m && ptyResolve) ptyResolve(m[1]!);
     };
-    proc.stdout!.on('data', onOutput);
-    proc.stderr!.on('data', onOutput);
+    proc.stdout.on('data', onOutput);
+    proc.stderr.on('data', onOutput);
     const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
     proc.once('error', (err) => {
       this.stderr += `spawn: ${err.message}`;

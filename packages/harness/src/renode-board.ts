@@ -107,8 +107,8 @@ export class RenodeBoard implements Board {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.proc = proc;
-    proc.stdout!.on('data', (c: Buffer) => (this.output += c.toString()));
-    proc.stderr!.on('data', (c: Buffer) => (this.output += c.toString()));
+    proc.stdout.on('data', (c: Buffer) => (this.output += c.toString()));
+    proc.stderr.on('data', (c: Buffer) => (this.output += c.toString()));
     const deadline = performance.now() + this.startTimeoutMs;
     while (!existsSync(this.ptyPath)) {
       if (!this.running || performance.now() > deadline) {

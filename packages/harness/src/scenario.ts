@@ -17,11 +17,11 @@ import { Transcript } from './transcript.js';
 export interface ScenarioContext {
   board: Board;
   /** Opens the board's UART through the recorder and the decorators (call after board.start). */
-  link(opts?: LinkOptions): Link;
+  link: (opts?: LinkOptions) => Link;
   /** A step-by-step device session over a link (closed with the scenario). */
-  device(opts?: LinkOptions): DeviceSession;
+  device: (opts?: LinkOptions) => DeviceSession;
   /** Prints a step and keeps it for the failure report. */
-  step(text: string): void;
+  step: (text: string) => void;
   transcript: Transcript;
 }
 

@@ -89,7 +89,7 @@ describe('qemu board (mps2-an386)', () => {
 
   it('reports a QEMU that cannot start with its own message', async () => {
     key = ecKey();
-    board = new QemuBoard({ firmware, machine: 'no-such-machine' as string, startTimeoutMs: 5000 });
+    board = new QemuBoard({ firmware, machine: 'no-such-machine', startTimeoutMs: 5000 });
     await expect(board.start({ anchors: key.anchors })).rejects.toMatchObject({
       code: 'BoardStartFailed',
       message: expect.stringMatching(/no-such-machine|unsupported machine/i),

@@ -37,10 +37,9 @@ export interface ParsedCertificate {
   authorityKeyIdentifier?: string;
 }
 
-type EngineCrypto = ConstructorParameters<typeof pkijs.CryptoEngine>[0]['crypto'];
 const engine = new pkijs.CryptoEngine({
   name: 'node-webcrypto',
-  crypto: webcrypto as unknown as EngineCrypto,
+  crypto: webcrypto,
 });
 
 const NAME_OIDS: Record<string, string> = {

@@ -164,22 +164,23 @@ export async function signPayload(opts: SignOptions): Promise<SignResult> {
 function writeRespectingBackpressure(out: NodeJS.WritableStream, data: Uint8Array): Promise<void> {
   if (data.length === 0 || out.write(data)) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const done = (err?: unknown): void => {
+    const done = (err?: { reason: unknown }): void => {
       out.removeListener('drain', onDrain);
       out.removeListener('error', onError);
       out.removeListener('close', onClose);
-      if (err) reject(err);
+      if (err) reject(err.reason);
       else resolve();
     };
     const onDrain = (): void => done();
-    const onError = (err: unknown): void => done(err ?? new Error('output stream failed'));
+    const onError = (err: unknown): void =>
+      done({ reason: err ?? new Error('output stream failed') });
     // A stream closed under us never drains; fail instead of waiting forever.
     const onClose = (): void =>
-      done(
-        new Error(
+      done({
+        reason: new Error(
           'signPayloadToStream: the output stream closed before the signed object was written',
         ),
-      );
+      });
     out.once('drain', onDrain);
     out.once('error', onError);
     out.once('close', onClose);

@@ -94,7 +94,7 @@ export function resolveEffectiveConfiguration(
   return {
     platform,
     encryptionAlgorithm: enc,
-    hashAlgorithm: hash as 'SHA256' | 'SHA1',
+    hashAlgorithm: hash,
     imageFormat: format,
     signatureAlgorithm,
     maxSizeBytes: platform.maxSizeInMB * MIB,

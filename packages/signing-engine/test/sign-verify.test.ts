@@ -315,7 +315,7 @@ describe('signing rules', () => {
     ] as const) {
       const r = await signPayload({
         config: cfg,
-        signer: signerFromPrivateKey(form as string | Uint8Array),
+        signer: signerFromPrivateKey(form),
         payload,
       });
       expect((await verifySignedObject({ signedObject: r.signedObject, publicKey: pub })).ok).toBe(

@@ -96,14 +96,7 @@ function insertRows(
   let replaced: string[] = [];
   const writesObject = obj !== undefined && j.dest_bucket !== null && j.signed_key !== null;
   if (writesObject) {
-    const v = insertObjectVersion(
-      db,
-      obj!.file,
-      obj!.part,
-      j.invoker,
-      j.dest_bucket!,
-      j.signed_key!,
-    );
+    const v = insertObjectVersion(db, obj.file, obj.part, j.invoker, j.dest_bucket!, j.signed_key!);
     j.signed_version = v.versionId;
     replaced = v.replacedFiles;
   }

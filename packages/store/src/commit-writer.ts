@@ -13,8 +13,8 @@ import type { SegmentDirs } from './segment-files.js';
 const CLOSE_TIMEOUT_MS = 30_000;
 
 interface Waiting {
-  resolve(r: CommittedBatch): void;
-  reject(err: unknown): void;
+  resolve: (r: CommittedBatch) => void;
+  reject: (err: unknown) => void;
 }
 
 /** How to start the worker: a bundle ships `commit-worker.mjs` beside itself; from source, tsx compiles `commit-worker.ts`. */

@@ -6,7 +6,7 @@ export function writeFileDurableSync(path: string, bodies: readonly Uint8Array[]
   try {
     // One writev for a whole batch of signed objects; a short write (rare on a regular file) is
     // finished body by body from where it stopped.
-    let skip = bodies.length > 0 ? writevSync(fd, bodies as Uint8Array[]) : 0;
+    let skip = bodies.length > 0 ? writevSync(fd, bodies) : 0;
     for (const body of bodies) {
       if (skip >= body.length) {
         skip -= body.length;

@@ -15,7 +15,7 @@ import { findJobByToken } from './job-row.js';
 import { newJobId } from './job-id.js';
 import type { SignerCache } from './key-material.js';
 import { authorizeRef } from './permissions.js';
-import type { ProfileRow } from './profile-row.js';
+import { overridesOf, type ProfileRow } from './profile-row.js';
 import { effectiveConfiguration } from './profiles.js';
 import type { Identity } from './validate.js';
 import {
@@ -259,7 +259,7 @@ export class JobPipeline {
       profileOwner: owner,
     });
     checkActive(profile);
-    const config = effectiveConfiguration(profile.platform_id, parseOverrides(profile));
+    const config = effectiveConfiguration(profile.platform_id, overridesOf(profile));
     if (input.payload.length > config.maxSizeBytes) {
       throw new ValidationException(
         `payload: ${input.payload.length} bytes is over the ${config.platform.platformId} platform limit of ${config.maxSizeBytes} bytes`,
@@ -315,7 +315,7 @@ export class JobPipeline {
     const key = `${profile.platform_id}\0${profile.overrides ?? ''}`;
     let c = this.configs.get(key);
     if (!c) {
-      c = effectiveConfiguration(profile.platform_id, parseOverrides(profile));
+      c = effectiveConfiguration(profile.platform_id, overridesOf(profile));
       this.configs.set(key, c);
     }
     return c;
@@ -476,10 +476,6 @@ function displayName(platformId: string): string {
     displayNames.set(platformId, n);
   }
   return n;
-}
-
-function parseOverrides(p: ProfileRow) {
-  return p.overrides === null ? undefined : JSON.parse(p.overrides);
 }
 
 function checkActive(p: ProfileRow): void {

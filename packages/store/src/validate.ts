@@ -90,7 +90,7 @@ export function describe(value: unknown): string {
   if (value instanceof Date) return value.toISOString();
   try {
     const s = JSON.stringify(value);
-    return s === undefined ? String(value) : s.length > 80 ? `${s.slice(0, 77)}...` : s;
+    return s === undefined ? typeof value : s.length > 80 ? `${s.slice(0, 77)}...` : s;
   } catch {
     return typeof value;
   }

@@ -63,7 +63,7 @@ export class Decoder {
     path: string,
     member: (ref: ShapeRef, v: unknown, p: string) => unknown,
   ): Record<string, unknown> | undefined {
-    if (!isPlainObject(value)) return this.wrongType(value, path, 'structure') as undefined;
+    if (!isPlainObject(value)) return this.wrongType(value, path, 'structure');
     const out: Record<string, unknown> = {};
     for (const [name, ref] of Object.entries(shape.members ?? {})) {
       const v = value[name];

@@ -42,7 +42,7 @@ export function encodeJson(
     case 'timestamp':
       return epochSeconds(value);
     case 'blob':
-      return value instanceof Uint8Array ? Buffer.from(value).toString('base64') : String(value);
+      return value instanceof Uint8Array ? Buffer.from(value).toString('base64') : plainText(value);
     default:
       return value;
   }
@@ -59,3 +59,8 @@ export function epochSeconds(value: unknown): number | undefined {
 }
 
 export const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
+
+/** A value as text: a string as itself, anything else as JSON (never "[object Object]"). */
+export function plainText(v: unknown): string {
+  return typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
+}

@@ -92,11 +92,10 @@ export function decodeInput(
     switch (ref.location) {
       case 'uri':
         if (req.labels[wireName] !== undefined)
-          out[name] = dec.text(ref, req.labels[wireName]!, name);
+          out[name] = dec.text(ref, req.labels[wireName], name);
         break;
       case 'querystring':
-        if (req.query[wireName] !== undefined)
-          out[name] = dec.text(ref, req.query[wireName]!, name);
+        if (req.query[wireName] !== undefined) out[name] = dec.text(ref, req.query[wireName], name);
         break;
       case 'header': {
         const v = req.headers[wireName.toLowerCase()];

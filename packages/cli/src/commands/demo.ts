@@ -53,7 +53,7 @@ export const demo: Command = {
       certfile: { type: 'string' },
       image: { type: 'string' },
     });
-    const kind = choice(p, 'board', ['qemu', 'renode', 'serial'] as const, 'qemu') as BoardKind;
+    const kind = choice<BoardKind>(p, 'board', ['qemu', 'renode', 'serial'], 'qemu');
     const port = optionalString(p, 'port');
     if (
       kind === 'serial' &&
