@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 pnpm -s format:check
 pnpm -s lint
 make -s -C firmware-verifier format-check
+pnpm -s arrows
+pnpm -s unused
 pnpm -s typecheck
 if [ -f firmware-verifier/Makefile ]; then
   make -s -C firmware-verifier test

@@ -13,7 +13,7 @@ export interface AcmStore {
   deleteCertificate(id: Identity, input: object): unknown;
 }
 
-export const ACM_TARGET_PREFIX = 'CertificateManager.';
+const ACM_TARGET_PREFIX = 'CertificateManager.';
 
 /** The ACM operation named by `X-Amz-Target`, or undefined when it is not one we serve. */
 export function acmOperation(target: string | undefined): string | undefined {

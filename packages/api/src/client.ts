@@ -137,7 +137,7 @@ export async function callAcm(
 }
 
 /** Where each input member goes on the wire, by the model's `location`. */
-export function restJsonRequest(
+function restJsonRequest(
   model: ServiceModel,
   op: Operation,
   input: Record<string, unknown>,
@@ -181,7 +181,7 @@ function textOf(model: ServiceModel, ref: ShapeRef, v: unknown): string {
 }
 
 /** Turns a JSON answer back into values: timestamps become Dates, blobs bytes. */
-export function decodeJsonOutput(model: ServiceModel, ref: ShapeRef, v: unknown): unknown {
+function decodeJsonOutput(model: ServiceModel, ref: ShapeRef, v: unknown): unknown {
   if (v === undefined || v === null) return undefined;
   const shape = shapeOf(model, ref.shape);
   switch (shape.type) {

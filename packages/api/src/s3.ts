@@ -275,7 +275,7 @@ function xml(status: number, root: string, children: Node[]): S3Response {
 }
 
 /** Path-style: `/<bucket>/<key...>`; the key is percent-decoded, '/' inside it kept. */
-export function splitPath(rawPath: string): { bucket?: string; key?: string } {
+function splitPath(rawPath: string): { bucket?: string; key?: string } {
   const path = rawPath.startsWith('/') ? rawPath.slice(1) : rawPath;
   if (path === '') return {};
   const slash = path.indexOf('/');

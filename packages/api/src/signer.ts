@@ -25,8 +25,6 @@ export function isSignerPath(rawPath: string): boolean {
   return pathKnown(routes, rawPath);
 }
 
-export const signerOperationNames = (): string[] => Object.keys(signerModel.operations);
-
 /**
  * Calls the store method named after the operation (camelCase) with the caller's identity and the
  * decoded input, and serializes what it returns by the operation's output shape.

@@ -16,7 +16,7 @@ export class AuthFailure extends Error {
   }
 }
 
-export interface ParsedAuthorization {
+interface ParsedAuthorization {
   accessKeyId: string;
   shortDate: string;
   region: string;

@@ -18,7 +18,7 @@ export const LINE_PAYLOAD_BYTES = (LINE_BASE64_CHARS / 4) * 3;
 /** Length prefix + CRC: what the framing adds to the SMP packet before base64. */
 export const FRAME_OVERHEAD_BYTES = 4;
 /** A body whose length field would not fit 16 bits cannot be framed. */
-export const MAX_FRAME_BODY = 0xffff - 2;
+const MAX_FRAME_BODY = 0xffff - 2;
 
 export function encodeConsoleFrame(body: Uint8Array): Uint8Array {
   if (body.length === 0 || body.length > MAX_FRAME_BODY) {

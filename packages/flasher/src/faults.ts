@@ -25,7 +25,7 @@ export interface FaultOptions {
 }
 
 /** Splits a byte stream into whole console frames and text lines. */
-export class FrameSplitter {
+class FrameSplitter {
   private line: number[] = [];
   private frame: number[] = [];
   private need = 0;
@@ -79,7 +79,7 @@ function isFrame(unit: Uint8Array): boolean {
 }
 
 /** Flips one bit in the middle of the frame, never a marker or newline. */
-export function corruptFrame(unit: Uint8Array): Uint8Array {
+function corruptFrame(unit: Uint8Array): Uint8Array {
   const copy = unit.slice();
   let at = Math.floor(copy.length / 2);
   while (at < copy.length - 1 && (copy[at] === 0x0a || at < 2)) at++;

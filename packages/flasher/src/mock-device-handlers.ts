@@ -70,7 +70,7 @@ export interface HandlerResult {
 const rc = (code: number): HandlerResult => ({ body: { rc: code } });
 
 /** The firmware's SMP rc for a result code (device/smp.c out_verdict): 0 exactly when fwv is 0. */
-export function rcForResult(fwv: number): number {
+function rcForResult(fwv: number): number {
   if (fwv === ResultCode.OK) return SmpError.EOK;
   if (fwv === ResultCode.ERR_FLASH) return SmpError.EUNKNOWN;
   if (

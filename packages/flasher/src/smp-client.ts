@@ -43,7 +43,7 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
-export const OP_NAMES = ['read', 'read-rsp', 'write', 'write-rsp'];
+const OP_NAMES = ['read', 'read-rsp', 'write', 'write-rsp'];
 
 /** The device's rc: v1 puts it at top level, v2 inside `err: {group, rc}`. */
 export function smpRc(body: CborMap): number {

@@ -36,8 +36,6 @@ export {
 export { Transcript, RecordingTransport } from './transcript.js';
 export { openLink, type Link, type LinkOptions } from './link.js';
 export {
-  scenario,
-  createScenario,
   runScenario,
   type ScenarioContext,
   type ScenarioOptions,

@@ -1,12 +1,9 @@
 /**
- * Scenarios: a vitest test with a board, a recorded link through the flasher's decorators, and
- * whatever fixtures the suite adds (e.g. `fwsign`, a running signing service). A failing scenario
- * reports the board's UART log and the link transcript with the error.
- *
- *   const scenario = createScenario({ fwsign: () => startFwsign() });
- *   scenario('tampered image is refused', async ({ board, link, fwsign }) => { … });
+ * Scenarios: a board, a recorded link through the flasher's decorators, and whatever fixtures the
+ * suite adds (e.g. `fwsign`, a running signing service). A failing scenario reports the board's
+ * UART log and the link transcript with the error. This module runs one scenario and needs no test
+ * runner; `@fwsign/harness/vitest` (src/vitest.ts) registers them as vitest tests.
  */
-import { it } from 'vitest';
 import type { Board } from './board.js';
 import { createBoard, type BoardChoice } from './boards.js';
 import { DeviceSession } from './device-steps.js';
@@ -31,7 +28,7 @@ export interface ScenarioOptions {
 }
 
 export type Fixtures = Record<string, () => Promise<{ dispose?: () => Promise<void> | void }>>;
-type Resolved<F extends Fixtures> = { [K in keyof F]: Awaited<ReturnType<F[K]>> };
+export type Resolved<F extends Fixtures> = { [K in keyof F]: Awaited<ReturnType<F[K]>> };
 
 /** Runs `body` with a fresh board and fixtures; always stops the board and disposes fixtures. */
 export async function runScenario<F extends Fixtures>(
@@ -91,17 +88,3 @@ export async function runScenario<F extends Fixtures>(
     for (const m of made.reverse()) await m.dispose?.();
   }
 }
-
-/** A `scenario(name, body, opts)` registering vitest tests with the given fixtures. */
-export function createScenario<F extends Fixtures>(fixtures: F) {
-  return (
-    name: string,
-    body: (ctx: ScenarioContext & Resolved<F>) => Promise<void>,
-    opts: ScenarioOptions = {},
-  ): void => {
-    it(name, () => runScenario(name, fixtures, body, opts), opts.timeoutMs ?? 120_000);
-  };
-}
-
-/** Scenarios with no fixtures beyond the board. */
-export const scenario = createScenario({});

@@ -3,7 +3,7 @@
  * signing engine they exist to check.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -48,5 +48,3 @@ export function ecKey(certfile = CERTFILE): TestKey {
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
-
-export { readFileSync };

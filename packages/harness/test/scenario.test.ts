@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { flashImage } from '@fwsign/flasher';
-import { DeviceSession, locateFirmware, runScenario, scenario } from '../src/index.js';
+import { DeviceSession, locateFirmware, runScenario } from '../src/index.js';
+import { scenario } from '../src/vitest.js';
 import { CERTFILE, ecKey } from './keys.js';
 
 const firmware = locateFirmware('mps2-an386');

@@ -5,11 +5,11 @@ export interface NamedValue {
   readonly value: number;
 }
 
-export interface ResultCodeSpec extends NamedValue {
+interface ResultCodeSpec extends NamedValue {
   readonly text: string;
 }
 
-export interface AlgorithmSpec extends NamedValue {
+interface AlgorithmSpec extends NamedValue {
   readonly jobDocumentKey: string;
   readonly signatureAlgorithm: string;
   readonly keyType: string;
@@ -22,7 +22,7 @@ export interface FieldSpec {
   readonly size?: number;
 }
 
-export interface TrustAnchorTableSpec {
+interface TrustAnchorTableSpec {
   readonly magic: number;
   readonly magicText: string;
   readonly version: number;
@@ -36,7 +36,7 @@ export interface TrustAnchorTableSpec {
   readonly crcSize: number;
 }
 
-export interface SmpGroupSpec extends NamedValue {
+interface SmpGroupSpec extends NamedValue {
   readonly commands: readonly NamedValue[];
 }
 

@@ -9,7 +9,7 @@ import { SHA1_DIGEST_INFO_PREFIX, createLegacySha1 } from './legacy-sha1.js';
 export type DigestAlgorithm = 'SHA256' | 'SHA1';
 
 /** DER of DigestInfo { id-sha256, NULL, OCTET STRING (32) } minus the hash (RFC 8017 §9.2 note 1). */
-export const SHA256_DIGEST_INFO_PREFIX = Uint8Array.from([
+const SHA256_DIGEST_INFO_PREFIX = Uint8Array.from([
   0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05,
   0x00, 0x04, 0x20,
 ]);
@@ -22,10 +22,6 @@ export function createDigest(alg: DigestAlgorithm): Hash {
 
 export function digestInfoPrefix(alg: DigestAlgorithm): Uint8Array {
   return alg === 'SHA1' ? SHA1_DIGEST_INFO_PREFIX : SHA256_DIGEST_INFO_PREFIX;
-}
-
-export function toBytes(buf: Buffer): Uint8Array {
-  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
 export function hex(bytes: Uint8Array): string {

@@ -28,7 +28,7 @@ export function expectBytes(fn: string, name: string, value: unknown): Uint8Arra
   return value;
 }
 
-export function describe(value: unknown): string {
+function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
   if (value instanceof Uint8Array) return `Uint8Array(${value.length})`;

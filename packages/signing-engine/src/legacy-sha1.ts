@@ -5,8 +5,6 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 
-export const SHA1_DIGEST_LENGTH = 20;
-
 /** DER of DigestInfo { AlgorithmIdentifier { id-sha1, NULL }, OCTET STRING (20) } minus the hash (RFC 8017 §9.2 note 1). */
 export const SHA1_DIGEST_INFO_PREFIX = Uint8Array.from([
   0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14,

@@ -19,8 +19,6 @@ import {
 } from './signed-object.js';
 import type { Signer } from './signer.js';
 
-export type { PayloadLocation } from './signed-object.js';
-
 export interface SignOptions {
   config: EffectiveConfiguration;
   signer: Signer;

@@ -74,10 +74,6 @@ export function opensslSign(
   return new Uint8Array(readFileSync(sig));
 }
 
-export function opensslAvailable(): boolean {
-  return spawnSync('openssl', ['version']).status === 0;
-}
-
 /** Splits bytes into chunks of the given sizes, cycling, as an async stream. */
 export async function* chunked(
   bytes: Uint8Array,

@@ -13,7 +13,7 @@ export interface BatchJob {
   body?: Uint8Array;
 }
 
-export interface Outcome {
+interface Outcome {
   jobId: string;
   jobOwner: string;
   /** Another process (or an earlier batch) committed the same clientRequestToken first. */

@@ -561,7 +561,7 @@ function processAlive(pid: number): boolean {
   }
 }
 
-export function checkBucketName(bucket: unknown): string {
+function checkBucketName(bucket: unknown): string {
   if (typeof bucket !== 'string' || !BUCKET_NAME.test(bucket) || bucket.includes('..')) {
     throw new BucketError(
       'InvalidBucketName',

@@ -9,7 +9,6 @@ import {
 import type { ParsedCertificate } from '@fwsign/signing-engine';
 import { certificateArn as makeCertificateArn, parseCertificateArn, profileArn } from './arns.js';
 import type { StoreContext } from './context.js';
-import { parseJson } from './context.js';
 import { immediate, stmt } from './db.js';
 import {
   InvalidParameterException,
@@ -21,7 +20,7 @@ import { seal } from './master-key.js';
 import type { Identity } from './validate.js';
 import { checkIdentity, describe } from './validate.js';
 
-export const MIN_RSA_BITS = 2048;
+const MIN_RSA_BITS = 2048;
 
 export interface ImportCertificateRequest {
   certificate: Uint8Array | string;
@@ -342,12 +341,4 @@ export function deleteCertificate(
       );
     stmt(ctx.db, 'DELETE FROM certificates WHERE arn = ?').run(r.arn);
   });
-}
-
-export function certificateTags(
-  ctx: StoreContext,
-  id: Identity,
-  arn: string,
-): Record<string, string> {
-  return parseJson<Record<string, string>>(ownCertificate(ctx, id, arn).tags) ?? {};
 }

@@ -23,7 +23,7 @@ export interface WorkerEntry {
   eval: boolean;
 }
 
-export function defaultWorkerEntry(): WorkerEntry | undefined {
+function defaultWorkerEntry(): WorkerEntry | undefined {
   const here = import.meta.url;
   if (!here.endsWith('.ts'))
     return { code: fileURLToPath(new URL('./commit-worker.mjs', here)), eval: false };

@@ -72,7 +72,7 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
  * (a WAL snapshot that went stale, a checkpoint in another process) return
  * SQLITE_BUSY at once, so the whole transaction is retried after a short pause.
  */
-export function retryBusy<T>(fn: () => T): T {
+function retryBusy<T>(fn: () => T): T {
   for (let attempt = 0; ; attempt++) {
     try {
       return fn();

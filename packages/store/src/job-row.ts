@@ -1,7 +1,6 @@
 import type { Db } from './db.js';
 import { stmt } from './db.js';
 import type { StoreContext } from './context.js';
-import type { SigningPlatformOverrides } from './profile-row.js';
 
 export type SigningStatus = 'InProgress' | 'Failed' | 'Succeeded';
 
@@ -68,5 +67,3 @@ export function insertJob(db: Db, j: NewJob): void {
          @status, @status_reason, @created_at, @completed_at, @signature_expires_at)`,
   ).run(j);
 }
-
-export type { SigningPlatformOverrides };

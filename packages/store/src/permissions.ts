@@ -147,7 +147,7 @@ function principalMatches(principal: string, id: Identity): boolean {
 }
 
 /** The IAM-style resource policy document of a profile, as AWS would store it. */
-export function policyDocument(
+function policyDocument(
   ctx: StoreContext,
   profile: ProfileRow,
   rows: readonly PermissionRow[],

@@ -91,7 +91,7 @@ export interface SigningProfile {
 const STATUSES: readonly ProfileStatus[] = ['Active', 'Canceled', 'Revoked'];
 const VERSION_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
-export function newProfileVersion(): string {
+function newProfileVersion(): string {
   let s = '';
   for (let i = 0; i < 10; i++) s += VERSION_ALPHABET[randomInt(VERSION_ALPHABET.length)];
   return s;

@@ -54,7 +54,7 @@ export function publishSegment(dirs: SegmentDirs, file: string): void {
 }
 
 /** Deletes a pending segment no row points at. */
-export function discardSegment(dirs: SegmentDirs, file: string): void {
+function discardSegment(dirs: SegmentDirs, file: string): void {
   try {
     unlinkSync(join(dirs.pending, file));
   } catch {
@@ -63,7 +63,7 @@ export function discardSegment(dirs: SegmentDirs, file: string): void {
 }
 
 /** Deletes a segment wherever it is, once no row references it any more. */
-export function removeSegment(dirs: SegmentDirs, file: string): void {
+function removeSegment(dirs: SegmentDirs, file: string): void {
   for (const p of [finalPath(dirs, file), join(dirs.pending, file)]) {
     try {
       unlinkSync(p);

@@ -8,7 +8,7 @@ export interface Identity {
 
 // Patterns and limits from botocore's signer/2017-08-25 model.
 export const ACCOUNT_ID = /^[0-9]{12}$/;
-export const PROFILE_NAME = /^[a-zA-Z0-9_]{2,64}$/;
+const PROFILE_NAME = /^[a-zA-Z0-9_]{2,64}$/;
 export const PROFILE_VERSION = /^[a-zA-Z0-9]{10}$/;
 export const TAG_KEY = /^(?!aws:)[a-zA-Z+-=._:/]+$/;
 
@@ -31,13 +31,6 @@ export function requireString(field: string, value: unknown): string {
   if (typeof value !== 'string' || value.length === 0) {
     throw new ValidationException(`${field}: expected a non-empty string, got ${describe(value)}`);
   }
-  return value;
-}
-
-export function optionalString(field: string, value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string')
-    throw new ValidationException(`${field}: expected a string, got ${describe(value)}`);
   return value;
 }
 

@@ -8,7 +8,7 @@ export interface SignatureValidityPeriod {
 }
 
 /** The Signer developer guide: 135 months is both the default and the maximum validity. */
-export const DEFAULT_VALIDITY = { value: 135, type: 'MONTHS' } as const;
+const DEFAULT_VALIDITY = { value: 135, type: 'MONTHS' } as const;
 
 export function addPeriod(from: Date, value: number, type: ValidityType): Date {
   const d = new Date(from.getTime());

@@ -22,7 +22,7 @@ const here = dirname(fileURLToPath(import.meta.url));
  * The bundle lives under the package's node_modules so that the native
  * better-sqlite3, kept external, resolves as it does for the package itself.
  */
-export async function bundleChild(): Promise<string> {
+async function bundleChild(): Promise<string> {
   const outdir = join(here, '..', 'node_modules', '.fwsign-test', `store-child-${process.pid}`);
   mkdirSync(outdir, { recursive: true });
   await build({

@@ -2,7 +2,7 @@
  * The device half of the chain: the board's trust-anchor table made from the certificates (what a
  * provisioning station writes), and the image plus the job document's signature sent to the board.
  */
-import { flashImage, FlasherError, type FlashResult, type Transport } from '@fwsign/flasher';
+import { flashImage, type FlashResult, type Transport } from '@fwsign/flasher';
 import { encodeTrustAnchorTable } from '@fwsign/protocol';
 import { parseCertificate, trustAnchorFromCertificate } from '@fwsign/signing-engine';
 import type { Board, DeviceSession, DeviceVerdict } from '@fwsign/harness';
@@ -101,5 +101,3 @@ export async function installStepwise(
   const mark = await session.markBootable();
   return { signature, verify, mark };
 }
-
-export { FlasherError };

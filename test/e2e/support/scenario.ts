@@ -1,13 +1,8 @@
 /** The e2e scenario: a board plus a running fwsign service per scenario (torn down after it). */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  createScenario,
-  FIRMWARE_DIR,
-  locateFirmware,
-  type BoardChoice,
-  type Firmware,
-} from '@fwsign/harness';
+import { FIRMWARE_DIR, locateFirmware, type BoardChoice, type Firmware } from '@fwsign/harness';
+import { createScenario } from '@fwsign/harness/vitest';
 import { FwsignService } from './service.js';
 
 export const scenario = createScenario({ fwsign: () => FwsignService.start() });

@@ -30,8 +30,8 @@ import { parseSignedObject, type SignedObject } from '@fwsign/signing-engine';
 
 const REGION = 'us-east-1';
 const CREDS = { accessKeyId: 'test', secretAccessKey: 'test' };
-export const SOURCE_BUCKET = 'firmware-src';
-export const DEST_BUCKET = 'firmware-signed';
+const SOURCE_BUCKET = 'firmware-src';
+const DEST_BUCKET = 'firmware-signed';
 
 export interface CodeSigningIdentity {
   certificatePem: string;

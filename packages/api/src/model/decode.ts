@@ -182,7 +182,7 @@ export class Decoder {
   }
 }
 
-export function parseTimestamp(value: unknown): Date | undefined {
+function parseTimestamp(value: unknown): Date | undefined {
   let ms: number;
   if (typeof value === 'number') ms = value * 1000;
   else if (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value)) ms = Number(value) * 1000;

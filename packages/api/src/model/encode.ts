@@ -48,7 +48,7 @@ export function encodeJson(
   }
 }
 
-export function epochSeconds(value: unknown): number | undefined {
+function epochSeconds(value: unknown): number | undefined {
   const ms =
     value instanceof Date
       ? value.getTime()

@@ -31,9 +31,3 @@ export function shapeOf(model: ServiceModel, name: string): Shape {
   if (!shape) throw new Error(`model has no shape ${name}`);
   return shape;
 }
-
-/** HTTP status and wire code of every exception shape of a model. */
-export function errorStatus(model: ServiceModel, code: string): number | undefined {
-  const shape = model.shapes[code];
-  return shape?.exception ? (shape.error?.httpStatusCode ?? 400) : undefined;
-}

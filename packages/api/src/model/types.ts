@@ -7,7 +7,7 @@ export interface ShapeRef {
   jsonvalue?: boolean;
 }
 
-export type TimestampFormat = 'iso8601' | 'unixTimestamp' | 'rfc822';
+type TimestampFormat = 'iso8601' | 'unixTimestamp' | 'rfc822';
 
 export interface Shape {
   type:

@@ -18,7 +18,7 @@ import {
 } from '../args.js';
 import { EXIT_OK, type Command } from '../command.js';
 
-export const DEFAULT_CERTFILE = '/certs/codesign.crt';
+const DEFAULT_CERTFILE = '/certs/codesign.crt';
 
 export const flash: Command = {
   name: 'flash',

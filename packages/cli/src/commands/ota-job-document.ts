@@ -13,7 +13,7 @@ import { writeFileAtomic } from '../files.js';
 import { clientConfig } from './aws/connection.js';
 
 /** Why a signing job gets no OTA job document: the device cannot tell, so the builder refuses. */
-export class JobRefused extends Error {
+class JobRefused extends Error {
   override readonly name = 'JobRefused';
   constructor(
     readonly code: 'RevokedSignature' | 'RevokedProfile' | 'JobNotSucceeded' | 'NoSignedObject',
@@ -30,7 +30,7 @@ const iso = (v: unknown): string => (v instanceof Date ? v.toISOString() : Strin
  * succeeded, its signature is not revoked, and its profile version was not revoked effective
  * before the job completed (a revocation effective later leaves earlier signatures valid).
  */
-export async function signedObjectOfJob(
+async function signedObjectOfJob(
   config: ClientConfig,
   jobId: string,
 ): Promise<{ signedObject: SignedObject; bytes: Uint8Array; job: Record<string, unknown> }> {

@@ -3,7 +3,7 @@ import type { ClientConfig } from '@fwsign/api';
 import { UsageError } from '../../args.js';
 import type { CliIo } from '../../command.js';
 
-export const DEFAULT_ENDPOINT = 'http://127.0.0.1:8080';
+const DEFAULT_ENDPOINT = 'http://127.0.0.1:8080';
 
 export const GLOBAL_FLAGS = [
   'endpoint-url',

@@ -1,6 +1,6 @@
 /** `--output json` (the default, as the AWS CLI prints it: 4-space indent, ISO times) and `--output table`. */
 
-export function toPlain(v: unknown): unknown {
+function toPlain(v: unknown): unknown {
   if (v instanceof Date) return v.toISOString();
   if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
   if (Array.isArray(v)) return v.map(toPlain);

@@ -8,7 +8,7 @@ import { reportError } from './verb.js';
 /** botocore waits 20 s between 25 attempts against AWS; a local server answers sooner, so poll faster. */
 const DELAY_MS = 1000;
 const MAX_ATTEMPTS = 300;
-export const EXIT_WAITER_FAILED = 255;
+const EXIT_WAITER_FAILED = 255;
 
 export const waitSuccessfulSigningJob: Command = {
   name: 'wait successful-signing-job',
