@@ -1,17 +1,10 @@
 import type { Identity } from './credentials.js';
+import type { AcmOperations } from './operations.js';
 import { ApiError } from './errors.js';
 import { acmModel, shapeOf } from './model/load.js';
 import { Decoder } from './model/decode.js';
 import { encodeJson, lowerFirst } from './model/encode.js';
 import { parseJsonBody } from './model/rest-json.js';
-
-/** The store's signing-material methods, in ACM's shapes with camelCase member names. */
-export interface AcmStore {
-  importCertificate(id: Identity, input: object): unknown;
-  describeCertificate(id: Identity, input: object): unknown;
-  listCertificates(id: Identity, input: object): unknown;
-  deleteCertificate(id: Identity, input: object): unknown;
-}
 
 const ACM_TARGET_PREFIX = 'CertificateManager.';
 
@@ -23,7 +16,7 @@ export function acmOperation(target: string | undefined): string | undefined {
 
 /** Serves one awsJson1_1 ACM call: decode by ACM's model, call the store, encode its answer. */
 export async function handleAcm(
-  store: AcmStore,
+  store: AcmOperations,
   id: Identity,
   operation: string,
   body: Uint8Array,
@@ -43,8 +36,11 @@ export async function handleAcm(
       )
     : {};
   dec.check();
-  const method = lowerFirst(op.name) as keyof AcmStore;
-  const out = await store[method].call(store, id, camelCaseKeys(input ?? {}));
+  const method = lowerFirst(op.name) as keyof AcmOperations;
+  // The one untyped step: the input was decoded by this operation's shape in acmModel, which is
+  // what operations.ts types the store's method with.
+  const call = store[method] as (id: Identity, input: unknown) => unknown;
+  const out = await call.call(store, id, camelCaseKeys(input ?? {}));
   return op.output ? JSON.stringify(encodeJson(acmModel, op.output, out ?? {}, true) ?? {}) : '{}';
 }
 

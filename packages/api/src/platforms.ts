@@ -1,13 +1,14 @@
 import { getSigningPlatform, listSigningPlatforms } from '@fwsign/signing-engine';
 import type { Identity } from './credentials.js';
+import type { PlatformOperations } from './operations.js';
 import { ApiError } from './errors.js';
 
 /**
  * GetSigningPlatform / ListSigningPlatforms come straight from the engine's catalog (the same for
  * every account), used when the store does not serve them itself.
  */
-export const platformOperations = {
-  getSigningPlatform(_id: Identity, input: { platformId: string }): unknown {
+export const platformOperations: PlatformOperations = {
+  getSigningPlatform(_id: Identity, input: { platformId: string }) {
     const p = getSigningPlatform(input.platformId);
     if (!p)
       throw new ApiError(
@@ -27,7 +28,7 @@ export const platformOperations = {
       maxResults?: number;
       nextToken?: string;
     },
-  ): unknown {
+  ) {
     const all = listSigningPlatforms({
       ...(input.category !== undefined ? { category: input.category } : {}),
       ...(input.partner !== undefined ? { partner: input.partner } : {}),

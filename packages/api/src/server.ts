@@ -15,14 +15,15 @@ import { AuthFailure, scopeService, verifyRequest, type Verified } from './sigv4
 import { authError } from './auth-errors.js';
 import { verifiedPayload } from './payload.js';
 import { handleS3, s3Operation, type S3Buckets } from './s3.js';
-import { acmOperation, handleAcm, type AcmStore } from './acm.js';
+import { acmOperation, handleAcm } from './acm.js';
 import { handleSigner, isSignerPath, signerRoute } from './signer.js';
 import { RateLimiter } from './rate-limit.js';
 import { AccessLog } from './access-log.js';
 import { SignerStore } from '@fwsign/store';
+import type { AcmOperations, StoreSignerOperations } from './operations.js';
 
-/** What the server needs of the store: Signer operations by name, ACM's four, the buckets. */
-export interface ApiStore extends AcmStore {
+/** What the server needs of the store: the Signer operations, ACM's four, the buckets. */
+export interface ApiStore extends AcmOperations, StoreSignerOperations {
   readonly buckets: S3Buckets;
   close(): void | Promise<void>;
 }

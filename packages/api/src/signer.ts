@@ -1,5 +1,4 @@
 import type { Identity } from './credentials.js';
-import { ApiError } from './errors.js';
 import { signerModel } from './model/load.js';
 import { lowerFirst } from './model/encode.js';
 import {
@@ -12,6 +11,12 @@ import {
   type WireRequest,
 } from './model/rest-json.js';
 
+import type {
+  PlatformOperations,
+  SignerOperationName,
+  SignerOperations,
+  StoreSignerOperations,
+} from './operations.js';
 import { platformOperations } from './platforms.js';
 
 const routes = compileRoutes(signerModel);
@@ -30,31 +35,24 @@ export function isSignerPath(rawPath: string): boolean {
  * decoded input, and serializes what it returns by the operation's output shape.
  */
 export async function handleSigner(
-  store: object,
+  store: StoreSignerOperations,
   id: Identity,
   match: Match,
   req: Omit<WireRequest, 'labels'>,
 ): Promise<{ status: number; body: string }> {
   const input = decodeInput(signerModel, match.op, { ...req, labels: match.labels });
-  const name = lowerFirst(match.op.name);
-  const fn =
-    (store as Record<string, unknown>)[name] ??
-    (platformOperations as Record<string, unknown>)[name];
-  if (typeof fn !== 'function') {
-    throw new ApiError(
-      'InternalServiceErrorException',
-      500,
-      `${match.op.name} is not implemented by this server's store`,
-    );
-  }
-  const self = name in store ? store : platformOperations;
-  const out: unknown = await (fn as (id: Identity, input: unknown) => unknown).call(
-    self,
-    id,
-    input,
-  );
+  const name = lowerFirst(match.op.name) as SignerOperationName;
+  const ops: Partial<SignerOperations> = isPlatformOperation(name) ? platformOperations : store;
+  // The one untyped step: `input` was decoded by this operation's own input shape, which is what
+  // the compiler checked the store's method against (operations.ts).
+  const op = ops[name] as (id: Identity, input: unknown) => unknown;
+  const out: unknown = await op.call(ops, id, input);
   return {
     status: match.op.http.responseCode ?? 200,
     body: encodeOutput(signerModel, match.op, out),
   };
+}
+
+function isPlatformOperation(name: SignerOperationName): name is keyof PlatformOperations {
+  return name in platformOperations;
 }

@@ -27,11 +27,12 @@ import {
 } from './validate.js';
 import { addPeriod } from './validity.js';
 
+/** As Signer's model has it: `s3` and the token are optional there, and checked here. */
 export interface StartSigningJobRequest {
-  source: { s3: { bucketName: string; key: string; version: string } };
-  destination: { s3: { bucketName: string; prefix?: string } };
+  source: { s3?: { bucketName: string; key: string; version: string } };
+  destination: { s3?: { bucketName?: string; prefix?: string } };
   profileName: string;
-  clientRequestToken: string;
+  clientRequestToken?: string;
   profileOwner?: string;
 }
 export interface StartSigningJobResponse {
