@@ -66,22 +66,37 @@ void fwv_stage_reset(void);
 
 typedef enum { UPLOAD_OK, UPLOAD_OFFSET, UPLOAD_TOO_LARGE, UPLOAD_BAD_ARG, UPLOAD_FLASH,
                UPLOAD_HASH_MISMATCH } fwv_upload_status;
-/* Handles one upload chunk. *next is the offset the device expects next (the reply's `off`). */
+/* Handles one upload chunk. *next is the offset the device expects next (the reply's `off`).
+ * Returns UPLOAD_OK; UPLOAD_OFFSET (off is not where the device is: resend from *next);
+ * UPLOAD_TOO_LARGE (len exceeds fwv_slot_capacity()); UPLOAD_BAD_ARG (len 0, a SHA over 32 bytes,
+ * or a chunk past len); UPLOAD_FLASH (erase or write failed); UPLOAD_HASH_MISMATCH (the last
+ * chunk landed and the image's SHA-256 differs from the one sent with the first). */
 fwv_upload_status fwv_upload_chunk(uint32_t off, const uint8_t *data, size_t n, int has_len,
                                    uint32_t len, const uint8_t *sha, size_t sha_len,
                                    uint32_t *next);
 
+/* Keeps the host's signature for the staged image. Returns FWV_OK; FWV_ERR_UNKNOWN_ALG (alg is
+ * not a protocol.json algorithm name); FWV_ERR_BAD_LENGTH (sig empty or over FWV_SIG_MAX);
+ * FWV_ERR_ARG (certfile empty or over FWV_CERTFILE_MAX). */
 fwv_result fwv_set_signature(const char *alg, size_t alg_len, const uint8_t *sig, size_t sig_len,
                              const char *certfile, size_t certfile_len);
+/* Verifies the staged image. Returns FWV_OK; FWV_ERR_NO_IMAGE (upload incomplete);
+ * FWV_ERR_HASH_MISMATCH; FWV_ERR_NO_SIGNATURE; or any of fwv_verify_slot's results. */
 fwv_result fwv_verify_staging(void);
+/* Copies the verified staged image into the active slot, power-safely. Returns FWV_OK;
+ * FWV_ERR_NOT_VERIFIED (no successful fwv_verify_staging since the upload); FWV_ERR_FLASH. */
 fwv_result fwv_mark_bootable(void);
 
 int fwv_trailer_read(uint32_t slot, fwv_trailer *t); /* 0 when present and its CRC matches */
-/* Verifies `len` bytes at addr against the signature and anchor a trailer names. */
+/* Verifies `len` bytes at addr against the signature and anchor a trailer names. Returns FWV_OK;
+ * FWV_ERR_ANCHOR_TABLE (no valid table); FWV_ERR_FLASH (read failed); or what anchor lookup and
+ * fwv_verify_* return (FWV_ERR_UNKNOWN_ANCHOR, FWV_ERR_ALG_MISMATCH, FWV_ERR_SIGNATURE, …). */
 fwv_result fwv_verify_slot(uint32_t addr, const fwv_trailer *t);
 
 /* The boot decision: finishes an interrupted mark-bootable, then returns FWV_OK when the active
- * slot holds an image whose stored signature verifies (the caller jumps to it). */
+ * slot holds an image whose stored signature verifies (the caller jumps to it). Otherwise
+ * FWV_ERR_FLASH (finishing the copy failed), FWV_ERR_NO_IMAGE (no active trailer), or
+ * fwv_verify_slot's refusal. */
 fwv_result fwv_boot_check(void);
 
 #endif

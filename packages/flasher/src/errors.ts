@@ -31,10 +31,3 @@ export class FlasherError extends Error {
     this.fwv = extra.fwv;
   }
 }
-
-export function typeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (value instanceof Uint8Array) return `Uint8Array(${value.length})`;
-  if (Array.isArray(value)) return 'array';
-  return typeof value;
-}

@@ -5,7 +5,8 @@
  *   byte 6: sequence                            byte 7: command id
  */
 import { SMP_HEADER_SIZE, SmpOp } from '@fwsign/protocol';
-import { FlasherError, typeName } from './errors.js';
+import { expectBytes } from '@fwsign/signing-engine';
+import { FlasherError } from './errors.js';
 
 export interface SmpHeader {
   readonly op: SmpOp;
@@ -51,8 +52,7 @@ export function encodeSmpHeader(h: SmpHeader): Uint8Array {
 }
 
 export function decodeSmpHeader(bytes: Uint8Array): SmpHeader {
-  if (!(bytes instanceof Uint8Array))
-    throw new TypeError(`decodeSmpHeader: "bytes" expected Uint8Array, got ${typeName(bytes)}`);
+  expectBytes('decodeSmpHeader', 'bytes', bytes);
   if (bytes.length < SMP_HEADER_SIZE) {
     throw new FlasherError(
       'ProtocolError',

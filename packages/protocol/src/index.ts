@@ -1,5 +1,4 @@
 export * from './generated.js';
-export { crc32 } from './crc32.js';
 export {
   decodeTrustAnchorTable,
   encodeTrustAnchorTable,

@@ -2,7 +2,8 @@
  * The trust-anchor table the device reads to decide which keys it trusts: the provisioning step
  * writes it (like MCUboot's `imgtool getpub`), the C verifier parses the same layout.
  */
-import { crc32 } from './crc32.js';
+// zlib's CRC-32 (IEEE, reflected, init and xorout 0xFFFFFFFF) is the one the firmware checks.
+import { crc32 } from 'node:zlib';
 import { KeyType, TRUST_ANCHOR_TABLE as T } from './generated.js';
 
 export type TrustAnchorKey =

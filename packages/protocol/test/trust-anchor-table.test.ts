@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { crc32 } from '../src/crc32.js';
 import { TRUST_ANCHOR_TABLE } from '../src/generated.js';
 import {
   decodeTrustAnchorTable,
@@ -17,12 +16,6 @@ const rsa: TrustAnchor = {
   certSha256: new Uint8Array(32).fill(0xcd),
   key: { type: 'rsa-2048', modulus: new Uint8Array(256).fill(0x99), exponent: 65537 },
 };
-
-describe('crc32', () => {
-  it('matches the CRC-32 check value of "123456789"', () => {
-    expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
-  });
-});
 
 describe('trust-anchor table', () => {
   it('round-trips EC and RSA anchors with the documented layout', () => {

@@ -1,6 +1,8 @@
 /**
- * The one error class the engine throws for misuse and refused requests. `code` is what callers
- * branch on; the API layer maps it to an AWS exception name (ValidationException etc.).
+ * The error the engine throws for refused requests (bad input, an unsupported platform, a key or
+ * object that does not parse). `code` is what callers branch on; the API layer maps it to an AWS
+ * exception name (ValidationException etc.). Misuse — an argument of the wrong type — is a
+ * TypeError instead (expectBytes below): it is a bug in the caller, not an answer to give a client.
  */
 export type EngineErrorCode =
   | 'ValidationException'

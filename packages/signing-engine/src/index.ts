@@ -1,4 +1,4 @@
-export { EngineError, type EngineErrorCode } from './errors.js';
+export { EngineError, expectBytes, type EngineErrorCode } from './errors.js';
 export {
   SIGNING_PLATFORMS,
   getSigningPlatform,
@@ -23,7 +23,13 @@ export {
   type PayloadLocation,
   type SignedObject,
 } from './signed-object.js';
-export { verifySignedObject, type Verdict, type VerifyOptions } from './verify.js';
+export {
+  verifySignedObject,
+  type RefusalCause,
+  type Verdict,
+  type VerdictReason,
+  type VerifyOptions,
+} from './verify.js';
 export {
   createDevelopmentCertificate,
   claimsSelfSigned,

@@ -1,5 +1,5 @@
 /** Iterates a payload (bytes or an async stream of chunks) and enforces the platform's size limit. */
-import { EngineError } from './errors.js';
+import { EngineError, expectBytes } from './errors.js';
 import type { EffectiveConfiguration } from './signing-configuration.js';
 
 /** Slices of a buffer payload; a multiple of 3 so each slice base64-encodes without a carry. */
@@ -33,10 +33,9 @@ export async function* payloadChunks(
   }
   let total = 0;
   for await (const chunk of payload) {
-    if (!(chunk instanceof Uint8Array))
-      throw new TypeError(`sign: payload stream chunk expected Uint8Array, got ${typeof chunk}`);
-    total += chunk.length;
+    const bytes = expectBytes('sign', 'payload stream chunk', chunk);
+    total += bytes.length;
     if (total > config.maxSizeBytes) throw tooLarge(config, total);
-    yield chunk;
+    yield bytes;
   }
 }

@@ -5,7 +5,7 @@
  *   JSONDetached: {"rawPayloadSize":N,"signature":"<b64>","signatureAlgorithm":"…","payloadLocation":{"s3":{"bucketName":"…","key":"…","version":"…"}}}
  */
 import { base64Length, decodeBase64Strict } from './base64.js';
-import { EngineError } from './errors.js';
+import { EngineError, expectBytes } from './errors.js';
 import type { SignatureAlgorithm } from './signing-configuration.js';
 import { firstDuplicateKey } from './json-keys.js';
 
@@ -102,8 +102,7 @@ function bytesField(where: string, v: unknown): Uint8Array {
 
 /** Strict: unknown, missing or repeated fields, wrong types, bad base64 and a size mismatch are errors. */
 export function parseSignedObject(bytes: Uint8Array): SignedObject {
-  if (!(bytes instanceof Uint8Array))
-    throw new TypeError(`parseSignedObject: "bytes" expected Uint8Array, got ${typeName(bytes)}`);
+  expectBytes('parseSignedObject', 'bytes', bytes);
   let json: unknown;
   let text: string;
   try {

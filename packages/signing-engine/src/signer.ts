@@ -38,9 +38,11 @@ export function ecdsaP256SignDigest(secretKey: Uint8Array, digest: Uint8Array): 
 }
 
 /**
- * RSASSA-PKCS1-v1_5 over a precomputed digest: EMSA-PKCS1-v1_5 is 00 01 FF..FF 00 || DigestInfo,
- * which is exactly what OpenSSL's RSA_PKCS1_PADDING private-key operation builds around the
- * DigestInfo we hand it. node:crypto.sign cannot take a digest, so this is the direct route.
+ * A Signer for a private key (PEM or DER): ECDSA P-256 through the prepared fast path, or RSA
+ * (at least MIN_RSA_BITS) as RSASSA-PKCS1-v1_5 over the precomputed digest — OpenSSL's
+ * RSA_PKCS1_PADDING private-key operation builds 00 01 FF..FF 00 || DigestInfo around the
+ * DigestInfo handed to it, since node:crypto.sign cannot take a digest. Any other key type is an
+ * EngineError('InvalidKey').
  */
 export function signerFromPrivateKey(pemOrDer: string | Uint8Array): Signer {
   const key = loadPrivateKey(pemOrDer);

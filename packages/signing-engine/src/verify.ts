@@ -11,15 +11,31 @@ import {
   type ParsedCertificate,
 } from './certificates.js';
 import { createDigest, type DigestAlgorithm, digestInfoPrefix, hex } from './digest.js';
-import { EngineError } from './errors.js';
+import { EngineError, expectBytes } from './errors.js';
 import { ecPublicPoint, keyKind, loadPublicKey } from './keys.js';
 import { parseSignedObject, type SignedObject } from './signed-object.js';
 import { MIN_RSA_BITS } from './signer.js';
 
+/** Why an image is refused, as imgtool's VerifyResult names it: one word a caller can branch on. */
+export type RefusalCause =
+  | 'signature-mismatch'
+  | 'payload-size-mismatch'
+  | 'payload-mismatch'
+  | 'missing-payload'
+  | 'malformed-signed-object'
+  | 'key-algorithm-mismatch'
+  | 'weak-key'
+  | 'invalid-key'
+  | 'invalid-certificate'
+  | 'certificate-signature-invalid'
+  | 'signature-expired';
+
+/** `valid`, or the cause followed by `: ` and what was expected and what came. */
+export type VerdictReason = 'valid' | `${RefusalCause}: ${string}`;
+
 export interface Verdict {
   ok: boolean;
-  /** 'valid' or a kebab-case cause: signature-mismatch, malformed-signed-object, … */
-  reason: string;
+  reason: VerdictReason;
   algorithm: string;
   payloadSize: number;
   /** SHA-256 of the payload, hex ('' when the payload could not be read). */
@@ -77,7 +93,7 @@ export function verifyRsaPkcs1Digest(
 }
 
 /** A certificate that does not parse, or claims to be self-signed and fails its own signature, is refused. */
-function certificateProblem(certificate: string | Uint8Array): string | undefined {
+function certificateProblem(certificate: string | Uint8Array): VerdictReason | undefined {
   let cert: ParsedCertificate;
   try {
     cert = parseCertificate(certificate);
@@ -95,14 +111,8 @@ const HASH_OF: Record<SignedObject['signatureAlgorithm'], DigestAlgorithm> = {
 };
 
 export async function verifySignedObject(opts: VerifyOptions): Promise<Verdict> {
-  if (!(opts.signedObject instanceof Uint8Array))
-    throw new TypeError(
-      `verifySignedObject: "signedObject" expected Uint8Array, got ${typeof opts.signedObject}`,
-    );
-  if (opts.payload !== undefined && !(opts.payload instanceof Uint8Array))
-    throw new TypeError(
-      `verifySignedObject: "payload" expected Uint8Array, got ${typeof opts.payload}`,
-    );
+  expectBytes('verifySignedObject', 'signedObject', opts.signedObject);
+  if (opts.payload !== undefined) expectBytes('verifySignedObject', 'payload', opts.payload);
   const keySource = opts.certificate ?? opts.publicKey;
   if (keySource === undefined)
     throw new TypeError('verifySignedObject: expected "certificate" or "publicKey", got neither');
@@ -149,7 +159,12 @@ export async function verifySignedObject(opts: VerifyOptions): Promise<Verdict> 
       sha256: '',
     };
   const sha256 = hex(new Uint8Array(createHash('sha256').update(payload).digest()));
-  const verdict = (ok: boolean, reason: string): Verdict => ({ ok, reason, ...base, sha256 });
+  const verdict = (ok: boolean, reason: VerdictReason): Verdict => ({
+    ok,
+    reason,
+    ...base,
+    sha256,
+  });
   if (obj.payload && opts.payload && !Buffer.from(obj.payload).equals(Buffer.from(opts.payload))) {
     return verdict(false, 'payload-mismatch: the payload given differs from the one embedded');
   }

@@ -1,4 +1,5 @@
 import { randomFillSync } from 'node:crypto';
+import { expectBytes } from '@fwsign/signing-engine';
 import { etagOf } from './etag.js';
 import {
   closeSync,
@@ -170,8 +171,7 @@ export class Buckets {
     body: Uint8Array,
   ): { versionId: string; etag: string } {
     checkKey(key);
-    if (!(body instanceof Uint8Array))
-      throw new TypeError(`putObject: "body" expected Uint8Array, got ${typeof body}`);
+    expectBytes('putObject', 'body', body);
     this.bucketRow(accountId, bucket);
     const seg = this.writeSegmentSync([body]);
     const part = seg.parts[0]!;

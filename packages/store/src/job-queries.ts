@@ -7,7 +7,7 @@ import type { JobRow, SigningStatus } from './job-row.js';
 import { loadJob } from './job-row.js';
 import { authorizeProfile } from './permissions.js';
 import type { SigningPlatformOverrides } from './profile-row.js';
-import { loadProfile } from './profile-row.js';
+import { loadProfile, overridesOf } from './profile-row.js';
 import type { Identity } from './validate.js';
 import {
   ACCOUNT_ID,
@@ -105,15 +105,30 @@ export function describeSigningJob(
   checkIdentity(id);
   const j = visibleJob(ctx, id, input?.jobId);
   const out: DescribeSigningJobResponse = {
+    ...jobSummary(j),
+    requestedBy: j.requested_by,
+    statusReason: j.status_reason,
+  };
+  const overrides = overridesOf(j);
+  if (overrides) out.overrides = overrides;
+  const params = parseJson<Record<string, string>>(j.signing_parameters);
+  if (params) out.signingParameters = params;
+  if (j.completed_at !== null) out.completedAt = new Date(j.completed_at);
+  const rr = jobRevocation(ctx, j);
+  if (rr) out.revocationRecord = rr;
+  return out;
+}
+
+/** What DescribeSigningJob and ListSigningJobs both say of a job row. */
+function jobSummary(j: JobRow): Omit<SigningJob, 'isRevoked'> {
+  const out: Omit<SigningJob, 'isRevoked'> = {
     jobId: j.job_id,
-    platformId: j.platform_id,
-    platformDisplayName: j.platform_display_name,
+    createdAt: new Date(j.created_at),
+    status: j.status,
     profileName: j.profile_name,
     profileVersion: j.profile_version,
-    createdAt: new Date(j.created_at),
-    requestedBy: j.requested_by,
-    status: j.status,
-    statusReason: j.status_reason,
+    platformId: j.platform_id,
+    platformDisplayName: j.platform_display_name,
     jobOwner: j.owner,
     jobInvoker: j.invoker,
   };
@@ -122,18 +137,10 @@ export function describeSigningJob(
       s3: { bucketName: j.source_bucket, key: j.source_key, version: j.source_version },
     };
   }
-  if (j.certificate_arn !== null) out.signingMaterial = { certificateArn: j.certificate_arn };
-  const overrides = parseJson<SigningPlatformOverrides>(j.overrides);
-  if (overrides) out.overrides = overrides;
-  const params = parseJson<Record<string, string>>(j.signing_parameters);
-  if (params) out.signingParameters = params;
-  if (j.completed_at !== null) out.completedAt = new Date(j.completed_at);
-  if (j.signature_expires_at !== null) out.signatureExpiresAt = new Date(j.signature_expires_at);
-  if (j.status === 'Succeeded' && j.dest_bucket !== null && j.signed_key !== null) {
+  if (j.status === 'Succeeded' && j.dest_bucket !== null && j.signed_key !== null)
     out.signedObject = { s3: { bucketName: j.dest_bucket, key: j.signed_key } };
-  }
-  const rr = jobRevocation(ctx, j);
-  if (rr) out.revocationRecord = rr;
+  if (j.certificate_arn !== null) out.signingMaterial = { certificateArn: j.certificate_arn };
+  if (j.signature_expires_at !== null) out.signatureExpiresAt = new Date(j.signature_expires_at);
   return out;
 }
 
@@ -170,6 +177,34 @@ export function listSigningJobs(
 ): { jobs: SigningJob[]; nextToken?: string } {
   checkIdentity(id);
   const max = checkMaxResults(input.maxResults);
+  const q = jobFilter(id, input);
+  // A page token is good only for the same account and filters it was issued with.
+  const scope = { op: 'ListSigningJobs', account: id.accountId, filters: q.filters };
+  if (input.nextToken !== undefined) {
+    q.where.push('j.seq < ?');
+    q.args.push(ctx.tokens.open<number>(scope, input.nextToken));
+  }
+  const rows = stmt(
+    ctx.db,
+    `SELECT j.*, ${REVOKED_SQL} AS is_revoked FROM jobs j WHERE ${q.where.join(' AND ')} ORDER BY j.seq DESC LIMIT ?`,
+  ).all(...q.args, max + 1) as JobWithRevoked[];
+  const page = rows.slice(0, max);
+  const jobs = page.map((j): SigningJob => ({ ...jobSummary(j), isRevoked: j.is_revoked === 1 }));
+  const last = page[page.length - 1];
+  return rows.length > max && last
+    ? { jobs, nextToken: ctx.tokens.seal(scope, last.seq) }
+    : { jobs };
+}
+
+interface JobFilter {
+  where: string[];
+  args: unknown[];
+  /** The filters as given, which a page token is bound to. */
+  filters: Record<string, unknown>;
+}
+
+/** ListSigningJobs' filters as SQL: the caller's own jobs (owned or started), then each filter. */
+function jobFilter(id: Identity, input: ListSigningJobsRequest): JobFilter {
   const where = ['(j.owner = ? OR j.invoker = ?)'];
   const args: unknown[] = [id.accountId, id.accountId];
   const filters: Record<string, unknown> = {};
@@ -215,44 +250,7 @@ export function listSigningJobs(
     args.push(checkAccountId('jobInvoker', input.jobInvoker));
     filters.jobInvoker = input.jobInvoker;
   }
-  const scope = { op: 'ListSigningJobs', account: id.accountId, filters };
-  if (input.nextToken !== undefined) {
-    where.push('j.seq < ?');
-    args.push(ctx.tokens.open<number>(scope, input.nextToken));
-  }
-  const rows = stmt(
-    ctx.db,
-    `SELECT j.*, ${REVOKED_SQL} AS is_revoked FROM jobs j WHERE ${where.join(' AND ')} ORDER BY j.seq DESC LIMIT ?`,
-  ).all(...args, max + 1) as JobWithRevoked[];
-  const page = rows.slice(0, max);
-  const jobs = page.map((j): SigningJob => {
-    const out: SigningJob = {
-      jobId: j.job_id,
-      createdAt: new Date(j.created_at),
-      status: j.status,
-      isRevoked: j.is_revoked === 1,
-      profileName: j.profile_name,
-      profileVersion: j.profile_version,
-      platformId: j.platform_id,
-      platformDisplayName: j.platform_display_name,
-      jobOwner: j.owner,
-      jobInvoker: j.invoker,
-    };
-    if (j.source_bucket !== null && j.source_key !== null && j.source_version !== null) {
-      out.source = {
-        s3: { bucketName: j.source_bucket, key: j.source_key, version: j.source_version },
-      };
-    }
-    if (j.status === 'Succeeded' && j.dest_bucket !== null && j.signed_key !== null)
-      out.signedObject = { s3: { bucketName: j.dest_bucket, key: j.signed_key } };
-    if (j.certificate_arn !== null) out.signingMaterial = { certificateArn: j.certificate_arn };
-    if (j.signature_expires_at !== null) out.signatureExpiresAt = new Date(j.signature_expires_at);
-    return out;
-  });
-  const last = page[page.length - 1];
-  return rows.length > max && last
-    ? { jobs, nextToken: ctx.tokens.seal(scope, last.seq) }
-    : { jobs };
+  return { where, args, filters };
 }
 
 /**
