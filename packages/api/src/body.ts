@@ -5,7 +5,11 @@ import { ApiError } from './errors.js';
  * Reads a request body into memory, refusing more than `limit` bytes before buffering them
  * (by Content-Length when given, by counting otherwise).
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
+export function readBody(
+  req: IncomingMessage,
+  limit: number,
+  tooLarge: (size: number, limit: number) => ApiError = bodyTooLarge,
+): Promise<Uint8Array> {
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > limit) {
     req.resume();
@@ -44,7 +48,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Uint8Arra
   });
 }
 
-function tooLarge(size: number, limit: number): ApiError {
+function bodyTooLarge(size: number, limit: number): ApiError {
   return new ApiError(
     'RequestEntityTooLargeException',
     413,

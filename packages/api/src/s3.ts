@@ -1,6 +1,6 @@
 import { ApiError } from './errors.js';
 import type { Identity } from './credentials.js';
-import { isoDate, xmlDocument, xmlText, type Node } from './s3-xml.js';
+import { isoDate, parseXmlDocument, xmlDocument, type Node } from './s3-xml.js';
 
 /** The bucket methods of the store this S3 subset needs. */
 export interface S3Buckets {
@@ -122,6 +122,9 @@ const SUBRESOURCES = new Set([
   'session',
 ]);
 
+/** The operations whose body is an XML document rather than object bytes. */
+export const XML_OPERATIONS: ReadonlySet<string> = new Set(['PutBucketVersioning']);
+
 /** Serves one S3 request against the caller's account's buckets. */
 export function handleS3(
   buckets: S3Buckets,
@@ -161,12 +164,12 @@ export function handleS3(
       buckets.getBucketVersioning(account, bucket!);
       return { status: 200, headers: {}, body: '', omitBody: true };
     case 'PutBucketVersioning': {
-      const status = xmlText(Buffer.from(req.body).toString('utf8'), 'Status');
+      const status = parseXmlDocument(req.body, 'VersioningConfiguration')['Status'];
       if (status !== 'Enabled' && status !== 'Suspended') {
         throw new ApiError(
           'MalformedXML',
           400,
-          `VersioningConfiguration/Status expected Enabled or Suspended, got ${status === undefined ? 'nothing' : `'${status}'`}`,
+          `VersioningConfiguration/Status expected Enabled or Suspended, got ${typeof status === 'string' ? `'${status.slice(0, 64)}'` : status === undefined ? 'nothing' : 'more than one'}`,
         );
       }
       buckets.putBucketVersioning(account, bucket!, status);

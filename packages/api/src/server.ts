@@ -14,7 +14,8 @@ import {
 import { AuthFailure, scopeService, verifyRequest, type Verified } from './sigv4.js';
 import { authError } from './auth-errors.js';
 import { verifiedPayload } from './payload.js';
-import { handleS3, s3Operation, type S3Buckets } from './s3.js';
+import { handleS3, s3Operation, XML_OPERATIONS, type S3Buckets } from './s3.js';
+import { MAX_XML_BYTES } from './s3-xml.js';
 import { acmOperation, handleAcm, type AcmStore } from './acm.js';
 import { handleSigner, isSignerPath, signerRoute } from './signer.js';
 import { RateLimiter } from './rate-limit.js';
@@ -167,11 +168,7 @@ export class SignerServer {
       } catch (err) {
         routeError = err;
       }
-      const limit =
-        x.protocol === 's3'
-          ? (this.opts.maxObjectBytes ?? 64 * 1024 * 1024)
-          : (this.opts.maxJsonBytes ?? 1024 * 1024);
-      const body = await readBody(req, limit);
+      const body = await this.readBodyOf(req, x);
 
       const verified = await this.authenticate(x, { method, rawPath, query, headers, body });
       const id: Identity = {
@@ -251,6 +248,23 @@ export class SignerServer {
         `${new Date().toISOString()} ${x.requestId} ${x.protocol}:${x.operation} ${status} ${(performance.now() - started).toFixed(1)}ms account=${x.accountId ?? '-'}`,
       );
     }
+  }
+
+  /** Reads the body under the limit of what the operation takes: an object, a JSON input or an S3 XML document. */
+  private readBodyOf(req: IncomingMessage, x: Exchange): Promise<Uint8Array> {
+    if (x.protocol !== 's3') return readBody(req, this.opts.maxJsonBytes ?? 1024 * 1024);
+    if (!XML_OPERATIONS.has(x.operation))
+      return readBody(req, this.opts.maxObjectBytes ?? 64 * 1024 * 1024);
+    return readBody(
+      req,
+      MAX_XML_BYTES,
+      (size, limit) =>
+        new ApiError(
+          'MaxMessageLengthExceeded',
+          400,
+          `Your request was too big: ${x.operation} takes an XML document of at most ${limit} bytes, got ${size}.`,
+        ),
+    );
   }
 
   private async authenticate(
