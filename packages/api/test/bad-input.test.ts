@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { acm, makeCertificate, signedFetch, startServer, type Harness } from './helpers.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startServer();
+});
+afterAll(() => h.close());
+
+/** A signed Signer (rest-json) request; returns the status, the error code and message. */
+async function signer(
+  method: string,
+  path: string,
+  opts: { body?: unknown; query?: Record<string, string> } = {},
+): Promise<{ status: number; code: string | null; message: string }> {
+  const res = await signedFetch(h.url, {
+    method,
+    path,
+    service: 'signer',
+    ...(opts.body !== undefined
+      ? { body: JSON.stringify(opts.body), headers: { 'content-type': 'application/json' } }
+      : {}),
+    ...(opts.query ? { query: opts.query } : {}),
+  });
+  const json = (await res.json()) as { message?: string };
+  return {
+    status: res.status,
+    code: res.headers.get('x-amzn-errortype'),
+    message: json.message ?? '',
+  };
+}
+
+describe('out-of-range input is a 4xx naming the field, never a 500 (defect 2)', () => {
+  it('refuses timestamps a Date cannot hold in bodies and query strings', async () => {
+    const revoke = await signer('PUT', '/signing-profiles/p1/revoke', {
+      body: { profileVersion: 'abcdefghij', reason: 'r', effectiveTime: 1e300 },
+    });
+    expect([revoke.status, revoke.code]).toEqual([400, 'ValidationException']);
+    expect(revoke.message).toContain("'effectiveTime'");
+    for (const v of ['99999999999999', '-99999999999999']) {
+      const list = await signer('GET', '/signing-jobs', { query: { signatureExpiresBefore: v } });
+      expect([list.status, list.code]).toEqual([400, 'ValidationException']);
+      expect(list.message).toContain("'signatureExpiresBefore'");
+      const status = await signer('GET', '/revocations', {
+        query: {
+          signatureTimestamp: v,
+          platformId: 'AmazonFreeRTOS-Default',
+          profileVersionArn: 'arn:aws:signer:us-east-1:000000000000:/signing-profiles/p/abc',
+          jobArn: 'arn:aws:signer:us-east-1:000000000000:/signing-jobs/x',
+          certificateHashes: 'aa',
+        },
+      });
+      expect([status.status, status.code]).toEqual([400, 'ValidationException']);
+      expect(status.message).toContain("'signatureTimestamp'");
+    }
+  });
+
+  it('answers UnknownOperationException for targets that name Object.prototype members', async () => {
+    for (const op of ['constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty']) {
+      const r = await acm(h.url, op, {});
+      expect([op, r.status, r.json['__type']]).toEqual([op, 400, 'UnknownOperationException']);
+      expect(String(r.json['message'])).toContain(`'${op}'`);
+    }
+  });
+
+  it('imports DER private keys in SEC1 (EC) and PKCS#1 (RSA) form, as the README says', async () => {
+    for (const [kind, tool, algorithm] of [
+      ['ec', 'ec', 'EC_prime256v1'],
+      ['rsa', 'rsa', 'RSA_2048'],
+    ] as const) {
+      const c = makeCertificate(h.dataDir, kind, `der ${kind}`);
+      // openssl ec / rsa -traditional write SEC1 and PKCS#1, not PKCS#8.
+      const der = execFileSync('openssl', [
+        tool,
+        ...(tool === 'rsa' ? ['-traditional'] : []),
+        '-in',
+        c.keyFile,
+        '-outform',
+        'DER',
+      ]);
+      const r = await acm(h.url, 'ImportCertificate', {
+        Certificate: Buffer.from(c.certificate).toString('base64'),
+        PrivateKey: der.toString('base64'),
+      });
+      expect([kind, r.status, r.json['message']]).toEqual([kind, 200, undefined]);
+      const d = await acm(h.url, 'DescribeCertificate', {
+        CertificateArn: r.json['CertificateArn'],
+      });
+      expect((d.json['Certificate'] as { KeyAlgorithm: string }).KeyAlgorithm).toBe(algorithm);
+    }
+  });
+});
