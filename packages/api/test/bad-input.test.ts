@@ -1,6 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { acm, makeCertificate, signedFetch, startServer, type Harness } from './helpers.js';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { NodeSha256 } from '../src/sigv4.js';
+import {
+  acm,
+  DEV,
+  makeCertificate,
+  REGION,
+  signedFetch,
+  startServer,
+  type Harness,
+} from './helpers.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -89,5 +99,73 @@ describe('out-of-range input is a 4xx naming the field, never a 500 (defect 2)',
       });
       expect((d.json['Certificate'] as { KeyAlgorithm: string }).KeyAlgorithm).toBe(algorithm);
     }
+  });
+});
+
+/** Signs `signedBody` with UNSIGNED-PAYLOAD declared, then sends `sentBody` in its place. */
+async function unsignedPayload(
+  service: 'signer' | 'acm',
+  path: string,
+  extra: Record<string, string>,
+  signedBody: string,
+  sentBody: string,
+): Promise<Response> {
+  const u = new URL(h.url);
+  const signed = await new SignatureV4({
+    credentials: DEV,
+    region: REGION,
+    service,
+    sha256: NodeSha256,
+  }).sign({
+    method: service === 'acm' ? 'POST' : 'PUT',
+    protocol: 'http:',
+    hostname: u.hostname,
+    port: Number(u.port),
+    path,
+    query: {},
+    headers: { host: u.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', ...extra },
+    body: signedBody,
+  });
+  return fetch(`${h.url}${path}`, {
+    method: service === 'acm' ? 'POST' : 'PUT',
+    headers: signed.headers as Record<string, string>,
+    body: sentBody,
+  });
+}
+
+describe('UNSIGNED-PAYLOAD is S3-only (defect 6)', () => {
+  it('refuses a Signer request whose body was not signed, so a changed body cannot pass', async () => {
+    const profile = (prefix: string) =>
+      JSON.stringify({
+        platformId: 'AmazonFreeRTOS-Default',
+        signingMaterial: { certificateArn: prefix },
+      });
+    const res = await unsignedPayload(
+      'signer',
+      '/signing-profiles/unsigned_body',
+      { 'content-type': 'application/json' },
+      profile('legit/'),
+      profile('attacker/'),
+    );
+    expect([res.status, res.headers.get('x-amzn-errortype')]).toEqual([
+      403,
+      'InvalidSignatureException',
+    ]);
+    expect(((await res.json()) as { message: string }).message).toContain('accepted only by S3');
+  });
+
+  it('refuses an ACM request whose body was not signed', async () => {
+    const res = await unsignedPayload(
+      'acm',
+      '/',
+      {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'CertificateManager.ListCertificates',
+      },
+      '{}',
+      '{"MaxItems":1}',
+    );
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { __type: string }).__type).toBe('InvalidSignatureException');
   });
 });
