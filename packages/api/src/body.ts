@@ -39,13 +39,27 @@ export function readBody(
       // A plain Uint8Array view of the bytes (no copy): callers compare and hash bodies as Uint8Array.
       resolve(all ? new Uint8Array(all.buffer, all.byteOffset, all.byteLength) : new Uint8Array(0));
     });
-    req.on('error', (e) => {
+    // A client that hangs up mid-body is its own doing, not a server fault: say so, without a stack.
+    const gone = (): void => {
       if (!failed) {
         failed = true;
-        reject(e);
+        reject(new ClientHangUp(size));
       }
+    };
+    req.on('error', gone);
+    req.on('close', () => {
+      if (!req.complete) gone();
     });
   });
+}
+
+/** The client closed the connection before its request body was complete. */
+export class ClientHangUp extends Error {
+  override readonly name = 'ClientHangUp';
+  readonly code = 'ClientHangUp';
+  constructor(readonly received: number) {
+    super(`the client closed the connection after ${received} bytes of the body`);
+  }
 }
 
 function bodyTooLarge(size: number, limit: number): ApiError {

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { readBody } from './body.js';
+import { ClientHangUp, readBody } from './body.js';
 import { loadCredentials, type Credential, type Identity } from './credentials.js';
 import {
   ApiError,
@@ -145,6 +145,7 @@ export class SignerServer {
     this.inFlight++;
     const x: Exchange = { requestId: randomUUID(), protocol: 's3', operation: '-' };
     let status = 500;
+    let note = '';
     try {
       const url = req.url ?? '/';
       const q = url.indexOf('?');
@@ -228,6 +229,12 @@ export class SignerServer {
         );
       }
     } catch (err) {
+      if (err instanceof ClientHangUp || res.destroyed) {
+        // Nobody is left to answer; nginx's 499 names this in access logs.
+        status = 499;
+        note = ` client closed the connection${err instanceof ClientHangUp ? ` after ${err.received} body bytes` : ''}`;
+        return;
+      }
       const e = toApiError(err);
       if (e.status >= 500 && !(err instanceof ApiError)) {
         process.stderr.write(
@@ -245,7 +252,7 @@ export class SignerServer {
     } finally {
       this.inFlight--;
       this.log?.(
-        `${new Date().toISOString()} ${x.requestId} ${x.protocol}:${x.operation} ${status} ${(performance.now() - started).toFixed(1)}ms account=${x.accountId ?? '-'}`,
+        `${new Date().toISOString()} ${x.requestId} ${x.protocol}:${x.operation} ${status} ${(performance.now() - started).toFixed(1)}ms account=${x.accountId ?? '-'}${note}`,
       );
     }
   }
