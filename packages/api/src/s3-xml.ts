@@ -1,5 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { ApiError, xmlEscape } from './errors.js';
+import { ApiError, NOT_XML_CHAR, notXmlChar, xmlEscape } from './errors.js';
 
 const NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
@@ -37,8 +37,6 @@ const parser = new XMLParser({
   maxNestedTags: MAX_XML_DEPTH,
 });
 
-/** Characters outside XML 1.0's Char production (C0 controls but TAB/LF/CR, lone surrogates, U+FFFE/F). */
-export const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 // An '&' that does not start one of XML's five predefined entities or a bounded character reference.
 const BAD_REFERENCE = /&(?!(?:lt|gt|amp|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});)/;
 const CHAR_REFERENCE = /&#(x[0-9a-fA-F]{1,6}|[0-9]{1,7});/g;
@@ -63,11 +61,8 @@ export function parseXmlDocument(body: Uint8Array, root: string): Record<string,
   } catch {
     throw malformed(root, 'the body is not valid UTF-8');
   }
-  const bad = NOT_XML_CHAR.exec(text);
-  if (bad) {
-    const cp = bad[0].codePointAt(0)!;
-    throw malformed(root, `U+${hex(cp)} at offset ${bad.index} is not an XML 1.0 character`);
-  }
+  const bad = notXmlChar(text);
+  if (bad) throw malformed(root, `${bad} is not an XML 1.0 character`);
   if (text.includes('<!DOCTYPE') || text.includes('<!ENTITY'))
     throw malformed(root, 'document type declarations are not accepted');
   const badRef = BAD_REFERENCE.exec(text);

@@ -123,6 +123,8 @@ export async function signedFetch(
     region: REGION,
     service: opts.service,
     sha256: Sha256,
+    // S3 signs the path as sent; every other service double-encodes it.
+    uriEscapePath: opts.service !== 's3',
   });
   const signed = await signer.sign({
     method: opts.method,
@@ -185,6 +187,7 @@ export async function signedHead(
     region: REGION,
     service: opts.service,
     sha256: Sha256,
+    // S3 signs the path as sent; every other service double-encodes it.
     uriEscapePath: opts.service !== 's3',
   }).sign({
     method: opts.method,

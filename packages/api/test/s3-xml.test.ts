@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XMLParser } from 'fast-xml-parser';
-import { signedFetch, startServer, type Harness } from './helpers.js';
+import { ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
+import { SignerStore } from '@fwsign/store';
+import { DEV, REGION, signedFetch, startServer, type Harness } from './helpers.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -95,5 +97,57 @@ describe('S3 request XML (defect 1: parsed by fast-xml-parser with size and dept
       expect([r.status, r.code]).toEqual([400, 'MalformedXML']);
       expect(r.message).toContain(`character reference '${ref}'`);
     }
+  });
+});
+
+describe('listing keys XML 1.0 cannot carry (defect 4)', () => {
+  it('refuses a new key with a control character, so every client can list the bucket', async () => {
+    const r = await s3(h.url, 'PUT', '/xml-bucket/a%00b', 'x');
+    expect([r.status, r.code]).toEqual([400, 'InvalidArgument']);
+    expect(r.message).toContain("Object key 'a%00b' holds U+0000 at offset 1");
+  });
+
+  it('lists a key stored before with encoding-type=url as S3 does; without it, says to use it', async () => {
+    // Written by the store itself, as a data dir from before this check would hold it.
+    const store = SignerStore.open({ dataDir: h.dataDir });
+    try {
+      store.buckets.putObject('000000000000', 'xml-bucket', 'a\u0000b', new Uint8Array([1]));
+      store.buckets.putObject(
+        '000000000000',
+        'xml-bucket',
+        'dir/with space+é',
+        new Uint8Array([2]),
+      );
+    } finally {
+      store.close();
+    }
+    const client = new S3Client({
+      endpoint: h.url,
+      region: REGION,
+      credentials: DEV,
+      forcePathStyle: true,
+    });
+    try {
+      const listed = await client.send(
+        new ListObjectVersionsCommand({ Bucket: 'xml-bucket', EncodingType: 'url' }),
+      );
+      expect(listed.EncodingType).toBe('url');
+      expect(listed.Versions?.map((v) => v.Key).sort()).toEqual([
+        'a%00b',
+        'dir/with+space%2B%C3%A9',
+      ]);
+      const plain = (await client
+        .send(new ListObjectVersionsCommand({ Bucket: 'xml-bucket' }))
+        .catch((e: unknown) => e)) as { name: string; message: string };
+      expect(plain.name).toBe('InvalidArgument');
+      expect(plain.message).toContain('list with encoding-type=url');
+    } finally {
+      client.destroy();
+    }
+    const bogus = await s3(h.url, 'GET', '/xml-bucket', undefined, {
+      versions: '',
+      'encoding-type': 'base64',
+    });
+    expect([bogus.status, bogus.code]).toEqual([400, 'InvalidArgument']);
   });
 });
