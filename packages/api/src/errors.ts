@@ -73,8 +73,21 @@ export function awsJsonError(err: ApiError, requestId: string): WireError {
   };
 }
 
+/**
+ * The JSON services' names for the errors the shared layers raise, as S3 names them (S3's own
+ * codes from the store and the S3 handler pass through).
+ */
+const S3_CODES: Record<string, (e: ApiError) => ApiError> = {
+  InternalServiceErrorException: () =>
+    new ApiError('InternalError', 500, 'We encountered an internal error. Please try again.'),
+  RequestEntityTooLargeException: (e) => new ApiError('EntityTooLarge', 400, e.message),
+  ValidationException: (e) => new ApiError('InvalidArgument', 400, e.message),
+  TooManyRequestsException: (e) => new ApiError('SlowDown', 503, e.message),
+};
+
 /** S3: an XML <Error> document. */
-export function s3Error(err: ApiError, requestId: string, resource = ''): WireError {
+export function s3Error(error: ApiError, requestId: string, resource = ''): WireError {
+  const err = Object.hasOwn(S3_CODES, error.code) ? S3_CODES[error.code]!(error) : error;
   return {
     status: err.status,
     headers: { 'content-type': 'application/xml', 'x-amz-request-id': requestId },

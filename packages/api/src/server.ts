@@ -179,8 +179,8 @@ export class SignerServer {
       x.accountId = id.accountId;
       if (this.limiter && !this.limiter.take(id.accountId)) {
         throw new ApiError(
-          x.protocol === 's3' ? 'SlowDown' : 'TooManyRequestsException',
-          x.protocol === 's3' ? 503 : 429,
+          'TooManyRequestsException',
+          429,
           `Rate exceeded for account ${id.accountId}`,
         );
       }

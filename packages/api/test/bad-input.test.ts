@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { NodeSha256 } from '../src/sigv4.js';
 import {
@@ -167,5 +170,59 @@ describe('UNSIGNED-PAYLOAD is S3-only (defect 6)', () => {
     );
     expect(res.status).toBe(403);
     expect(((await res.json()) as { __type: string }).__type).toBe('InvalidSignatureException');
+  });
+});
+
+describe("S3 answers carry S3's own error codes (defect 9)", () => {
+  it('names a missing bucket NoSuchBucket on GetObject', async () => {
+    const client = new S3Client({
+      endpoint: h.url,
+      region: REGION,
+      credentials: DEV,
+      forcePathStyle: true,
+    });
+    try {
+      const e = (await client
+        .send(new GetObjectCommand({ Bucket: 'no-such-bucket', Key: 'k' }))
+        .catch((x: unknown) => x)) as { name: string; $metadata: { httpStatusCode: number } };
+      expect([e.name, e.$metadata.httpStatusCode]).toEqual(['NoSuchBucket', 404]);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('answers EntityTooLarge (400) for an object over the limit', async () => {
+    const small = await startServer({ maxObjectBytes: 1024 });
+    try {
+      await signedFetch(small.url, { method: 'PUT', path: '/big-bucket', service: 's3' });
+      const res = await signedFetch(small.url, {
+        method: 'PUT',
+        path: '/big-bucket/k',
+        service: 's3',
+        body: 'x'.repeat(2048),
+      });
+      const text = await res.text();
+      expect([res.status, /<Code>(\w+)<\/Code>/.exec(text)?.[1]]).toEqual([400, 'EntityTooLarge']);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('answers InternalError (500) when an object file is gone from the data dir', async () => {
+    await signedFetch(h.url, { method: 'PUT', path: '/lost-bucket', service: 's3' });
+    await signedFetch(h.url, {
+      method: 'PUT',
+      path: '/lost-bucket/k',
+      service: 's3',
+      body: 'data',
+    });
+    const stored = readdirSync(h.dataDir, { recursive: true, withFileTypes: true }).filter(
+      (f) => f.isFile() && f.parentPath !== h.dataDir,
+    );
+    expect(stored.length).toBeGreaterThan(0);
+    for (const f of stored) rmSync(join(f.parentPath, f.name));
+    const res = await signedFetch(h.url, { method: 'GET', path: '/lost-bucket/k', service: 's3' });
+    const text = await res.text();
+    expect([res.status, /<Code>(\w+)<\/Code>/.exec(text)?.[1]]).toEqual([500, 'InternalError']);
   });
 });
