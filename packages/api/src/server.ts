@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { ClientHangUp, readBody } from './body.js';
+import { malformedHttpAnswer } from './http-errors.js';
 import { loadCredentials, type Credential, type Identity } from './credentials.js';
 import {
   ApiError,
@@ -56,6 +57,9 @@ interface Exchange {
   accountId?: string;
 }
 
+/** Largest header block taken (Node's default, stated so it cannot change under us); more is a 431. */
+export const MAX_HEADER_BYTES = 16 * 1024;
+
 export const DEFAULT_RATE_LIMIT = { ratePerSecond: 5000, burst: 10000 };
 
 /** The AWS-Signer-compatible HTTP server: Signer (rest-json), ACM (awsJson1_1) and an S3 subset on one port. */
@@ -93,12 +97,17 @@ export class SignerServer {
       this.ownLog = new AccessLog((text) => process.stderr.write(text));
     this.log = opts.accessLog === false ? undefined : (opts.accessLog ?? this.ownLog!.line);
     this.server = createServer(
-      { keepAliveTimeout: 5000 },
+      { keepAliveTimeout: 5000, maxHeaderSize: MAX_HEADER_BYTES },
       (req, res) => void this.handle(req, res),
     );
-    this.server.on('clientError', (_err, socket) => {
-      if (socket.writable)
-        socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    this.server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket) => {
+      const answer = malformedHttpAnswer(err, randomUUID());
+      if (answer && socket.writable) {
+        socket.end(answer.text);
+        this.log?.(
+          `${new Date().toISOString()} ${answer.requestId} -:- ${answer.status} 0.0ms account=- ${err.code ?? 'malformed HTTP'}`,
+        );
+      } else socket.destroy();
     });
   }
 

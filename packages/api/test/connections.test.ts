@@ -60,8 +60,38 @@ describe('a client that hangs up mid-body (defect 3)', () => {
       headers: { 'content-length': '100000', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
     });
     await raw(h.url, head + 'x'.repeat(1000), { hangUp: true });
-    await until(() => h!.log.length > 0, 'the access-log line');
-    expect(h.log[0]).toMatch(/ s3:PutObject 499 .* client closed the connection/);
+    await until(() => h!.log.some((l) => l.includes('s3:PutObject')), 'the access-log line');
+    expect(h.log.join('\n')).toMatch(/ s3:PutObject 499 .* client closed the connection/);
     expect(stderr.join('')).not.toMatch(/internal error|\n\s+at /);
+  });
+});
+
+describe('malformed HTTP is answered AWS-shaped (defect 8)', () => {
+  it('answers a header block over 16 KiB with 431 and a request id', async () => {
+    h = await startServer();
+    const got = await raw(
+      h.url,
+      `GET /signing-profiles HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+    );
+    expect(got).toMatch(/^HTTP\/1\.1 431 /);
+    expect(got).toMatch(/\r\nx-amzn-requestid: [0-9a-f-]{36}\r\n/);
+    const body = JSON.parse(got.slice(got.indexOf('\r\n\r\n') + 4)) as { __type: string };
+    expect(body.__type).toBe('RequestHeaderFieldsTooLarge');
+  });
+
+  it('answers an unparsable request with a 400 body naming the fault, in XML when it was signed for S3', async () => {
+    h = await startServer();
+    const json = await raw(h.url, 'GET / HTTP/1.1\r\nHost x\r\n\r\n');
+    expect(json).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(json.slice(json.indexOf('\r\n\r\n') + 4))).toMatchObject({
+      __type: 'BadRequestException',
+    });
+    const xml = await raw(
+      h.url,
+      'GET /b HTTP/1.1\r\nAuthorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/s3/aws4_request, SignedHeaders=host\r\nBad Header\r\n\r\n',
+    );
+    expect(xml).toMatch(
+      /^HTTP\/1\.1 400 [^]*<Code>InvalidRequest<\/Code>[^]*<RequestId>[0-9a-f-]{36}<\/RequestId>/,
+    );
   });
 });
