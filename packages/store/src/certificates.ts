@@ -19,6 +19,7 @@ import {
   ValidationException,
 } from './errors.js';
 import { seal } from './master-key.js';
+import { assertCurrentMasterKey } from './key-check.js';
 import type { Identity } from './validate.js';
 import { checkIdentity, describe } from './validate.js';
 
@@ -169,6 +170,7 @@ export function importCertificate(
   const reimport = input.certificateArn;
   try {
     return immediate(ctx.db, () => {
+      assertCurrentMasterKey(ctx.db, ctx.masterKey);
       let arn: string;
       let createdAt = now.getTime();
       if (reimport !== undefined) {
