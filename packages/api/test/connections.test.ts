@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { connect } from 'node:net';
-import { signedHead, startServer, type Harness } from './helpers.js';
+import { signedFetch, signedHead, startServer, type Harness } from './helpers.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -8,6 +8,9 @@ afterEach(async () => {
   await h?.close();
   h = undefined;
 });
+
+/** Marks an answer whose connection the server had not closed when the client gave up. */
+const STILL_OPEN = '<<connection still open>>';
 
 /** Writes raw bytes on a fresh connection; resolves with all the server sent once it closes (or after `waitMs`). */
 function raw(
@@ -21,7 +24,7 @@ function raw(
     let got = '';
     const timer = setTimeout(() => {
       s.destroy();
-      resolve(got);
+      resolve(`${got}${STILL_OPEN}`);
     }, opts.waitMs ?? 10_000);
     s.on('connect', () => {
       s.write(bytes, () => {
@@ -29,7 +32,10 @@ function raw(
       });
     });
     s.on('data', (d: Buffer) => (got += d.toString('latin1')));
-    s.on('error', reject);
+    s.on('error', (e: NodeJS.ErrnoException) =>
+      // The server may close while we still write: what it answered first is what counts.
+      e.code === 'ECONNRESET' || e.code === 'EPIPE' ? undefined : reject(e),
+    );
     s.on('close', () => {
       clearTimeout(timer);
       resolve(got);
@@ -93,5 +99,83 @@ describe('malformed HTTP is answered AWS-shaped (defect 8)', () => {
     expect(xml).toMatch(
       /^HTTP\/1\.1 400 [^]*<Code>InvalidRequest<\/Code>[^]*<RequestId>[0-9a-f-]{36}<\/RequestId>/,
     );
+  });
+});
+
+describe('unauthenticated and oversized bodies cannot take memory (defect 5)', () => {
+  const put = (url: string, path: string, length: number, headers: Record<string, string> = {}) =>
+    signedHead(url, {
+      method: 'PUT',
+      path,
+      service: 's3',
+      headers: {
+        'content-length': String(length),
+        'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
+        ...headers,
+      },
+    });
+
+  it('answers an unauthenticated 60 MiB PUT from its headers and closes, without reading the body', async () => {
+    h = await startServer();
+    const got = await raw(
+      h.url,
+      `PUT /b/k HTTP/1.1\r\nHost: x\r\nContent-Length: ${60 * 1024 * 1024}\r\n\r\n${'x'.repeat(64 * 1024)}`,
+      { waitMs: 5000 },
+    );
+    expect(got).toMatch(/^HTTP\/1\.1 403 [^]*<Code>AccessDenied<\/Code>/);
+    expect(got).toMatch(/\r\nconnection: close\r\n/i);
+    expect(got).not.toContain(STILL_OPEN);
+  });
+
+  it('refuses a 2 GiB PUT with EntityTooLarge and closes instead of reading it', async () => {
+    h = await startServer({ maxObjectBytes: 1024 * 1024 });
+    const head = await put(h.url, '/b/k', 2 * 1024 ** 3);
+    const got = await raw(h.url, head + 'x'.repeat(64 * 1024), { waitMs: 5000 });
+    expect(got).toMatch(/^HTTP\/1\.1 400 [^]*<Code>EntityTooLarge<\/Code>/);
+    expect(got).not.toContain(STILL_OPEN);
+  });
+
+  it('refuses a dribbled body with RequestTimeout once it pauses longer than the idle limit', async () => {
+    h = await startServer({ bodyIdleTimeoutMs: 300 });
+    const got = await raw(h.url, (await put(h.url, '/b/k', 1000)) + 'x'.repeat(10), {
+      waitMs: 5000,
+    });
+    expect(got).toMatch(/^HTTP\/1\.1 400 [^]*<Code>RequestTimeout<\/Code>/);
+    expect(got).not.toContain(STILL_OPEN);
+  });
+
+  it('refuses a body that does not fit the in-flight budget with SlowDown, and takes it again once free', async () => {
+    h = await startServer({ maxBodyBytesInFlight: 64 * 1024 });
+    await signedFetch(h.url, { method: 'PUT', path: '/budget', service: 's3' });
+    const u = new URL(h.url);
+    // The first upload holds the whole budget while it dribbles.
+    const first = connect(Number(u.port), u.hostname);
+    first.on('error', () => undefined);
+    first.write((await put(h.url, '/budget/a', 64 * 1024)) + 'x');
+    await new Promise((r) => setTimeout(r, 200));
+    const second = await raw(h.url, (await put(h.url, '/budget/b', 1000)) + 'y'.repeat(1000), {
+      waitMs: 5000,
+    });
+    expect(second).toMatch(/^HTTP\/1\.1 503 [^]*<Code>SlowDown<\/Code>/);
+    first.destroy();
+    await until(() => h!.log.some((l) => l.includes('499')), 'the first upload to end');
+    const third = await signedFetch(h.url, {
+      method: 'PUT',
+      path: '/budget/c',
+      service: 's3',
+      body: 'z'.repeat(1000),
+    });
+    expect(third.status).toBe(200);
+  });
+
+  it('refuses connections beyond maxConnections', async () => {
+    h = await startServer({ maxConnections: 2 });
+    const u = new URL(h.url);
+    const held = [connect(Number(u.port), u.hostname), connect(Number(u.port), u.hostname)];
+    await Promise.all(held.map((c) => new Promise((r) => c.on('connect', r))));
+    await new Promise((r) => setTimeout(r, 100));
+    const third = await raw(h.url, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', { waitMs: 3000 });
+    expect(third).toBe('');
+    for (const c of held) c.destroy();
   });
 });

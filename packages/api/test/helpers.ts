@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { NodeSha256 as Sha256 } from '../src/sigv4.js';
-import { SignerServer } from '../src/index.js';
+import { SignerServer, type SignerServerOptions } from '../src/index.js';
 
 export const DEV = { accessKeyId: 'test', secretAccessKey: 'test' };
 export const REGION = 'us-east-1';
@@ -24,7 +24,10 @@ export async function startServer(
     rateLimit?: { ratePerSecond: number; burst: number } | false;
     maxJsonBytes?: number;
     maxObjectBytes?: number;
-  } = {},
+  } & Pick<
+    SignerServerOptions,
+    'maxConnections' | 'maxBodyBytesInFlight' | 'bodyIdleTimeoutMs' | 'headersTimeoutMs'
+  > = {},
 ): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'fwsign-api-'));
   if (opts.credentials) {
@@ -42,6 +45,12 @@ export async function startServer(
     ...(opts.rateLimit !== undefined ? { rateLimit: opts.rateLimit } : {}),
     ...(opts.maxJsonBytes !== undefined ? { maxJsonBytes: opts.maxJsonBytes } : {}),
     ...(opts.maxObjectBytes !== undefined ? { maxObjectBytes: opts.maxObjectBytes } : {}),
+    ...(opts.maxConnections !== undefined ? { maxConnections: opts.maxConnections } : {}),
+    ...(opts.maxBodyBytesInFlight !== undefined
+      ? { maxBodyBytesInFlight: opts.maxBodyBytesInFlight }
+      : {}),
+    ...(opts.bodyIdleTimeoutMs !== undefined ? { bodyIdleTimeoutMs: opts.bodyIdleTimeoutMs } : {}),
+    ...(opts.headersTimeoutMs !== undefined ? { headersTimeoutMs: opts.headersTimeoutMs } : {}),
   });
   const { url } = await server.listen();
   return {
