@@ -36,11 +36,13 @@ static void sink_write(void *ctx, const uint8_t *d, size_t n)
     s->n += n;
 }
 
+int smp_version = 1;
+
 size_t frame_request(uint8_t *stream, size_t cap, uint8_t op, uint16_t group, uint8_t id,
                      uint8_t seq, const uint8_t *payload, size_t n)
 {
-    static uint8_t pkt[FWV_BUF_SIZE + 64];
-    pkt[2] = (uint8_t)((1 << 3) | op); /* SMP version 1 */
+    static uint8_t pkt[2 * FWV_BUF_SIZE]; /* room for requests longer than the device takes */
+    pkt[2] = (uint8_t)((smp_version << 3) | op);
     pkt[3] = 0;
     pkt[4] = (uint8_t)(n >> 8); pkt[5] = (uint8_t)n;
     pkt[6] = (uint8_t)(group >> 8); pkt[7] = (uint8_t)group;
@@ -110,6 +112,33 @@ long rsp_uint(const smp_msg *m, const char *key)
     cbor_item v;
     if (rsp_get(m, key, &v) != 0 || v.major != CBOR_UINT) return -1;
     return (long)v.arg;
+}
+
+long rsp_err(const smp_msg *m, long *group)
+{
+    if (group) *group = -1;
+    long rc = rsp_uint(m, "rc");
+    if (rc >= 0) return rc;
+    cbor_reader r;
+    cbor_item it, k, v;
+    cbor_reader_init(&r, m->msg + 8, m->len - 8);
+    if (cbor_read(&r, &it) != 0 || it.major != CBOR_MAP) return -1;
+    for (uint32_t i = 0; i < it.arg; i++) {
+        if (cbor_read(&r, &k) != 0 || cbor_read(&r, &v) != 0) return -1;
+        if (!cbor_tstr_eq(&k, "err") || v.major != CBOR_MAP) {
+            if (cbor_skip_contents(&r, &v) != 0) return -1;
+            continue;
+        }
+        long out = -1;
+        for (uint32_t j = 0; j < v.arg; j++) { /* the err map's pairs follow its head */
+            cbor_item k2, v2;
+            if (cbor_read(&r, &k2) != 0 || cbor_read(&r, &v2) != 0) return -1;
+            if (cbor_tstr_eq(&k2, "rc") && v2.major == CBOR_UINT) out = (long)v2.arg;
+            if (cbor_tstr_eq(&k2, "group") && v2.major == CBOR_UINT && group) *group = (long)v2.arg;
+        }
+        return out;
+    }
+    return 0;
 }
 
 size_t load_fixture(const char *name, uint8_t *buf, size_t cap)
@@ -192,7 +221,7 @@ int upload_image(const uint8_t *img, size_t n, unsigned seed, int with_sha)
         }
         smp_msg r;
         if (transact(FWV_SMP_OP_WRITE, FWV_SMP_GROUP_IMAGE, FWV_SMP_IMAGE_UPLOAD, &b, &r) != 0) return -1;
-        long rc = rsp_uint(&r, "rc"), next = rsp_uint(&r, "off");
+        long rc = rsp_err(&r, NULL), next = rsp_uint(&r, "off");
         if (rc != 0) return (int)rc;
         if (next < 0) return -1;
         off = (size_t)next;

@@ -31,6 +31,9 @@ typedef struct {
 typedef struct { uint8_t buf[FWV_BUF_SIZE]; cbor_writer w; } req_builder;
 void req_begin(req_builder *b, uint32_t pairs);
 
+/* SMP version bits frame_request sends: 1 (SMP version 2, the default) or 0 (version 1). */
+extern int smp_version;
+
 /* Frames an SMP request (header + payload) into console lines appended to *stream. */
 size_t frame_request(uint8_t *stream, size_t cap, uint8_t op, uint16_t group, uint8_t id,
                      uint8_t seq, const uint8_t *payload, size_t n);
@@ -41,6 +44,9 @@ int transact(uint8_t op, uint16_t group, uint8_t id, const req_builder *b, smp_m
 /* Looks a key up in the response map. */
 int rsp_get(const smp_msg *m, const char *key, cbor_item *out);
 long rsp_uint(const smp_msg *m, const char *key); /* -1 if absent or not an unsigned int */
+/* The error a reply carries: rc (SMP v1, or a generic error), else err.rc (v2 group error), else 0.
+ * *group gets err.group (or -1) when not NULL. */
+long rsp_err(const smp_msg *m, long *group);
 
 /* Fixtures made by device_fixtures.sh, in $FWV_FIXTURES. */
 size_t load_fixture(const char *name, uint8_t *buf, size_t cap);

@@ -156,12 +156,18 @@ export async function uploadImage(
       const rc = smpRc(body);
       if (rc !== 0) {
         const reason = typeof body.rsn === 'string' ? `: ${body.rsn}` : '';
-        // fwsign's firmware names its reason (fwv 5 too large, 13 hash mismatch) beside the rc.
-        const fwv = typeof body.fwv === 'number' ? body.fwv : undefined;
         throw new FlasherError(
           'DeviceError',
-          `upload: device refused the chunk at offset ${chunk.off} with ${smpErrorName(rc)} (${rc})${reason}${fwv === undefined ? '' : ` (fwv ${fwv})`}`,
-          { smpRc: rc, fwv },
+          `upload: device refused the chunk at offset ${chunk.off} with ${smpErrorName(rc)} (${rc})${reason}`,
+          { smpRc: rc },
+        );
+      }
+      if (body.match === false) {
+        // Zephyr and the verifier answer the last chunk with match: false when the image they
+        // hashed differs from the `sha` sent with the first chunk.
+        throw new FlasherError(
+          'DeviceError',
+          `upload: the device's SHA-256 of the ${total} bytes it received does not match the image's (match: false)`,
         );
       }
       const off = body.off;

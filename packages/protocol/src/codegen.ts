@@ -73,6 +73,7 @@ export function renderTypeScript(spec: ProtocolSpec): string {
   for (const group of spec.smp.groups)
     out.push(tsEnum(`Smp${pascal(group.name)}Command`, group.commands));
   out.push(tsEnum('SmpError', spec.smp.errors));
+  out.push(tsEnum('SmpImageError', spec.smp.imageErrors));
   out.push(
     'export const CONSOLE_FRAMING = {',
     `  firstLineMarker: [${spec.console.firstLineMarker.join(', ')}],`,
@@ -141,6 +142,7 @@ export function renderCHeader(spec: ProtocolSpec): string {
     ...cDefines('FWV_SMP_GROUP_', spec.smp.groups),
     ...spec.smp.groups.flatMap((g) => cDefines(`FWV_SMP_${g.name}_`, g.commands)),
     ...cDefines('FWV_SMP_ERR_', spec.smp.errors),
+    ...cDefines('FWV_SMP_IMG_ERR_', spec.smp.imageErrors),
     '',
     '/* SMP over a serial console: line markers and the longest line. */',
     `#define FWV_CONSOLE_FIRST_0 ${spec.console.firstLineMarker[0]}`,
