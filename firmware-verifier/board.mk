@@ -18,7 +18,7 @@ FUZZ_SECONDS ?= 60
 QEMU ?= qemu-system-arm
 PYTHON ?= python3
 
-DEVICE_SRCS := device/frame.c device/cbor.c device/smp.c device/slots.c device/device.c
+DEVICE_SRCS := device/frame.c device/cbor.c device/smp.c device/slots.c device/mcuboot.c device/device.c
 HOST_PORT_SRCS := port/host/port_host.c
 DEVICE_HDRS := $(wildcard device/*.h port/host/*.h include/fwv/*.h ld/*.h)
 FIXTURES := $(BUILD)/device-fixtures

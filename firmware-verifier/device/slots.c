@@ -5,6 +5,7 @@
 
 #include "fwv/anchors.h"
 #include "fwv/verify.h"
+#include "mcuboot.h"
 #include "port.h"
 
 #ifndef FWV_COPY_CHUNK
@@ -39,7 +40,7 @@ static uint32_t get32(const uint8_t *p)
 
 /* Offsets inside the trailer record. */
 enum { T_MAGIC = 0, T_STATE = 4, T_LEN = 8, T_ALG = 12, T_NAMELEN = 13, T_SIGLEN = 14, T_NAME = 16,
-       T_SIG = 80, T_SHA = 336, T_VER = 368, T_FLAGS = 376, T_CRC = 380 };
+       T_SIG = 80, T_SHA = 336, T_VER = 368, T_FLAGS = 376, T_SRC = 380, T_CRC = 384 };
 
 static void version_get(const uint8_t *p, fwv_image_version *v)
 {
@@ -106,6 +107,8 @@ int fwv_trailer_read(uint32_t slot, fwv_trailer *t)
     memcpy(t->sha256, b + T_SHA, 32);
     version_get(b + T_VER, &t->version);
     t->flags = get32(b + T_FLAGS);
+    t->src_off = get32(b + T_SRC);
+    if (t->src_off > fwv_slot_capacity() - t->len) return -1;
     return 0;
 }
 
@@ -125,12 +128,32 @@ static int trailer_write(uint32_t slot, const fwv_trailer *t)
     memcpy(b + T_SHA, t->sha256, 32);
     version_put(b + T_VER, &t->version);
     put32(b + T_FLAGS, t->flags);
+    put32(b + T_SRC, t->src_off);
     put32(b + T_CRC, fwv_crc32(b, T_CRC));
     if (port_flash_erase(trailer_addr(slot)) != 0) return -1;
     return port_flash_write(trailer_addr(slot), b, sizeof b);
 }
 
 /* ---- upload ---- */
+
+/* An MCUboot-format upload: its header says where the payload is and which version it is, its
+ * TLVs carry the signature (fwsign pack), which a later SIGNATURE may still replace. */
+static void take_mcuboot(fwv_staging *s, uint32_t addr)
+{
+    static fwv_mcuboot_image m; /* static: 400 bytes the upload path's stack need not carry */
+    fwv_result r = fwv_mcuboot_read(addr, s->len, &m);
+    s->mcuboot = 1;
+    s->bad_image = (uint8_t)r;
+    /* a malformed image is named by the SHA-256 of what arrived */
+    memcpy(s->image_hash, s->sha, 32);
+    if (r != FWV_OK) return;
+    s->payload_off = m.hdr_size;
+    s->payload_len = m.img_size;
+    s->version = m.version;
+    memcpy(s->image_hash, m.hash, 32);
+    if (m.sig_len && m.certfile_len && m.alg_len)
+        fwv_set_signature(m.alg, m.alg_len, m.sig, m.sig_len, m.certfile, m.certfile_len);
+}
 
 static int ensure_erased(uint32_t end)
 {
@@ -170,6 +193,7 @@ fwv_upload_status fwv_upload_chunk(uint32_t off, const uint8_t *data, size_t n, 
             s->complete = 0;
             s->sha_ok = 0;
             s->verified = 0;
+            s->mcuboot = s->bad_image = 0;
             memset(&s->version, 0, sizeof s->version);
             s->sha_want_len = (uint8_t)sha_len;
             if (sha_len) memcpy(s->sha_want, sha, sha_len);
@@ -202,6 +226,7 @@ fwv_upload_status fwv_upload_chunk(uint32_t off, const uint8_t *data, size_t n, 
         s->complete = 1;
         s->sha_ok = s->sha_want_len == 0 || memcmp(s->sha, s->sha_want, s->sha_want_len) == 0;
         if (!s->sha_ok) return UPLOAD_HASH_MISMATCH;
+        if (fwv_mcuboot_is_image(l->staging, s->len)) take_mcuboot(s, l->staging);
     }
     return UPLOAD_OK;
 }
@@ -254,13 +279,14 @@ static void stage_to_trailer(fwv_trailer *t, uint32_t state)
     fwv_staging *s = &fwv_stage;
     memset(t, 0, sizeof *t);
     t->state = state;
-    t->len = s->len;
+    t->len = s->mcuboot ? s->payload_len : s->len;
+    t->src_off = s->mcuboot ? s->payload_off : 0;
     t->alg = s->alg;
     t->name_len = s->name_len;
     t->sig_len = s->sig_len;
     memcpy(t->name, s->name, sizeof t->name);
     memcpy(t->sig, s->sig, sizeof t->sig);
-    memcpy(t->sha256, s->sha, 32);
+    memcpy(t->sha256, s->mcuboot ? s->image_hash : s->sha, 32);
     t->version = s->version;
 }
 
@@ -283,13 +309,15 @@ fwv_result fwv_verify_staging(void)
     s->verified = 0;
     if (!s->complete) return FWV_ERR_NO_IMAGE;
     if (!s->sha_ok) return FWV_ERR_HASH_MISMATCH;
+    if (s->bad_image) return (fwv_result)s->bad_image;
     if (!s->has_sig) return FWV_ERR_NO_SIGNATURE;
     fwv_trailer t;
     stage_to_trailer(&t, TRAILER_NONE);
-    fwv_result r = fwv_verify_slot(port_layout()->staging, &t);
+    uint32_t image = port_layout()->staging + t.src_off;
+    fwv_result r = fwv_verify_slot(image, &t);
     /* Refuse what cannot start here (another board's image, validly signed) now, before the
      * image that runs is overwritten. */
-    if (r == FWV_OK) r = fwv_check_vectors(port_layout()->staging, s->len);
+    if (r == FWV_OK) r = fwv_check_vectors(image, t.len);
     s->verified = r == FWV_OK;
     return r;
 }
@@ -305,12 +333,13 @@ static fwv_result finish_copy(const fwv_trailer *pending)
     for (uint32_t off = 0; off < pending->len; off += FWV_COPY_CHUNK) {
         if (off % l->sector_size == 0 && port_flash_erase(l->active + off) != 0) return FWV_ERR_FLASH;
         uint32_t k = pending->len - off < FWV_COPY_CHUNK ? pending->len - off : FWV_COPY_CHUNK;
-        if (port_flash_read(l->staging + off, buf, k) != 0 ||
+        if (port_flash_read(l->staging + pending->src_off + off, buf, k) != 0 ||
             port_flash_write(l->active + off, buf, k) != 0)
             return FWV_ERR_FLASH;
     }
     fwv_trailer t = *pending;
     t.state = TRAILER_ACTIVE;
+    t.src_off = 0;
     if (trailer_write(l->active, &t) != 0) return FWV_ERR_FLASH;
     /* Journal done: the staging slot is free again. */
     if (port_flash_erase(trailer_addr(l->staging)) != 0) return FWV_ERR_FLASH;
@@ -320,20 +349,26 @@ static fwv_result finish_copy(const fwv_trailer *pending)
 /* Re-verifies the staging slot from flash and writes the journal that makes the next step (now,
  * or at the next boot) install it: what gets journalled is what is in the slot now, not a
  * verdict about bytes that may have changed since. */
-static fwv_result journal_staging(uint32_t flags, fwv_trailer *t)
+static fwv_result journal_staging(uint32_t flags, int allow_downgrade, fwv_trailer *t)
 {
     fwv_result r = fwv_verify_staging();
     if (r != FWV_OK) return r;
+    fwv_trailer a;
+    const fwv_layout *l = port_layout();
+    /* Downgrade protection: the header's version against the installed one's */
+    if (!allow_downgrade && fwv_trailer_read(l->active, &a) == 0 && a.state == TRAILER_ACTIVE &&
+        fwv_version_cmp(&fwv_stage.version, &a.version) < 0)
+        return FWV_ERR_DOWNGRADE;
     stage_to_trailer(t, TRAILER_COPY_PENDING);
     t->flags = flags;
     return trailer_write(port_layout()->staging, t) == 0 ? FWV_OK : FWV_ERR_FLASH;
 }
 
-fwv_result fwv_mark_bootable(void)
+fwv_result fwv_mark_bootable(int allow_downgrade)
 {
     if (!fwv_stage.verified) return FWV_ERR_NOT_VERIFIED;
     fwv_trailer t;
-    fwv_result r = journal_staging(TRAILER_F_PERMANENT, &t);
+    fwv_result r = journal_staging(TRAILER_F_PERMANENT, allow_downgrade, &t);
     if (r == FWV_OK) r = finish_copy(&t);
     if (r == FWV_OK) fwv_stage_reset();
     return r;
@@ -343,7 +378,7 @@ fwv_result fwv_test_staging(int permanent)
 {
     if (!fwv_stage.complete) return FWV_ERR_NO_IMAGE;
     fwv_trailer t;
-    return journal_staging(permanent ? TRAILER_F_PERMANENT : 0, &t);
+    return journal_staging(permanent ? TRAILER_F_PERMANENT : 0, 0, &t);
 }
 
 fwv_result fwv_confirm_active(void)
@@ -394,7 +429,7 @@ int fwv_slots_info(fwv_slot_info out[2])
         memset(o, 0, sizeof *o);
         o->slot = 1;
         o->version = fwv_stage.version;
-        memcpy(o->hash, fwv_stage.sha, 32);
+        memcpy(o->hash, fwv_stage.mcuboot ? fwv_stage.image_hash : fwv_stage.sha, 32);
         o->bootable = fwv_stage.verified;
     }
     return n;
@@ -418,7 +453,7 @@ fwv_result fwv_boot_check(void)
         /* A mark-bootable was cut short, or an image test/confirm asked for this install: the
          * journalled image verified before the journal was written; check again (flash may
          * have changed) and finish the copy. */
-        if (fwv_verify_slot(l->staging, &t) == FWV_OK) {
+        if (fwv_verify_slot(l->staging + t.src_off, &t) == FWV_OK) {
             fwv_result r = finish_copy(&t);
             if (r != FWV_OK) return r;
         } else if (port_flash_erase(trailer_addr(l->staging)) != 0) {

@@ -5,7 +5,10 @@
  * Trailer: the last sector of each slot; one record, little-endian, CRC-32 (zlib) over the rest:
  *   magic u32 "FWSL" | state u32 | image length u32 | alg u8 | certfile length u8 | sig length u16
  *   | certfile[64] | sig[256] | image SHA-256[32] | version[8] (MCUboot's: major u8, minor u8,
- *   revision u16, build u32) | flags u32 | crc32 u32
+ *   revision u16, build u32) | flags u32 | source offset u32 | crc32 u32
+ * The image is the len bytes at the slot's start plus the source offset (an MCUboot-format
+ * upload's header size: the payload is installed without its header, at the active slot's start,
+ * where it was linked); the SHA-256 names the image (an MCUboot image's SHA-256 TLV).
  * State COPY_PENDING in the staging trailer means "this verified image must end up in the active
  * slot": written before the active slot is touched, cleared after the active trailer is written.
  * A power cut before it is valid leaves the old image; after it, the boot finishes the copy. */
@@ -19,7 +22,7 @@
 #include "fwv/sha256.h"
 
 #define FWV_TRAILER_MAGIC 0x4C535746u /* "FWSL" */
-#define FWV_TRAILER_SIZE 384u
+#define FWV_TRAILER_SIZE 388u
 #define FWV_SIG_MAX 256u
 #define FWV_CERTFILE_MAX 63u
 #define FWV_ALG_NAME_MAX 31u
@@ -44,6 +47,7 @@ int fwv_version_cmp(const fwv_image_version *a, const fwv_image_version *b);
 typedef struct {
     uint32_t state;
     uint32_t flags;
+    uint32_t src_off;
     fwv_image_version version;
     uint32_t len;
     uint8_t alg;
@@ -72,6 +76,11 @@ typedef struct {
     uint16_t sig_len;
     char name[64];
     uint8_t sig[FWV_SIG_MAX];
+    /* an MCUboot-format upload: where its payload lies, its SHA-256 TLV and header version */
+    uint8_t mcuboot;
+    uint8_t bad_image;   /* why an MCUboot image did not check out (fwv_result), or 0 */
+    uint32_t payload_off, payload_len;
+    uint8_t image_hash[32];
     fwv_image_version version;
     /* verdict */
     uint8_t verified;
@@ -93,7 +102,9 @@ fwv_upload_status fwv_upload_chunk(uint32_t off, const uint8_t *data, size_t n, 
 fwv_result fwv_set_signature(const char *alg, size_t alg_len, const uint8_t *sig, size_t sig_len,
                              const char *certfile, size_t certfile_len);
 fwv_result fwv_verify_staging(void);
-fwv_result fwv_mark_bootable(void);
+/* Installs the verified staging image now. A version lower than the installed one is refused
+ * (FWV_ERR_DOWNGRADE) unless allow_downgrade: the deliberate step fwsign's group offers. */
+fwv_result fwv_mark_bootable(int allow_downgrade);
 
 /* A slot as the image group lists it. */
 typedef struct {

@@ -33,9 +33,9 @@ typedef struct {
 /* Request fields every handler may look for: one pass over the map fills them in. */
 typedef struct {
     cbor_item d, image, len, off, data, sha, upgrade, alg, sig, certfile, boot_mode, hash, confirm,
-        slot;
+        slot, allow_downgrade;
     uint8_t has_d, has_image, has_len, has_off, has_data, has_sha, has_alg, has_sig, has_certfile,
-        has_boot_mode, has_hash, has_confirm, has_slot;
+        has_boot_mode, has_hash, has_confirm, has_slot, has_allow_downgrade;
 } req_fields;
 
 static int parse_fields(smp_ctx *c, req_fields *q)
@@ -49,7 +49,7 @@ static int parse_fields(smp_ctx *c, req_fields *q)
 #define F(key, f) if (cbor_tstr_eq(&k, key)) { q->f = v; q->has_##f = 1; continue; }
         F("d", d) F("image", image) F("len", len) F("off", off) F("data", data) F("sha", sha)
         F("alg", alg) F("sig", sig) F("certfile", certfile) F("boot_mode", boot_mode)
-        F("hash", hash) F("confirm", confirm) F("slot", slot)
+        F("hash", hash) F("confirm", confirm) F("slot", slot) F("allow_downgrade", allow_downgrade)
 #undef F
     }
     return 0;
@@ -107,6 +107,8 @@ static void img_err_result(smp_ctx *c, fwv_result r)
                  : r == FWV_ERR_NO_IMAGE ? FWV_SMP_IMG_ERR_NO_IMAGE
                  : r == FWV_ERR_VECTOR_TABLE ? FWV_SMP_IMG_ERR_INVALID_IMAGE_VECTOR_TABLE
                  : r == FWV_ERR_DOWNGRADE ? FWV_SMP_IMG_ERR_CURRENT_VERSION_IS_NEWER
+                 : r == FWV_ERR_BAD_IMAGE ? FWV_SMP_IMG_ERR_INVALID_TLV
+                 : r == FWV_ERR_HASH_MISMATCH ? FWV_SMP_IMG_ERR_INVALID_HASH
                  : FWV_SMP_IMG_ERR_UNKNOWN;
     img_err(c, e, fwv_result_text(r));
 }
@@ -283,7 +285,8 @@ static void dispatch(smp_ctx *c, uint8_t op, uint16_t group, uint8_t id, fwv_smp
             return;
         }
         if (id == FWV_SMP_FWSIGN_VERIFY && wr) { out_verdict(c, fwv_verify_staging(), NULL); return; }
-        if (id == FWV_SMP_FWSIGN_MARK_BOOTABLE && wr) { out_verdict(c, fwv_mark_bootable(), NULL); return; }
+        if (id == FWV_SMP_FWSIGN_MARK_BOOTABLE && wr) { out_verdict(c, fwv_mark_bootable(q.has_allow_downgrade && cbor_item_is_true(&q.allow_downgrade)), NULL);
+            return; }
         if (id == FWV_SMP_FWSIGN_STATUS && !wr) { fwsign_status(c); return; }
     }
     c->rc = FWV_SMP_ERR_ENOTSUP;

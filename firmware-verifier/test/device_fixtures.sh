@@ -27,4 +27,20 @@ for i in image1 image2 image-x; do
   openssl dgst -sha256 -sign ec2.pem -out $i.ec2.sig $i.bin
   openssl dgst -sha1 -sign rsa.pem -out $i.rsa.sig $i.bin
 done
+# MCUboot-format images as imgtool lays them out (32-byte header, payload, unprotected TLV block
+# with the SHA-256 TLV over header + payload), carrying fwsign's TLVs (0xa0 signature, 0xa1
+# certfile, 0xa2 algorithm): packed independently of fwsign's TypeScript packer.
+python3 - <<'PY'
+import hashlib, struct
+def pack(src, sig, out, ver, certfile=b"ec1.crt", alg=b"sig-sha256-ecdsa"):
+    payload = open(src, "rb").read()
+    hdr = struct.pack("<IIHHIIBBHII", 0x96F3B83D, 0, 32, 0, len(payload), 0, *ver, 0)
+    digest = hashlib.sha256(hdr + payload).digest()
+    tlvs = b"".join(struct.pack("<HH", t, len(v)) + v for t, v in
+                    [(0x10, digest), (0xA0, open(sig, "rb").read()), (0xA1, certfile), (0xA2, alg)])
+    open(out, "wb").write(hdr + payload + struct.pack("<HH", 0x6907, 4 + len(tlvs)) + tlvs)
+pack("image1.bin", "image1.ec1.sig", "image1-v1.2.3.4.mcuboot", (1, 2, 3, 4))
+pack("image2.bin", "image2.ec1.sig", "image2-v0.9.0.mcuboot", (0, 9, 0, 0))
+pack("image2.bin", "image2.ec1.sig", "image2-v2.0.0.mcuboot", (2, 0, 0, 0))
+PY
 touch done

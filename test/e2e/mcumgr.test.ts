@@ -1,14 +1,16 @@
 /**
  * The Go mcumgr CLI (a stock SMP client, not written for fwsign) drives the verifier on each
- * emulated board: echo, image list, upload, test, reset, confirm. The signature travels in
- * fwsign's group (DeviceSession) between upload and test; everything else is mcumgr alone.
+ * emulated board: echo, image list, upload, test, reset, confirm. A raw image's signature
+ * travels in fwsign's group (DeviceSession) between upload and test; an image made by
+ * `fwsign pack` (MCUboot's format, signature in its TLVs) goes in with mcumgr alone, and an
+ * older version is refused.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SerialTransport } from '@fwsign/flasher';
+import { packMcubootImage, parseVersion, SerialTransport } from '@fwsign/flasher';
 import { DeviceSession, QemuBoard } from '@fwsign/harness';
 import { ecKey, CERTFILE } from '../../packages/harness/test/keys.js';
 import { mcumgr, peer, skipMessage } from './support/peers.js';
@@ -42,7 +44,7 @@ describe.skipIf(!MCUMGR)('mcumgr (Go CLI) against the verifier', () => {
   }
 
   for (const machine of MACHINES) {
-    it(`${machine}: echo, list, upload, test, reset, confirm`, async () => {
+    it(`${machine}: echo, list, upload, test, reset, confirm; a packed image with stock commands only; an older one refused`, async () => {
       const firmware = firmwareFor(machine);
       const key = ecKey();
       dir = mkdtempSync(join(tmpdir(), 'fwsign-mcumgr-'));
@@ -91,6 +93,43 @@ describe.skipIf(!MCUMGR)('mcumgr (Go CLI) against the verifier', () => {
       );
       expect(after).not.toContain('confirmed');
       expect(await run('image', 'confirm')).toMatch(/slot=0[\s\S]*flags: active confirmed/);
+
+      // Stock commands only: a packed v2 (version 1.1.0) is uploaded, tested, and boots.
+      const packedFor = (version: string, payload: Uint8Array): string => {
+        const img = packMcubootImage({
+          payload,
+          signature: key.sign(payload),
+          alg: 'sig-sha256-ecdsa',
+          certfile: CERTFILE,
+          version: parseVersion(version),
+        });
+        const file = join(dir!, `app-${version}.img`);
+        writeFileSync(file, img);
+        return file;
+      };
+      const app2 = firmware.app(2);
+      expect(await run('image', 'upload', packedFor('1.1.0', app2))).toContain('Done');
+      const hashOf = (list: string): string => {
+        const m = /slot=1[\s\S]*?hash: ([0-9a-f]{64})/.exec(list);
+        expect(m, list).not.toBeNull();
+        return m![1]!;
+      };
+      const packedList = await run('image', 'list');
+      expect(packedList).toMatch(/slot=1\s+version: 1\.1\.0/);
+      expect(await run('image', 'test', hashOf(packedList))).toMatch(/slot=1[\s\S]*pending/);
+      await run('reset');
+      expect(await run('echo', 'v2 runs')).toContain('v2 runs');
+      await withSession(async (s) => s.reset(1));
+      expect(await run('image', 'list')).toMatch(/slot=0\s+version: 1\.1\.0[\s\S]*flags: active/);
+
+      // An older version, validly signed: image test refuses it (MGMT_ERR_EBADSTATE, v1).
+      await run('image', 'upload', packedFor('1.0.5', app));
+      const older = await mcumgr(MCUMGR!, dev, [
+        'image',
+        'test',
+        hashOf(await run('image', 'list')),
+      ]);
+      expect(older.stdout.trim()).toBe('Error: 6');
       key.dispose();
     }, 180_000);
   }

@@ -140,6 +140,17 @@ typedef enum {
 #define FWV_SMP_IMG_ERR_INVALID_IMAGE_DATA_OVERRUN 31
 #define FWV_SMP_IMG_ERR_IMAGE_CONFIRMATION_DENIED 32
 
+/* MCUboot's image format: header, TLV info magics, TLV types (fwsign's own among them). */
+#define FWV_MCUBOOT_MAGIC 0x96F3B83Du
+#define FWV_MCUBOOT_HEADER_SIZE 32
+#define FWV_MCUBOOT_TLV_INFO_MAGIC 0x00006907u
+#define FWV_MCUBOOT_PROT_TLV_INFO_MAGIC 0x00006908u
+#define FWV_MCUBOOT_TLV_SHA256 16
+#define FWV_MCUBOOT_TLV_SEC_CNT 80
+#define FWV_MCUBOOT_TLV_FWSIGN_SIG 160
+#define FWV_MCUBOOT_TLV_FWSIGN_CERTFILE 161
+#define FWV_MCUBOOT_TLV_FWSIGN_ALG 162
+
 /* SMP over a serial console: line markers and the longest line. */
 #define FWV_CONSOLE_FIRST_0 6
 #define FWV_CONSOLE_FIRST_1 9

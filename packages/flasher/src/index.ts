@@ -77,3 +77,14 @@ export {
 export { loadFlashInput, algForSignatureAlgorithm, type FlashInput } from './image-input.js';
 export { createProgress, type ProgressMode, type ProgressSink } from './progress.js';
 export { openTransport } from './open.js';
+export {
+  packMcubootImage,
+  parseMcubootImage,
+  isMcubootImage,
+  formatVersion,
+  parseVersion,
+  compareVersions,
+  type McubootImage,
+  type ImageVersion,
+  type PackOptions,
+} from './mcuboot-image.js';

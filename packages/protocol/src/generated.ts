@@ -166,6 +166,22 @@ export const SmpImageError = {
 } as const;
 export type SmpImageError = (typeof SmpImageError)[keyof typeof SmpImageError];
 
+export const MCUBOOT_IMAGE = {
+  magic: 0x96f3b83d,
+  headerSize: 32,
+  tlvInfoMagic: 0x6907,
+  protectedTlvInfoMagic: 0x6908,
+} as const;
+
+export const McubootTlv = {
+  SHA256: 16,
+  SEC_CNT: 80,
+  FWSIGN_SIG: 160,
+  FWSIGN_CERTFILE: 161,
+  FWSIGN_ALG: 162,
+} as const;
+export type McubootTlv = (typeof McubootTlv)[keyof typeof McubootTlv];
+
 export const CONSOLE_FRAMING = {
   firstLineMarker: [6, 9],
   continuationMarker: [4, 20],

@@ -53,6 +53,13 @@ export interface ProtocolSpec {
     /** The image group's own codes (Zephyr's img_mgmt.h), sent to SMP v2 clients as err {group: 1, rc}. */
     readonly imageErrors: readonly NamedValue[];
   };
+  readonly mcubootImage: {
+    readonly magic: number;
+    readonly headerSize: number;
+    readonly tlvInfoMagic: number;
+    readonly protectedTlvInfoMagic: number;
+    readonly tlvs: readonly NamedValue[];
+  };
   readonly console: {
     readonly firstLineMarker: readonly [number, number];
     readonly continuationMarker: readonly [number, number];
@@ -83,6 +90,7 @@ export function validateSpec(spec: ProtocolSpec): void {
   checkUnique('smp.groups', spec.smp.groups);
   checkUnique('smp.errors', spec.smp.errors);
   checkUnique('smp.imageErrors', spec.smp.imageErrors);
+  checkUnique('mcubootImage.tlvs', spec.mcubootImage.tlvs);
   for (const group of spec.smp.groups)
     checkUnique(`smp.groups.${group.name}.commands`, group.commands);
   for (const alg of spec.algorithms) {
