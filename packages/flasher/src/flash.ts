@@ -16,6 +16,7 @@ import {
 } from './fwsign-group.js';
 import { SmpClient, type SmpClientOptions } from './smp-client.js';
 import { uploadImage, type UploadStats } from './upload.js';
+import { LineQueue } from './line-queue.js';
 import type { Transport } from './transport.js';
 
 export interface DeviceParams {
@@ -100,7 +101,15 @@ export async function flashImage(opts: FlashOptions): Promise<FlashResult> {
     const params = await readParams(client);
     emit({ kind: 'params', params });
     // Without fwsign's group the device cannot verify, so nothing is sent to it.
-    const status = await readStatus(client);
+    const status = await readStatus(client).catch((err: unknown) => {
+      if (err instanceof FlasherError && err.code === 'NotSupported')
+        throw new FlasherError(
+          'NotSupported',
+          'the device has no fwsign group: it is a stock SMP server (MCUboot, Zephyr, Mynewt), which takes MCUboot-format images; wrap the signed image with `fwsign pack` and flash that; nothing was sent',
+          { cause: err },
+        );
+      throw err;
+    });
     emit({ kind: 'slot', slotSize: status.slotSize, imageSize: opts.image.length });
     if (opts.image.length > status.slotSize) {
       throw new FlasherError(
@@ -267,33 +276,5 @@ async function bootNewImage(
   } finally {
     stop();
     lines.close();
-  }
-}
-
-/** Console lines in arrival order, each waited for with a deadline. */
-class LineQueue {
-  private readonly lines: string[] = [];
-  private wake: (() => void) | undefined;
-
-  push(line: string): void {
-    this.lines.push(line);
-    this.wake?.();
-  }
-
-  async next(timeoutMs: number): Promise<string | undefined> {
-    if (this.lines.length === 0 && timeoutMs > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-        timer = setTimeout(resolve, timeoutMs);
-      });
-      clearTimeout(timer);
-      this.wake = undefined;
-    }
-    return this.lines.shift();
-  }
-
-  close(): void {
-    this.wake?.();
   }
 }

@@ -88,3 +88,12 @@ export {
   type ImageVersion,
   type PackOptions,
 } from './mcuboot-image.js';
+export { readImageState, writeImageState, type ImageSlot } from './image-state.js';
+export {
+  flashMcubootImage,
+  identifyServer,
+  type ServerKind,
+  type StockFlashOptions,
+  type StockFlashResult,
+  type StockFlashEvent,
+} from './stock-flash.js';
