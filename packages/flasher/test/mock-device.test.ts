@@ -299,7 +299,12 @@ describe('MockDevice verifies for real', () => {
     client.close();
     const err = (await flashTo(d, signEc(key, image)).catch((e: unknown) => e)) as FlasherError;
     expect(err.code).toBe('NotSupported');
-    expect(err.message).toBe('fwsign status: device answered MGMT_ERR_ENOTSUP (8)');
+    expect(err.message).toBe(
+      'the device has no fwsign group: it is a stock SMP server (MCUboot, Zephyr, Mynewt), which takes MCUboot-format images; wrap the signed image with `fwsign pack` and flash that; nothing was sent',
+    );
+    expect((err.cause as FlasherError).message).toBe(
+      'fwsign status: device answered MGMT_ERR_ENOTSUP (8)',
+    );
     expect(d.state.upload).toBeUndefined();
   });
 });
