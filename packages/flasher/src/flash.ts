@@ -12,6 +12,7 @@ import {
   parseBootLine,
   readStatus,
   type BootLine,
+  type DeviceStatus,
   type DeviceVerdict,
 } from './fwsign-group.js';
 import { SmpClient, type SmpClientOptions } from './smp-client.js';
@@ -31,6 +32,7 @@ export const DEFAULT_PARAMS: DeviceParams = { bufSize: 512, bufCount: 1, reporte
 
 export type FlashEvent =
   | { kind: 'params'; params: DeviceParams }
+  | { kind: 'bootloader' }
   | { kind: 'slot'; slotSize: number; imageSize: number }
   | { kind: 'progress'; acked: number; total: number }
   | { kind: 'uploaded'; stats: UploadStats }
@@ -58,6 +60,8 @@ export interface FlashOptions {
   jumpSettleMs?: number;
   client?: SmpClientOptions;
   onEvent?: (event: FlashEvent) => void;
+  /** A device answering from its application is reset into the verifier first (default true). */
+  enterBootloader?: boolean;
 }
 
 export interface FlashResult {
@@ -94,6 +98,52 @@ export async function readParams(client: SmpClient): Promise<DeviceParams> {
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
+const notFwsign = (cause: unknown): FlasherError =>
+  new FlasherError(
+    'NotSupported',
+    'the device has no fwsign group: it is a stock SMP server (MCUboot, Zephyr, Mynewt), which takes MCUboot-format images; wrap the signed image with `fwsign pack` and flash that; nothing was sent',
+    { cause },
+  );
+
+/**
+ * fwsign's status, from the verifier. A device answering from its application (no fwsign group)
+ * is asked once to reset into the bootloader (OS reset with boot_mode 1, as MCUboot and Zephyr
+ * take it); if what answers then still has no fwsign group, it is a stock server.
+ */
+async function statusFromVerifier(
+  client: SmpClient,
+  opts: FlashOptions,
+  emit: (e: FlashEvent) => void,
+): Promise<DeviceStatus> {
+  try {
+    return await readStatus(client);
+  } catch (err) {
+    if (!(err instanceof FlasherError) || err.code !== 'NotSupported') throw err;
+    if (opts.enterBootloader === false) throw notFwsign(err);
+    await requestBootloader(client);
+    emit({ kind: 'bootloader' });
+    const end = performance.now() + (opts.bootTimeoutMs ?? 15_000);
+    for (;;) {
+      try {
+        return await readStatus(client);
+      } catch (again) {
+        if (again instanceof FlasherError && again.code === 'NotSupported') throw notFwsign(again);
+        if (!(again instanceof FlasherError) || again.code !== 'Timeout' || performance.now() > end)
+          throw again;
+      }
+    }
+  }
+}
+
+/** OS reset with boot_mode 1: the next boot stays in the bootloader. Its answer may be lost in the reset. */
+export async function requestBootloader(client: SmpClient): Promise<void> {
+  await client
+    .request(SmpOp.WRITE, SmpGroup.OS, SmpOsCommand.RESET, { boot_mode: 1 }, { retries: 0 })
+    .catch((err: unknown) => {
+      if (!(err instanceof FlasherError) || err.code !== 'Timeout') throw err;
+    });
+}
+
 export async function flashImage(opts: FlashOptions): Promise<FlashResult> {
   const emit = opts.onEvent ?? (() => undefined);
   const client = new SmpClient(opts.transport, { timeoutMs: opts.timeoutMs, ...opts.client });
@@ -101,15 +151,7 @@ export async function flashImage(opts: FlashOptions): Promise<FlashResult> {
     const params = await readParams(client);
     emit({ kind: 'params', params });
     // Without fwsign's group the device cannot verify, so nothing is sent to it.
-    const status = await readStatus(client).catch((err: unknown) => {
-      if (err instanceof FlasherError && err.code === 'NotSupported')
-        throw new FlasherError(
-          'NotSupported',
-          'the device has no fwsign group: it is a stock SMP server (MCUboot, Zephyr, Mynewt), which takes MCUboot-format images; wrap the signed image with `fwsign pack` and flash that; nothing was sent',
-          { cause: err },
-        );
-      throw err;
-    });
+    const status = await statusFromVerifier(client, opts, emit);
     emit({ kind: 'slot', slotSize: status.slotSize, imageSize: opts.image.length });
     if (opts.image.length > status.slotSize) {
       throw new FlasherError(

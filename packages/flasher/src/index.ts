@@ -57,6 +57,7 @@ export { uploadImage, type UploadOptions, type UploadStats } from './upload.js';
 export {
   flashImage,
   readParams,
+  requestBootloader,
   DEFAULT_PARAMS,
   type FlashOptions,
   type FlashResult,

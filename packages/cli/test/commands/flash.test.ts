@@ -190,6 +190,37 @@ describe('fwsign flash', () => {
         0,
       );
       expect(served.device.state.running).toBe('app');
+      // The board now runs its application: flash asks it into the verifier (boot_mode 1) itself.
+      const again = await fwsign(
+        tmp.dir,
+        'flash',
+        '--port',
+        served.port,
+        '--quiet',
+        'fw.signed.json',
+      );
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout).toContain('device: verified (fwv 0)');
+      expect(served.device.state.running).toBe('verifier');
+      // And by hand: device reset --bootloader from the application.
+      const boot = await fwsign(
+        tmp.dir,
+        'flash',
+        '--port',
+        served.port,
+        '--quiet',
+        '--boot',
+        'fw.signed.json',
+      );
+      expect(boot.code, boot.stderr).toBe(0);
+      expect(served.device.state.running).toBe('app');
+      const r2 = await fwsign(tmp.dir, 'device', 'reset', '--bootloader', '--port', served.port);
+      expect(r2).toMatchObject({
+        code: 0,
+        stdout: 'reset into the bootloader requested (boot_mode 1)\n',
+      });
+      await new Promise((res) => setTimeout(res, 200));
+      expect(served.device.state.running).toBe('verifier');
     } finally {
       await served.close();
     }
