@@ -235,6 +235,35 @@ async function bootNewImage(
   emit: (e: FlashEvent) => void,
   reverify: () => Promise<void>,
 ): Promise<void> {
+  const m = await markBootable(client, reverify);
+  emit({ kind: 'bootable', text: m?.text ?? 'no answer; the device runs an application' });
+  const want = hex(digest);
+  const timeoutMs = opts.bootTimeoutMs ?? 15_000;
+  // Listen before asking: the boot line may beat the reset's answer, or replace it.
+  const lines = new LineQueue();
+  const stop = client.onText((text) => lines.push(text));
+  try {
+    const line = await resetForBootLine(client, lines, performance.now() + timeoutMs);
+    emit({ kind: 'reset' });
+    if (!line)
+      throw new FlasherError(
+        'BootUnconfirmed',
+        `after the reset the verifier printed no boot line within ${timeoutMs} ms; expected "fwsign-verifier: FWV_OK, booting sha256 ${want}"`,
+      );
+    if (line.sha256 !== want) throw notBooted(line, want);
+    await checkEntered(lines, want, opts.jumpSettleMs ?? 300);
+    emit({ kind: 'booted', sha256: want });
+  } finally {
+    stop();
+    lines.close();
+  }
+}
+
+/** MARK_BOOTABLE (again after verifying, if the device forgot its verdict in a reset). */
+async function markBootable(
+  client: SmpClient,
+  reverify: () => Promise<void>,
+): Promise<DeviceVerdict | undefined> {
   const mark = (): Promise<DeviceVerdict> =>
     fwsignStep(client, 'fwsign mark-bootable', SmpFwsignCommand.MARK_BOOTABLE, {});
   let m: DeviceVerdict | undefined;
@@ -247,76 +276,71 @@ async function bootNewImage(
     }
   } catch (err) {
     // ENOTSUP here: the answer to a mark was lost and the device reset into an application, which
-    // has no fwsign group. Whether the mark took effect, the verifier's boot line below tells.
+    // has no fwsign group. Whether the mark took effect, the verifier's boot line tells.
     if (!(err instanceof FlasherError) || err.code !== 'NotSupported') throw err;
   }
   if (m && m.fwv !== ResultCode.OK) throw refused('device refused to mark the slot bootable', m);
-  emit({ kind: 'bootable', text: m?.text ?? 'no answer; the device runs an application' });
-  const want = hex(digest);
-  const timeoutMs = opts.bootTimeoutMs ?? 15_000;
-  // Listen before asking: the boot line may beat the reset's answer, or replace it.
-  const lines = new LineQueue();
-  const stop = client.onText((text) => lines.push(text));
-  try {
-    const end = performance.now() + timeoutMs;
-    const nextBootLine = async (): Promise<BootLine | undefined> => {
-      for (;;) {
-        const text = await lines.next(end - performance.now());
-        if (text === undefined) return undefined;
-        const line = parseBootLine(text);
-        if (line) return line;
-      }
-    };
-    const bootLine = nextBootLine();
-    const attempts = 1 + client.retries;
-    for (let i = 0; i < attempts; i++) {
-      const answer = client
-        .request(SmpOp.WRITE, SmpGroup.OS, SmpOsCommand.RESET, {}, { retries: 0 })
-        .then(
-          () => 'answered' as const,
-          (err: unknown) => {
-            // A device that reset before its answer got out looks like a timeout; the boot line decides.
-            if (err instanceof FlasherError && err.code === 'Timeout') return 'timeout' as const;
-            throw err;
-          },
-        );
-      answer.catch(() => undefined); // raced below; a late rejection must not go unhandled
-      const first = await Promise.race([answer, bootLine.then(() => 'line' as const)]);
-      if (first !== 'timeout') break;
+  return m;
+}
+
+/** Asks for the reset (again while it times out) and returns the first boot line before `end`. */
+async function resetForBootLine(
+  client: SmpClient,
+  lines: LineQueue,
+  end: number,
+): Promise<BootLine | undefined> {
+  const nextBootLine = async (): Promise<BootLine | undefined> => {
+    for (;;) {
+      const text = await lines.next(end - performance.now());
+      if (text === undefined) return undefined;
+      const line = parseBootLine(text);
+      if (line) return line;
     }
-    emit({ kind: 'reset' });
-    const line = await bootLine;
-    if (!line)
-      throw new FlasherError(
-        'BootUnconfirmed',
-        `after the reset the verifier printed no boot line within ${timeoutMs} ms; expected "fwsign-verifier: FWV_OK, booting sha256 ${want}"`,
+  };
+  const bootLine = nextBootLine();
+  const attempts = 1 + client.retries;
+  for (let i = 0; i < attempts; i++) {
+    const answer = client
+      .request(SmpOp.WRITE, SmpGroup.OS, SmpOsCommand.RESET, {}, { retries: 0 })
+      .then(
+        () => 'answered' as const,
+        (err: unknown) => {
+          // A device that reset before its answer got out looks like a timeout; the boot line decides.
+          if (err instanceof FlasherError && err.code === 'Timeout') return 'timeout' as const;
+          throw err;
+        },
       );
-    if (line.sha256 !== want) {
-      throw new FlasherError(
-        'BootUnconfirmed',
-        line.sha256
-          ? `after the reset the verifier booted sha256 ${line.sha256}, not the image sent (${want})`
-          : `after the reset the verifier did not boot the image: ${line.result}`,
-      );
-    }
-    // The verifier still refuses to enter an image whose vector table is unusable, and then says
-    // so on the very next line; the application's own output (or silence) means it jumped.
-    // (A repeated boot line for the same image is a second reset, from a resent request.)
-    for (let i = 0; i < 4; i++) {
-      const after = await lines.next(opts.jumpSettleMs ?? 300);
-      const next = after === undefined ? undefined : parseBootLine(after);
-      if (!next) break;
-      if (next.sha256 === want) continue;
-      throw new FlasherError(
-        'BootUnconfirmed',
-        next.sha256
-          ? `after the reset the verifier booted sha256 ${next.sha256}, not the image sent (${want})`
-          : `the verifier verified the image but did not enter it: ${next.result}`,
-      );
-    }
-    emit({ kind: 'booted', sha256: want });
-  } finally {
-    stop();
-    lines.close();
+    answer.catch(() => undefined); // raced below; a late rejection must not go unhandled
+    const first = await Promise.race([answer, bootLine.then(() => 'line' as const)]);
+    if (first !== 'timeout') break;
+  }
+  return bootLine;
+}
+
+function notBooted(line: BootLine, want: string): FlasherError {
+  return new FlasherError(
+    'BootUnconfirmed',
+    line.sha256
+      ? `after the reset the verifier booted sha256 ${line.sha256}, not the image sent (${want})`
+      : `after the reset the verifier did not boot the image: ${line.result}`,
+  );
+}
+
+/**
+ * The verifier still refuses to enter an image whose vector table is unusable, and then says so on
+ * the very next line; the application's own output (or silence) means it jumped. (A repeated boot
+ * line for the same image is a second reset, from a resent request.)
+ */
+async function checkEntered(lines: LineQueue, want: string, settleMs: number): Promise<void> {
+  for (let i = 0; i < 4; i++) {
+    const after = await lines.next(settleMs);
+    const next = after === undefined ? undefined : parseBootLine(after);
+    if (!next) return;
+    if (next.sha256 === want) continue;
+    if (next.sha256) throw notBooted(next, want);
+    throw new FlasherError(
+      'BootUnconfirmed',
+      `the verifier verified the image but did not enter it: ${next.result}`,
+    );
   }
 }
