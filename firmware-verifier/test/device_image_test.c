@@ -500,6 +500,45 @@ static void test_mcuboot_images(void)
     CHECK_EQ(fwv, FWV_ERR_BAD_IMAGE);
 }
 
+/* image test journals the install; the boot carries it out: cut the power at every flash
+ * operation of that boot (and of the boot after it) and the board still boots old or new. */
+static void test_power_loss_after_image_test(void)
+{
+    static uint8_t snap[HOST_FLASH_SIZE];
+    uint8_t h2[32];
+    sha_of(img2, n2, h2);
+    fresh_board();
+    CHECK_EQ(install(img1, n1, sig1, s1), FWV_OK);
+    CHECK_EQ(upload_image(img2, n2, 4, 1), 0);
+    CHECK_EQ(send_signature("sig-sha256-ecdsa", sig2, s2, "ec1.crt"), FWV_OK);
+    smp_msg r = state_write(h2, 0);
+    CHECK_EQ(slot_flag(&r, 1, "pending"), 1);
+    memcpy(snap, host_flash, sizeof snap);
+    unsigned long ops0 = host_flash_ops;
+    CHECK_EQ(reboot(), FWV_OK);
+    long total = (long)(host_flash_ops - ops0);
+    CHECK(total > 5);
+    int bad = 0, saw_old = 0, saw_new = 0;
+    for (long k = 0; k <= total; k++) {
+        memcpy(host_flash, snap, sizeof snap);
+        device_power_on();
+        host_power_cut_after(k);
+        fwv_device_boot();
+        host_power_restore();
+        fwv_result b = reboot();
+        int is_new = memcmp(host_flash + HOST_ACTIVE, img2, n2) == 0;
+        int is_old = memcmp(host_flash + HOST_ACTIVE, img1, n1) == 0;
+        if (b != FWV_OK || host_jumped_to != HOST_ACTIVE || !(is_new || is_old)) {
+            bad++;
+            fprintf(stderr, "power cut after %ld ops of the install boot: boot %d\n", k, b);
+        }
+        saw_new += is_new;
+        saw_old += is_old && !is_new;
+    }
+    CHECK_EQ(bad, 0);
+    CHECK(saw_new > 0);
+}
+
 int main(void)
 {
     load_all();
@@ -512,5 +551,6 @@ int main(void)
     test_image_state_write();
     test_cross_board_image();
     test_mcuboot_images();
+    test_power_loss_after_image_test();
     return t_report();
 }
