@@ -34,7 +34,7 @@ board-all: board-firmware
 
 # ---- host tests through port/host ----
 
-DEVICE_TESTS := $(BUILD)/device/device_proto_test $(BUILD)/device/device_image_test
+DEVICE_TESTS := $(BUILD)/device/device_proto_test $(BUILD)/device/device_image_test $(BUILD)/device/device_state_test
 
 $(BUILD)/device/%: test/%.c test/device_util.c test/device_util.h $(DEVICE_SRCS) $(HOST_PORT_SRCS) $(CORE_SRCS) $(DEVICE_HDRS)
 	@mkdir -p $(dir $@)

@@ -402,35 +402,35 @@ fwv_result fwv_erase_staging(void)
     return FWV_OK;
 }
 
+/* A cleared entry for `slot` naming the image by version and hash. */
+static fwv_slot_info *slot_entry(fwv_slot_info *o, uint32_t slot, const fwv_image_version *v,
+                                 const uint8_t *hash)
+{
+    memset(o, 0, sizeof *o);
+    o->slot = slot;
+    o->version = *v;
+    memcpy(o->hash, hash, 32);
+    return o;
+}
+
 int fwv_slots_info(fwv_slot_info out[2])
 {
     const fwv_layout *l = port_layout();
     fwv_trailer t;
+    const fwv_staging *s = &fwv_stage;
     int n = 0;
     if (fwv_trailer_read(l->active, &t) == 0 && t.state == TRAILER_ACTIVE) {
-        fwv_slot_info *o = &out[n++];
-        memset(o, 0, sizeof *o);
-        o->slot = 0;
-        o->version = t.version;
-        memcpy(o->hash, t.sha256, 32);
+        fwv_slot_info *o = slot_entry(&out[n++], 0, &t.version, t.sha256);
         o->bootable = o->active = 1;
         o->confirmed = (t.flags & TRAILER_F_PERMANENT) != 0;
     }
     if (fwv_trailer_read(l->staging, &t) == 0 && t.state == TRAILER_COPY_PENDING) {
-        fwv_slot_info *o = &out[n++];
-        memset(o, 0, sizeof *o);
-        o->slot = 1;
-        o->version = t.version;
-        memcpy(o->hash, t.sha256, 32);
+        fwv_slot_info *o = slot_entry(&out[n++], 1, &t.version, t.sha256);
         o->bootable = o->pending = 1;
         o->permanent = (t.flags & TRAILER_F_PERMANENT) != 0;
-    } else if (fwv_stage.complete) {
-        fwv_slot_info *o = &out[n++];
-        memset(o, 0, sizeof *o);
-        o->slot = 1;
-        o->version = fwv_stage.version;
-        memcpy(o->hash, fwv_stage.mcuboot ? fwv_stage.image_hash : fwv_stage.sha, 32);
-        o->bootable = fwv_stage.verified;
+    } else if (s->complete) {
+        slot_entry(&out[n++], 1, &s->version, s->mcuboot ? s->image_hash : s->sha)->bootable =
+            s->verified;
     }
     return n;
 }

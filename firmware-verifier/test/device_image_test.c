@@ -7,37 +7,6 @@
 #include "device_util.h"
 #include "fwv/anchors.h"
 
-static uint8_t img1[8192], img2[8192], imgx[8192], sig1[80], sig1_ec2[80], sig1_rsa[256], sig2[80],
-    sigx[80];
-static size_t n1, n2, nx, s1, s1e2, s1r, s2, sx;
-
-static void load_all(void)
-{
-    n1 = load_fixture("image1.bin", img1, sizeof img1);
-    n2 = load_fixture("image2.bin", img2, sizeof img2);
-    s1 = load_fixture("image1.ec1.sig", sig1, sizeof sig1);
-    s1e2 = load_fixture("image1.ec2.sig", sig1_ec2, sizeof sig1_ec2);
-    s1r = load_fixture("image1.rsa.sig", sig1_rsa, sizeof sig1_rsa);
-    s2 = load_fixture("image2.ec1.sig", sig2, sizeof sig2);
-    nx = load_fixture("image-x.bin", imgx, sizeof imgx);
-    sx = load_fixture("image-x.ec1.sig", sigx, sizeof sigx);
-}
-
-static void fresh_board(void)
-{
-    host_port_init();
-    provision_anchors();
-    device_power_on();
-}
-
-static long verify_with(const char *alg, const uint8_t *sig, size_t n, const char *cert)
-{
-    long fwv = -1;
-    if (send_signature(alg, sig, n, cert) != 0) return -2;
-    verify_staging(&fwv);
-    return fwv;
-}
-
 static void test_random_chunkings(void)
 {
     for (unsigned seed = 1; seed <= 6; seed++) {
@@ -46,20 +15,6 @@ static void test_random_chunkings(void)
         CHECK(memcmp(host_flash + HOST_STAGING, img1, n1) == 0);
         CHECK_EQ(verify_with("sig-sha256-ecdsa", sig1, s1, "ec1.crt"), FWV_OK);
     }
-}
-
-static smp_msg upload_raw(uint32_t off, const uint8_t *d, size_t k, long len, const uint8_t *sha)
-{
-    req_builder b;
-    req_begin(&b, 2 + (len >= 0) + (sha != NULL));
-    cbor_put_tstr(&b.w, "off"); cbor_put_uint(&b.w, off);
-    cbor_put_tstr(&b.w, "data"); cbor_put_bstr(&b.w, d, k);
-    if (len >= 0) { cbor_put_tstr(&b.w, "len"); cbor_put_uint(&b.w, (uint32_t)len); }
-    if (sha) { cbor_put_tstr(&b.w, "sha"); cbor_put_bstr(&b.w, sha, 32); }
-    smp_msg r;
-    memset(&r, 0, sizeof r);
-    if (transact(FWV_SMP_OP_WRITE, FWV_SMP_GROUP_IMAGE, FWV_SMP_IMAGE_UPLOAD, &b, &r) != 0) r.len = 0;
-    return r;
 }
 
 static void test_wrong_offsets_and_resume(void)
@@ -165,23 +120,6 @@ static void test_verify_verdicts(void)
     CHECK_EQ(rsp_err(&r2, NULL), 0);
     CHECK_EQ(mark_bootable(&fwv), FWV_SMP_ERR_EBADSTATE);
     CHECK_EQ(fwv, FWV_ERR_NOT_VERIFIED);
-}
-
-/* Uploads, verifies and marks an image; returns the fwv of mark-bootable. */
-static long install(const uint8_t *img, size_t n, const uint8_t *sig, size_t sn)
-{
-    long fwv = -1;
-    if (upload_image(img, n, 9, 1) != 0) return -2;
-    if (verify_with("sig-sha256-ecdsa", sig, sn, "ec1.crt") != FWV_OK) return -3;
-    mark_bootable(&fwv);
-    return fwv;
-}
-
-static fwv_result reboot(void)
-{
-    device_power_on();
-    host_jumped_to = 0;
-    return fwv_device_boot();
 }
 
 static void test_boot_decision(void)
@@ -305,252 +243,14 @@ static void test_power_loss(void)
     CHECK(saw_new > 0); /* cuts after it finish the new one */
 }
 
-/* Image state write, as mcumgr's `image test <hash>` / `image confirm` send it. */
-static smp_msg state_write(const uint8_t *hash, int confirm)
-{
-    req_builder b;
-    req_begin(&b, (hash != NULL) + (confirm >= 0));
-    if (hash) { cbor_put_tstr(&b.w, "hash"); cbor_put_bstr(&b.w, hash, 32); }
-    if (confirm >= 0) { cbor_put_tstr(&b.w, "confirm"); cbor_put_bool(&b.w, confirm); }
-    smp_msg r;
-    memset(&r, 0, sizeof r);
-    if (transact(FWV_SMP_OP_WRITE, FWV_SMP_GROUP_IMAGE, FWV_SMP_IMAGE_STATE, &b, &r) != 0) r.len = 0;
-    return r;
-}
-
-/* One flag of slot `slot` in an image state reply: 1, 0, or -1 when absent. */
-static int slot_flag(const smp_msg *m, uint32_t slot, const char *flag)
-{
-    cbor_reader r;
-    cbor_item it, k, v;
-    cbor_reader_init(&r, m->msg + 8, m->len - 8);
-    if (cbor_read(&r, &it) != 0) return -1;
-    for (uint32_t i = 0; i < it.arg; i++) {
-        if (cbor_read(&r, &k) != 0 || cbor_read(&r, &v) != 0) return -1;
-        if (!cbor_tstr_eq(&k, "images")) { cbor_skip_contents(&r, &v); continue; }
-        for (uint32_t e = 0; e < v.arg; e++) {
-            cbor_item mh;
-            long this_slot = -1;
-            int val = -1;
-            if (cbor_read(&r, &mh) != 0) return -1;
-            for (uint32_t j = 0; j < mh.arg; j++) {
-                cbor_item k2, v2;
-                if (cbor_read(&r, &k2) != 0 || cbor_read(&r, &v2) != 0) return -1;
-                if (cbor_tstr_eq(&k2, "slot")) this_slot = (long)v2.arg;
-                if (cbor_tstr_eq(&k2, flag)) val = cbor_item_is_true(&v2);
-            }
-            if (this_slot == (long)slot) return val;
-        }
-    }
-    return -1;
-}
-
-static void sha_of(const uint8_t *d, size_t n, uint8_t out[32])
-{
-    fwv_sha256_ctx h;
-    fwv_sha256_init(&h); fwv_sha256_update(&h, d, n); fwv_sha256_final(&h, out);
-}
-
-/* Stock mcumgr flow over the image group: upload, test (verifies, journals), reset installs;
- * confirm; erase; and the refusals. */
-static void test_image_state_write(void)
-{
-    uint8_t h1[32], h2[32];
-    sha_of(img1, n1, h1);
-    sha_of(img2, n2, h2);
-    fresh_board();
-    CHECK_EQ(upload_image(img1, n1, 2, 1), 0);
-    smp_msg r = state_write(h1, 0); /* no signature handed over: refused, nothing journalled */
-    CHECK_EQ(rsp_err(&r, NULL), FWV_SMP_IMG_ERR_UNKNOWN);
-    CHECK_EQ(send_signature("sig-sha256-ecdsa", sig1, s1, "ec1.crt"), FWV_OK);
-    r = state_write(h2, 0); /* a hash no slot holds */
-    CHECK_EQ(rsp_err(&r, NULL), FWV_SMP_IMG_ERR_NO_IMAGE);
-    r = state_write(h1, 0);
-    CHECK_EQ(rsp_err(&r, NULL), 0);
-    CHECK_EQ(slot_flag(&r, 1, "pending"), 1);
-    CHECK_EQ(slot_flag(&r, 1, "permanent"), 0);
-    CHECK_EQ(reboot(), FWV_OK); /* the reset installs it */
-    CHECK_EQ(host_jumped_to, HOST_ACTIVE);
-    CHECK(memcmp(host_flash + HOST_ACTIVE, img1, n1) == 0);
-    req_builder b;
-    req_begin(&b, 0);
-    CHECK(transact(FWV_SMP_OP_READ, FWV_SMP_GROUP_IMAGE, FWV_SMP_IMAGE_STATE, &b, &r) == 0);
-    CHECK_EQ(slot_flag(&r, 0, "active"), 1);
-    CHECK_EQ(slot_flag(&r, 0, "confirmed"), 0);
-    CHECK_EQ(slot_flag(&r, 1, "pending"), -1);
-    req_begin(&b, 2); /* confirm the running image, as mcumgr's `image confirm` asks: hash null */
-    cbor_put_tstr(&b.w, "hash"); cbor_put_head(&b.w, CBOR_SIMPLE, 22);
-    cbor_put_tstr(&b.w, "confirm"); cbor_put_bool(&b.w, 1);
-    CHECK(transact(FWV_SMP_OP_WRITE, FWV_SMP_GROUP_IMAGE, FWV_SMP_IMAGE_STATE, &b, &r) == 0);
-    CHECK_EQ(rsp_err(&r, NULL), 0);
-    CHECK_EQ(slot_flag(&r, 0, "confirmed"), 1);
-    /* a new upload cancels a journalled install */
-    CHECK_EQ(upload_image(img2, n2, 3, 1), 0);
-    CHECK_EQ(send_signature("sig-sha256-ecdsa", sig2, s2, "ec1.crt"), FWV_OK);
-    r = state_write(h2, 1);
-    CHECK_EQ(slot_flag(&r, 1, "permanent"), 1);
-    smp_msg u = upload_raw(0, img1, 100, (long)n1, NULL);
-    CHECK_EQ(rsp_err(&u, NULL), 0);
-    CHECK_EQ(reboot(), FWV_OK);
-    CHECK(memcmp(host_flash + HOST_ACTIVE, img1, n1) == 0);
-    /* erase forgets the staging slot */
-    CHECK_EQ(upload_image(img2, n2, 3, 1), 0);
-    req_begin(&b, 0);
-    CHECK(transact(FWV_SMP_OP_WRITE, FWV_SMP_GROUP_IMAGE, FWV_SMP_IMAGE_ERASE, &b, &r) == 0);
-    CHECK_EQ(rsp_err(&r, NULL), 0);
-    CHECK_EQ(r.len, 9); /* {} */
-    CHECK_EQ(host_flash[HOST_STAGING], 0xFF);
-    CHECK_EQ(slot_flag(&r, 1, "bootable"), -1);
-    req_begin(&b, 1);
-    cbor_put_tstr(&b.w, "slot"); cbor_put_uint(&b.w, 0);
-    CHECK(transact(FWV_SMP_OP_WRITE, FWV_SMP_GROUP_IMAGE, FWV_SMP_IMAGE_ERASE, &b, &r) == 0);
-    CHECK_EQ(rsp_err(&r, NULL), FWV_SMP_IMG_ERR_INVALID_SLOT);
-}
-
-/* An image validly signed for another board: refused at verify time (before the running image
- * is touched), by image test too, and never booted. */
-static void test_cross_board_image(void)
-{
-    fresh_board();
-    CHECK_EQ(install(img1, n1, sig1, s1), FWV_OK);
-    CHECK_EQ(upload_image(imgx, nx, 5, 1), 0);
-    CHECK_EQ(verify_with("sig-sha256-ecdsa", sigx, sx, "ec1.crt"), FWV_ERR_VECTOR_TABLE);
-    long fwv = -1;
-    CHECK_EQ(mark_bootable(&fwv), FWV_SMP_ERR_EBADSTATE);
-    CHECK_EQ(fwv, FWV_ERR_NOT_VERIFIED);
-    uint8_t hx[32];
-    sha_of(imgx, nx, hx);
-    smp_msg r = state_write(hx, 0);
-    CHECK_EQ(rsp_err(&r, NULL), FWV_SMP_IMG_ERR_INVALID_IMAGE_VECTOR_TABLE);
-    CHECK(memcmp(host_flash + HOST_ACTIVE, img1, n1) == 0);
-    CHECK_EQ(reboot(), FWV_OK);
-    CHECK_EQ(host_jumped_to, HOST_ACTIVE);
-}
-
-/* The SHA-256 TLV of an MCUboot image: the last TLV's value is 32 bytes before the fwsign ones;
- * recomputed here from header + payload as the device must. */
-static void mcuboot_hash(const uint8_t *img, uint8_t out[32])
-{
-    uint32_t hdr = (uint32_t)(img[8] | img[9] << 8);
-    uint32_t size = (uint32_t)(img[12] | img[13] << 8 | img[14] << 16 | (uint32_t)img[15] << 24);
-    sha_of(img, hdr + size, out);
-}
-
-/* MCUboot-format images carrying the signature in fwsign's TLVs: the stock commands alone
- * (upload, test, reset) install the payload; the version is listed and guarded. */
-static void test_mcuboot_images(void)
-{
-    static uint8_t p1[9000], p2[9000], p3[9000];
-    size_t n1p = load_fixture("image1-v1.2.3.4.mcuboot", p1, sizeof p1);
-    size_t n2p = load_fixture("image2-v0.9.0.mcuboot", p2, sizeof p2);
-    size_t n3p = load_fixture("image2-v2.0.0.mcuboot", p3, sizeof p3);
-    uint8_t h[32];
-    fresh_board();
-    CHECK_EQ(upload_image(p1, n1p, 7, 1), 0);
-    mcuboot_hash(p1, h);
-    smp_msg r = state_write(h, 0);
-    CHECK_EQ(rsp_err(&r, NULL), 0);
-    CHECK_EQ(slot_flag(&r, 1, "pending"), 1);
-    int listed = 0;
-    for (size_t i = 0; i + 7 <= r.len; i++) listed |= memcmp(r.msg + i, "1.2.3.4", 7) == 0;
-    CHECK(listed);
-    CHECK_EQ(reboot(), FWV_OK);
-    CHECK(memcmp(host_flash + HOST_ACTIVE, img1, n1) == 0); /* the payload, without its header */
-    /* older version: image test refuses it; fwsign's mark bootable does it when asked to */
-    CHECK_EQ(upload_image(p2, n2p, 8, 1), 0);
-    mcuboot_hash(p2, h);
-    r = state_write(h, 0);
-    long group;
-    CHECK_EQ(rsp_err(&r, &group), FWV_SMP_IMG_ERR_CURRENT_VERSION_IS_NEWER);
-    long fwv = -1;
-    CHECK_EQ(verify_staging(&fwv), 0);
-    CHECK_EQ(mark_bootable(&fwv), FWV_SMP_ERR_EBADSTATE);
-    CHECK_EQ(fwv, FWV_ERR_DOWNGRADE);
-    CHECK(memcmp(host_flash + HOST_ACTIVE, img1, n1) == 0);
-    req_builder b;
-    req_begin(&b, 1);
-    cbor_put_tstr(&b.w, "allow_downgrade"); cbor_put_bool(&b.w, 1);
-    CHECK(transact(FWV_SMP_OP_WRITE, FWV_SMP_GROUP_FWSIGN, FWV_SMP_FWSIGN_MARK_BOOTABLE, &b, &r) == 0);
-    CHECK_EQ(rsp_uint(&r, "fwv"), FWV_OK);
-    CHECK(memcmp(host_flash + HOST_ACTIVE, img2, n2) == 0);
-    /* a newer one goes in with the stock commands */
-    CHECK_EQ(upload_image(p3, n3p, 9, 1), 0);
-    mcuboot_hash(p3, h);
-    r = state_write(h, 1);
-    CHECK_EQ(rsp_err(&r, NULL), 0);
-    CHECK_EQ(slot_flag(&r, 1, "permanent"), 1);
-    CHECK_EQ(reboot(), FWV_OK);
-    /* a payload byte changed: the SHA-256 TLV no longer matches, nothing is journalled */
-    p3[40] ^= 1;
-    CHECK_EQ(upload_image(p3, n3p, 10, 1), 0);
-    uint8_t whole[32];
-    sha_of(p3, n3p, whole); /* listed by the hash of what arrived; image test refuses it */
-    r = state_write(whole, 0);
-    CHECK_EQ(rsp_err(&r, NULL), FWV_SMP_IMG_ERR_INVALID_HASH);
-    CHECK_EQ(verify_staging(&fwv), FWV_SMP_ERR_ECORRUPT);
-    CHECK_EQ(fwv, FWV_ERR_HASH_MISMATCH);
-    /* a TLV length running past the area: malformed */
-    p3[40] ^= 1;
-    {
-        uint32_t size = (uint32_t)(p3[12] | p3[13] << 8 | p3[14] << 16);
-        p3[32 + size + 2] = 0xFF; /* the TLV info's total length, low byte */
-    }
-    CHECK_EQ(upload_image(p3, n3p, 11, 1), 0);
-    CHECK_EQ(verify_staging(&fwv), FWV_SMP_ERR_EINVAL);
-    CHECK_EQ(fwv, FWV_ERR_BAD_IMAGE);
-}
-
-/* image test journals the install; the boot carries it out: cut the power at every flash
- * operation of that boot (and of the boot after it) and the board still boots old or new. */
-static void test_power_loss_after_image_test(void)
-{
-    static uint8_t snap[HOST_FLASH_SIZE];
-    uint8_t h2[32];
-    sha_of(img2, n2, h2);
-    fresh_board();
-    CHECK_EQ(install(img1, n1, sig1, s1), FWV_OK);
-    CHECK_EQ(upload_image(img2, n2, 4, 1), 0);
-    CHECK_EQ(send_signature("sig-sha256-ecdsa", sig2, s2, "ec1.crt"), FWV_OK);
-    smp_msg r = state_write(h2, 0);
-    CHECK_EQ(slot_flag(&r, 1, "pending"), 1);
-    memcpy(snap, host_flash, sizeof snap);
-    unsigned long ops0 = host_flash_ops;
-    CHECK_EQ(reboot(), FWV_OK);
-    long total = (long)(host_flash_ops - ops0);
-    CHECK(total > 5);
-    int bad = 0, saw_old = 0, saw_new = 0;
-    for (long k = 0; k <= total; k++) {
-        memcpy(host_flash, snap, sizeof snap);
-        device_power_on();
-        host_power_cut_after(k);
-        fwv_device_boot();
-        host_power_restore();
-        fwv_result b = reboot();
-        int is_new = memcmp(host_flash + HOST_ACTIVE, img2, n2) == 0;
-        int is_old = memcmp(host_flash + HOST_ACTIVE, img1, n1) == 0;
-        if (b != FWV_OK || host_jumped_to != HOST_ACTIVE || !(is_new || is_old)) {
-            bad++;
-            fprintf(stderr, "power cut after %ld ops of the install boot: boot %d\n", k, b);
-        }
-        saw_new += is_new;
-        saw_old += is_old && !is_new;
-    }
-    CHECK_EQ(bad, 0);
-    CHECK(saw_new > 0);
-}
-
 int main(void)
 {
-    load_all();
+    load_images();
     test_random_chunkings();
     test_wrong_offsets_and_resume();
     test_sha_mismatch();
     test_verify_verdicts();
     test_boot_decision();
     test_power_loss();
-    test_image_state_write();
-    test_cross_board_image();
-    test_mcuboot_images();
-    test_power_loss_after_image_test();
     return t_report();
 }

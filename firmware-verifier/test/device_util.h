@@ -63,4 +63,25 @@ long mark_bootable(long *fwv);
 
 uint32_t test_rand(uint32_t *state);
 
+/* The fixture images (image1/2 for this board, image-x for another) and their signatures. */
+extern uint8_t img1[8192], img2[8192], imgx[8192], sig1[80], sig1_ec2[80], sig1_rsa[256], sig2[80],
+    sigx[80];
+extern size_t n1, n2, nx, s1, s1e2, s1r, s2, sx;
+void load_images(void);
+/* A factory-fresh board with the test anchors, powered on. */
+void fresh_board(void);
+/* Signature then verify; the verify's fwv (-2 when the signature was refused). */
+long verify_with(const char *alg, const uint8_t *sig, size_t n, const char *cert);
+/* One upload request as given; the reply (len 0 when none). */
+smp_msg upload_raw(uint32_t off, const uint8_t *d, size_t k, long len, const uint8_t *sha);
+/* Uploads, verifies (ec1) and marks an image; the fwv of mark-bootable. */
+long install(const uint8_t *img, size_t n, const uint8_t *sig, size_t sn);
+/* Power-on and the boot decision. */
+fwv_result reboot(void);
+/* Image state write, as mcumgr's `image test <hash>` / `image confirm` send it. */
+smp_msg state_write(const uint8_t *hash, int confirm);
+/* One flag of slot `slot` in an image state reply: 1, 0, or -1 when absent. */
+int slot_flag(const smp_msg *m, uint32_t slot, const char *flag);
+void sha_of(const uint8_t *d, size_t n, uint8_t out[32]);
+
 #endif
