@@ -75,11 +75,8 @@ int port_flash_erase(uint32_t addr)
     if (addr % FWV_SECTOR_SIZE != 0 || !in_slots(addr, FWV_SECTOR_SIZE)) return -1;
     uint32_t snb = FWV_FIRST_BIG_SECTOR + (addr - FWV_FIRST_BIG_SECTOR_ADDR) / FWV_SECTOR_SIZE;
     if (flash_unlock() != 0) return flash_lock(-1);
-    /* STRT goes with the sector bits written again, not with CR read back: Renode's flash
-     * controller does not read SER back and would see STRT alone (an erase it ignores). */
-    uint32_t cr = FLASH_CR_SER | FLASH_CR_SNB(snb) | FLASH_CR_PSIZE_X32;
-    FI_SET(CR, cr);
-    FI_SET(CR, cr | FLASH_CR_STRT);
+    FI_SET(CR, FLASH_CR_SER | FLASH_CR_SNB(snb) | FLASH_CR_PSIZE_X32);
+    FI_SET(CR, FI_GET(CR) | FLASH_CR_STRT);
     int rc = flash_lock(flash_wait(ERASE_TIMEOUT_MS));
     /* Blank check: an erase that did not happen (write protection, an emulator's ROM) must not
      * pass for one, or old bits would survive under the new image. */
