@@ -13,6 +13,7 @@ export default tseslint.config(
       'firmware-verifier/**',
       'vectors/**',
       '**/*.mjs',
+      '**/*.cjs',
       '**/*.js',
     ],
   },

@@ -81,6 +81,7 @@ export const demo: Command = {
       say(`board: ${board.description}, UART at ${board.serialPath()}`);
       session = new DeviceSession(
         openLink(board, transcript, o.baud > 0 ? { baud: o.baud } : {}).transport,
+        board.linkTimeoutMs ? { timeoutMs: board.linkTimeoutMs } : {},
       );
       await flashVerifyBoot(board, session, image, file, o.baud, step, say);
       io.stdout.write(`\ndemo: OK in ${elapsed()} s\n`);
@@ -130,7 +131,8 @@ function demoOptions(args: string[]): DemoOptions {
   }
   return {
     kind,
-    machine: optionalString(p, 'machine') ?? (kind === 'renode' ? 'netduinoplus2' : 'mps2-an386'),
+    machine:
+      optionalString(p, 'machine') ?? (kind === 'renode' ? 'stm32f4_discovery' : 'mps2-an386'),
     baud: integer(p, 'baud', 0, 4_000_000) ?? 115200,
     certfile: optionalString(p, 'certfile') ?? CERTFILE,
     ...(port ? { port } : {}),
@@ -213,7 +215,7 @@ async function flashVerifyBoot(
   step: (text: string) => void,
   say: (text: string) => void,
 ): Promise<void> {
-  await session.sync();
+  await session.sync(60_000);
   const status = await verifierStatus(session, say);
   say(`verifier answers: slot size ${status.slotSize} bytes, active slot ${status.active.state}`);
 
