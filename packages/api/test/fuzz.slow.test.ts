@@ -18,7 +18,7 @@ const SEED = Number(process.env.FWSIGN_FUZZ_SEED ?? 20261207);
 const BATCHES = 24;
 const PER_BATCH = 100;
 const CONCURRENCY = 8;
-/** Server answers a probe between batches in this long (the best of three tries, so a client-side pause cannot fail it). */
+/** Server answers a probe between batches in this long (the best of five tries, so a pause of the loaded test machine cannot fail it). */
 const PROBE_MS = 100;
 /** This process's RSS after the run (server, store and the test runner share it). */
 const RSS_BOUND = 768 * 1024 * 1024;
@@ -354,7 +354,7 @@ function rawAbuse(): Promise<string> {
 
 async function probe(): Promise<number> {
   let best = Infinity;
-  for (let i = 0; i < 3 && best >= PROBE_MS; i++) {
+  for (let i = 0; i < 5 && best >= PROBE_MS; i++) {
     const t = performance.now();
     const a = await send({
       kind: 'json',
@@ -434,6 +434,11 @@ describe('fuzz: hostile requests, seeded', () => {
         );
         probes.push(await probe());
       }
+      (globalThis as { gc?: () => void }).gc?.();
+      const rss = process.memoryUsage().rss;
+      console.log(
+        `fuzz seed ${SEED}: ${sent} requests, probe best-of-5 max ${Math.max(...probes).toFixed(1)} ms, RSS ${(rss / 2 ** 20).toFixed(0)} MiB`,
+      );
       expect(sent).toBe(BATCHES * PER_BATCH);
       expect(problems.slice(0, 10), `seed ${SEED}: ${problems.length} bad answers`).toEqual([]);
       expect(
@@ -441,8 +446,7 @@ describe('fuzz: hostile requests, seeded', () => {
         `seed ${SEED}: probe times ${probes.map((p) => p.toFixed(0)).join(',')}`,
       ).toBeLessThan(PROBE_MS);
       // Memory comes back: no request left its body held.
-      (globalThis as { gc?: () => void }).gc?.();
-      expect(process.memoryUsage().rss, `seed ${SEED}`).toBeLessThan(RSS_BOUND);
+      expect(rss, `seed ${SEED}`).toBeLessThan(RSS_BOUND);
       // Nothing escaped the data dir: the sandbox holds only it, and no fuzz-named file is anywhere near.
       expect(readdirSync(sandbox)).toEqual(['data']);
       for (const dir of [tmpdir(), process.cwd(), join(sandbox, 'data', '..', '..')])
