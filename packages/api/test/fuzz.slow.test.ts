@@ -8,11 +8,9 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { XMLParser } from 'fast-xml-parser';
-import { NodeSha256 } from '../src/sigv4.js';
 import { SignerServer } from '../src/index.js';
-import { DEV, REGION } from './helpers.js';
+import { DEV, signHeaders } from './helpers.js';
 
 const SEED = Number(process.env.FWSIGN_FUZZ_SEED ?? 20261207);
 const BATCHES = 24;
@@ -243,7 +241,6 @@ let sandbox: string;
 const xml = new XMLParser({ parseTagValue: false, htmlEntities: true });
 
 async function send(r: Req): Promise<{ status: number; headers: Headers; text: string }> {
-  const u = new URL(url);
   const q = r.path.indexOf('?');
   const path = q < 0 ? r.path : r.path.slice(0, q);
   const query: Record<string, string> = {};
@@ -256,26 +253,16 @@ async function send(r: Req): Promise<{ status: number; headers: Headers; text: s
         query[k!] = v;
       }
     }
-  const signed = await new SignatureV4({
-    credentials: r.creds ?? DEV,
-    region: REGION,
+  const headers = await signHeaders(url, {
+    method: r.method,
+    path,
     service: r.service,
-    sha256: NodeSha256,
-    uriEscapePath: r.service !== 's3',
-  }).sign(
-    {
-      method: r.method,
-      protocol: 'http:',
-      hostname: u.hostname,
-      port: Number(u.port),
-      path,
-      query,
-      headers: { host: u.host, ...r.headers },
-      ...(r.body !== undefined ? { body: r.body } : {}),
-    },
-    r.date ? { signingDate: r.date } : {},
-  );
-  const headers = { ...(signed.headers as Record<string, string>) };
+    headers: r.headers,
+    query,
+    ...(r.body !== undefined ? { body: r.body } : {}),
+    ...(r.creds ? { creds: r.creds } : {}),
+    ...(r.date ? { date: r.date } : {}),
+  });
   if (r.corrupt)
     headers['authorization'] = headers['authorization']!.replace(
       /Signature=\w{8}/,
