@@ -7,6 +7,7 @@
 import type { Command } from '../command.js';
 import { device } from './device.js';
 import { flash } from './flash.js';
+import { pack } from './pack.js';
 import { getSigningPlatform } from './get-signing-platform.js';
 import { keysCreate } from './keys-create.js';
 import { listSigningPlatforms } from './list-signing-platforms.js';
@@ -30,6 +31,7 @@ export const COMMANDS: readonly Command[] = [
   getSigningPlatform,
   trustAnchors,
   flash,
+  pack,
   device,
   serve,
   ...AWS_VERBS,
