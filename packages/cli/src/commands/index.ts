@@ -20,6 +20,7 @@ import { AWS_VERBS } from './aws/verbs.js';
 import { waitSuccessfulSigningJob } from './aws/wait.js';
 import { importCertificate } from './aws/import-certificate.js';
 import { demo } from './demo.js';
+import { masterKeyRotate } from './master-key-rotate.js';
 
 export const COMMANDS: readonly Command[] = [
   keysCreate,
@@ -37,4 +38,5 @@ export const COMMANDS: readonly Command[] = [
   waitSuccessfulSigningJob,
   importCertificate,
   demo,
+  masterKeyRotate,
 ];
