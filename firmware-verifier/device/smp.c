@@ -177,6 +177,11 @@ static void image_state_write(smp_ctx *c, const req_fields *q)
     if (!q->has_hash && !confirm) { img_err(c, FWV_SMP_IMG_ERR_INVALID_HASH, "hash required"); return; }
     int which = q->has_hash ? fwv_slot_by_hash(q->hash.bytes, q->hash.arg) : 0;
     if (which < 0) { img_err(c, FWV_SMP_IMG_ERR_NO_IMAGE, "no image with that hash"); return; }
+    if (which == 0 && !confirm) { /* as Zephyr: the running image is confirmed, not tested */
+        img_err(c, FWV_SMP_IMG_ERR_IMAGE_SETTING_TEST_TO_ACTIVE_DENIED,
+                "the active image cannot be tested");
+        return;
+    }
     fwv_result r = which == 0 ? fwv_confirm_active() : fwv_test_staging(confirm);
     if (r != FWV_OK) { img_err_result(c, r); return; }
     image_state(c);
