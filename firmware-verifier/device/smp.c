@@ -229,7 +229,8 @@ static void image_erase(smp_ctx *c, const req_fields *q)
         img_err(c, FWV_SMP_IMG_ERR_INVALID_SLOT, "only slot 1 (staging) can be erased");
         return;
     }
-    if (fwv_erase_staging() != FWV_OK) img_err(c, FWV_SMP_IMG_ERR_FLASH_ERASE_FAILED, "flash erase failed");
+    if (fwv_erase_staging() != FWV_OK)
+        img_err(c, FWV_SMP_IMG_ERR_FLASH_ERASE_FAILED, "flash erase failed");
 }
 
 static void slot_status(smp_ctx *c, const char *name, int present, uint32_t len, const uint8_t *sha,
@@ -276,7 +277,8 @@ static void dispatch(smp_ctx *c, uint8_t op, uint16_t group, uint8_t id, fwv_smp
             return;
         }
     } else if (group == FWV_SMP_GROUP_IMAGE) {
-        if (id == FWV_SMP_IMAGE_STATE) { if (wr) image_state_write(c, &q); else image_state(c); return; }
+        if (id == FWV_SMP_IMAGE_STATE && wr) { image_state_write(c, &q); return; }
+        if (id == FWV_SMP_IMAGE_STATE) { image_state(c); return; }
         if (id == FWV_SMP_IMAGE_UPLOAD && wr) { image_upload(c, &q); return; }
         if (id == FWV_SMP_IMAGE_ERASE && wr) { image_erase(c, &q); return; }
     } else if (group == FWV_SMP_GROUP_FWSIGN) {
@@ -290,7 +292,10 @@ static void dispatch(smp_ctx *c, uint8_t op, uint16_t group, uint8_t id, fwv_smp
             return;
         }
         if (id == FWV_SMP_FWSIGN_VERIFY && wr) { out_verdict(c, fwv_verify_staging(), NULL); return; }
-        if (id == FWV_SMP_FWSIGN_MARK_BOOTABLE && wr) { out_verdict(c, fwv_mark_bootable(q.has_allow_downgrade && cbor_item_is_true(&q.allow_downgrade)), NULL);
+        if (id == FWV_SMP_FWSIGN_MARK_BOOTABLE && wr) {
+            /* allow_downgrade: true is the deliberate step past the version check */
+            int down = q.has_allow_downgrade && cbor_item_is_true(&q.allow_downgrade);
+            out_verdict(c, fwv_mark_bootable(down), NULL);
             return; }
         if (id == FWV_SMP_FWSIGN_STATUS && !wr) { fwsign_status(c); return; }
     }
