@@ -296,7 +296,8 @@ static void dispatch(smp_ctx *c, uint8_t op, uint16_t group, uint8_t id, fwv_smp
             /* allow_downgrade: true is the deliberate step past the version check */
             int down = q.has_allow_downgrade && cbor_item_is_true(&q.allow_downgrade);
             out_verdict(c, fwv_mark_bootable(down), NULL);
-            return; }
+            return;
+        }
         if (id == FWV_SMP_FWSIGN_STATUS && !wr) { fwsign_status(c); return; }
     }
     c->rc = FWV_SMP_ERR_ENOTSUP;
