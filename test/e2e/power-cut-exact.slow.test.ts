@@ -13,7 +13,13 @@
  */
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
-import { RENODE_MACHINE, RenodeBoard, cutPoints, type CutPoint } from '@fwsign/harness';
+import {
+  DeviceSession,
+  RENODE_MACHINE,
+  RenodeBoard,
+  cutPoints,
+  type CutPoint,
+} from '@fwsign/harness';
 import {
   CERTFILE,
   deviceSignature,
@@ -74,7 +80,8 @@ describe.runIf(MACHINES.includes(RENODE_MACHINE))(
           const since = renode.uart.mark();
           await renode.start();
           await renode.uart.waitFor(BANNER(1), { since, timeoutMs: 30_000 });
-          session = device();
+          // The counting hooks run Python on every programmed word: give requests room.
+          session = new DeviceSession(renode.transport(), { timeoutMs: 60_000 });
           await enterVerifier(renode, session);
           await renode.armFlashCut(pauseAt);
         };
