@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { COMMANDS, findCommand } from '../src/index.js';
+import { COMMANDS, findCommand, loadCommand } from '../src/index.js';
 import { fwsign } from './helpers.js';
 
 const testDir = fileURLToPath(new URL('.', import.meta.url));
@@ -41,11 +41,13 @@ describe('the command table', () => {
     ).toEqual([]);
   });
 
-  it('has unique names, summaries and usage lines that start with the command', () => {
+  it('has unique names, summaries and usage lines that start with the command', async () => {
     const names = COMMANDS.map((c) => c.name);
     expect(new Set(names).size).toBe(names.length);
-    for (const c of COMMANDS) {
-      expect(c.summary.length).toBeGreaterThan(10);
+    for (const entry of COMMANDS) {
+      expect(entry.summary?.length).toBeGreaterThan(10);
+      const c = await loadCommand(entry);
+      expect(c.name).toBe(entry.name);
       expect(c.usage.startsWith(`fwsign ${c.name}`)).toBe(true);
     }
   });

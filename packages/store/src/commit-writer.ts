@@ -17,7 +17,12 @@ interface Waiting {
   reject(err: unknown): void;
 }
 
-/** How to start the worker: a bundle ships `commit-worker.mjs` beside itself; from source, tsx compiles `commit-worker.ts`. */
+/**
+ * How to start the worker. Bundled, the CLI's build emits the package's `./commit-worker` export
+ * as `commit-worker.mjs` beside the chunk holding this code; from source, tsx compiles
+ * `commit-worker.ts`, registered through tsx's public `tsx/esm/api` entry (resolved by its
+ * package exports) because a worker does not inherit the parent's loader on Node 20.
+ */
 export interface WorkerEntry {
   code: string;
   eval: boolean;
@@ -29,17 +34,13 @@ export function defaultWorkerEntry(): WorkerEntry | undefined {
     return { code: fileURLToPath(new URL('./commit-worker.mjs', here)), eval: false };
   let tsxApi: string;
   try {
-    tsxApi = pathToFileURL(
-      createRequire(here)
-        .resolve('tsx/package.json')
-        .replace(/package\.json$/, 'dist/esm/api/index.mjs'),
-    ).href;
+    tsxApi = pathToFileURL(createRequire(here).resolve('tsx/esm/api')).href;
   } catch {
     return undefined;
   }
   const entry = new URL('./commit-worker.ts', here).href;
   return {
-    code: `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`,
+    code: `import(${JSON.stringify(tsxApi)}).then((tsx) => { (tsx.register ?? tsx.default.register)(); return import(${JSON.stringify(entry)}); });`,
     eval: true,
   };
 }

@@ -34,8 +34,6 @@ const CERTFILE = '/certs/codesign.crt';
 
 export const demo: Command = {
   name: 'demo',
-  summary:
-    'sign the test application, flash it to an emulated board, and show the device verify and boot it',
   usage: `fwsign demo [--board qemu|renode|serial] [--machine mps2-an386|netduinoplus2] [--port /dev/ttyUSB0] [--baud 115200]
   --board qemu (default)   QEMU running the verifier firmware (built with make if missing)
   --board renode           Renode's stm32f4_discovery (needs renode on PATH)

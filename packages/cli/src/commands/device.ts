@@ -48,8 +48,6 @@ async function list(io: CliIo): Promise<number> {
 
 export const device: Command = {
   name: 'device',
-  summary:
-    'talk to a board over SMP: list serial ports, echo, reset, or show its buffers and slots',
   usage: `fwsign device list | echo [--text hello] | reset | status  --port /dev/ttyUSB0|tcp:host:port|unix:/path [--baud 115200] [--timeout ms]
   list    serial ports the OS knows (no --port)
   echo    sends --text and prints the device's reply (MCUboot often has echo disabled: rc 8)

@@ -22,8 +22,6 @@ export const DEFAULT_CERTFILE = '/certs/codesign.crt';
 
 export const flash: Command = {
   name: 'flash',
-  summary:
-    'push a signed image to a board over SMP and print what the device concluded (exit 0 only if it verified)',
   usage: `fwsign flash --port /dev/ttyUSB0|tcp:host:port|unix:/path [--baud 115200] fw.signed.json [--boot]
   --payload fw.bin              the image of a JSONDetached signed object
   --signature sig.der           fw.signed.json is a raw binary, signed by this DER signature

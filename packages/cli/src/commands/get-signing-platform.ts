@@ -1,10 +1,9 @@
-import { getSigningPlatform as get } from '@fwsign/signing-engine';
+import { getSigningPlatform as get } from '@fwsign/signing-engine/platforms';
 import { parse, requireString } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, type Command } from '../command.js';
 
 export const getSigningPlatform: Command = {
   name: 'get-signing-platform',
-  summary: 'show one signing platform, as `aws signer get-signing-platform` prints it',
   usage: 'fwsign get-signing-platform --platform-id ID',
   async run(args, io) {
     const id = requireString(parse(args, { 'platform-id': { type: 'string' } }), 'platform-id');

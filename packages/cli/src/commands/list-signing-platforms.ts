@@ -1,10 +1,9 @@
-import { listSigningPlatforms as list } from '@fwsign/signing-engine';
+import { listSigningPlatforms as list } from '@fwsign/signing-engine/platforms';
 import { optionalString, parse } from '../args.js';
 import { EXIT_OK, type Command } from '../command.js';
 
 export const listSigningPlatforms: Command = {
   name: 'list-signing-platforms',
-  summary: 'list the signing platforms, as `aws signer list-signing-platforms` prints them',
   usage: 'fwsign list-signing-platforms [--category AWS|AWSIoT] [--partner P] [--target T]',
   async run(args, io) {
     const p = parse(args, {

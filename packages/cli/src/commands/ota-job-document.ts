@@ -78,7 +78,6 @@ export async function signedObjectOfJob(
 
 export const otaJobDocument: Command = {
   name: 'ota-job-document',
-  summary: 'build the FreeRTOS OTA job document (afr_ota) from signed objects',
   usage: `fwsign ota-job-document --signed fw.signed.json --filepath PATH --certfile /certs/codesign.crt [--stream NAME]
            [--signed … --filepath … [--certfile …]]   (several files: flags pair up in order)
        fwsign ota-job-document --job-id ID [--endpoint-url URL] [--region R] --filepath PATH --certfile …

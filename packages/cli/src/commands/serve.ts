@@ -5,7 +5,6 @@ import { EXIT_OK, type Command } from '../command.js';
 
 export const serve: Command = {
   name: 'serve',
-  summary: 'run the AWS-Signer-compatible API (Signer, ACM import, S3 subset) on one port',
   usage:
     'fwsign serve --data-dir DIR [--port 8080] [--host 127.0.0.1] [--region us-east-1] [--rate-limit REQUESTS_PER_SECOND] [--quiet]\n' +
     '  Credentials: DIR/credentials.json (created with access key "test", secret "test", account 000000000000).\n' +

@@ -7,8 +7,6 @@ import { writeFileAtomic } from '../files.js';
 
 export const trustAnchors: Command = {
   name: 'trust-anchors',
-  summary:
-    'build the device trust-anchor table from code-signing certificates (the provisioning step)',
   usage: `fwsign trust-anchors --cert c.pem --name /certs/codesign.crt [--cert … --name …] --out anchors.bin
   Each --name is the certfile path OTA job documents use for that certificate.`,
   async run(args, io) {

@@ -5,7 +5,6 @@ import { EXIT_FAILURE, EXIT_OK, type Command } from '../command.js';
 
 export const verify: Command = {
   name: 'verify',
-  summary: 'verify a signed object against a certificate or public key (exit 0 valid, 1 invalid)',
   usage: `fwsign verify --cert c.pem | --public-key pub.pem --in fw.signed.json [--payload fw.bin] [--expires-at ISO-8601]
   --payload is needed for JSONDetached objects; for JSONEmbedded it must equal the embedded image.`,
   async run(args, io) {

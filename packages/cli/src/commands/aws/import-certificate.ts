@@ -16,8 +16,6 @@ const MEMBERS: Record<string, string> = {
 
 export const importCertificate: Command = {
   name: 'import-certificate',
-  summary:
-    'import a certificate and its private key as signing material; prints its certificateArn',
   usage: `fwsign import-certificate --certificate fileb://cert.pem --private-key fileb://key.pem [--certificate-chain fileb://chain.pem] [--certificate-arn ARN]\n${GLOBAL_USAGE}`,
   async run(args, io) {
     const flags = splitFlags(args);
