@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
@@ -34,15 +36,29 @@ export function defaultWorkerEntry(): WorkerEntry | undefined {
     return { code: fileURLToPath(new URL('./commit-worker.mjs', here)), eval: false };
   let tsxApi: string;
   try {
-    tsxApi = pathToFileURL(createRequire(here).resolve('tsx/esm/api')).href;
+    tsxApi = tsxEsmApi(createRequire(here));
   } catch {
     return undefined;
   }
   const entry = new URL('./commit-worker.ts', here).href;
   return {
-    code: `import(${JSON.stringify(tsxApi)}).then((tsx) => { (tsx.register ?? tsx.default.register)(); return import(${JSON.stringify(entry)}); });`,
+    code: `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`,
     eval: true,
   };
+}
+
+/**
+ * The file URL of tsx's `./esm/api` export under the `import` condition, read from its package
+ * exports. require.resolve would pick the `require` flavour, whose register() fails in a worker.
+ */
+function tsxEsmApi(require: NodeJS.Require): string {
+  const manifest = require.resolve('tsx/package.json');
+  const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as {
+    exports: Record<string, { import?: { default?: string } }>;
+  };
+  const target = pkg.exports['./esm/api']?.import?.default;
+  if (!target) throw new Error('tsx exports no ./esm/api for import');
+  return pathToFileURL(join(dirname(manifest), target)).href;
 }
 
 /**
