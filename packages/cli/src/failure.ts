@@ -5,9 +5,9 @@
 import { UsageError } from './args.js';
 import { AWS_EXIT, EXIT_FAILURE, EXIT_USAGE } from './command.js';
 
-/** A file named on the command line could not be read: says which flag named it. */
-export class FileError extends Error {
-  override readonly name = 'FileError';
+/** Something the command line named is unusable (a file, a port): says which flag named it and why. */
+export class InputError extends Error {
+  override readonly name = 'InputError';
   constructor(
     readonly code: string,
     message: string,
@@ -60,7 +60,7 @@ export interface Failure {
 export function describeFailure(err: unknown, aws: boolean): Failure {
   if (err instanceof UsageError)
     return { exit: aws ? AWS_EXIT.usage : EXIT_USAGE, line: err.message, usage: true };
-  if (err instanceof FileError)
+  if (err instanceof InputError)
     return { exit: aws ? AWS_EXIT.usage : EXIT_USAGE, line: err.message, usage: false };
   if (err instanceof ConfigError)
     return { exit: aws ? AWS_EXIT.config : EXIT_FAILURE, line: err.message, usage: false };

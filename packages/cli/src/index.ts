@@ -13,7 +13,7 @@ export {
   type CommandEntry,
   type LazyCommand,
 } from './command.js';
-export { ConfigError, FileError, describeFailure } from './failure.js';
+export { ConfigError, InputError, describeFailure } from './failure.js';
 export { didYouMean, editDistance, nearest } from './suggest.js';
 export {
   UsageError,

@@ -30,7 +30,8 @@ function overview(commands: readonly CommandEntry[]): string {
 
 /** "unknown command …; did you mean sign?" for the words the user typed. */
 function unknownCommand(argv: readonly string[], commands: readonly CommandEntry[]): string {
-  const words = argv.filter((a) => !a.startsWith('-')).slice(0, 2);
+  const flagAt = argv.findIndex((a) => a.startsWith('-'));
+  const words = argv.slice(0, flagAt < 0 ? 2 : Math.min(2, flagAt));
   const names = commands.map((c) => c.name);
   const hint =
     didYouMean(words.join(' '), names) || (words.length > 1 ? didYouMean(words[0]!, names) : '');

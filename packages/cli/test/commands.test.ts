@@ -75,15 +75,17 @@ describe('fwsign dispatch', () => {
     expect((await fwsign('/', 'sign', '--help')).stdout).toContain('fwsign sign --platform-id ID');
   });
 
-  it('refuses unknown commands and flags with exit 2 and says why', async () => {
+  it('refuses unknown commands and flags and says why: exit 2, or 252 for a twinned AWS verb', async () => {
     const unknown = await fwsign('/', 'frobnicate');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('fwsign: unknown command "frobnicate"');
     const flag = await fwsign('/', 'get-signing-platform', '--platform', 'x');
-    expect(flag.code).toBe(2);
+    expect(flag.code).toBe(252);
     expect(flag.stderr).toContain("fwsign get-signing-platform: Unknown option '--platform'");
     const missing = await fwsign('/', 'get-signing-platform');
-    expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('--platform-id is required');
+    expect(missing.code).toBe(252);
+    expect(missing.stderr).toContain('the following arguments are required: --platform-id');
+    const own = await fwsign('/', 'verify', '--nope');
+    expect(own.code).toBe(2);
   });
 });

@@ -2,6 +2,7 @@ import { SmpGroup, SmpOsCommand } from '@fwsign/protocol';
 import { listSerialPorts, openTransport, readParams, readStatus, SmpClient } from '@fwsign/flasher';
 import { integer, optionalString, parse, requireString, UsageError } from '../args.js';
 import { EXIT_OK, type CliIo, type Command } from '../command.js';
+import { checkSerialPort } from './serial-port-input.js';
 
 const hex = (b: Uint8Array | undefined): string => (b ? Buffer.from(b).toString('hex') : '-');
 
@@ -16,10 +17,9 @@ async function withDevice<T>(
     timeout: { type: 'string' },
     ...extra,
   });
-  const transport = await openTransport(
-    requireString(p, 'port'),
-    integer(p, 'baud', 50, 4_000_000) ?? 115200,
-  );
+  const port = requireString(p, 'port');
+  await checkSerialPort(port);
+  const transport = await openTransport(port, integer(p, 'baud', 50, 4_000_000) ?? 115200);
   const client = new SmpClient(transport, {
     timeoutMs: integer(p, 'timeout', 10, 600_000) ?? 3000,
   });

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import {
   createProgress,
   flashImage,
@@ -17,6 +16,8 @@ import {
   UsageError,
 } from '../args.js';
 import { EXIT_OK, type Command } from '../command.js';
+import { readInput } from '../files.js';
+import { checkSerialPort } from './serial-port-input.js';
 
 export const DEFAULT_CERTFILE = '/certs/codesign.crt';
 
@@ -50,18 +51,23 @@ export const flash: Command = {
       true,
     );
     const port = requireString(p, 'port');
+    await checkSerialPort(port);
     if (p.positionals.length !== 1)
       throw new UsageError(`expected one image file, got ${p.positionals.length}`);
     const baud = integer(p, 'baud', 50, 4_000_000) ?? 115200;
     const progressFlag = choice(p, 'progress', ['bar', 'json', 'none'] as const, 'bar');
     const mode: ProgressMode = flag(p, 'quiet') || progressFlag === 'none' ? 'quiet' : progressFlag;
-    const file = new Uint8Array(await readFile(pathOf(io, p.positionals[0]!)));
+    const file = new Uint8Array(await readInput('the image', pathOf(io, p.positionals[0]!)));
     const payloadPath = optionalString(p, 'payload');
     const sigPath = optionalString(p, 'signature');
     const input = loadFlashInput({
       file,
-      ...(payloadPath ? { payload: new Uint8Array(await readFile(pathOf(io, payloadPath))) } : {}),
-      ...(sigPath ? { signature: new Uint8Array(await readFile(pathOf(io, sigPath))) } : {}),
+      ...(payloadPath
+        ? { payload: new Uint8Array(await readInput('--payload', pathOf(io, payloadPath))) }
+        : {}),
+      ...(sigPath
+        ? { signature: new Uint8Array(await readInput('--signature', pathOf(io, sigPath))) }
+        : {}),
       ...(optionalString(p, 'alg') ? { alg: optionalString(p, 'alg') } : {}),
     });
     const progressOut = mode === 'json' ? io.stdout : io.stderr;

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { callSigner, getS3Object, type ClientConfig } from '@fwsign/api';
 import {
   buildOtaJobDocument,
@@ -9,7 +8,7 @@ import {
 } from '@fwsign/signing-engine';
 import { integer, optionalString, parse, pathOf, strings, UsageError } from '../args.js';
 import { EXIT_OK, type Command } from '../command.js';
-import { writeFileAtomic } from '../files.js';
+import { readInput, writeFileAtomic } from '../files.js';
 import { clientConfig } from './aws/connection.js';
 
 /** Why a signing job gets no OTA job document: the device cannot tell, so the builder refuses. */
@@ -120,7 +119,7 @@ export const otaJobDocument: Command = {
     } else {
       for (const path of signed)
         sources.push(async () =>
-          parseSignedObject(new Uint8Array(await readFile(pathOf(io, path)))),
+          parseSignedObject(new Uint8Array(await readInput('--signed', pathOf(io, path)))),
         );
     }
     const filepaths = strings(p, 'filepath');

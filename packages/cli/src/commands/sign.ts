@@ -1,10 +1,9 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { readFile, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import {
-  parseCertificate,
   privateKeyMatchesCertificate,
   resolveEffectiveConfiguration,
   signPayloadToStream,
@@ -13,6 +12,9 @@ import {
 } from '@fwsign/signing-engine';
 import { optionalString, parse, pathOf, requireString, UsageError } from '../args.js';
 import { EXIT_OK, type Command } from '../command.js';
+import { readCertificate } from '../certificate-input.js';
+import { checkReadable, readInput } from '../files.js';
+import { knownPlatform } from './platform-input.js';
 
 export const sign: Command = {
   name: 'sign',
@@ -31,16 +33,17 @@ export const sign: Command = {
       'object-key': { type: 'string' },
       'object-version': { type: 'string' },
     });
-    const platformId = requireString(p, 'platform-id');
-    const keyPem = await readFile(pathOf(io, requireString(p, 'key')), 'utf8');
+    const platformId = knownPlatform(requireString(p, 'platform-id'));
+    const keyPem = (await readInput('--key', pathOf(io, requireString(p, 'key')))).toString('utf8');
     const certPath = pathOf(io, requireString(p, 'cert'));
     const input = pathOf(io, requireString(p, 'in'));
     const output = pathOf(io, requireString(p, 'out'));
+    await checkReadable('--in', input);
     const format = optionalString(p, 'format');
     const overrides: SigningConfigurationOverrides =
       format === undefined ? {} : { signingImageFormat: format };
     const config = resolveEffectiveConfiguration(platformId, overrides);
-    const cert = parseCertificate(await readFile(certPath));
+    const cert = await readCertificate('--cert', certPath);
     if (!privateKeyMatchesCertificate(keyPem, cert))
       throw new Error(`the key does not match the certificate ${certPath} (${cert.subject})`);
     let payloadLocation;

@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { encodeTrustAnchorTable } from '@fwsign/protocol';
-import { parseCertificate, trustAnchorFromCertificate } from '@fwsign/signing-engine';
+import { trustAnchorFromCertificate } from '@fwsign/signing-engine';
 import { parse, pathOf, requireString, strings, UsageError } from '../args.js';
 import { EXIT_OK, type Command } from '../command.js';
 import { writeFileAtomic } from '../files.js';
+import { readCertificate } from '../certificate-input.js';
 
 export const trustAnchors: Command = {
   name: 'trust-anchors',
@@ -26,7 +26,7 @@ export const trustAnchors: Command = {
     const anchors = [];
     for (const [i, path] of certs.entries()) {
       anchors.push(
-        trustAnchorFromCertificate(parseCertificate(await readFile(pathOf(io, path))), names[i]!),
+        trustAnchorFromCertificate(await readCertificate('--cert', pathOf(io, path)), names[i]!),
       );
     }
     const table = encodeTrustAnchorTable(anchors);
