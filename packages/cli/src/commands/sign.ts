@@ -3,13 +3,13 @@ import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
+import { createPrivateKey, type X509Certificate } from 'node:crypto';
 import {
-  privateKeyMatchesCertificate,
   resolveEffectiveConfiguration,
   signPayloadToStream,
   signerFromPrivateKey,
   type SigningConfigurationOverrides,
-} from '@fwsign/signing-engine';
+} from '@fwsign/signing-engine/signing';
 import { optionalString, parse, pathOf, requireString, UsageError } from '../args.js';
 import { EXIT_OK, type Command } from '../command.js';
 import { readCertificate } from '../certificate-input.js';
@@ -44,7 +44,9 @@ export const sign: Command = {
       format === undefined ? {} : { signingImageFormat: format };
     const config = resolveEffectiveConfiguration(platformId, overrides);
     const cert = await readCertificate('--cert', certPath);
-    if (!privateKeyMatchesCertificate(keyPem, cert))
+    // The signer reads (and refuses) the key first, so the match check sees a real key.
+    const signer = signerFromPrivateKey(keyPem);
+    if (!keyMatches(cert, keyPem))
       throw new Error(`the key does not match the certificate ${certPath} (${cert.subject})`);
     let payloadLocation;
     if (config.imageFormat === 'JSONDetached') {
@@ -62,7 +64,7 @@ export const sign: Command = {
     try {
       const r = await signPayloadToStream({
         config,
-        signer: signerFromPrivateKey(keyPem),
+        signer,
         // 1 MiB reads: a quarter of the thread-pool round trips of the 64 KiB default.
         payload: createReadStream(input, { highWaterMark: 1 << 20 }),
         out,
@@ -84,3 +86,12 @@ export const sign: Command = {
     }
   },
 };
+
+/** X509Certificate.checkPrivateKey, false rather than a throw for keys of another type. */
+function keyMatches(cert: X509Certificate, keyPem: string): boolean {
+  try {
+    return cert.checkPrivateKey(createPrivateKey(keyPem));
+  } catch {
+    return false;
+  }
+}

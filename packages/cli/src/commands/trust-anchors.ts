@@ -1,5 +1,5 @@
 import { encodeTrustAnchorTable } from '@fwsign/protocol';
-import { trustAnchorFromCertificate } from '@fwsign/signing-engine';
+import { parseCertificate, trustAnchorFromCertificate } from '@fwsign/signing-engine';
 import { parse, pathOf, requireString, strings, UsageError } from '../args.js';
 import { EXIT_OK, type Command } from '../command.js';
 import { writeFileAtomic } from '../files.js';
@@ -26,7 +26,10 @@ export const trustAnchors: Command = {
     const anchors = [];
     for (const [i, path] of certs.entries()) {
       anchors.push(
-        trustAnchorFromCertificate(await readCertificate('--cert', pathOf(io, path)), names[i]!),
+        trustAnchorFromCertificate(
+          parseCertificate(new Uint8Array((await readCertificate('--cert', pathOf(io, path))).raw)),
+          names[i]!,
+        ),
       );
     }
     const table = encodeTrustAnchorTable(anchors);
