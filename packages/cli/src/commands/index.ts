@@ -60,6 +60,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     'run the AWS-Signer-compatible API (Signer, ACM import, S3 subset) on one port',
     async () => (await import('./serve.js')).serve,
   ),
+  lazy(
+    'pack',
+    'wrap a signed image in MCUboot’s image format (imgtool header, version, SHA-256 TLV) with its AWS Signer signature in fwsign TLVs',
+    async () => (await import('./pack.js')).pack,
+  ),
   ...AWS_VERB_ENTRIES,
   lazy(
     'wait successful-signing-job',
@@ -75,5 +80,10 @@ export const COMMANDS: readonly CommandEntry[] = [
     'demo',
     'sign the test application, flash it to an emulated board, and show the device verify and boot it',
     async () => (await import('./demo.js')).demo,
+  ),
+  lazy(
+    'master-key rotate',
+    're-seal every private key of a data dir under a new random master key, in one transaction',
+    async () => (await import('./master-key-rotate.js')).masterKeyRotate,
   ),
 ];
