@@ -322,7 +322,7 @@ describe('fwsign flash', () => {
     }
   });
 
-  it('fails with a transport error for a port that does not exist, and exits 2 on usage errors', async () => {
+  it('exits 2 for a port that does not exist, pointing at fwsign device list, and on usage errors', async () => {
     const r = await fwsign(
       tmp.dir,
       'flash',
@@ -330,9 +330,9 @@ describe('fwsign flash', () => {
       join(tmp.dir, 'no-such-tty'),
       'fw.signed.json',
     );
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
-      /^fwsign flash: TransportError: serial port .*no-such-tty: cannot open/,
+      /^fwsign flash: --port .*no-such-tty: no such serial port; `fwsign device list` shows the ports/,
     );
     expect((await fwsign(tmp.dir, 'flash', 'fw.signed.json')).code).toBe(2);
     const two = await fwsign(tmp.dir, 'flash', '--port', 'tcp:1', 'a', 'b');
