@@ -29,6 +29,8 @@ export const flash: Command = {
   an MCUboot-format image (fwsign pack, imgtool) goes through the image group alone, so stock
   servers (MCUboot, Zephyr, Mynewt) take it too: upload, list, with --boot test, reset, see it run
   --confirm                     with --boot and an MCUboot image: confirm (permanent) instead of test
+  --allow-downgrade             with --boot: install over an image of higher version (the verifier
+                                refuses a downgrade otherwise, fwv 18; a raw image counts as 0.0.0)
   --payload fw.bin              the image of a JSONDetached signed object
   --signature sig.der           fw.signed.json is a raw binary, signed by this DER signature
   --alg sig-sha256-ecdsa        with --signature: sig-sha256-ecdsa (default) or sig-sha1-rsa
@@ -49,6 +51,7 @@ export const flash: Command = {
         certfile: { type: 'string' },
         boot: { type: 'boolean' },
         confirm: { type: 'boolean' },
+        'allow-downgrade': { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
         progress: { type: 'string' },
         timeout: { type: 'string' },
@@ -103,6 +106,7 @@ export const flash: Command = {
         alg: input.alg,
         certfile: optionalString(p, 'certfile') ?? DEFAULT_CERTFILE,
         boot: flag(p, 'boot'),
+        allowDowngrade: flag(p, 'allow-downgrade'),
         timeoutMs,
         window,
         onEvent: (e) => progress.event(e),

@@ -407,6 +407,14 @@ describe('fwsign flash: stock servers and MCUboot-format images', () => {
         new RegExp(`^uploaded MCUboot image 3\\.0\\.0 \\(hash ${hash}\\) to a fwsign verifier: `),
       );
       expect(r.stdout).toContain(`booted: the device runs ${hash}\n`);
+      // The raw image (version 0.0.0) over the installed 3.0.0: refused until asked for.
+      const down = ['flash', '--port', board.serialPath(), '--quiet', 'app.json', '--boot'];
+      const refused = await fwsign(tmp.dir, ...down);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('image version is lower than the installed one (fwv 18)');
+      const forced = await fwsign(tmp.dir, ...down, '--allow-downgrade');
+      expect(forced.code, forced.stderr).toBe(0);
+      expect(forced.stdout).toContain('booted: the verifier reported "FWV_OK, booting sha256');
     } finally {
       await board.stop();
     }
