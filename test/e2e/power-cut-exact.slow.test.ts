@@ -129,7 +129,9 @@ describe.runIf(MACHINES.includes(RENODE_MACHINE))(
           });
           const booted = Number(banner.slice(-1));
           outcomes.push(`op ${point.op} (${point.label}) → v${booted}`);
-          step(`cut before op ${point.op} of ${uploadOps} (${point.label}): booted v${booted}`);
+          step(
+            `cut before op ${point.op} (${point.op <= uploadOps ? 'upload' : 'mark bootable'}, ${point.label}): booted v${booted}`,
+          );
           // The upload writes only the staging slot: v1 must boot. In mark bootable either may.
           if (point.op <= uploadOps) expect(booted, `cut in the upload at ${point.label}`).toBe(1);
           else expect([1, 2]).toContain(booted);
