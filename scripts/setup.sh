@@ -14,6 +14,7 @@ SYSTEM_PACKAGES=(
   sqlite3                       # inspecting data dirs by hand
   awscli python3-boto3 python3-botocore  # the real AWS clients the API is tested with
   python3-cryptography-vectors  # NIST CAVP vectors for the C verifier
+  chromium                      # the web console's browser tests (playwright-core drives it)
 )
 
 missing=()
@@ -33,4 +34,6 @@ if ! command -v pnpm >/dev/null || [ "$(pnpm --version | cut -d. -f1)" != "10" ]
 fi
 
 pnpm install --frozen-lockfile --reporter=append-only >/dev/null
+# The web console's static files, which `fwsign serve` serves at /console/ and its tests load.
+pnpm -s --filter @fwsign/console build
 echo "setup: done"

@@ -2,7 +2,8 @@
 // beside it (the store starts it from there). Native modules stay external: their .node binaries
 // cannot be bundled and are resolved from node_modules at run time.
 import { build } from 'esbuild';
-import { chmod } from 'node:fs/promises';
+import { chmod, cp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const outdir = fileURLToPath(new URL('./dist', import.meta.url));
@@ -25,3 +26,8 @@ await build({
   logLevel: 'warning',
 });
 await chmod(`${outdir}/fwsign.mjs`, 0o755);
+
+// The web console's static files (packages/console/dist) ship beside the bundle; serve finds them there.
+const consoleDist = fileURLToPath(new URL('../console/dist', import.meta.url));
+await rm(`${outdir}/console`, { recursive: true, force: true });
+if (existsSync(consoleDist)) await cp(consoleDist, `${outdir}/console`, { recursive: true });

@@ -19,6 +19,7 @@ import { acmOperation, handleAcm, type AcmStore } from './acm.js';
 import { handleSigner, isSignerPath, signerRoute } from './signer.js';
 import { RateLimiter } from './rate-limit.js';
 import { AccessLog } from './access-log.js';
+import { ConsoleStatic } from './console-static.js';
 import { SignerStore } from '@fwsign/store';
 
 /** What the server needs of the store: Signer operations by name, ACM's four, the buckets. */
@@ -44,6 +45,8 @@ export interface SignerServerOptions {
   maxSkewMs?: number;
   /** Closes the store when the server closes (default true). */
   ownsStore?: boolean;
+  /** The web console's built files, served at /console/ (none when absent). */
+  consoleDir?: string;
 }
 
 type Protocol = 'signer' | 'acm' | 's3';
@@ -91,9 +94,9 @@ export class SignerServer {
     if (opts.accessLog === undefined)
       this.ownLog = new AccessLog((text) => process.stderr.write(text));
     this.log = opts.accessLog === false ? undefined : (opts.accessLog ?? this.ownLog!.line);
-    this.server = createServer(
-      { keepAliveTimeout: 5000 },
-      (req, res) => void this.handle(req, res),
+    const web = opts.consoleDir ? new ConsoleStatic(opts.consoleDir) : undefined;
+    this.server = createServer({ keepAliveTimeout: 5000 }, (req, res) =>
+      web?.claims(req) ? web.serve(req, res) : void this.handle(req, res),
     );
     this.server.on('clientError', (_err, socket) => {
       if (socket.writable)

@@ -1,0 +1,155 @@
+/** "Manage signing jobs": the list with ListSigningJobs' filters, paginated by its tokens. */
+import Box from '@cloudscape-design/components/box';
+import Button from '@cloudscape-design/components/button';
+import Header from '@cloudscape-design/components/header';
+import Input from '@cloudscape-design/components/input';
+import Link from '@cloudscape-design/components/link';
+import Pagination from '@cloudscape-design/components/pagination';
+import Select from '@cloudscape-design/components/select';
+import SpaceBetween from '@cloudscape-design/components/space-between';
+import StatusIndicator from '@cloudscape-design/components/status-indicator';
+import Table from '@cloudscape-design/components/table';
+import {
+  ListSigningJobsCommand,
+  type SigningJob,
+  type SigningStatus,
+} from '@aws-sdk/client-signer';
+import { useState } from 'react';
+import type { Clients } from '../clients.js';
+import { ErrorAlert, when } from '../api-error.js';
+import { href } from '../route.js';
+import { useTokenPages } from '../token-pages.js';
+
+const ANY = { label: 'Any', value: '' };
+
+export function jobStatus(status: string | undefined) {
+  const type = status === 'Succeeded' ? 'success' : status === 'Failed' ? 'error' : 'in-progress';
+  return <StatusIndicator type={type}>{status ?? '-'}</StatusIndicator>;
+}
+
+export function revocation(isRevoked: boolean | undefined) {
+  return isRevoked ? (
+    <StatusIndicator type="error">Revoked</StatusIndicator>
+  ) : (
+    <StatusIndicator type="success">Valid</StatusIndicator>
+  );
+}
+
+export function JobsPage({ clients }: { clients: Clients }) {
+  const [status, setStatus] = useState('');
+  const [revoked, setRevoked] = useState('');
+  const [platformId, setPlatformId] = useState('');
+  const [requestedBy, setRequestedBy] = useState('');
+  const pages = useTokenPages<SigningJob>(
+    async (nextToken) => {
+      const r = await clients.signer.send(
+        new ListSigningJobsCommand({
+          maxResults: 20,
+          nextToken,
+          ...(status ? { status: status as SigningStatus } : {}),
+          ...(revoked ? { isRevoked: revoked === 'true' } : {}),
+          ...(platformId.trim() ? { platformId: platformId.trim() } : {}),
+          ...(requestedBy.trim() ? { requestedBy: requestedBy.trim() } : {}),
+        }),
+      );
+      return { items: r.jobs ?? [], nextToken: r.nextToken };
+    },
+    [status, revoked, platformId, requestedBy],
+  );
+  return (
+    <SpaceBetween size="m">
+      <ErrorAlert error={pages.error} />
+      <Table
+        data-testid="jobs-table"
+        variant="full-page"
+        loading={pages.loading}
+        loadingText="Loading signing jobs"
+        items={pages.items}
+        trackBy="jobId"
+        header={
+          <Header
+            variant="awsui-h1-sticky"
+            counter={
+              pages.loading ? undefined : `(${pages.items.length}${pages.openEnd ? '+' : ''})`
+            }
+            actions={
+              <SpaceBetween direction="horizontal" size="xs">
+                <Button iconName="refresh" ariaLabel="Refresh" onClick={pages.reload} />
+                <Button variant="primary" href={href('jobs', 'start')}>
+                  Start signing jobs
+                </Button>
+              </SpaceBetween>
+            }
+          >
+            Manage signing jobs
+          </Header>
+        }
+        filter={
+          <SpaceBetween direction="horizontal" size="s">
+            <Select
+              ariaLabel="Signing status"
+              selectedOption={
+                status ? { label: status, value: status } : { label: 'Any status', value: '' }
+              }
+              options={[
+                { ...ANY, label: 'Any status' },
+                ...['InProgress', 'Failed', 'Succeeded'].map((s) => ({ label: s, value: s })),
+              ]}
+              onChange={(e) => setStatus(e.detail.selectedOption.value!)}
+            />
+            <Select
+              ariaLabel="Revocation status"
+              selectedOption={
+                revoked
+                  ? { label: revoked === 'true' ? 'Revoked' : 'Not revoked', value: revoked }
+                  : { label: 'Any revocation', value: '' }
+              }
+              options={[
+                { label: 'Any revocation', value: '' },
+                { label: 'Revoked', value: 'true' },
+                { label: 'Not revoked', value: 'false' },
+              ]}
+              onChange={(e) => setRevoked(e.detail.selectedOption.value!)}
+            />
+            <Input
+              ariaLabel="Platform ID"
+              placeholder="Platform ID"
+              value={platformId}
+              onChange={(e) => setPlatformId(e.detail.value)}
+            />
+            <Input
+              ariaLabel="Requested by"
+              placeholder="Requested by (ARN)"
+              value={requestedBy}
+              onChange={(e) => setRequestedBy(e.detail.value)}
+            />
+          </SpaceBetween>
+        }
+        pagination={
+          <Pagination
+            currentPageIndex={pages.pageIndex + 1}
+            pagesCount={pages.pagesCount}
+            openEnd={pages.openEnd}
+            onChange={(e) => pages.goTo(e.detail.currentPageIndex - 1)}
+          />
+        }
+        empty={
+          <Box textAlign="center" color="inherit">
+            <b>No signing jobs</b>
+          </Box>
+        }
+        columnDefinitions={[
+          {
+            id: 'id',
+            header: 'Job ID',
+            cell: (j) => <Link href={href('jobs', j.jobId ?? '')}>{j.jobId}</Link>,
+          },
+          { id: 'profile', header: 'Profile name', cell: (j) => j.profileName },
+          { id: 'status', header: 'Signing status', cell: (j) => jobStatus(j.status) },
+          { id: 'revoked', header: 'Revocation status', cell: (j) => revocation(j.isRevoked) },
+          { id: 'created', header: 'Created', cell: (j) => when(j.createdAt) },
+        ]}
+      />
+    </SpaceBetween>
+  );
+}
