@@ -41,6 +41,7 @@ await writeFile(
     <meta charset="utf-8" />
     <meta name="viewport" content="width=device-width, initial-scale=1" />
     <title>fwsign console</title>
+    <link rel="icon" href="data:," />
     <link rel="stylesheet" href="assets/${css}" />
     <script type="module" src="assets/${js}"></script>
   </head>

@@ -26,6 +26,8 @@ export function Confirm({
 }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
+  // Mounted only while open, so each dialog's controls are the only ones on the page.
+  if (!visible) return null;
   const close = (): void => {
     setError(undefined);
     onDismiss();

@@ -114,3 +114,28 @@ export async function startFixture(): Promise<Fixture> {
     },
   };
 }
+
+/** The AWS CLI against the fixture, as an operator would check what the console did. */
+export async function awsCli(fx: Fixture, args: string[]): Promise<Record<string, unknown>> {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const { stdout } = await promisify(execFile)(
+    'aws',
+    [...args, '--endpoint-url', fx.url, '--output', 'json'],
+    {
+      timeout: 60_000,
+      env: {
+        PATH: process.env.PATH,
+        HOME: fx.dir,
+        AWS_ACCESS_KEY_ID: CREDS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: CREDS.secretAccessKey,
+        AWS_DEFAULT_REGION: REGION,
+        AWS_CONFIG_FILE: join(fx.dir, 'no-config'),
+        AWS_SHARED_CREDENTIALS_FILE: join(fx.dir, 'no-credentials'),
+        AWS_PAGER: '',
+        AWS_EC2_METADATA_DISABLED: 'true',
+      },
+    },
+  );
+  return stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>);
+}

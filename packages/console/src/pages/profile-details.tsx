@@ -175,6 +175,11 @@ export function ProfileDetailsPage({ clients, name }: { clients: Clients; name: 
         selectedItems={selected}
         onSelectionChange={(e) => setSelected(e.detail.selectedItems)}
         trackBy="statementId"
+        ariaLabels={{
+          selectionGroupLabel: 'Permissions',
+          itemSelectionLabel: (_, x) => x.statementId ?? '',
+          allItemsSelectionLabel: () => 'All permissions',
+        }}
         items={permissions.data?.permissions ?? []}
         empty="No cross-account permissions"
         header={
