@@ -90,7 +90,7 @@ export function S3LocationField({
           </FormField>
         ) : (
           <SpaceBetween direction="horizontal" size="xs">
-            <div style={{ width: 260 }}>
+            <div style={{ width: 220 }}>
               <Select
                 data-testid={`${testId}-bucket`}
                 ariaLabel={`${label}: bucket`}
@@ -107,7 +107,7 @@ export function S3LocationField({
               />
             </div>
             {kind === 'prefix' ? (
-              <div style={{ width: 260 }}>
+              <div style={{ width: 220 }}>
                 <Input
                   ariaLabel={`${label}: key prefix`}
                   placeholder="Key prefix (optional)"
@@ -117,7 +117,7 @@ export function S3LocationField({
               </div>
             ) : (
               <>
-                <div style={{ width: 300 }}>
+                <div style={{ width: 280 }}>
                   <Select
                     data-testid={`${testId}-key`}
                     ariaLabel={`${label}: key`}
@@ -138,7 +138,7 @@ export function S3LocationField({
                     }}
                   />
                 </div>
-                <div style={{ width: 360 }}>
+                <div style={{ width: 340 }}>
                   <Select
                     data-testid={`${testId}-version`}
                     ariaLabel={`${label}: version`}

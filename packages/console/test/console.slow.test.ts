@@ -231,6 +231,11 @@ describe.skipIf(!hasChromium)('console in Chromium', () => {
     await page.goto(`${fx.url}/console/#/profiles/${long}`);
     await page.getByTestId('tags-table').getByText('(50)').waitFor();
     await shot(page, '12-profile-50-tags');
+    await page
+      .getByTestId('tags-table')
+      .getByText(/^tag-10-/)
+      .scrollIntoViewIfNeeded();
+    await shot(page, '12-profile-50-tags-scrolled');
     // Nothing wider than the window: no horizontal scrollbar.
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1280);
   });

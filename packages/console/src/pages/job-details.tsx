@@ -219,7 +219,7 @@ function SignedObject({
     }
   }
   return (
-    <>
+    <SpaceBetween size="l">
       <Container header={<Header variant="h2">Signed object</Header>}>
         <ErrorAlert error={object.error} />
         {object.loading ? (
@@ -281,7 +281,7 @@ function SignedObject({
           </SpaceBetween>
         </Container>
       )}
-    </>
+    </SpaceBetween>
   );
 }
 

@@ -30,7 +30,8 @@ export function PlatformsPage({ clients }: { clients: Clients }) {
         loadingText="Loading signing platforms"
         items={platforms.data ?? []}
         trackBy="platformId"
-        cardsPerRow={[{ cards: 1 }, { minWidth: 700, cards: 2 }]}
+        variant="full-page"
+        cardsPerRow={[{ cards: 1 }, { minWidth: 600, cards: 2 }, { minWidth: 900, cards: 3 }]}
         header={
           <Header
             variant="awsui-h1-sticky"

@@ -145,8 +145,12 @@ export function ProfileDetailsPage({ clients, name }: { clients: Clients; name: 
             items={params}
             empty="No signing parameters"
             columnDefinitions={[
-              { id: 'k', header: 'Name', cell: ([k]) => k },
-              { id: 'v', header: 'Value', cell: ([, v]) => v },
+              { id: 'k', header: 'Name', cell: ([k]) => <span className="fwsign-break">{k}</span> },
+              {
+                id: 'v',
+                header: 'Value',
+                cell: ([, v]) => <span className="fwsign-break">{v}</span>,
+              },
             ]}
           />
           <Table
@@ -160,8 +164,12 @@ export function ProfileDetailsPage({ clients, name }: { clients: Clients; name: 
             wrapLines
             empty="No tags"
             columnDefinitions={[
-              { id: 'k', header: 'Key', cell: ([k]) => k },
-              { id: 'v', header: 'Value', cell: ([, v]) => v },
+              { id: 'k', header: 'Key', cell: ([k]) => <span className="fwsign-break">{k}</span> },
+              {
+                id: 'v',
+                header: 'Value',
+                cell: ([, v]) => <span className="fwsign-break">{v}</span>,
+              },
             ]}
           />
         </>

@@ -108,18 +108,20 @@ export function ProfilesPage({ clients }: { clients: Clients }) {
             id: 'name',
             header: 'Profile name',
             cell: (p) => <Link href={href('profiles', p.profileName ?? '')}>{p.profileName}</Link>,
-            width: 360,
+            width: 250,
           },
-          { id: 'status', header: 'Status', cell: (p) => profileStatus(p.status), width: 120 },
+          { id: 'status', header: 'Status', cell: (p) => profileStatus(p.status), width: 100 },
           {
             id: 'platform',
             header: 'Signing platform',
+            width: 280,
             cell: (p) => p.platformDisplayName ?? p.platformId,
           },
-          { id: 'version', header: 'Profile version', cell: (p) => p.profileVersion },
+          { id: 'version', header: 'Version', width: 120, cell: (p) => p.profileVersion },
           {
             id: 'validity',
-            header: 'Signature validity',
+            header: 'Validity',
+            width: 130,
             cell: (p) =>
               p.signatureValidityPeriod
                 ? `${p.signatureValidityPeriod.value} ${p.signatureValidityPeriod.type}`
