@@ -33,6 +33,13 @@ describe('dist/fwsign.mjs', () => {
     expect(existsSync(join(pkg, 'dist', 'commit-worker.mjs'))).toBe(true);
   });
 
+  it('ships the web console beside it (setup.sh builds packages/console first)', () => {
+    expect(
+      existsSync(join(pkg, 'dist', 'console', 'index.html')),
+      'dist/console/index.html: run pnpm --filter @fwsign/console build before the CLI build',
+    ).toBe(true);
+  });
+
   it('signs and verifies as a standalone process, with verify exit codes 0 and 1', () => {
     writeFileSync(join(tmp.dir, 'fw.bin'), Buffer.alloc(1000, 7));
     expect(

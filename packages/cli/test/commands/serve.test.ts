@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +52,47 @@ describe('fwsign serve', { timeout: 60_000 }, () => {
       expect(stderr).toMatch(/signer:ListSigningProfiles 200 [\d.]+ms account=000000000000/);
       expect(stderr).toContain('fwsign serve: stopped, database closed');
       expect(stderr).not.toMatch(/"secretAccessKey"|Signature=[0-9a-f]/);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('serves the console from --console-dir and prints its URL at start', async () => {
+    const web = join(dir, 'web');
+    mkdirSync(web, { recursive: true });
+    writeFileSync(join(web, 'index.html'), '<!doctype html><title>console</title>');
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        MAIN,
+        'serve',
+        '--data-dir',
+        join(dir, 'data2'),
+        '--port',
+        '0',
+        '--console-dir',
+        web,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 30_000);
+        child.stderr.on('data', () => {
+          const m = /console at (http:\/\/\S+)/.exec(stderr);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[1]!);
+          }
+        });
+      });
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/console\/$/);
+      const r = await fetch(url);
+      expect([r.status, await r.text()]).toEqual([200, '<!doctype html><title>console</title>']);
     } finally {
       child.kill('SIGKILL');
     }
