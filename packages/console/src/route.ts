@@ -1,24 +1,8 @@
 /** Hash routing (`#/profiles/NAME`): a page's URL can be shared and survives a reload. */
 import { useEffect, useState } from 'react';
+import { parseHash } from './hash.js';
 
-export function parseHash(hash: string): string[] {
-  return hash
-    .replace(/^#\/?/, '')
-    .split('?')[0]!
-    .split('/')
-    .filter((p) => p !== '')
-    .map((p) => {
-      try {
-        return decodeURIComponent(p);
-      } catch {
-        return p;
-      }
-    });
-}
-
-export function href(...parts: string[]): string {
-  return `#/${parts.map(encodeURIComponent).join('/')}`;
-}
+export { href, parseHash } from './hash.js';
 
 export function navigate(to: string): void {
   window.location.hash = to.slice(1);

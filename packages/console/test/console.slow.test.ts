@@ -66,6 +66,10 @@ describe.skipIf(!hasChromium)('console in Chromium', () => {
     await signIn(CREDS.secretAccessKey);
     await page.getByRole('heading', { name: 'Signing profiles' }).waitFor();
     await shot(page, '03-profiles-empty');
+    // The secret is in this tab's session storage only: no cookie, nothing in the URL.
+    expect(await browser.context.cookies()).toEqual([]);
+    expect(page.url()).not.toContain(CREDS.secretAccessKey);
+    expect(await page.evaluate('sessionStorage.length')).toBe(1);
   });
 
   /** Opens a Cloudscape select (by test id or control id) and picks the option named `option`. */
@@ -255,10 +259,13 @@ describe.skipIf(!hasChromium)('console in Chromium', () => {
     await page.getByRole('link', { name: PROFILE }).waitFor();
   });
 
-  it('shows every platform with GetSigningPlatform fields, and no page error happened', async () => {
+  it('shows every platform with GetSigningPlatform fields; sign-out forgets the keys; no other call failed', async () => {
     await page.goto(`${fx.url}/console/#/platforms`);
     await page.getByText('AmazonFreeRTOS-TI-CC3220SF').waitFor();
     await shot(page, '13-platforms');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
     // One refused call: the sign-in with the wrong secret.
     expect(pageErrors).toEqual([`403 GET ${fx.url}/signing-profiles?maxResults=1`]);
   });

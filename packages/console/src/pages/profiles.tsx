@@ -108,7 +108,7 @@ export function ProfilesPage({ clients }: { clients: Clients }) {
             id: 'name',
             header: 'Profile name',
             cell: (p) => <Link href={href('profiles', p.profileName ?? '')}>{p.profileName}</Link>,
-            width: 250,
+            width: 240,
           },
           { id: 'status', header: 'Status', cell: (p) => profileStatus(p.status), width: 100 },
           {
@@ -117,7 +117,7 @@ export function ProfilesPage({ clients }: { clients: Clients }) {
             width: 280,
             cell: (p) => p.platformDisplayName ?? p.platformId,
           },
-          { id: 'version', header: 'Version', width: 120, cell: (p) => p.profileVersion },
+          { id: 'version', header: 'Version', width: 130, cell: (p) => p.profileVersion },
           {
             id: 'validity',
             header: 'Validity',
