@@ -66,6 +66,7 @@ export function S3LocationField({
     <FormField label={label} stretch>
       <SpaceBetween size="s">
         <SegmentedControl
+          data-testid={`${kind === 'object' ? 'source' : 'destination'}-mode`}
           selectedId={mode}
           options={[
             { id: 'browse', text: 'Browse S3' },

@@ -160,7 +160,9 @@ describe.skipIf(!hasChromium)('console in Chromium', () => {
     await choose('source-bucket', 'firmware-src');
     await choose('source-key', 'app/firmware.bin');
     await page.getByTestId('source-version').locator('button').first().getByText(/\S/).waitFor();
-    await choose('destination-bucket', 'firmware-dst');
+    // The destination typed as an S3 URL, as the console also allows.
+    await page.getByTestId('destination-mode').getByText('Enter S3 URL').click();
+    await page.locator('#destination-url').fill('s3://firmware-dst/signed/');
     await shot(page, '08-start-job');
     await page.getByRole('button', { name: 'Start job' }).click();
     await page.getByTestId('job-status').getByText('Succeeded').waitFor({ timeout: 30_000 });
@@ -168,6 +170,9 @@ describe.skipIf(!hasChromium)('console in Chromium', () => {
     const job = await awsCli(fx, ['signer', 'describe-signing-job', '--job-id', jobId]);
     expect(job).toMatchObject({ status: 'Succeeded', profileName: PROFILE });
     expect((job.source as { s3: { key: string } }).s3.key).toBe('app/firmware.bin');
+    expect(job.signedObject).toEqual({
+      s3: { bucketName: 'firmware-dst', key: `signed/${jobId}` },
+    });
     await page.getByTestId('ota-document').waitFor();
     await shot(page, '09-job-details', true);
   });
@@ -240,6 +245,14 @@ describe.skipIf(!hasChromium)('console in Chromium', () => {
       .getByText(/^tag-10-/)
       .scrollIntoViewIfNeeded();
     await shot(page, '12-profile-50-tags-scrolled');
+    // Revoke, effective now, after confirmation.
+    await page.getByRole('button', { name: 'Revoke', exact: true }).click();
+    await page.locator('#revoke-reason').fill('compromised build host');
+    await page.getByTestId('confirm').click();
+    await page.getByTestId('profile-status').getByText('Revoked').waitFor();
+    const revoked = await fx.signer.send(new GetSigningProfileCommand({ profileName: long }));
+    expect(revoked.status).toBe('Revoked');
+    expect(revoked.revocationRecord?.revokedBy).toBe('arn:aws:iam::000000000000:root');
     // Nothing wider than the window: no horizontal scrollbar.
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1280);
   });
