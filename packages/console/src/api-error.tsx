@@ -75,3 +75,25 @@ export function when(d: Date | undefined): string {
         .replace(/\.\d+Z$/, ' UTC')
     : '-';
 }
+
+/** A form's submit: busy while `action` runs, and its rejection kept to show as an alert. */
+export function useSubmit(): {
+  busy: boolean;
+  error: unknown;
+  run: (action: () => Promise<void>) => Promise<void>;
+} {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const run = useCallback(async (action: () => Promise<void>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await action();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  return { busy, error, run };
+}

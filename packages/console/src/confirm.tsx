@@ -4,7 +4,7 @@ import Button from '@cloudscape-design/components/button';
 import Modal from '@cloudscape-design/components/modal';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import { useState, type ReactNode } from 'react';
-import { ErrorAlert } from './api-error.js';
+import { ErrorAlert, useSubmit } from './api-error.js';
 
 export function Confirm({
   visible,
@@ -24,12 +24,12 @@ export function Confirm({
   onDismiss: () => void;
   disabled?: boolean;
 }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
+  const { busy, error, run } = useSubmit();
+  const [shown, setShown] = useState(false);
   // Mounted only while open, so each dialog's controls are the only ones on the page.
   if (!visible) return null;
   const close = (): void => {
-    setError(undefined);
+    setShown(false);
     onDismiss();
   };
   return (
@@ -48,20 +48,13 @@ export function Confirm({
               loading={busy}
               disabled={disabled}
               data-testid="confirm"
-              onClick={() => {
-                setBusy(true);
-                setError(undefined);
-                onConfirm().then(
-                  () => {
-                    setBusy(false);
-                    onDismiss();
-                  },
-                  (err: unknown) => {
-                    setBusy(false);
-                    setError(err);
-                  },
-                );
-              }}
+              onClick={() =>
+                void run(async () => {
+                  setShown(true);
+                  await onConfirm();
+                  close();
+                })
+              }
             >
               {confirmText}
             </Button>
@@ -70,7 +63,7 @@ export function Confirm({
       }
     >
       <SpaceBetween size="m">
-        <ErrorAlert error={error} />
+        <ErrorAlert error={shown ? error : undefined} />
         {children}
       </SpaceBetween>
     </Modal>

@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-signer';
 import { useState } from 'react';
 import type { Clients } from '../clients.js';
-import { ErrorAlert, useLoad } from '../api-error.js';
+import { ErrorAlert, useLoad, useSubmit } from '../api-error.js';
 import { href, navigate } from '../route.js';
 import { isIotPlatform, MAX_TAGS, profileNameError } from '../validation.js';
 
@@ -37,8 +37,7 @@ export function CreateProfilePage({ clients }: { clients: Clients }) {
   const [validityType, setValidityType] = useState<ValidityType>('MONTHS');
   const [certificateArn, setCertificateArn] = useState<string>();
   const [tags, setTags] = useState<Tag[]>([]);
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
   const platforms = useLoad(async () => {
     const r = await clients.signer.send(new ListSigningPlatformsCommand({}));
     return r.platforms ?? [];
@@ -51,13 +50,11 @@ export function CreateProfilePage({ clients }: { clients: Clients }) {
   // IoT platforms sign with an imported ACM certificate; Lambda and Notation with AWS's own keys.
   const needsCertificate = isIotPlatform(platform?.platformId);
 
-  const create = async (): Promise<void> => {
-    const problem = profileNameError(name);
-    setNameError(problem);
-    if (problem) return;
-    setBusy(true);
-    setError(undefined);
-    try {
+  const create = (): Promise<void> =>
+    run(async () => {
+      const problem = profileNameError(name);
+      setNameError(problem);
+      if (problem) return;
       await clients.signer.send(
         new PutSigningProfileCommand({
           profileName: name,
@@ -70,12 +67,7 @@ export function CreateProfilePage({ clients }: { clients: Clients }) {
         }),
       );
       navigate(href('profiles', name));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <SpaceBetween size="m">

@@ -1,10 +1,6 @@
 /** "Manage signing jobs": the list with ListSigningJobs' filters, paginated by its tokens. */
-import Box from '@cloudscape-design/components/box';
-import Button from '@cloudscape-design/components/button';
-import Header from '@cloudscape-design/components/header';
 import Input from '@cloudscape-design/components/input';
 import Link from '@cloudscape-design/components/link';
-import Pagination from '@cloudscape-design/components/pagination';
 import Select from '@cloudscape-design/components/select';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
@@ -19,6 +15,7 @@ import type { Clients } from '../clients.js';
 import { ErrorAlert, when } from '../api-error.js';
 import { href } from '../route.js';
 import { useTokenPages } from '../token-pages.js';
+import { listTableProps } from '../list-table.js';
 
 const ANY = { label: 'Any', value: '' };
 
@@ -61,29 +58,12 @@ export function JobsPage({ clients }: { clients: Clients }) {
       <ErrorAlert error={pages.error} />
       <Table
         data-testid="jobs-table"
-        variant="full-page"
-        loading={pages.loading}
-        loadingText="Loading signing jobs"
-        items={pages.items}
+        {...listTableProps(pages, {
+          title: 'Manage signing jobs',
+          noun: 'signing jobs',
+          create: { text: 'Start signing jobs', href: href('jobs', 'start') },
+        })}
         trackBy="jobId"
-        header={
-          <Header
-            variant="awsui-h1-sticky"
-            counter={
-              pages.loading ? undefined : `(${pages.items.length}${pages.openEnd ? '+' : ''})`
-            }
-            actions={
-              <SpaceBetween direction="horizontal" size="xs">
-                <Button iconName="refresh" ariaLabel="Refresh" onClick={pages.reload} />
-                <Button variant="primary" href={href('jobs', 'start')}>
-                  Start signing jobs
-                </Button>
-              </SpaceBetween>
-            }
-          >
-            Manage signing jobs
-          </Header>
-        }
         filter={
           <SpaceBetween direction="horizontal" size="s">
             <Select
@@ -124,19 +104,6 @@ export function JobsPage({ clients }: { clients: Clients }) {
               onChange={(e) => setRequestedBy(e.detail.value)}
             />
           </SpaceBetween>
-        }
-        pagination={
-          <Pagination
-            currentPageIndex={pages.pageIndex + 1}
-            pagesCount={pages.pagesCount}
-            openEnd={pages.openEnd}
-            onChange={(e) => pages.goTo(e.detail.currentPageIndex - 1)}
-          />
-        }
-        empty={
-          <Box textAlign="center" color="inherit">
-            <b>No signing jobs</b>
-          </Box>
         }
         columnDefinitions={[
           {

@@ -1,20 +1,17 @@
 /** Signing profiles: the list, filtered by status (canceled ones only on request). */
-import Button from '@cloudscape-design/components/button';
-import Header from '@cloudscape-design/components/header';
 import Link from '@cloudscape-design/components/link';
 import Multiselect from '@cloudscape-design/components/multiselect';
-import Pagination from '@cloudscape-design/components/pagination';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import Table from '@cloudscape-design/components/table';
 import Toggle from '@cloudscape-design/components/toggle';
-import Box from '@cloudscape-design/components/box';
 import { ListSigningProfilesCommand, type SigningProfile } from '@aws-sdk/client-signer';
 import { useState } from 'react';
 import type { Clients } from '../clients.js';
 import { ErrorAlert } from '../api-error.js';
 import { href } from '../route.js';
 import { useTokenPages } from '../token-pages.js';
+import { listTableProps } from '../list-table.js';
 
 const STATUSES = ['Active', 'Canceled', 'Revoked'] as const;
 
@@ -47,31 +44,14 @@ export function ProfilesPage({ clients }: { clients: Clients }) {
       <ErrorAlert error={pages.error} />
       <Table
         data-testid="profiles-table"
-        variant="full-page"
-        loading={pages.loading}
-        loadingText="Loading signing profiles"
-        items={pages.items}
+        {...listTableProps(pages, {
+          title: 'Signing profiles',
+          noun: 'signing profiles',
+          create: { text: 'Create signing profile', href: href('profiles', 'create') },
+        })}
         trackBy="profileName"
         wrapLines={false}
         resizableColumns
-        header={
-          <Header
-            variant="awsui-h1-sticky"
-            counter={
-              pages.loading ? undefined : `(${pages.items.length}${pages.openEnd ? '+' : ''})`
-            }
-            actions={
-              <SpaceBetween direction="horizontal" size="xs">
-                <Button iconName="refresh" ariaLabel="Refresh" onClick={pages.reload} />
-                <Button variant="primary" href={href('profiles', 'create')}>
-                  Create signing profile
-                </Button>
-              </SpaceBetween>
-            }
-          >
-            Signing profiles
-          </Header>
-        }
         filter={
           <SpaceBetween direction="horizontal" size="l" alignItems="center">
             <div style={{ minWidth: 320 }}>
@@ -89,19 +69,6 @@ export function ProfilesPage({ clients }: { clients: Clients }) {
               Show canceled profiles
             </Toggle>
           </SpaceBetween>
-        }
-        pagination={
-          <Pagination
-            currentPageIndex={pages.pageIndex + 1}
-            pagesCount={pages.pagesCount}
-            openEnd={pages.openEnd}
-            onChange={(e) => pages.goTo(e.detail.currentPageIndex - 1)}
-          />
-        }
-        empty={
-          <Box textAlign="center" color="inherit">
-            <b>No signing profiles</b>
-          </Box>
         }
         columnDefinitions={[
           {

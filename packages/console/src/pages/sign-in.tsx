@@ -10,29 +10,21 @@ import SpaceBetween from '@cloudscape-design/components/space-between';
 import { ListSigningProfilesCommand } from '@aws-sdk/client-signer';
 import { useState } from 'react';
 import { makeClients } from '../clients.js';
-import { ErrorAlert } from '../api-error.js';
+import { ErrorAlert, useSubmit } from '../api-error.js';
 import { saveSession, type Session } from '../session.js';
 
 export function SignIn({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
   const [accessKeyId, setKey] = useState('');
   const [secretAccessKey, setSecret] = useState('');
   const [region, setRegion] = useState('us-east-1');
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const submit = async (): Promise<void> => {
-    const s = { accessKeyId: accessKeyId.trim(), secretAccessKey, region: region.trim() };
-    setBusy(true);
-    setError(undefined);
-    try {
+  const { busy, error, run } = useSubmit();
+  const submit = (): Promise<void> =>
+    run(async () => {
+      const s = { accessKeyId: accessKeyId.trim(), secretAccessKey, region: region.trim() };
       await makeClients(s).signer.send(new ListSigningProfilesCommand({ maxResults: 1 }));
       saveSession(s);
       onSignedIn(s);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <Box padding={{ vertical: 'xxxl', horizontal: 'l' }}>
       <div className="fwsign-narrow">

@@ -10,7 +10,7 @@ import SpaceBetween from '@cloudscape-design/components/space-between';
 import { ListSigningProfilesCommand, StartSigningJobCommand } from '@aws-sdk/client-signer';
 import { useState } from 'react';
 import type { Clients } from '../clients.js';
-import { ErrorAlert, useLoad } from '../api-error.js';
+import { ErrorAlert, useLoad, useSubmit } from '../api-error.js';
 import { href, navigate } from '../route.js';
 import { S3LocationField, type S3Location } from '../s3-location.js';
 
@@ -18,8 +18,7 @@ export function StartJobPage({ clients }: { clients: Clients }) {
   const [profileName, setProfileName] = useState<string>();
   const [source, setSource] = useState<S3Location>();
   const [destination, setDestination] = useState<S3Location>();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
   const profiles = useLoad(async () => {
     const out = [];
     let nextToken: string | undefined;
@@ -32,10 +31,8 @@ export function StartJobPage({ clients }: { clients: Clients }) {
     } while (nextToken);
     return out;
   }, []);
-  const start = async (): Promise<void> => {
-    setBusy(true);
-    setError(undefined);
-    try {
+  const start = (): Promise<void> =>
+    run(async () => {
       const r = await clients.signer.send(
         new StartSigningJobCommand({
           profileName,
@@ -46,12 +43,7 @@ export function StartJobPage({ clients }: { clients: Clients }) {
         }),
       );
       navigate(href('jobs', r.jobId!));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <SpaceBetween size="m">
       <BreadcrumbGroup
