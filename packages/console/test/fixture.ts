@@ -1,6 +1,6 @@
 /** A real `fwsign serve` (the api and store from source) serving the built console, and its SDK clients. */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { SignerClient } from '@aws-sdk/client-signer';
 import { SignerServer } from '@fwsign/api';
+import { createDevelopmentCertificate } from '@fwsign/signing-engine';
 
 export const CONSOLE_DIST = fileURLToPath(new URL('../dist/', import.meta.url));
 export const CREDS = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -55,37 +56,18 @@ export async function startFixture(): Promise<Fixture> {
   const acm = new ACMClient(common);
   const s3 = new S3Client({ ...common, forcePathStyle: true });
 
-  // A P-256 code-signing certificate made by OpenSSL, imported as the CLI user would.
-  const keyFile = join(dir, 'key.pem');
+  // A P-256 code-signing certificate, imported as the CLI user would (`aws acm import-certificate`).
+  const cert = await createDevelopmentCertificate({
+    algorithm: 'ecdsa-p256',
+    subject: 'CN=console.example.com',
+  });
   const certFile = join(dir, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-      '-days',
-      '365',
-      '-subj',
-      '/CN=console.example.com',
-      '-addext',
-      'extendedKeyUsage=codeSigning',
-      '-addext',
-      'keyUsage=digitalSignature',
-    ],
-    { stdio: 'pipe' },
-  );
-  const key = execFileSync('openssl', ['pkcs8', '-topk8', '-nocrypt', '-in', keyFile]);
+  writeFileSync(certFile, cert.certificatePem);
   const imported = await acm.send(
-    new ImportCertificateCommand({ Certificate: readFileSync(certFile), PrivateKey: key }),
+    new ImportCertificateCommand({
+      Certificate: Buffer.from(cert.certificatePem),
+      PrivateKey: Buffer.from(cert.privateKeyPem),
+    }),
   );
   for (const Bucket of ['firmware-src', 'firmware-dst']) {
     await s3.send(new CreateBucketCommand({ Bucket }));
