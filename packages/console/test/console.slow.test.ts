@@ -37,6 +37,12 @@ describe.skipIf(!hasChromium)('console in Chromium', () => {
     page = browser.page;
     page.setDefaultTimeout(20_000);
     page.on('pageerror', (e) => pageErrors.push(e.message));
+    // A CSP violation, a React error or an unhandled rejection is logged as an error; the
+    // browser's own "Failed to load resource" lines are the refused responses counted below.
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource'))
+        pageErrors.push(m.text());
+    });
     page.on('response', (r) => {
       if (r.status() >= 400) pageErrors.push(`${r.status()} ${r.request().method()} ${r.url()}`);
     });
