@@ -95,8 +95,9 @@ export class SignerServer {
       this.ownLog = new AccessLog((text) => process.stderr.write(text));
     this.log = opts.accessLog === false ? undefined : (opts.accessLog ?? this.ownLog!.line);
     const web = opts.consoleDir ? new ConsoleStatic(opts.consoleDir) : undefined;
-    this.server = createServer({ keepAliveTimeout: 5000 }, (req, res) =>
-      web?.claims(req) ? web.serve(req, res) : void this.handle(req, res),
+    this.server = createServer(
+      { keepAliveTimeout: 5000 },
+      (req, res) => void (web?.claims(req) ? web.serve(req, res) : this.handle(req, res)),
     );
     this.server.on('clientError', (_err, socket) => {
       if (socket.writable)
