@@ -66,3 +66,13 @@ export function useTokenPages<T>(
     reload,
   };
 }
+
+/** `value` once it has stopped changing for `ms`: a typed filter asks the API once, not per key. */
+export function useDebounced<T>(value: T, ms = 400): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return settled;
+}

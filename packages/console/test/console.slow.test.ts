@@ -221,8 +221,14 @@ describe.skipIf(!hasChromium)('console in Chromium', () => {
     expect(revoked.jobs?.map((j) => j.jobId)).toEqual([jobId]);
     await page.getByText('No OTA job document').waitFor();
     await page.goto(`${fx.url}/console/#/jobs`);
-    await page.getByTestId('jobs-table').getByRole('link', { name: jobId }).waitFor();
+    const jobLink = page.getByTestId('jobs-table').getByRole('link', { name: jobId });
+    await jobLink.waitFor();
     await shot(page, '10-jobs');
+    // ListSigningJobs' isRevoked filter, from the list's revocation filter.
+    await choose('filter-revocation', 'Not revoked');
+    await page.getByText('No signing jobs').waitFor();
+    await choose('filter-revocation', /^Revoked$/);
+    await jobLink.waitFor();
   });
 
   it('holds its layout with a 64-character name and 50 long tags', async () => {

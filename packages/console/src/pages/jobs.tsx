@@ -14,7 +14,7 @@ import { useState } from 'react';
 import type { Clients } from '../clients.js';
 import { ErrorAlert, when } from '../api-error.js';
 import { href } from '../route.js';
-import { useTokenPages } from '../token-pages.js';
+import { useDebounced, useTokenPages } from '../token-pages.js';
 import { listTableProps } from '../list-table.js';
 
 const ANY = { label: 'Any', value: '' };
@@ -37,6 +37,8 @@ export function JobsPage({ clients }: { clients: Clients }) {
   const [revoked, setRevoked] = useState('');
   const [platformId, setPlatformId] = useState('');
   const [requestedBy, setRequestedBy] = useState('');
+  const platformFilter = useDebounced(platformId.trim());
+  const requestedByFilter = useDebounced(requestedBy.trim());
   const pages = useTokenPages<SigningJob>(
     async (nextToken) => {
       const r = await clients.signer.send(
@@ -45,13 +47,13 @@ export function JobsPage({ clients }: { clients: Clients }) {
           nextToken,
           ...(status ? { status: status as SigningStatus } : {}),
           ...(revoked ? { isRevoked: revoked === 'true' } : {}),
-          ...(platformId.trim() ? { platformId: platformId.trim() } : {}),
-          ...(requestedBy.trim() ? { requestedBy: requestedBy.trim() } : {}),
+          ...(platformFilter ? { platformId: platformFilter } : {}),
+          ...(requestedByFilter ? { requestedBy: requestedByFilter } : {}),
         }),
       );
       return { items: r.jobs ?? [], nextToken: r.nextToken };
     },
-    [status, revoked, platformId, requestedBy],
+    [status, revoked, platformFilter, requestedByFilter],
   );
   return (
     <SpaceBetween size="m">
@@ -79,6 +81,7 @@ export function JobsPage({ clients }: { clients: Clients }) {
             />
             <Select
               ariaLabel="Revocation status"
+              data-testid="filter-revocation"
               selectedOption={
                 revoked
                   ? { label: revoked === 'true' ? 'Revoked' : 'Not revoked', value: revoked }
