@@ -7,7 +7,11 @@ import Input from '@cloudscape-design/components/input';
 import SegmentedControl from '@cloudscape-design/components/segmented-control';
 import Select from '@cloudscape-design/components/select';
 import SpaceBetween from '@cloudscape-design/components/space-between';
-import { ListBucketsCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import {
+  ListBucketsCommand,
+  ListObjectVersionsCommand,
+  type ObjectVersion,
+} from '@aws-sdk/client-s3';
 import { useEffect, useState } from 'react';
 import type { Clients } from './clients.js';
 import { ErrorAlert, useLoad, when } from './api-error.js';
@@ -43,10 +47,17 @@ export function S3LocationField({
   );
   const versions = useLoad(async () => {
     if (!bucket || kind !== 'object') return [];
-    const r = await clients.s3.send(
-      new ListObjectVersionsCommand({ Bucket: bucket, MaxKeys: 1000 }),
-    );
-    return r.Versions ?? [];
+    // Every version, page by page with S3's markers (a firmware bucket holds thousands at most).
+    const out: ObjectVersion[] = [];
+    let markers: { KeyMarker?: string; VersionIdMarker?: string } = {};
+    for (;;) {
+      const r = await clients.s3.send(
+        new ListObjectVersionsCommand({ Bucket: bucket, MaxKeys: 1000, ...markers }),
+      );
+      out.push(...(r.Versions ?? []));
+      if (!r.IsTruncated || !r.NextKeyMarker) return out;
+      markers = { KeyMarker: r.NextKeyMarker, VersionIdMarker: r.NextVersionIdMarker };
+    }
   }, [bucket]);
   const keys = [...new Set((versions.data ?? []).map((v) => v.Key!))];
   const keyVersions = (versions.data ?? []).filter((v) => v.Key === key);

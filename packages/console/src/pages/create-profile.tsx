@@ -109,10 +109,10 @@ export function CreateProfilePage({ clients }: { clients: Clients }) {
                 <FormField
                   label="Profile name"
                   constraintText="2 to 64 characters: A–Z, a–z, 0–9 and underscore (_)."
-                  errorText={nameError}
                 >
                   <Input
                     controlId="profile-name"
+                    invalid={nameError !== undefined}
                     value={name}
                     onChange={(e) => {
                       setName(e.detail.value);
