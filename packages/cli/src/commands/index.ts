@@ -7,6 +7,7 @@
 import type { Command } from '../command.js';
 import { device } from './device.js';
 import { flash } from './flash.js';
+import { pack } from './pack.js';
 import { getSigningPlatform } from './get-signing-platform.js';
 import { keysCreate } from './keys-create.js';
 import { listSigningPlatforms } from './list-signing-platforms.js';
@@ -19,6 +20,7 @@ import { AWS_VERBS } from './aws/verbs.js';
 import { waitSuccessfulSigningJob } from './aws/wait.js';
 import { importCertificate } from './aws/import-certificate.js';
 import { demo } from './demo.js';
+import { masterKeyRotate } from './master-key-rotate.js';
 
 export const COMMANDS: readonly Command[] = [
   keysCreate,
@@ -29,10 +31,12 @@ export const COMMANDS: readonly Command[] = [
   getSigningPlatform,
   trustAnchors,
   flash,
+  pack,
   device,
   serve,
   ...AWS_VERBS,
   waitSuccessfulSigningJob,
   importCertificate,
   demo,
+  masterKeyRotate,
 ];
