@@ -12,10 +12,24 @@ beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'fwsign-serve-'))));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('fwsign serve', { timeout: 60_000 }, () => {
-  it('serves the API, creates a private credentials file, logs requests, and stops cleanly on SIGTERM', async () => {
+  it('serves the API and the console, creates a private credentials file, logs requests, and stops cleanly on SIGTERM', async () => {
+    const web = join(dir, 'web');
+    mkdirSync(web, { recursive: true });
+    writeFileSync(join(web, 'index.html'), '<!doctype html><title>console</title>');
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', MAIN, 'serve', '--data-dir', join(dir, 'data'), '--port', '0'],
+      [
+        '--import',
+        'tsx',
+        MAIN,
+        'serve',
+        '--data-dir',
+        join(dir, 'data'),
+        '--port',
+        '0',
+        '--console-dir',
+        web,
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';
@@ -27,13 +41,21 @@ describe('fwsign serve', { timeout: 60_000 }, () => {
       const url = await new Promise<string>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 30_000);
         child.stderr.on('data', () => {
-          const m = /listening on (http:\/\/\S+)/.exec(stderr);
+          // The console's URL is the last line printed at start.
+          const m = /console at (http:\/\/\S+)\/console\/\n/.exec(stderr);
           if (m) {
             clearTimeout(timer);
             resolve(m[1]!);
           }
         });
       });
+      expect(stderr).toContain(`fwsign serve: listening on ${url} `);
+      // --console-dir's files are served at the printed URL.
+      const page = await fetch(`${url}/console/`);
+      expect([page.status, await page.text()]).toEqual([
+        200,
+        '<!doctype html><title>console</title>',
+      ]);
       const creds = join(dir, 'data', 'credentials.json');
       expect(statSync(creds).mode & 0o777).toBe(0o600);
       expect(JSON.parse(readFileSync(creds, 'utf8')).credentials[0]).toMatchObject({
@@ -52,47 +74,6 @@ describe('fwsign serve', { timeout: 60_000 }, () => {
       expect(stderr).toMatch(/signer:ListSigningProfiles 200 [\d.]+ms account=000000000000/);
       expect(stderr).toContain('fwsign serve: stopped, database closed');
       expect(stderr).not.toMatch(/"secretAccessKey"|Signature=[0-9a-f]/);
-    } finally {
-      child.kill('SIGKILL');
-    }
-  });
-
-  it('serves the console from --console-dir and prints its URL at start', async () => {
-    const web = join(dir, 'web');
-    mkdirSync(web, { recursive: true });
-    writeFileSync(join(web, 'index.html'), '<!doctype html><title>console</title>');
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        MAIN,
-        'serve',
-        '--data-dir',
-        join(dir, 'data2'),
-        '--port',
-        '0',
-        '--console-dir',
-        web,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 30_000);
-        child.stderr.on('data', () => {
-          const m = /console at (http:\/\/\S+)/.exec(stderr);
-          if (m) {
-            clearTimeout(timer);
-            resolve(m[1]!);
-          }
-        });
-      });
-      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/console\/$/);
-      const r = await fetch(url);
-      expect([r.status, await r.text()]).toEqual([200, '<!doctype html><title>console</title>']);
     } finally {
       child.kill('SIGKILL');
     }
