@@ -14,6 +14,8 @@ SYSTEM_PACKAGES=(
   sqlite3                       # inspecting data dirs by hand
   awscli python3-boto3 python3-botocore  # the real AWS clients the API is tested with
   python3-cryptography-vectors  # NIST CAVP vectors for the C verifier
+  chromium                      # the web console's browser tests (playwright-core drives it)
+  libc6-i386                    # runs Mynewt's 32-bit SMP server simulator (../shared/peers), where the kernel can
 )
 
 missing=()
@@ -48,4 +50,17 @@ if ! command -v pnpm >/dev/null || [ "$(pnpm --version | cut -d. -f1)" != "10" ]
 fi
 
 pnpm install --frozen-lockfile --reporter=append-only >/dev/null
+# The web console's static files, which `fwsign serve` serves at /console/ and its tests load.
+pnpm -s --filter @fwsign/console build
+# The `fwsign` command: build the CLI's bundle and link it as `npm link` would (the package in
+# npm's global node_modules, its bin in npm's global bin, which is on PATH). npm link itself cannot
+# be used: it installs the package's dependencies with npm, which refuses pnpm's workspace:*.
+pnpm -s --filter @fwsign/cli build
+npm_root="$(npm root -g)"
+npm_bin="$(npm prefix -g)/bin"
+mkdir -p "$npm_root/@fwsign" "$npm_bin"
+ln -sfn "$PWD/packages/cli" "$npm_root/@fwsign/cli"
+ln -sfn "$npm_root/@fwsign/cli/dist/fwsign.mjs" "$npm_bin/fwsign"
+command -v fwsign >/dev/null || echo "setup: fwsign is in $npm_bin, which is not on PATH: add it"
+
 echo "setup: done"

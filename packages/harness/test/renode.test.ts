@@ -14,6 +14,8 @@ import {
   findRenode,
   renderResc,
   machineCommands,
+  cutPoints,
+  parseCutState,
   createBoard,
 } from '../src/index.js';
 import { CERTFILE, ecKey } from './keys.js';
@@ -67,6 +69,25 @@ describe('renode script', () => {
   });
 });
 
+describe('exact cut points', () => {
+  it('puts one before every erase, before every write and in the middle of a write of three words or more', () => {
+    expect(cutPoints('EWPPPPEWPWPP')).toEqual([
+      { op: 1, label: 'erase #1' },
+      { op: 2, label: 'write #1 start' },
+      { op: 4, label: 'write #1 middle' },
+      { op: 6, label: 'erase #2' },
+      { op: 7, label: 'write #2 start' },
+      { op: 8, label: 'write #3 start' },
+    ]);
+    expect(() => cutPoints('EX')).toThrow(/expected E, P or W, got "X"/);
+  });
+
+  it('reads the hook state the monitor prints', () => {
+    expect(parseCutState('12\nEWPPW\nTrue\n')).toEqual({ ops: 12, log: 'EWPPW', paused: true });
+    expect(parseCutState('0\n-\nFalse')).toEqual({ ops: 0, log: '', paused: false });
+  });
+});
+
 describe('finding Renode', () => {
   it('takes $RENODE, then PATH, then ../shared/renode/renode beside the repository', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fwsign-find-renode-'));
@@ -115,7 +136,8 @@ describe.runIf(renode)('renode board (stm32f4_discovery, flash-slot build)', () 
       // The flash build: 384 KiB slots less the 128 KiB trailer sector.
       expect(st.slotSize).toBe(262144);
       const image = board.firmware.app(1);
-      await s.upload(image);
+      // One request in flight: Renode's UART takes host bytes slowly (STM32F4.md).
+      await s.upload(image, { window: 1 });
       expect((await s.signature(key.sign(image), 'sig-sha256-ecdsa', CERTFILE)).fwv).toBe(0);
       expect((await s.verify()).fwv).toBe(0);
       expect((await s.markBootable()).fwv).toBe(0);

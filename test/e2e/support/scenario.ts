@@ -1,19 +1,44 @@
 /** The e2e scenario: a board plus a running fwsign service per scenario (torn down after it). */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIRMWARE_DIR, locateFirmware, type BoardChoice, type Firmware } from '@fwsign/harness';
+import {
+  FIRMWARE_DIR,
+  findRenode,
+  locateFirmware,
+  RENODE_HINT,
+  RENODE_MACHINE,
+  type BoardChoice,
+  type Firmware,
+} from '@fwsign/harness';
 import { createScenario } from '@fwsign/harness/vitest';
 import { FwsignService } from './service.js';
 
 export const scenario = createScenario({ fwsign: () => FwsignService.start() });
 
 /**
- * The QEMU machines the device scenarios run on: the MPS2 build and the STM32F4 port (when its
- * sources are in the tree); FWSIGN_QEMU_MACHINE picks one.
+ * The boards the device scenarios run on, by firmware layout: QEMU's mps2-an386 and netduinoplus2
+ * (the STM32F4 port with slots in SRAM), and Renode's stm32f4_discovery (the STM32F4 port with
+ * its slots in flash, through the real flash driver). One setting picks: FWSIGN_BOARD=renode runs
+ * Renode only, FWSIGN_BOARD=all QEMU and Renode, anything else QEMU (FWSIGN_QEMU_MACHINE: one
+ * machine). Renode is opt-in: its UART takes host bytes at 0.3-1 KB/s on a loaded 2-core host
+ * (STM32F4.md), slow enough to make a shared CI machine's run flaky.
  */
-export const MACHINES: string[] = process.env.FWSIGN_QEMU_MACHINE
+const renode = findRenode();
+const wanted = process.env.FWSIGN_BOARD;
+const onRenode = wanted === 'renode' || wanted === 'all';
+const qemuMachines = process.env.FWSIGN_QEMU_MACHINE
   ? [process.env.FWSIGN_QEMU_MACHINE]
   : ['mps2-an386', ...(existsSync(join(FIRMWARE_DIR, 'port/stm32f4')) ? ['netduinoplus2'] : [])];
+export const MACHINES: string[] = [
+  ...(wanted === 'renode' ? [] : qemuMachines),
+  ...(onRenode ? [RENODE_MACHINE] : []),
+];
+if (!onRenode)
+  console.info(
+    `e2e on Renode skipped: run with FWSIGN_BOARD=renode (Renode only) or FWSIGN_BOARD=all${renode ? '' : `; no Renode found: ${RENODE_HINT}`}`,
+  );
+if (onRenode && !renode)
+  throw new Error(`e2e: FWSIGN_BOARD=${wanted} expected a Renode, found none; ${RENODE_HINT}`);
 
 const located = new Map<string, Firmware>();
 /** The verifier firmware and its test applications for `machine` (built by make if missing). */
@@ -23,10 +48,15 @@ export function firmwareFor(machine: string): Firmware {
 }
 
 export function boardFor(machine: string, uart: 'socket' | 'pty' = 'socket'): BoardChoice {
-  return { kind: 'qemu', machine, uart };
+  // Renode's board has one UART kind (a socket terminal), so a pty scenario runs on it as is.
+  return machine === RENODE_MACHINE ? { kind: 'renode' } : { kind: 'qemu', machine, uart };
 }
 
-/** The default machine's firmware, for scenarios that run on one board. */
-export const firmware = firmwareFor(MACHINES[0]!);
+/**
+ * The first QEMU machine's firmware and board, for scenarios that run on one board (the link
+ * faults: their 1.5 s timeouts are QEMU's, far below what Renode's UART needs).
+ */
+export const firmware = firmwareFor(qemuMachines[0]!);
+export const defaultBoard: BoardChoice = { kind: 'qemu', machine: qemuMachines[0]! };
 
 export const BANNER = (v: number): string => `fwsign-demo-app v${v}`;

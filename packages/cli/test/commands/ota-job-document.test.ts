@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseOtaJobDocument, parseSignedObject } from '@fwsign/signing-engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fwsign, tempDir, type RunResult } from '../helpers.js';
+import { devKeys, fwsign, tempDir, type RunResult } from '../helpers.js';
 import { job, profile, startFixture, type Fixture } from '../aws-fixture.js';
 
 const tmp = tempDir();
@@ -11,23 +11,7 @@ afterAll(tmp.cleanup);
 
 beforeAll(async () => {
   writeFileSync(join(tmp.dir, 'fw.bin'), randomBytes(2000));
-  expect(
-    (
-      await fwsign(
-        tmp.dir,
-        'keys',
-        'create',
-        '--algorithm',
-        'ecdsa-p256',
-        '--subject',
-        'CN=ota',
-        '--key-out',
-        'k.pem',
-        '--cert-out',
-        'c.pem',
-      )
-    ).code,
-  ).toBe(0);
+  expect((await devKeys(tmp.dir)).code).toBe(0);
   expect(
     (
       await fwsign(
@@ -49,8 +33,9 @@ beforeAll(async () => {
 });
 
 describe('fwsign ota-job-document', () => {
-  it('prints the afr_ota document with the signature copied from the signed object', async () => {
-    const r = await fwsign(
+  /** The document of fw.signed.json for /ota/fw.bin, with `extra` flags. */
+  const document = (...extra: string[]): Promise<RunResult> =>
+    fwsign(
       tmp.dir,
       'ota-job-document',
       '--signed',
@@ -59,9 +44,11 @@ describe('fwsign ota-job-document', () => {
       '/ota/fw.bin',
       '--certfile',
       '/certs/codesign.crt',
-      '--stream',
-      'AFR_OTA-abc',
+      ...extra,
     );
+
+  it('prints the afr_ota document with the signature copied from the signed object', async () => {
+    const r = await document('--stream', 'AFR_OTA-abc');
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout);
     const signed = parseSignedObject(new Uint8Array(readFileSync(join(tmp.dir, 'fw.signed.json'))));
@@ -75,12 +62,35 @@ describe('fwsign ota-job-document', () => {
             filesize: 2000,
             fileid: 0,
             certfile: '/certs/codesign.crt',
+            fileType: 0,
             'sig-sha256-ecdsa': Buffer.from(signed.signature).toString('base64'),
           },
         ],
       },
     });
+    // Compact, as devices need it: no indentation, one line.
+    expect(r.stdout).toBe(`${JSON.stringify(doc)}\n`);
     expect(parseOtaJobDocument(doc).files[0]!.filesize).toBe(2000);
+  });
+
+  it('refuses MQTT without a stream, a stream name the agent cannot subscribe to, and a fileType over 255 (exit 2)', async () => {
+    const run = document;
+    const none = await run();
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(
+      /^fwsign ota-job-document: --stream is required for MQTT \(the device downloads the file over that stream; AWS IoT names them AFR_OTA-<uuid>\)/,
+    );
+    const slash = await run('--stream', 'AFR_OTA/1');
+    expect(slash.code).toBe(2);
+    expect(slash.stderr).toContain(
+      '--stream expected no MQTT topic characters (#, +, /), got "/" in "AFR_OTA/1"',
+    );
+    const long = await run('--stream', `AFR_OTA-${'a'.repeat(37)}`);
+    expect(long.code).toBe(2);
+    expect(long.stderr).toContain('--stream expected at most 44 characters');
+    const type = await run('--stream', 'AFR_OTA-1', '--file-type', '256');
+    expect(type.code).toBe(2);
+    expect(type.stderr).toContain('--file-type expected an integer 0..255, got "256"');
   });
 
   it('writes --out, takes several files and HTTP fields, and checks pairing', async () => {
@@ -146,6 +156,8 @@ describe(
         '/ota/fw.bin',
         '--certfile',
         '/certs/codesign.crt',
+        '--stream',
+        'AFR_OTA-job',
       );
 
     it('builds the document from the signed object in the destination bucket, byte for byte the one --signed builds', async () => {
@@ -168,6 +180,8 @@ describe(
         '/ota/fw.bin',
         '--certfile',
         '/certs/codesign.crt',
+        '--stream',
+        'AFR_OTA-job',
       );
       expect(r.stdout).toBe(local.stdout);
       expect(parseOtaJobDocument(r.stdout).files[0]).toMatchObject({

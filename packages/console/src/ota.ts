@@ -1,0 +1,13 @@
+/**
+ * The FreeRTOS OTA job document of a signing job, built in the browser by the engine's own pure
+ * builder (the same one `fwsign ota-job-document` uses) from the signed object's bytes.
+ */
+import { buildOtaJobDocument } from '@fwsign/signing-engine/ota-job-document';
+import { parseSignedObject } from '@fwsign/signing-engine/signed-object';
+
+export function otaJobDocumentText(signed: Uint8Array, filepath: string, certfile: string): string {
+  const doc = buildOtaJobDocument({
+    files: [{ signedObject: parseSignedObject(signed), filepath, certfile }],
+  });
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
