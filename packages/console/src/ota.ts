@@ -5,9 +5,12 @@
 import { buildOtaJobDocument } from '@fwsign/signing-engine/ota-job-document';
 import { parseSignedObject } from '@fwsign/signing-engine/signed-object';
 
-export function otaJobDocumentText(signed: Uint8Array, filepath: string, certfile: string): string {
+export function otaJobDocumentText(
+  signed: Uint8Array,
+  file: { filepath: string; certfile: string; streamname: string },
+): string {
   const doc = buildOtaJobDocument({
-    files: [{ signedObject: parseSignedObject(signed), filepath, certfile }],
+    files: [{ signedObject: parseSignedObject(signed), ...file }],
   });
   return `${JSON.stringify(doc, null, 2)}\n`;
 }

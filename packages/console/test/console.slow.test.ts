@@ -204,6 +204,7 @@ describe.skipIf(!hasChromium)('console in Chromium', { timeout: 120_000 }, () =>
     });
     expect(verdict).toMatchObject({ ok: true, payloadSize: fx.firmware.length });
     const doc = parseOtaJobDocument((await page.getByTestId('ota-document').textContent())!);
+    expect(doc.streamname).toBe(`AFR_OTA-${jobId}`);
     expect(doc.files[0]).toMatchObject({
       filepath: '/firmware/update.bin',
       certfile: '/certs/codesign.crt',

@@ -208,12 +208,14 @@ function SignedObject({
   useEffect(() => () => (url ? URL.revokeObjectURL(url) : undefined), [url]);
   const [filepath, setFilepath] = useState('/firmware/update.bin');
   const [certfile, setCertfile] = useState('/certs/codesign.crt');
+  // Over MQTT the device reads the image from a stream; AWS IoT names them AFR_OTA-<uuid>.
+  const [streamname, setStreamname] = useState(`AFR_OTA-${job.jobId ?? ''}`);
   const refusal = otaRefusal(job, profile.data);
   let doc: string | undefined;
   let docError: unknown;
   if (object.data && !refusal) {
     try {
-      doc = otaJobDocumentText(object.data, filepath, certfile);
+      doc = otaJobDocumentText(object.data, { filepath, certfile, streamname });
     } catch (err) {
       docError = err;
     }
@@ -257,6 +259,9 @@ function SignedObject({
                   </FormField>
                   <FormField label="Code-signing certificate path on the device">
                     <Input value={certfile} onChange={(e) => setCertfile(e.detail.value)} />
+                  </FormField>
+                  <FormField label="Stream name (MQTT)">
+                    <Input value={streamname} onChange={(e) => setStreamname(e.detail.value)} />
                   </FormField>
                 </SpaceBetween>
                 {docError ? (
