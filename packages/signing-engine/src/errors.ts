@@ -8,6 +8,7 @@ export type EngineErrorCode =
   | 'PayloadTooLarge'
   | 'MalformedSignedObject'
   | 'MalformedJobDocument'
+  | 'MalformedPackage'
   | 'InvalidKey'
   | 'InvalidCertificate';
 
