@@ -38,6 +38,13 @@ function keyUsage(role: CertificateRole): ArrayBuffer {
     : new asn1js.BitString({ valueHex: Uint8Array.of(0x06).buffer, unusedBits: 1 }).toBER(false);
 }
 
+/** RFC 5280 §4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050 (a 30-year root needs it). */
+function timeOf(d: Date): pkijs.Time {
+  // Whole seconds: RFC 5280 forbids fractional seconds in GeneralizedTime.
+  const value = new Date(Math.floor(d.getTime() / 1000) * 1000);
+  return new pkijs.Time({ type: value.getUTCFullYear() < 2050 ? 0 : 1, value });
+}
+
 function keyIdOf(spki: pkijs.PublicKeyInfo): Uint8Array {
   return new Uint8Array(
     createHash('sha1').update(Buffer.from(spki.subjectPublicKey.valueBlock.valueHexView)).digest(),
@@ -65,8 +72,8 @@ export function issueCertificate(opts: {
   cert.subject = parseSubject(opts.subject);
   const issuerCert = opts.issuer && pkijs.Certificate.fromBER(opts.issuer.certificateDer);
   cert.issuer = issuerCert ? issuerCert.subject : parseSubject(opts.subject);
-  cert.notBefore.value = opts.notBefore;
-  cert.notAfter.value = opts.notAfter;
+  cert.notBefore = timeOf(opts.notBefore);
+  cert.notAfter = timeOf(opts.notAfter);
   const spki = createPublicKey(opts.subjectKey).export({ format: 'der', type: 'spki' });
   cert.subjectPublicKeyInfo = pkijs.PublicKeyInfo.fromBER(spki);
   const ski = keyIdOf(cert.subjectPublicKeyInfo);

@@ -1,4 +1,12 @@
-import { EngineError, getSigningPlatform, signPayload as engineSign } from '@fwsign/signing-engine';
+import {
+  EngineError,
+  NOTARY_PAYLOAD_TYPE,
+  getSigningPlatform,
+  managedPlatformKind,
+  signJwsEnvelope,
+  signLambdaPackage,
+  signPayload as engineSign,
+} from '@fwsign/signing-engine';
 import type { EffectiveConfiguration, SignResult } from '@fwsign/signing-engine';
 import type { BatchJob, CommittedBatch } from './batch-commit.js';
 import { writeAndCommit } from './batch-commit.js';
@@ -14,9 +22,11 @@ import type { NewJob } from './job-row.js';
 import { findJobByToken } from './job-row.js';
 import { newJobId } from './job-id.js';
 import type { SignerCache } from './key-material.js';
+import type { ManagedKeyCache } from './managed-keys.js';
+import { jobArn, profileVersionArn } from './arns.js';
 import { authorizeRef } from './permissions.js';
 import type { ProfileRow } from './profile-row.js';
-import { effectiveConfiguration } from './profiles.js';
+import { effectiveConfiguration, managedConfiguration } from './profiles.js';
 import type { Identity } from './validate.js';
 import {
   checkAccountId,
@@ -55,6 +65,8 @@ export interface SignPayloadResponse {
 /** The statusReason AWS Signer writes on a job that succeeded. */
 export const SIGNING_SUCCEEDED = 'Signing Succeeded';
 const MAX_TOKEN_CHARS = 256;
+/** The SignPayload reference: payload length 1 to 4096. */
+const MAX_SIGN_PAYLOAD_BYTES = 4096;
 const MAX_BATCH = 256;
 /** Two batches may be with the commit worker: one being written and committed, the next queued behind it so the worker never waits for this thread. */
 const MAX_CONCURRENT_FLUSHES = 2;
@@ -93,6 +105,7 @@ export class JobPipeline {
   constructor(
     private readonly ctx: StoreContext,
     private readonly signers: SignerCache,
+    private readonly managedKeys: ManagedKeyCache,
   ) {
     this.writer = new CommitWriter(ctx.db, ctx.db.name, ctx.buckets.dirs);
   }
@@ -151,6 +164,10 @@ export class JobPipeline {
       profileOwner: owner,
     });
     checkActive(profile);
+    if (managedPlatformKind(profile.platform_id) === 'notation')
+      throw new ValidationException(
+        `profileName: signing profile ${profile.name} is for ${profile.platform_id}, which signs with SignPayload, not signing jobs`,
+      );
     const source = this.checkSource(id.accountId, srcBucket, srcKey, srcVersion, dstBucket);
     return this.run(
       id,
@@ -194,6 +211,10 @@ export class JobPipeline {
     const fail = (reason: string) =>
       this.commit({ ...base, status_reason: reason, completed_at: this.ctx.now().getTime() });
 
+    if (managedPlatformKind(profile.platform_id) === 'lambda') {
+      if (!source.destinationExists) return fail(`Destination bucket ${dstBucket} does not exist`);
+      return this.signLambda(profile, base, source, fail);
+    }
     let config: EffectiveConfiguration;
     try {
       config = this.configFor(profile);
@@ -223,24 +244,95 @@ export class JobPipeline {
         return fail(`Signing failed: ${(err as Error).message}`);
       throw err;
     }
-    const completed = this.ctx.now();
+    // IoT signatures carry no expiry: signatureValidityPeriod applies to Lambda and Notation only.
     return this.commit(
       {
         ...base,
         status: 'Succeeded',
         status_reason: SIGNING_SUCCEEDED,
-        completed_at: completed.getTime(),
-        signature_expires_at: addPeriod(
-          completed,
-          profile.validity_value,
-          profile.validity_type,
-        ).getTime(),
+        completed_at: this.ctx.now().getTime(),
       },
       result.signedObject,
     );
   }
 
-  /** SignPayload: signs bytes handed in the request; the job is recorded, no object is written. */
+  /**
+   * A Lambda deployment package: the signed ZIP (signature in its archive comment, see the engine's
+   * lambda-package.ts) goes to prefix + jobId. An empty, already signed or malformed ZIP fails
+   * the job with a statusReason, as AWS reports it, rather than the API call.
+   */
+  private signLambda(
+    profile: ProfileRow,
+    base: NewJob,
+    source: { file: string; offset: number; size: number },
+    fail: (reason: string) => Promise<StartSigningJobResponse>,
+  ): Promise<StartSigningJobResponse> {
+    const { maxSizeBytes, platform } = managedConfiguration(
+      profile.platform_id,
+      parseOverrides(profile),
+    );
+    if (source.size > maxSizeBytes)
+      return fail(
+        `Source object is ${source.size} bytes, over the ${platform.platformId} platform limit of ${maxSizeBytes} bytes (${platform.maxSizeInMB} MB)`,
+      );
+    const key = this.managedKeyFor(profile);
+    const signingTime = this.ctx.now();
+    const expiry = addPeriod(signingTime, profile.validity_value, profile.validity_type);
+    if (key.notAfter < signingTime.getTime())
+      return fail(
+        `The certificate of profile version ${profile.profile_version} expired at ${new Date(key.notAfter).toISOString()}`,
+      );
+    let signed: Uint8Array;
+    try {
+      signed = signLambdaPackage({
+        pkg: this.ctx.buckets.readBody(source),
+        attributes: {
+          signingTime,
+          expiry,
+          profileVersionArn: profileVersionArn(
+            this.ctx.region,
+            profile.account,
+            profile.name,
+            profile.profile_version,
+          ),
+          jobArn: jobArn(this.ctx.region, profile.account, base.job_id),
+        },
+        privateKey: key.privateKey,
+        chainDer: key.chainDer,
+      });
+    } catch (err) {
+      if (err instanceof EngineError)
+        return fail(`Invalid Lambda deployment package: ${err.message}`);
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+        return fail(`Signing failed: ${(err as Error).message}`);
+      throw err;
+    }
+    return this.commit(
+      {
+        ...base,
+        status: 'Succeeded',
+        status_reason: SIGNING_SUCCEEDED,
+        completed_at: signingTime.getTime(),
+        signature_expires_at: Math.floor(expiry.getTime() / 1000) * 1000,
+      },
+      signed,
+    );
+  }
+
+  private managedKeyFor(profile: ProfileRow) {
+    const key = this.managedKeys.get(profile.account, profile.name, profile.profile_version);
+    if (!key)
+      throw new InternalServiceErrorException(
+        `profile version ${profile.profile_version} of ${profile.name} has no Signer-managed key`,
+      );
+    return key;
+  }
+
+  /**
+   * SignPayload: Notation profiles only, payloadFormat application/vnd.cncf.notary.payload.v1+json
+   * only (the API reference: "the single valid type"). Returns the Notary JWS envelope; the job is
+   * recorded, no object is written.
+   */
   async signPayload(id: Identity, input: SignPayloadRequest): Promise<SignPayloadResponse> {
     checkIdentity(id);
     const name = checkProfileName(input?.profileName);
@@ -253,33 +345,54 @@ export class JobPipeline {
         `payload: expected non-empty bytes, got ${describe(input.payload)}`,
       );
     }
+    if (input.payload.length > MAX_SIGN_PAYLOAD_BYTES)
+      throw new ValidationException(
+        `payload: expected at most ${MAX_SIGN_PAYLOAD_BYTES} bytes, got ${input.payload.length}`,
+      );
     const payloadFormat = requireString('payloadFormat', input.payloadFormat);
+    if (payloadFormat !== NOTARY_PAYLOAD_TYPE)
+      throw new ValidationException(
+        `payloadFormat: the single valid type is ${NOTARY_PAYLOAD_TYPE}, got ${JSON.stringify(payloadFormat)}`,
+      );
     const profile = authorizeRef(this.ctx, id, 'signer:SignPayload', {
       profileName: name,
       profileOwner: owner,
     });
     checkActive(profile);
-    const config = effectiveConfiguration(profile.platform_id, parseOverrides(profile));
-    if (input.payload.length > config.maxSizeBytes) {
+    if (managedPlatformKind(profile.platform_id) !== 'notation')
       throw new ValidationException(
-        `payload: ${input.payload.length} bytes is over the ${config.platform.platformId} platform limit of ${config.maxSizeBytes} bytes`,
+        `profileName: signing profile ${profile.name} is for ${profile.platform_id}; SignPayload signs for Notation-OCI-SHA384-ECDSA profiles only`,
       );
-    }
-    const createdAt = this.ctx.now();
-    const material = this.signerFor(profile, createdAt);
-    if (typeof material === 'string') throw new ValidationException(`profileName: ${material}`);
+    checkNotaryPayload(input.payload);
+    const key = this.managedKeyFor(profile);
+    const signingTime = this.ctx.now();
+    if (key.notAfter < signingTime.getTime())
+      throw new ValidationException(
+        `profileName: the certificate of profile version ${profile.profile_version} expired at ${new Date(key.notAfter).toISOString()}`,
+      );
+    const expiry = addPeriod(signingTime, profile.validity_value, profile.validity_type);
     const jobId = newJobId();
-    const result = await engineSign({
-      // SignPayload has no S3 location; a detached signature is returned as bytes instead.
-      config: { ...config, imageFormat: 'JSONDetached' },
-      signer: material,
+    const pva = profileVersionArn(
+      this.ctx.region,
+      profile.account,
+      profile.name,
+      profile.profile_version,
+    );
+    const ja = jobArn(this.ctx.region, profile.account, jobId);
+    const envelope = signJwsEnvelope({
       payload: input.payload,
-      payloadLocation: { bucketName: '', key: '', version: '' },
-      reportSha256: true,
+      attributes: {
+        contentType: NOTARY_PAYLOAD_TYPE,
+        signingTime,
+        expiry,
+        profileVersionArn: pva,
+        jobArn: ja,
+      },
+      privateKey: key.privateKey,
+      chainDer: key.chainDer,
     });
-    const completed = this.ctx.now();
     const r = await this.commit({
-      ...jobFields(profile, id, jobId, null, createdAt),
+      ...jobFields(profile, id, jobId, null, signingTime),
       source_bucket: null,
       source_key: null,
       source_version: null,
@@ -289,23 +402,17 @@ export class JobPipeline {
       signed_version: null,
       status: 'Succeeded',
       status_reason: SIGNING_SUCCEEDED,
-      completed_at: completed.getTime(),
-      signature_expires_at: addPeriod(
-        completed,
-        profile.validity_value,
-        profile.validity_type,
-      ).getTime(),
+      completed_at: signingTime.getTime(),
+      signature_expires_at: Math.floor(expiry.getTime() / 1000) * 1000,
     });
     return {
       jobId: r.jobId,
       jobOwner: r.jobOwner,
-      signature: result.signature,
+      signature: new TextEncoder().encode(envelope),
+      // The names AWS's Notation plugin reads back as the signature's extended attributes.
       metadata: {
-        signatureAlgorithm: result.signatureAlgorithm,
-        payloadFormat,
-        payloadSha256: Buffer.from(result.payloadSha256!).toString('hex'),
-        signingTime: completed.toISOString(),
-        profileVersionArn: `arn:aws:signer:${this.ctx.region}:${profile.account}:/signing-profiles/${profile.name}/${profile.profile_version}`,
+        'com.amazonaws.signer.signingProfileVersion': pva,
+        'com.amazonaws.signer.signingJob': ja,
       },
     };
   }
@@ -488,6 +595,27 @@ function checkActive(p: ProfileRow): void {
       `profileName: signing profile ${p.name} is ${p.status}; only an Active profile can sign`,
     );
   }
+}
+
+/** The Notary Project payload: a JSON object naming the target artifact's descriptor. */
+function checkNotaryPayload(payload: Uint8Array): void {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(Buffer.from(payload).toString('utf8'));
+  } catch {
+    doc = undefined;
+  }
+  const target = (doc as { targetArtifact?: Record<string, unknown> } | undefined)?.targetArtifact;
+  if (
+    !target ||
+    typeof target !== 'object' ||
+    typeof target.mediaType !== 'string' ||
+    typeof target.digest !== 'string' ||
+    typeof target.size !== 'number'
+  )
+    throw new ValidationException(
+      `payload: expected a Notary payload {"targetArtifact":{"mediaType","digest","size"}} as JSON, got ${payload.length} bytes that are not one`,
+    );
 }
 
 function checkToken(value: unknown): string {
