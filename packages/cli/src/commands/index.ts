@@ -19,6 +19,7 @@ import { AWS_VERBS } from './aws/verbs.js';
 import { waitSuccessfulSigningJob } from './aws/wait.js';
 import { importCertificate } from './aws/import-certificate.js';
 import { demo } from './demo.js';
+import { caExport } from './ca-export.js';
 
 export const COMMANDS: readonly Command[] = [
   keysCreate,
@@ -35,4 +36,5 @@ export const COMMANDS: readonly Command[] = [
   waitSuccessfulSigningJob,
   importCertificate,
   demo,
+  caExport,
 ];
