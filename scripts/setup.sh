@@ -14,6 +14,7 @@ SYSTEM_PACKAGES=(
   sqlite3                       # inspecting data dirs by hand
   awscli python3-boto3 python3-botocore  # the real AWS clients the API is tested with
   python3-cryptography-vectors  # NIST CAVP vectors for the C verifier
+  zip unzip                     # Lambda deployment packages: made by zip, checked by unzip -t
 )
 
 missing=()
