@@ -70,7 +70,8 @@ function invalid(message: string): never {
 
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+?)-----END CERTIFICATE-----/g;
 
-function pemBlocks(pem: string): Uint8Array[] {
+/** The DER of every CERTIFICATE block of a PEM text, in order. */
+export function pemBlocks(pem: string): Uint8Array[] {
   return [...pem.matchAll(PEM_BLOCK)].map(
     (m) => new Uint8Array(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64')),
   );

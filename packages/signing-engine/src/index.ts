@@ -34,6 +34,8 @@ export {
   isIntactSelfSigned,
   parseCertificate,
   parseCertificateChain,
+  pem,
+  pemBlocks,
   privateKeyMatchesCertificate,
   trustAnchorFromCertificate,
   type ParsedCertificate,

@@ -245,15 +245,7 @@ export class JobPipeline {
       throw err;
     }
     // IoT signatures carry no expiry: signatureValidityPeriod applies to Lambda and Notation only.
-    return this.commit(
-      {
-        ...base,
-        status: 'Succeeded',
-        status_reason: SIGNING_SUCCEEDED,
-        completed_at: this.ctx.now().getTime(),
-      },
-      result.signedObject,
-    );
+    return this.commit(succeeded(base, this.ctx.now(), null), result.signedObject);
   }
 
   /**
@@ -307,16 +299,7 @@ export class JobPipeline {
         return fail(`Signing failed: ${(err as Error).message}`);
       throw err;
     }
-    return this.commit(
-      {
-        ...base,
-        status: 'Succeeded',
-        status_reason: SIGNING_SUCCEEDED,
-        completed_at: signingTime.getTime(),
-        signature_expires_at: Math.floor(expiry.getTime() / 1000) * 1000,
-      },
-      signed,
-    );
+    return this.commit(succeeded(base, signingTime, expiry), signed);
   }
 
   private managedKeyFor(profile: ProfileRow) {
@@ -391,20 +374,22 @@ export class JobPipeline {
       privateKey: key.privateKey,
       chainDer: key.chainDer,
     });
-    const r = await this.commit({
-      ...jobFields(profile, id, jobId, null, signingTime),
-      source_bucket: null,
-      source_key: null,
-      source_version: null,
-      dest_bucket: null,
-      dest_prefix: null,
-      signed_key: null,
-      signed_version: null,
-      status: 'Succeeded',
-      status_reason: SIGNING_SUCCEEDED,
-      completed_at: signingTime.getTime(),
-      signature_expires_at: Math.floor(expiry.getTime() / 1000) * 1000,
-    });
+    const r = await this.commit(
+      succeeded(
+        {
+          ...jobFields(profile, id, jobId, null, signingTime),
+          source_bucket: null,
+          source_key: null,
+          source_version: null,
+          dest_bucket: null,
+          dest_prefix: null,
+          signed_key: null,
+          signed_version: null,
+        },
+        signingTime,
+        expiry,
+      ),
+    );
     return {
       jobId: r.jobId,
       jobOwner: r.jobOwner,
@@ -549,6 +534,21 @@ export class JobPipeline {
   private settle(batch: Commit[], { outcomes }: CommittedBatch): void {
     batch.forEach((c, i) => c.resolve(outcomes[i]!));
   }
+}
+
+/** A Succeeded job row; the expiry at whole seconds, as the envelope's RFC 3339 times carry it. */
+function succeeded(
+  job: Omit<NewJob, 'status' | 'status_reason' | 'completed_at' | 'signature_expires_at'>,
+  completedAt: Date,
+  expiresAt: Date | null,
+): NewJob {
+  return {
+    ...job,
+    status: 'Succeeded',
+    status_reason: SIGNING_SUCCEEDED,
+    completed_at: completedAt.getTime(),
+    signature_expires_at: expiresAt === null ? null : Math.floor(expiresAt.getTime() / 1000) * 1000,
+  };
 }
 
 function jobFields(

@@ -1,5 +1,6 @@
 /** `fwsign ca export`: the account's fwsign root CA certificate, which verifiers of Lambda and Notation signatures trust. */
 import { writeFile } from 'node:fs/promises';
+import { pem } from '@fwsign/signing-engine';
 import { SignerStore } from '@fwsign/store';
 import { optionalString, parse, pathOf, requireString, UsageError } from '../args.js';
 import { EXIT_OK, type Command } from '../command.js';
@@ -37,14 +38,10 @@ export const caExport: Command = {
     } finally {
       store.close();
     }
-    const b64 = Buffer.from(der)
-      .toString('base64')
-      .replace(/(.{64})/g, '$1\n')
-      .replace(/\n$/, '');
-    const pem = `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
+    const text = pem('CERTIFICATE', der);
     const out = optionalString(p, 'out');
-    if (out === undefined) io.stdout.write(pem);
-    else await writeFile(pathOf(io, out), pem, { mode: 0o644 });
+    if (out === undefined) io.stdout.write(text);
+    else await writeFile(pathOf(io, out), text, { mode: 0o644 });
     return EXIT_OK;
   },
 };

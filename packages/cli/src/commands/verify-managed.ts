@@ -8,6 +8,7 @@ import { callSigner } from '@fwsign/api';
 import {
   NOTARY_PAYLOAD_TYPE,
   certificateHashes,
+  pemBlocks,
   verifyJwsEnvelope,
   verifyLambdaPackage,
 } from '@fwsign/signing-engine';
@@ -15,13 +16,9 @@ import type { EnvelopeVerdict } from '@fwsign/signing-engine';
 import { optionalString, pathOf, requireString, UsageError, type Parsed } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from '../command.js';
 
-const PEM_BLOCK = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+?)-----END CERTIFICATE-----/g;
-
 async function roots(io: CliIo, file: string): Promise<Uint8Array[]> {
   const text = await readFile(pathOf(io, file), 'utf8');
-  const out = [...text.matchAll(PEM_BLOCK)].map(
-    (m) => new Uint8Array(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64')),
-  );
+  const out = pemBlocks(text);
   if (out.length === 0)
     throw new UsageError(`--root ${file}: expected a PEM certificate, got none`);
   return out;
