@@ -20,9 +20,9 @@ import {
   SignerClient,
 } from '@aws-sdk/client-signer';
 import { SignerStore } from '@fwsign/store';
-import { certificateHashes, verifyLambdaPackage } from '@fwsign/signing-engine';
+import { certificateHashes, pem, verifyLambdaPackage } from '@fwsign/signing-engine';
 import { SignerServer } from '../src/index.js';
-import { DEV, REGION } from './helpers.js';
+import { DEV, REGION, awsCliEnv } from './helpers.js';
 
 const AWS = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
@@ -38,8 +38,7 @@ let env: NodeJS.ProcessEnv;
 let signer: SignerClient;
 let rootPem: string;
 
-const pem = (der: Uint8Array) =>
-  `-----BEGIN CERTIFICATE-----\n${Buffer.from(der).toString('base64')}\n-----END CERTIFICATE-----\n`;
+const pemOf = (der: Uint8Array) => pem('CERTIFICATE', der);
 
 async function aws(...args: string[]): Promise<Record<string, unknown>> {
   const { stdout } = await run(AWS, [...args, '--endpoint-url', url, '--output', 'json'], {
@@ -68,17 +67,7 @@ beforeAll(async () => {
     accessLog: false,
   });
   ({ url } = await server.listen());
-  env = {
-    PATH: process.env.PATH,
-    HOME: tmp,
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: join(tmp, 'no-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(tmp, 'no-credentials'),
-    AWS_PAGER: '',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  };
+  env = awsCliEnv(tmp);
   // GetRevocationStatus has a `data-` host prefix, which a local endpoint cannot honour.
   signer = new SignerClient({
     endpoint: url,
@@ -86,7 +75,7 @@ beforeAll(async () => {
     credentials: DEV,
     disableHostPrefix: true,
   });
-  rootPem = pem(store.rootCertificate(ACCOUNT));
+  rootPem = pemOf(store.rootCertificate(ACCOUNT));
   writeFileSync(join(tmp, 'root.pem'), rootPem);
 }, 60_000);
 
@@ -294,7 +283,7 @@ describe('SignPayload and revocation with @aws-sdk/client-signer', { timeout: 12
     const env = JSON.parse(Buffer.from(r.signature!).toString('utf8')) as jose.FlattenedJWS & {
       header: { x5c: string[] };
     };
-    const key = await jose.importX509(pem(Buffer.from(env.header.x5c[0]!, 'base64')), 'ES384');
+    const key = await jose.importX509(pemOf(Buffer.from(env.header.x5c[0]!, 'base64')), 'ES384');
     const crit = Object.fromEntries(
       JSON.parse(Buffer.from(env.protected!, 'base64url').toString()).crit.map((c: string) => [
         c,
@@ -303,7 +292,7 @@ describe('SignPayload and revocation with @aws-sdk/client-signer', { timeout: 12
     );
     const out = await jose.flattenedVerify(env, key, { algorithms: ['ES384'], crit });
     expect(Buffer.from(out.payload).equals(Buffer.from(payload))).toBe(true);
-    const [leaf, inter] = env.header.x5c.map((c) => pem(Buffer.from(c, 'base64')));
+    const [leaf, inter] = env.header.x5c.map((c) => pemOf(Buffer.from(c, 'base64')));
     writeFileSync(join(tmp, 'leaf.pem'), leaf!);
     writeFileSync(join(tmp, 'inter.pem'), inter!);
     expect(

@@ -10,6 +10,7 @@ import {
   inspectZip,
   issueCertificate,
   newP384Key,
+  pem,
   signJwsEnvelope,
   signLambdaPackage,
   verifyJwsEnvelope,
@@ -32,8 +33,7 @@ const attributes = {
   profileVersionArn: 'arn:aws:signer:us-east-1:000000000000:/signing-profiles/p1/ABCDEFGHIJ',
   jobArn: 'arn:aws:signer:us-east-1:000000000000:/signing-jobs/0190-job',
 };
-const pemOf = (der: Uint8Array) =>
-  `-----BEGIN CERTIFICATE-----\n${Buffer.from(der).toString('base64')}\n-----END CERTIFICATE-----\n`;
+const pemOf = (der: Uint8Array) => pem('CERTIFICATE', der);
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'fwsign-managed-'));

@@ -99,7 +99,7 @@ describe('fwsign ca export and verify of Signer-managed signatures', { timeout: 
     );
   });
 
-  it('verifies a signed Lambda ZIP; a flipped entry byte or a foreign root fails it', async () => {
+  it('verifies a signed Lambda ZIP; a flipped entry byte, a foreign root or a revocation fails it', async () => {
     await f.json(
       'put-signing-profile',
       '--profile-name',
@@ -163,6 +163,20 @@ describe('fwsign ca export and verify of Signer-managed signatures', { timeout: 
     );
     const foreign = await f.run('verify', '--lambda', 'fn.signed.zip', '--root', 'other.pem');
     expect(foreign.stdout, foreign.stderr).toMatch(/^invalid: untrusted-chain/);
+    await f.json('revoke-signature', '--job-id', job.jobId, '--reason', 'bad build');
+    const revoked = await f.run(
+      'verify',
+      '--lambda',
+      'fn.signed.zip',
+      '--root',
+      'root.pem',
+      '--endpoint-url',
+      f.url,
+    );
+    expect(revoked.code).toBe(1);
+    expect(revoked.stdout).toContain(
+      `invalid: revoked: arn:aws:signer:us-east-1:000000000000:/signing-jobs/${job.jobId}`,
+    );
     const usage = await f.run(
       'verify',
       '--lambda',
