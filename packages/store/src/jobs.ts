@@ -1,10 +1,6 @@
 import {
   EngineError,
-  NOTARY_PAYLOAD_TYPE,
-  getSigningPlatform,
   managedPlatformKind,
-  signJwsEnvelope,
-  signLambdaPackage,
   signPayload as engineSign,
 } from '@fwsign/signing-engine';
 import type { EffectiveConfiguration, SignResult } from '@fwsign/signing-engine';
@@ -19,14 +15,14 @@ import {
 } from './errors.js';
 import { MasterKeyError } from './master-key.js';
 import type { NewJob } from './job-row.js';
-import { findJobByToken } from './job-row.js';
+import { checkActive, findJobByToken, jobFields, parseOverrides, succeeded } from './job-row.js';
+import { ManagedSigning } from './managed-jobs.js';
 import { newJobId } from './job-id.js';
 import type { SignerCache } from './key-material.js';
 import type { ManagedKeyCache } from './managed-keys.js';
-import { jobArn, profileVersionArn } from './arns.js';
 import { authorizeRef } from './permissions.js';
 import type { ProfileRow } from './profile-row.js';
-import { effectiveConfiguration, managedConfiguration } from './profiles.js';
+import { effectiveConfiguration } from './profiles.js';
 import type { Identity } from './validate.js';
 import {
   checkAccountId,
@@ -35,7 +31,6 @@ import {
   describe,
   requireString,
 } from './validate.js';
-import { addPeriod } from './validity.js';
 
 export interface StartSigningJobRequest {
   source: { s3: { bucketName: string; key: string; version: string } };
@@ -62,11 +57,8 @@ export interface SignPayloadResponse {
   signature: Uint8Array;
 }
 
-/** The statusReason AWS Signer writes on a job that succeeded. */
-export const SIGNING_SUCCEEDED = 'Signing Succeeded';
+export { SIGNING_SUCCEEDED } from './job-row.js';
 const MAX_TOKEN_CHARS = 256;
-/** The SignPayload reference: payload length 1 to 4096. */
-const MAX_SIGN_PAYLOAD_BYTES = 4096;
 const MAX_BATCH = 256;
 /** Two batches may be with the commit worker: one being written and committed, the next queued behind it so the worker never waits for this thread. */
 const MAX_CONCURRENT_FLUSHES = 2;
@@ -101,12 +93,14 @@ export class JobPipeline {
   private readonly configs = new Map<string, EffectiveConfiguration>();
 
   private readonly writer: CommitWriter;
+  private readonly managed: ManagedSigning;
 
   constructor(
     private readonly ctx: StoreContext,
     private readonly signers: SignerCache,
-    private readonly managedKeys: ManagedKeyCache,
+    managedKeys: ManagedKeyCache,
   ) {
+    this.managed = new ManagedSigning(ctx, managedKeys, (job, body) => this.commit(job, body));
     this.writer = new CommitWriter(ctx.db, ctx.db.name, ctx.buckets.dirs);
   }
 
@@ -178,6 +172,11 @@ export class JobPipeline {
     );
   }
 
+  /** SignPayload (Notation profiles): see ManagedSigning. */
+  signPayload(id: Identity, input: SignPayloadRequest): Promise<SignPayloadResponse> {
+    return this.managed.signPayload(id, input);
+  }
+
   private async run(
     id: Identity,
     profile: ProfileRow,
@@ -213,7 +212,7 @@ export class JobPipeline {
 
     if (managedPlatformKind(profile.platform_id) === 'lambda') {
       if (!source.destinationExists) return fail(`Destination bucket ${dstBucket} does not exist`);
-      return this.signLambda(profile, base, source, fail);
+      return this.managed.signLambda(profile, base, source, fail);
     }
     let config: EffectiveConfiguration;
     try {
@@ -246,160 +245,6 @@ export class JobPipeline {
     }
     // IoT signatures carry no expiry: signatureValidityPeriod applies to Lambda and Notation only.
     return this.commit(succeeded(base, this.ctx.now(), null), result.signedObject);
-  }
-
-  /**
-   * A Lambda deployment package: the signed ZIP (signature in its archive comment, see the engine's
-   * lambda-package.ts) goes to prefix + jobId. An empty, already signed or malformed ZIP fails
-   * the job with a statusReason, as AWS reports it, rather than the API call.
-   */
-  private signLambda(
-    profile: ProfileRow,
-    base: NewJob,
-    source: { file: string; offset: number; size: number },
-    fail: (reason: string) => Promise<StartSigningJobResponse>,
-  ): Promise<StartSigningJobResponse> {
-    const { maxSizeBytes, platform } = managedConfiguration(
-      profile.platform_id,
-      parseOverrides(profile),
-    );
-    if (source.size > maxSizeBytes)
-      return fail(
-        `Source object is ${source.size} bytes, over the ${platform.platformId} platform limit of ${maxSizeBytes} bytes (${platform.maxSizeInMB} MB)`,
-      );
-    const key = this.managedKeyFor(profile);
-    const signingTime = this.ctx.now();
-    const expiry = addPeriod(signingTime, profile.validity_value, profile.validity_type);
-    if (key.notAfter < signingTime.getTime())
-      return fail(
-        `The certificate of profile version ${profile.profile_version} expired at ${new Date(key.notAfter).toISOString()}`,
-      );
-    let signed: Uint8Array;
-    try {
-      signed = signLambdaPackage({
-        pkg: this.ctx.buckets.readBody(source),
-        attributes: {
-          signingTime,
-          expiry,
-          profileVersionArn: profileVersionArn(
-            this.ctx.region,
-            profile.account,
-            profile.name,
-            profile.profile_version,
-          ),
-          jobArn: jobArn(this.ctx.region, profile.account, base.job_id),
-        },
-        privateKey: key.privateKey,
-        chainDer: key.chainDer,
-      });
-    } catch (err) {
-      if (err instanceof EngineError)
-        return fail(`Invalid Lambda deployment package: ${err.message}`);
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT')
-        return fail(`Signing failed: ${(err as Error).message}`);
-      throw err;
-    }
-    return this.commit(succeeded(base, signingTime, expiry), signed);
-  }
-
-  private managedKeyFor(profile: ProfileRow) {
-    const key = this.managedKeys.get(profile.account, profile.name, profile.profile_version);
-    if (!key)
-      throw new InternalServiceErrorException(
-        `profile version ${profile.profile_version} of ${profile.name} has no Signer-managed key`,
-      );
-    return key;
-  }
-
-  /**
-   * SignPayload: Notation profiles only, payloadFormat application/vnd.cncf.notary.payload.v1+json
-   * only (the API reference: "the single valid type"). Returns the Notary JWS envelope; the job is
-   * recorded, no object is written.
-   */
-  async signPayload(id: Identity, input: SignPayloadRequest): Promise<SignPayloadResponse> {
-    checkIdentity(id);
-    const name = checkProfileName(input?.profileName);
-    const owner =
-      input.profileOwner === undefined
-        ? id.accountId
-        : checkAccountId('profileOwner', input.profileOwner);
-    if (!(input.payload instanceof Uint8Array) || input.payload.length === 0) {
-      throw new ValidationException(
-        `payload: expected non-empty bytes, got ${describe(input.payload)}`,
-      );
-    }
-    if (input.payload.length > MAX_SIGN_PAYLOAD_BYTES)
-      throw new ValidationException(
-        `payload: expected at most ${MAX_SIGN_PAYLOAD_BYTES} bytes, got ${input.payload.length}`,
-      );
-    const payloadFormat = requireString('payloadFormat', input.payloadFormat);
-    if (payloadFormat !== NOTARY_PAYLOAD_TYPE)
-      throw new ValidationException(
-        `payloadFormat: the single valid type is ${NOTARY_PAYLOAD_TYPE}, got ${JSON.stringify(payloadFormat)}`,
-      );
-    const profile = authorizeRef(this.ctx, id, 'signer:SignPayload', {
-      profileName: name,
-      profileOwner: owner,
-    });
-    checkActive(profile);
-    if (managedPlatformKind(profile.platform_id) !== 'notation')
-      throw new ValidationException(
-        `profileName: signing profile ${profile.name} is for ${profile.platform_id}; SignPayload signs for Notation-OCI-SHA384-ECDSA profiles only`,
-      );
-    checkNotaryPayload(input.payload);
-    const key = this.managedKeyFor(profile);
-    const signingTime = this.ctx.now();
-    if (key.notAfter < signingTime.getTime())
-      throw new ValidationException(
-        `profileName: the certificate of profile version ${profile.profile_version} expired at ${new Date(key.notAfter).toISOString()}`,
-      );
-    const expiry = addPeriod(signingTime, profile.validity_value, profile.validity_type);
-    const jobId = newJobId();
-    const pva = profileVersionArn(
-      this.ctx.region,
-      profile.account,
-      profile.name,
-      profile.profile_version,
-    );
-    const ja = jobArn(this.ctx.region, profile.account, jobId);
-    const envelope = signJwsEnvelope({
-      payload: input.payload,
-      attributes: {
-        contentType: NOTARY_PAYLOAD_TYPE,
-        signingTime,
-        expiry,
-        profileVersionArn: pva,
-        jobArn: ja,
-      },
-      privateKey: key.privateKey,
-      chainDer: key.chainDer,
-    });
-    const r = await this.commit(
-      succeeded(
-        {
-          ...jobFields(profile, id, jobId, null, signingTime),
-          source_bucket: null,
-          source_key: null,
-          source_version: null,
-          dest_bucket: null,
-          dest_prefix: null,
-          signed_key: null,
-          signed_version: null,
-        },
-        signingTime,
-        expiry,
-      ),
-    );
-    return {
-      jobId: r.jobId,
-      jobOwner: r.jobOwner,
-      signature: new TextEncoder().encode(envelope),
-      // The names AWS's Notation plugin reads back as the signature's extended attributes.
-      metadata: {
-        'com.amazonaws.signer.signingProfileVersion': pva,
-        'com.amazonaws.signer.signingJob': ja,
-      },
-    };
   }
 
   /** The platform catalog is immutable, so a resolved configuration is reused per platform and overrides. */
@@ -534,88 +379,6 @@ export class JobPipeline {
   private settle(batch: Commit[], { outcomes }: CommittedBatch): void {
     batch.forEach((c, i) => c.resolve(outcomes[i]!));
   }
-}
-
-/** A Succeeded job row; the expiry at whole seconds, as the envelope's RFC 3339 times carry it. */
-function succeeded(
-  job: Omit<NewJob, 'status' | 'status_reason' | 'completed_at' | 'signature_expires_at'>,
-  completedAt: Date,
-  expiresAt: Date | null,
-): NewJob {
-  return {
-    ...job,
-    status: 'Succeeded',
-    status_reason: SIGNING_SUCCEEDED,
-    completed_at: completedAt.getTime(),
-    signature_expires_at: expiresAt === null ? null : Math.floor(expiresAt.getTime() / 1000) * 1000,
-  };
-}
-
-function jobFields(
-  profile: ProfileRow,
-  id: Identity,
-  jobId: string,
-  token: string | null,
-  createdAt: Date,
-) {
-  return {
-    job_id: jobId,
-    owner: profile.account,
-    invoker: id.accountId,
-    requested_by: id.principalArn,
-    client_token: token,
-    profile_name: profile.name,
-    profile_version: profile.profile_version,
-    platform_id: profile.platform_id,
-    platform_display_name: displayName(profile.platform_id),
-    certificate_arn: profile.certificate_arn,
-    overrides: profile.overrides,
-    signing_parameters: profile.signing_parameters,
-    created_at: createdAt.getTime(),
-  };
-}
-
-const displayNames = new Map<string, string>();
-function displayName(platformId: string): string {
-  let n = displayNames.get(platformId);
-  if (n === undefined) {
-    n = getSigningPlatform(platformId)?.displayName ?? platformId;
-    displayNames.set(platformId, n);
-  }
-  return n;
-}
-
-function parseOverrides(p: ProfileRow) {
-  return p.overrides === null ? undefined : JSON.parse(p.overrides);
-}
-
-function checkActive(p: ProfileRow): void {
-  if (p.status !== 'Active') {
-    throw new ValidationException(
-      `profileName: signing profile ${p.name} is ${p.status}; only an Active profile can sign`,
-    );
-  }
-}
-
-/** The Notary Project payload: a JSON object naming the target artifact's descriptor. */
-function checkNotaryPayload(payload: Uint8Array): void {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(Buffer.from(payload).toString('utf8'));
-  } catch {
-    doc = undefined;
-  }
-  const target = (doc as { targetArtifact?: Record<string, unknown> } | undefined)?.targetArtifact;
-  if (
-    !target ||
-    typeof target !== 'object' ||
-    typeof target.mediaType !== 'string' ||
-    typeof target.digest !== 'string' ||
-    typeof target.size !== 'number'
-  )
-    throw new ValidationException(
-      `payload: expected a Notary payload {"targetArtifact":{"mediaType","digest","size"}} as JSON, got ${payload.length} bytes that are not one`,
-    );
 }
 
 function checkToken(value: unknown): string {
