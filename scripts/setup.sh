@@ -28,6 +28,21 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# Renode (optional): when one is found (renode on PATH, $RENODE, or ../shared/renode/renode beside
+# the repository, as packages/harness finds it), install the Mono runtime it runs on. Without one,
+# the Renode tests are skipped with a message.
+RENODE_BIN="${RENODE:-$(command -v renode || true)}"
+[ -n "$RENODE_BIN" ] || { [ -x ../shared/renode/renode ] && RENODE_BIN=../shared/renode/renode; } || true
+if [ -n "$RENODE_BIN" ] && ! command -v mono >/dev/null; then
+  RENODE_MONO=(mono-runtime libmono-microsoft-csharp4.0-cil libmono-posix4.0-cil libmono-system-drawing4.0-cil
+    libmono-system-runtime4.0-cil libmono-system-runtime-serialization4.0-cil libmono-system-servicemodel4.0a-cil
+    libmono-system-web4.0-cil libmono-system-xaml4.0-cil libmono-system-xml-linq4.0-cil)
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "setup: Renode at $RENODE_BIN: installing its Mono runtime"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${RENODE_MONO[@]}" >/dev/null
+fi
+
 # corepack fails its signature check on these machines, so pnpm comes from npm.
 if ! command -v pnpm >/dev/null || [ "$(pnpm --version | cut -d. -f1)" != "10" ]; then
   npm install -g pnpm@10 >/dev/null

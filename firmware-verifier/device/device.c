@@ -24,6 +24,7 @@ enum { BUF_FREE = 0, BUF_BUSY, BUF_READY };
 static struct {
     uint8_t data[PKT_CAP];
     uint16_t len;
+    uint8_t oversize; /* only the head of a request too long for the buffer */
     volatile uint8_t state;
 } rx[FWV_BUF_COUNT];
 static uint8_t fill, proc;
@@ -54,9 +55,10 @@ void fwv_device_rx(const uint8_t *data, size_t len)
         frame_status s = frame_decoder_feed(&dec, data[i]);
         if (s == FRAME_DROPPED) {
             fwv_stats.dropped++;
-        } else if (s == FRAME_PACKET) {
+        } else if (s == FRAME_PACKET || s == FRAME_OVERSIZE) {
             frame_decoder_take(&dec);
             rx[fill].len = (uint16_t)dec.body_len;
+            rx[fill].oversize = s == FRAME_OVERSIZE;
             BARRIER();
             rx[fill].state = BUF_READY;
             fill = (uint8_t)((fill + 1) % FWV_BUF_COUNT);
@@ -77,7 +79,10 @@ int fwv_device_poll(void)
     while (rx[proc].state == BUF_READY) {
         fwv_smp_after after;
         BARRIER();
-        size_t n = fwv_smp_handle(rx[proc].data, rx[proc].len, tx + 2, FWV_BUF_SIZE, &after);
+        size_t n = rx[proc].oversize
+                       ? fwv_smp_error(rx[proc].data, rx[proc].len, tx + 2, FWV_BUF_SIZE,
+                                       FWV_SMP_ERR_EMSGSIZE, &after)
+                       : fwv_smp_handle(rx[proc].data, rx[proc].len, tx + 2, FWV_BUF_SIZE, &after);
         port_irq_disable();
         rx[proc].state = BUF_FREE;
         proc = (uint8_t)((proc + 1) % FWV_BUF_COUNT);

@@ -44,6 +44,7 @@ static void start_packet(frame_decoder *d)
     d->want = 0;
     d->crc = 0;
     d->len_bytes = 0;
+    d->oversize = 0;
 }
 
 static frame_status drop(frame_decoder *d, uint8_t next_state)
@@ -62,11 +63,15 @@ static int put_byte(frame_decoder *d, uint8_t b)
     if (d->len_bytes < 2) {
         d->want = (uint16_t)((d->want << 8) | b);
         d->len_bytes++;
-        if (d->len_bytes == 2 && (d->want < 3 || d->want > d->cap)) return -1;
+        if (d->len_bytes == 2 && d->want < 3) return -1;
+        /* Too long for the buffer: still read to the end (CRC included) so the host gets an
+         * error for it instead of silence; only the head is stored. */
+        if (d->len_bytes == 2 && d->want > d->cap) d->oversize = 1;
         return 0;
     }
     if (d->n >= d->want) return -1; /* more data than the length promised */
-    d->buf[d->n++] = b;
+    if (d->n < d->cap) d->buf[d->n] = b;
+    d->n++;
     /* CRC byte by byte: the interrupt handler never spends a whole packet's CRC at once */
     d->crc = fwv_crc16_xmodem(d->crc, &b, 1);
     return 0;
@@ -101,8 +106,12 @@ static frame_status end_line(frame_decoder *d)
     if (d->quad_n != 0) return drop(d, ST_IDLE);
     if (d->len_bytes < 2 || d->n < d->want) return FRAME_NONE; /* continuation lines follow */
     if (d->crc != 0) return drop(d, ST_IDLE); /* CRC over body + its big-endian CRC is zero */
-    d->body_len = d->n - 2;
     d->discard = 1; /* a continuation line after this belongs to nothing */
+    if (d->oversize) {
+        d->body_len = d->cap;
+        return FRAME_OVERSIZE;
+    }
+    d->body_len = d->n - 2;
     return FRAME_PACKET;
 }
 

@@ -17,7 +17,9 @@ uint16_t fwv_crc16_xmodem(uint16_t crc, const uint8_t *data, size_t len);
 typedef enum {
     FRAME_NONE = 0,  /* byte consumed, nothing finished */
     FRAME_PACKET,    /* a packet passed its length and CRC checks: body is in buf[0..body_len) */
-    FRAME_DROPPED    /* a packet was discarded (bad base64, length, CRC, overflow or no buffer) */
+    FRAME_DROPPED,   /* a packet was discarded (bad base64, length, CRC, overflow or no buffer) */
+    FRAME_OVERSIZE   /* an intact packet longer than the buffer: buf holds its first cap bytes
+                      * (body_len of them), enough for the SMP header an error reply needs */
 } frame_status;
 
 /* Returns a buffer of `cap` bytes for a new packet, or NULL when every buffer is busy. */
@@ -38,6 +40,7 @@ typedef struct {
     uint8_t quad[4];
     uint8_t padded;    /* '=' seen in the current quad */
     uint8_t discard;   /* current packet is being thrown away */
+    uint8_t oversize;  /* declared length exceeds cap: keep the head, count and check the rest */
     size_t body_len;   /* set with FRAME_PACKET */
 } frame_decoder;
 

@@ -15,6 +15,8 @@ typedef struct {
     uint32_t sector_size;  /* erase unit; the last sector of each slot holds its trailer */
     uint32_t anchors;      /* trust-anchor table written by provisioning */
     uint32_t anchors_size; /* bytes reserved for it */
+    uint32_t ram_start;    /* the RAM an application's initial stack pointer may point into: */
+    uint32_t ram_end;      /* [ram_start, ram_end], checked before an image is accepted */
 } fwv_layout;
 
 const fwv_layout *port_layout(void);

@@ -5,6 +5,7 @@
 
 #include "fwv/anchors.h"
 #include "fwv/verify.h"
+#include "mcuboot.h"
 #include "port.h"
 
 #ifndef FWV_COPY_CHUNK
@@ -39,7 +40,53 @@ static uint32_t get32(const uint8_t *p)
 
 /* Offsets inside the trailer record. */
 enum { T_MAGIC = 0, T_STATE = 4, T_LEN = 8, T_ALG = 12, T_NAMELEN = 13, T_SIGLEN = 14, T_NAME = 16,
-       T_SIG = 80, T_SHA = 336, T_CRC = 368 };
+       T_SIG = 80, T_SHA = 336, T_VER = 368, T_FLAGS = 376, T_SRC = 380, T_CRC = 384 };
+
+static void version_get(const uint8_t *p, fwv_image_version *v)
+{
+    v->major = p[0];
+    v->minor = p[1];
+    v->revision = (uint16_t)(p[2] | (p[3] << 8));
+    v->build = get32(p + 4);
+}
+
+static void version_put(uint8_t *p, const fwv_image_version *v)
+{
+    p[0] = v->major;
+    p[1] = v->minor;
+    p[2] = (uint8_t)v->revision;
+    p[3] = (uint8_t)(v->revision >> 8);
+    put32(p + 4, v->build);
+}
+
+static size_t put_dec(char *out, uint32_t v)
+{
+    char d[10];
+    size_t n = 0, k = 0;
+    do { d[n++] = (char)('0' + v % 10); v /= 10; } while (v);
+    while (n) out[k++] = d[--n];
+    return k;
+}
+
+size_t fwv_version_str(const fwv_image_version *v, char *out)
+{
+    size_t k = put_dec(out, v->major);
+    out[k++] = '.';
+    k += put_dec(out + k, v->minor);
+    out[k++] = '.';
+    k += put_dec(out + k, v->revision);
+    if (v->build) { out[k++] = '.'; k += put_dec(out + k, v->build); }
+    return k;
+}
+
+int fwv_version_cmp(const fwv_image_version *a, const fwv_image_version *b)
+{
+    if (a->major != b->major) return a->major < b->major ? -1 : 1;
+    if (a->minor != b->minor) return a->minor < b->minor ? -1 : 1;
+    if (a->revision != b->revision) return a->revision < b->revision ? -1 : 1;
+    if (a->build != b->build) return a->build < b->build ? -1 : 1;
+    return 0;
+}
 
 int fwv_trailer_read(uint32_t slot, fwv_trailer *t)
 {
@@ -58,6 +105,10 @@ int fwv_trailer_read(uint32_t slot, fwv_trailer *t)
     memcpy(t->name, b + T_NAME, 64);
     memcpy(t->sig, b + T_SIG, FWV_SIG_MAX);
     memcpy(t->sha256, b + T_SHA, 32);
+    version_get(b + T_VER, &t->version);
+    t->flags = get32(b + T_FLAGS);
+    t->src_off = get32(b + T_SRC);
+    if (t->src_off > fwv_slot_capacity() - t->len) return -1;
     return 0;
 }
 
@@ -75,12 +126,34 @@ static int trailer_write(uint32_t slot, const fwv_trailer *t)
     memcpy(b + T_NAME, t->name, 64);
     memcpy(b + T_SIG, t->sig, FWV_SIG_MAX);
     memcpy(b + T_SHA, t->sha256, 32);
+    version_put(b + T_VER, &t->version);
+    put32(b + T_FLAGS, t->flags);
+    put32(b + T_SRC, t->src_off);
     put32(b + T_CRC, fwv_crc32(b, T_CRC));
     if (port_flash_erase(trailer_addr(slot)) != 0) return -1;
     return port_flash_write(trailer_addr(slot), b, sizeof b);
 }
 
 /* ---- upload ---- */
+
+/* An MCUboot-format upload: its header says where the payload is and which version it is, its
+ * TLVs carry the signature (fwsign pack), which a later SIGNATURE may still replace. */
+static void take_mcuboot(fwv_staging *s, uint32_t addr)
+{
+    static fwv_mcuboot_image m; /* static: 400 bytes the upload path's stack need not carry */
+    fwv_result r = fwv_mcuboot_read(addr, s->len, &m);
+    s->mcuboot = 1;
+    s->bad_image = (uint8_t)r;
+    /* a malformed image is named by the SHA-256 of what arrived */
+    memcpy(s->image_hash, s->sha, 32);
+    if (r != FWV_OK) return;
+    s->payload_off = m.hdr_size;
+    s->payload_len = m.img_size;
+    s->version = m.version;
+    memcpy(s->image_hash, m.hash, 32);
+    if (m.sig_len && m.certfile_len && m.alg_len)
+        fwv_set_signature(m.alg, m.alg_len, m.sig, m.sig_len, m.certfile, m.certfile_len);
+}
 
 static int ensure_erased(uint32_t end)
 {
@@ -107,6 +180,11 @@ fwv_upload_status fwv_upload_chunk(uint32_t off, const uint8_t *data, size_t n, 
         int resume = s->len == len && s->received > 0 && !s->complete && sha_len > 0 &&
                      s->sha_want_len == sha_len && memcmp(s->sha_want, sha, sha_len) == 0;
         if (!resume) {
+            /* A new upload replaces the staging image: an install journalled for the old one
+             * (image test) is cancelled first, so the next boot cannot copy a half upload. */
+            fwv_trailer j;
+            if (fwv_trailer_read(l->staging, &j) == 0 && port_flash_erase(trailer_addr(l->staging)) != 0)
+                return *next = s->received, UPLOAD_FLASH;
             /* A signature belongs to the image it was handed over for: a new upload drops it. */
             s->has_sig = 0;
             s->len = len;
@@ -115,6 +193,8 @@ fwv_upload_status fwv_upload_chunk(uint32_t off, const uint8_t *data, size_t n, 
             s->complete = 0;
             s->sha_ok = 0;
             s->verified = 0;
+            s->mcuboot = s->bad_image = 0;
+            memset(&s->version, 0, sizeof s->version);
             s->sha_want_len = (uint8_t)sha_len;
             if (sha_len) memcpy(s->sha_want, sha, sha_len);
             fwv_sha256_init(&s->hash);
@@ -124,7 +204,7 @@ fwv_upload_status fwv_upload_chunk(uint32_t off, const uint8_t *data, size_t n, 
         *next = s->received; /* wrong offset, or nothing started: tell the host where we are */
         return UPLOAD_OFFSET;
     }
-    if (n > s->len - s->received) return *next = s->received, UPLOAD_BAD_ARG;
+    if (n > s->len - s->received) return *next = s->received, UPLOAD_OVERRUN;
     s->verified = 0;
     size_t done = 0;
     while (done < n) {
@@ -146,6 +226,7 @@ fwv_upload_status fwv_upload_chunk(uint32_t off, const uint8_t *data, size_t n, 
         s->complete = 1;
         s->sha_ok = s->sha_want_len == 0 || memcmp(s->sha, s->sha_want, s->sha_want_len) == 0;
         if (!s->sha_ok) return UPLOAD_HASH_MISMATCH;
+        if (fwv_mcuboot_is_image(l->staging, s->len)) take_mcuboot(s, l->staging);
     }
     return UPLOAD_OK;
 }
@@ -198,13 +279,28 @@ static void stage_to_trailer(fwv_trailer *t, uint32_t state)
     fwv_staging *s = &fwv_stage;
     memset(t, 0, sizeof *t);
     t->state = state;
-    t->len = s->len;
+    t->len = s->mcuboot ? s->payload_len : s->len;
+    t->src_off = s->mcuboot ? s->payload_off : 0;
     t->alg = s->alg;
     t->name_len = s->name_len;
     t->sig_len = s->sig_len;
     memcpy(t->name, s->name, sizeof t->name);
     memcpy(t->sig, s->sig, sizeof t->sig);
-    memcpy(t->sha256, s->sha, 32);
+    memcpy(t->sha256, s->mcuboot ? s->image_hash : s->sha, 32);
+    t->version = s->version;
+}
+
+fwv_result fwv_check_vectors(uint32_t addr, uint32_t len)
+{
+    const fwv_layout *l = port_layout();
+    uint8_t vt[8];
+    if (len < sizeof vt) return FWV_ERR_VECTOR_TABLE;
+    if (port_flash_read(addr, vt, sizeof vt) != 0) return FWV_ERR_FLASH;
+    uint32_t sp = get32(vt), pc = get32(vt + 4);
+    /* The image runs from the active slot, whatever slot it is checked in. */
+    if (sp < l->ram_start || sp > l->ram_end || (sp & 3u) != 0) return FWV_ERR_VECTOR_TABLE;
+    if ((pc & 1u) == 0 || pc - 1u < l->active || pc - 1u >= l->active + len) return FWV_ERR_VECTOR_TABLE;
+    return FWV_OK;
 }
 
 fwv_result fwv_verify_staging(void)
@@ -213,10 +309,15 @@ fwv_result fwv_verify_staging(void)
     s->verified = 0;
     if (!s->complete) return FWV_ERR_NO_IMAGE;
     if (!s->sha_ok) return FWV_ERR_HASH_MISMATCH;
+    if (s->bad_image) return (fwv_result)s->bad_image;
     if (!s->has_sig) return FWV_ERR_NO_SIGNATURE;
     fwv_trailer t;
     stage_to_trailer(&t, TRAILER_NONE);
-    fwv_result r = fwv_verify_slot(port_layout()->staging, &t);
+    uint32_t image = port_layout()->staging + t.src_off;
+    fwv_result r = fwv_verify_slot(image, &t);
+    /* Refuse what cannot start here (another board's image, validly signed) now, before the
+     * image that runs is overwritten. */
+    if (r == FWV_OK) r = fwv_check_vectors(image, t.len);
     s->verified = r == FWV_OK;
     return r;
 }
@@ -232,33 +333,116 @@ static fwv_result finish_copy(const fwv_trailer *pending)
     for (uint32_t off = 0; off < pending->len; off += FWV_COPY_CHUNK) {
         if (off % l->sector_size == 0 && port_flash_erase(l->active + off) != 0) return FWV_ERR_FLASH;
         uint32_t k = pending->len - off < FWV_COPY_CHUNK ? pending->len - off : FWV_COPY_CHUNK;
-        if (port_flash_read(l->staging + off, buf, k) != 0 ||
+        if (port_flash_read(l->staging + pending->src_off + off, buf, k) != 0 ||
             port_flash_write(l->active + off, buf, k) != 0)
             return FWV_ERR_FLASH;
     }
     fwv_trailer t = *pending;
     t.state = TRAILER_ACTIVE;
+    t.src_off = 0;
     if (trailer_write(l->active, &t) != 0) return FWV_ERR_FLASH;
     /* Journal done: the staging slot is free again. */
     if (port_flash_erase(trailer_addr(l->staging)) != 0) return FWV_ERR_FLASH;
     return FWV_OK;
 }
 
-fwv_result fwv_mark_bootable(void)
+/* Re-verifies the staging slot from flash and writes the journal that makes the next step (now,
+ * or at the next boot) install it: what gets journalled is what is in the slot now, not a
+ * verdict about bytes that may have changed since. */
+static fwv_result journal_staging(uint32_t flags, int allow_downgrade, fwv_trailer *t)
 {
-    fwv_staging *s = &fwv_stage;
-    if (!s->verified) return FWV_ERR_NOT_VERIFIED;
-    const fwv_layout *l = port_layout();
-    /* Re-verify from flash: what gets journalled is what is in the slot now, not a verdict
-     * about bytes that may have changed since. */
     fwv_result r = fwv_verify_staging();
     if (r != FWV_OK) return r;
+    fwv_trailer a;
+    const fwv_layout *l = port_layout();
+    /* Downgrade protection: the header's version against the installed one's */
+    if (!allow_downgrade && fwv_trailer_read(l->active, &a) == 0 && a.state == TRAILER_ACTIVE &&
+        fwv_version_cmp(&fwv_stage.version, &a.version) < 0)
+        return FWV_ERR_DOWNGRADE;
+    stage_to_trailer(t, TRAILER_COPY_PENDING);
+    t->flags = flags;
+    return trailer_write(port_layout()->staging, t) == 0 ? FWV_OK : FWV_ERR_FLASH;
+}
+
+fwv_result fwv_mark_bootable(int allow_downgrade)
+{
+    if (!fwv_stage.verified) return FWV_ERR_NOT_VERIFIED;
     fwv_trailer t;
-    stage_to_trailer(&t, TRAILER_COPY_PENDING);
-    if (trailer_write(l->staging, &t) != 0) return FWV_ERR_FLASH;
-    r = finish_copy(&t);
+    fwv_result r = journal_staging(TRAILER_F_PERMANENT, allow_downgrade, &t);
+    if (r == FWV_OK) r = finish_copy(&t);
     if (r == FWV_OK) fwv_stage_reset();
     return r;
+}
+
+fwv_result fwv_test_staging(int permanent)
+{
+    if (!fwv_stage.complete) return FWV_ERR_NO_IMAGE;
+    fwv_trailer t;
+    return journal_staging(permanent ? TRAILER_F_PERMANENT : 0, 0, &t);
+}
+
+fwv_result fwv_confirm_active(void)
+{
+    fwv_trailer t;
+    const fwv_layout *l = port_layout();
+    if (fwv_trailer_read(l->active, &t) != 0 || t.state != TRAILER_ACTIVE) return FWV_ERR_NO_IMAGE;
+    if (t.flags & TRAILER_F_PERMANENT) return FWV_OK;
+    t.flags |= TRAILER_F_PERMANENT;
+    return trailer_write(l->active, &t) == 0 ? FWV_OK : FWV_ERR_FLASH;
+}
+
+fwv_result fwv_erase_staging(void)
+{
+    const fwv_layout *l = port_layout();
+    fwv_stage_reset();
+    /* The trailer (a journalled install) first: the slot is never half erased with it valid. */
+    if (port_flash_erase(trailer_addr(l->staging)) != 0) return FWV_ERR_FLASH;
+    for (uint32_t off = 0; off < fwv_slot_capacity(); off += l->sector_size)
+        if (port_flash_erase(l->staging + off) != 0) return FWV_ERR_FLASH;
+    return FWV_OK;
+}
+
+/* A cleared entry for `slot` naming the image by version and hash. */
+static fwv_slot_info *slot_entry(fwv_slot_info *o, uint32_t slot, const fwv_image_version *v,
+                                 const uint8_t *hash)
+{
+    memset(o, 0, sizeof *o);
+    o->slot = slot;
+    o->version = *v;
+    memcpy(o->hash, hash, 32);
+    return o;
+}
+
+int fwv_slots_info(fwv_slot_info out[2])
+{
+    const fwv_layout *l = port_layout();
+    fwv_trailer t;
+    const fwv_staging *s = &fwv_stage;
+    int n = 0;
+    if (fwv_trailer_read(l->active, &t) == 0 && t.state == TRAILER_ACTIVE) {
+        fwv_slot_info *o = slot_entry(&out[n++], 0, &t.version, t.sha256);
+        o->bootable = o->active = 1;
+        o->confirmed = (t.flags & TRAILER_F_PERMANENT) != 0;
+    }
+    if (fwv_trailer_read(l->staging, &t) == 0 && t.state == TRAILER_COPY_PENDING) {
+        fwv_slot_info *o = slot_entry(&out[n++], 1, &t.version, t.sha256);
+        o->bootable = o->pending = 1;
+        o->permanent = (t.flags & TRAILER_F_PERMANENT) != 0;
+    } else if (s->complete) {
+        slot_entry(&out[n++], 1, &s->version, s->mcuboot ? s->image_hash : s->sha)->bootable =
+            s->verified;
+    }
+    return n;
+}
+
+int fwv_slot_by_hash(const uint8_t *hash, size_t n)
+{
+    fwv_slot_info s[2];
+    int k = fwv_slots_info(s);
+    if (n == 0 || n > 32) return -1;
+    for (int i = 0; i < k; i++)
+        if (memcmp(s[i].hash, hash, n) == 0) return (int)s[i].slot;
+    return -1;
 }
 
 fwv_result fwv_boot_check(void)
@@ -266,9 +450,10 @@ fwv_result fwv_boot_check(void)
     const fwv_layout *l = port_layout();
     fwv_trailer t;
     if (fwv_trailer_read(l->staging, &t) == 0 && t.state == TRAILER_COPY_PENDING) {
-        /* A mark-bootable was cut short: the journalled image verified before the journal was
-         * written; check again (flash may have changed) and finish the copy. */
-        if (fwv_verify_slot(l->staging, &t) == FWV_OK) {
+        /* A mark-bootable was cut short, or an image test/confirm asked for this install: the
+         * journalled image verified before the journal was written; check again (flash may
+         * have changed) and finish the copy. */
+        if (fwv_verify_slot(l->staging + t.src_off, &t) == FWV_OK) {
             fwv_result r = finish_copy(&t);
             if (r != FWV_OK) return r;
         } else if (port_flash_erase(trailer_addr(l->staging)) != 0) {
@@ -276,5 +461,6 @@ fwv_result fwv_boot_check(void)
         }
     }
     if (fwv_trailer_read(l->active, &t) != 0 || t.state != TRAILER_ACTIVE) return FWV_ERR_NO_IMAGE;
-    return fwv_verify_slot(l->active, &t);
+    fwv_result r = fwv_verify_slot(l->active, &t);
+    return r == FWV_OK ? fwv_check_vectors(l->active, t.len) : r;
 }

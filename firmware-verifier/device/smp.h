@@ -25,5 +25,9 @@ typedef struct {
  * disagrees with the packet). */
 size_t fwv_smp_handle(const uint8_t *req, size_t req_len, uint8_t *rsp, size_t rsp_cap,
                       fwv_smp_after *after);
+/* Answers a request with {rc} alone, from its header (req_len >= 8; the rest is not read): for a
+ * request too long for the receive buffer (MGMT_ERR_EMSGSIZE). 0 for a response op. */
+size_t fwv_smp_error(const uint8_t *req, size_t req_len, uint8_t *rsp, size_t rsp_cap, int rc,
+                     fwv_smp_after *after);
 
 #endif

@@ -159,6 +159,69 @@ static void test_params_and_errors(void)
     CHECK_EQ(port_boot_request_take(), FWV_BOOT_STAY);
 }
 
+/* Echo returns all it got (Zephyr has no 256-character cut); a request longer than buf_size is
+ * answered MGMT_ERR_EMSGSIZE with its sequence number instead of being dropped in silence. */
+static void test_echo_all_and_oversize(void)
+{
+    device_power_on();
+    static char text[1200];
+    memset(text, 'q', sizeof text);
+    req_builder b;
+    req_begin(&b, 1);
+    cbor_put_tstr(&b.w, "d"); cbor_put_tstrn(&b.w, text, 1000);
+    smp_msg r;
+    CHECK(transact(FWV_SMP_OP_WRITE, FWV_SMP_GROUP_OS, FWV_SMP_OS_ECHO, &b, &r) == 0);
+    cbor_item it;
+    CHECK(rsp_get(&r, "r", &it) == 0 && it.arg == 1000 && memcmp(it.bytes, text, 1000) == 0);
+
+    static uint8_t payload[1400], stream[4096];
+    cbor_writer w;
+    cbor_writer_init(&w, payload, sizeof payload);
+    cbor_put_head(&w, CBOR_MAP, 1);
+    cbor_put_tstr(&w, "d"); cbor_put_tstrn(&w, text, 1100);
+    size_t n = frame_request(stream, sizeof stream, FWV_SMP_OP_WRITE, FWV_SMP_GROUP_OS,
+                             FWV_SMP_OS_ECHO, 0x77, payload, (size_t)cbor_writer_len(&w));
+    uint32_t dropped = fwv_stats.dropped;
+    fwv_device_rx(stream, n);
+    CHECK_EQ(fwv_device_poll(), 1);
+    CHECK_EQ(fwv_stats.dropped, dropped);
+    smp_msg m[2];
+    CHECK_EQ(take_responses(m, 2), 1);
+    CHECK_EQ(m[0].msg[6], 0x77);
+    CHECK_EQ(rsp_uint(&m[0], "rc"), FWV_SMP_ERR_EMSGSIZE);
+    /* the same frame damaged is still dropped, and the next request is answered */
+    stream[40] = stream[40] == 'A' ? 'B' : 'A';
+    fwv_device_rx(stream, n);
+    CHECK_EQ(fwv_device_poll(), 0);
+    CHECK_EQ(fwv_stats.dropped, dropped + 1);
+    CHECK(transact(FWV_SMP_OP_WRITE, FWV_SMP_GROUP_OS, FWV_SMP_OS_ECHO, &b, &r) == 0);
+}
+
+/* Success in the OS and image groups carries no rc; fwsign's group keeps it, and SIGNATURE does
+ * not claim "verified" before anything was. */
+static void test_reply_shapes(void)
+{
+    device_power_on();
+    smp_msg r;
+    req_builder b;
+    req_begin(&b, 0);
+    CHECK(transact(FWV_SMP_OP_READ, FWV_SMP_GROUP_IMAGE, FWV_SMP_IMAGE_STATE, &b, &r) == 0);
+    CHECK_EQ(rsp_uint(&r, "rc"), -1);
+    CHECK_EQ(rsp_uint(&r, "splitStatus"), 0);
+    CHECK(transact(FWV_SMP_OP_READ, FWV_SMP_GROUP_FWSIGN, FWV_SMP_FWSIGN_STATUS, &b, &r) == 0);
+    CHECK_EQ(rsp_uint(&r, "rc"), 0);
+    static const uint8_t sig[8] = {0x30, 6, 2, 1, 1, 2, 1, 1};
+    req_begin(&b, 3);
+    cbor_put_tstr(&b.w, "alg"); cbor_put_tstr(&b.w, "sig-sha256-ecdsa");
+    cbor_put_tstr(&b.w, "sig"); cbor_put_bstr(&b.w, sig, sizeof sig);
+    cbor_put_tstr(&b.w, "certfile"); cbor_put_tstr(&b.w, "ec1.crt");
+    CHECK(transact(FWV_SMP_OP_WRITE, FWV_SMP_GROUP_FWSIGN, FWV_SMP_FWSIGN_SIGNATURE, &b, &r) == 0);
+    CHECK_EQ(rsp_uint(&r, "fwv"), FWV_OK);
+    cbor_item text;
+    CHECK(rsp_get(&r, "text", &text) == 0 && text.major == CBOR_TSTR);
+    CHECK(text.arg != 8 || memcmp(text.bytes, "verified", 8) != 0);
+}
+
 static void test_cbor_bounds(void)
 {
     cbor_reader r;
@@ -208,6 +271,8 @@ int main(void)
     test_multiline_and_noise();
     test_two_in_flight();
     test_params_and_errors();
+    test_echo_all_and_oversize();
+    test_reply_shapes();
     test_cbor_bounds();
     return t_report();
 }

@@ -36,11 +36,13 @@ static void sink_write(void *ctx, const uint8_t *d, size_t n)
     s->n += n;
 }
 
+int smp_version = 1;
+
 size_t frame_request(uint8_t *stream, size_t cap, uint8_t op, uint16_t group, uint8_t id,
                      uint8_t seq, const uint8_t *payload, size_t n)
 {
-    static uint8_t pkt[FWV_BUF_SIZE + 64];
-    pkt[2] = (uint8_t)((1 << 3) | op); /* SMP version 1 */
+    static uint8_t pkt[2 * FWV_BUF_SIZE]; /* room for requests longer than the device takes */
+    pkt[2] = (uint8_t)((smp_version << 3) | op);
     pkt[3] = 0;
     pkt[4] = (uint8_t)(n >> 8); pkt[5] = (uint8_t)n;
     pkt[6] = (uint8_t)(group >> 8); pkt[7] = (uint8_t)group;
@@ -110,6 +112,33 @@ long rsp_uint(const smp_msg *m, const char *key)
     cbor_item v;
     if (rsp_get(m, key, &v) != 0 || v.major != CBOR_UINT) return -1;
     return (long)v.arg;
+}
+
+long rsp_err(const smp_msg *m, long *group)
+{
+    if (group) *group = -1;
+    long rc = rsp_uint(m, "rc");
+    if (rc >= 0) return rc;
+    cbor_reader r;
+    cbor_item it, k, v;
+    cbor_reader_init(&r, m->msg + 8, m->len - 8);
+    if (cbor_read(&r, &it) != 0 || it.major != CBOR_MAP) return -1;
+    for (uint32_t i = 0; i < it.arg; i++) {
+        if (cbor_read(&r, &k) != 0 || cbor_read(&r, &v) != 0) return -1;
+        if (!cbor_tstr_eq(&k, "err") || v.major != CBOR_MAP) {
+            if (cbor_skip_contents(&r, &v) != 0) return -1;
+            continue;
+        }
+        long out = -1;
+        for (uint32_t j = 0; j < v.arg; j++) { /* the err map's pairs follow its head */
+            cbor_item k2, v2;
+            if (cbor_read(&r, &k2) != 0 || cbor_read(&r, &v2) != 0) return -1;
+            if (cbor_tstr_eq(&k2, "rc") && v2.major == CBOR_UINT) out = (long)v2.arg;
+            if (cbor_tstr_eq(&k2, "group") && v2.major == CBOR_UINT && group) *group = (long)v2.arg;
+        }
+        return out;
+    }
+    return 0;
 }
 
 size_t load_fixture(const char *name, uint8_t *buf, size_t cap)
@@ -192,7 +221,7 @@ int upload_image(const uint8_t *img, size_t n, unsigned seed, int with_sha)
         }
         smp_msg r;
         if (transact(FWV_SMP_OP_WRITE, FWV_SMP_GROUP_IMAGE, FWV_SMP_IMAGE_UPLOAD, &b, &r) != 0) return -1;
-        long rc = rsp_uint(&r, "rc"), next = rsp_uint(&r, "off");
+        long rc = rsp_err(&r, NULL), next = rsp_uint(&r, "off");
         if (rc != 0) return (int)rc;
         if (next < 0) return -1;
         off = (size_t)next;
@@ -226,3 +255,112 @@ static long fwsign_cmd(uint8_t id, long *fwv)
 
 long verify_staging(long *fwv) { return fwsign_cmd(FWV_SMP_FWSIGN_VERIFY, fwv); }
 long mark_bootable(long *fwv) { return fwsign_cmd(FWV_SMP_FWSIGN_MARK_BOOTABLE, fwv); }
+
+/* ---- fixtures and steps shared by the image tests ---- */
+
+uint8_t img1[8192], img2[8192], imgx[8192], sig1[80], sig1_ec2[80], sig1_rsa[256], sig2[80], sigx[80];
+size_t n1, n2, nx, s1, s1e2, s1r, s2, sx;
+
+void load_images(void)
+{
+    n1 = load_fixture("image1.bin", img1, sizeof img1);
+    n2 = load_fixture("image2.bin", img2, sizeof img2);
+    s1 = load_fixture("image1.ec1.sig", sig1, sizeof sig1);
+    s1e2 = load_fixture("image1.ec2.sig", sig1_ec2, sizeof sig1_ec2);
+    s1r = load_fixture("image1.rsa.sig", sig1_rsa, sizeof sig1_rsa);
+    s2 = load_fixture("image2.ec1.sig", sig2, sizeof sig2);
+    nx = load_fixture("image-x.bin", imgx, sizeof imgx);
+    sx = load_fixture("image-x.ec1.sig", sigx, sizeof sigx);
+}
+
+void fresh_board(void)
+{
+    host_port_init();
+    provision_anchors();
+    device_power_on();
+}
+
+long verify_with(const char *alg, const uint8_t *sig, size_t n, const char *cert)
+{
+    long fwv = -1;
+    if (send_signature(alg, sig, n, cert) != 0) return -2;
+    verify_staging(&fwv);
+    return fwv;
+}
+
+smp_msg upload_raw(uint32_t off, const uint8_t *d, size_t k, long len, const uint8_t *sha)
+{
+    req_builder b;
+    req_begin(&b, 2 + (len >= 0) + (sha != NULL));
+    cbor_put_tstr(&b.w, "off"); cbor_put_uint(&b.w, off);
+    cbor_put_tstr(&b.w, "data"); cbor_put_bstr(&b.w, d, k);
+    if (len >= 0) { cbor_put_tstr(&b.w, "len"); cbor_put_uint(&b.w, (uint32_t)len); }
+    if (sha) { cbor_put_tstr(&b.w, "sha"); cbor_put_bstr(&b.w, sha, 32); }
+    smp_msg r;
+    memset(&r, 0, sizeof r);
+    if (transact(FWV_SMP_OP_WRITE, FWV_SMP_GROUP_IMAGE, FWV_SMP_IMAGE_UPLOAD, &b, &r) != 0) r.len = 0;
+    return r;
+}
+
+/* Uploads, verifies and marks an image; returns the fwv of mark-bootable. */
+long install(const uint8_t *img, size_t n, const uint8_t *sig, size_t sn)
+{
+    long fwv = -1;
+    if (upload_image(img, n, 9, 1) != 0) return -2;
+    if (verify_with("sig-sha256-ecdsa", sig, sn, "ec1.crt") != FWV_OK) return -3;
+    mark_bootable(&fwv);
+    return fwv;
+}
+
+fwv_result reboot(void)
+{
+    device_power_on();
+    host_jumped_to = 0;
+    return fwv_device_boot();
+}
+
+/* Image state write, as mcumgr's `image test <hash>` / `image confirm` send it. */
+smp_msg state_write(const uint8_t *hash, int confirm)
+{
+    req_builder b;
+    req_begin(&b, (hash != NULL) + (confirm >= 0));
+    if (hash) { cbor_put_tstr(&b.w, "hash"); cbor_put_bstr(&b.w, hash, 32); }
+    if (confirm >= 0) { cbor_put_tstr(&b.w, "confirm"); cbor_put_bool(&b.w, confirm); }
+    smp_msg r;
+    memset(&r, 0, sizeof r);
+    if (transact(FWV_SMP_OP_WRITE, FWV_SMP_GROUP_IMAGE, FWV_SMP_IMAGE_STATE, &b, &r) != 0) r.len = 0;
+    return r;
+}
+
+/* One flag of slot `slot` in an image state reply: 1, 0, or -1 when absent. */
+int slot_flag(const smp_msg *m, uint32_t slot, const char *flag)
+{
+    cbor_reader r;
+    cbor_item it, k, v;
+    cbor_reader_init(&r, m->msg + 8, m->len - 8);
+    if (cbor_read(&r, &it) != 0) return -1;
+    for (uint32_t i = 0; i < it.arg; i++) {
+        if (cbor_read(&r, &k) != 0 || cbor_read(&r, &v) != 0) return -1;
+        if (!cbor_tstr_eq(&k, "images")) { cbor_skip_contents(&r, &v); continue; }
+        for (uint32_t e = 0; e < v.arg; e++) {
+            cbor_item mh;
+            long this_slot = -1;
+            int val = -1;
+            if (cbor_read(&r, &mh) != 0) return -1;
+            for (uint32_t j = 0; j < mh.arg; j++) {
+                cbor_item k2, v2;
+                if (cbor_read(&r, &k2) != 0 || cbor_read(&r, &v2) != 0) return -1;
+                if (cbor_tstr_eq(&k2, "slot")) this_slot = (long)v2.arg;
+                if (cbor_tstr_eq(&k2, flag)) val = cbor_item_is_true(&v2);
+            }
+            if (this_slot == (long)slot) return val;
+        }
+    }
+    return -1;
+}
+
+void sha_of(const uint8_t *d, size_t n, uint8_t out[32])
+{
+    fwv_sha256_ctx h;
+    fwv_sha256_init(&h); fwv_sha256_update(&h, d, n); fwv_sha256_final(&h, out);
+}

@@ -144,3 +144,126 @@ const goal = results[1]! / ceiling;
 console.log(
   `  goal ≥ 0.9 of the ceiling with turnaround: ${goal.toFixed(3)} ${goal >= 0.9 ? 'met' : 'NOT met'}`,
 );
+
+// ---- the stock-server path (fwsign flash of an MCUboot-format image: the image group alone) ----
+// Against real SMP server code, in real time at 115200 baud 8N1 (the host side of the link is
+// throttled; the emulated UART itself has no baud rate): the verifier on QEMU's mps2-an386
+// (buf_count 2: windowed), and Mynewt's simulator where it runs (no MCUmgr parameters: one
+// 512-byte buffer, MCUboot's defaults). FWSIGN_BENCH_STOCK=0 leaves this part out.
+if (process.env.FWSIGN_BENCH_STOCK !== '0') await stockServers();
+
+async function stockServers(): Promise<void> {
+  const { spawn } = await import('node:child_process');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { QemuBoard, locateFirmware, REPO_ROOT } = await import('@fwsign/harness');
+  const { flashMcubootImage, packMcubootImage, parseVersion, SerialTransport } =
+    await import('@fwsign/flasher');
+  const payload = new Uint8Array(64 * 1024).map((_, i) => (i * 7 + 3) & 0xff);
+  const packed = (p: Uint8Array): Uint8Array =>
+    packMcubootImage({
+      payload: p,
+      signature: new Uint8Array(72).fill(1),
+      alg: 'sig-sha256-ecdsa',
+      certfile: '/certs/codesign.crt',
+      version: parseVersion('1.0.0'),
+    });
+  const ceilingFor = (bytes: Uint8Array, bufSize: number): number => {
+    const s = new Uint8Array(32);
+    let off = 0;
+    let w = 0;
+    while (off < bytes.length) {
+      const c = chooseChunk(
+        off === 0 ? { image: 0, len: bytes.length, off, sha: s } : { off },
+        bytes.length,
+        bufSize,
+      );
+      w += c.wireBytes;
+      off += c.length;
+    }
+    return (bytes.length / w) * wireBytesPerSecond;
+  };
+  const run = async (
+    name: string,
+    path: string,
+    bytes: Uint8Array,
+    bufSize: number,
+  ): Promise<void> => {
+    const link = new ThrottledTransport(await SerialTransport.open({ path, baudRate: BAUD }), {
+      baud: BAUD,
+    });
+    try {
+      const r = await flashMcubootImage({ transport: link, image: bytes, timeoutMs: 5000 });
+      const c = ceilingFor(bytes, bufSize);
+      console.log(
+        `  ${name.padEnd(42)} ${fmt(r.bytesPerSecond).padStart(10)}  ${(r.bytesPerSecond / c).toFixed(3)} of its ceiling ${fmt(c)} (${r.upload.chunks} chunks, ${r.upload.resent} resent)`,
+      );
+    } finally {
+      await link.close();
+    }
+  };
+  console.log(
+    `stock-server path, ${BAUD} baud in real time, a packed image of ${payload.length} payload bytes:`,
+  );
+  const board = new QemuBoard({
+    uart: 'pty',
+    holdUart: false,
+    firmware: locateFirmware('mps2-an386'),
+  });
+  // Nothing is verified in this bench: any well-formed table does.
+  const point = new Uint8Array(65);
+  point[0] = 4;
+  await board.start({
+    anchors: encodeTrustAnchorTable([
+      {
+        name: '/certs/codesign.crt',
+        certSha256: new Uint8Array(32),
+        key: { type: 'ec-p256', point },
+      },
+    ]),
+  });
+  try {
+    await run('fwsign verifier on QEMU (buf_count 2)', board.serialPath(), packed(payload), 1024);
+  } finally {
+    await board.stop();
+  }
+  const sim = join(
+    process.env.FWSIGN_PEERS ?? join(REPO_ROOT, '..', 'shared', 'peers'),
+    'mynewt-slinky-sim',
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'fwsign-bench-sim-'));
+  const proc = spawn(sim, ['-f', join(dir, 'flash.bin')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.on('error', () => undefined);
+  try {
+    const pty = await new Promise<string | undefined>((resolve) => {
+      let out = '';
+      const timer = setTimeout(() => resolve(undefined), 5000);
+      const look = (b: Buffer): void => {
+        out += b.toString();
+        const m = /uart0 at (\/dev\/pts\/\d+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      };
+      proc.stdout?.on('data', look);
+      proc.stderr?.on('data', look);
+      proc.once('exit', () => resolve(undefined));
+    });
+    if (pty)
+      await run(
+        'Mynewt simulator (no params: 1 × 512 B)',
+        pty,
+        packed(payload.subarray(0, 32 * 1024)),
+        512,
+      );
+    else
+      console.log(
+        `  Mynewt simulator: ${sim} does not run here (32-bit; see ../shared/peers/README.md), skipped`,
+      );
+  } finally {
+    proc.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect } from 'vitest';
-import { ResultCode } from '@fwsign/protocol';
+import { ResultCode, SmpError } from '@fwsign/protocol';
 import type { Board, DeviceSession } from '@fwsign/harness';
 import {
   CERTFILE,
@@ -189,7 +189,7 @@ for (const machine of MACHINES) {
     );
 
     scenario(
-      'image over the slot size: the device refuses the upload with FWV_ERR_TOO_LARGE; v1 still boots',
+      'image over the slot size: the device refuses the upload as Zephyr does (IMG_MGMT_ERR_INVALID_IMAGE_TOO_LARGE); v1 still boots',
       async ({ board, device, fwsign }) => {
         const { session } = await withV1Installed(board, device, fwsign, firmware);
         const status = await session.status();
@@ -200,8 +200,9 @@ for (const machine of MACHINES) {
           data: big.subarray(0, 256),
           len: big.length,
         });
-        expect(r.rc).not.toBe(0);
-        expect(r.fwv).toBe(ResultCode.ERR_TOO_LARGE);
+        // an SMP v1 request: the image group's code translated to MGMT_ERR_EUNKNOWN, with a reason
+        expect(r.rc).toBe(SmpError.EUNKNOWN);
+        expect(r.body.rsn).toBe('image larger than the slot');
         expect((await session.verify()).fwv).not.toBe(ResultCode.OK);
         expect((await session.markBootable()).fwv).not.toBe(ResultCode.OK);
         await v1StillBoots(board, session);

@@ -21,8 +21,11 @@ typedef enum {
     FWV_ERR_NOT_VERIFIED = 14,
     FWV_ERR_FLASH = 15,
     FWV_ERR_NO_SIGNATURE = 16,
+    FWV_ERR_VECTOR_TABLE = 17,
+    FWV_ERR_DOWNGRADE = 18,
+    FWV_ERR_BAD_IMAGE = 19,
 } fwv_result;
-#define FWV_RESULT_COUNT 17
+#define FWV_RESULT_COUNT 20
 /* X-macro over (code, text) so a .c file can build name and text tables. */
 #define FWV_RESULT_LIST(X) \
     X(FWV_OK, "verified") \
@@ -41,7 +44,10 @@ typedef enum {
     X(FWV_ERR_HASH_MISMATCH, "uploaded image does not match the SHA-256 sent with it") \
     X(FWV_ERR_NOT_VERIFIED, "slot has not been verified") \
     X(FWV_ERR_FLASH, "flash write or erase failed") \
-    X(FWV_ERR_NO_SIGNATURE, "no signature has been handed over for the slot")
+    X(FWV_ERR_NO_SIGNATURE, "no signature has been handed over for the slot") \
+    X(FWV_ERR_VECTOR_TABLE, "image cannot start here: initial stack pointer outside RAM, or reset handler outside the slot or not Thumb") \
+    X(FWV_ERR_DOWNGRADE, "image version is lower than the installed one") \
+    X(FWV_ERR_BAD_IMAGE, "MCUboot image header or TLVs are malformed")
 
 /* Signature algorithms, by the job document key that names them. */
 #define FWV_ALG_SHA256_ECDSA 1
@@ -99,6 +105,7 @@ typedef enum {
 #define FWV_SMP_OS_MCUMGR_PARAMS 6
 #define FWV_SMP_IMAGE_STATE 0
 #define FWV_SMP_IMAGE_UPLOAD 1
+#define FWV_SMP_IMAGE_ERASE 5
 #define FWV_SMP_FWSIGN_SIGNATURE 0
 #define FWV_SMP_FWSIGN_VERIFY 1
 #define FWV_SMP_FWSIGN_MARK_BOOTABLE 2
@@ -114,6 +121,35 @@ typedef enum {
 #define FWV_SMP_ERR_ENOTSUP 8
 #define FWV_SMP_ERR_ECORRUPT 9
 #define FWV_SMP_ERR_EBUSY 10
+#define FWV_SMP_IMG_ERR_UNKNOWN 1
+#define FWV_SMP_IMG_ERR_NO_IMAGE 3
+#define FWV_SMP_IMG_ERR_INVALID_TLV 5
+#define FWV_SMP_IMG_ERR_HASH_NOT_FOUND 8
+#define FWV_SMP_IMG_ERR_FLASH_WRITE_FAILED 12
+#define FWV_SMP_IMG_ERR_FLASH_ERASE_FAILED 13
+#define FWV_SMP_IMG_ERR_INVALID_SLOT 14
+#define FWV_SMP_IMG_ERR_INVALID_OFFSET 20
+#define FWV_SMP_IMG_ERR_INVALID_LENGTH 21
+#define FWV_SMP_IMG_ERR_INVALID_IMAGE_HEADER 22
+#define FWV_SMP_IMG_ERR_INVALID_IMAGE_HEADER_MAGIC 23
+#define FWV_SMP_IMG_ERR_INVALID_HASH 24
+#define FWV_SMP_IMG_ERR_CURRENT_VERSION_IS_NEWER 27
+#define FWV_SMP_IMG_ERR_IMAGE_ALREADY_PENDING 28
+#define FWV_SMP_IMG_ERR_INVALID_IMAGE_VECTOR_TABLE 29
+#define FWV_SMP_IMG_ERR_INVALID_IMAGE_TOO_LARGE 30
+#define FWV_SMP_IMG_ERR_INVALID_IMAGE_DATA_OVERRUN 31
+#define FWV_SMP_IMG_ERR_IMAGE_CONFIRMATION_DENIED 32
+
+/* MCUboot's image format: header, TLV info magics, TLV types (fwsign's own among them). */
+#define FWV_MCUBOOT_MAGIC 0x96F3B83Du
+#define FWV_MCUBOOT_HEADER_SIZE 32
+#define FWV_MCUBOOT_TLV_INFO_MAGIC 0x00006907u
+#define FWV_MCUBOOT_PROT_TLV_INFO_MAGIC 0x00006908u
+#define FWV_MCUBOOT_TLV_SHA256 16
+#define FWV_MCUBOOT_TLV_SEC_CNT 80
+#define FWV_MCUBOOT_TLV_FWSIGN_SIG 160
+#define FWV_MCUBOOT_TLV_FWSIGN_CERTFILE 161
+#define FWV_MCUBOOT_TLV_FWSIGN_ALG 162
 
 /* SMP over a serial console: line markers and the longest line. */
 #define FWV_CONSOLE_FIRST_0 6

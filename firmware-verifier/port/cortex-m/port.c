@@ -14,6 +14,8 @@ static const fwv_layout layout = {
     .sector_size = FWV_SECTOR_SIZE,
     .anchors = FWV_ANCHORS_ADDR,
     .anchors_size = FWV_ANCHORS_SIZE,
+    .ram_start = FWV_APP_RAM_ADDR,
+    .ram_end = FWV_SRAM_END,
 };
 
 const fwv_layout *port_layout(void) { return &layout; }

@@ -20,6 +20,8 @@ static const fwv_layout layout = {
     .sector_size = HOST_SECTOR,
     .anchors = HOST_ANCHORS,
     .anchors_size = HOST_ANCHORS_SIZE,
+    .ram_start = HOST_RAM_START,
+    .ram_end = HOST_RAM_END,
 };
 
 const fwv_layout *port_layout(void) { return &layout; }

@@ -17,6 +17,9 @@
 #define HOST_SLOT_SIZE 0x10000u
 #define HOST_STAGING (HOST_ACTIVE + HOST_SLOT_SIZE)
 #define HOST_FLASH_SIZE (HOST_STAGING + HOST_SLOT_SIZE)
+/* Where an image's initial stack pointer must point (test images start 00 80 00 20: 0x20008000). */
+#define HOST_RAM_START 0x20000000u
+#define HOST_RAM_END 0x20010000u
 
 extern uint8_t host_flash[HOST_FLASH_SIZE];
 

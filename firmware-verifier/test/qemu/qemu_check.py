@@ -256,7 +256,7 @@ def flash_smoke(args, proto, mm, work):
     ta = proto["trustAnchorTable"]
     header = struct.pack("<IHHII", ta["magic"], ta["version"], 0, ta["headerSize"] + ta["crcSize"], 0)
     open(os.path.join(work, "anchors.bin"), "wb").write(header + struct.pack("<I", zlib.crc32(header)))
-    errors = {e["name"]: e["value"] for e in proto["smp"]["errors"]}
+    img_errors = {e["name"]: e["value"] for e in proto["smp"]["imageErrors"]}
     with verifier(args, work, mm, proto) as (board, cli):
         status = cli.call("READ", "FWSIGN", "STATUS", {})
         want = mm["FWV_SLOT_SIZE"] - mm["FWV_SECTOR_SIZE"]
@@ -264,9 +264,10 @@ def flash_smoke(args, proto, mm, work):
             raise SmpError(f"slot_size {status['slot_size']}, expected {want}")
         image = bytes(range(256)) * 4
         r = cli.call("WRITE", "IMAGE", "UPLOAD", {"image": 0, "off": 0, "len": len(image), "data": image[:512]})
-        if r.get("rc") != errors["EUNKNOWN"]:
-            raise SmpError(f"an upload into QEMU's read-only flash answered {r}, expected rc EUNKNOWN")
-        step(f"flash-slot build: boots, slot_size={status['slot_size']}, upload into QEMU's ROM refused (rc {r['rc']})")
+        # SMP version 2 request: the image group's own code in err, as Zephyr answers it
+        if r.get("err") != {"group": 1, "rc": img_errors["FLASH_WRITE_FAILED"]}:
+            raise SmpError(f"an upload into QEMU's read-only flash answered {r}, expected err FLASH_WRITE_FAILED")
+        step(f"flash-slot build: boots, slot_size={status['slot_size']}, upload into QEMU's ROM refused ({r['err']})")
 
 
 def run(args):

@@ -28,7 +28,10 @@ export async function handleAcm(
   operation: string,
   body: Uint8Array,
 ): Promise<string> {
-  const op = acmModel.operations[operation];
+  // Own properties only: 'constructor', '__proto__' or 'toString' must not reach Object.prototype.
+  const op = Object.hasOwn(acmModel.operations, operation)
+    ? acmModel.operations[operation]
+    : undefined;
   if (!op) {
     throw new ApiError(
       'UnknownOperationException',

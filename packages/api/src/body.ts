@@ -5,13 +5,37 @@ import { ApiError } from './errors.js';
  * Reads a request body into memory, refusing more than `limit` bytes before buffering them
  * (by Content-Length when given, by counting otherwise).
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
+export function readBody(
+  req: IncomingMessage,
+  opts: {
+    limit: number;
+    /** Longest pause between two chunks; a dribbled body is refused with RequestTimeout. */
+    idleMs?: number;
+    tooLarge?: (size: number, limit: number) => ApiError;
+  },
+): Promise<Uint8Array> {
+  const { limit, tooLarge = bodyTooLarge } = opts;
   const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > limit) {
-    req.resume();
+  // Refused unread: the caller closes the connection rather than drain what was announced.
+  if (declared !== undefined && Number(declared) > limit)
     return Promise.reject(tooLarge(Number(declared), limit));
-  }
   return new Promise((resolve, reject) => {
+    const idle =
+      opts.idleMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            if (failed) return;
+            failed = true;
+            req.pause();
+            reject(
+              new ApiError(
+                'RequestTimeout',
+                400,
+                `Your socket connection to the server was not read from or written to within the timeout period: no body bytes for ${opts.idleMs} ms after ${size}.`,
+              ),
+            );
+          }, opts.idleMs);
+    const settle = (): void => clearTimeout(idle);
     // Most JSON bodies arrive in one chunk: keep it as is rather than copying it into a new buffer.
     let first: Buffer | undefined;
     let parts: Buffer[] | undefined;
@@ -19,10 +43,12 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Uint8Arra
     let failed = false;
     req.on('data', (chunk: Buffer) => {
       if (failed) return;
+      idle?.refresh();
       size += chunk.length;
       if (size > limit) {
         failed = true;
-        // Keep draining so the connection can still carry the error response.
+        settle();
+        req.pause();
         reject(tooLarge(size, limit));
         return;
       }
@@ -30,21 +56,37 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Uint8Arra
       else (parts ??= [first]).push(chunk);
     });
     req.on('end', () => {
+      settle();
       if (failed) return;
       const all = parts ? Buffer.concat(parts, size) : first;
       // A plain Uint8Array view of the bytes (no copy): callers compare and hash bodies as Uint8Array.
       resolve(all ? new Uint8Array(all.buffer, all.byteOffset, all.byteLength) : new Uint8Array(0));
     });
-    req.on('error', (e) => {
+    // A client that hangs up mid-body is its own doing, not a server fault: say so, without a stack.
+    const gone = (): void => {
+      settle();
       if (!failed) {
         failed = true;
-        reject(e);
+        reject(new ClientHangUp(size));
       }
+    };
+    req.on('error', gone);
+    req.on('close', () => {
+      if (!req.complete) gone();
     });
   });
 }
 
-function tooLarge(size: number, limit: number): ApiError {
+/** The client closed the connection before its request body was complete. */
+export class ClientHangUp extends Error {
+  override readonly name = 'ClientHangUp';
+  readonly code = 'ClientHangUp';
+  constructor(readonly received: number) {
+    super(`the client closed the connection after ${received} bytes of the body`);
+  }
+}
+
+function bodyTooLarge(size: number, limit: number): ApiError {
   return new ApiError(
     'RequestEntityTooLargeException',
     413,

@@ -73,8 +73,21 @@ export function awsJsonError(err: ApiError, requestId: string): WireError {
   };
 }
 
+/**
+ * The JSON services' names for the errors the shared layers raise, as S3 names them (S3's own
+ * codes from the store and the S3 handler pass through).
+ */
+const S3_CODES: Record<string, (e: ApiError) => ApiError> = {
+  InternalServiceErrorException: () =>
+    new ApiError('InternalError', 500, 'We encountered an internal error. Please try again.'),
+  RequestEntityTooLargeException: (e) => new ApiError('EntityTooLarge', 400, e.message),
+  ValidationException: (e) => new ApiError('InvalidArgument', 400, e.message),
+  TooManyRequestsException: (e) => new ApiError('SlowDown', 503, e.message),
+};
+
 /** S3: an XML <Error> document. */
-export function s3Error(err: ApiError, requestId: string, resource = ''): WireError {
+export function s3Error(error: ApiError, requestId: string, resource = ''): WireError {
+  const err = Object.hasOwn(S3_CODES, error.code) ? S3_CODES[error.code]!(error) : error;
   return {
     status: err.status,
     headers: { 'content-type': 'application/xml', 'x-amz-request-id': requestId },
@@ -85,6 +98,23 @@ export function s3Error(err: ApiError, requestId: string, resource = ''): WireEr
   };
 }
 
+/**
+ * Escapes markup; a character XML 1.0 cannot carry at all (C0 controls, lone surrogates,
+ * U+FFFE/F) becomes U+FFFD, so no answer is ever a document parsers refuse. Names in listings
+ * are checked before they get here (s3.ts), so only echoed input in messages is replaced.
+ */
 export function xmlEscape(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`).replace(NOT_XML_CHARS, '\uFFFD');
+}
+
+/** A character outside XML 1.0's Char production (C0 controls but TAB/LF/CR, lone surrogates, U+FFFE/F). */
+export const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+const NOT_XML_CHARS = new RegExp(NOT_XML_CHAR.source, 'gu');
+
+/** Where `s` holds a character XML 1.0 cannot carry, as "U+XXXX at offset N"; undefined when it holds none. */
+export function notXmlChar(s: string): string | undefined {
+  const bad = NOT_XML_CHAR.exec(s);
+  return bad
+    ? `U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} at offset ${bad.index}`
+    : undefined;
 }

@@ -1,10 +1,10 @@
 export {
   SignerServer,
   DEFAULT_RATE_LIMIT,
-  parseQuery,
   type ApiStore,
   type SignerServerOptions,
 } from './server.js';
+export { parseQuery } from './request.js';
 export { ApiError } from './errors.js';
 export {
   loadCredentials,

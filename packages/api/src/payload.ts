@@ -17,6 +17,15 @@ export async function verifiedPayload(
     // The signature covered the body's own hash (computed by the verifier), so it is already bound.
     return body;
   }
+  if (v.auth.service !== 's3' && !/^[0-9a-f]{64}$/.test(declared)) {
+    // Only S3 lets a signature leave the body out; elsewhere the body's hash must be signed, or
+    // a body changed in transit would still pass.
+    throw new ApiError(
+      'InvalidSignatureException',
+      403,
+      `x-amz-content-sha256 '${declared.slice(0, 80)}' is accepted only by S3; a ${v.auth.service} request signs the SHA-256 of its body`,
+    );
+  }
   if (/^[0-9a-f]{64}$/.test(declared)) {
     if (sha256Hex(body) !== declared) {
       throw new ApiError(

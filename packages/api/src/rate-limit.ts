@@ -1,3 +1,5 @@
+import { ApiError } from './errors.js';
+
 /**
  * Per-account token buckets: each account may send `ratePerSecond` requests per second on
  * average and `burst` at once, so one busy caller cannot starve the others.
@@ -29,5 +31,40 @@ export class RateLimiter {
     if (b.tokens < 1) return false;
     b.tokens -= 1;
     return true;
+  }
+}
+
+/**
+ * A server-wide budget of request-body bytes being read at once, so many parallel uploads cannot
+ * take memory without bound: a body that does not fit is refused before it is read.
+ */
+export class ByteBudget {
+  private used = 0;
+  constructor(readonly capacity: number) {
+    if (!(capacity > 0))
+      throw new RangeError(`ByteBudget: expected a capacity > 0, got ${capacity}`);
+  }
+
+  /** Reserves `bytes`; returns the release (call once). Throws TooManyRequestsException when full. */
+  take(bytes: number): () => void {
+    if (this.used + bytes > this.capacity && this.used > 0) {
+      throw new ApiError(
+        'TooManyRequestsException',
+        429,
+        `Too many request bodies in flight (${this.used} of ${this.capacity} bytes reserved); retry shortly`,
+      );
+    }
+    this.used += bytes;
+    let released = false;
+    return () => {
+      if (!released) {
+        released = true;
+        this.used -= bytes;
+      }
+    };
+  }
+
+  get inUse(): number {
+    return this.used;
   }
 }

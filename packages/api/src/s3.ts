@@ -1,6 +1,6 @@
-import { ApiError } from './errors.js';
+import { ApiError, notXmlChar } from './errors.js';
 import type { Identity } from './credentials.js';
-import { isoDate, xmlDocument, xmlText, type Node } from './s3-xml.js';
+import { isoDate, parseXmlDocument, xmlDocument, type Node } from './s3-xml.js';
 
 /** The bucket methods of the store this S3 subset needs. */
 export interface S3Buckets {
@@ -122,6 +122,9 @@ const SUBRESOURCES = new Set([
   'session',
 ]);
 
+/** The operations whose body is an XML document rather than object bytes. */
+export const XML_OPERATIONS: ReadonlySet<string> = new Set(['PutBucketVersioning']);
+
 /** Serves one S3 request against the caller's account's buckets. */
 export function handleS3(
   buckets: S3Buckets,
@@ -161,12 +164,12 @@ export function handleS3(
       buckets.getBucketVersioning(account, bucket!);
       return { status: 200, headers: {}, body: '', omitBody: true };
     case 'PutBucketVersioning': {
-      const status = xmlText(Buffer.from(req.body).toString('utf8'), 'Status');
+      const status = parseXmlDocument(req.body, 'VersioningConfiguration')['Status'];
       if (status !== 'Enabled' && status !== 'Suspended') {
         throw new ApiError(
           'MalformedXML',
           400,
-          `VersioningConfiguration/Status expected Enabled or Suspended, got ${status === undefined ? 'nothing' : `'${status}'`}`,
+          `VersioningConfiguration/Status expected Enabled or Suspended, got ${typeof status === 'string' ? `'${status.slice(0, 64)}'` : status === undefined ? 'nothing' : 'more than one'}`,
         );
       }
       buckets.putBucketVersioning(account, bucket!, status);
@@ -179,6 +182,7 @@ export function handleS3(
     case 'ListObjectVersions':
       return listVersions(buckets, account, bucket!, req.query);
     case 'PutObject': {
+      refuseUnlistable(key!);
       const r = buckets.putObject(account, bucket!, key!, req.body);
       return { status: 200, headers: { etag: r.etag, 'x-amz-version-id': r.versionId }, body: '' };
     }
@@ -218,6 +222,15 @@ function listVersions(
   const prefix = one(q['prefix']);
   const keyMarker = one(q['key-marker']);
   const versionIdMarker = one(q['version-id-marker']);
+  const encodingType = one(q['encoding-type']);
+  if (encodingType !== undefined && encodingType !== 'url')
+    throw new ApiError(
+      'InvalidArgument',
+      400,
+      `Invalid Encoding Method specified in Request: encoding-type expected 'url', got '${encodingType.slice(0, 64)}'`,
+    );
+  // With encoding-type=url, S3 percent-encodes the names a listing echoes, so any key fits in XML.
+  const name = encodingType === 'url' ? s3UrlEncode : (s: string) => listable(s);
   const maxKeysText = one(q['max-keys']);
   let maxKeys: number | undefined;
   if (maxKeysText !== undefined) {
@@ -237,17 +250,18 @@ function listVersions(
   });
   return xml(200, 'ListVersionsResult', [
     ['Name', bucket],
-    ['Prefix', prefix ?? ''],
-    ['KeyMarker', keyMarker ?? ''],
+    ['Prefix', name(prefix ?? '')],
+    ['KeyMarker', name(keyMarker ?? '')],
     ['VersionIdMarker', versionIdMarker ?? ''],
-    ['NextKeyMarker', r.nextKeyMarker],
+    ['NextKeyMarker', r.nextKeyMarker === undefined ? undefined : name(r.nextKeyMarker)],
     ['NextVersionIdMarker', r.nextVersionIdMarker],
     ['MaxKeys', maxKeys ?? 1000],
+    ['EncodingType', encodingType],
     ['IsTruncated', r.isTruncated],
     ...r.versions.map((v): Node => [
       'Version',
       [
-        ['Key', v.key],
+        ['Key', name(v.key)],
         ['VersionId', v.versionId],
         ['IsLatest', v.isLatest],
         ['LastModified', isoDate(v.lastModified)],
@@ -264,6 +278,34 @@ function listVersions(
       ],
     ]),
   ]);
+}
+
+/** As S3 encodes names for encoding-type=url: percent-encoding, '+' for space, '/' kept. */
+export function s3UrlEncode(s: string): string {
+  return encodeURIComponent(s).replace(/%20/g, '+').replace(/%2F/g, '/');
+}
+
+/** A name as a listing writes it without encoding-type: refused when XML 1.0 cannot carry it. */
+function listable(s: string): string {
+  const bad = notXmlChar(s);
+  if (bad)
+    throw new ApiError(
+      'InvalidArgument',
+      400,
+      `The key '${encodeURIComponent(s).slice(0, 200)}' holds ${bad}, which XML 1.0 cannot carry; list with encoding-type=url`,
+    );
+  return s;
+}
+
+/** New keys must be listable by every client, including those that never ask for encoding-type=url. */
+function refuseUnlistable(key: string): void {
+  const bad = notXmlChar(key);
+  if (bad)
+    throw new ApiError(
+      'InvalidArgument',
+      400,
+      `Object key '${encodeURIComponent(key).slice(0, 200)}' holds ${bad}, which XML 1.0 cannot carry in a listing`,
+    );
 }
 
 function xml(status: number, root: string, children: Node[]): S3Response {

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { readBody } from './body.js';
+import { ClientHangUp, readBody } from './body.js';
+import { malformedHttpAnswer } from './http-errors.js';
 import { loadCredentials, type Credential, type Identity } from './credentials.js';
 import {
   ApiError,
@@ -11,13 +12,22 @@ import {
   toApiError,
   type WireError,
 } from './errors.js';
-import { AuthFailure, scopeService, verifyRequest, type Verified } from './sigv4.js';
+import {
+  AuthFailure,
+  checkCaller,
+  signsDeclaredHash,
+  verifySignature,
+  type Caller,
+} from './sigv4.js';
 import { authError } from './auth-errors.js';
 import { verifiedPayload } from './payload.js';
-import { handleS3, s3Operation, type S3Buckets } from './s3.js';
+import { handleS3, s3Operation, XML_OPERATIONS, type S3Buckets } from './s3.js';
+import { MAX_XML_BYTES } from './s3-xml.js';
 import { acmOperation, handleAcm, type AcmStore } from './acm.js';
-import { handleSigner, isSignerPath, signerRoute } from './signer.js';
-import { RateLimiter } from './rate-limit.js';
+import { handleSigner, signerRoute } from './signer.js';
+import { flatHeaders, parseQuery, pickProtocol, type Protocol } from './request.js';
+import type { Match } from './model/rest-json.js';
+import { ByteBudget, RateLimiter } from './rate-limit.js';
 import { AccessLog } from './access-log.js';
 import { SignerStore } from '@fwsign/store';
 
@@ -44,16 +54,42 @@ export interface SignerServerOptions {
   maxSkewMs?: number;
   /** Closes the store when the server closes (default true). */
   ownsStore?: boolean;
+  /** Open connections at most (default 1024); more are refused at accept. */
+  maxConnections?: number;
+  /** Request-body bytes being read at once, over all connections (default 256 MiB). */
+  maxBodyBytesInFlight?: number;
+  /** Time to receive a request's headers (default 10 s) and all of it (default 120 s). */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  /** Longest pause between two pieces of a body before it is refused with RequestTimeout (default 10 s). */
+  bodyIdleTimeoutMs?: number;
 }
-
-type Protocol = 'signer' | 'acm' | 's3';
 
 interface Exchange {
   requestId: string;
   protocol: Protocol;
   operation: string;
   accountId?: string;
+  /** The status answered (499: the client went away first). */
+  status: number;
+  /** Appended to the access-log line. */
+  note: string;
 }
+
+/** A request as routing saw it. */
+interface Routed {
+  method: string;
+  rawPath: string;
+  query: Record<string, string | string[]>;
+  headers: Record<string, string | undefined>;
+  match?: Match | undefined;
+  routeError?: unknown;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** Largest header block taken (Node's default, stated so it cannot change under us); more is a 431. */
+export const MAX_HEADER_BYTES = 16 * 1024;
 
 export const DEFAULT_RATE_LIMIT = { ratePerSecond: 5000, burst: 10000 };
 
@@ -65,6 +101,7 @@ export class SignerServer {
   private readonly log: ((line: string) => void) | undefined;
   /** The default stderr access log, batched per event-loop turn. */
   private readonly ownLog: AccessLog | undefined;
+  private readonly bodies: ByteBudget;
   private inFlight = 0;
   private closing: Promise<void> | undefined;
   readonly region: string;
@@ -92,12 +129,24 @@ export class SignerServer {
       this.ownLog = new AccessLog((text) => process.stderr.write(text));
     this.log = opts.accessLog === false ? undefined : (opts.accessLog ?? this.ownLog!.line);
     this.server = createServer(
-      { keepAliveTimeout: 5000 },
+      {
+        keepAliveTimeout: 5000,
+        maxHeaderSize: MAX_HEADER_BYTES,
+        headersTimeout: opts.headersTimeoutMs ?? 10_000,
+        requestTimeout: opts.requestTimeoutMs ?? 120_000,
+      },
       (req, res) => void this.handle(req, res),
     );
-    this.server.on('clientError', (_err, socket) => {
-      if (socket.writable)
-        socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    this.server.maxConnections = opts.maxConnections ?? 1024;
+    this.bodies = new ByteBudget(opts.maxBodyBytesInFlight ?? 256 * 1024 * 1024);
+    this.server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket) => {
+      const answer = malformedHttpAnswer(err, randomUUID());
+      if (answer && socket.writable) {
+        socket.end(answer.text);
+        this.log?.(
+          `${new Date().toISOString()} ${answer.requestId} -:- ${answer.status} 0.0ms account=- ${err.code ?? 'malformed HTTP'}`,
+        );
+      } else socket.destroy();
     });
   }
 
@@ -139,140 +188,217 @@ export class SignerServer {
     return this.closing;
   }
 
+  /** One request: route, authenticate (headers first, body after), dispatch; answer errors AWS-shaped; log. */
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     this.inFlight++;
-    const x: Exchange = { requestId: randomUUID(), protocol: 's3', operation: '-' };
-    let status = 500;
+    const x: Exchange = {
+      requestId: randomUUID(),
+      protocol: 's3',
+      operation: '-',
+      status: 500,
+      note: '',
+    };
     try {
-      const url = req.url ?? '/';
-      const q = url.indexOf('?');
-      const rawPath = q < 0 ? url : url.slice(0, q);
-      const query = parseQuery(q < 0 ? '' : url.slice(q + 1));
-      const headers = flatHeaders(req);
-      const method = req.method ?? 'GET';
-      const target = headers['x-amz-target'];
-      x.protocol = pickProtocol(method, rawPath, headers);
-      // Routing may throw (a malformed label); that answer must come after authentication.
-      let match: ReturnType<typeof signerRoute>;
-      let routeError: unknown;
-      try {
-        match = x.protocol === 'signer' ? signerRoute(method, rawPath) : undefined;
-        x.operation =
-          x.protocol === 'acm'
-            ? (acmOperation(target) ?? String(target))
-            : x.protocol === 's3'
-              ? s3Operation({ method, rawPath, query, headers })
-              : (match?.op.name ?? 'Unknown');
-      } catch (err) {
-        routeError = err;
-      }
-      const limit =
-        x.protocol === 's3'
-          ? (this.opts.maxObjectBytes ?? 64 * 1024 * 1024)
-          : (this.opts.maxJsonBytes ?? 1024 * 1024);
-      const body = await readBody(req, limit);
-
-      const verified = await this.authenticate(x, { method, rawPath, query, headers, body });
-      const id: Identity = {
-        accountId: verified.credential.accountId,
-        principalArn: verified.credential.principalArn,
-      };
-      x.accountId = id.accountId;
-      if (this.limiter && !this.limiter.take(id.accountId)) {
-        throw new ApiError(
-          x.protocol === 's3' ? 'SlowDown' : 'TooManyRequestsException',
-          x.protocol === 's3' ? 503 : 429,
-          `Rate exceeded for account ${id.accountId}`,
-        );
-      }
-      const payload = await verifiedPayload(verified, headers, body);
-      if (routeError) throw routeError;
-
-      if (x.protocol === 's3') {
-        const r = handleS3(
-          this.opts.store.buckets,
-          id,
-          { method, rawPath, query, headers, body: payload },
-          x.operation,
-        );
-        status = r.status;
-        this.send(
-          res,
-          r.status,
-          { ...r.headers, 'x-amz-request-id': x.requestId },
-          r.omitBody ? undefined : r.body,
-          r.headers['content-length'],
-        );
-      } else if (x.protocol === 'acm') {
-        const out = await handleAcm(this.opts.store, id, x.operation, payload);
-        status = 200;
-        this.send(
-          res,
-          200,
-          { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': x.requestId },
-          out,
-        );
-      } else {
-        if (!match) {
-          throw new ApiError(
-            'UnknownOperationException',
-            404,
-            `No Signer operation is ${method} ${rawPath.slice(0, 200)}`,
-          );
-        }
-        const r = await handleSigner(this.opts.store, id, match, { query, headers, body: payload });
-        status = r.status;
-        this.send(
-          res,
-          r.status,
-          { 'content-type': 'application/json', 'x-amzn-requestid': x.requestId },
-          r.body,
-        );
-      }
+      await this.serve(req, res, x, this.route(req, x));
     } catch (err) {
-      const e = toApiError(err);
-      if (e.status >= 500 && !(err instanceof ApiError)) {
-        process.stderr.write(
-          `${x.requestId} internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-        );
-      }
-      const wire: WireError =
-        x.protocol === 's3'
-          ? s3Error(e, x.requestId, (req.url ?? '').split('?')[0])
-          : x.protocol === 'acm'
-            ? awsJsonError(e, x.requestId)
-            : restJsonError(e, x.requestId);
-      status = wire.status;
-      this.send(res, wire.status, wire.headers, req.method === 'HEAD' ? undefined : wire.body);
+      this.fail(req, res, x, err);
     } finally {
       this.inFlight--;
       this.log?.(
-        `${new Date().toISOString()} ${x.requestId} ${x.protocol}:${x.operation} ${status} ${(performance.now() - started).toFixed(1)}ms account=${x.accountId ?? '-'}`,
+        `${new Date().toISOString()} ${x.requestId} ${x.protocol}:${x.operation} ${x.status} ${(performance.now() - started).toFixed(1)}ms account=${x.accountId ?? '-'}${x.note}`,
       );
     }
   }
 
-  private async authenticate(
-    x: Exchange,
-    req: Parameters<typeof verifyRequest>[0],
-  ): Promise<Verified> {
-    const family = x.protocol === 's3' ? 's3' : 'json';
+  /** Names the protocol and operation. Routing may throw (a malformed label): kept for after authentication. */
+  private route(req: IncomingMessage, x: Exchange): Routed {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const rawPath = q < 0 ? url : url.slice(0, q);
+    const headers = flatHeaders(req);
+    const method = req.method ?? 'GET';
+    x.protocol = pickProtocol(method, rawPath, headers);
+    const r: Routed = { method, rawPath, headers, query: Object.create(null) };
     try {
-      const v = await verifyRequest(req, (k) => this.credentials.get(k), {
-        region: this.region,
-        ...(this.opts.maxSkewMs !== undefined ? { maxSkewMs: this.opts.maxSkewMs } : {}),
-      });
-      if (v.auth.service !== x.protocol) {
-        throw new AuthFailure(
-          'bad-signature',
-          `Credential should be scoped to correct service: '${x.protocol}', not '${v.auth.service}'.`,
+      r.query = parseQuery(q < 0 ? '' : url.slice(q + 1));
+      r.match = x.protocol === 'signer' ? signerRoute(method, rawPath) : undefined;
+      x.operation =
+        x.protocol === 'acm'
+          ? (acmOperation(headers['x-amz-target']) ?? String(headers['x-amz-target']))
+          : x.protocol === 's3'
+            ? s3Operation({ method, rawPath, query: r.query, headers })
+            : (r.match?.op.name ?? 'Unknown');
+    } catch (err) {
+      r.routeError = err;
+    }
+    return r;
+  }
+
+  private async serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    x: Exchange,
+    r: Routed,
+  ): Promise<void> {
+    // Who is asking, before a byte of the body is read or buffered.
+    const caller = this.auth(x, () => this.checkCaller(x, r.headers));
+    x.accountId = caller.credential.accountId;
+    const signed = { method: r.method, rawPath: r.rawPath, query: r.query, headers: r.headers };
+    let verified = signsDeclaredHash(caller)
+      ? await this.auth(x, () => verifySignature({ ...signed, body: EMPTY }, caller))
+      : undefined;
+    const body = await this.readBodyOf(req, x);
+    verified ??= await this.auth(x, () => verifySignature({ ...signed, body }, caller));
+    const id: Identity = {
+      accountId: verified.credential.accountId,
+      principalArn: verified.credential.principalArn,
+    };
+    if (this.limiter && !this.limiter.take(id.accountId))
+      throw new ApiError(
+        'TooManyRequestsException',
+        429,
+        `Rate exceeded for account ${id.accountId}`,
+      );
+    const payload = await verifiedPayload(verified, r.headers, body);
+    if (r.routeError) throw r.routeError;
+    await this.dispatch(res, x, r, id, payload);
+  }
+
+  private async dispatch(
+    res: ServerResponse,
+    x: Exchange,
+    r: Routed,
+    id: Identity,
+    payload: Uint8Array,
+  ): Promise<void> {
+    if (x.protocol === 's3') {
+      const out = handleS3(this.opts.store.buckets, id, { ...r, body: payload }, x.operation);
+      x.status = out.status;
+      this.send(
+        res,
+        out.status,
+        { ...out.headers, 'x-amz-request-id': x.requestId },
+        out.omitBody ? undefined : out.body,
+        out.headers['content-length'],
+      );
+    } else if (x.protocol === 'acm') {
+      const out = await handleAcm(this.opts.store, id, x.operation, payload);
+      x.status = 200;
+      this.send(
+        res,
+        200,
+        { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': x.requestId },
+        out,
+      );
+    } else {
+      if (!r.match) {
+        throw new ApiError(
+          'UnknownOperationException',
+          404,
+          `No Signer operation is ${r.method} ${r.rawPath.slice(0, 200)}`,
         );
       }
-      return v;
+      const out = await handleSigner(this.opts.store, id, r.match, {
+        query: r.query,
+        headers: r.headers,
+        body: payload,
+      });
+      x.status = out.status;
+      this.send(
+        res,
+        out.status,
+        { 'content-type': 'application/json', 'x-amzn-requestid': x.requestId },
+        out.body,
+      );
+    }
+  }
+
+  /** Answers an error in the protocol's shape; a client that went away gets a 499 log line and nothing else. */
+  private fail(req: IncomingMessage, res: ServerResponse, x: Exchange, err: unknown): void {
+    if (err instanceof ClientHangUp || res.destroyed) {
+      // Nobody is left to answer; nginx's 499 names this in access logs.
+      x.status = 499;
+      x.note = ` client closed the connection${err instanceof ClientHangUp ? ` after ${err.received} body bytes` : ''}`;
+      return;
+    }
+    const e = toApiError(err);
+    if (e.status >= 500 && !(err instanceof ApiError)) {
+      process.stderr.write(
+        `${x.requestId} internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
+    }
+    const wire: WireError =
+      x.protocol === 's3'
+        ? s3Error(e, x.requestId, (req.url ?? '').split('?')[0])
+        : x.protocol === 'acm'
+          ? awsJsonError(e, x.requestId)
+          : restJsonError(e, x.requestId);
+    x.status = wire.status;
+    // A body left unread (refused, too large, too slow) is not drained: the connection closes.
+    const headers = req.complete ? wire.headers : { ...wire.headers, connection: 'close' };
+    this.send(res, wire.status, headers, req.method === 'HEAD' ? undefined : wire.body);
+  }
+
+  /** Reads the body under the limit of what the operation takes and the server's budget of bytes in flight. */
+  private async readBodyOf(req: IncomingMessage, x: Exchange): Promise<Uint8Array> {
+    const xml = x.protocol === 's3' && XML_OPERATIONS.has(x.operation);
+    const limit =
+      x.protocol !== 's3'
+        ? (this.opts.maxJsonBytes ?? 1024 * 1024)
+        : xml
+          ? MAX_XML_BYTES
+          : (this.opts.maxObjectBytes ?? 64 * 1024 * 1024);
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    const reserve =
+      Number.isSafeInteger(declared) && declared >= 0 ? Math.min(declared, limit) : limit;
+    const release = this.bodies.take(reserve);
+    try {
+      return await readBody(req, {
+        limit,
+        idleMs: this.opts.bodyIdleTimeoutMs ?? 10_000,
+        ...(xml
+          ? {
+              tooLarge: (size, max) =>
+                new ApiError(
+                  'MaxMessageLengthExceeded',
+                  400,
+                  `Your request was too big: ${x.operation} takes an XML document of at most ${max} bytes, got ${size}.`,
+                ),
+            }
+          : {}),
+      });
+    } finally {
+      // The bytes are held until the exchange ends, but the budget guards reading, not the store's copy.
+      release();
+    }
+  }
+
+  private checkCaller(x: Exchange, headers: Record<string, string | undefined>): Caller {
+    const c = checkCaller(headers, (k) => this.credentials.get(k), {
+      region: this.region,
+      ...(this.opts.maxSkewMs !== undefined ? { maxSkewMs: this.opts.maxSkewMs } : {}),
+    });
+    if (c.auth.service !== x.protocol) {
+      throw new AuthFailure(
+        'bad-signature',
+        `Credential should be scoped to correct service: '${x.protocol}', not '${c.auth.service}'.`,
+      );
+    }
+    return c;
+  }
+
+  /** Runs an authentication step, turning its AuthFailure into the protocol's error. */
+  private auth<T>(x: Exchange, step: () => T): T {
+    const family = x.protocol === 's3' ? 's3' : 'json';
+    const rethrow = (err: unknown): never => {
+      throw err instanceof AuthFailure ? authError(err, family) : err;
+    };
+    try {
+      const out = step();
+      return (out instanceof Promise ? out.catch(rethrow) : out) as T;
     } catch (err) {
-      if (err instanceof AuthFailure) throw authError(err, family);
-      throw err;
+      return rethrow(err);
     }
   }
 
@@ -290,72 +416,4 @@ export class SignerServer {
     // A string goes out in one write with the header block (node:http joins them); no Buffer copy.
     res.end(body);
   }
-}
-
-/** ACM by X-Amz-Target; otherwise the signing scope's service; otherwise Signer's routes or S3. */
-function pickProtocol(
-  method: string,
-  rawPath: string,
-  headers: Record<string, string | undefined>,
-): Protocol {
-  if (headers['x-amz-target'] !== undefined) return 'acm';
-  const svc = scopeService(headers['authorization']);
-  if (svc === 's3' || svc === 'signer' || svc === 'acm') return svc;
-  try {
-    return signerRoute(method, rawPath) || isSignerPath(rawPath) ? 'signer' : 's3';
-  } catch {
-    // Undecodable labels: judge by the first segment, which Signer's routes spell literally.
-    return SIGNER_ROOTS.has(rawPath.split('/')[1] ?? '') ? 'signer' : 's3';
-  }
-}
-
-const SIGNER_ROOTS = new Set([
-  'signing-profiles',
-  'signing-jobs',
-  'signing-platforms',
-  'tags',
-  'revocations',
-]);
-
-/** Decodes a raw query string as SigV4 canonicalizes it: '+' is a literal, repeated keys form a list. */
-export function parseQuery(raw: string): Record<string, string | string[]> {
-  // No prototype: a query key named __proto__ must stay a plain key.
-  const out: Record<string, string | string[]> = Object.create(null);
-  if (raw === '') return out;
-  for (const part of raw.split('&')) {
-    if (part === '') continue;
-    const eq = part.indexOf('=');
-    const k = decodeLoosely(eq < 0 ? part : part.slice(0, eq));
-    const v = eq < 0 ? '' : decodeLoosely(part.slice(eq + 1));
-    const prev = out[k];
-    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-  }
-  return out;
-}
-
-function decodeLoosely(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    throw new ApiError(
-      'ValidationException',
-      400,
-      `Malformed percent-encoding in query string near '${s.slice(0, 64)}'`,
-    );
-  }
-}
-
-/**
- * Lower-cased header names; repeated headers joined with ',' as SigV4 canonicalization does.
- * Built from rawHeaders in one pass: req.headersDistinct would build a second map of arrays.
- */
-function flatHeaders(req: IncomingMessage): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = Object.create(null);
-  const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) {
-    const k = raw[i]!.toLowerCase();
-    const prev = out[k];
-    out[k] = prev === undefined ? raw[i + 1]! : `${prev},${raw[i + 1]!}`;
-  }
-  return out;
 }

@@ -85,6 +85,27 @@ export async function verifyRequest(
   lookup: (accessKeyId: string) => Credential | undefined,
   opts: VerifyOptions,
 ): Promise<Verified> {
+  return verifySignature(req, checkCaller(req.headers, lookup, opts));
+}
+
+/** Who is asking, from the headers alone: a well-formed Authorization of a known key, in time, for our region. */
+export interface Caller {
+  credential: Credential;
+  auth: ParsedAuthorization;
+  signingDate: Date;
+  longDate: string;
+}
+
+/**
+ * The checks that need no body: run before a body is read, so an unknown or stale caller
+ * cannot make the server buffer anything.
+ */
+export function checkCaller(
+  headers: Record<string, string | undefined>,
+  lookup: (accessKeyId: string) => Credential | undefined,
+  opts: VerifyOptions,
+): Caller {
+  const req = { headers };
   const header = req.headers['authorization'];
   if (!header) throw new AuthFailure('missing', 'Missing Authentication Token');
   const auth = parseAuthorization(header);
@@ -130,7 +151,17 @@ export async function verifyRequest(
       `Credential should be scoped to a valid region, not '${auth.region}'; this server is '${opts.region}'.`,
     );
   }
+  return { credential, auth, signingDate, longDate };
+}
 
+/** True when the signature covers the body through a signed `x-amz-content-sha256` (S3), so it can be checked before the body arrives. */
+export function signsDeclaredHash(caller: Caller): boolean {
+  return caller.auth.signedHeaders.includes('x-amz-content-sha256');
+}
+
+/** Checks the signature itself; `req.body` is read only when no signed `x-amz-content-sha256` stands for it. */
+export async function verifySignature(req: ReceivedRequest, caller: Caller): Promise<Verified> {
+  const { credential, auth, signingDate, longDate } = caller;
   const signed: Record<string, string> = {};
   for (const name of auth.signedHeaders) {
     const v = req.headers[name];

@@ -12,10 +12,12 @@ import {
   parseBootLine,
   readStatus,
   type BootLine,
+  type DeviceStatus,
   type DeviceVerdict,
 } from './fwsign-group.js';
 import { SmpClient, type SmpClientOptions } from './smp-client.js';
 import { uploadImage, type UploadStats } from './upload.js';
+import { LineQueue } from './line-queue.js';
 import type { Transport } from './transport.js';
 
 export interface DeviceParams {
@@ -30,6 +32,7 @@ export const DEFAULT_PARAMS: DeviceParams = { bufSize: 512, bufCount: 1, reporte
 
 export type FlashEvent =
   | { kind: 'params'; params: DeviceParams }
+  | { kind: 'bootloader' }
   | { kind: 'slot'; slotSize: number; imageSize: number }
   | { kind: 'progress'; acked: number; total: number }
   | { kind: 'uploaded'; stats: UploadStats }
@@ -57,6 +60,8 @@ export interface FlashOptions {
   jumpSettleMs?: number;
   client?: SmpClientOptions;
   onEvent?: (event: FlashEvent) => void;
+  /** A device answering from its application is reset into the verifier first (default true). */
+  enterBootloader?: boolean;
 }
 
 export interface FlashResult {
@@ -93,6 +98,52 @@ export async function readParams(client: SmpClient): Promise<DeviceParams> {
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
+const notFwsign = (cause: unknown): FlasherError =>
+  new FlasherError(
+    'NotSupported',
+    'the device has no fwsign group: it is a stock SMP server (MCUboot, Zephyr, Mynewt), which takes MCUboot-format images; wrap the signed image with `fwsign pack` and flash that; nothing was sent',
+    { cause },
+  );
+
+/**
+ * fwsign's status, from the verifier. A device answering from its application (no fwsign group)
+ * is asked once to reset into the bootloader (OS reset with boot_mode 1, as MCUboot and Zephyr
+ * take it); if what answers then still has no fwsign group, it is a stock server.
+ */
+async function statusFromVerifier(
+  client: SmpClient,
+  opts: FlashOptions,
+  emit: (e: FlashEvent) => void,
+): Promise<DeviceStatus> {
+  try {
+    return await readStatus(client);
+  } catch (err) {
+    if (!(err instanceof FlasherError) || err.code !== 'NotSupported') throw err;
+    if (opts.enterBootloader === false) throw notFwsign(err);
+    await requestBootloader(client);
+    emit({ kind: 'bootloader' });
+    const end = performance.now() + (opts.bootTimeoutMs ?? 15_000);
+    for (;;) {
+      try {
+        return await readStatus(client);
+      } catch (again) {
+        if (again instanceof FlasherError && again.code === 'NotSupported') throw notFwsign(again);
+        if (!(again instanceof FlasherError) || again.code !== 'Timeout' || performance.now() > end)
+          throw again;
+      }
+    }
+  }
+}
+
+/** OS reset with boot_mode 1: the next boot stays in the bootloader. Its answer may be lost in the reset. */
+export async function requestBootloader(client: SmpClient): Promise<void> {
+  await client
+    .request(SmpOp.WRITE, SmpGroup.OS, SmpOsCommand.RESET, { boot_mode: 1 }, { retries: 0 })
+    .catch((err: unknown) => {
+      if (!(err instanceof FlasherError) || err.code !== 'Timeout') throw err;
+    });
+}
+
 export async function flashImage(opts: FlashOptions): Promise<FlashResult> {
   const emit = opts.onEvent ?? (() => undefined);
   const client = new SmpClient(opts.transport, { timeoutMs: opts.timeoutMs, ...opts.client });
@@ -100,7 +151,7 @@ export async function flashImage(opts: FlashOptions): Promise<FlashResult> {
     const params = await readParams(client);
     emit({ kind: 'params', params });
     // Without fwsign's group the device cannot verify, so nothing is sent to it.
-    const status = await readStatus(client);
+    const status = await statusFromVerifier(client, opts, emit);
     emit({ kind: 'slot', slotSize: status.slotSize, imageSize: opts.image.length });
     if (opts.image.length > status.slotSize) {
       throw new FlasherError(
@@ -184,6 +235,35 @@ async function bootNewImage(
   emit: (e: FlashEvent) => void,
   reverify: () => Promise<void>,
 ): Promise<void> {
+  const m = await markBootable(client, reverify);
+  emit({ kind: 'bootable', text: m?.text ?? 'no answer; the device runs an application' });
+  const want = hex(digest);
+  const timeoutMs = opts.bootTimeoutMs ?? 15_000;
+  // Listen before asking: the boot line may beat the reset's answer, or replace it.
+  const lines = new LineQueue();
+  const stop = client.onText((text) => lines.push(text));
+  try {
+    const line = await resetForBootLine(client, lines, performance.now() + timeoutMs);
+    emit({ kind: 'reset' });
+    if (!line)
+      throw new FlasherError(
+        'BootUnconfirmed',
+        `after the reset the verifier printed no boot line within ${timeoutMs} ms; expected "fwsign-verifier: FWV_OK, booting sha256 ${want}"`,
+      );
+    if (line.sha256 !== want) throw notBooted(line, want);
+    await checkEntered(lines, want, opts.jumpSettleMs ?? 300);
+    emit({ kind: 'booted', sha256: want });
+  } finally {
+    stop();
+    lines.close();
+  }
+}
+
+/** MARK_BOOTABLE (again after verifying, if the device forgot its verdict in a reset). */
+async function markBootable(
+  client: SmpClient,
+  reverify: () => Promise<void>,
+): Promise<DeviceVerdict | undefined> {
   const mark = (): Promise<DeviceVerdict> =>
     fwsignStep(client, 'fwsign mark-bootable', SmpFwsignCommand.MARK_BOOTABLE, {});
   let m: DeviceVerdict | undefined;
@@ -196,104 +276,71 @@ async function bootNewImage(
     }
   } catch (err) {
     // ENOTSUP here: the answer to a mark was lost and the device reset into an application, which
-    // has no fwsign group. Whether the mark took effect, the verifier's boot line below tells.
+    // has no fwsign group. Whether the mark took effect, the verifier's boot line tells.
     if (!(err instanceof FlasherError) || err.code !== 'NotSupported') throw err;
   }
   if (m && m.fwv !== ResultCode.OK) throw refused('device refused to mark the slot bootable', m);
-  emit({ kind: 'bootable', text: m?.text ?? 'no answer; the device runs an application' });
-  const want = hex(digest);
-  const timeoutMs = opts.bootTimeoutMs ?? 15_000;
-  // Listen before asking: the boot line may beat the reset's answer, or replace it.
-  const lines = new LineQueue();
-  const stop = client.onText((text) => lines.push(text));
-  try {
-    const end = performance.now() + timeoutMs;
-    const nextBootLine = async (): Promise<BootLine | undefined> => {
-      for (;;) {
-        const text = await lines.next(end - performance.now());
-        if (text === undefined) return undefined;
-        const line = parseBootLine(text);
-        if (line) return line;
-      }
-    };
-    const bootLine = nextBootLine();
-    const attempts = 1 + client.retries;
-    for (let i = 0; i < attempts; i++) {
-      const answer = client
-        .request(SmpOp.WRITE, SmpGroup.OS, SmpOsCommand.RESET, {}, { retries: 0 })
-        .then(
-          () => 'answered' as const,
-          (err: unknown) => {
-            // A device that reset before its answer got out looks like a timeout; the boot line decides.
-            if (err instanceof FlasherError && err.code === 'Timeout') return 'timeout' as const;
-            throw err;
-          },
-        );
-      answer.catch(() => undefined); // raced below; a late rejection must not go unhandled
-      const first = await Promise.race([answer, bootLine.then(() => 'line' as const)]);
-      if (first !== 'timeout') break;
-    }
-    emit({ kind: 'reset' });
-    const line = await bootLine;
-    if (!line)
-      throw new FlasherError(
-        'BootUnconfirmed',
-        `after the reset the verifier printed no boot line within ${timeoutMs} ms; expected "fwsign-verifier: FWV_OK, booting sha256 ${want}"`,
-      );
-    if (line.sha256 !== want) {
-      throw new FlasherError(
-        'BootUnconfirmed',
-        line.sha256
-          ? `after the reset the verifier booted sha256 ${line.sha256}, not the image sent (${want})`
-          : `after the reset the verifier did not boot the image: ${line.result}`,
-      );
-    }
-    // The verifier still refuses to enter an image whose vector table is unusable, and then says
-    // so on the very next line; the application's own output (or silence) means it jumped.
-    // (A repeated boot line for the same image is a second reset, from a resent request.)
-    for (let i = 0; i < 4; i++) {
-      const after = await lines.next(opts.jumpSettleMs ?? 300);
-      const next = after === undefined ? undefined : parseBootLine(after);
-      if (!next) break;
-      if (next.sha256 === want) continue;
-      throw new FlasherError(
-        'BootUnconfirmed',
-        next.sha256
-          ? `after the reset the verifier booted sha256 ${next.sha256}, not the image sent (${want})`
-          : `the verifier verified the image but did not enter it: ${next.result}`,
-      );
-    }
-    emit({ kind: 'booted', sha256: want });
-  } finally {
-    stop();
-    lines.close();
-  }
+  return m;
 }
 
-/** Console lines in arrival order, each waited for with a deadline. */
-class LineQueue {
-  private readonly lines: string[] = [];
-  private wake: (() => void) | undefined;
-
-  push(line: string): void {
-    this.lines.push(line);
-    this.wake?.();
-  }
-
-  async next(timeoutMs: number): Promise<string | undefined> {
-    if (this.lines.length === 0 && timeoutMs > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-        timer = setTimeout(resolve, timeoutMs);
-      });
-      clearTimeout(timer);
-      this.wake = undefined;
+/** Asks for the reset (again while it times out) and returns the first boot line before `end`. */
+async function resetForBootLine(
+  client: SmpClient,
+  lines: LineQueue,
+  end: number,
+): Promise<BootLine | undefined> {
+  const nextBootLine = async (): Promise<BootLine | undefined> => {
+    for (;;) {
+      const text = await lines.next(end - performance.now());
+      if (text === undefined) return undefined;
+      const line = parseBootLine(text);
+      if (line) return line;
     }
-    return this.lines.shift();
+  };
+  const bootLine = nextBootLine();
+  const attempts = 1 + client.retries;
+  for (let i = 0; i < attempts; i++) {
+    const answer = client
+      .request(SmpOp.WRITE, SmpGroup.OS, SmpOsCommand.RESET, {}, { retries: 0 })
+      .then(
+        () => 'answered' as const,
+        (err: unknown) => {
+          // A device that reset before its answer got out looks like a timeout; the boot line decides.
+          if (err instanceof FlasherError && err.code === 'Timeout') return 'timeout' as const;
+          throw err;
+        },
+      );
+    answer.catch(() => undefined); // raced below; a late rejection must not go unhandled
+    const first = await Promise.race([answer, bootLine.then(() => 'line' as const)]);
+    if (first !== 'timeout') break;
   }
+  return bootLine;
+}
 
-  close(): void {
-    this.wake?.();
+function notBooted(line: BootLine, want: string): FlasherError {
+  return new FlasherError(
+    'BootUnconfirmed',
+    line.sha256
+      ? `after the reset the verifier booted sha256 ${line.sha256}, not the image sent (${want})`
+      : `after the reset the verifier did not boot the image: ${line.result}`,
+  );
+}
+
+/**
+ * The verifier still refuses to enter an image whose vector table is unusable, and then says so on
+ * the very next line; the application's own output (or silence) means it jumped. (A repeated boot
+ * line for the same image is a second reset, from a resent request.)
+ */
+async function checkEntered(lines: LineQueue, want: string, settleMs: number): Promise<void> {
+  for (let i = 0; i < 4; i++) {
+    const after = await lines.next(settleMs);
+    const next = after === undefined ? undefined : parseBootLine(after);
+    if (!next) return;
+    if (next.sha256 === want) continue;
+    if (next.sha256) throw notBooted(next, want);
+    throw new FlasherError(
+      'BootUnconfirmed',
+      `the verifier verified the image but did not enter it: ${next.result}`,
+    );
   }
 }

@@ -57,6 +57,7 @@ export { uploadImage, type UploadOptions, type UploadStats } from './upload.js';
 export {
   flashImage,
   readParams,
+  requestBootloader,
   DEFAULT_PARAMS,
   type FlashOptions,
   type FlashResult,
@@ -77,3 +78,23 @@ export {
 export { loadFlashInput, algForSignatureAlgorithm, type FlashInput } from './image-input.js';
 export { createProgress, type ProgressMode, type ProgressSink } from './progress.js';
 export { openTransport } from './open.js';
+export {
+  packMcubootImage,
+  parseMcubootImage,
+  isMcubootImage,
+  formatVersion,
+  parseVersion,
+  compareVersions,
+  type McubootImage,
+  type ImageVersion,
+  type PackOptions,
+} from './mcuboot-image.js';
+export { readImageState, writeImageState, type ImageSlot } from './image-state.js';
+export {
+  flashMcubootImage,
+  identifyServer,
+  type ServerKind,
+  type StockFlashOptions,
+  type StockFlashResult,
+  type StockFlashEvent,
+} from './stock-flash.js';

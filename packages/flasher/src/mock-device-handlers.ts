@@ -69,6 +69,9 @@ export interface HandlerResult {
 
 const rc = (code: number): HandlerResult => ({ body: { rc: code } });
 
+/** The text SIGNATURE answers on success (device/smp.c). */
+export const SIGNATURE_STORED = 'signature stored, not verified yet';
+
 /** The firmware's SMP rc for a result code (device/smp.c out_verdict): 0 exactly when fwv is 0. */
 export function rcForResult(fwv: number): number {
   if (fwv === ResultCode.OK) return SmpError.EOK;
@@ -165,7 +168,7 @@ function upload(state: DeviceState, req: CborMap): HandlerResult {
       req.sha instanceof Uint8Array &&
       Buffer.compare(cur.sha, req.sha) === 0
     ) {
-      return { body: { rc: 0, off: cur.off } };
+      return { body: { off: cur.off } };
     }
     if (len > state.slotSize) {
       if (state.flavour === 'mcuboot')
@@ -175,7 +178,8 @@ function upload(state: DeviceState, req: CborMap): HandlerResult {
             rsn: `image of ${len} bytes exceeds the slot (${state.slotSize})`,
           },
         };
-      return { body: { fwv: ResultCode.ERR_TOO_LARGE, off: cur?.off ?? 0, rc: SmpError.EINVAL } };
+      // As Zephyr answers an SMP v1 client: IMG_MGMT_ERR_INVALID_IMAGE_TOO_LARGE translated.
+      return { body: { rc: SmpError.EUNKNOWN, rsn: 'image larger than the slot' } };
     }
     const sha =
       state.flavour === 'mcuboot'
@@ -192,9 +196,14 @@ function upload(state: DeviceState, req: CborMap): HandlerResult {
     slow = true;
   }
   const up = state.upload;
-  if (!up) return { body: { rc: 0, off: 0 } };
-  if (off !== up.off) return { body: { rc: 0, off: up.off } };
-  if (off + data.length > up.len) return rc(SmpError.EINVAL);
+  // MCUboot answers rc 0 with every success; the verifier, as Zephyr, no rc at all.
+  const ok = (body: CborMap): CborMap => (state.flavour === 'mcuboot' ? { rc: 0, ...body } : body);
+  if (!up) return { body: ok({ off: 0 }) };
+  if (off !== up.off) return { body: ok({ off: up.off }) };
+  if (off + data.length > up.len)
+    return state.flavour === 'mcuboot'
+      ? rc(SmpError.EINVAL)
+      : { body: { rc: SmpError.EUNKNOWN, rsn: 'data past the image length' } };
   let take = data.length;
   // Flash writes are aligned; the tail of a non-final chunk is asked for again (MCUboot does this).
   if (off + take < up.len) take -= take % state.writeAlign;
@@ -205,17 +214,12 @@ function upload(state: DeviceState, req: CborMap): HandlerResult {
     state.staging.length = up.len;
     state.staging.sha256 = sha256(state.staging.data.subarray(0, up.len));
   }
-  if (state.flavour === 'mcuboot') return { body: { rc: 0, off: up.off }, slow };
-  if (!up.complete) return { body: { off: up.off, rc: 0 }, slow };
-  // The firmware compares the final hash with the `sha` prefix it was given (none: a match).
+  if (state.flavour === 'mcuboot' || !up.complete) return { body: ok({ off: up.off }), slow };
+  // The firmware compares the final hash with the `sha` prefix it was given (none: a match) and
+  // says so in `match`, as Zephyr does.
   const match =
     !up.sha || Buffer.compare(up.sha, state.staging.sha256!.subarray(0, up.sha.length)) === 0;
-  if (!match)
-    return {
-      body: { fwv: ResultCode.ERR_HASH_MISMATCH, off: up.off, rc: SmpError.ECORRUPT },
-      slow,
-    };
-  return { body: { off: up.off, match: true, rc: 0 }, slow };
+  return { body: { off: up.off, match }, slow };
 }
 
 function imageState(state: DeviceState): HandlerResult {
@@ -288,7 +292,8 @@ function fwsign(state: DeviceState, write: boolean, id: number, req: CborMap): H
     if (certfile.length === 0 || Buffer.byteLength(certfile) > CERTFILE_MAX)
       return verdictBody(ResultCode.ERR_ARG);
     state.signature = { alg, sig: sig.slice(), certfile };
-    return verdictBody(ResultCode.OK);
+    // Nothing is verified yet, and the firmware does not say "verified" (device/smp.c).
+    return { body: { fwv: ResultCode.OK, text: SIGNATURE_STORED, rc: SmpError.EOK } };
   }
   if (id === SmpFwsignCommand.VERIFY) {
     const v = verifyStaging(state);

@@ -1,10 +1,11 @@
 /** Progress for humans (a bar on a TTY) and for CI logs (JSON lines); quiet prints nothing. */
 import type { FlashEvent } from './flash.js';
+import type { StockFlashEvent } from './stock-flash.js';
 
 export type ProgressMode = 'bar' | 'json' | 'quiet';
 
 export interface ProgressSink {
-  event(e: FlashEvent): void;
+  event(e: FlashEvent | StockFlashEvent): void;
   done(): void;
 }
 

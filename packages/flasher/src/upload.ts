@@ -8,6 +8,7 @@
 import { SmpGroup, SmpImageCommand, SmpOp } from '@fwsign/protocol';
 import { chooseChunk, uploadBody, type UploadFields } from './chunking.js';
 import { FlasherError } from './errors.js';
+import type { CborMap } from './cbor.js';
 import {
   smpErrorName,
   smpRc,
@@ -60,41 +61,94 @@ export async function uploadImage(
   image: Uint8Array,
   opts: UploadOptions,
 ): Promise<UploadStats> {
-  const total = image.length;
-  if (total === 0) throw new FlasherError('InvalidInput', 'upload: image is empty');
-  const window = Math.max(1, opts.window ?? opts.bufCount);
-  const timeoutMs = opts.timeoutMs ?? client.timeoutMs;
-  const maxRetries = opts.maxRetries ?? 8;
-  const started = performance.now();
-  const stats: UploadStats = { bytes: total, ms: 0, chunks: 0, resent: 0, rewinds: 0, timeouts: 0 };
-  const inFlight = new Set<Chunk>();
-  const waiters = new Map<Chunk, Promise<Settled>>();
-  let next = 0;
-  let acked = 0;
-  let highestSent = 0;
-  let gen = 0;
-  let failures = 0;
+  if (image.length === 0) throw new FlasherError('InvalidInput', 'upload: image is empty');
+  return new WindowedUpload(client, image, opts).run();
+}
 
-  const sendChunk = (off: number): Chunk => {
+/** One upload's state: the window of chunks in flight, the device's offset, the retry budget. */
+class WindowedUpload {
+  private readonly total: number;
+  private readonly window: number;
+  private readonly timeoutMs: number;
+  private readonly maxRetries: number;
+  private readonly started = performance.now();
+  private readonly stats: UploadStats;
+  private readonly inFlight = new Set<Chunk>();
+  private readonly waiters = new Map<Chunk, Promise<Settled>>();
+  private next = 0;
+  private acked = 0;
+  private highestSent = 0;
+  private gen = 0;
+  private failures = 0;
+
+  constructor(
+    private readonly client: SmpClient,
+    private readonly image: Uint8Array,
+    private readonly opts: UploadOptions,
+  ) {
+    this.total = image.length;
+    this.window = Math.max(1, opts.window ?? opts.bufCount);
+    this.timeoutMs = opts.timeoutMs ?? client.timeoutMs;
+    this.maxRetries = opts.maxRetries ?? 8;
+    this.stats = { bytes: this.total, ms: 0, chunks: 0, resent: 0, rewinds: 0, timeouts: 0 };
+  }
+
+  async run(): Promise<UploadStats> {
+    try {
+      while (this.acked < this.total) {
+        this.fill();
+        if (this.inFlight.size === 0) {
+          // Everything sent was answered yet the device is short of the end: send from where it is.
+          this.failure(`device at ${this.acked} after all chunks answered`);
+          this.rewind(this.acked);
+          continue;
+        }
+        const settled = await Promise.race([...this.inFlight].map((c) => this.waiters.get(c)!));
+        this.inFlight.delete(settled.chunk);
+        this.waiters.delete(settled.chunk);
+        if (settled.err !== undefined) this.onError(settled.chunk, settled.err);
+        else this.onAnswer(settled.chunk, settled.rsp!.body);
+      }
+    } finally {
+      for (const c of this.inFlight) c.flight.cancel();
+    }
+    this.stats.ms = performance.now() - this.started;
+    return this.stats;
+  }
+
+  /** Sends chunks until the window is full; the chunk at offset 0 restarts the upload on the device, so nothing is stacked behind it. */
+  private fill(): void {
+    while (
+      this.inFlight.size < this.window &&
+      this.next < this.total &&
+      !(this.next > 0 && [...this.inFlight].some((c) => c.off === 0 && c.gen === this.gen))
+    ) {
+      const chunk = this.send(this.next);
+      this.next = chunk.off + chunk.len;
+    }
+  }
+
+  private send(off: number): Chunk {
+    const o = this.opts;
     const fields: UploadFields =
       off === 0
-        ? { image: opts.imageNumber ?? 0, len: total, off, sha: opts.sha, upgrade: opts.upgrade }
+        ? { image: o.imageNumber ?? 0, len: this.total, off, sha: o.sha, upgrade: o.upgrade }
         : { off };
-    const { length } = chooseChunk(fields, total, opts.bufSize, opts.align ?? 8);
-    const data = image.subarray(off, off + length);
-    const flight = client.send(
+    const { length } = chooseChunk(fields, this.total, o.bufSize, o.align ?? 8);
+    const data = this.image.subarray(off, off + length);
+    const flight = this.client.send(
       SmpOp.WRITE,
       SmpGroup.IMAGE,
       SmpImageCommand.UPLOAD,
       uploadBody(fields, data),
-      off === 0 ? (opts.firstChunkTimeoutMs ?? 30_000) : timeoutMs,
+      off === 0 ? (o.firstChunkTimeoutMs ?? 30_000) : this.timeoutMs,
     );
-    const chunk: Chunk = { off, len: length, gen, flight };
-    stats.chunks++;
-    if (off < highestSent) stats.resent++;
-    highestSent = Math.max(highestSent, off + length);
-    inFlight.add(chunk);
-    waiters.set(
+    const chunk: Chunk = { off, len: length, gen: this.gen, flight };
+    this.stats.chunks++;
+    if (off < this.highestSent) this.stats.resent++;
+    this.highestSent = Math.max(this.highestSent, off + length);
+    this.inFlight.add(chunk);
+    this.waiters.set(
       chunk,
       flight.response.then(
         (rsp) => ({ chunk, rsp }),
@@ -102,89 +156,75 @@ export async function uploadImage(
       ),
     );
     return chunk;
-  };
+  }
 
-  const rewind = (to: number): void => {
-    gen++;
-    next = to;
-    stats.rewinds++;
-  };
+  private rewind(to: number): void {
+    this.gen++;
+    this.next = to;
+    this.stats.rewinds++;
+  }
 
-  const failure = (why: string): void => {
-    failures++;
-    if (failures > maxRetries)
+  private failure(why: string): void {
+    this.failures++;
+    if (this.failures > this.maxRetries)
       throw new FlasherError(
         'UploadFailed',
-        `upload: no progress at offset ${acked} of ${total} after ${maxRetries} retries (last: ${why})`,
+        `upload: no progress at offset ${this.acked} of ${this.total} after ${this.maxRetries} retries (last: ${why})`,
       );
-  };
-
-  try {
-    while (acked < total) {
-      // The chunk at offset 0 restarts the upload on the device; let it land before stacking more behind it.
-      while (
-        inFlight.size < window &&
-        next < total &&
-        !(next > 0 && [...inFlight].some((c) => c.off === 0 && c.gen === gen))
-      ) {
-        const chunk = sendChunk(next);
-        next = chunk.off + chunk.len;
-      }
-      if (inFlight.size === 0) {
-        // Everything sent was answered yet the device is short of the end: send from where it is.
-        failure(`device at ${acked} after all chunks answered`);
-        rewind(acked);
-        continue;
-      }
-      const settled = await Promise.race([...inFlight].map((c) => waiters.get(c)!));
-      const { chunk } = settled;
-      inFlight.delete(chunk);
-      waiters.delete(chunk);
-      if (settled.err !== undefined) {
-        const err = settled.err;
-        if (!(err instanceof FlasherError) || err.code !== 'Timeout') throw err;
-        stats.timeouts++;
-        if (chunk.gen === gen && acked < chunk.off + chunk.len) {
-          failure(err.message);
-          for (const c of inFlight) c.flight.cancel();
-          inFlight.clear();
-          rewind(acked);
-        }
-        continue;
-      }
-      const body = settled.rsp!.body;
-      const rc = smpRc(body);
-      if (rc !== 0) {
-        const reason = typeof body.rsn === 'string' ? `: ${body.rsn}` : '';
-        // fwsign's firmware names its reason (fwv 5 too large, 13 hash mismatch) beside the rc.
-        const fwv = typeof body.fwv === 'number' ? body.fwv : undefined;
-        throw new FlasherError(
-          'DeviceError',
-          `upload: device refused the chunk at offset ${chunk.off} with ${smpErrorName(rc)} (${rc})${reason}${fwv === undefined ? '' : ` (fwv ${fwv})`}`,
-          { smpRc: rc, fwv },
-        );
-      }
-      const off = body.off;
-      if (typeof off !== 'number' || !Number.isInteger(off) || off < 0 || off > total) {
-        throw new FlasherError(
-          'ProtocolError',
-          `upload: expected "off" 0..${total} in the answer, got ${JSON.stringify(off)}`,
-        );
-      }
-      if (off > acked) failures = 0;
-      acked = off;
-      opts.onProgress?.(acked, total);
-      if (chunk.gen === gen && off !== chunk.off + chunk.len) {
-        if (off <= chunk.off) failure(`device expects offset ${off}, chunk was at ${chunk.off}`);
-        rewind(off);
-      } else if (chunk.gen !== gen && inFlight.size === 0 && next !== off && off < total) {
-        // The window drained on stale answers: follow the device.
-        rewind(off);
-      }
-    }
-  } finally {
-    for (const c of inFlight) c.flight.cancel();
   }
-  stats.ms = performance.now() - started;
-  return stats;
+
+  /** A timeout of a chunk the device still needs: cancel the window and resend from its offset. */
+  private onError(chunk: Chunk, err: unknown): void {
+    if (!(err instanceof FlasherError) || err.code !== 'Timeout') throw err;
+    this.stats.timeouts++;
+    if (chunk.gen === this.gen && this.acked < chunk.off + chunk.len) {
+      this.failure(err.message);
+      for (const c of this.inFlight) c.flight.cancel();
+      this.inFlight.clear();
+      this.rewind(this.acked);
+    }
+  }
+
+  /** The device's answer: its offset is the truth the upload follows. */
+  private onAnswer(chunk: Chunk, body: CborMap): void {
+    const rc = smpRc(body);
+    if (rc !== 0) {
+      const reason = typeof body.rsn === 'string' ? `: ${body.rsn}` : '';
+      throw new FlasherError(
+        'DeviceError',
+        `upload: device refused the chunk at offset ${chunk.off} with ${smpErrorName(rc)} (${rc})${reason}`,
+        { smpRc: rc },
+      );
+    }
+    if (body.match === false) {
+      // Zephyr and the verifier answer the last chunk with match: false when the image they
+      // hashed differs from the `sha` sent with the first chunk.
+      throw new FlasherError(
+        'DeviceError',
+        `upload: the device's SHA-256 of the ${this.total} bytes it received does not match the image's (match: false)`,
+      );
+    }
+    const off = body.off;
+    if (typeof off !== 'number' || !Number.isInteger(off) || off < 0 || off > this.total) {
+      throw new FlasherError(
+        'ProtocolError',
+        `upload: expected "off" 0..${this.total} in the answer, got ${JSON.stringify(off)}`,
+      );
+    }
+    if (off > this.acked) this.failures = 0;
+    this.acked = off;
+    this.opts.onProgress?.(this.acked, this.total);
+    if (chunk.gen === this.gen && off !== chunk.off + chunk.len) {
+      if (off <= chunk.off) this.failure(`device expects offset ${off}, chunk was at ${chunk.off}`);
+      this.rewind(off);
+    } else if (
+      chunk.gen !== this.gen &&
+      this.inFlight.size === 0 &&
+      this.next !== off &&
+      off < this.total
+    ) {
+      // The window drained on stale answers: follow the device.
+      this.rewind(off);
+    }
+  }
 }

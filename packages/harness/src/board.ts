@@ -32,6 +32,11 @@ export interface Board {
   /** The board's console output, frame lines left out. */
   readonly uart: UartLog;
   readonly running: boolean;
+  /**
+   * How long one SMP request may take on this board's link (default: the client's own). Renode
+   * delivers host bytes to the UART one time-domain event each, about 1 KB/s on a loaded host.
+   */
+  readonly linkTimeoutMs?: number;
   /** What the emulator can say about the board's state (registers, run state), for failure reports. */
   diagnose?(): Promise<string>;
 }

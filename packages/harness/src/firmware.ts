@@ -13,7 +13,7 @@ export const REPO_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.u
 export const FIRMWARE_DIR = join(REPO_ROOT, 'firmware-verifier');
 
 export interface FirmwareLayout {
-  /** QEMU machine (-M). */
+  /** QEMU machine (-M), or the Renode board (stm32f4_discovery). */
   machine: string;
   /** Directory under firmware-verifier/build. */
   buildDir: string;
@@ -40,6 +40,14 @@ export const FIRMWARE_LAYOUTS: Record<string, FirmwareLayout> = {
     memmapHeader: 'ld/memmap-stm32f4.h',
     makeTarget: 'stm32f4-firmware',
     defines: [],
+  },
+  // Renode models the STM32F4 flash controller: the flash-slot build with the real flash driver.
+  stm32f4_discovery: {
+    machine: 'stm32f4_discovery',
+    buildDir: 'stm32f4-flash',
+    memmapHeader: 'ld/memmap-stm32f4.h',
+    makeTarget: 'stm32f4-firmware',
+    defines: ['FWV_SLOTS_IN_FLASH'],
   },
 };
 

@@ -45,10 +45,18 @@ export {
 } from './scenario.js';
 export {
   RenodeBoard,
-  findRenode,
   renodeWorks,
   RENODE_COMMAND,
+  RENODE_MACHINE,
   type RenodeBoardOptions,
 } from './renode-board.js';
-export { renderResc, type RescOptions } from './resc.js';
+export { RenodeMonitor, findRenode, freePort, RENODE_HINT } from './renode-monitor.js';
+export {
+  renderResc,
+  machineCommands,
+  STM32F4_FLASH_BASE,
+  STM32F4_FLASH_SIZE,
+  type RescOptions,
+  type MachineScriptOptions,
+} from './resc.js';
 export { SerialBoard, type SerialBoardOptions } from './serial-board.js';

@@ -1,86 +1,102 @@
 /**
- * The renode board: the STM32F4 port on Renode's stm32f4_discovery, driven through
- * `renode --console --disable-xwt` (monitor commands on its stdin), console on a pty.
- * Renode reports little through semihosting, so everything is read from the UART.
+ * The renode board: the verifier's STM32F4 port, flash-slot build with the real flash driver, on
+ * Renode's stm32f4_discovery (whose flash controller and RCC are modelled). Each start is a fresh
+ * machine in a shared Renode process (`RenodeMonitor`), USART1 on a server socket terminal the
+ * board keeps connected across machines (the USB adapter stays plugged in). A power cut pauses the
+ * machine where it is, saves the 2 MiB flash and removes the machine; the next start loads that
+ * flash into a new machine: CPU, SRAM and peripherals start from power-on state.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync, mkdtempSync, rmSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { SerialTransport, type Transport } from '@fwsign/flasher';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SocketTransport, type Transport } from '@fwsign/flasher';
 import { SharedLink, type Board, type BoardStartOptions } from './board.js';
 import { HarnessError } from './errors.js';
 import { locateFirmware, type Firmware } from './firmware.js';
-import { renderResc } from './resc.js';
+import { findRenode, freePort, RenodeMonitor, RENODE_HINT } from './renode-monitor.js';
+import { machineCommands, STM32F4_FLASH_BASE, STM32F4_FLASH_SIZE } from './resc.js';
 import { UartLog } from './uart-log.js';
 
-export const RENODE_COMMAND = 'renode --console --disable-xwt';
-
-/** The renode binary on PATH (or $RENODE), or undefined. */
-export function findRenode(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.RENODE) return existsSync(env.RENODE) ? env.RENODE : undefined;
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (dir && existsSync(join(dir, 'renode'))) return join(dir, 'renode');
-  }
-  return undefined;
-}
+export const RENODE_COMMAND = 'renode --disable-xwt --plain --port N';
+/** The firmware layout the board runs: the flash-slot build (FIRMWARE_LAYOUTS). */
+export const RENODE_MACHINE = 'stm32f4_discovery';
 
 export interface RenodeBoardOptions {
+  /** The renode launcher (default: findRenode()). */
   renode?: string;
   firmware?: Firmware;
+  /** A monitor to use instead of the process-wide shared one. */
+  monitor?: RenodeMonitor;
   startTimeoutMs?: number;
+  /** The platform description (default: PLATFORM_REPL). */
+  platform?: string;
 }
+
+/** stm32f4_discovery-kit with USART1 on the 16 MHz clock the verifier runs on (see the file). */
+export const PLATFORM_REPL = fileURLToPath(
+  new URL('../renode/stm32f4_discovery-fwsign.repl', import.meta.url),
+);
+
+let boards = 0;
 
 export class RenodeBoard implements Board {
   readonly kind = 'renode' as const;
   readonly uart = new UartLog();
-  private readonly work: string;
-  private proc: ChildProcess | undefined;
-  private link: SharedLink | undefined;
-  private output = '';
-  private anchors: Uint8Array | undefined;
-  private readonly firmware: Firmware;
+  readonly firmware: Firmware;
+  readonly linkTimeoutMs = 10_000;
+  /** Starts so far; power cuts so far. */
+  starts = 0;
+  powerCuts = 0;
   private readonly renode: string;
+  private readonly id = ++boards;
+  private readonly work: string;
   private readonly startTimeoutMs: number;
+  private readonly platform: string;
+  private mon: RenodeMonitor | undefined;
+  private machine: string | undefined;
+  private terminal: string | undefined;
+  private uartPort = 0;
+  private link: SharedLink | undefined;
+  private anchors: Uint8Array | undefined;
+  private flashSaved = false;
 
   constructor(opts: RenodeBoardOptions = {}) {
-    const renode = opts.renode ?? findRenode();
+    const renode = opts.renode ?? opts.monitor?.renode ?? findRenode();
     if (!renode)
       throw new HarnessError(
         'NotSupported',
-        `renode board: no renode binary on PATH (install Renode, then run ${RENODE_COMMAND} … or FWSIGN_BOARD=renode pnpm exec vitest run packages/harness)`,
+        `renode board: no Renode found on PATH, in $RENODE or at ../shared/renode/renode; ${RENODE_HINT}`,
       );
     this.renode = renode;
-    this.firmware = opts.firmware ?? locateFirmware('netduinoplus2');
-    this.startTimeoutMs = opts.startTimeoutMs ?? 60_000;
-    this.work = mkdtempSync(join(tmpdir(), 'fwsign-renode-'));
+    this.mon = opts.monitor;
+    this.firmware = opts.firmware ?? locateFirmware(RENODE_MACHINE);
+    this.startTimeoutMs = opts.startTimeoutMs ?? 90_000;
+    this.platform = opts.platform ?? PLATFORM_REPL;
+    this.work = mkdtempSync(join(tmpdir(), 'fwsign-renode-board-'));
     chmodSync(this.work, 0o700);
   }
 
   get description(): string {
-    return `renode stm32f4_discovery (pty ${this.ptyPath})`;
+    return `renode stm32f4_discovery (${this.machine ?? 'no machine'}, uart tcp:127.0.0.1:${this.uartPort || '?'})`;
   }
 
   get running(): boolean {
-    return this.proc !== undefined && this.proc.exitCode === null && this.proc.signalCode === null;
+    return this.machine !== undefined && (this.mon?.running ?? false);
   }
 
-  private get ptyPath(): string {
-    return join(this.work, 'uart');
-  }
-
-  /** The script this board runs (written at start). */
-  script(): string {
-    return renderResc({
-      elf: this.firmware.verifierElf,
-      anchors: join(this.work, 'anchors.bin'),
-      anchorsAddr: this.firmware.memoryMap.anchorsAddr,
-      ptyPath: this.ptyPath,
-    });
+  /** The shared Renode process this board's machines run in. */
+  get monitor(): RenodeMonitor {
+    if (!this.mon)
+      throw new HarnessError(
+        'BoardNotRunning',
+        `${this.description}: expected a started board (no Renode yet)`,
+      );
+    return this.mon;
   }
 
   serialPath(): string {
-    return this.ptyPath;
+    return `tcp:127.0.0.1:${this.uartPort}`;
   }
 
   transport(): Transport {
@@ -93,75 +109,149 @@ export class RenodeBoard implements Board {
   }
 
   async start(opts: BoardStartOptions = {}): Promise<void> {
+    if (this.running)
+      throw new HarnessError(
+        'BoardStartFailed',
+        `${this.description}: start() expected a stopped board, got a running one`,
+      );
     if (opts.anchors) this.anchors = opts.anchors;
-    if (!this.anchors)
+    if (!this.anchors && !this.flashSaved)
       throw new HarnessError(
         'BoardStartFailed',
         `${this.description}: start() expected a trust-anchor table on the first start, got none`,
       );
-    writeFileSync(join(this.work, 'anchors.bin'), this.anchors);
-    const resc = join(this.work, 'fwsign.resc');
-    writeFileSync(resc, this.script());
-    this.output = '';
-    const proc = spawn(this.renode, ['--console', '--disable-xwt', resc], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    this.proc = proc;
-    proc.stdout!.on('data', (c: Buffer) => (this.output += c.toString()));
-    proc.stderr!.on('data', (c: Buffer) => (this.output += c.toString()));
-    const deadline = performance.now() + this.startTimeoutMs;
-    while (!existsSync(this.ptyPath)) {
-      if (!this.running || performance.now() > deadline) {
-        await this.stop();
-        throw new HarnessError(
-          'BoardStartFailed',
-          `${this.description}: expected Renode to create ${this.ptyPath} within ${this.startTimeoutMs} ms; Renode said: ${this.output.slice(-600)}`,
+    if (this.anchors && this.anchors.length > this.firmware.memoryMap.anchorsSize)
+      throw new HarnessError(
+        'BoardStartFailed',
+        `trust-anchor table: expected at most ${this.firmware.memoryMap.anchorsSize} bytes, got ${this.anchors.length}`,
+      );
+    this.mon ??= await RenodeMonitor.shared(this.renode, this.startTimeoutMs);
+    const mon = this.mon;
+    mon.acquire();
+    try {
+      if (!this.terminal) {
+        this.uartPort = await freePort();
+        this.terminal = `fwsign-uart-${this.id}`;
+        await mon.execute(
+          `emulation CreateServerSocketTerminal ${this.uartPort} "${this.terminal}" false`,
         );
+        const inner = await SocketTransport.connect({ port: this.uartPort }, this.startTimeoutMs);
+        this.link = new SharedLink(inner);
+        this.link.subscribe({ data: (b) => this.uart.push(b) });
       }
-      await new Promise((r) => setTimeout(r, 100));
+      const name = `fwsign-${process.pid}-${this.id}-${this.starts}`;
+      // After a power cut the flash is what it was; a new table given then is written over it.
+      let anchors: { path: string; addr: number } | undefined;
+      if (this.anchors && (!this.flashSaved || opts.anchors)) {
+        anchors = {
+          path: join(this.work, 'anchors.bin'),
+          addr: this.firmware.memoryMap.anchorsAddr,
+        };
+        writeFileSync(anchors.path, this.anchors);
+      }
+      const cmds = machineCommands({
+        machineName: name,
+        terminal: this.terminal,
+        platform: this.platform,
+        ...(this.flashSaved ? { flashImage: this.flashFile } : { elf: this.firmware.verifierElf }),
+        ...(anchors ? { anchors } : {}),
+      });
+      this.uart.lineBreak();
+      await mon.execute(cmds, this.startTimeoutMs);
+      this.machine = name;
+      await this.exec(['start']);
+      this.starts++;
+    } catch (err) {
+      if (this.machine) await this.removeMachine().catch(() => undefined);
+      mon.release();
+      throw err instanceof HarnessError
+        ? err
+        : new HarnessError('BoardStartFailed', `${this.description}: ${(err as Error).message}`, {
+            cause: err,
+          });
     }
-    this.link = new SharedLink(await SerialTransport.open({ path: this.ptyPath }));
-    this.link.subscribe({ data: (b) => this.uart.push(b) });
   }
 
-  async reset(): Promise<void> {
-    this.monitor('machine Reset');
-  }
-
-  async powerCut(): Promise<void> {
-    throw new HarnessError(
-      'NotSupported',
-      'renode board: power cut with flash kept is not implemented (run power-cut scenarios on the qemu board)',
-    );
-  }
-
-  async stop(): Promise<void> {
-    const link = this.link;
-    this.link = undefined;
-    await link?.closeInner().catch(() => undefined);
-    if (this.running) {
-      const proc = this.proc!;
-      const exited = new Promise((r) => proc.once('exit', r));
-      this.monitor('quit');
-      const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
-    this.proc = undefined;
-    rmSync(this.work, { recursive: true, force: true });
-  }
-
-  private monitor(command: string): void {
+  /** Monitor commands in this board's machine. */
+  exec(commands: readonly string[], timeoutMs?: number): Promise<string> {
     if (!this.running)
       throw new HarnessError(
         'BoardNotRunning',
-        `${this.description}: "${command}" expected a running Renode, got none`,
+        `${this.description}: "${commands[0]}" expected a running board, got a stopped one`,
       );
-    this.proc!.stdin!.write(`${command}\n`);
+    return this.monitor.execute([`mach set "${this.machine}"`, ...commands], timeoutMs);
+  }
+
+  async reset(): Promise<void> {
+    await this.exec(['machine Reset']);
+  }
+
+  /** Stops the machine at the instruction it is on: its flash is kept for the next start. */
+  async powerCut(): Promise<void> {
+    await this.exec(['pause']);
+    await this.cutPaused();
+  }
+
+  /**
+   * The second half of a power cut, for a machine already paused (by a hook at an exact point):
+   * save the flash, remove the machine.
+   */
+  async cutPaused(): Promise<void> {
+    await this.exec([
+      `python "import System; System.IO.File.WriteAllBytes(r'${this.flashFile}', monitor.Machine['sysbus.flash'].ReadBytes(0, ${STM32F4_FLASH_SIZE}))"`,
+    ]);
+    this.flashSaved = true;
+    await this.removeMachine();
+    this.monitor.release();
+    this.uart.lineBreak();
+    this.powerCuts++;
+  }
+
+  async stop(): Promise<void> {
+    if (this.running) {
+      await this.removeMachine().catch(() => undefined);
+      this.mon?.release();
+    }
+    const link = this.link;
+    this.link = undefined;
+    this.terminal = undefined;
+    await link?.closeInner().catch(() => undefined);
+    rmSync(this.work, { recursive: true, force: true });
+  }
+
+  /** The program counter, stack pointer and run state of the machine, for failure reports. */
+  async diagnose(): Promise<string> {
+    if (!this.running) return `${this.description}: not running`;
+    const out = await this.exec(['sysbus.cpu PC', 'sysbus.cpu SP', 'sysbus.cpu IsHalted']).catch(
+      (e: Error) => e.message,
+    );
+    return `${out.trim()}\nRenode said: ${this.monitor.log.slice(-600)}`;
+  }
+
+  private get flashFile(): string {
+    return join(this.work, `flash-${STM32F4_FLASH_BASE.toString(16)}.bin`);
+  }
+
+  private async removeMachine(): Promise<void> {
+    const name = this.machine;
+    this.machine = undefined;
+    // The terminal outlives the machine: unplugged first, it is free for the next machine's USART1.
+    if (name)
+      await this.monitor.execute([
+        `mach set "${name}"`,
+        `connector Disconnect sysbus.usart1 ${this.terminal}`,
+        `mach rem "${name}"`,
+      ]);
   }
 }
 
-/** True when `renode --version` runs here. */
-export function renodeWorks(renode = findRenode()): boolean {
-  return renode !== undefined && spawnSync(renode, ['--version'], { timeout: 30_000 }).status === 0;
+/** True when a Renode is found here and its monitor comes up (launches the shared one). */
+export async function renodeWorks(renode = findRenode()): Promise<boolean> {
+  if (!renode) return false;
+  try {
+    await RenodeMonitor.shared(renode);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -59,7 +59,10 @@ export async function runScenario<F extends Fixtures>(
       transcript,
       link: (o) => openLink(b, transcript, o),
       device: (o) => {
-        const s = new DeviceSession(openLink(b, transcript, o).transport);
+        const s = new DeviceSession(
+          openLink(b, transcript, o).transport,
+          b.linkTimeoutMs ? { timeoutMs: b.linkTimeoutMs } : {},
+        );
         sessions.push(s);
         return s;
       },

@@ -1,26 +1,28 @@
 /**
- * The renode board: the generated .resc is pinned by a golden file (checked everywhere); the live
- * board runs only where a renode binary is on PATH.
+ * The renode board: the generated script is pinned by a golden file and Renode is looked for in
+ * the documented places (checked everywhere); the live board runs where a Renode is found.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   HarnessError,
-  RENODE_COMMAND,
+  RENODE_HINT,
   RenodeBoard,
   DeviceSession,
   findRenode,
   renderResc,
+  machineCommands,
   createBoard,
 } from '../src/index.js';
-import { ecKey } from './keys.js';
+import { CERTFILE, ecKey } from './keys.js';
 
 const golden = new URL('./fixtures/stm32f4-discovery.resc', import.meta.url);
 const sample = {
-  elf: '/opt/fwsign/firmware-verifier/build/stm32f4/verifier.elf',
-  anchors: '/tmp/fwsign-renode-x/anchors.bin',
-  anchorsAddr: 0x08008000,
-  ptyPath: '/tmp/fwsign-renode-x/uart',
+  elf: '/opt/fwsign/firmware-verifier/build/stm32f4-flash/verifier.elf',
+  anchors: { path: '/tmp/fwsign-renode-x/anchors.bin', addr: 0x08008000 },
+  uartPort: 3456,
 };
 
 describe('renode script', () => {
@@ -30,58 +32,103 @@ describe('renode script', () => {
     expect(text).toBe(readFileSync(golden, 'utf8'));
   });
 
-  it('loads the ELF and the anchors in the reset macro, on USART1, and starts', () => {
+  it('connects USART1 to the socket terminal, loads the ELF then the anchors, and starts', () => {
     const lines = renderResc(sample).split('\n');
-    const idx = (s: string): number => lines.findIndex((l) => l.trim() === s);
-    expect(idx(`sysbus LoadELF @${sample.elf}`)).toBeGreaterThan(idx('macro reset'));
-    expect(idx(`sysbus LoadBinary @${sample.anchors} 0x08008000`)).toBeGreaterThan(
+    const idx = (s: string): number => lines.indexOf(s);
+    expect(idx('emulation CreateServerSocketTerminal 3456 "fwsign-uart" false')).toBeLessThan(
+      idx('connector Connect sysbus.usart1 fwsign-uart'),
+    );
+    expect(idx(`sysbus LoadBinary @${sample.anchors.path} 0x08008000`)).toBeGreaterThan(
       idx(`sysbus LoadELF @${sample.elf}`),
     );
-    expect(lines).toContain(
-      `emulation CreateUartPtyTerminal "fwsign-uart" "${sample.ptyPath}" true`,
-    );
-    expect(lines).toContain('connector Connect sysbus.usart1 fwsign-uart');
     expect(lines.filter((l) => l.trim()).at(-1)).toBe('start');
+  });
+
+  it('after a power cut loads the saved flash instead of the ELF', () => {
+    const cmds = machineCommands({
+      machineName: 'm',
+      terminal: 't',
+      flashImage: '/tmp/w/flash.bin',
+    });
+    expect(cmds).toContain('sysbus LoadBinary @/tmp/w/flash.bin 0x08000000');
+    expect(cmds.some((c) => c.includes('LoadELF'))).toBe(false);
+    expect(() => machineCommands({ machineName: 'm', terminal: 't' })).toThrow(
+      /expected an ELF \(first start\) or a flash image, got neither/,
+    );
   });
 
   it('quotes paths with spaces and refuses paths that would break the script', () => {
     expect(renderResc({ ...sample, elf: '/my builds/verifier.elf' })).toContain(
       'sysbus LoadELF @"/my builds/verifier.elf"',
     );
-    expect(() => renderResc({ ...sample, anchors: '/tmp/a"b' })).toThrow(
-      /path expected without quotes or newlines/,
-    );
+    expect(() =>
+      renderResc({ ...sample, anchors: { path: '/tmp/a"b', addr: 0x08008000 } }),
+    ).toThrow(/path expected without quotes or newlines/);
+  });
+});
+
+describe('finding Renode', () => {
+  it('takes $RENODE, then PATH, then ../shared/renode/renode beside the repository', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fwsign-find-renode-'));
+    try {
+      mkdirSync(join(dir, 'bin'));
+      mkdirSync(join(dir, 'shared', 'renode'), { recursive: true });
+      mkdirSync(join(dir, 'repo'));
+      for (const f of ['bin/renode', 'shared/renode/renode']) writeFileSync(join(dir, f), '');
+      const repo = join(dir, 'repo');
+      expect(findRenode({ RENODE: join(dir, 'bin/renode') }, repo)).toBe(join(dir, 'bin/renode'));
+      expect(findRenode({ RENODE: join(dir, 'nope') }, repo)).toBeUndefined();
+      expect(findRenode({ PATH: join(dir, 'bin') }, repo)).toBe(join(dir, 'bin/renode'));
+      expect(findRenode({ PATH: '' }, repo)).toBe(join(dir, 'shared/renode/renode'));
+      expect(findRenode({ PATH: '' }, join(dir, 'bin'))).toBe(join(dir, 'shared/renode/renode'));
+      expect(findRenode({ PATH: '' }, join(dir, 'shared/renode'))).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
 const renode = findRenode();
 if (!renode)
   console.info(
-    `renode board tests skipped: no renode on PATH; install Renode, then run FWSIGN_BOARD=renode pnpm exec vitest run packages/harness (the board runs ${RENODE_COMMAND} fwsign.resc)`,
+    `renode board tests skipped: no Renode found; ${RENODE_HINT}, then run pnpm exec vitest run packages/harness/test/renode.test.ts`,
   );
 
 describe.runIf(!renode)('renode board without renode', () => {
-  it('says which command it needs', () => {
+  it('says where it looked and what to do', () => {
     expect(() => new RenodeBoard()).toThrow(HarnessError);
     expect(() => createBoard({ kind: 'renode' })).toThrow(
-      /no renode binary on PATH.*renode --console --disable-xwt/,
+      /no Renode found on PATH, in \$RENODE or at \.\.\/shared\/renode\/renode; install Renode/,
     );
   });
 });
 
-describe.runIf(renode)('renode board (stm32f4_discovery)', () => {
-  it('boots the verifier and answers SMP over the pty', async () => {
+describe.runIf(renode)('renode board (stm32f4_discovery, flash-slot build)', () => {
+  it('boots the verifier, takes a signed image into flash over the socket terminal, and a fresh machine from that flash boots it', async () => {
     const key = ecKey();
     const board = new RenodeBoard();
     try {
       await board.start({ anchors: key.anchors });
-      const s = new DeviceSession(board.transport());
-      await s.sync(60_000);
-      expect((await s.status()).slotSize).toBeGreaterThan(0);
+      await board.uart.waitFor('FWV_ERR_NO_IMAGE, serving SMP', { timeoutMs: 60_000 });
+      let s = new DeviceSession(board.transport(), { timeoutMs: board.linkTimeoutMs });
+      const st = await s.status();
+      // The flash build: 384 KiB slots less the 128 KiB trailer sector.
+      expect(st.slotSize).toBe(262144);
+      const image = board.firmware.app(1);
+      await s.upload(image);
+      expect((await s.signature(key.sign(image), 'sig-sha256-ecdsa', CERTFILE)).fwv).toBe(0);
+      expect((await s.verify()).fwv).toBe(0);
+      expect((await s.markBootable()).fwv).toBe(0);
       s.close();
+      // A fresh machine from the flash alone: the image and its trailer were really programmed.
+      await board.powerCut();
+      expect(board.running).toBe(false);
+      const since = board.uart.mark();
+      await board.start();
+      await board.uart.waitFor('fwsign-demo-app v1', { since, timeoutMs: 30_000 });
     } finally {
       await board.stop();
       key.dispose();
     }
-  }, 120_000);
+  }, 180_000);
 });

@@ -73,6 +73,18 @@ export function renderTypeScript(spec: ProtocolSpec): string {
   for (const group of spec.smp.groups)
     out.push(tsEnum(`Smp${pascal(group.name)}Command`, group.commands));
   out.push(tsEnum('SmpError', spec.smp.errors));
+  out.push(tsEnum('SmpImageError', spec.smp.imageErrors));
+  const mi = spec.mcubootImage;
+  out.push(
+    'export const MCUBOOT_IMAGE = {',
+    `  magic: 0x${mi.magic.toString(16)},`,
+    `  headerSize: ${mi.headerSize},`,
+    `  tlvInfoMagic: 0x${mi.tlvInfoMagic.toString(16)},`,
+    `  protectedTlvInfoMagic: 0x${mi.protectedTlvInfoMagic.toString(16)},`,
+    '} as const;',
+    '',
+  );
+  out.push(tsEnum('McubootTlv', mi.tlvs));
   out.push(
     'export const CONSOLE_FRAMING = {',
     `  firstLineMarker: [${spec.console.firstLineMarker.join(', ')}],`,
@@ -141,6 +153,14 @@ export function renderCHeader(spec: ProtocolSpec): string {
     ...cDefines('FWV_SMP_GROUP_', spec.smp.groups),
     ...spec.smp.groups.flatMap((g) => cDefines(`FWV_SMP_${g.name}_`, g.commands)),
     ...cDefines('FWV_SMP_ERR_', spec.smp.errors),
+    ...cDefines('FWV_SMP_IMG_ERR_', spec.smp.imageErrors),
+    '',
+    "/* MCUboot's image format: header, TLV info magics, TLV types (fwsign's own among them). */",
+    `#define FWV_MCUBOOT_MAGIC ${hex32(spec.mcubootImage.magic)}`,
+    `#define FWV_MCUBOOT_HEADER_SIZE ${spec.mcubootImage.headerSize}`,
+    `#define FWV_MCUBOOT_TLV_INFO_MAGIC ${hex32(spec.mcubootImage.tlvInfoMagic)}`,
+    `#define FWV_MCUBOOT_PROT_TLV_INFO_MAGIC ${hex32(spec.mcubootImage.protectedTlvInfoMagic)}`,
+    ...cDefines('FWV_MCUBOOT_TLV_', spec.mcubootImage.tlvs),
     '',
     '/* SMP over a serial console: line markers and the longest line. */',
     `#define FWV_CONSOLE_FIRST_0 ${spec.console.firstLineMarker[0]}`,

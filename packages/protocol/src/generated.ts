@@ -18,6 +18,9 @@ export const ResultCode = {
   ERR_NOT_VERIFIED: 14,
   ERR_FLASH: 15,
   ERR_NO_SIGNATURE: 16,
+  ERR_VECTOR_TABLE: 17,
+  ERR_DOWNGRADE: 18,
+  ERR_BAD_IMAGE: 19,
 } as const;
 export type ResultCode = (typeof ResultCode)[keyof typeof ResultCode];
 
@@ -39,6 +42,9 @@ export const RESULT_CODES: readonly { readonly name: string; readonly value: num
   { name: 'FWV_ERR_NOT_VERIFIED', value: 14, text: "slot has not been verified" },
   { name: 'FWV_ERR_FLASH', value: 15, text: "flash write or erase failed" },
   { name: 'FWV_ERR_NO_SIGNATURE', value: 16, text: "no signature has been handed over for the slot" },
+  { name: 'FWV_ERR_VECTOR_TABLE', value: 17, text: "image cannot start here: initial stack pointer outside RAM, or reset handler outside the slot or not Thumb" },
+  { name: 'FWV_ERR_DOWNGRADE', value: 18, text: "image version is lower than the installed one" },
+  { name: 'FWV_ERR_BAD_IMAGE', value: 19, text: "MCUboot image header or TLVs are malformed" },
 ];
 
 export const Algorithm = {
@@ -111,6 +117,7 @@ export type SmpOsCommand = (typeof SmpOsCommand)[keyof typeof SmpOsCommand];
 export const SmpImageCommand = {
   STATE: 0,
   UPLOAD: 1,
+  ERASE: 5,
 } as const;
 export type SmpImageCommand = (typeof SmpImageCommand)[keyof typeof SmpImageCommand];
 
@@ -136,6 +143,44 @@ export const SmpError = {
   EBUSY: 10,
 } as const;
 export type SmpError = (typeof SmpError)[keyof typeof SmpError];
+
+export const SmpImageError = {
+  UNKNOWN: 1,
+  NO_IMAGE: 3,
+  INVALID_TLV: 5,
+  HASH_NOT_FOUND: 8,
+  FLASH_WRITE_FAILED: 12,
+  FLASH_ERASE_FAILED: 13,
+  INVALID_SLOT: 14,
+  INVALID_OFFSET: 20,
+  INVALID_LENGTH: 21,
+  INVALID_IMAGE_HEADER: 22,
+  INVALID_IMAGE_HEADER_MAGIC: 23,
+  INVALID_HASH: 24,
+  CURRENT_VERSION_IS_NEWER: 27,
+  IMAGE_ALREADY_PENDING: 28,
+  INVALID_IMAGE_VECTOR_TABLE: 29,
+  INVALID_IMAGE_TOO_LARGE: 30,
+  INVALID_IMAGE_DATA_OVERRUN: 31,
+  IMAGE_CONFIRMATION_DENIED: 32,
+} as const;
+export type SmpImageError = (typeof SmpImageError)[keyof typeof SmpImageError];
+
+export const MCUBOOT_IMAGE = {
+  magic: 0x96f3b83d,
+  headerSize: 32,
+  tlvInfoMagic: 0x6907,
+  protectedTlvInfoMagic: 0x6908,
+} as const;
+
+export const McubootTlv = {
+  SHA256: 16,
+  SEC_CNT: 80,
+  FWSIGN_SIG: 160,
+  FWSIGN_CERTFILE: 161,
+  FWSIGN_ALG: 162,
+} as const;
+export type McubootTlv = (typeof McubootTlv)[keyof typeof McubootTlv];
 
 export const CONSOLE_FRAMING = {
   firstLineMarker: [6, 9],

@@ -50,6 +50,15 @@ export interface ProtocolSpec {
     readonly ops: readonly NamedValue[];
     readonly groups: readonly SmpGroupSpec[];
     readonly errors: readonly NamedValue[];
+    /** The image group's own codes (Zephyr's img_mgmt.h), sent to SMP v2 clients as err {group: 1, rc}. */
+    readonly imageErrors: readonly NamedValue[];
+  };
+  readonly mcubootImage: {
+    readonly magic: number;
+    readonly headerSize: number;
+    readonly tlvInfoMagic: number;
+    readonly protectedTlvInfoMagic: number;
+    readonly tlvs: readonly NamedValue[];
   };
   readonly console: {
     readonly firstLineMarker: readonly [number, number];
@@ -80,6 +89,8 @@ export function validateSpec(spec: ProtocolSpec): void {
   checkUnique('keyTypes', spec.keyTypes);
   checkUnique('smp.groups', spec.smp.groups);
   checkUnique('smp.errors', spec.smp.errors);
+  checkUnique('smp.imageErrors', spec.smp.imageErrors);
+  checkUnique('mcubootImage.tlvs', spec.mcubootImage.tlvs);
   for (const group of spec.smp.groups)
     checkUnique(`smp.groups.${group.name}.commands`, group.commands);
   for (const alg of spec.algorithms) {

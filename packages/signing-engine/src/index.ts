@@ -20,6 +20,7 @@ export {
   type SigningConfigurationOverrides,
 } from './signing-configuration.js';
 export { signerFromPrivateKey, type Signer } from './signer.js';
+export { loadPrivateKey } from './keys.js';
 export { signPayload, signPayloadToStream, type SignOptions, type SignResult } from './sign.js';
 export {
   embeddedSignedObjectSize,

@@ -190,6 +190,8 @@ export class Buckets {
   getObject(accountId: string, bucket: string, key: string, versionId?: string): GetObjectResult {
     const row = this.findVersion(accountId, bucket, key, versionId);
     if (!row) {
+      // Checked only on a miss, so a hit costs no extra query: S3 names a missing bucket first.
+      this.bucketRow(accountId, bucket);
       throw versionId === undefined
         ? new BucketError(
             'NoSuchKey',

@@ -1,6 +1,7 @@
-import { createPrivateKey, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   EngineError,
+  loadPrivateKey,
   parseCertificate,
   parseCertificateChain,
   privateKeyMatchesCertificate,
@@ -18,6 +19,7 @@ import {
   ValidationException,
 } from './errors.js';
 import { seal } from './master-key.js';
+import { assertCurrentMasterKey } from './key-check.js';
 import type { Identity } from './validate.js';
 import { checkIdentity, describe } from './validate.js';
 
@@ -162,15 +164,13 @@ export function importCertificate(
       `certificate: expired at ${cert.notAfter.toISOString()} (now ${now.toISOString()})`,
     );
   }
-  const pkcs8 = createPrivateKey(
-    typeof keyBlob === 'string' || isPem(keyBlob)
-      ? { key: asText(keyBlob), format: 'pem' }
-      : { key: Buffer.from(keyBlob), format: 'der', type: 'pkcs8' },
-  ).export({ type: 'pkcs8', format: 'der' });
+  // PEM or DER in any container the engine reads (PKCS#8, SEC1, PKCS#1), sealed as PKCS#8.
+  const pkcs8 = loadPrivateKey(keyBlob).export({ type: 'pkcs8', format: 'der' });
   const tags = tagsOf(input.tags);
   const reimport = input.certificateArn;
   try {
     return immediate(ctx.db, () => {
+      assertCurrentMasterKey(ctx.db, ctx.masterKey);
       let arn: string;
       let createdAt = now.getTime();
       if (reimport !== undefined) {
@@ -208,10 +208,6 @@ export function importCertificate(
   } finally {
     pkcs8.fill(0);
   }
-}
-
-function isPem(b: Uint8Array): boolean {
-  return Buffer.from(b.subarray(0, 64)).toString('latin1').trimStart().startsWith('-----BEGIN ');
 }
 
 function ownCertificate(ctx: StoreContext, id: Identity, arn: unknown): CertRow {

@@ -8,8 +8,10 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { certificateHashes, issueCertificate, newP384Key } from '@fwsign/signing-engine';
 import type { StoreContext } from './context.js';
+import type { Db } from './db.js';
 import { immediate, stmt } from './db.js';
 import { InternalServiceErrorException } from './errors.js';
+import { assertCurrentMasterKey } from './key-check.js';
 import { MasterKeyError, seal, unseal } from './master-key.js';
 import { addPeriod } from './validity.js';
 
@@ -71,6 +73,7 @@ function ensureCa(ctx: StoreContext, account: string): CaRow {
   return immediate(ctx.db, () => {
     const again = select();
     if (again) return again;
+    assertCurrentMasterKey(ctx.db, ctx.masterKey);
     const now = ctx.now();
     const notBefore = new Date(now.getTime() - SKEW_MS);
     const rootKey = newP384Key();
@@ -130,6 +133,7 @@ export function issueProfileKey(
   version: string,
 ): void {
   const ca = ensureCa(ctx, account);
+  assertCurrentMasterKey(ctx.db, ctx.masterKey);
   const now = ctx.now();
   const key = newP384Key();
   const interNotAfter = issuerNotAfter(ca.intermediate_der);
@@ -202,4 +206,65 @@ export function profileCertificateHash(
     'SELECT k.certificate_der AS leaf, c.intermediate_der AS inter FROM profile_keys k JOIN managed_ca c ON c.region = ? AND c.account = k.account WHERE k.account = ? AND k.profile_name = ? AND k.profile_version = ?',
   ).get(ctx.region, account, name, version) as { leaf: Buffer; inter: Buffer } | undefined;
   return row && certificateHashes([row.leaf, row.inter])[0];
+}
+
+/** How many Signer-managed private keys the database holds sealed (two per CA pair, one per profile version). */
+export function managedKeyCount(db: Db): number {
+  return (
+    stmt(
+      db,
+      'SELECT (SELECT 2 * count(*) FROM managed_ca) + (SELECT count(*) FROM profile_keys) AS n',
+    ).get() as { n: number }
+  ).n;
+}
+
+/** Master-key rotation: re-seals every Signer-managed key from `current` to `next` (inside the caller's transaction). */
+export function resealManagedKeys(db: Db, current: Uint8Array, next: Uint8Array): number {
+  const reseal = (sealed: Buffer, aad: string): Buffer => {
+    const plain = unseal(current, sealed, aad);
+    try {
+      return Buffer.from(seal(next, plain, aad));
+    } finally {
+      plain.fill(0);
+    }
+  };
+  const cas = stmt(
+    db,
+    'SELECT region, account, root_key, intermediate_key FROM managed_ca',
+  ).all() as Array<{
+    region: string;
+    account: string;
+    root_key: Buffer;
+    intermediate_key: Buffer;
+  }>;
+  for (const c of cas)
+    stmt(
+      db,
+      'UPDATE managed_ca SET root_key = ?, intermediate_key = ? WHERE region = ? AND account = ?',
+    ).run(
+      reseal(c.root_key, caAad(c.region, c.account, 'root')),
+      reseal(c.intermediate_key, caAad(c.region, c.account, 'intermediate')),
+      c.region,
+      c.account,
+    );
+  const keys = stmt(
+    db,
+    'SELECT account, profile_name, profile_version, key_ciphertext FROM profile_keys',
+  ).all() as Array<{
+    account: string;
+    profile_name: string;
+    profile_version: string;
+    key_ciphertext: Buffer;
+  }>;
+  for (const k of keys)
+    stmt(
+      db,
+      'UPDATE profile_keys SET key_ciphertext = ? WHERE account = ? AND profile_name = ? AND profile_version = ?',
+    ).run(
+      reseal(k.key_ciphertext, profileAad(k.account, k.profile_name, k.profile_version)),
+      k.account,
+      k.profile_name,
+      k.profile_version,
+    );
+  return 2 * cas.length + keys.length;
 }

@@ -1,5 +1,6 @@
 import {
   closeSync,
+  existsSync,
   fsyncSync,
   linkSync,
   openSync,
@@ -35,24 +36,54 @@ export function parseMasterKey(text: string, source: string): Uint8Array {
   return new Uint8Array(key);
 }
 
+/** A master key and where it came from: 'masterKey option', 'FWSIGN_MASTER_KEY' or the key file's path. */
+export interface LoadedMasterKey {
+  key: Uint8Array;
+  source: string;
+  /** The key file, when the key came from the data dir. */
+  file?: string;
+}
+
 /**
  * The master key lives outside the database so that a copy of the database alone
  * does not reveal private keys. Order of precedence: explicit option,
- * FWSIGN_MASTER_KEY, `<dataDir>/master.key` (created 0600 on first start).
+ * FWSIGN_MASTER_KEY, `<dataDir>/master.key` (created 0600 on first start, and only
+ * then: `sealedKeys` > 0 means the database already holds keys a new master key
+ * would not open).
  */
-export function loadMasterKey(dataDir: string, explicit?: Uint8Array): Uint8Array {
+export function loadMasterKey(
+  dataDir: string,
+  explicit?: Uint8Array,
+  sealedKeys = 0,
+): LoadedMasterKey {
   if (explicit !== undefined) {
     if (!(explicit instanceof Uint8Array) || explicit.length !== KEY_BYTES) {
       throw new RangeError(
         `masterKey: expected 32 bytes, got ${explicit instanceof Uint8Array ? explicit.length : typeof explicit}`,
       );
     }
-    return explicit;
+    return { key: explicit, source: 'masterKey option' };
   }
   const env = process.env.FWSIGN_MASTER_KEY;
-  if (env !== undefined && env !== '') return parseMasterKey(env, 'FWSIGN_MASTER_KEY');
+  if (env !== undefined && env !== '')
+    return { key: parseMasterKey(env, 'FWSIGN_MASTER_KEY'), source: 'FWSIGN_MASTER_KEY' };
   const file = join(dataDir, MASTER_KEY_FILE);
-  createKeyFileIfMissing(file);
+  if (!existsSync(file)) {
+    if (sealedKeys > 0) {
+      throw new MasterKeyError(
+        `${file} is missing and FWSIGN_MASTER_KEY is not set, but ${join(dataDir, 'signer.db')} holds ${sealedKeys} private key${sealedKeys === 1 ? '' : 's'} sealed under a master key; a new key would not open them, so none is made. ${RECOVERY}`,
+      );
+    }
+    createKeyFile(file, randomBytes(KEY_BYTES));
+  }
+  return { key: readKeyFile(file), source: file, file };
+}
+
+/** How to get out of a missing or wrong master key (said by every such refusal). */
+export const RECOVERY = `Restore the master key these keys were sealed under from the backup kept apart from the data dir: put it in <dataDir>/${MASTER_KEY_FILE} (mode 0600) or set FWSIGN_MASTER_KEY to it (64 hex digits or base64 of 32 bytes). See the store README, "Backing up the master key".`;
+
+/** Reads a key file, refusing one others may read. */
+export function readKeyFile(file: string): Uint8Array {
   const mode = statSync(file).mode & 0o777;
   if ((mode & 0o077) !== 0) {
     throw new MasterKeyError(
@@ -62,20 +93,15 @@ export function loadMasterKey(dataDir: string, explicit?: Uint8Array): Uint8Arra
   return parseMasterKey(readFileSync(file, 'utf8'), file);
 }
 
-function createKeyFileIfMissing(file: string): void {
-  try {
-    statSync(file);
-    return;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
+/** Writes `key` as a new 0600 file, in full and synced, or not at all; an existing file is kept. */
+export function createKeyFile(file: string, key: Uint8Array): void {
   // Written in full under a temporary name, then hard-linked into place: link()
   // fails if the name exists, so two processes starting together agree on one key
   // and neither can read a half-written file.
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const fd = openSync(tmp, 'wx', 0o600);
   try {
-    writeSync(fd, `${randomBytes(KEY_BYTES).toString('hex')}\n`);
+    writeSync(fd, `${Buffer.from(key).toString('hex')}\n`);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

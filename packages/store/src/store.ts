@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { Buckets } from './buckets.js';
 import * as certs from './certificates.js';
@@ -15,7 +15,8 @@ import type {
 } from './jobs.js';
 import { SignerCache } from './key-material.js';
 import { ManagedKeyCache, rootCertificate } from './managed-keys.js';
-import { loadMasterKey } from './master-key.js';
+import { openMasterKey, rotateMasterKey } from './key-check.js';
+import { MasterKeyError } from './master-key.js';
 import * as perms from './permissions.js';
 import type { ProfileAction, ProfileRef } from './permissions.js';
 import type { ProfileStatus } from './profile-row.js';
@@ -76,9 +77,10 @@ export class SignerStore {
       );
     const dataDir = resolve(opts.dataDir);
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    const masterKey = loadMasterKey(dataDir, opts.masterKey);
     const db = openDatabase(join(dataDir, 'signer.db'));
     try {
+      // After the database: whether a key may be made depends on what it already holds sealed.
+      const masterKey = openMasterKey(db, dataDir, opts.masterKey).key;
       const buckets = new Buckets(db, dataDir);
       buckets.sweepPending();
       const ctx: StoreContext = {
@@ -93,6 +95,26 @@ export class SignerStore {
     } catch (err) {
       db.close();
       throw err;
+    }
+  }
+
+  /**
+   * `fwsign master-key rotate`: re-seals every private key of `dataDir` under a new random master
+   * key in one transaction (see rotateMasterKey). Stop servers on the data dir first: they keep
+   * the old key until restarted, and refuse to import under it meanwhile.
+   */
+  static rotateMasterKey(opts: { dataDir: string; masterKey?: Uint8Array; out?: string }): {
+    resealed: number;
+    keyFile: string;
+  } {
+    const dataDir = resolve(opts.dataDir);
+    if (!existsSync(join(dataDir, 'signer.db')))
+      throw new MasterKeyError(`${join(dataDir, 'signer.db')}: no data dir to rotate the key of`);
+    const db = openDatabase(join(dataDir, 'signer.db'));
+    try {
+      return rotateMasterKey(db, dataDir, opts);
+    } finally {
+      db.close();
     }
   }
 

@@ -8,8 +8,17 @@ import {
   verifyJwsEnvelope,
   verifyLambdaPackage,
 } from '@fwsign/signing-engine';
-import type { SignerStore } from '../src/index.js';
-import { ALICE, BOB, enc, expectStoreError, openStore, removeDir, tempDir } from './helpers.js';
+import { SignerStore } from '../src/index.js';
+import {
+  ALICE,
+  BOB,
+  TEST_MASTER_KEY,
+  enc,
+  expectStoreError,
+  openStore,
+  removeDir,
+  tempDir,
+} from './helpers.js';
 
 let dir: string;
 let store: SignerStore;
@@ -112,27 +121,30 @@ describe('Lambda and Notation profiles', () => {
     );
   });
 
-  it('issues keys under one root per account, sealed under the master key', async () => {
+  it('issues keys under one root per account, sealed under the master key and re-sealed by its rotation', async () => {
     const root = store.rootCertificate(ALICE);
     expect(Buffer.from(store.rootCertificate(ALICE)).equals(Buffer.from(root))).toBe(true);
     expect(Buffer.from(store.rootCertificate(BOB)).equals(Buffer.from(root))).toBe(false);
     store.close();
-    const wrong = openStore(dir, { masterKey: new Uint8Array(32).fill(9) });
-    try {
-      await expectStoreError(
-        () =>
-          wrong.signPayload(ALICE, {
-            profileName: 'my_notation',
-            payload: notaryPayload,
-            payloadFormat: NOTARY_PAYLOAD_TYPE,
-          }),
-        'InternalServiceErrorException',
-        /authentication failed/,
-      );
-    } finally {
-      wrong.close();
-      store = openStore(dir);
-    }
+    // Sealed under the master key: another key cannot open the data dir, and a rotation re-seals
+    // the two CA keys of each account and each profile version's key.
+    expect(() => openStore(dir, { masterKey: new Uint8Array(32).fill(9) })).toThrow(
+      /not the master key/,
+    );
+    const out = join(dir, 'next.key');
+    expect(SignerStore.rotateMasterKey({ dataDir: dir, masterKey: TEST_MASTER_KEY, out })).toEqual({
+      resealed: 6,
+      keyFile: out,
+    });
+    store = openStore(dir, {
+      masterKey: new Uint8Array(Buffer.from(readFileSync(out, 'utf8').trim(), 'hex')),
+    });
+    const r = await store.signPayload(ALICE, {
+      profileName: 'my_notation',
+      payload: notaryPayload,
+      payloadFormat: NOTARY_PAYLOAD_TYPE,
+    });
+    expect(r.jobOwner).toBe(ALICE.accountId);
   });
 });
 
@@ -153,7 +165,12 @@ describe('Lambda signing jobs', () => {
     expect(v.attributes!.jobArn).toBe(store.jobArn(ALICE, { jobId: d.jobId }));
     const soon = new Date(Date.now() + 86_400_000);
     expect(
-      store.listSigningJobs(ALICE, { signatureExpiresAfter: soon }).jobs.map((j) => j.jobId),
+      store
+        .listSigningJobs(ALICE, {
+          signatureExpiresAfter: soon,
+          platformId: 'AWSLambda-SHA384-ECDSA',
+        })
+        .jobs.map((j) => j.jobId),
     ).toEqual([d.jobId]);
   });
 

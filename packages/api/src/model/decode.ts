@@ -132,7 +132,12 @@ export class Decoder {
       }
       case 'timestamp': {
         const d = parseTimestamp(value);
-        if (!d) return this.wrongType(value, path, 'timestamp');
+        if (!d)
+          return this.wrongType(
+            value,
+            path,
+            'timestamp (epoch seconds or ISO 8601, within ±275,000 years)',
+          );
         return d;
       }
       case 'blob': {
@@ -189,8 +194,11 @@ export function parseTimestamp(value: unknown): Date | undefined {
   else if (typeof value === 'string' && /^\d{4}-\d\d-\d\d/.test(value)) ms = Date.parse(value);
   else if (typeof value === 'string' && /^[A-Z][a-z]{2}, /.test(value)) ms = Date.parse(value);
   else return undefined;
-  return Number.isFinite(ms) ? new Date(ms) : undefined;
+  // A Date holds ±8.64e15 ms (about ±275,000 years); anything further is Invalid Date, which throws on use.
+  return Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS ? new Date(ms) : undefined;
 }
+
+const MAX_DATE_MS = 8.64e15;
 
 const patterns = new Map<string, RegExp | null>();
 function matches(pattern: string, value: string): boolean {

@@ -68,7 +68,7 @@ export const demo: Command = {
     }
     const baud = integer(p, 'baud', 0, 4_000_000) ?? 115200;
     const machine =
-      optionalString(p, 'machine') ?? (kind === 'renode' ? 'netduinoplus2' : 'mps2-an386');
+      optionalString(p, 'machine') ?? (kind === 'renode' ? 'stm32f4_discovery' : 'mps2-an386');
     const certfile = optionalString(p, 'certfile') ?? CERTFILE;
     const t0 = performance.now();
     let n = 0;
@@ -142,8 +142,11 @@ export const demo: Command = {
     try {
       await board.start({ anchors });
       say(`board: ${board.description}, UART at ${board.serialPath()}`);
-      session = new DeviceSession(openLink(board, transcript, baud > 0 ? { baud } : {}).transport);
-      await session.sync();
+      session = new DeviceSession(
+        openLink(board, transcript, baud > 0 ? { baud } : {}).transport,
+        board.linkTimeoutMs ? { timeoutMs: board.linkTimeoutMs } : {},
+      );
+      await session.sync(60_000);
       const status = await verifierStatus(session, say);
       say(
         `verifier answers: slot size ${status.slotSize} bytes, active slot ${status.active.state}`,

@@ -1,6 +1,13 @@
 import { SmpGroup, SmpOsCommand } from '@fwsign/protocol';
-import { listSerialPorts, openTransport, readParams, readStatus, SmpClient } from '@fwsign/flasher';
-import { integer, optionalString, parse, requireString, UsageError } from '../args.js';
+import {
+  listSerialPorts,
+  openTransport,
+  readParams,
+  readStatus,
+  requestBootloader,
+  SmpClient,
+} from '@fwsign/flasher';
+import { flag, integer, optionalString, parse, requireString, UsageError } from '../args.js';
 import { EXIT_OK, type CliIo, type Command } from '../command.js';
 
 const hex = (b: Uint8Array | undefined): string => (b ? Buffer.from(b).toString('hex') : '-');
@@ -50,10 +57,11 @@ export const device: Command = {
   name: 'device',
   summary:
     'talk to a board over SMP: list serial ports, echo, reset, or show its buffers and slots',
-  usage: `fwsign device list | echo [--text hello] | reset | status  --port /dev/ttyUSB0|tcp:host:port|unix:/path [--baud 115200] [--timeout ms]
+  usage: `fwsign device list | echo [--text hello] | reset [--bootloader] | status  --port /dev/ttyUSB0|tcp:host:port|unix:/path [--baud 115200] [--timeout ms]
   list    serial ports the OS knows (no --port)
   echo    sends --text and prints the device's reply (MCUboot often has echo disabled: rc 8)
-  reset   asks the device to reset
+  reset   asks the device to reset; --bootloader: and to stay in the bootloader (boot_mode 1, as
+          MCUboot, Zephyr and fwsign's verifier and demo app take it) so a running board can be flashed
   status  MCUmgr parameters (buf_size, buf_count) and fwsign's slot status`,
   async run(args, io) {
     const [sub, ...rest] = args;
@@ -69,7 +77,12 @@ export const device: Command = {
           return EXIT_OK;
         });
       case 'reset':
-        return withDevice(rest, {}, async (client) => {
+        return withDevice(rest, { bootloader: { type: 'boolean' } }, async (client, p) => {
+          if (flag(p, 'bootloader')) {
+            await requestBootloader(client); // the answer may be lost in the reset
+            io.stdout.write('reset into the bootloader requested (boot_mode 1)\n');
+            return EXIT_OK;
+          }
           await client.write('reset', SmpGroup.OS, SmpOsCommand.RESET, {});
           io.stdout.write('reset requested; the device acknowledged\n');
           return EXIT_OK;

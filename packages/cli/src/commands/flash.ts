@@ -2,10 +2,12 @@ import { readFile } from 'node:fs/promises';
 import {
   createProgress,
   flashImage,
+  isMcubootImage,
   loadFlashInput,
   openTransport,
   type ProgressMode,
 } from '@fwsign/flasher';
+import { flashPacked } from './flash-packed.js';
 import {
   choice,
   flag,
@@ -24,7 +26,10 @@ export const flash: Command = {
   name: 'flash',
   summary:
     'push a signed image to a board over SMP and print what the device concluded (exit 0 only if it verified)',
-  usage: `fwsign flash --port /dev/ttyUSB0|tcp:host:port|unix:/path [--baud 115200] fw.signed.json [--boot]
+  usage: `fwsign flash --port /dev/ttyUSB0|tcp:host:port|unix:/path [--baud 115200] fw.signed.json|fw.mcuboot.bin [--boot]
+  an MCUboot-format image (fwsign pack, imgtool) goes through the image group alone, so stock
+  servers (MCUboot, Zephyr, Mynewt) take it too: upload, list, with --boot test, reset, see it run
+  --confirm                     with --boot and an MCUboot image: confirm (permanent) instead of test
   --payload fw.bin              the image of a JSONDetached signed object
   --signature sig.der           fw.signed.json is a raw binary, signed by this DER signature
   --alg sig-sha256-ecdsa        with --signature: sig-sha256-ecdsa (default) or sig-sha1-rsa
@@ -44,6 +49,7 @@ export const flash: Command = {
         alg: { type: 'string' },
         certfile: { type: 'string' },
         boot: { type: 'boolean' },
+        confirm: { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
         progress: { type: 'string' },
         timeout: { type: 'string' },
@@ -58,6 +64,19 @@ export const flash: Command = {
     const progressFlag = choice(p, 'progress', ['bar', 'json', 'none'] as const, 'bar');
     const mode: ProgressMode = flag(p, 'quiet') || progressFlag === 'none' ? 'quiet' : progressFlag;
     const file = new Uint8Array(await readFile(pathOf(io, p.positionals[0]!)));
+    const timeoutMs = integer(p, 'timeout', 10, 600_000) ?? 3000;
+    const window = integer(p, 'window', 1, 64);
+    if (isMcubootImage(file))
+      return flashPacked(io, {
+        port,
+        baud,
+        file,
+        mode,
+        timeoutMs,
+        window,
+        boot: flag(p, 'boot'),
+        confirm: flag(p, 'confirm'),
+      });
     const payloadPath = optionalString(p, 'payload');
     const sigPath = optionalString(p, 'signature');
     const input = loadFlashInput({
@@ -80,8 +99,8 @@ export const flash: Command = {
         alg: input.alg,
         certfile: optionalString(p, 'certfile') ?? DEFAULT_CERTFILE,
         boot: flag(p, 'boot'),
-        timeoutMs: integer(p, 'timeout', 10, 600_000) ?? 3000,
-        window: integer(p, 'window', 1, 64),
+        timeoutMs,
+        window,
         onEvent: (e) => progress.event(e),
       });
       progress.done();

@@ -7,6 +7,7 @@
 import type { Command } from '../command.js';
 import { device } from './device.js';
 import { flash } from './flash.js';
+import { pack } from './pack.js';
 import { getSigningPlatform } from './get-signing-platform.js';
 import { keysCreate } from './keys-create.js';
 import { listSigningPlatforms } from './list-signing-platforms.js';
@@ -20,6 +21,7 @@ import { waitSuccessfulSigningJob } from './aws/wait.js';
 import { importCertificate } from './aws/import-certificate.js';
 import { demo } from './demo.js';
 import { caExport } from './ca-export.js';
+import { masterKeyRotate } from './master-key-rotate.js';
 
 export const COMMANDS: readonly Command[] = [
   keysCreate,
@@ -30,6 +32,7 @@ export const COMMANDS: readonly Command[] = [
   getSigningPlatform,
   trustAnchors,
   flash,
+  pack,
   device,
   serve,
   ...AWS_VERBS,
@@ -37,4 +40,5 @@ export const COMMANDS: readonly Command[] = [
   importCertificate,
   demo,
   caExport,
+  masterKeyRotate,
 ];

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fwsign, tempDir } from '../helpers.js';
 import { provisionedDevice, serveTcp } from '../flash-device.js';
 import { servePty } from '../../../flasher/test/pty.js';
+import { MockDevice } from '@fwsign/flasher';
+import { QemuBoard, locateFirmware } from '@fwsign/harness';
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);
@@ -188,6 +190,37 @@ describe('fwsign flash', () => {
         0,
       );
       expect(served.device.state.running).toBe('app');
+      // The board now runs its application: flash asks it into the verifier (boot_mode 1) itself.
+      const again = await fwsign(
+        tmp.dir,
+        'flash',
+        '--port',
+        served.port,
+        '--quiet',
+        'fw.signed.json',
+      );
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout).toContain('device: verified (fwv 0)');
+      expect(served.device.state.running).toBe('verifier');
+      // And by hand: device reset --bootloader from the application.
+      const boot = await fwsign(
+        tmp.dir,
+        'flash',
+        '--port',
+        served.port,
+        '--quiet',
+        '--boot',
+        'fw.signed.json',
+      );
+      expect(boot.code, boot.stderr).toBe(0);
+      expect(served.device.state.running).toBe('app');
+      const r2 = await fwsign(tmp.dir, 'device', 'reset', '--bootloader', '--port', served.port);
+      expect(r2).toMatchObject({
+        code: 0,
+        stdout: 'reset into the bootloader requested (boot_mode 1)\n',
+      });
+      await new Promise((res) => setTimeout(res, 200));
+      expect(served.device.state.running).toBe('verifier');
     } finally {
       await served.close();
     }
@@ -306,4 +339,76 @@ describe('fwsign flash', () => {
     expect(two.code).toBe(2);
     expect(two.stderr).toContain('expected one image file, got 2');
   });
+});
+
+describe('fwsign flash: stock servers and MCUboot-format images', () => {
+  it('stops before sending anything to a server without fwsign’s group, naming fwsign pack', async () => {
+    const ta = ['trust-anchors', '--cert', 'a.crt', '--name', '/certs/codesign.crt'];
+    expect((await fwsign(tmp.dir, ...ta, '--out', 'mcuboot-anchors.bin')).code).toBe(0);
+    const trustAnchorTable = new Uint8Array(readFileSync(join(tmp.dir, 'mcuboot-anchors.bin')));
+    const device = new MockDevice({ flavour: 'mcuboot', trustAnchorTable });
+    const served = await serveTcp(device);
+    try {
+      const r = await fwsign(tmp.dir, 'flash', '--port', served.port, '--quiet', 'fw.signed.json');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('fwsign flash: NotSupported: the device has no fwsign group');
+      expect(r.stderr).toContain('`fwsign pack`');
+      expect(device.state.upload).toBeUndefined();
+    } finally {
+      await served.close();
+    }
+  });
+
+  it('flashes a packed image through the image group to the emulated board and sees it boot', async () => {
+    const board = new QemuBoard({ uart: 'pty', holdUart: false });
+    try {
+      writeFileSync(join(tmp.dir, 'app.bin'), locateFirmware('mps2-an386').app(2));
+      const sign = ['sign', '--platform-id', 'AmazonFreeRTOS-Default', '--key', 'a.key'];
+      expect(
+        (await fwsign(tmp.dir, ...sign, '--cert', 'a.crt', '--in', 'app.bin', '--out', 'app.json'))
+          .code,
+      ).toBe(0);
+      const packed = await fwsign(
+        tmp.dir,
+        'pack',
+        '--in',
+        'app.json',
+        '--version',
+        '3.0.0',
+        '--out',
+        'app.img',
+      );
+      expect(packed.code).toBe(0);
+      const hash = /hash ([0-9a-f]{64})/.exec(packed.stdout)![1]!;
+      const anchors = await fwsign(
+        tmp.dir,
+        'trust-anchors',
+        '--cert',
+        'a.crt',
+        '--name',
+        '/certs/codesign.crt',
+        '--out',
+        'anchors.bin',
+      );
+      expect(anchors.code).toBe(0);
+      await board.start({ anchors: new Uint8Array(readFileSync(join(tmp.dir, 'anchors.bin'))) });
+      const r = await fwsign(
+        tmp.dir,
+        'flash',
+        '--port',
+        board.serialPath(),
+        '--quiet',
+        'app.img',
+        '--boot',
+      );
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(
+        new RegExp(`^uploaded MCUboot image 3\\.0\\.0 \\(hash ${hash}\\) to a fwsign verifier: `),
+      );
+      expect(r.stdout).toContain(`booted: the device runs ${hash}\n`);
+    } finally {
+      await board.stop();
+    }
+  }, 90_000);
 });

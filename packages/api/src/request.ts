@@ -1,0 +1,74 @@
+import type { IncomingMessage } from 'node:http';
+import { ApiError } from './errors.js';
+import { scopeService } from './sigv4.js';
+import { isSignerPath, signerRoute } from './signer.js';
+
+export type Protocol = 'signer' | 'acm' | 's3';
+
+/** ACM by X-Amz-Target; otherwise the signing scope's service; otherwise Signer's routes or S3. */
+export function pickProtocol(
+  method: string,
+  rawPath: string,
+  headers: Record<string, string | undefined>,
+): Protocol {
+  if (headers['x-amz-target'] !== undefined) return 'acm';
+  const svc = scopeService(headers['authorization']);
+  if (svc === 's3' || svc === 'signer' || svc === 'acm') return svc;
+  try {
+    return signerRoute(method, rawPath) || isSignerPath(rawPath) ? 'signer' : 's3';
+  } catch {
+    // Undecodable labels: judge by the first segment, which Signer's routes spell literally.
+    return SIGNER_ROOTS.has(rawPath.split('/')[1] ?? '') ? 'signer' : 's3';
+  }
+}
+
+const SIGNER_ROOTS = new Set([
+  'signing-profiles',
+  'signing-jobs',
+  'signing-platforms',
+  'tags',
+  'revocations',
+]);
+
+/** Decodes a raw query string as SigV4 canonicalizes it: '+' is a literal, repeated keys form a list. */
+export function parseQuery(raw: string): Record<string, string | string[]> {
+  // No prototype: a query key named __proto__ must stay a plain key.
+  const out: Record<string, string | string[]> = Object.create(null);
+  if (raw === '') return out;
+  for (const part of raw.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const k = decodeLoosely(eq < 0 ? part : part.slice(0, eq));
+    const v = eq < 0 ? '' : decodeLoosely(part.slice(eq + 1));
+    const prev = out[k];
+    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  return out;
+}
+
+function decodeLoosely(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new ApiError(
+      'ValidationException',
+      400,
+      `Malformed percent-encoding in query string near '${s.slice(0, 64)}'`,
+    );
+  }
+}
+
+/**
+ * Lower-cased header names; repeated headers joined with ',' as SigV4 canonicalization does.
+ * Built from rawHeaders in one pass: req.headersDistinct would build a second map of arrays.
+ */
+export function flatHeaders(req: IncomingMessage): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = Object.create(null);
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const k = raw[i]!.toLowerCase();
+    const prev = out[k];
+    out[k] = prev === undefined ? raw[i + 1]! : `${prev},${raw[i + 1]!}`;
+  }
+  return out;
+}

@@ -1,0 +1,163 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, fsyncSync, openSync, closeSync, renameSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Db } from './db.js';
+import { immediate, stmt } from './db.js';
+import { managedKeyCount, resealManagedKeys } from './managed-keys.js';
+import {
+  createKeyFile,
+  loadMasterKey,
+  MasterKeyError,
+  readKeyFile,
+  RECOVERY,
+  seal,
+  unseal,
+  type LoadedMasterKey,
+} from './master-key.js';
+
+/**
+ * The key-check value: an HMAC of a fixed label under the master key, kept in `meta`. It tells
+ * whether a key is the one the database's private keys are sealed under without decrypting any,
+ * and reveals nothing of the key.
+ */
+const CHECK_ROW = 'master_key_check';
+const CHECK_LABEL = 'fwsign master-key check value v1';
+
+export function checkValue(key: Uint8Array): Buffer {
+  return createHmac('sha256', key).update(CHECK_LABEL).digest();
+}
+
+/** How many private keys the database holds sealed. */
+export function sealedKeyCount(db: Db): number {
+  return (
+    (stmt(db, 'SELECT count(*) AS n FROM certificates').get() as { n: number }).n +
+    managedKeyCount(db)
+  );
+}
+
+function storedCheck(db: Db): Buffer | undefined {
+  return (
+    stmt(db, 'SELECT value FROM meta WHERE key = ?').get(CHECK_ROW) as { value: Buffer } | undefined
+  )?.value;
+}
+
+function matches(stored: Buffer, key: Uint8Array): boolean {
+  const ours = checkValue(key);
+  return stored.length === ours.length && timingSafeEqual(stored, ours);
+}
+
+/**
+ * Loads the master key for `dataDir` and proves it is the database's: by the stored check value,
+ * or, for a database from before check values, by opening one sealed key (then the value is
+ * stored). Refuses to go on otherwise, so nothing is ever sealed under a second key. A rotation
+ * interrupted after its commit (`master.key.next` holds the new key) is finished here.
+ */
+export function openMasterKey(db: Db, dataDir: string, explicit?: Uint8Array): LoadedMasterKey {
+  const loaded = loadMasterKey(dataDir, explicit, sealedKeyCount(db));
+  const stored = storedCheck(db);
+  if (stored && !matches(stored, loaded.key)) {
+    const next = loaded.file && `${loaded.file}.next`;
+    if (next && existsSync(next) && matches(stored, readKeyFile(next))) {
+      renameSync(next, loaded.file!);
+      syncDir(loaded.file!);
+      return { ...loaded, key: readKeyFile(loaded.file!) };
+    }
+    throw mismatch(loaded, db);
+  }
+  if (!stored) {
+    const sample = stmt(db, 'SELECT arn, key_ciphertext FROM certificates LIMIT 1').get() as
+      { arn: string; key_ciphertext: Buffer } | undefined;
+    if (sample) {
+      try {
+        unseal(loaded.key, sample.key_ciphertext, sample.arn).fill(0);
+      } catch {
+        throw mismatch(loaded, db);
+      }
+    }
+    // Another process may store its value between our read and this write: re-read and compare.
+    stmt(db, 'INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run(
+      CHECK_ROW,
+      checkValue(loaded.key),
+    );
+    if (!matches(storedCheck(db)!, loaded.key)) throw mismatch(loaded, db);
+  }
+  return loaded;
+}
+
+/** Throws unless `key` is still the database's master key (a rotation may have happened since open). */
+export function assertCurrentMasterKey(db: Db, key: Uint8Array): void {
+  const stored = storedCheck(db);
+  if (stored && !matches(stored, key)) {
+    throw new MasterKeyError(
+      'the master key was rotated since this process opened the data dir; restart it to pick up the new key',
+    );
+  }
+}
+
+function mismatch(loaded: LoadedMasterKey, db: Db): MasterKeyError {
+  return new MasterKeyError(
+    `${loaded.source}: this is not the master key the ${sealedKeyCount(db)} private key(s) in ${db.name} are sealed under (its key-check value differs); refusing to start rather than seal new keys under a second master key. ${RECOVERY}`,
+  );
+}
+
+/**
+ * Re-seals every private key under a new random master key in one transaction, with the new
+ * check value. The new key is written first (synced) so no commit can leave keys sealed under a
+ * key that exists nowhere: beside the data dir's key file as `master.key.next`, renamed over
+ * it after the commit (openMasterKey finishes that rename after a crash); or, when the current
+ * key came from FWSIGN_MASTER_KEY or the option, to `out`, a new file.
+ */
+export function rotateMasterKey(
+  db: Db,
+  dataDir: string,
+  opts: { masterKey?: Uint8Array; out?: string } = {},
+): { resealed: number; keyFile: string } {
+  const loaded = openMasterKey(db, dataDir, opts.masterKey);
+  const current = loaded.key;
+  const target = opts.out ?? (loaded.file ? `${loaded.file}.next` : undefined);
+  if (!target) {
+    throw new MasterKeyError(
+      `the master key comes from ${loaded.source}: give a new file to write the new key to (--out), then set FWSIGN_MASTER_KEY from it`,
+    );
+  }
+  if (existsSync(target))
+    throw new MasterKeyError(`${target} exists already; move it away or name another file`);
+  const next = new Uint8Array(randomBytes(32));
+  createKeyFile(target, next);
+  const resealed = immediate(db, () => {
+    const rows = stmt(db, 'SELECT arn, key_ciphertext FROM certificates').all() as Array<{
+      arn: string;
+      key_ciphertext: Buffer;
+    }>;
+    const update = stmt(db, 'UPDATE certificates SET key_ciphertext = ? WHERE arn = ?');
+    for (const r of rows) {
+      const plain = unseal(current, r.key_ciphertext, r.arn);
+      try {
+        update.run(Buffer.from(seal(next, plain, r.arn)), r.arn);
+      } finally {
+        plain.fill(0);
+      }
+    }
+    const managed = resealManagedKeys(db, current, next);
+    stmt(db, 'INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(
+      CHECK_ROW,
+      checkValue(next),
+    );
+    return rows.length + managed;
+  });
+  if (opts.out === undefined && loaded.file) {
+    renameSync(target, loaded.file);
+    syncDir(loaded.file);
+    return { resealed, keyFile: loaded.file };
+  }
+  return { resealed, keyFile: target };
+}
+
+function syncDir(file: string): void {
+  const fd = openSync(dirname(file), 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
