@@ -11,6 +11,11 @@ const projectDirs = ['packages', 'test'].flatMap((top) =>
     .map((entry) => join(top, entry.name)),
 );
 
+// The AWS SDK for JavaScript warns in every process that later versions need a newer Node; the
+// tests run the SDK in workers and child processes, so it would repeat through the output. This is
+// the SDK's documented switch (@aws-sdk/core emitWarningIfUnsupportedVersion); children inherit it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 export default defineConfig({
   test: {
     testTimeout: 30_000,

@@ -15,6 +15,7 @@ SYSTEM_PACKAGES=(
   awscli python3-boto3 python3-botocore  # the real AWS clients the API is tested with
   python3-cryptography-vectors  # NIST CAVP vectors for the C verifier
   zip unzip                     # Lambda deployment packages: made by zip, checked by unzip -t
+  libc6-i386                    # runs Mynewt's 32-bit SMP server simulator (../shared/peers), where the kernel can
 )
 
 missing=()
@@ -49,4 +50,15 @@ if ! command -v pnpm >/dev/null || [ "$(pnpm --version | cut -d. -f1)" != "10" ]
 fi
 
 pnpm install --frozen-lockfile --reporter=append-only >/dev/null
+# The `fwsign` command: build the CLI's bundle and link it as `npm link` would (the package in
+# npm's global node_modules, its bin in npm's global bin, which is on PATH). npm link itself cannot
+# be used: it installs the package's dependencies with npm, which refuses pnpm's workspace:*.
+pnpm -s --filter @fwsign/cli build
+npm_root="$(npm root -g)"
+npm_bin="$(npm prefix -g)/bin"
+mkdir -p "$npm_root/@fwsign" "$npm_bin"
+ln -sfn "$PWD/packages/cli" "$npm_root/@fwsign/cli"
+ln -sfn "$npm_root/@fwsign/cli/dist/fwsign.mjs" "$npm_bin/fwsign"
+command -v fwsign >/dev/null || echo "setup: fwsign is in $npm_bin, which is not on PATH: add it"
+
 echo "setup: done"

@@ -299,7 +299,8 @@ fwv_result fwv_check_vectors(uint32_t addr, uint32_t len)
     uint32_t sp = get32(vt), pc = get32(vt + 4);
     /* The image runs from the active slot, whatever slot it is checked in. */
     if (sp < l->ram_start || sp > l->ram_end || (sp & 3u) != 0) return FWV_ERR_VECTOR_TABLE;
-    if ((pc & 1u) == 0 || pc - 1u < l->active || pc - 1u >= l->active + len) return FWV_ERR_VECTOR_TABLE;
+    if ((pc & 1u) == 0 || pc - 1u < l->active || pc - 1u >= l->active + len)
+        return FWV_ERR_VECTOR_TABLE;
     return FWV_OK;
 }
 

@@ -177,6 +177,11 @@ static void image_state_write(smp_ctx *c, const req_fields *q)
     if (!q->has_hash && !confirm) { img_err(c, FWV_SMP_IMG_ERR_INVALID_HASH, "hash required"); return; }
     int which = q->has_hash ? fwv_slot_by_hash(q->hash.bytes, q->hash.arg) : 0;
     if (which < 0) { img_err(c, FWV_SMP_IMG_ERR_NO_IMAGE, "no image with that hash"); return; }
+    if (which == 0 && !confirm) { /* as Zephyr: the running image is confirmed, not tested */
+        img_err(c, FWV_SMP_IMG_ERR_IMAGE_SETTING_TEST_TO_ACTIVE_DENIED,
+                "the active image cannot be tested");
+        return;
+    }
     fwv_result r = which == 0 ? fwv_confirm_active() : fwv_test_staging(confirm);
     if (r != FWV_OK) { img_err_result(c, r); return; }
     image_state(c);
@@ -224,7 +229,8 @@ static void image_erase(smp_ctx *c, const req_fields *q)
         img_err(c, FWV_SMP_IMG_ERR_INVALID_SLOT, "only slot 1 (staging) can be erased");
         return;
     }
-    if (fwv_erase_staging() != FWV_OK) img_err(c, FWV_SMP_IMG_ERR_FLASH_ERASE_FAILED, "flash erase failed");
+    if (fwv_erase_staging() != FWV_OK)
+        img_err(c, FWV_SMP_IMG_ERR_FLASH_ERASE_FAILED, "flash erase failed");
 }
 
 static void slot_status(smp_ctx *c, const char *name, int present, uint32_t len, const uint8_t *sha,
@@ -271,7 +277,8 @@ static void dispatch(smp_ctx *c, uint8_t op, uint16_t group, uint8_t id, fwv_smp
             return;
         }
     } else if (group == FWV_SMP_GROUP_IMAGE) {
-        if (id == FWV_SMP_IMAGE_STATE) { if (wr) image_state_write(c, &q); else image_state(c); return; }
+        if (id == FWV_SMP_IMAGE_STATE && wr) { image_state_write(c, &q); return; }
+        if (id == FWV_SMP_IMAGE_STATE) { image_state(c); return; }
         if (id == FWV_SMP_IMAGE_UPLOAD && wr) { image_upload(c, &q); return; }
         if (id == FWV_SMP_IMAGE_ERASE && wr) { image_erase(c, &q); return; }
     } else if (group == FWV_SMP_GROUP_FWSIGN) {
@@ -285,8 +292,12 @@ static void dispatch(smp_ctx *c, uint8_t op, uint16_t group, uint8_t id, fwv_smp
             return;
         }
         if (id == FWV_SMP_FWSIGN_VERIFY && wr) { out_verdict(c, fwv_verify_staging(), NULL); return; }
-        if (id == FWV_SMP_FWSIGN_MARK_BOOTABLE && wr) { out_verdict(c, fwv_mark_bootable(q.has_allow_downgrade && cbor_item_is_true(&q.allow_downgrade)), NULL);
-            return; }
+        if (id == FWV_SMP_FWSIGN_MARK_BOOTABLE && wr) {
+            /* allow_downgrade: true is the deliberate step past the version check */
+            int down = q.has_allow_downgrade && cbor_item_is_true(&q.allow_downgrade);
+            out_verdict(c, fwv_mark_bootable(down), NULL);
+            return;
+        }
         if (id == FWV_SMP_FWSIGN_STATUS && !wr) { fwsign_status(c); return; }
     }
     c->rc = FWV_SMP_ERR_ENOTSUP;

@@ -1,5 +1,6 @@
 /**
- * Hardware in the loop, on the emulated board (QEMU mps2-an386 running the verifier firmware):
+ * Hardware in the loop, on the emulated board (QEMU mps2-an386 running the verifier firmware;
+ * with --board renode also Renode's stm32f4_discovery, flash-slot build, side by side):
  *  1. the good-image scenario split by stage: sign (engine), boot the board, flash (upload at
  *     115200 baud 8N1 through the flasher's throttle), verify on the device (signature + verify),
  *     boot (mark bootable, reset, the application's banner); median of RUNS runs;
@@ -28,14 +29,30 @@ import {
   signPayload,
   trustAnchorFromCertificate,
 } from '@fwsign/signing-engine';
-import { DeviceSession, locateFirmware, QemuBoard } from '@fwsign/harness';
+import {
+  DeviceSession,
+  locateFirmware,
+  QemuBoard,
+  RenodeBoard,
+  RENODE_MACHINE,
+  type Board,
+  type Firmware,
+} from '@fwsign/harness';
 
 const BAUD = 115200;
 const RUNS = Number(process.env.FWSIGN_BENCH_RUNS ?? 3);
 const KIB = Number(process.env.FWSIGN_BENCH_KIB ?? 64);
 const CERTFILE = '/certs/codesign.crt';
-const firmware = locateFirmware('mps2-an386');
-const app = firmware.app(1);
+// --board renode adds Renode's stm32f4_discovery (flash-slot build) beside QEMU, in the same run.
+const argBoard = process.argv[process.argv.indexOf('--board') + 1];
+const KINDS: Array<'qemu' | 'renode'> =
+  process.argv.includes('--board') && argBoard === 'renode' ? ['qemu', 'renode'] : ['qemu'];
+const firmwareOf = (kind: 'qemu' | 'renode'): Firmware =>
+  locateFirmware(kind === 'renode' ? RENODE_MACHINE : 'mps2-an386');
+const makeBoard = (kind: 'qemu' | 'renode'): Board =>
+  kind === 'renode' ? new RenodeBoard() : new QemuBoard({ firmware: firmwareOf('qemu') });
+const label = (kind: 'qemu' | 'renode'): string =>
+  kind === 'renode' ? 'renode stm32f4_discovery' : 'qemu mps2-an386';
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = (x: number): string => `${x.toFixed(0).padStart(6)} ms`;
@@ -46,7 +63,8 @@ async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
   return [v, performance.now() - t];
 }
 
-async function goodImageStages(): Promise<Record<string, number>> {
+async function goodImageStages(kind: 'qemu' | 'renode'): Promise<Record<string, number>> {
+  const app = firmwareOf(kind).app(1);
   const material = await createDevelopmentCertificate({
     algorithm: 'ecdsa-p256',
     subject: 'CN=fwsign hil bench',
@@ -59,7 +77,8 @@ async function goodImageStages(): Promise<Record<string, number>> {
       payload: app,
     }),
   );
-  const board = new QemuBoard({ firmware });
+  const board = makeBoard(kind);
+  const timeoutMs = board.linkTimeoutMs;
   try {
     let session!: DeviceSession;
     // Until the verifier answers: after its first line it is busy about a second on a cold boot.
@@ -67,9 +86,12 @@ async function goodImageStages(): Promise<Record<string, number>> {
       await board.start({
         anchors: encodeTrustAnchorTable([trustAnchorFromCertificate(cert, CERTFILE)]),
       });
-      await board.uart.waitFor('serving SMP', { timeoutMs: 15_000 });
-      session = new DeviceSession(new ThrottledTransport(board.transport(), { baud: BAUD }));
-      await session.sync();
+      await board.uart.waitFor('serving SMP', { timeoutMs: 60_000 });
+      session = new DeviceSession(
+        new ThrottledTransport(board.transport(), { baud: BAUD }),
+        timeoutMs ? { timeoutMs } : {},
+      );
+      await session.sync(60_000);
     });
     const [, flash] = await timed(() => session.upload(app));
     const [verdict, verify] = await timed(async () => {
@@ -97,9 +119,13 @@ async function goodImageStages(): Promise<Record<string, number>> {
 }
 
 /** Upload `image` through a 115200 throttle to `transport`; payload bytes/s. */
-async function uploadRate(transport: Transport, image: Uint8Array): Promise<number> {
+async function uploadRate(
+  transport: Transport,
+  image: Uint8Array,
+  timeoutMs = 5000,
+): Promise<number> {
   const link = new ThrottledTransport(transport, { baud: BAUD });
-  const client = new SmpClient(link, { timeoutMs: 5000 });
+  const client = new SmpClient(link, { timeoutMs });
   try {
     const sha = new Uint8Array(createHash('sha256').update(image).digest());
     const stats = await uploadImage(client, image, { bufSize: 1024, bufCount: 2, sha });
@@ -126,21 +152,7 @@ function framingLimit(size: number, bufSize: number): number {
   return (size / wire) * (BAUD / 10);
 }
 
-const stages: Array<Record<string, number>> = [];
-for (let i = 0; i < RUNS; i++) stages.push(await goodImageStages());
-console.log(
-  `hil bench: good-image scenario on qemu mps2-an386, ${app.length}-byte application, upload at ${BAUD} baud 8N1, median of ${RUNS} runs`,
-);
-let total = 0;
-for (const k of Object.keys(stages[0]!)) {
-  const m = median(stages.map((s) => s[k]!));
-  total += m;
-  console.log(`  ${k.padEnd(28)} ${ms(m)}`);
-}
-console.log(`  ${'total'.padEnd(28)} ${ms(total)}`);
-
 const image = new Uint8Array(KIB * 1024).map((_, i) => (i * 31 + (i >> 8)) & 0xff);
-const board = new QemuBoard({ firmware });
 const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 const jwk = publicKey.export({ format: 'jwk' });
 const point = new Uint8Array(
@@ -153,16 +165,32 @@ const point = new Uint8Array(
 const anchors = encodeTrustAnchorTable([
   { name: CERTFILE, certSha256: new Uint8Array(32), key: { type: 'ec-p256', point } },
 ]);
-let boardRate: number;
-try {
-  await board.start({ anchors });
-  await board.uart.waitFor('serving SMP', { timeoutMs: 15_000 });
-  const ready = new DeviceSession(board.transport());
-  await ready.sync();
-  ready.close();
-  boardRate = await uploadRate(board.transport(), image);
-} finally {
-  await board.stop();
+const rates = new Map<'qemu' | 'renode', number>();
+for (const kind of KINDS) {
+  const stages: Array<Record<string, number>> = [];
+  for (let i = 0; i < RUNS; i++) stages.push(await goodImageStages(kind));
+  console.log(
+    `hil bench: good-image scenario on ${label(kind)}, ${firmwareOf(kind).app(1).length}-byte application, upload at ${BAUD} baud 8N1, median of ${RUNS} runs`,
+  );
+  let total = 0;
+  for (const k of Object.keys(stages[0]!)) {
+    const m = median(stages.map((s) => s[k]!));
+    total += m;
+    console.log(`  ${k.padEnd(28)} ${ms(m)}`);
+  }
+  console.log(`  ${'total'.padEnd(28)} ${ms(total)}`);
+
+  const board = makeBoard(kind);
+  try {
+    await board.start({ anchors });
+    await board.uart.waitFor('serving SMP', { timeoutMs: 60_000 });
+    const ready = new DeviceSession(board.transport());
+    await ready.sync(60_000);
+    ready.close();
+    rates.set(kind, await uploadRate(board.transport(), image, board.linkTimeoutMs));
+  } finally {
+    await board.stop();
+  }
 }
 const device = new MockDevice({
   trustAnchorTable: anchors,
@@ -185,6 +213,7 @@ console.log(`  framing limit (chunk plan, ${BAUD / 10} B/s on the wire)  ${fmt(l
 console.log(
   `  MockDevice (baseline, this run)                 ${fmt(mockRate)}  = ${(mockRate / limit).toFixed(3)} of the limit`,
 );
-console.log(
-  `  emulated board (QEMU, verifier firmware)        ${fmt(boardRate)}  = ${(boardRate / limit).toFixed(3)} of the limit, ${(boardRate / mockRate).toFixed(3)} of the baseline`,
-);
+for (const [kind, rate] of rates)
+  console.log(
+    `  ${`${label(kind)} (verifier firmware)`.padEnd(47)} ${fmt(rate)}  = ${(rate / limit).toFixed(3)} of the limit, ${(rate / mockRate).toFixed(3)} of the baseline`,
+  );

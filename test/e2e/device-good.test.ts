@@ -80,7 +80,10 @@ for (const machine of MACHINES) {
         const l = link();
         const session = device();
         const before1 = board.uart.mark();
-        const r1 = await flashWithFlasher(l.transport, v1, doc1, { boot: true });
+        const r1 = await flashWithFlasher(l.transport, v1, doc1, {
+          boot: true,
+          timeoutMs: board.linkTimeoutMs,
+        });
         expect(r1).toMatchObject({
           verified: true,
           fwv: 0,
@@ -96,7 +99,9 @@ for (const machine of MACHINES) {
 
         step('flash v2 (CC3220SF profile): reset the running v1 into the verifier first');
         await enterVerifier(board, session);
-        const r2 = await flashWithFlasher(l.transport, v2, doc2);
+        const r2 = await flashWithFlasher(l.transport, v2, doc2, {
+          timeoutMs: board.linkTimeoutMs,
+        });
         expect(r2).toMatchObject({ verified: true, fwv: 0, booted: false });
         expect((await bootVerified(board, session, BANNER(2))).fwv).toBe(0);
 

@@ -139,6 +139,7 @@ typedef enum {
 #define FWV_SMP_IMG_ERR_INVALID_IMAGE_TOO_LARGE 30
 #define FWV_SMP_IMG_ERR_INVALID_IMAGE_DATA_OVERRUN 31
 #define FWV_SMP_IMG_ERR_IMAGE_CONFIRMATION_DENIED 32
+#define FWV_SMP_IMG_ERR_IMAGE_SETTING_TEST_TO_ACTIVE_DENIED 33
 
 /* MCUboot's image format: header, TLV info magics, TLV types (fwsign's own among them). */
 #define FWV_MCUBOOT_MAGIC 0x96F3B83Du

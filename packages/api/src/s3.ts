@@ -182,7 +182,7 @@ export function handleS3(
     case 'ListObjectVersions':
       return listVersions(buckets, account, bucket!, req.query);
     case 'PutObject': {
-      refuseUnlistable(key!);
+      listable(key!, false);
       const r = buckets.putObject(account, bucket!, key!, req.body);
       return { status: 200, headers: { etag: r.etag, 'x-amz-version-id': r.versionId }, body: '' };
     }
@@ -230,7 +230,7 @@ function listVersions(
       `Invalid Encoding Method specified in Request: encoding-type expected 'url', got '${encodingType.slice(0, 64)}'`,
     );
   // With encoding-type=url, S3 percent-encodes the names a listing echoes, so any key fits in XML.
-  const name = encodingType === 'url' ? s3UrlEncode : (s: string) => listable(s);
+  const name = encodingType === 'url' ? s3UrlEncode : (s: string) => listable(s, true);
   const maxKeysText = one(q['max-keys']);
   let maxKeys: number | undefined;
   if (maxKeysText !== undefined) {
@@ -285,27 +285,19 @@ export function s3UrlEncode(s: string): string {
   return encodeURIComponent(s).replace(/%20/g, '+').replace(/%2F/g, '/');
 }
 
-/** A name as a listing writes it without encoding-type: refused when XML 1.0 cannot carry it. */
-function listable(s: string): string {
-  const bad = notXmlChar(s);
-  if (bad)
-    throw new ApiError(
-      'InvalidArgument',
-      400,
-      `The key '${encodeURIComponent(s).slice(0, 200)}' holds ${bad}, which XML 1.0 cannot carry; list with encoding-type=url`,
-    );
-  return s;
-}
-
-/** New keys must be listable by every client, including those that never ask for encoding-type=url. */
-function refuseUnlistable(key: string): void {
+/**
+ * Refuses a key XML 1.0 cannot carry: a new one (so every client can list every bucket), or one
+ * stored earlier that a listing without encoding-type=url meets.
+ */
+function listable(key: string, stored: boolean): string {
   const bad = notXmlChar(key);
   if (bad)
     throw new ApiError(
       'InvalidArgument',
       400,
-      `Object key '${encodeURIComponent(key).slice(0, 200)}' holds ${bad}, which XML 1.0 cannot carry in a listing`,
+      `${stored ? 'The key' : 'Object key'} '${encodeURIComponent(key).slice(0, 200)}' holds ${bad}, which XML 1.0 cannot carry in a listing${stored ? '; list with encoding-type=url' : ''}`,
     );
+  return key;
 }
 
 function xml(status: number, root: string, children: Node[]): S3Response {

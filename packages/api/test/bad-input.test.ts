@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { NodeSha256 } from '../src/sigv4.js';
 import {
@@ -13,6 +13,7 @@ import {
   signedFetch,
   startServer,
   type Harness,
+  s3Client,
 } from './helpers.js';
 
 let h: Harness;
@@ -175,12 +176,7 @@ describe('UNSIGNED-PAYLOAD is S3-only (defect 6)', () => {
 
 describe("S3 answers carry S3's own error codes (defect 9)", () => {
   it('names a missing bucket NoSuchBucket on GetObject', async () => {
-    const client = new S3Client({
-      endpoint: h.url,
-      region: REGION,
-      credentials: DEV,
-      forcePathStyle: true,
-    });
+    const client = s3Client(h.url);
     try {
       const e = (await client
         .send(new GetObjectCommand({ Bucket: 'no-such-bucket', Key: 'k' }))

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { S3Client } from '@aws-sdk/client-s3';
 import { NodeSha256 as Sha256 } from '../src/sigv4.js';
 import { SignerServer, type SignerServerOptions } from '../src/index.js';
 
@@ -113,42 +114,53 @@ export function makeCertificate(
   };
 }
 
-/** A raw request, SigV4-signed with @smithy/signature-v4 as the JS SDK signs it. */
-export async function signedFetch(
+export interface SigningInput {
+  method: string;
+  path: string;
+  service: string;
+  headers?: Record<string, string>;
+  body?: string;
+  query?: Record<string, string>;
+  creds?: { accessKeyId: string; secretAccessKey: string };
+  /** Signing time (default now), for expired and future signatures. */
+  date?: Date;
+}
+
+/** The headers of a request SigV4-signed with @smithy/signature-v4 as the JS SDKs sign it. */
+export async function signHeaders(
   url: string,
-  opts: {
-    method: string;
-    path: string;
-    service: string;
-    headers?: Record<string, string>;
-    body?: string;
-    query?: Record<string, string>;
-    creds?: { accessKeyId: string; secretAccessKey: string };
-  },
-): Promise<Response> {
+  opts: SigningInput,
+): Promise<Record<string, string>> {
   const u = new URL(url);
-  const signer = new SignatureV4({
+  const signed = await new SignatureV4({
     credentials: opts.creds ?? DEV,
     region: REGION,
     service: opts.service,
     sha256: Sha256,
     // S3 signs the path as sent; every other service double-encodes it.
     uriEscapePath: opts.service !== 's3',
-  });
-  const signed = await signer.sign({
-    method: opts.method,
-    protocol: u.protocol,
-    hostname: u.hostname,
-    port: Number(u.port),
-    path: opts.path,
-    query: opts.query ?? {},
-    headers: { host: u.host, ...(opts.headers ?? {}) },
-    ...(opts.body !== undefined ? { body: opts.body } : {}),
-  });
+  }).sign(
+    {
+      method: opts.method,
+      protocol: u.protocol,
+      hostname: u.hostname,
+      port: Number(u.port),
+      path: opts.path,
+      query: opts.query ?? {},
+      headers: { host: u.host, ...(opts.headers ?? {}) },
+      ...(opts.body !== undefined ? { body: opts.body } : {}),
+    },
+    opts.date ? { signingDate: opts.date } : {},
+  );
+  return signed.headers as Record<string, string>;
+}
+
+/** A raw request, SigV4-signed as the JS SDK signs it. */
+export async function signedFetch(url: string, opts: SigningInput): Promise<Response> {
   const qs = new URLSearchParams(opts.query ?? {}).toString();
   return fetch(`${url}${opts.path}${qs ? `?${qs}` : ''}`, {
     method: opts.method,
-    headers: signed.headers as Record<string, string>,
+    headers: await signHeaders(url, opts),
     ...(opts.body !== undefined ? { body: opts.body } : {}),
   });
 }
@@ -195,35 +207,17 @@ export function awsCliEnv(home: string): NodeJS.ProcessEnv {
  * The head of a SigV4-signed HTTP/1.1 request as raw text, for tests that send what fetch cannot:
  * a body cut short, dribbled or bigger than declared. S3 requests sign `x-amz-content-sha256`.
  */
-export async function signedHead(
-  url: string,
-  opts: {
-    method: string;
-    path: string;
-    service: string;
-    headers?: Record<string, string>;
-    creds?: { accessKeyId: string; secretAccessKey: string };
-  },
-): Promise<string> {
-  const u = new URL(url);
-  const signed = await new SignatureV4({
-    credentials: opts.creds ?? DEV,
-    region: REGION,
-    service: opts.service,
-    sha256: Sha256,
-    // S3 signs the path as sent; every other service double-encodes it.
-    uriEscapePath: opts.service !== 's3',
-  }).sign({
-    method: opts.method,
-    protocol: u.protocol,
-    hostname: u.hostname,
-    port: Number(u.port),
-    path: opts.path,
-    query: {},
-    headers: { host: u.host, ...(opts.headers ?? {}) },
-  });
-  const lines = Object.entries(signed.headers as Record<string, string>).map(
-    ([k, v]) => `${k}: ${v}`,
-  );
+export async function signedHead(url: string, opts: Omit<SigningInput, 'body'>): Promise<string> {
+  const lines = Object.entries(await signHeaders(url, opts)).map(([k, v]) => `${k}: ${v}`);
   return `${opts.method} ${opts.path} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n`;
 }
+
+/** An S3 client for the server, path-style as this S3 subset takes it. */
+export const s3Client = (url: string): S3Client =>
+  new S3Client({
+    endpoint: url,
+    region: REGION,
+    credentials: DEV,
+    forcePathStyle: true,
+    maxAttempts: 1,
+  });

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XMLParser } from 'fast-xml-parser';
-import { ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { SignerStore } from '@fwsign/store';
-import { DEV, REGION, signedFetch, startServer, type Harness } from './helpers.js';
+import { DEV, REGION, signedFetch, startServer, s3Client, type Harness } from './helpers.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -121,12 +121,7 @@ describe('listing keys XML 1.0 cannot carry (defect 4)', () => {
     } finally {
       store.close();
     }
-    const client = new S3Client({
-      endpoint: h.url,
-      region: REGION,
-      credentials: DEV,
-      forcePathStyle: true,
-    });
+    const client = s3Client(h.url);
     try {
       const listed = await client.send(
         new ListObjectVersionsCommand({ Bucket: 'xml-bucket', EncodingType: 'url' }),

@@ -1,14 +1,17 @@
-/** Dispatch: the longest command name that prefixes argv wins; errors become messages and exit codes. */
-import { EngineError } from '@fwsign/signing-engine';
-import { UsageError } from './args.js';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from './command.js';
+/**
+ * Dispatch: the longest command name that prefixes argv wins, its code is loaded, and what it
+ * throws becomes one line and an exit code (failure.ts).
+ */
+import { EXIT_OK, EXIT_USAGE, loadCommand, type CliIo, type CommandEntry } from './command.js';
 import { COMMANDS } from './commands/index.js';
+import { describeFailure } from './failure.js';
+import { didYouMean } from './suggest.js';
 
 export function findCommand(
   argv: readonly string[],
-  commands: readonly Command[] = COMMANDS,
-): { command: Command; rest: string[] } | undefined {
-  let best: Command | undefined;
+  commands: readonly CommandEntry[] = COMMANDS,
+): { command: CommandEntry; rest: string[] } | undefined {
+  let best: CommandEntry | undefined;
   for (const c of commands) {
     const words = c.name.split(' ');
     if (
@@ -20,15 +23,25 @@ export function findCommand(
   return best && { command: best, rest: argv.slice(best.name.split(' ').length) };
 }
 
-function overview(commands: readonly Command[]): string {
+function overview(commands: readonly CommandEntry[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
-  return `usage: fwsign <command> [flags]   (fwsign help <command> for its flags)\n\ncommands:\n${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}\n`;
+  return `usage: fwsign <command> [flags]   (fwsign help <command> for its flags)\n\ncommands:\n${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary ?? ''}`).join('\n')}\n`;
+}
+
+/** "unknown command …; did you mean sign?" for the words the user typed. */
+function unknownCommand(argv: readonly string[], commands: readonly CommandEntry[]): string {
+  const flagAt = argv.findIndex((a) => a.startsWith('-'));
+  const words = argv.slice(0, flagAt < 0 ? 2 : Math.min(2, flagAt));
+  const names = commands.map((c) => c.name);
+  const hint =
+    didYouMean(words.join(' '), names) || (words.length > 1 ? didYouMean(words[0]!, names) : '');
+  return `fwsign: unknown command ${JSON.stringify(words.join(' '))}${hint || '; fwsign --help lists the commands'}\n`;
 }
 
 export async function runCli(
   argv: readonly string[],
   io: CliIo,
-  commands: readonly Command[] = COMMANDS,
+  commands: readonly CommandEntry[] = COMMANDS,
 ): Promise<number> {
   if (
     argv.length === 0 ||
@@ -41,39 +54,24 @@ export async function runCli(
   }
   const helpFor = argv[0] === 'help' ? findCommand(argv.slice(1), commands) : undefined;
   if (helpFor) {
-    io.stdout.write(`${helpFor.command.usage}\n`);
+    io.stdout.write(`${(await loadCommand(helpFor.command)).usage}\n`);
     return EXIT_OK;
   }
-  const found = findCommand(argv, commands);
+  const found = findCommand(argv[0] === 'help' ? argv.slice(1) : argv, commands);
   if (!found) {
-    io.stderr.write(
-      `fwsign: unknown command ${JSON.stringify(
-        argv
-          .filter((a) => !a.startsWith('-'))
-          .slice(0, 2)
-          .join(' '),
-      )}\n\n${overview(commands)}`,
-    );
+    io.stderr.write(unknownCommand(argv[0] === 'help' ? argv.slice(1) : argv, commands));
     return EXIT_USAGE;
   }
+  const command = await loadCommand(found.command);
   if (found.rest.includes('--help') || found.rest.includes('-h')) {
-    io.stdout.write(`${found.command.usage}\n`);
+    io.stdout.write(`${command.usage}\n`);
     return EXIT_OK;
   }
   try {
-    return await found.command.run(found.rest, io);
+    return await command.run(found.rest, io);
   } catch (err) {
-    if (err instanceof UsageError) {
-      io.stderr.write(`fwsign ${found.command.name}: ${err.message}\n${found.command.usage}\n`);
-      return EXIT_USAGE;
-    }
-    const e = err as Error & { code?: string };
-    const code =
-      (err instanceof EngineError || typeof e.code === 'string') &&
-      !e.message.startsWith(String(e.code))
-        ? `${e.code}: `
-        : '';
-    io.stderr.write(`fwsign ${found.command.name}: ${code}${e.message}\n`);
-    return EXIT_FAILURE;
+    const f = describeFailure(err, command.aws === true);
+    io.stderr.write(`fwsign ${command.name}: ${f.line}\n${f.usage ? `${command.usage}\n` : ''}`);
+    return f.exit;
   }
 }

@@ -1,6 +1,6 @@
 /** The esbuild bundle is a working `fwsign` on its own: build it, then run it as a process. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,6 +31,29 @@ beforeAll(() => {
 describe('dist/fwsign.mjs', () => {
   it("ships the store's commit worker beside it, where the store starts it from", () => {
     expect(existsSync(join(pkg, 'dist', 'commit-worker.mjs'))).toBe(true);
+  });
+
+  it('loads only the dispatch for --help, and only platforms for list-signing-platforms (no test libraries, no harness)', () => {
+    const dist = join(pkg, 'dist');
+    // What a start loads before any verb: the entry and its static imports, transitively.
+    const loaded = (file: string, seen = new Set<string>()): Set<string> => {
+      if (seen.has(file)) return seen;
+      seen.add(file);
+      const text = readFileSync(join(dist, file), 'utf8');
+      for (const m of text.matchAll(/\bfrom\s*"\.\/([^"]+)"/g)) loaded(m[1]!, seen);
+      return seen;
+    };
+    const list = readdirSync(dist).find((f) => f.startsWith('list-signing-platforms-'))!;
+    for (const start of ['fwsign.mjs', list]) {
+      const files = [...loaded(start)];
+      const bytes = files.reduce((n, f) => n + readFileSync(join(dist, f)).length, 0);
+      expect(bytes, `${start} loads ${files.join(', ')}`).toBeLessThan(150_000);
+      for (const f of files)
+        expect(readFileSync(join(dist, f), 'utf8')).not.toMatch(/vitest|@fwsign\/harness|pkijs/);
+    }
+    const help = run('--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('usage: fwsign <command>');
   });
 
   it('signs and verifies as a standalone process, with verify exit codes 0 and 1', () => {

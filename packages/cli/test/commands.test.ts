@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { COMMANDS, findCommand } from '../src/index.js';
+import { COMMANDS, findCommand, loadCommand } from '../src/index.js';
 import { fwsign } from './helpers.js';
 
 const testDir = fileURLToPath(new URL('.', import.meta.url));
@@ -41,11 +41,13 @@ describe('the command table', () => {
     ).toEqual([]);
   });
 
-  it('has unique names, summaries and usage lines that start with the command', () => {
+  it('has unique names, summaries and usage lines that start with the command', async () => {
     const names = COMMANDS.map((c) => c.name);
     expect(new Set(names).size).toBe(names.length);
-    for (const c of COMMANDS) {
-      expect(c.summary.length).toBeGreaterThan(10);
+    for (const entry of COMMANDS) {
+      expect(entry.summary?.length).toBeGreaterThan(10);
+      const c = await loadCommand(entry);
+      expect(c.name).toBe(entry.name);
       expect(c.usage.startsWith(`fwsign ${c.name}`)).toBe(true);
     }
   });
@@ -73,15 +75,17 @@ describe('fwsign dispatch', () => {
     expect((await fwsign('/', 'sign', '--help')).stdout).toContain('fwsign sign --platform-id ID');
   });
 
-  it('refuses unknown commands and flags with exit 2 and says why', async () => {
+  it('refuses unknown commands and flags and says why: exit 2, or 252 for a twinned AWS verb', async () => {
     const unknown = await fwsign('/', 'frobnicate');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('fwsign: unknown command "frobnicate"');
     const flag = await fwsign('/', 'get-signing-platform', '--platform', 'x');
-    expect(flag.code).toBe(2);
+    expect(flag.code).toBe(252);
     expect(flag.stderr).toContain("fwsign get-signing-platform: Unknown option '--platform'");
     const missing = await fwsign('/', 'get-signing-platform');
-    expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('--platform-id is required');
+    expect(missing.code).toBe(252);
+    expect(missing.stderr).toContain('the following arguments are required: --platform-id');
+    const own = await fwsign('/', 'verify', '--nope');
+    expect(own.code).toBe(2);
   });
 });

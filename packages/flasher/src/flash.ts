@@ -62,6 +62,8 @@ export interface FlashOptions {
   onEvent?: (event: FlashEvent) => void;
   /** A device answering from its application is reset into the verifier first (default true). */
   enterBootloader?: boolean;
+  /** With boot: install even if the device's installed image has a higher version (a deliberate downgrade). */
+  allowDowngrade?: boolean;
 }
 
 export interface FlashResult {
@@ -235,7 +237,7 @@ async function bootNewImage(
   emit: (e: FlashEvent) => void,
   reverify: () => Promise<void>,
 ): Promise<void> {
-  const m = await markBootable(client, reverify);
+  const m = await markBootable(client, reverify, opts.allowDowngrade === true);
   emit({ kind: 'bootable', text: m?.text ?? 'no answer; the device runs an application' });
   const want = hex(digest);
   const timeoutMs = opts.bootTimeoutMs ?? 15_000;
@@ -263,9 +265,15 @@ async function bootNewImage(
 async function markBootable(
   client: SmpClient,
   reverify: () => Promise<void>,
+  allowDowngrade: boolean,
 ): Promise<DeviceVerdict | undefined> {
   const mark = (): Promise<DeviceVerdict> =>
-    fwsignStep(client, 'fwsign mark-bootable', SmpFwsignCommand.MARK_BOOTABLE, {});
+    fwsignStep(
+      client,
+      'fwsign mark-bootable',
+      SmpFwsignCommand.MARK_BOOTABLE,
+      allowDowngrade ? { allow_downgrade: true } : {},
+    );
   let m: DeviceVerdict | undefined;
   try {
     m = await mark();

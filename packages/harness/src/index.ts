@@ -48,8 +48,17 @@ export {
   renodeWorks,
   RENODE_COMMAND,
   RENODE_MACHINE,
+  PLATFORM_REPL,
+  symbolAddress,
   type RenodeBoardOptions,
 } from './renode-board.js';
+export {
+  cutPoints,
+  cutHookCommands,
+  parseCutState,
+  type CutPoint,
+  type FlashEvent,
+} from './renode-cuts.js';
 export { RenodeMonitor, findRenode, freePort, RENODE_HINT } from './renode-monitor.js';
 export {
   renderResc,

@@ -6,7 +6,8 @@
  * machine where it is, saves the 2 MiB flash and removes the machine; the next start loads that
  * flash into a new machine: CPU, SRAM and peripherals start from power-on state.
  */
-import { writeFileSync, mkdtempSync, rmSync, chmodSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,7 @@ import { SharedLink, type Board, type BoardStartOptions } from './board.js';
 import { HarnessError } from './errors.js';
 import { locateFirmware, type Firmware } from './firmware.js';
 import { findRenode, freePort, RenodeMonitor, RENODE_HINT } from './renode-monitor.js';
+import { cutHookCommands, cutStateCommand, parseCutState } from './renode-cuts.js';
 import { machineCommands, STM32F4_FLASH_BASE, STM32F4_FLASH_SIZE } from './resc.js';
 import { UartLog } from './uart-log.js';
 
@@ -197,14 +199,61 @@ export class RenodeBoard implements Board {
    * save the flash, remove the machine.
    */
   async cutPaused(): Promise<void> {
-    await this.exec([
-      `python "import System; System.IO.File.WriteAllBytes(r'${this.flashFile}', monitor.Machine['sysbus.flash'].ReadBytes(0, ${STM32F4_FLASH_SIZE}))"`,
-    ]);
+    await this.saveFlash(this.flashFile);
     this.flashSaved = true;
     await this.removeMachine();
     this.monitor.release();
     this.uart.lineBreak();
     this.powerCuts++;
+  }
+
+  /**
+   * Counts this machine's flash operations from now on and, with `pauseAt` > 0, stops the machine
+   * before operation `pauseAt` (renode-cuts.ts); `waitPaused` then `cutPaused` make it a power cut.
+   */
+  async armFlashCut(pauseAt = 0): Promise<void> {
+    await this.exec(
+      cutHookCommands({
+        key: this.cutKey,
+        writeEntry: symbolAddress(this.firmware.verifierElf, 'port_flash_write'),
+        pauseAt,
+      }),
+    );
+  }
+
+  /** Flash operations counted since armFlashCut, their log (E, P, W) and whether the machine is paused. */
+  async flashCutState(): Promise<{ ops: number; log: string; paused: boolean }> {
+    return parseCutState(await this.exec([cutStateCommand(this.cutKey)]));
+  }
+
+  /** Resolves once the armed cut point has paused the machine; false after `timeoutMs`. */
+  async waitPaused(timeoutMs: number): Promise<boolean> {
+    const end = performance.now() + timeoutMs;
+    while (performance.now() < end) {
+      if ((await this.flashCutState()).paused) return true;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return false;
+  }
+
+  /** Writes the machine's whole flash to `path` (the board keeps running). */
+  async saveFlash(path: string): Promise<void> {
+    if (/['"\n]/.test(path))
+      throw new RangeError(`saveFlash: path expected without quotes, got ${JSON.stringify(path)}`);
+    await this.exec([
+      `python "import System; System.IO.File.WriteAllBytes(r'${path}', monitor.Machine['sysbus.flash'].ReadBytes(0, ${STM32F4_FLASH_SIZE}))"`,
+    ]);
+  }
+
+  /** The next start boots from this flash image (saved by saveFlash) instead of the ELF. */
+  restoreFlash(path: string): void {
+    if (this.running)
+      throw new HarnessError(
+        'BoardStartFailed',
+        `${this.description}: restoreFlash() expected a stopped board, got a running one`,
+      );
+    copyFileSync(path, this.flashFile);
+    this.flashSaved = true;
   }
 
   async stop(): Promise<void> {
@@ -228,6 +277,15 @@ export class RenodeBoard implements Board {
     return `${out.trim()}\nRenode said: ${this.monitor.log.slice(-600)}`;
   }
 
+  /** A private (0700) directory that lives as long as the board, for files a test keeps. */
+  get workDir(): string {
+    return this.work;
+  }
+
+  private get cutKey(): string {
+    return `fwsign.${this.machine ?? 'none'}`;
+  }
+
   private get flashFile(): string {
     return join(this.work, `flash-${STM32F4_FLASH_BASE.toString(16)}.bin`);
   }
@@ -239,6 +297,9 @@ export class RenodeBoard implements Board {
     if (name)
       await this.monitor.execute([
         `mach set "${name}"`,
+        // Removed while running, a machine leaves the emulation started, and Renode then hangs
+        // loading the next machine's platform: paused first, it does not.
+        'pause',
         `connector Disconnect sysbus.usart1 ${this.terminal}`,
         `mach rem "${name}"`,
       ]);
@@ -254,4 +315,12 @@ export async function renodeWorks(renode = findRenode()): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** A function's address in an ELF (Thumb bit cleared), read with arm-none-eabi-nm ($ARM_NM). */
+export function symbolAddress(elf: string, name: string): number {
+  const out = execFileSync(process.env.ARM_NM ?? 'arm-none-eabi-nm', [elf], { encoding: 'utf8' });
+  const m = new RegExp(`^([0-9a-f]+) [Tt] ${name}$`, 'm').exec(out);
+  if (!m) throw new HarnessError('FirmwareMissing', `${elf}: expected a symbol ${name}, got none`);
+  return parseInt(m[1]!, 16) & ~1;
 }

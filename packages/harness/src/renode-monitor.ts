@@ -222,6 +222,14 @@ export class RenodeMonitor {
     return new Promise((res, rej) => {
       const timer = setTimeout(() => {
         this.waiting = undefined;
+        // A prompt that comes late would answer the next command: this Renode is given up (the
+        // watchdog kills it) and the next board launches a fresh one.
+        this.exitError ??= new HarnessError(
+          'BoardNotRunning',
+          `renode: given up after "${cmd}" timed out`,
+        );
+        if (RenodeMonitor.instance === this) RenodeMonitor.instance = undefined;
+        this.proc.stdin?.end();
         rej(
           new HarnessError(
             'Timeout',

@@ -102,7 +102,9 @@ export function createScenario<F extends Fixtures>(fixtures: F) {
     body: (ctx: ScenarioContext & Resolved<F>) => Promise<void>,
     opts: ScenarioOptions = {},
   ): void => {
-    it(name, () => runScenario(name, fixtures, body, opts), opts.timeoutMs ?? 120_000);
+    // Renode boots in seconds but its UART takes host bytes at about 1 KB/s (renode-board.ts).
+    const timeout = opts.timeoutMs ?? (opts.board?.kind === 'renode' ? 300_000 : 120_000);
+    it(name, () => runScenario(name, fixtures, body, opts), timeout);
   };
 }
 

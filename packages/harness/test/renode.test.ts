@@ -14,6 +14,8 @@ import {
   findRenode,
   renderResc,
   machineCommands,
+  cutPoints,
+  parseCutState,
   createBoard,
 } from '../src/index.js';
 import { CERTFILE, ecKey } from './keys.js';
@@ -64,6 +66,25 @@ describe('renode script', () => {
     expect(() =>
       renderResc({ ...sample, anchors: { path: '/tmp/a"b', addr: 0x08008000 } }),
     ).toThrow(/path expected without quotes or newlines/);
+  });
+});
+
+describe('exact cut points', () => {
+  it('puts one before every erase, before every write and in the middle of a write of three words or more', () => {
+    expect(cutPoints('EWPPPPEWPWPP')).toEqual([
+      { op: 1, label: 'erase #1' },
+      { op: 2, label: 'write #1 start' },
+      { op: 4, label: 'write #1 middle' },
+      { op: 6, label: 'erase #2' },
+      { op: 7, label: 'write #2 start' },
+      { op: 8, label: 'write #3 start' },
+    ]);
+    expect(() => cutPoints('EX')).toThrow(/expected E, P or W, got "X"/);
+  });
+
+  it('reads the hook state the monitor prints', () => {
+    expect(parseCutState('12\nEWPPW\nTrue\n')).toEqual({ ops: 12, log: 'EWPPW', paused: true });
+    expect(parseCutState('0\n-\nFalse')).toEqual({ ops: 0, log: '', paused: false });
   });
 });
 

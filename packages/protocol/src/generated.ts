@@ -163,6 +163,7 @@ export const SmpImageError = {
   INVALID_IMAGE_TOO_LARGE: 30,
   INVALID_IMAGE_DATA_OVERRUN: 31,
   IMAGE_CONFIRMATION_DENIED: 32,
+  IMAGE_SETTING_TEST_TO_ACTIVE_DENIED: 33,
 } as const;
 export type SmpImageError = (typeof SmpImageError)[keyof typeof SmpImageError];
 

@@ -44,6 +44,9 @@ export {
 } from './certificates.js';
 export {
   MAX_SIGNATURE_BYTES,
+  MAX_STREAM_NAME_LENGTH,
+  MAX_FILE_TYPE,
+  streamNameProblem,
   buildOtaJobDocument,
   parseOtaJobDocument,
   signatureKeyFor,

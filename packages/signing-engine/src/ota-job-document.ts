@@ -12,6 +12,25 @@ import { firstDuplicateKey } from './json-keys.js';
 
 export const MAX_SIGNATURE_BYTES = 384;
 const UINT32_MAX = 0xffffffff;
+/**
+ * The longest stream name the OTA agent can put in its MQTT topic buffers
+ * (ota-for-aws-iot-embedded-sdk source/ota_mqtt.c, STREAM_NAME_MAX_LEN): exactly AWS IoT's own
+ * names, `AFR_OTA-` and a UUID.
+ */
+export const MAX_STREAM_NAME_LENGTH = 44;
+/** AWS IoT's range for a file's type (CreateOTAUpdate fileType). */
+export const MAX_FILE_TYPE = 255;
+
+/** Why `name` cannot be a stream name in an MQTT topic, or undefined when it can. */
+export function streamNameProblem(name: string): string | undefined {
+  if (name.length === 0) return 'expected a stream name, got an empty one';
+  if (name.length > MAX_STREAM_NAME_LENGTH)
+    return `expected at most ${MAX_STREAM_NAME_LENGTH} characters (the OTA agent's topic buffer; AWS IoT names streams AFR_OTA-<uuid>), got ${name.length}`;
+  const bad = /[#+/\u0000]/.exec(name);
+  if (bad)
+    return `expected no MQTT topic characters (#, +, /), got ${JSON.stringify(bad[0])} in ${JSON.stringify(name)}`;
+  return undefined;
+}
 
 export type OtaProtocol = 'MQTT' | 'HTTP';
 
@@ -95,6 +114,18 @@ export function buildOtaJobDocument(opts: {
       'ValidationException',
       `buildOtaJobDocument: one streamname per job expected (afr_ota.streamname), got ${[...streams].join(', ')}`,
     );
+  const [stream] = streams;
+  if (stream !== undefined) {
+    const problem = streamNameProblem(stream);
+    if (problem)
+      throw new EngineError('ValidationException', `buildOtaJobDocument: streamname ${problem}`);
+  }
+  // Over MQTT the agent downloads from the stream: a document without one gives it nothing to read.
+  if (protocols.includes('MQTT') && stream === undefined)
+    throw new EngineError(
+      'ValidationException',
+      'buildOtaJobDocument: the MQTT protocol expected a streamname (AWS IoT names them AFR_OTA-<uuid>), got none; give one, or use HTTP with an update_data_url',
+    );
   const files = opts.files.map((f, i) => {
     const sig = f.signedObject.signature;
     if (sig.length > MAX_SIGNATURE_BYTES)
@@ -108,7 +139,14 @@ export function buildOtaJobDocument(opts: {
       fileid: f.fileid ?? i,
       certfile: f.certfile,
     };
-    if (f.fileType !== undefined) file.fileType = uint32(`files[${i}].fileType`, f.fileType);
+    // AWS IoT writes "fileType": 0 when none is given; its range is 0..255.
+    const fileType = f.fileType ?? 0;
+    if (!Number.isInteger(fileType) || fileType < 0 || fileType > MAX_FILE_TYPE)
+      throw new EngineError(
+        'ValidationException',
+        `buildOtaJobDocument: files[${i}].fileType expected an integer 0..${MAX_FILE_TYPE}, got ${JSON.stringify(fileType)}`,
+      );
+    file.fileType = fileType;
     if (f.updateDataUrl !== undefined) file.update_data_url = f.updateDataUrl;
     if (f.authScheme !== undefined) file.auth_scheme = f.authScheme;
     uint32(`files[${i}].fileid`, file.fileid);
@@ -118,7 +156,6 @@ export function buildOtaJobDocument(opts: {
     return file;
   });
   const afr_ota: Record<string, unknown> = { protocols: [...protocols] };
-  const [stream] = streams;
   if (stream !== undefined) afr_ota.streamname = stream;
   afr_ota.files = files;
   return { afr_ota };

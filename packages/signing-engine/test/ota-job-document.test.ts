@@ -54,7 +54,7 @@ describe('buildOtaJobDocument', () => {
       ],
     });
     expect(JSON.stringify(doc)).toBe(
-      `{"afr_ota":{"protocols":["MQTT"],"streamname":"AFR_OTA-1234","files":[{"filepath":"/ota/app.bin","filesize":1234,"fileid":0,"certfile":"/certs/codesign.crt","sig-sha256-ecdsa":"${Buffer.from(ecSigned.signature).toString('base64')}"}]}}`,
+      `{"afr_ota":{"protocols":["MQTT"],"streamname":"AFR_OTA-1234","files":[{"filepath":"/ota/app.bin","filesize":1234,"fileid":0,"certfile":"/certs/codesign.crt","fileType":0,"sig-sha256-ecdsa":"${Buffer.from(ecSigned.signature).toString('base64')}"}]}}`,
     );
   });
 
@@ -125,6 +125,53 @@ describe('buildOtaJobDocument', () => {
         files: [{ signedObject: ecSigned, filepath: 'a', certfile: 'c' }],
       }),
     ).toThrow(/"protocols" expected a non-empty list of MQTT, HTTP/);
+  });
+
+  it("checks the stream name as the OTA agent's MQTT topics need it, and refuses MQTT without one", () => {
+    const build = (streamname?: string, protocols?: ('MQTT' | 'HTTP')[]) =>
+      buildOtaJobDocument({
+        ...(protocols ? { protocols } : {}),
+        files: [
+          {
+            signedObject: ecSigned,
+            filepath: 'a',
+            certfile: 'c',
+            ...(streamname !== undefined ? { streamname } : {}),
+          },
+        ],
+      });
+    const aws = `AFR_OTA-${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`;
+    expect(aws).toHaveLength(44);
+    expect(build(aws).afr_ota.streamname).toBe(aws);
+    expect(() => build(`${aws}x`)).toThrow(
+      "buildOtaJobDocument: streamname expected at most 44 characters (the OTA agent's topic buffer; AWS IoT names streams AFR_OTA-<uuid>), got 45",
+    );
+    for (const c of ['#', '+', '/'])
+      expect(() => build(`AFR_OTA${c}1`)).toThrow(
+        `streamname expected no MQTT topic characters (#, +, /), got "${c}"`,
+      );
+    expect(() => build()).toThrow(
+      'buildOtaJobDocument: the MQTT protocol expected a streamname (AWS IoT names them AFR_OTA-<uuid>), got none',
+    );
+    expect(build(undefined, ['HTTP']).afr_ota.streamname).toBeUndefined();
+  });
+
+  it('writes "fileType": 0 when none is given, and refuses one outside 0..255', () => {
+    const doc = (fileType?: number) =>
+      buildOtaJobDocument({
+        protocols: ['HTTP'],
+        files: [
+          {
+            signedObject: ecSigned,
+            filepath: 'a',
+            certfile: 'c',
+            ...(fileType !== undefined ? { fileType } : {}),
+          },
+        ],
+      });
+    expect((doc().afr_ota.files as { fileType: number }[])[0]!.fileType).toBe(0);
+    expect((doc(255).afr_ota.files as { fileType: number }[])[0]!.fileType).toBe(255);
+    expect(() => doc(256)).toThrow('files[0].fileType expected an integer 0..255, got 256');
   });
 });
 

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
@@ -17,7 +19,12 @@ interface Waiting {
   reject(err: unknown): void;
 }
 
-/** How to start the worker: a bundle ships `commit-worker.mjs` beside itself; from source, tsx compiles `commit-worker.ts`. */
+/**
+ * How to start the worker. Bundled, the CLI's build emits the package's `./commit-worker` export
+ * as `commit-worker.mjs` beside the chunk holding this code; from source, tsx compiles
+ * `commit-worker.ts`, registered through tsx's public `tsx/esm/api` entry (resolved by its
+ * package exports) because a worker does not inherit the parent's loader on Node 20.
+ */
 export interface WorkerEntry {
   code: string;
   eval: boolean;
@@ -29,11 +36,7 @@ export function defaultWorkerEntry(): WorkerEntry | undefined {
     return { code: fileURLToPath(new URL('./commit-worker.mjs', here)), eval: false };
   let tsxApi: string;
   try {
-    tsxApi = pathToFileURL(
-      createRequire(here)
-        .resolve('tsx/package.json')
-        .replace(/package\.json$/, 'dist/esm/api/index.mjs'),
-    ).href;
+    tsxApi = tsxEsmApi(createRequire(here));
   } catch {
     return undefined;
   }
@@ -42,6 +45,20 @@ export function defaultWorkerEntry(): WorkerEntry | undefined {
     code: `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`,
     eval: true,
   };
+}
+
+/**
+ * The file URL of tsx's `./esm/api` export under the `import` condition, read from its package
+ * exports. require.resolve would pick the `require` flavour, whose register() fails in a worker.
+ */
+function tsxEsmApi(require: NodeJS.Require): string {
+  const manifest = require.resolve('tsx/package.json');
+  const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as {
+    exports: Record<string, { import?: { default?: string } }>;
+  };
+  const target = pkg.exports['./esm/api']?.import?.default;
+  if (!target) throw new Error('tsx exports no ./esm/api for import');
+  return pathToFileURL(join(dirname(manifest), target)).href;
 }
 
 /**

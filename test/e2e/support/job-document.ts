@@ -43,6 +43,9 @@ export async function jobDocumentForJob(
       opts.filepath,
       '--certfile',
       opts.certfile,
+      // AWS IoT names the stream of an OTA update AFR_OTA-<uuid>; MQTT needs one.
+      '--stream',
+      `AFR_OTA-${job.jobId}`.slice(0, 44),
     ],
     {
       cwd: svc.dataDir,

@@ -9,8 +9,6 @@ const ACCOUNT = /^[0-9]{12}$/;
 
 export const caExport: Command = {
   name: 'ca export',
-  summary:
-    "write the account's fwsign root CA certificate (PEM), the trust anchor for Lambda and Notation signatures",
   usage: `fwsign ca export --data-dir DIR [--account 000000000000] [--region us-east-1] [--out root.pem]
   Opens the server's data directory (the master key as \`fwsign serve\` finds it) and writes the root
   that issues every Lambda and Notation profile certificate of that account and region, creating it

@@ -4,6 +4,7 @@
  * document, the board's trust anchor provisioned from the certificate, the flasher's upload over
  * the board's UART, the device's own verdict, mark bootable, reset, and the application's banner.
  */
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { encodeTrustAnchorTable } from '@fwsign/protocol';
 import {
@@ -34,8 +35,6 @@ const CERTFILE = '/certs/codesign.crt';
 
 export const demo: Command = {
   name: 'demo',
-  summary:
-    'sign the test application, flash it to an emulated board, and show the device verify and boot it',
   usage: `fwsign demo [--board qemu|renode|serial] [--machine mps2-an386|netduinoplus2] [--port /dev/ttyUSB0] [--baud 115200]
   --board qemu (default)   QEMU running the verifier firmware (built with make if missing)
   --board renode           Renode's stm32f4_discovery (needs renode on PATH)
@@ -114,6 +113,7 @@ export const demo: Command = {
 
     step('build the OTA job document');
     const doc = buildOtaJobDocument({
+      // The stream AWS IoT would create for an MQTT download (the demo flashes over the UART).
       files: [
         {
           signedObject: {
@@ -124,11 +124,12 @@ export const demo: Command = {
           },
           filepath: '/ota/app.bin',
           certfile,
+          streamname: `AFR_OTA-${randomUUID()}`,
         },
       ],
     });
     const file = parseOtaJobDocument(doc).files[0]!;
-    say(`${JSON.stringify(doc).slice(0, 150)}…`);
+    say(`${JSON.stringify(doc).slice(0, 240)}…`);
 
     const anchors = encodeTrustAnchorTable([trustAnchorFromCertificate(cert, certfile)]);
     step(

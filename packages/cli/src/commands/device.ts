@@ -9,6 +9,7 @@ import {
 } from '@fwsign/flasher';
 import { flag, integer, optionalString, parse, requireString, UsageError } from '../args.js';
 import { EXIT_OK, type CliIo, type Command } from '../command.js';
+import { checkSerialPort } from './serial-port-input.js';
 
 const hex = (b: Uint8Array | undefined): string => (b ? Buffer.from(b).toString('hex') : '-');
 
@@ -23,10 +24,9 @@ async function withDevice<T>(
     timeout: { type: 'string' },
     ...extra,
   });
-  const transport = await openTransport(
-    requireString(p, 'port'),
-    integer(p, 'baud', 50, 4_000_000) ?? 115200,
-  );
+  const port = requireString(p, 'port');
+  await checkSerialPort(port);
+  const transport = await openTransport(port, integer(p, 'baud', 50, 4_000_000) ?? 115200);
   const client = new SmpClient(transport, {
     timeoutMs: integer(p, 'timeout', 10, 600_000) ?? 3000,
   });
@@ -55,8 +55,6 @@ async function list(io: CliIo): Promise<number> {
 
 export const device: Command = {
   name: 'device',
-  summary:
-    'talk to a board over SMP: list serial ports, echo, reset, or show its buffers and slots',
   usage: `fwsign device list | echo [--text hello] | reset [--bootloader] | status  --port /dev/ttyUSB0|tcp:host:port|unix:/path [--baud 115200] [--timeout ms]
   list    serial ports the OS knows (no --port)
   echo    sends --text and prints the device's reply (MCUboot often has echo disabled: rc 8)

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import {
   createProgress,
   flashImage,
@@ -19,17 +18,19 @@ import {
   UsageError,
 } from '../args.js';
 import { EXIT_OK, type Command } from '../command.js';
+import { readInput } from '../files.js';
+import { checkSerialPort } from './serial-port-input.js';
 
 export const DEFAULT_CERTFILE = '/certs/codesign.crt';
 
 export const flash: Command = {
   name: 'flash',
-  summary:
-    'push a signed image to a board over SMP and print what the device concluded (exit 0 only if it verified)',
   usage: `fwsign flash --port /dev/ttyUSB0|tcp:host:port|unix:/path [--baud 115200] fw.signed.json|fw.mcuboot.bin [--boot]
   an MCUboot-format image (fwsign pack, imgtool) goes through the image group alone, so stock
   servers (MCUboot, Zephyr, Mynewt) take it too: upload, list, with --boot test, reset, see it run
   --confirm                     with --boot and an MCUboot image: confirm (permanent) instead of test
+  --allow-downgrade             with --boot: install over an image of higher version (the verifier
+                                refuses a downgrade otherwise, fwv 18; a raw image counts as 0.0.0)
   --payload fw.bin              the image of a JSONDetached signed object
   --signature sig.der           fw.signed.json is a raw binary, signed by this DER signature
   --alg sig-sha256-ecdsa        with --signature: sig-sha256-ecdsa (default) or sig-sha1-rsa
@@ -50,6 +51,7 @@ export const flash: Command = {
         certfile: { type: 'string' },
         boot: { type: 'boolean' },
         confirm: { type: 'boolean' },
+        'allow-downgrade': { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
         progress: { type: 'string' },
         timeout: { type: 'string' },
@@ -58,12 +60,13 @@ export const flash: Command = {
       true,
     );
     const port = requireString(p, 'port');
+    await checkSerialPort(port);
     if (p.positionals.length !== 1)
       throw new UsageError(`expected one image file, got ${p.positionals.length}`);
     const baud = integer(p, 'baud', 50, 4_000_000) ?? 115200;
     const progressFlag = choice(p, 'progress', ['bar', 'json', 'none'] as const, 'bar');
     const mode: ProgressMode = flag(p, 'quiet') || progressFlag === 'none' ? 'quiet' : progressFlag;
-    const file = new Uint8Array(await readFile(pathOf(io, p.positionals[0]!)));
+    const file = new Uint8Array(await readInput('the image', pathOf(io, p.positionals[0]!)));
     const timeoutMs = integer(p, 'timeout', 10, 600_000) ?? 3000;
     const window = integer(p, 'window', 1, 64);
     if (isMcubootImage(file))
@@ -81,8 +84,12 @@ export const flash: Command = {
     const sigPath = optionalString(p, 'signature');
     const input = loadFlashInput({
       file,
-      ...(payloadPath ? { payload: new Uint8Array(await readFile(pathOf(io, payloadPath))) } : {}),
-      ...(sigPath ? { signature: new Uint8Array(await readFile(pathOf(io, sigPath))) } : {}),
+      ...(payloadPath
+        ? { payload: new Uint8Array(await readInput('--payload', pathOf(io, payloadPath))) }
+        : {}),
+      ...(sigPath
+        ? { signature: new Uint8Array(await readInput('--signature', pathOf(io, sigPath))) }
+        : {}),
       ...(optionalString(p, 'alg') ? { alg: optionalString(p, 'alg') } : {}),
     });
     const progressOut = mode === 'json' ? io.stdout : io.stderr;
@@ -99,6 +106,7 @@ export const flash: Command = {
         alg: input.alg,
         certfile: optionalString(p, 'certfile') ?? DEFAULT_CERTFILE,
         boot: flag(p, 'boot'),
+        allowDowngrade: flag(p, 'allow-downgrade'),
         timeoutMs,
         window,
         onEvent: (e) => progress.event(e),

@@ -1,21 +1,27 @@
-import { getSigningPlatform as get } from '@fwsign/signing-engine';
-import { parse, requireString } from '../args.js';
-import { EXIT_FAILURE, EXIT_OK, type Command } from '../command.js';
+import { getSigningPlatform as get } from '@fwsign/signing-engine/platforms';
+import { UsageError } from '../args.js';
+import type { Command } from '../command.js';
+import { GLOBAL_USAGE } from './aws/connection.js';
+import { unknownPlatform } from './platform-input.js';
+import { answer, one, platformFlags } from './platform-query.js';
 
 export const getSigningPlatform: Command = {
   name: 'get-signing-platform',
-  summary: 'show one signing platform, as `aws signer get-signing-platform` prints it',
-  usage: 'fwsign get-signing-platform --platform-id ID',
+  aws: true,
+  usage: `fwsign get-signing-platform --platform-id ID
+  Answered from fwsign's catalog; with --endpoint-url, by that server.
+${GLOBAL_USAGE}`,
   async run(args, io) {
-    const id = requireString(parse(args, { 'platform-id': { type: 'string' } }), 'platform-id');
-    const platform = get(id);
-    if (!platform) {
-      io.stderr.write(
-        `fwsign: ResourceNotFoundException: no signing platform ${JSON.stringify(id)}; see fwsign list-signing-platforms\n`,
-      );
-      return EXIT_FAILURE;
-    }
-    io.stdout.write(`${JSON.stringify(platform, null, 4)}\n`);
-    return EXIT_OK;
+    const flags = platformFlags(args, ['platform-id']);
+    const id = one(flags, 'platform-id');
+    if (!id) throw new UsageError('the following arguments are required: --platform-id');
+    return answer(io, flags, 'GetSigningPlatform', { platformId: id }, () => {
+      const platform = get(id);
+      if (!platform)
+        io.stderr.write(
+          `An error occurred (ResourceNotFoundException) when calling the GetSigningPlatform operation: ${unknownPlatform(id)}\n`,
+        );
+      return platform ? { ...platform } : undefined;
+    });
   },
 };

@@ -1,44 +1,94 @@
 /**
- * The command table. To add a verb: write src/commands/<verb>.ts exporting a Command, add ONE line
- * below, and add test/commands/<verb words joined by "-">.test.ts, or run it (its words quoted) in a
- * test file shared by a family of verbs. test/commands.test.ts fails for a command without a test,
- * as imgtool's test_commands does.
+ * The command table. To add a verb: write src/commands/<verb>.ts exporting a Command, add ONE
+ * `lazy(…)` line below (its code then loads only when it runs), and add
+ * test/commands/<verb words joined by "-">.test.ts, or run it (its words quoted) in a test file
+ * shared by a family of verbs. test/commands.test.ts fails for a command without a test, as
+ * imgtool's test_commands does. A Command object listed directly works too, but is loaded on
+ * every start.
  */
-import type { Command } from '../command.js';
-import { device } from './device.js';
-import { flash } from './flash.js';
-import { pack } from './pack.js';
-import { getSigningPlatform } from './get-signing-platform.js';
-import { keysCreate } from './keys-create.js';
-import { listSigningPlatforms } from './list-signing-platforms.js';
-import { otaJobDocument } from './ota-job-document.js';
-import { sign } from './sign.js';
-import { trustAnchors } from './trust-anchors.js';
-import { verify } from './verify.js';
-import { serve } from './serve.js';
-import { AWS_VERBS } from './aws/verbs.js';
-import { waitSuccessfulSigningJob } from './aws/wait.js';
-import { importCertificate } from './aws/import-certificate.js';
-import { demo } from './demo.js';
-import { caExport } from './ca-export.js';
-import { masterKeyRotate } from './master-key-rotate.js';
+import { lazy, type CommandEntry } from '../command.js';
+import { AWS_VERB_ENTRIES } from './aws/table.js';
 
-export const COMMANDS: readonly Command[] = [
-  keysCreate,
-  sign,
-  verify,
-  otaJobDocument,
-  listSigningPlatforms,
-  getSigningPlatform,
-  trustAnchors,
-  flash,
-  pack,
-  device,
-  serve,
-  ...AWS_VERBS,
-  waitSuccessfulSigningJob,
-  importCertificate,
-  demo,
-  caExport,
-  masterKeyRotate,
+export const COMMANDS: readonly CommandEntry[] = [
+  lazy(
+    'keys create',
+    'create a development signing key and a self-signed code-signing certificate',
+    async () => (await import('./keys-create.js')).keysCreate,
+  ),
+  lazy(
+    'sign',
+    'sign a firmware image into an AWS Signer signed object (JSONEmbedded or JSONDetached)',
+    async () => (await import('./sign.js')).sign,
+  ),
+  lazy(
+    'verify',
+    'verify a signed object, a Notation envelope or a signed Lambda ZIP (exit 0 valid, 1 invalid)',
+    async () => (await import('./verify.js')).verify,
+  ),
+  lazy(
+    'ota-job-document',
+    'build the FreeRTOS OTA job document (afr_ota) from signed objects',
+    async () => (await import('./ota-job-document.js')).otaJobDocument,
+  ),
+  lazy(
+    'list-signing-platforms',
+    'list the signing platforms, as `aws signer list-signing-platforms` prints them',
+    async () => (await import('./list-signing-platforms.js')).listSigningPlatforms,
+  ),
+  lazy(
+    'get-signing-platform',
+    'show one signing platform, as `aws signer get-signing-platform` prints it',
+    async () => (await import('./get-signing-platform.js')).getSigningPlatform,
+  ),
+  lazy(
+    'trust-anchors',
+    'build the device trust-anchor table from code-signing certificates (the provisioning step)',
+    async () => (await import('./trust-anchors.js')).trustAnchors,
+  ),
+  lazy(
+    'flash',
+    'push a signed image to a board over SMP and print what the device concluded (exit 0 only if it verified)',
+    async () => (await import('./flash.js')).flash,
+  ),
+  lazy(
+    'device',
+    'talk to a board over SMP: list serial ports, echo, reset, or show its buffers and slots',
+    async () => (await import('./device.js')).device,
+  ),
+  lazy(
+    'serve',
+    'run the AWS-Signer-compatible API (Signer, ACM import, S3 subset) on one port',
+    async () => (await import('./serve.js')).serve,
+  ),
+  lazy(
+    'pack',
+    'wrap a signed image in MCUboot’s image format (imgtool header, version, SHA-256 TLV) with its AWS Signer signature in fwsign TLVs',
+    async () => (await import('./pack.js')).pack,
+  ),
+  ...AWS_VERB_ENTRIES,
+  lazy(
+    'wait successful-signing-job',
+    'wait until a signing job Succeeded; exit 255 if it Failed (aws signer wait successful-signing-job)',
+    async () => (await import('./aws/wait.js')).waitSuccessfulSigningJob,
+  ),
+  lazy(
+    'import-certificate',
+    'import a certificate and its private key as signing material; prints its certificateArn',
+    async () => (await import('./aws/import-certificate.js')).importCertificate,
+  ),
+  lazy(
+    'demo',
+    'sign the test application, flash it to an emulated board, and show the device verify and boot it',
+    async () => (await import('./demo.js')).demo,
+  ),
+  lazy(
+    'master-key rotate',
+    're-seal every private key of a data dir under a new random master key, in one transaction',
+    async () => (await import('./master-key-rotate.js')).masterKeyRotate,
+  ),
+  lazy(
+    'ca export',
+    "write the account's fwsign root CA certificate (PEM), the trust anchor for Lambda and Notation signatures",
+    async () => (await import('./ca-export.js')).caExport,
+  ),
 ];

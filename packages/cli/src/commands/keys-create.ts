@@ -6,7 +6,6 @@ import { writeFileAtomic, writeSecretFile } from '../files.js';
 
 export const keysCreate: Command = {
   name: 'keys create',
-  summary: 'create a development signing key and a self-signed code-signing certificate',
   usage: `fwsign keys create --algorithm ecdsa-p256|rsa-2048 --subject CN=… --key-out k.pem --cert-out c.pem [--validity-days N] [--force]
   The key file is written with mode 0600 and is never printed; an existing file is kept unless --force.`,
   async run(args, io) {

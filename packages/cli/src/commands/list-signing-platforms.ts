@@ -1,23 +1,21 @@
-import { listSigningPlatforms as list } from '@fwsign/signing-engine';
-import { optionalString, parse } from '../args.js';
-import { EXIT_OK, type Command } from '../command.js';
+import { listSigningPlatforms as list } from '@fwsign/signing-engine/platforms';
+import type { Command } from '../command.js';
+import { GLOBAL_USAGE } from './aws/connection.js';
+import { answer, one, platformFlags } from './platform-query.js';
 
 export const listSigningPlatforms: Command = {
   name: 'list-signing-platforms',
-  summary: 'list the signing platforms, as `aws signer list-signing-platforms` prints them',
-  usage: 'fwsign list-signing-platforms [--category AWS|AWSIoT] [--partner P] [--target T]',
+  aws: true,
+  usage: `fwsign list-signing-platforms [--category AWS|AWSIoT] [--partner P] [--target T]
+  Answered from fwsign's catalog; with --endpoint-url, by that server.
+${GLOBAL_USAGE}`,
   async run(args, io) {
-    const p = parse(args, {
-      category: { type: 'string' },
-      partner: { type: 'string' },
-      target: { type: 'string' },
-    });
+    const flags = platformFlags(args, ['category', 'partner', 'target']);
     const filter: { category?: string; partner?: string; target?: string } = {};
     for (const k of ['category', 'partner', 'target'] as const) {
-      const v = optionalString(p, k);
+      const v = one(flags, k);
       if (v !== undefined) filter[k] = v;
     }
-    io.stdout.write(`${JSON.stringify({ platforms: list(filter) }, null, 4)}\n`);
-    return EXIT_OK;
+    return answer(io, flags, 'ListSigningPlatforms', filter, () => ({ platforms: list(filter) }));
   },
 };

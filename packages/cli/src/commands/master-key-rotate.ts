@@ -5,8 +5,6 @@ import { EXIT_OK, type Command } from '../command.js';
 
 export const masterKeyRotate: Command = {
   name: 'master-key rotate',
-  summary:
-    're-seal every private key of a data dir under a new random master key, in one transaction',
   usage:
     'fwsign master-key rotate --data-dir DIR [--out NEW_KEY_FILE]\n' +
     '  Stop the server on DIR first. The new key replaces DIR/master.key; when the current key comes\n' +

@@ -1,7 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { callSigner, getS3Object, type ClientConfig } from '@fwsign/api';
 import {
   buildOtaJobDocument,
+  MAX_FILE_TYPE,
+  streamNameProblem,
   parseSignedObject,
   type OtaJobFileInput,
   type OtaProtocol,
@@ -9,7 +10,7 @@ import {
 } from '@fwsign/signing-engine';
 import { integer, optionalString, parse, pathOf, strings, UsageError } from '../args.js';
 import { EXIT_OK, type Command } from '../command.js';
-import { writeFileAtomic } from '../files.js';
+import { readInput, writeFileAtomic } from '../files.js';
 import { clientConfig } from './aws/connection.js';
 
 /** Why a signing job gets no OTA job document: the device cannot tell, so the builder refuses. */
@@ -78,13 +79,14 @@ export async function signedObjectOfJob(
 
 export const otaJobDocument: Command = {
   name: 'ota-job-document',
-  summary: 'build the FreeRTOS OTA job document (afr_ota) from signed objects',
-  usage: `fwsign ota-job-document --signed fw.signed.json --filepath PATH --certfile /certs/codesign.crt [--stream NAME]
+  usage: `fwsign ota-job-document --signed fw.signed.json --filepath PATH --certfile /certs/codesign.crt --stream AFR_OTA-<uuid>
            [--signed … --filepath … [--certfile …]]   (several files: flags pair up in order)
        fwsign ota-job-document --job-id ID [--endpoint-url URL] [--region R] --filepath PATH --certfile …
            (from a signing job on the server: refused, exit 1, if the job did not succeed, its signature
             was revoked, or its profile version was revoked effective before the job completed)
-           [--protocol MQTT|HTTP]… [--file-type N] [--update-data-url URL --auth-scheme S] [--out job.json]`,
+           [--protocol MQTT|HTTP]… [--file-type 0..255] [--update-data-url URL --auth-scheme S] [--out job.json]
+  --stream is required for MQTT (at most 44 characters, no #, + or /). The document is compact JSON,
+  as the OTA agent's buffers need it; indented only when printed to a terminal.`,
   async run(args, io) {
     const p = parse(args, {
       signed: { type: 'string', multiple: true },
@@ -121,7 +123,7 @@ export const otaJobDocument: Command = {
     } else {
       for (const path of signed)
         sources.push(async () =>
-          parseSignedObject(new Uint8Array(await readFile(pathOf(io, path)))),
+          parseSignedObject(new Uint8Array(await readInput('--signed', pathOf(io, path)))),
         );
     }
     const filepaths = strings(p, 'filepath');
@@ -140,8 +142,14 @@ export const otaJobDocument: Command = {
     for (const proto of protocols)
       if (proto !== 'MQTT' && proto !== 'HTTP')
         throw new UsageError(`--protocol expected MQTT or HTTP, got ${JSON.stringify(proto)}`);
-    const fileType = integer(p, 'file-type', 0, 0xffffffff);
+    const fileType = integer(p, 'file-type', 0, MAX_FILE_TYPE);
     const stream = optionalString(p, 'stream');
+    const problem = stream === undefined ? undefined : streamNameProblem(stream);
+    if (problem) throw new UsageError(`--stream ${problem}`);
+    if (stream === undefined && (protocols.length === 0 || protocols.includes('MQTT')))
+      throw new UsageError(
+        '--stream is required for MQTT (the device downloads the file over that stream; AWS IoT names them AFR_OTA-<uuid>), or pass --protocol HTTP with --update-data-url',
+      );
     const url = optionalString(p, 'update-data-url');
     const authScheme = optionalString(p, 'auth-scheme');
     const files: OtaJobFileInput[] = [];
@@ -161,8 +169,11 @@ export const otaJobDocument: Command = {
     const doc = buildOtaJobDocument(
       protocols.length > 0 ? { files, protocols: protocols as OtaProtocol[] } : { files },
     );
-    const text = `${JSON.stringify(doc, null, 2)}\n`;
+    // Devices get compact JSON: the OTA agent's fixed buffers refuse a pretty-printed document
+    // (its protocols value must fit 20 bytes). Indented only for a person at a terminal.
     const out = optionalString(p, 'out');
+    const pretty = !out && (io.stdout as { isTTY?: boolean }).isTTY === true;
+    const text = `${JSON.stringify(doc, null, pretty ? 2 : undefined)}\n`;
     if (out) {
       await writeFileAtomic(pathOf(io, out), text);
       io.stdout.write(`wrote ${pathOf(io, out)}\n`);

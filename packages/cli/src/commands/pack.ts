@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import {
   formatVersion,
   loadFlashInput,
@@ -8,12 +8,11 @@ import {
 } from '@fwsign/flasher';
 import { optionalString, parse, pathOf, requireString, UsageError } from '../args.js';
 import { EXIT_OK, type Command } from '../command.js';
+import { readInput } from '../files.js';
 import { DEFAULT_CERTFILE } from './flash.js';
 
 export const pack: Command = {
   name: 'pack',
-  summary:
-    'wrap a signed image in MCUboot’s image format (imgtool header, version, SHA-256 TLV) with its AWS Signer signature in fwsign TLVs',
   usage: `fwsign pack --in fw.signed.json --version 1.2.3[+4] --out fw.mcuboot.bin
   --payload fw.bin              the image of a JSONDetached signed object
   --certfile ${DEFAULT_CERTFILE}  the trust anchor's name on the device (the job document's certfile)
@@ -26,7 +25,7 @@ The result goes through stock tools: mcumgr image upload fw.mcuboot.bin, image t
       certfile: { type: 'string' },
       out: { type: 'string' },
     });
-    const file = new Uint8Array(await readFile(pathOf(io, requireString(p, 'in'))));
+    const file = new Uint8Array(await readInput('--in', pathOf(io, requireString(p, 'in'))));
     const payloadPath = optionalString(p, 'payload');
     let version;
     try {
@@ -37,7 +36,9 @@ The result goes through stock tools: mcumgr image upload fw.mcuboot.bin, image t
     }
     const input = loadFlashInput({
       file,
-      ...(payloadPath ? { payload: new Uint8Array(await readFile(pathOf(io, payloadPath))) } : {}),
+      ...(payloadPath
+        ? { payload: new Uint8Array(await readInput('--payload', pathOf(io, payloadPath))) }
+        : {}),
     });
     const certfile = optionalString(p, 'certfile') ?? DEFAULT_CERTFILE;
     const image = packMcubootImage({

@@ -1,11 +1,14 @@
 /** `fwsign serve`: the AWS-Signer-compatible server in the foreground until SIGTERM or SIGINT. */
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { AccessLog, SignerServer } from '@fwsign/api';
+import { InputError } from '../failure.js';
 import { integer, optionalString, parse, pathOf, requireString } from '../args.js';
 import { EXIT_OK, type Command } from '../command.js';
 
 export const serve: Command = {
   name: 'serve',
-  summary: 'run the AWS-Signer-compatible API (Signer, ACM import, S3 subset) on one port',
   usage:
     'fwsign serve --data-dir DIR [--port 8080] [--host 127.0.0.1] [--region us-east-1] [--rate-limit REQUESTS_PER_SECOND] [--quiet]\n' +
     '  Credentials: DIR/credentials.json (created with access key "test", secret "test", account 000000000000).\n' +
@@ -24,15 +27,27 @@ export const serve: Command = {
     const rate = integer(p, 'rate-limit', 1, 10_000_000);
     // One stderr write per event-loop turn rather than per request (see AccessLog).
     const log = new AccessLog((text) => void io.stderr.write(text));
+    const host = optionalString(p, 'host') ?? '127.0.0.1';
+    // A port in use is found before the data folder is made, so a failed start leaves nothing.
+    await checkPortFree(host, port);
+    const created = !existsSync(dataDir);
     const server = await SignerServer.open({
       dataDir,
       port,
-      host: optionalString(p, 'host') ?? '127.0.0.1',
+      host,
       region: optionalString(p, 'region') ?? 'us-east-1',
       ...(rate !== undefined ? { rateLimit: { ratePerSecond: rate, burst: rate * 2 } } : {}),
       accessLog: p.values.quiet === true ? false : log.line,
     });
-    const { url } = await server.listen();
+    let url: string;
+    try {
+      ({ url } = await server.listen());
+    } catch (err) {
+      // Taken between the check and now: undo the start.
+      await server.close();
+      if (created) await rm(dataDir, { recursive: true, force: true });
+      throw portError(host, port, err);
+    }
     io.stderr.write(
       `fwsign serve: listening on ${url} (region ${server.region}, data ${dataDir})\n`,
     );
@@ -59,3 +74,28 @@ export const serve: Command = {
     return EXIT_OK;
   },
 };
+
+function portError(host: string, port: number, err: unknown): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE')
+    return new InputError(
+      code,
+      `port ${port} on ${host} is in use (EADDRINUSE): pass --port with a free port (--port 0 picks one), or stop what listens there`,
+    );
+  if (code === 'EACCES')
+    return new InputError(
+      code,
+      `port ${port} on ${host} needs privileges (EACCES): pass --port 1024 or above`,
+    );
+  return err as Error;
+}
+
+/** Binds and releases the port, so a port in use is reported before anything is created. */
+function checkPortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (err) => reject(portError(host, port, err)));
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
+}

@@ -1,14 +1,12 @@
-import { readFile } from 'node:fs/promises';
 import { encodeTrustAnchorTable } from '@fwsign/protocol';
 import { parseCertificate, trustAnchorFromCertificate } from '@fwsign/signing-engine';
 import { parse, pathOf, requireString, strings, UsageError } from '../args.js';
 import { EXIT_OK, type Command } from '../command.js';
 import { writeFileAtomic } from '../files.js';
+import { readCertificate } from '../certificate-input.js';
 
 export const trustAnchors: Command = {
   name: 'trust-anchors',
-  summary:
-    'build the device trust-anchor table from code-signing certificates (the provisioning step)',
   usage: `fwsign trust-anchors --cert c.pem --name /certs/codesign.crt [--cert … --name …] --out anchors.bin
   Each --name is the certfile path OTA job documents use for that certificate.`,
   async run(args, io) {
@@ -28,7 +26,10 @@ export const trustAnchors: Command = {
     const anchors = [];
     for (const [i, path] of certs.entries()) {
       anchors.push(
-        trustAnchorFromCertificate(parseCertificate(await readFile(pathOf(io, path))), names[i]!),
+        trustAnchorFromCertificate(
+          parseCertificate(new Uint8Array((await readCertificate('--cert', pathOf(io, path))).raw)),
+          names[i]!,
+        ),
       );
     }
     const table = encodeTrustAnchorTable(anchors);

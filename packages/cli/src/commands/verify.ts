@@ -1,13 +1,12 @@
-import { readFile } from 'node:fs/promises';
 import { verifySignedObject } from '@fwsign/signing-engine';
 import { optionalString, parse, pathOf, requireString, UsageError } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, type Command } from '../command.js';
+import { readCertificate } from '../certificate-input.js';
+import { readInput } from '../files.js';
 import { verifyManaged } from './verify-managed.js';
 
 export const verify: Command = {
   name: 'verify',
-  summary:
-    'verify a signed object, a Notation envelope or a signed Lambda ZIP (exit 0 valid, 1 invalid)',
   usage: `fwsign verify --cert c.pem | --public-key pub.pem --in fw.signed.json [--payload fw.bin] [--expires-at ISO-8601]
   --payload is needed for JSONDetached objects; for JSONEmbedded it must equal the embedded image.
 fwsign verify --envelope sig.jws.json | --lambda fn.signed.zip --root root.pem [--endpoint-url URL [--region R]]
@@ -32,7 +31,9 @@ fwsign verify --envelope sig.jws.json | --lambda fn.signed.zip --root root.pem [
     const pubPath = optionalString(p, 'public-key');
     if ((certPath === undefined) === (pubPath === undefined))
       throw new UsageError('give exactly one of --cert or --public-key');
-    const signedObject = new Uint8Array(await readFile(pathOf(io, requireString(p, 'in'))));
+    const signedObject = new Uint8Array(
+      await readInput('--in', pathOf(io, requireString(p, 'in'))),
+    );
     const payloadPath = optionalString(p, 'payload');
     const expires = optionalString(p, 'expires-at');
     const signatureExpiresAt = expires === undefined ? undefined : new Date(expires);
@@ -40,13 +41,19 @@ fwsign verify --envelope sig.jws.json | --lambda fn.signed.zip --root root.pem [
       throw new UsageError(
         `--expires-at expected an ISO-8601 time, got ${JSON.stringify(expires)}`,
       );
-    const keyText = await readFile(pathOf(io, (certPath ?? pubPath)!));
+    const keyFlag = certPath ? '--cert' : '--public-key';
+    const keyFile = pathOf(io, (certPath ?? pubPath)!);
+    // A file that is not a certificate is the command line's mistake, not an invalid image.
+    if (certPath) await readCertificate(keyFlag, keyFile);
+    const keyText = await readInput(keyFlag, keyFile);
     const verdict = await verifySignedObject({
       signedObject,
       ...(certPath
         ? { certificate: new Uint8Array(keyText) }
         : { publicKey: new Uint8Array(keyText) }),
-      ...(payloadPath ? { payload: new Uint8Array(await readFile(pathOf(io, payloadPath))) } : {}),
+      ...(payloadPath
+        ? { payload: new Uint8Array(await readInput('--payload', pathOf(io, payloadPath))) }
+        : {}),
       ...(signatureExpiresAt ? { signatureExpiresAt } : {}),
     });
     const detail = `${verdict.algorithm || '-'}, ${verdict.payloadSize} bytes, sha256 ${verdict.sha256 || '-'}`;

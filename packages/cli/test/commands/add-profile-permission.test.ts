@@ -46,7 +46,7 @@ describe('fwsign add-profile-permission', { timeout: 60_000 }, () => {
       '--revision-id',
       a.revisionId,
     );
-    expect(stale.code).toBe(1);
+    expect(stale.code).toBe(254);
     expect(stale.stderr).toMatch(
       /An error occurred \(ConflictException\) when calling the AddProfilePermission operation/,
     );

@@ -25,7 +25,9 @@ describe('fwsign demo', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/== 1\. create a development key and code-signing certificate/);
     expect(r.stdout).toMatch(/SHA256withECDSA, JSONEmbedded: signed object of \d+ bytes/);
-    expect(r.stdout).toMatch(/"certfile":"\/certs\/codesign.crt","sig-sha256-ecdsa":"/);
+    expect(r.stdout).toMatch(
+      /"streamname":"AFR_OTA-[0-9a-f-]{36}",.*"certfile":"\/certs\/codesign.crt","fileType":0,"sig-sha256-ecdsa":"/,
+    );
     expect(r.stdout).toMatch(/board: qemu mps2-an386 \(socket\), UART at unix:/);
     expect(r.stdout).toMatch(/flash over the UART at 115200 baud with the flasher/);
     expect(r.stdout).toContain('device verdict: FWV_OK (fwv 0) "verified"');

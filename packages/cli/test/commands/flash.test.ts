@@ -322,7 +322,7 @@ describe('fwsign flash', () => {
     }
   });
 
-  it('fails with a transport error for a port that does not exist, and exits 2 on usage errors', async () => {
+  it('exits 2 for a port that does not exist, pointing at fwsign device list, and on usage errors', async () => {
     const r = await fwsign(
       tmp.dir,
       'flash',
@@ -330,9 +330,9 @@ describe('fwsign flash', () => {
       join(tmp.dir, 'no-such-tty'),
       'fw.signed.json',
     );
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
-      /^fwsign flash: TransportError: serial port .*no-such-tty: cannot open/,
+      /^fwsign flash: --port .*no-such-tty: no such serial port; `fwsign device list` shows the ports/,
     );
     expect((await fwsign(tmp.dir, 'flash', 'fw.signed.json')).code).toBe(2);
     const two = await fwsign(tmp.dir, 'flash', '--port', 'tcp:1', 'a', 'b');
@@ -407,6 +407,14 @@ describe('fwsign flash: stock servers and MCUboot-format images', () => {
         new RegExp(`^uploaded MCUboot image 3\\.0\\.0 \\(hash ${hash}\\) to a fwsign verifier: `),
       );
       expect(r.stdout).toContain(`booted: the device runs ${hash}\n`);
+      // The raw image (version 0.0.0) over the installed 3.0.0: refused until asked for.
+      const down = ['flash', '--port', board.serialPath(), '--quiet', 'app.json', '--boot'];
+      const refused = await fwsign(tmp.dir, ...down);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('image version is lower than the installed one (fwv 18)');
+      const forced = await fwsign(tmp.dir, ...down, '--allow-downgrade');
+      expect(forced.code, forced.stderr).toBe(0);
+      expect(forced.stdout).toContain('booted: the verifier reported "FWV_OK, booting sha256');
     } finally {
       await board.stop();
     }

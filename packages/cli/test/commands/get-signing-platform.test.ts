@@ -26,11 +26,11 @@ describe('fwsign get-signing-platform', () => {
     });
   });
 
-  it('exits 1 naming an unknown platform', async () => {
-    const r = await fwsign('/', 'get-signing-platform', '--platform-id', 'Acme-X');
-    expect(r.code).toBe(1);
-    expect(r.stderr).toBe(
-      'fwsign: ResourceNotFoundException: no signing platform "Acme-X"; see fwsign list-signing-platforms\n',
+  it('exits 254 naming an unknown platform, the nearest id and every id', async () => {
+    const r = await fwsign('/', 'get-signing-platform', '--platform-id', 'AmazonFreeRTOS-Defalt');
+    expect(r.code).toBe(254);
+    expect(r.stderr).toMatch(
+      /^An error occurred \(ResourceNotFoundException\) when calling the GetSigningPlatform operation: no signing platform "AmazonFreeRTOS-Defalt"; did you mean AmazonFreeRTOS-Default\? \(platform ids: AWS/,
     );
   });
 });

@@ -24,7 +24,7 @@ describe('fwsign get-signing-profile', { timeout: 60_000 }, () => {
     expect(table.stdout).toMatch(/\|\s+GetSigningProfile\s+\|/);
     expect(table.stdout).toMatch(/\|\s+profileName\s+\|\s+Shown\s+\|/);
     const missing = await f.run('get-signing-profile', '--profile-name', 'Nope');
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(254);
     expect(missing.stderr).toMatch(
       /An error occurred \(ResourceNotFoundException\) when calling the GetSigningProfile operation/,
     );

@@ -23,10 +23,10 @@ describe('fwsign import-certificate', { timeout: 60_000 }, () => {
     expect(put.arn).toMatch(/MyProfile6$/);
   });
 
-  it('exits 2 without --private-key or with an unreadable file, and prints the ACM error for junk PEM', async () => {
+  it('exits 252 without --private-key or with an unreadable file, and 254 with the ACM error for junk PEM', async () => {
     writeFileSync(join(f.dir, 'junk.pem'), 'not a certificate');
     const usage = await f.run('import-certificate', '--certificate', 'fileb://junk.pem');
-    expect(usage.code).toBe(2);
+    expect(usage.code).toBe(252);
     expect(usage.stderr).toContain('the following arguments are required: --private-key');
     const unreadable = await f.run(
       'import-certificate',
@@ -36,7 +36,7 @@ describe('fwsign import-certificate', { timeout: 60_000 }, () => {
       'fileb://junk.pem',
     );
     expect([unreadable.code, unreadable.stderr]).toEqual([
-      2,
+      252,
       expect.stringContaining('Unable to load paramfile fileb://nothing.pem: ENOENT'),
     ]);
     const bad = await f.run(
@@ -46,7 +46,7 @@ describe('fwsign import-certificate', { timeout: 60_000 }, () => {
       '--private-key',
       'fileb://junk.pem',
     );
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(254);
     expect(bad.stderr).toMatch(
       /^An error occurred \((ValidationException|InvalidParameterException)\) when calling the ImportCertificate operation: \S/,
     );

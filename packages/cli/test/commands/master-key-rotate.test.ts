@@ -1,6 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { SignerStore } from '@fwsign/store';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fwsign, tempDir } from '../helpers.js';
@@ -11,29 +10,20 @@ afterAll(tmp.cleanup);
 describe('fwsign master-key rotate', () => {
   it('re-seals the data dir under a new 0600 master.key without printing it; the keys still open', async () => {
     const dataDir = join(tmp.dir, 'data');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        join(tmp.dir, 'k.pem'),
-        '-out',
-        join(tmp.dir, 'c.pem'),
-        '-days',
-        '30',
-        '-subj',
-        '/CN=rotate',
-        '-addext',
-        'extendedKeyUsage=codeSigning',
-      ],
-      { stdio: 'pipe' },
+    const made = await fwsign(
+      tmp.dir,
+      'keys',
+      'create',
+      '--algorithm',
+      'ecdsa-p256',
+      '--subject',
+      'CN=rotate',
+      '--key-out',
+      'k.pem',
+      '--cert-out',
+      'c.pem',
     );
+    expect(made.code, made.stderr).toBe(0);
     const id = { accountId: '000000000000', principalArn: 'arn:aws:iam::000000000000:root' };
     const store = SignerStore.open({ dataDir });
     const { certificateArn } = store.importCertificate(id, {

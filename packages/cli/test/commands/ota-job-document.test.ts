@@ -75,12 +75,46 @@ describe('fwsign ota-job-document', () => {
             filesize: 2000,
             fileid: 0,
             certfile: '/certs/codesign.crt',
+            fileType: 0,
             'sig-sha256-ecdsa': Buffer.from(signed.signature).toString('base64'),
           },
         ],
       },
     });
+    // Compact, as devices need it: no indentation, one line.
+    expect(r.stdout).toBe(`${JSON.stringify(doc)}\n`);
     expect(parseOtaJobDocument(doc).files[0]!.filesize).toBe(2000);
+  });
+
+  it('refuses MQTT without a stream, a stream name the agent cannot subscribe to, and a fileType over 255 (exit 2)', async () => {
+    const run = (...extra: string[]) =>
+      fwsign(
+        tmp.dir,
+        'ota-job-document',
+        '--signed',
+        'fw.signed.json',
+        '--filepath',
+        '/ota/fw.bin',
+        '--certfile',
+        '/certs/codesign.crt',
+        ...extra,
+      );
+    const none = await run();
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(
+      /^fwsign ota-job-document: --stream is required for MQTT \(the device downloads the file over that stream; AWS IoT names them AFR_OTA-<uuid>\)/,
+    );
+    const slash = await run('--stream', 'AFR_OTA/1');
+    expect(slash.code).toBe(2);
+    expect(slash.stderr).toContain(
+      '--stream expected no MQTT topic characters (#, +, /), got "/" in "AFR_OTA/1"',
+    );
+    const long = await run('--stream', `AFR_OTA-${'a'.repeat(37)}`);
+    expect(long.code).toBe(2);
+    expect(long.stderr).toContain('--stream expected at most 44 characters');
+    const type = await run('--stream', 'AFR_OTA-1', '--file-type', '256');
+    expect(type.code).toBe(2);
+    expect(type.stderr).toContain('--file-type expected an integer 0..255, got "256"');
   });
 
   it('writes --out, takes several files and HTTP fields, and checks pairing', async () => {
@@ -146,6 +180,8 @@ describe(
         '/ota/fw.bin',
         '--certfile',
         '/certs/codesign.crt',
+        '--stream',
+        'AFR_OTA-job',
       );
 
     it('builds the document from the signed object in the destination bucket, byte for byte the one --signed builds', async () => {
@@ -168,6 +204,8 @@ describe(
         '/ota/fw.bin',
         '--certfile',
         '/certs/codesign.crt',
+        '--stream',
+        'AFR_OTA-job',
       );
       expect(r.stdout).toBe(local.stdout);
       expect(parseOtaJobDocument(r.stdout).files[0]).toMatchObject({

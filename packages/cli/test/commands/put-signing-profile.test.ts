@@ -49,9 +49,9 @@ describe('fwsign put-signing-profile', { timeout: 60_000 }, () => {
     });
   });
 
-  it('exits 2 naming a missing required flag, and 1 with the AWS code for a server-side error', async () => {
+  it('exits 252 naming a missing required flag, and 254 with the AWS code for a server-side error', async () => {
     const usage = await f.run('put-signing-profile', '--profile-name', 'NoPlatform');
-    expect(usage.code).toBe(2);
+    expect(usage.code).toBe(252);
     expect(usage.stderr).toContain('the following arguments are required: --platform-id');
     const bad = await f.run(
       'put-signing-profile',
@@ -62,7 +62,7 @@ describe('fwsign put-signing-profile', { timeout: 60_000 }, () => {
       '--signature-validity-period',
       'value=1,type=WEEKS',
     );
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(254);
     expect(bad.stderr).toMatch(
       /^An error occurred \(ValidationException\) when calling the PutSigningProfile operation: .*'signatureValidityPeriod.type'/,
     );

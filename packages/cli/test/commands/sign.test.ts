@@ -220,8 +220,9 @@ describe('fwsign sign', () => {
       '--out',
       'bad.json',
     );
-    expect(noInput.code).toBe(1);
-    expect(noInput.stderr).toContain('ENOENT');
+    expect(noInput.code).toBe(2);
+    expect(noInput.stderr).toContain('--in');
+    expect(noInput.stderr).toContain('no such file (ENOENT)');
     expect(() => readFileSync(join(tmp.dir, 'bad.json'))).toThrow(/ENOENT/);
   });
 });

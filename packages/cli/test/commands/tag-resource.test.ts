@@ -15,7 +15,7 @@ describe('fwsign tag-resource', { timeout: 60_000 }, () => {
       b: '2',
     });
     const missing = await f.run('tag-resource', '--resource-arn', `${ARN}Nope`, '--tags', 'a=1');
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(254);
     expect(missing.stderr).toMatch(
       /An error occurred \((NotFoundException|ResourceNotFoundException)\) when calling the TagResource operation/,
     );

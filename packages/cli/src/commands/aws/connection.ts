@@ -2,6 +2,7 @@
 import type { ClientConfig } from '@fwsign/api';
 import { UsageError } from '../../args.js';
 import type { CliIo } from '../../command.js';
+import { ConfigError } from '../../failure.js';
 
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:8080';
 
@@ -9,6 +10,7 @@ export const GLOBAL_FLAGS = [
   'endpoint-url',
   'region',
   'output',
+  'query',
   'debug',
   'cli-input-json',
   'generate-cli-skeleton',
@@ -19,7 +21,7 @@ export const GLOBAL_FLAGS = [
 ] as const;
 
 export const GLOBAL_USAGE = `  [--endpoint-url URL (default $FWSIGN_ENDPOINT or ${DEFAULT_ENDPOINT})] [--region R] [--output json|table|text]
-  [--cli-input-json JSON|file://F] [--generate-cli-skeleton] [--debug]
+  [--query JMESPATH] [--cli-input-json JSON|file://F] [--generate-cli-skeleton] [--debug]
   credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (default: the development identity test/test)`;
 
 /** argv → flag → words: a flag takes every following word up to the next `--flag` (lists take several). */
@@ -59,13 +61,20 @@ export function clientConfig(flags: Map<string, string[]>, io: CliIo): ClientCon
       `--endpoint-url expected a URL like ${DEFAULT_ENDPOINT}, got ${JSON.stringify(endpoint)}`,
     );
   }
+  const id = io.env.AWS_ACCESS_KEY_ID;
+  const secret = io.env.AWS_SECRET_ACCESS_KEY;
+  // Half a key pair in the environment is a configuration mistake, as the AWS CLI treats it (253).
+  if ((id === undefined) !== (secret === undefined))
+    throw new ConfigError(
+      `Partial credentials found in env, missing: ${id === undefined ? 'AWS_ACCESS_KEY_ID' : 'AWS_SECRET_ACCESS_KEY'}; set both, or neither for the development identity test/test`,
+    );
   const debug = flags.has('debug');
   return {
     endpoint,
     region: one('region') ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? 'us-east-1',
     credentials: {
-      accessKeyId: io.env.AWS_ACCESS_KEY_ID ?? 'test',
-      secretAccessKey: io.env.AWS_SECRET_ACCESS_KEY ?? 'test',
+      accessKeyId: id ?? 'test',
+      secretAccessKey: secret ?? 'test',
     },
     ...(debug ? { debug: (line: string) => void io.stderr.write(`[debug] ${line}\n`) } : {}),
   };

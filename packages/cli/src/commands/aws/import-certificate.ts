@@ -2,8 +2,8 @@
 import { acmModel, callAcm } from '@fwsign/api';
 import { UsageError } from '../../args.js';
 import { EXIT_OK, type Command } from '../../command.js';
-import { clientConfig, GLOBAL_USAGE, outputFormat, splitFlags } from './connection.js';
-import { formatOutput } from './output.js';
+import { clientConfig, GLOBAL_USAGE, splitFlags } from './connection.js';
+import { printResult } from './print.js';
 import { memberValue } from './values.js';
 import { reportError } from './verb.js';
 
@@ -16,15 +16,14 @@ const MEMBERS: Record<string, string> = {
 
 export const importCertificate: Command = {
   name: 'import-certificate',
-  summary:
-    'import a certificate and its private key as signing material; prints its certificateArn',
+  aws: true,
   usage: `fwsign import-certificate --certificate fileb://cert.pem --private-key fileb://key.pem [--certificate-chain fileb://chain.pem] [--certificate-arn ARN]\n${GLOBAL_USAGE}`,
   async run(args, io) {
     const flags = splitFlags(args);
     const input: Record<string, unknown> = {};
     const shape = acmModel.shapes.ImportCertificateRequest!;
     for (const [flag, words] of flags) {
-      if (['endpoint-url', 'region', 'debug', 'output'].includes(flag)) continue;
+      if (['endpoint-url', 'region', 'debug', 'output', 'query'].includes(flag)) continue;
       const member = MEMBERS[flag];
       if (!member)
         throw new UsageError(
@@ -42,7 +41,7 @@ export const importCertificate: Command = {
     const config = clientConfig(flags, io);
     try {
       const out = await callAcm(config, 'ImportCertificate', input);
-      io.stdout.write(formatOutput('ImportCertificate', out, outputFormat(flags)));
+      printResult(io, flags, 'ImportCertificate', out);
       return EXIT_OK;
     } catch (err) {
       return reportError(io, 'ImportCertificate', config, err);

@@ -5,12 +5,7 @@ import { pathOf, UsageError } from '../../args.js';
 import type { CliIo } from '../../command.js';
 import { parseShorthand, type Shorthand } from './shorthand.js';
 
-/** The AWS CLI's flag for a member: camelCase → kebab-case (botocore's xform_name). */
-export const flagName = (member: string): string =>
-  member
-    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-    .replace(/([A-Z])([A-Z][a-z])/g, '$1-$2')
-    .toLowerCase();
+export { flagName } from './table.js';
 
 /** `file://` reads text, `fileb://` bytes, as the AWS CLI does for any parameter. */
 function loadParam(io: CliIo, word: string, binary: boolean): string | Uint8Array {

@@ -3,10 +3,12 @@
  * (`--profile-name`), shorthand and JSON values, `--cli-input-json`, `--generate-cli-skeleton`,
  * pagination and output as `aws signer <verb>` has them.
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { callSigner, ServiceError, signerModel, type ClientConfig } from '@fwsign/api';
 import { pathOf, UsageError } from '../../args.js';
-import { EXIT_FAILURE, EXIT_OK, type CliIo, type Command } from '../../command.js';
+import { AWS_EXIT, EXIT_OK, type CliIo, type Command } from '../../command.js';
+import { unreachableCode, unreachableMessage } from '../../failure.js';
 import {
   clientConfig,
   GLOBAL_FLAGS,
@@ -14,10 +16,9 @@ import {
   outputFormat,
   splitFlags,
 } from './connection.js';
-import { formatOutput } from './output.js';
+import { callPaginated } from './paginate.js';
+import { printResult } from './print.js';
 import { coerce, flagName, memberValue, skeleton } from './values.js';
-
-const MAX_PAGES = 10_000;
 
 export function awsVerb(operation: string, summary: string): Command {
   const op = signerModel.operations[operation];
@@ -42,6 +43,7 @@ export function awsVerb(operation: string, summary: string): Command {
   return {
     name,
     summary,
+    aws: true,
     usage: `fwsign ${name} ${synopsis}\n${GLOBAL_USAGE}`,
     async run(args, io) {
       const flags = splitFlags(args);
@@ -52,15 +54,21 @@ export function awsVerb(operation: string, summary: string): Command {
         return EXIT_OK;
       }
       const input = inputFrom(flags, io);
+      // As the AWS CLI does for members the model marks idempotencyToken (start-signing-job's
+      // --client-request-token): a fresh one per invocation when the user gives none.
+      for (const [m, ref] of Object.entries(members))
+        if ((ref as { idempotencyToken?: boolean }).idempotencyToken && input[m] === undefined)
+          input[m] = randomUUID();
       const missing = [...required]
         .filter((m) => input[m] === undefined)
         .map((m) => `--${flagName(m)}`);
       if (missing.length)
         throw new UsageError(`the following arguments are required: ${missing.join(', ')}`);
       const config = clientConfig(flags, io);
+      outputFormat(flags); // a bad --output is refused before the request, as the AWS CLI does
       try {
         const out = await callPaginated(config, operation, input, flags);
-        io.stdout.write(formatOutput(operation, out, outputFormat(flags)));
+        printResult(io, flags, operation, out);
         return EXIT_OK;
       } catch (err) {
         return reportError(io, operation, config, err);
@@ -108,63 +116,10 @@ export function awsVerb(operation: string, summary: string): Command {
   }
 }
 
-/** Lists follow nextToken until the end or `--max-items`, merging the pages' list, as the AWS CLI does. */
-async function callPaginated(
-  config: ClientConfig,
-  operation: string,
-  input: Record<string, unknown>,
-  flags: Map<string, string[]>,
-): Promise<Record<string, unknown>> {
-  const op = signerModel.operations[operation]!;
-  const inMembers = op.input ? (signerModel.shapes[op.input.shape]!.members ?? {}) : {};
-  const outMembers = op.output ? (signerModel.shapes[op.output.shape]!.members ?? {}) : {};
-  const listKeys = Object.entries(outMembers)
-    .filter(([, r]) => signerModel.shapes[r.shape]!.type === 'list')
-    .map(([k]) => k);
-  const paginated =
-    'nextToken' in inMembers &&
-    'nextToken' in outMembers &&
-    listKeys.length === 1 &&
-    !flags.has('no-paginate');
-  if (!paginated) return callSigner(config, operation, input);
-  const listKey = listKeys[0]!;
-  const maxItems = positive(flags, 'max-items');
-  const pageSize = positive(flags, 'page-size');
-  const starting = flags.get('starting-token')?.[0];
-  let token = starting ?? (input.nextToken as string | undefined);
-  const items: unknown[] = [];
-  let last: Record<string, unknown> = {};
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const want =
-      maxItems === undefined ? pageSize : Math.min(pageSize ?? 25, maxItems - items.length);
-    last = await callSigner(config, operation, {
-      ...input,
-      ...(want !== undefined && 'maxResults' in inMembers
-        ? { maxResults: Math.min(want, 25) }
-        : {}),
-      ...(token ? { nextToken: token } : {}),
-    });
-    items.push(...((last[listKey] as unknown[] | undefined) ?? []));
-    token = last.nextToken as string | undefined;
-    if (!token || (maxItems !== undefined && items.length >= maxItems)) break;
-  }
-  const { nextToken: _ignored, ...rest } = last;
-  return {
-    ...rest,
-    [listKey]: items,
-    ...(token && maxItems !== undefined ? { NextToken: token } : {}),
-  };
-}
-
-function positive(flags: Map<string, string[]>, name: string): number | undefined {
-  const v = flags.get(name)?.[0];
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < 1)
-    throw new UsageError(`--${name} expected a positive integer, got ${JSON.stringify(v)}`);
-  return Number(v);
-}
-
-/** Prints the AWS error code and message (as the AWS CLI words it) and returns the failure exit code. */
+/**
+ * Prints the AWS error code and message (as the AWS CLI words it) and returns the AWS CLI's exit
+ * code: 254 for an error the service returned, 255 for an endpoint that does not answer.
+ */
 export function reportError(
   io: CliIo,
   operation: string,
@@ -175,14 +130,12 @@ export function reportError(
     io.stderr.write(
       `An error occurred (${err.code}) when calling the ${operation} operation: ${err.message}\n`,
     );
-    return EXIT_FAILURE;
+    return AWS_EXIT.service;
   }
-  const cause = (err as { cause?: { code?: string } }).cause;
-  if (err instanceof TypeError && cause?.code) {
-    io.stderr.write(
-      `Could not connect to the endpoint URL: "${config.endpoint}" (${cause.code}); is \`fwsign serve\` running?\n`,
-    );
-    return EXIT_FAILURE;
+  const net = unreachableCode(err);
+  if (net) {
+    io.stderr.write(`fwsign: ${unreachableMessage(config.endpoint, net)}\n`);
+    return AWS_EXIT.other;
   }
   throw err;
 }

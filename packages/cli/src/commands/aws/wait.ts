@@ -12,8 +12,7 @@ export const EXIT_WAITER_FAILED = 255;
 
 export const waitSuccessfulSigningJob: Command = {
   name: 'wait successful-signing-job',
-  summary:
-    'wait until a signing job Succeeded; exit 255 if it Failed (aws signer wait successful-signing-job)',
+  aws: true,
   usage: `fwsign wait successful-signing-job --job-id ID [--job-owner ACCOUNT]\n${GLOBAL_USAGE}`,
   async run(args, io) {
     const flags = splitFlags(args);
