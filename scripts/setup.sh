@@ -15,6 +15,7 @@ SYSTEM_PACKAGES=(
   awscli python3-boto3 python3-botocore  # the real AWS clients the API is tested with
   python3-cryptography-vectors  # NIST CAVP vectors for the C verifier
   zip unzip                     # Lambda deployment packages: made by zip, checked by unzip -t
+  chromium                      # the web console's browser tests (playwright-core drives it)
   libc6-i386                    # runs Mynewt's 32-bit SMP server simulator (../shared/peers), where the kernel can
 )
 
@@ -50,6 +51,8 @@ if ! command -v pnpm >/dev/null || [ "$(pnpm --version | cut -d. -f1)" != "10" ]
 fi
 
 pnpm install --frozen-lockfile --reporter=append-only >/dev/null
+# The web console's static files, which `fwsign serve` serves at /console/ and its tests load.
+pnpm -s --filter @fwsign/console build
 # The `fwsign` command: build the CLI's bundle and link it as `npm link` would (the package in
 # npm's global node_modules, its bin in npm's global bin, which is on PATH). npm link itself cannot
 # be used: it installs the package's dependencies with npm, which refuses pnpm's workspace:*.

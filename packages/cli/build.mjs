@@ -4,7 +4,8 @@
 // chunks (the store starts it from there). Native modules stay external: their .node binaries
 // cannot be bundled and are resolved from node_modules at run time.
 import { build } from 'esbuild';
-import { chmod, rm } from 'node:fs/promises';
+import { chmod, cp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const pkg = fileURLToPath(new URL('.', import.meta.url));
@@ -43,3 +44,7 @@ await build({
   }
 });
 await chmod(`${outdir}/fwsign.mjs`, 0o755);
+
+// The web console's static files (packages/console/dist) ship beside the bundle; serve finds them there.
+const consoleDist = fileURLToPath(new URL('../console/dist', import.meta.url));
+if (existsSync(consoleDist)) await cp(consoleDist, `${outdir}/console`, { recursive: true });

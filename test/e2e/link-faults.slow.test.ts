@@ -11,7 +11,7 @@ import { DeviceSession } from '@fwsign/harness';
 import { CERTFILE, deviceSignature, provisionAnchors } from './support/device.js';
 import { jobDocumentForJob } from './support/job-document.js';
 import { seedFromEnv, seededRandom } from './support/random.js';
-import { firmware, scenario } from './support/scenario.js';
+import { defaultBoard, firmware, scenario } from './support/scenario.js';
 
 const RUNS = Number(process.env.FWSIGN_FAULT_RUNS ?? 12);
 const KINDS: FaultKind[] = ['drop', 'corrupt', 'duplicate', 'stall', 'reset'];
@@ -109,7 +109,7 @@ describe('link faults at 115200 baud', () => {
       // Most faults are recoverable by retries: a flasher that never succeeds is broken, not careful.
       expect(tally.verified).toBeGreaterThanOrEqual(Math.ceil(RUNS / 2));
     },
-    { timeoutMs: 600_000 },
+    { timeoutMs: 600_000, board: defaultBoard },
   );
 
   scenario(
@@ -159,5 +159,6 @@ describe('link faults at 115200 baud', () => {
       expect(await second.verify()).toMatchObject({ fwv: 0, name: 'FWV_OK' });
       second.close();
     },
+    { board: defaultBoard },
   );
 });

@@ -30,3 +30,4 @@ export { AccessLog } from './access-log.js';
 export { signerModel, acmModel } from './model/load.js';
 export type { ServiceModel, Operation, Shape, ShapeRef } from './model/types.js';
 export { callSigner, callAcm, getS3Object, ServiceError, type ClientConfig } from './client.js';
+export { ConsoleStatic, CONSOLE_CSP, CONSOLE_PATH } from './console-static.js';

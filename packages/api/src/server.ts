@@ -29,6 +29,7 @@ import { flatHeaders, parseQuery, pickProtocol, type Protocol } from './request.
 import type { Match } from './model/rest-json.js';
 import { ByteBudget, RateLimiter } from './rate-limit.js';
 import { AccessLog } from './access-log.js';
+import { ConsoleStatic } from './console-static.js';
 import { SignerStore } from '@fwsign/store';
 
 /** What the server needs of the store: Signer operations by name, ACM's four, the buckets. */
@@ -54,6 +55,8 @@ export interface SignerServerOptions {
   maxSkewMs?: number;
   /** Closes the store when the server closes (default true). */
   ownsStore?: boolean;
+  /** The web console's built files, served at /console/ (none when absent). */
+  consoleDir?: string;
   /** Open connections at most (default 1024); more are refused at accept. */
   maxConnections?: number;
   /** Request-body bytes being read at once, over all connections (default 256 MiB). */
@@ -128,6 +131,7 @@ export class SignerServer {
     if (opts.accessLog === undefined)
       this.ownLog = new AccessLog((text) => process.stderr.write(text));
     this.log = opts.accessLog === false ? undefined : (opts.accessLog ?? this.ownLog!.line);
+    const web = opts.consoleDir ? new ConsoleStatic(opts.consoleDir) : undefined;
     this.server = createServer(
       {
         keepAliveTimeout: 5000,
@@ -135,7 +139,7 @@ export class SignerServer {
         headersTimeout: opts.headersTimeoutMs ?? 10_000,
         requestTimeout: opts.requestTimeoutMs ?? 120_000,
       },
-      (req, res) => void this.handle(req, res),
+      (req, res) => void (web?.claims(req) ? web.serve(req, res) : this.handle(req, res)),
     );
     this.server.maxConnections = opts.maxConnections ?? 1024;
     this.bodies = new ByteBudget(opts.maxBodyBytesInFlight ?? 256 * 1024 * 1024);

@@ -115,12 +115,13 @@ export async function startFixture(): Promise<Fixture> {
   return f;
 }
 
-/** A profile on AmazonFreeRTOS-Default with a fresh EC certificate. */
+/** A profile on AmazonFreeRTOS-Default with a fresh EC certificate (or `opts.certificateArn`). */
 export async function profile(
   f: Fixture,
   name: string,
+  opts: { certificateArn?: string; extra?: string[] } = {},
 ): Promise<{ certificateArn: string; profileVersion: string; profileVersionArn: string }> {
-  const certificateArn = await f.certificate('ec');
+  const certificateArn = opts.certificateArn ?? (await f.certificate('ec'));
   const put = await f.json(
     'put-signing-profile',
     '--profile-name',
@@ -129,6 +130,7 @@ export async function profile(
     'AmazonFreeRTOS-Default',
     '--signing-material',
     `certificateArn=${certificateArn}`,
+    ...(opts.extra ?? []),
   );
   return {
     certificateArn,

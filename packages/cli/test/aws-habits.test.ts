@@ -6,27 +6,23 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFixture, type Fixture } from './aws-fixture.js';
+import { profile, startFixture, type Fixture } from './aws-fixture.js';
 
 const exec = promisify(execFile);
 let f: Fixture;
 beforeAll(async () => {
   f = await startFixture();
-  const arn = await f.certificate('ec');
+  const certificateArn = await f.certificate('ec');
   for (const name of ['Alpha', 'Beta', 'Gamma', 'Delta'])
-    await f.json(
-      'put-signing-profile',
-      '--profile-name',
-      name,
-      '--platform-id',
-      'AmazonFreeRTOS-Default',
-      '--signing-material',
-      `certificateArn=${arn}`,
-      '--signature-validity-period',
-      'value=90,type=DAYS',
-      '--tags',
-      `team=fw,name=${name}`,
-    );
+    await profile(f, name, {
+      certificateArn,
+      extra: [
+        '--signature-validity-period',
+        'value=90,type=DAYS',
+        '--tags',
+        `team=fw,name=${name}`,
+      ],
+    });
 }, 120_000);
 afterAll(async () => f?.close());
 

@@ -33,6 +33,13 @@ describe('dist/fwsign.mjs', () => {
     expect(existsSync(join(pkg, 'dist', 'commit-worker.mjs'))).toBe(true);
   });
 
+  it('ships the web console beside it (setup.sh builds packages/console first)', () => {
+    expect(
+      existsSync(join(pkg, 'dist', 'console', 'index.html')),
+      'dist/console/index.html: run pnpm --filter @fwsign/console build before the CLI build',
+    ).toBe(true);
+  });
+
   it('loads only the dispatch for --help, and only platforms for list-signing-platforms (no test libraries, no harness)', () => {
     const dist = join(pkg, 'dist');
     // What a start loads before any verb: the entry and its static imports, transitively.

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fwsign, tempDir } from './helpers.js';
+import { devKeys, fwsign, tempDir } from './helpers.js';
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);
@@ -21,22 +21,7 @@ async function closedPort(): Promise<number> {
 }
 
 beforeAll(async () => {
-  expect(
-    (
-      await run(
-        'keys',
-        'create',
-        '--algorithm',
-        'ecdsa-p256',
-        '--subject',
-        'CN=errors',
-        '--key-out',
-        'k.pem',
-        '--cert-out',
-        'c.pem',
-      )
-    ).code,
-  ).toBe(0);
+  expect((await devKeys(tmp.dir)).code).toBe(0);
   writeFileSync(join(tmp.dir, 'fw.bin'), Buffer.alloc(100, 1));
 });
 

@@ -22,6 +22,11 @@ export async function fwsign(cwd: string, ...argv: string[]): Promise<RunResult>
   return { code, stdout, stderr };
 }
 
+/** `fwsign keys create` of an ECDSA P-256 development key and certificate in `cwd`. */
+export async function devKeys(cwd: string, key = 'k.pem', cert = 'c.pem'): Promise<RunResult> {
+  return fwsign(cwd, 'keys', 'create', '--algorithm', 'ecdsa-p256', '--subject', 'CN=test', '--key-out', key, '--cert-out', cert); // prettier-ignore
+}
+
 export function tempDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'fwsign-cli-'));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };

@@ -46,7 +46,7 @@ export class RenodeBoard implements Board {
   readonly kind = 'renode' as const;
   readonly uart = new UartLog();
   readonly firmware: Firmware;
-  readonly linkTimeoutMs = 10_000;
+  readonly linkTimeoutMs = 20_000;
   /** Starts so far; power cuts so far. */
   starts = 0;
   powerCuts = 0;

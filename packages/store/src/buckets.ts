@@ -380,16 +380,26 @@ export class Buckets {
     return stmt(this.db, sql).get(...args) as ObjectRow | undefined;
   }
 
+  /**
+   * Opens a committed segment wherever it is: a segment is committed before its writer (possibly
+   * another process) renames it from pending/ into place, so it can be in either, and the rename
+   * can land between the two opens: then the final path is tried once more.
+   */
+  private openSegment(file: string): number {
+    const paths = [finalPath(this.dirs, file), join(this.dirs.pending, file)];
+    for (const path of [...paths, paths[0]!]) {
+      try {
+        return openSync(path, 'r');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
+    throw new Error(`segment ${file} of a committed object is in neither ${paths.join(' nor ')}`);
+  }
+
   /** The bytes of one object version. */
   readBody(row: { file: string; offset: number; size: number }): Uint8Array {
-    let fd: number;
-    try {
-      fd = openSync(finalPath(this.dirs, row.file), 'r');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      // Committed but not yet renamed by its writer (possibly another process).
-      fd = openSync(join(this.dirs.pending, row.file), 'r');
-    }
+    const fd = this.openSegment(row.file);
     try {
       // Every byte is read into it below, so it need not be zeroed first.
       const out = Buffer.allocUnsafeSlow(row.size);

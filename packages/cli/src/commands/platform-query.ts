@@ -4,7 +4,7 @@
  * the service model) loads only when there is a server to ask.
  */
 import { UsageError } from '../args.js';
-import type { CliIo } from '../command.js';
+import { AWS_EXIT, EXIT_OK, type CliIo } from '../command.js';
 import { splitFlags } from './aws/connection.js';
 import { printResult } from './aws/print.js';
 
@@ -39,9 +39,9 @@ export async function answer(
 ): Promise<number> {
   if (!flags.has('endpoint-url')) {
     const out = local();
-    if (out === undefined) return 254;
+    if (out === undefined) return AWS_EXIT.service;
     printResult(io, flags, operation, out);
-    return 0;
+    return EXIT_OK;
   }
   const [{ clientConfig, outputFormat }, { callPaginated }, { reportError }] = await Promise.all([
     import('./aws/connection.js'),
@@ -52,7 +52,7 @@ export async function answer(
   outputFormat(flags);
   try {
     printResult(io, flags, operation, await callPaginated(config, operation, input, flags));
-    return 0;
+    return EXIT_OK;
   } catch (err) {
     return reportError(io, operation, config, err);
   }

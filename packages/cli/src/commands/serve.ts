@@ -1,8 +1,9 @@
 /** `fwsign serve`: the AWS-Signer-compatible server in the foreground until SIGTERM or SIGINT. */
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { AccessLog, SignerServer } from '@fwsign/api';
+import { AccessLog, CONSOLE_PATH, SignerServer } from '@fwsign/api';
 import { InputError } from '../failure.js';
 import { integer, optionalString, parse, pathOf, requireString } from '../args.js';
 import { EXIT_OK, type Command } from '../command.js';
@@ -10,7 +11,8 @@ import { EXIT_OK, type Command } from '../command.js';
 export const serve: Command = {
   name: 'serve',
   usage:
-    'fwsign serve --data-dir DIR [--port 8080] [--host 127.0.0.1] [--region us-east-1] [--rate-limit REQUESTS_PER_SECOND] [--quiet]\n' +
+    'fwsign serve --data-dir DIR [--port 8080] [--host 127.0.0.1] [--region us-east-1] [--rate-limit REQUESTS_PER_SECOND] [--console-dir DIR] [--quiet]\n' +
+    '  The web console is served at /console/ from --console-dir (default: the built console beside the bundle, or packages/console/dist).\n' +
     '  Credentials: DIR/credentials.json (created with access key "test", secret "test", account 000000000000).\n' +
     '  SIGHUP re-reads credentials.json. SIGTERM/SIGINT stop gracefully: in-flight requests finish, the database closes.',
   async run(args, io) {
@@ -21,7 +23,10 @@ export const serve: Command = {
       region: { type: 'string' },
       'rate-limit': { type: 'string' },
       quiet: { type: 'boolean' },
+      'console-dir': { type: 'string' },
     });
+    const given = optionalString(p, 'console-dir');
+    const consoleDir = given !== undefined ? pathOf(io, given) : defaultConsoleDir();
     const dataDir = pathOf(io, requireString(p, 'data-dir'));
     const port = integer(p, 'port', 0, 65535) ?? 8080;
     const rate = integer(p, 'rate-limit', 1, 10_000_000);
@@ -38,6 +43,7 @@ export const serve: Command = {
       region: optionalString(p, 'region') ?? 'us-east-1',
       ...(rate !== undefined ? { rateLimit: { ratePerSecond: rate, burst: rate * 2 } } : {}),
       accessLog: p.values.quiet === true ? false : log.line,
+      ...(consoleDir !== undefined ? { consoleDir } : {}),
     });
     let url: string;
     try {
@@ -50,6 +56,11 @@ export const serve: Command = {
     }
     io.stderr.write(
       `fwsign serve: listening on ${url} (region ${server.region}, data ${dataDir})\n`,
+    );
+    io.stderr.write(
+      consoleDir !== undefined
+        ? `fwsign serve: console at ${url}${CONSOLE_PATH}\n`
+        : 'fwsign serve: no console (not built: pnpm --filter @fwsign/console build)\n',
     );
     // SIGHUP re-reads credentials.json, so an account can be added without a restart.
     const onHup = (): void => {
@@ -74,6 +85,15 @@ export const serve: Command = {
     return EXIT_OK;
   },
 };
+
+/** The CLI bundle ships the console in dist/console; from source it is packages/console/dist. */
+function defaultConsoleDir(): string | undefined {
+  for (const rel of ['./console/', '../../../console/dist/']) {
+    const dir = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(`${dir}index.html`)) return dir;
+  }
+  return undefined;
+}
 
 function portError(host: string, port: number, err: unknown): Error {
   const code = (err as NodeJS.ErrnoException).code;

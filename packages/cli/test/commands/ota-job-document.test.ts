@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseOtaJobDocument, parseSignedObject } from '@fwsign/signing-engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fwsign, tempDir, type RunResult } from '../helpers.js';
+import { devKeys, fwsign, tempDir, type RunResult } from '../helpers.js';
 import { job, profile, startFixture, type Fixture } from '../aws-fixture.js';
 
 const tmp = tempDir();
@@ -11,23 +11,7 @@ afterAll(tmp.cleanup);
 
 beforeAll(async () => {
   writeFileSync(join(tmp.dir, 'fw.bin'), randomBytes(2000));
-  expect(
-    (
-      await fwsign(
-        tmp.dir,
-        'keys',
-        'create',
-        '--algorithm',
-        'ecdsa-p256',
-        '--subject',
-        'CN=ota',
-        '--key-out',
-        'k.pem',
-        '--cert-out',
-        'c.pem',
-      )
-    ).code,
-  ).toBe(0);
+  expect((await devKeys(tmp.dir)).code).toBe(0);
   expect(
     (
       await fwsign(
@@ -49,8 +33,9 @@ beforeAll(async () => {
 });
 
 describe('fwsign ota-job-document', () => {
-  it('prints the afr_ota document with the signature copied from the signed object', async () => {
-    const r = await fwsign(
+  /** The document of fw.signed.json for /ota/fw.bin, with `extra` flags. */
+  const document = (...extra: string[]): Promise<RunResult> =>
+    fwsign(
       tmp.dir,
       'ota-job-document',
       '--signed',
@@ -59,9 +44,11 @@ describe('fwsign ota-job-document', () => {
       '/ota/fw.bin',
       '--certfile',
       '/certs/codesign.crt',
-      '--stream',
-      'AFR_OTA-abc',
+      ...extra,
     );
+
+  it('prints the afr_ota document with the signature copied from the signed object', async () => {
+    const r = await document('--stream', 'AFR_OTA-abc');
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout);
     const signed = parseSignedObject(new Uint8Array(readFileSync(join(tmp.dir, 'fw.signed.json'))));
@@ -87,18 +74,7 @@ describe('fwsign ota-job-document', () => {
   });
 
   it('refuses MQTT without a stream, a stream name the agent cannot subscribe to, and a fileType over 255 (exit 2)', async () => {
-    const run = (...extra: string[]) =>
-      fwsign(
-        tmp.dir,
-        'ota-job-document',
-        '--signed',
-        'fw.signed.json',
-        '--filepath',
-        '/ota/fw.bin',
-        '--certfile',
-        '/certs/codesign.crt',
-        ...extra,
-      );
+    const run = document;
     const none = await run();
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,10 +12,24 @@ beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'fwsign-serve-'))));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('fwsign serve', { timeout: 60_000 }, () => {
-  it('serves the API, creates a private credentials file, logs requests, and stops cleanly on SIGTERM', async () => {
+  it('serves the API and the console, creates a private credentials file, logs requests, and stops cleanly on SIGTERM', async () => {
+    const web = join(dir, 'web');
+    mkdirSync(web, { recursive: true });
+    writeFileSync(join(web, 'index.html'), '<!doctype html><title>console</title>');
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', MAIN, 'serve', '--data-dir', join(dir, 'data'), '--port', '0'],
+      [
+        '--import',
+        'tsx',
+        MAIN,
+        'serve',
+        '--data-dir',
+        join(dir, 'data'),
+        '--port',
+        '0',
+        '--console-dir',
+        web,
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';
@@ -27,13 +41,21 @@ describe('fwsign serve', { timeout: 60_000 }, () => {
       const url = await new Promise<string>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 30_000);
         child.stderr.on('data', () => {
-          const m = /listening on (http:\/\/\S+)/.exec(stderr);
+          // The console's URL is the last line printed at start.
+          const m = /console at (http:\/\/\S+)\/console\/\n/.exec(stderr);
           if (m) {
             clearTimeout(timer);
             resolve(m[1]!);
           }
         });
       });
+      expect(stderr).toContain(`fwsign serve: listening on ${url} `);
+      // --console-dir's files are served at the printed URL.
+      const page = await fetch(`${url}/console/`);
+      expect([page.status, await page.text()]).toEqual([
+        200,
+        '<!doctype html><title>console</title>',
+      ]);
       const creds = join(dir, 'data', 'credentials.json');
       expect(statSync(creds).mode & 0o777).toBe(0o600);
       expect(JSON.parse(readFileSync(creds, 'utf8')).credentials[0]).toMatchObject({

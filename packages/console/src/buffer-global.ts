@@ -1,0 +1,2 @@
+// Injected by build.mjs: every free `Buffer` in the bundle refers to this one.
+export { Buffer } from 'buffer';
