@@ -14,6 +14,7 @@ SYSTEM_PACKAGES=(
   sqlite3                       # inspecting data dirs by hand
   awscli python3-boto3 python3-botocore  # the real AWS clients the API is tested with
   python3-cryptography-vectors  # NIST CAVP vectors for the C verifier
+  zip unzip                     # Lambda deployment packages: made by zip, checked by unzip -t
   chromium                      # the web console's browser tests (playwright-core drives it)
   libc6-i386                    # runs Mynewt's 32-bit SMP server simulator (../shared/peers), where the kernel can
 )

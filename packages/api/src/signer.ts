@@ -1,4 +1,5 @@
 import type { Identity } from './credentials.js';
+import { ApiError } from './errors.js';
 import { signerModel } from './model/load.js';
 import { lowerFirst } from './model/encode.js';
 import {
@@ -40,7 +41,12 @@ export async function handleSigner(
   match: Match,
   req: Omit<WireRequest, 'labels'>,
 ): Promise<{ status: number; body: string }> {
-  const input = decodeInput(signerModel, match.op, { ...req, labels: match.labels });
+  let input: unknown;
+  try {
+    input = decodeInput(signerModel, match.op, { ...req, labels: match.labels });
+  } catch (err) {
+    throw tagProblemsAsBadRequest(err);
+  }
   const name = lowerFirst(match.op.name) as SignerOperationName;
   const ops: Partial<SignerOperations> = isPlatformOperation(name) ? platformOperations : store;
   // The one untyped step: `input` was decoded by this operation's own input shape, which is what
@@ -55,4 +61,18 @@ export async function handleSigner(
 
 function isPlatformOperation(name: SignerOperationName): name is keyof PlatformOperations {
   return name in platformOperations;
+}
+
+/**
+ * The Signer references list BadRequestException for invalid tags (an `aws:` key, an empty map) on
+ * PutSigningProfile, TagResource and UntagResource, where the model's constraints would otherwise
+ * make them a ValidationException. Only a request whose every problem is in its tags is renamed.
+ */
+function tagProblemsAsBadRequest(err: unknown): unknown {
+  if (!(err instanceof ApiError) || err.code !== 'ValidationException') return err;
+  const problems = err.message.replace(/^\d+ validation errors? detected: /, '').split('; ');
+  const inTags = (p: string) => / at '(tags|tagKeys)\b/.test(p);
+  return problems.length > 0 && problems.every(inTags)
+    ? new ApiError('BadRequestException', 400, err.message)
+    : err;
 }

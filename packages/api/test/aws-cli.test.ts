@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { makeCertificate, startServer, type Harness } from './helpers.js';
+import { awsCliEnv, makeCertificate, startServer, type Harness } from './helpers.js';
 
 // The Debian packages (awscli, python3-boto3) as the issue names them; PATH's copies elsewhere.
 const AWS = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
@@ -36,17 +36,7 @@ async function awsFails(...args: string[]): Promise<string> {
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'fwsign-awscli-'));
   h = await startServer();
-  env = {
-    PATH: process.env.PATH,
-    HOME: tmp,
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: join(tmp, 'no-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(tmp, 'no-credentials'),
-    AWS_PAGER: '',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  };
+  env = awsCliEnv(tmp);
 });
 
 afterAll(async () => {

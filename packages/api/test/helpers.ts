@@ -188,6 +188,21 @@ export async function acm(
 
 export const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
+/** The environment the Debian AWS CLI and boto3 run in: the development identity, no user config. */
+export function awsCliEnv(home: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: home,
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_CONFIG_FILE: join(home, 'no-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
+    AWS_PAGER: '',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+}
+
 /**
  * The head of a SigV4-signed HTTP/1.1 request as raw text, for tests that send what fetch cannot:
  * a body cut short, dribbled or bigger than declared. S3 requests sign `x-amz-content-sha256`.

@@ -69,7 +69,8 @@ function invalid(message: string): never {
 
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+?)-----END CERTIFICATE-----/g;
 
-function pemBlocks(pem: string): Uint8Array[] {
+/** The DER of every CERTIFICATE block of a PEM text, in order. */
+export function pemBlocks(pem: string): Uint8Array[] {
   return [...pem.matchAll(PEM_BLOCK)].map(
     (m) => new Uint8Array(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64')),
   );
@@ -206,7 +207,8 @@ export function isIntactSelfSigned(cert: ParsedCertificate): boolean {
   }
 }
 
-function parseSubject(subject: string): pkijs.RelativeDistinguishedNames {
+/** "CN=Name, O=Org" as an X.501 name (internal: also used by managed-certificates.ts). */
+export function parseSubject(subject: string): pkijs.RelativeDistinguishedNames {
   const parts = subject
     .split(',')
     .map((p) => p.trim())
@@ -237,7 +239,8 @@ function parseSubject(subject: string): pkijs.RelativeDistinguishedNames {
   return rdn;
 }
 
-function pem(label: string, der: ArrayBuffer | Uint8Array): string {
+/** DER as a PEM block of 64-character lines (internal: also used by managed-certificates.ts). */
+export function pem(label: string, der: ArrayBuffer | Uint8Array): string {
   const b64 = Buffer.from(der instanceof Uint8Array ? der : new Uint8Array(der)).toString('base64');
   return `-----BEGIN ${label}-----\n${b64.replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END ${label}-----\n`;
 }

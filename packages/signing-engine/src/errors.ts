@@ -10,6 +10,7 @@ export type EngineErrorCode =
   | 'PayloadTooLarge'
   | 'MalformedSignedObject'
   | 'MalformedJobDocument'
+  | 'MalformedPackage'
   | 'InvalidKey'
   | 'InvalidCertificate';
 

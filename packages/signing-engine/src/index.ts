@@ -10,8 +10,12 @@ export {
   type SigningPlatform,
 } from './platforms.js';
 export {
+  managedPlatformKind,
   resolveEffectiveConfiguration,
+  resolveManagedConfiguration,
   type EffectiveConfiguration,
+  type ManagedConfiguration,
+  type ManagedPlatformKind,
   type SignatureAlgorithm,
   type SigningConfigurationOverrides,
 } from './signing-configuration.js';
@@ -37,6 +41,8 @@ export {
   isIntactSelfSigned,
   parseCertificate,
   parseCertificateChain,
+  pem,
+  pemBlocks,
   privateKeyMatchesCertificate,
   trustAnchorFromCertificate,
   type ParsedCertificate,
@@ -55,3 +61,30 @@ export {
   type OtaJobFileInput,
   type OtaProtocol,
 } from './ota-job-document.js';
+export {
+  certificateHashes,
+  issueCertificate,
+  newP384Key,
+  verifyCertificateChain,
+  type CertificateRole,
+  type ChainVerdict,
+  type Issuer,
+} from './managed-certificates.js';
+export {
+  JWS_MEDIA_TYPE,
+  NOTARY_PAYLOAD_TYPE,
+  SIGNING_SCHEME,
+  rfc3339Seconds,
+  signJwsEnvelope,
+  verifyJwsEnvelope,
+  type EnvelopeVerdict,
+  type SignedAttributes,
+} from './jws-envelope.js';
+export {
+  LAMBDA_PACKAGE_TYPE,
+  LAMBDA_SIGNATURE_MAGIC,
+  inspectZip,
+  signLambdaPackage,
+  verifyLambdaPackage,
+  type ZipLayout,
+} from './lambda-package.js';

@@ -2,8 +2,8 @@
  * The signing-platform catalog, field for field as AWS Signer's GetSigningPlatform returns it.
  * Facts: the AWS CLI's own `list-signing-platforms` / `get-signing-platform` examples (including
  * the trailing space in the IoT Device Management display name) and the botocore model
- * signer/2017-08-25. The Lambda and Notation entries make the list complete; they cannot be signed
- * here (their signatures are CMS/COSE envelopes made by AWS-held keys, not FreeRTOS objects).
+ * signer/2017-08-25. The Lambda and Notation entries sign with Signer-managed keys
+ * (resolveManagedConfiguration; jws-envelope.ts, lambda-package.ts), not with a key of the caller's.
  * Lambda's fields follow published ListSigningPlatforms output; for Notation only the display name
  * is attested (list-signing-profiles' platformDisplayName): its partner, target and size limit are
  * this catalog's best reading, not copied from a response.

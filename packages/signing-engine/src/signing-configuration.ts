@@ -55,7 +55,7 @@ export function resolveEffectiveConfiguration(
   if (!isSignablePlatform(platformId)) {
     throw new EngineError(
       'UnsupportedPlatform',
-      `platform ${platformId} is listed but fwsign cannot sign for it (only the FreeRTOS and IoT Device Management platforms)`,
+      `platform ${platformId} is listed but fwsign cannot sign for it with a key of yours: its keys are Signer-managed, so only a signing profile on the server signs for it (resolveManagedConfiguration)`,
     );
   }
   const sc = platform.signingConfiguration;
@@ -99,4 +99,57 @@ export function resolveEffectiveConfiguration(
     signatureAlgorithm,
     maxSizeBytes: platform.maxSizeInMB * MIB,
   };
+}
+
+export type ManagedPlatformKind = 'lambda' | 'notation';
+
+/** A Lambda or Notation platform: Signer generates and holds the keys (ECDSA P-384, SHA-384). */
+export interface ManagedConfiguration {
+  platform: SigningPlatform;
+  kind: ManagedPlatformKind;
+  maxSizeBytes: number;
+}
+
+const MANAGED: Record<string, ManagedPlatformKind> = {
+  'AWSLambda-SHA384-ECDSA': 'lambda',
+  'Notation-OCI-SHA384-ECDSA': 'notation',
+};
+
+/** The platforms whose keys Signer manages; undefined for the others. */
+export function managedPlatformKind(platformId: string): ManagedPlatformKind | undefined {
+  return MANAGED[platformId];
+}
+
+/** Like resolveEffectiveConfiguration, for the two Signer-managed platforms; overrides are checked the same way. */
+export function resolveManagedConfiguration(
+  platformId: string,
+  overrides: SigningConfigurationOverrides = {},
+): ManagedConfiguration {
+  const kind = managedPlatformKind(platformId);
+  const platform = getSigningPlatform(platformId);
+  if (!kind || !platform)
+    throw new EngineError(
+      'UnsupportedPlatform',
+      `platform ${JSON.stringify(platformId)} is not a Signer-managed platform (${Object.keys(MANAGED).join(', ')})`,
+    );
+  const sc = platform.signingConfiguration;
+  pick(
+    'signingConfiguration.encryptionAlgorithm',
+    overrides.signingConfiguration?.encryptionAlgorithm,
+    sc.encryptionAlgorithmOptions.allowedValues,
+    sc.encryptionAlgorithmOptions.defaultValue,
+  );
+  pick(
+    'signingConfiguration.hashAlgorithm',
+    overrides.signingConfiguration?.hashAlgorithm,
+    sc.hashAlgorithmOptions.allowedValues,
+    sc.hashAlgorithmOptions.defaultValue,
+  );
+  pick(
+    'signingImageFormat',
+    overrides.signingImageFormat,
+    platform.signingImageFormat.supportedFormats,
+    platform.signingImageFormat.defaultFormat,
+  );
+  return { platform, kind, maxSizeBytes: platform.maxSizeInMB * MIB };
 }

@@ -8,6 +8,7 @@ import { loadJob } from './job-row.js';
 import { authorizeProfile } from './permissions.js';
 import type { SigningPlatformOverrides } from './profile-row.js';
 import { loadProfile, overridesOf } from './profile-row.js';
+import { profileCertificateHash } from './managed-keys.js';
 import type { Identity } from './validate.js';
 import {
   ACCOUNT_ID,
@@ -328,6 +329,9 @@ export function getRevocationStatus(
     throw new ValidationException(
       `jobArn: expected arn:aws:signer:<region>:<account>:/signing-jobs/<jobId>, got ${JSON.stringify(ja)}`,
     );
+  for (const h of input.certificateHashes)
+    if (typeof h !== 'string' || !/^[0-9a-fA-F]+$/.test(h))
+      throw new ValidationException(`certificateHashes: expected hex strings, got ${describe(h)}`);
   const revoked: string[] = [];
   const profile = loadProfile(ctx, p.account, p.name);
   if (
@@ -337,6 +341,9 @@ export function getRevocationStatus(
     ts >= profile.revoked_effective_from
   ) {
     revoked.push(pva);
+    // A revoked profile version's certificate is revoked with it (a Signer-managed key only).
+    const own = profileCertificateHash(ctx, p.account, p.name, p.version);
+    for (const h of input.certificateHashes) if (own && h.toLowerCase() === own) revoked.push(h);
   }
   const job = loadJob(ctx, parsedJob.jobId);
   if (job && job.owner === parsedJob.account && job.revoked_at !== null) revoked.push(ja);

@@ -1,6 +1,13 @@
 import type { Db } from './db.js';
 import { stmt } from './db.js';
 import type { StoreContext } from './context.js';
+import { getSigningPlatform } from '@fwsign/signing-engine';
+import { ValidationException } from './errors.js';
+import type { ProfileRow } from './profile-row.js';
+import type { Identity } from './validate.js';
+
+/** The statusReason AWS Signer writes on a job that succeeded. */
+export const SIGNING_SUCCEEDED = 'Signing Succeeded';
 
 export type SigningStatus = 'InProgress' | 'Failed' | 'Succeeded';
 
@@ -66,4 +73,61 @@ export function insertJob(db: Db, j: NewJob): void {
          @certificate_arn, @overrides, @signing_parameters, @source_bucket, @source_key, @source_version, @dest_bucket, @dest_prefix, @signed_key, @signed_version,
          @status, @status_reason, @created_at, @completed_at, @signature_expires_at)`,
   ).run(j);
+}
+
+/** A Succeeded job row; the expiry at whole seconds, as the envelope's RFC 3339 times carry it. */
+export function succeeded(
+  job: Omit<NewJob, 'status' | 'status_reason' | 'completed_at' | 'signature_expires_at'>,
+  completedAt: Date,
+  expiresAt: Date | null,
+): NewJob {
+  return {
+    ...job,
+    status: 'Succeeded',
+    status_reason: SIGNING_SUCCEEDED,
+    completed_at: completedAt.getTime(),
+    signature_expires_at: expiresAt === null ? null : Math.floor(expiresAt.getTime() / 1000) * 1000,
+  };
+}
+
+export function jobFields(
+  profile: ProfileRow,
+  id: Identity,
+  jobId: string,
+  token: string | null,
+  createdAt: Date,
+) {
+  return {
+    job_id: jobId,
+    owner: profile.account,
+    invoker: id.accountId,
+    requested_by: id.principalArn,
+    client_token: token,
+    profile_name: profile.name,
+    profile_version: profile.profile_version,
+    platform_id: profile.platform_id,
+    platform_display_name: displayName(profile.platform_id),
+    certificate_arn: profile.certificate_arn,
+    overrides: profile.overrides,
+    signing_parameters: profile.signing_parameters,
+    created_at: createdAt.getTime(),
+  };
+}
+
+const displayNames = new Map<string, string>();
+function displayName(platformId: string): string {
+  let n = displayNames.get(platformId);
+  if (n === undefined) {
+    n = getSigningPlatform(platformId)?.displayName ?? platformId;
+    displayNames.set(platformId, n);
+  }
+  return n;
+}
+
+export function checkActive(p: ProfileRow): void {
+  if (p.status !== 'Active') {
+    throw new ValidationException(
+      `profileName: signing profile ${p.name} is ${p.status}; only an Active profile can sign`,
+    );
+  }
 }

@@ -1,4 +1,8 @@
-import { EngineError, getSigningPlatform, signPayload as engineSign } from '@fwsign/signing-engine';
+import {
+  EngineError,
+  managedPlatformKind,
+  signPayload as engineSign,
+} from '@fwsign/signing-engine';
 import type { EffectiveConfiguration, SignResult } from '@fwsign/signing-engine';
 import type { BatchJob, CommittedBatch } from './batch-commit.js';
 import { writeAndCommit } from './batch-commit.js';
@@ -11,9 +15,11 @@ import {
 } from './errors.js';
 import { MasterKeyError } from './master-key.js';
 import type { NewJob } from './job-row.js';
-import { findJobByToken } from './job-row.js';
+import { checkActive, findJobByToken, jobFields, succeeded } from './job-row.js';
+import { ManagedSigning } from './managed-jobs.js';
 import { newJobId } from './job-id.js';
 import type { SignerCache } from './key-material.js';
+import type { ManagedKeyCache } from './managed-keys.js';
 import { authorizeRef } from './permissions.js';
 import { overridesOf, type ProfileRow } from './profile-row.js';
 import { effectiveConfiguration } from './profiles.js';
@@ -25,7 +31,6 @@ import {
   describe,
   requireString,
 } from './validate.js';
-import { addPeriod } from './validity.js';
 
 /** As Signer's model has it: `s3` and the token are optional there, and checked here. */
 export interface StartSigningJobRequest {
@@ -53,8 +58,7 @@ export interface SignPayloadResponse {
   signature: Uint8Array;
 }
 
-/** The statusReason AWS Signer writes on a job that succeeded. */
-export const SIGNING_SUCCEEDED = 'Signing Succeeded';
+export { SIGNING_SUCCEEDED } from './job-row.js';
 const MAX_TOKEN_CHARS = 256;
 const MAX_BATCH = 256;
 /** Two batches may be with the commit worker: one being written and committed, the next queued behind it so the worker never waits for this thread. */
@@ -90,11 +94,14 @@ export class JobPipeline {
   private readonly configs = new Map<string, EffectiveConfiguration>();
 
   private readonly writer: CommitWriter;
+  private readonly managed: ManagedSigning;
 
   constructor(
     private readonly ctx: StoreContext,
     private readonly signers: SignerCache,
+    managedKeys: ManagedKeyCache,
   ) {
+    this.managed = new ManagedSigning(ctx, managedKeys, (job, body) => this.commit(job, body));
     this.writer = new CommitWriter(ctx.db, ctx.db.name, ctx.buckets.dirs);
   }
 
@@ -152,6 +159,10 @@ export class JobPipeline {
       profileOwner: owner,
     });
     checkActive(profile);
+    if (managedPlatformKind(profile.platform_id) === 'notation')
+      throw new ValidationException(
+        `profileName: signing profile ${profile.name} is for ${profile.platform_id}, which signs with SignPayload, not signing jobs`,
+      );
     const source = this.checkSource(id.accountId, srcBucket, srcKey, srcVersion, dstBucket);
     return this.run(
       id,
@@ -160,6 +171,11 @@ export class JobPipeline {
       { srcBucket, srcKey, srcVersion, dstBucket, prefix },
       source,
     );
+  }
+
+  /** SignPayload (Notation profiles): see ManagedSigning. */
+  signPayload(id: Identity, input: SignPayloadRequest): Promise<SignPayloadResponse> {
+    return this.managed.signPayload(id, input);
   }
 
   private async run(
@@ -195,6 +211,10 @@ export class JobPipeline {
     const fail = (reason: string) =>
       this.commit({ ...base, status_reason: reason, completed_at: this.ctx.now().getTime() });
 
+    if (managedPlatformKind(profile.platform_id) === 'lambda') {
+      if (!source.destinationExists) return fail(`Destination bucket ${dstBucket} does not exist`);
+      return this.managed.signLambda(profile, base, source, fail);
+    }
     let config: EffectiveConfiguration;
     try {
       config = this.configFor(profile);
@@ -224,91 +244,8 @@ export class JobPipeline {
         return fail(`Signing failed: ${(err as Error).message}`);
       throw err;
     }
-    const completed = this.ctx.now();
-    return this.commit(
-      {
-        ...base,
-        status: 'Succeeded',
-        status_reason: SIGNING_SUCCEEDED,
-        completed_at: completed.getTime(),
-        signature_expires_at: addPeriod(
-          completed,
-          profile.validity_value,
-          profile.validity_type,
-        ).getTime(),
-      },
-      result.signedObject,
-    );
-  }
-
-  /** SignPayload: signs bytes handed in the request; the job is recorded, no object is written. */
-  async signPayload(id: Identity, input: SignPayloadRequest): Promise<SignPayloadResponse> {
-    checkIdentity(id);
-    const name = checkProfileName(input?.profileName);
-    const owner =
-      input.profileOwner === undefined
-        ? id.accountId
-        : checkAccountId('profileOwner', input.profileOwner);
-    if (!(input.payload instanceof Uint8Array) || input.payload.length === 0) {
-      throw new ValidationException(
-        `payload: expected non-empty bytes, got ${describe(input.payload)}`,
-      );
-    }
-    const payloadFormat = requireString('payloadFormat', input.payloadFormat);
-    const profile = authorizeRef(this.ctx, id, 'signer:SignPayload', {
-      profileName: name,
-      profileOwner: owner,
-    });
-    checkActive(profile);
-    const config = effectiveConfiguration(profile.platform_id, overridesOf(profile));
-    if (input.payload.length > config.maxSizeBytes) {
-      throw new ValidationException(
-        `payload: ${input.payload.length} bytes is over the ${config.platform.platformId} platform limit of ${config.maxSizeBytes} bytes`,
-      );
-    }
-    const createdAt = this.ctx.now();
-    const material = this.signerFor(profile, createdAt);
-    if (typeof material === 'string') throw new ValidationException(`profileName: ${material}`);
-    const jobId = newJobId();
-    const result = await engineSign({
-      // SignPayload has no S3 location; a detached signature is returned as bytes instead.
-      config: { ...config, imageFormat: 'JSONDetached' },
-      signer: material,
-      payload: input.payload,
-      payloadLocation: { bucketName: '', key: '', version: '' },
-      reportSha256: true,
-    });
-    const completed = this.ctx.now();
-    const r = await this.commit({
-      ...jobFields(profile, id, jobId, null, createdAt),
-      source_bucket: null,
-      source_key: null,
-      source_version: null,
-      dest_bucket: null,
-      dest_prefix: null,
-      signed_key: null,
-      signed_version: null,
-      status: 'Succeeded',
-      status_reason: SIGNING_SUCCEEDED,
-      completed_at: completed.getTime(),
-      signature_expires_at: addPeriod(
-        completed,
-        profile.validity_value,
-        profile.validity_type,
-      ).getTime(),
-    });
-    return {
-      jobId: r.jobId,
-      jobOwner: r.jobOwner,
-      signature: result.signature,
-      metadata: {
-        signatureAlgorithm: result.signatureAlgorithm,
-        payloadFormat,
-        payloadSha256: Buffer.from(result.payloadSha256!).toString('hex'),
-        signingTime: completed.toISOString(),
-        profileVersionArn: `arn:aws:signer:${this.ctx.region}:${profile.account}:/signing-profiles/${profile.name}/${profile.profile_version}`,
-      },
-    };
+    // IoT signatures carry no expiry: signatureValidityPeriod applies to Lambda and Notation only.
+    return this.commit(succeeded(base, this.ctx.now(), null), result.signedObject);
   }
 
   /** The platform catalog is immutable, so a resolved configuration is reused per platform and overrides. */
@@ -442,48 +379,6 @@ export class JobPipeline {
 
   private settle(batch: Commit[], { outcomes }: CommittedBatch): void {
     batch.forEach((c, i) => c.resolve(outcomes[i]!));
-  }
-}
-
-function jobFields(
-  profile: ProfileRow,
-  id: Identity,
-  jobId: string,
-  token: string | null,
-  createdAt: Date,
-) {
-  return {
-    job_id: jobId,
-    owner: profile.account,
-    invoker: id.accountId,
-    requested_by: id.principalArn,
-    client_token: token,
-    profile_name: profile.name,
-    profile_version: profile.profile_version,
-    platform_id: profile.platform_id,
-    platform_display_name: displayName(profile.platform_id),
-    certificate_arn: profile.certificate_arn,
-    overrides: profile.overrides,
-    signing_parameters: profile.signing_parameters,
-    created_at: createdAt.getTime(),
-  };
-}
-
-const displayNames = new Map<string, string>();
-function displayName(platformId: string): string {
-  let n = displayNames.get(platformId);
-  if (n === undefined) {
-    n = getSigningPlatform(platformId)?.displayName ?? platformId;
-    displayNames.set(platformId, n);
-  }
-  return n;
-}
-
-function checkActive(p: ProfileRow): void {
-  if (p.status !== 'Active') {
-    throw new ValidationException(
-      `profileName: signing profile ${p.name} is ${p.status}; only an Active profile can sign`,
-    );
   }
 }
 

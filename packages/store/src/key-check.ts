@@ -3,6 +3,7 @@ import { existsSync, fsyncSync, openSync, closeSync, renameSync } from 'node:fs'
 import { dirname } from 'node:path';
 import type { Db } from './db.js';
 import { immediate, stmt } from './db.js';
+import { managedKeyCount, resealManagedKeys } from './managed-keys.js';
 import {
   createKeyFile,
   loadMasterKey,
@@ -28,7 +29,10 @@ function checkValue(key: Uint8Array): Buffer {
 
 /** How many private keys the database holds sealed. */
 function sealedKeyCount(db: Db): number {
-  return (stmt(db, 'SELECT count(*) AS n FROM certificates').get() as { n: number }).n;
+  return (
+    (stmt(db, 'SELECT count(*) AS n FROM certificates').get() as { n: number }).n +
+    managedKeyCount(db)
+  );
 }
 
 function storedCheck(db: Db): Buffer | undefined {
@@ -134,11 +138,12 @@ export function rotateMasterKey(
         plain.fill(0);
       }
     }
+    const managed = resealManagedKeys(db, current, next);
     stmt(db, 'INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(
       CHECK_ROW,
       checkValue(next),
     );
-    return rows.length;
+    return rows.length + managed;
   });
   if (opts.out === undefined && loaded.file) {
     renameSync(target, loaded.file);

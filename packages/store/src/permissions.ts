@@ -27,7 +27,6 @@ export const PROFILE_ACTIONS = [
   'signer:GetSigningProfile',
   'signer:RevokeSignature',
   'signer:SignPayload',
-  'signer:ListSigningJobs',
 ] as const;
 export type ProfileAction = (typeof PROFILE_ACTIONS)[number];
 

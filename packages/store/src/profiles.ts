@@ -2,14 +2,17 @@ import { randomInt } from 'node:crypto';
 import {
   EngineError,
   getSigningPlatform,
+  managedPlatformKind,
   resolveEffectiveConfiguration,
+  resolveManagedConfiguration,
 } from '@fwsign/signing-engine';
-import type { EffectiveConfiguration } from '@fwsign/signing-engine';
+import type { EffectiveConfiguration, ManagedConfiguration } from '@fwsign/signing-engine';
 import { profileArn, profileVersionArn } from './arns.js';
 import type { StoreContext } from './context.js';
 import { parseJson } from './context.js';
 import { immediate, stmt } from './db.js';
-import { ResourceNotFoundException, ValidationException } from './errors.js';
+import { BadRequestException, ResourceNotFoundException, ValidationException } from './errors.js';
+import { issueProfileKey } from './managed-keys.js';
 import { authorizeRef } from './permissions.js';
 import type {
   ProfileRow,
@@ -25,7 +28,7 @@ import {
   signingParametersOf,
   versionArnOf,
 } from './profile-row.js';
-import { checkTagMap } from './tags.js';
+import { MAX_TAGS_PER_PROFILE, checkTagMap } from './tags.js';
 import type { TagMap } from './tags.js';
 import type { Identity } from './validate.js';
 import {
@@ -119,6 +122,21 @@ export function effectiveConfiguration(
   }
 }
 
+/** The same refusals for the Signer-managed platforms (Lambda, Notation). */
+export function managedConfiguration(
+  platformId: string,
+  overrides: SigningPlatformOverrides | undefined,
+): ManagedConfiguration {
+  try {
+    return resolveManagedConfiguration(platformId, overrides ?? {});
+  } catch (err) {
+    if (err instanceof EngineError) throw new ValidationException(`overrides.${err.message}`);
+    throw err;
+  }
+}
+
+const badTags = (m: string) => new BadRequestException(m);
+
 function checkOverrides(value: unknown): SigningPlatformOverrides | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'object')
@@ -182,39 +200,29 @@ export function putSigningProfile(
   const name = checkProfileName(input?.profileName);
   const platformId = requireString('platformId', input.platformId);
   const overrides = checkOverrides(input.overrides);
-  const config = effectiveConfiguration(platformId, overrides);
+  const managed = managedPlatformKind(platformId) !== undefined;
+  const config = managed ? undefined : effectiveConfiguration(platformId, overrides);
+  if (managed) managedConfiguration(platformId, overrides);
   const now = ctx.now();
   const validity = checkValidityPeriod(input.signatureValidityPeriod, now);
   const signingParameters = checkSigningParameters(input.signingParameters);
-  const tags =
-    input.tags === undefined
-      ? {}
-      : checkTagMap('tags', input.tags, (m) => new ValidationException(m));
-  if (Object.keys(tags).length > 50)
-    throw new ValidationException(
-      `tags: a profile can have at most 50 tags, got ${Object.keys(tags).length}`,
+  // The PutSigningProfile reference lists BadRequestException for bad tags, as TagResource does.
+  const tags = input.tags === undefined ? {} : checkTagMap('tags', input.tags, badTags);
+  if (Object.keys(tags).length > MAX_TAGS_PER_PROFILE)
+    throw badTags(
+      `tags: a profile can have at most ${MAX_TAGS_PER_PROFILE} tags, got ${Object.keys(tags).length}`,
     );
-  // Every signable platform is an IoT platform, and those sign with an imported ACM certificate.
-  const certArn = requireString(
-    'signingMaterial.certificateArn',
-    input.signingMaterial?.certificateArn,
-  );
+  // Lambda and Notation sign with keys Signer generates; the IoT platforms with an imported ACM certificate.
+  if (managed && input.signingMaterial !== undefined && input.signingMaterial !== null)
+    throw new ValidationException(
+      `signingMaterial: platform ${platformId} signs with Signer-managed keys, so its profiles take no signingMaterial; got ${describe(input.signingMaterial)}`,
+    );
+  const certArn = managed
+    ? null
+    : requireString('signingMaterial.certificateArn', input.signingMaterial?.certificateArn);
 
   return immediate(ctx.db, () => {
-    const cert = stmt(
-      ctx.db,
-      'SELECT key_type, key_bits, not_after FROM certificates WHERE account = ? AND arn = ?',
-    ).get(id.accountId, certArn) as CertificateKeyRow | undefined;
-    if (!cert)
-      throw new ResourceNotFoundException(
-        `signingMaterial.certificateArn: certificate ${certArn} does not exist in account ${id.accountId}`,
-      );
-    checkKeyFitsPlatform(cert, config, certArn);
-    if (cert.not_after < now.getTime()) {
-      throw new ValidationException(
-        `signingMaterial.certificateArn: certificate ${certArn} expired at ${new Date(cert.not_after).toISOString()}`,
-      );
-    }
+    if (certArn !== null && config) checkCertificate(ctx, id, certArn, config, now);
     const existing = loadProfile(ctx, id.accountId, name);
     if (existing) {
       // AWS treats PutSigningProfile as create-only: an existing name, whatever its
@@ -241,12 +249,36 @@ export function putSigningProfile(
       JSON.stringify(tags),
       now.getTime(),
     );
+    if (managed) issueProfileKey(ctx, id.accountId, name, version);
     return {
       arn: profileArn(ctx.region, id.accountId, name),
       profileVersion: version,
       profileVersionArn: profileVersionArn(ctx.region, id.accountId, name, version),
     };
   });
+}
+
+function checkCertificate(
+  ctx: StoreContext,
+  id: Identity,
+  certArn: string,
+  config: EffectiveConfiguration,
+  now: Date,
+): void {
+  const cert = stmt(
+    ctx.db,
+    'SELECT key_type, key_bits, not_after FROM certificates WHERE account = ? AND arn = ?',
+  ).get(id.accountId, certArn) as CertificateKeyRow | undefined;
+  if (!cert)
+    throw new ResourceNotFoundException(
+      `signingMaterial.certificateArn: certificate ${certArn} does not exist in account ${id.accountId}`,
+    );
+  checkKeyFitsPlatform(cert, config, certArn);
+  if (cert.not_after < now.getTime()) {
+    throw new ValidationException(
+      `signingMaterial.certificateArn: certificate ${certArn} expired at ${new Date(cert.not_after).toISOString()}`,
+    );
+  }
 }
 
 function checkKeyFitsPlatform(
@@ -292,7 +324,10 @@ export function getSigningProfile(
     if (p.revoked_reason !== null) out.statusReason = p.revoked_reason;
   }
   // Tags are the owner's business; a cross-account reader does not see them.
-  if (p.account === id.accountId) out.tags = parseJson<TagMap>(p.tags) ?? {};
+  if (p.account === id.accountId) {
+    const tags = tagsOf(p);
+    if (tags) out.tags = tags;
+  }
   return out;
 }
 
@@ -349,8 +384,9 @@ export function listSigningProfiles(
       platformDisplayName: getSigningPlatform(p.platform_id)?.displayName ?? p.platform_id,
       status: p.status,
       arn: arnOf(ctx, p),
-      tags: parseJson<TagMap>(p.tags) ?? {},
     };
+    const tags = tagsOf(p);
+    if (tags) out.tags = tags;
     if (p.certificate_arn !== null) out.signingMaterial = { certificateArn: p.certificate_arn };
     const params = signingParametersOf(p);
     if (params) out.signingParameters = params;
@@ -360,6 +396,12 @@ export function listSigningProfiles(
   return rows.length > max && last
     ? { profiles, nextToken: ctx.tokens.seal(scope, last.name) }
     : { profiles };
+}
+
+/** AWS omits `tags` for an untagged profile rather than answering `{}`. */
+function tagsOf(p: ProfileRow): TagMap | undefined {
+  const tags = parseJson<TagMap>(p.tags) ?? {};
+  return Object.keys(tags).length > 0 ? tags : undefined;
 }
 
 function checkStatuses(value: unknown): ProfileStatus[] {

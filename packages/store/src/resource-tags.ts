@@ -32,9 +32,11 @@ function taggable(
       ? loadProfile(ctx, parsed.account, parsed.name)
       : undefined;
   if (!p) throw new NotFoundException(`resourceArn: signing profile ${resourceArn} was not found`);
-  // The TagResource reference: tagging calls on a canceled profile are a BadRequestException.
-  if (forWrite && p.status === 'Canceled')
-    throw bad(`resourceArn: signing profile ${resourceArn} is Canceled and its tags cannot change`);
+  // The TagResource, UntagResource and ListTagsForResource references: a canceled profile is a BadRequestException.
+  if (p.status === 'Canceled')
+    throw bad(
+      `resourceArn: signing profile ${resourceArn} is Canceled; its tags cannot ${forWrite ? 'change' : 'be listed'}`,
+    );
   return p;
 }
 

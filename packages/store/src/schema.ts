@@ -130,4 +130,30 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX jobs_invoker ON jobs (invoker, seq);
     `,
   },
+  {
+    version: 2,
+    name: 'signer-managed keys',
+    sql: `
+      CREATE TABLE managed_ca (
+        region TEXT NOT NULL,
+        account TEXT NOT NULL,
+        root_der BLOB NOT NULL,
+        root_key BLOB NOT NULL,
+        intermediate_der BLOB NOT NULL,
+        intermediate_key BLOB NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (region, account)
+      ) STRICT;
+
+      CREATE TABLE profile_keys (
+        account TEXT NOT NULL,
+        profile_name TEXT NOT NULL,
+        profile_version TEXT NOT NULL,
+        certificate_der BLOB NOT NULL,
+        key_ciphertext BLOB NOT NULL,
+        not_after INTEGER NOT NULL,
+        PRIMARY KEY (account, profile_name, profile_version)
+      ) STRICT;
+    `,
+  },
 ];

@@ -14,6 +14,7 @@ import type {
   StartSigningJobResponse,
 } from './jobs.js';
 import { SignerCache } from './key-material.js';
+import { ManagedKeyCache, rootCertificate } from './managed-keys.js';
 import { openMasterKey, rotateMasterKey } from './key-check.js';
 import { MasterKeyError } from './master-key.js';
 import * as perms from './permissions.js';
@@ -24,6 +25,7 @@ import * as tags from './resource-tags.js';
 import type { TagMap } from './tags.js';
 import { TokenSealer } from './tokens.js';
 import type { Identity } from './validate.js';
+import { checkIdentity } from './validate.js';
 
 export interface OpenOptions {
   /** The single folder holding the database, the object files and (by default) the master key. */
@@ -59,7 +61,7 @@ export class SignerStore {
     this.region = ctx.region;
     this.buckets = ctx.buckets;
     this.signers = new SignerCache(ctx);
-    this.jobs = new JobPipeline(ctx, this.signers);
+    this.jobs = new JobPipeline(ctx, this.signers, new ManagedKeyCache(ctx));
   }
 
   static open(opts: OpenOptions): SignerStore {
@@ -275,6 +277,13 @@ export class SignerStore {
   deleteCertificate(id: Identity, input: { certificateArn: string }): void {
     certs.deleteCertificate(this.ctx, id, input);
     this.signers.forget(input.certificateArn);
+  }
+
+  // ---- Signer-managed keys (Lambda, Notation) -----------------------------------
+  /** The account's fwsign root CA certificate in this region (DER), created on first use: what verifiers trust. */
+  rootCertificate(id: Identity): Uint8Array {
+    checkIdentity(id);
+    return rootCertificate(this.ctx, id.accountId);
   }
 
   /** For tests and tools: SQLite's own consistency check. */

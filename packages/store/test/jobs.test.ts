@@ -122,10 +122,8 @@ describe('StartSigningJob', () => {
     expect(d.jobInvoker).toBe(ALICE.accountId);
     expect(d.createdAt.getTime()).toBeGreaterThanOrEqual(before - 1);
     expect(d.completedAt!.getTime()).toBeGreaterThanOrEqual(d.createdAt.getTime());
-    // 135 months after completion, the profile's default validity.
-    const exp = new Date(d.completedAt!);
-    exp.setUTCMonth(exp.getUTCMonth() + 135);
-    expect(d.signatureExpiresAt).toEqual(exp);
+    // signatureValidityPeriod applies to Lambda and Notation only: an IoT job carries no expiry.
+    expect(d.signatureExpiresAt).toBeUndefined();
     expect(d.revocationRecord).toBeUndefined();
 
     const obj = store.buckets.getObject(ALICE.accountId, 'dst-bucket', `signed/${jobId}`);
@@ -359,10 +357,9 @@ describe('ListSigningJobs', () => {
     expect(store.listSigningJobs(BOB, {}).jobs).toHaveLength(1);
     const succeeded = store.listSigningJobs(ALICE, { status: 'Succeeded' }).jobs;
     const soon = new Date(Date.now() + 24 * 3600_000);
+    // IoT jobs carry no signatureExpiresAt, so neither expiry filter matches them (Lambda jobs: managed-platforms.test.ts).
     expect(store.listSigningJobs(ALICE, { signatureExpiresBefore: soon }).jobs).toHaveLength(0);
-    expect(store.listSigningJobs(ALICE, { signatureExpiresAfter: soon }).jobs).toHaveLength(
-      succeeded.length,
-    );
+    expect(store.listSigningJobs(ALICE, { signatureExpiresAfter: soon }).jobs).toHaveLength(0);
     const target = succeeded[0]!;
     store.revokeSignature(ALICE, { jobId: target.jobId, reason: 'bad build' });
     expect(store.listSigningJobs(ALICE, { isRevoked: true }).jobs.map((j) => j.jobId)).toEqual([
@@ -507,45 +504,38 @@ describe('revocation', () => {
 });
 
 describe('SignPayload and the OTA payload version', () => {
-  it('SignPayload signs the bytes, records a Succeeded job and returns the signature', async () => {
-    const r = await store.signPayload(ALICE, {
-      profileName: 'fw_profile',
-      payload: firmware,
-      payloadFormat: 'application/octet-stream',
-    });
-    expect(r.jobId).toMatch(UUID);
-    expect(r.jobOwner).toBe(ALICE.accountId);
-    expect(r.metadata.signatureAlgorithm).toBe('SHA256withECDSA');
-    writeFileSync(join(keys, 'p.bin'), firmware);
-    writeFileSync(join(keys, 's.bin'), r.signature);
-    writeFileSync(join(keys, 'c.pem'), ec.certPem);
-    writeFileSync(
-      join(keys, 'k.pub'),
-      execFileSync('openssl', ['x509', '-in', join(keys, 'c.pem'), '-pubkey', '-noout']),
-    );
-    const out = execFileSync('openssl', [
-      'dgst',
-      '-sha256',
-      '-verify',
-      join(keys, 'k.pub'),
-      '-signature',
-      join(keys, 's.bin'),
-      join(keys, 'p.bin'),
-    ]).toString();
-    expect(out.trim()).toBe('Verified OK');
-    expect(store.describeSigningJob(ALICE, { jobId: r.jobId }).statusReason).toBe(
-      'Signing Succeeded',
+  it('SignPayload refuses IoT profiles and payload formats other than the Notary payload', async () => {
+    await expectStoreError(
+      () =>
+        store.signPayload(ALICE, {
+          profileName: 'fw_profile',
+          payload: firmware.subarray(0, 100),
+          payloadFormat: 'application/octet-stream',
+        }),
+      'ValidationException',
+      /payloadFormat: the single valid type is application\/vnd.cncf.notary.payload.v1\+json, got "application\/octet-stream"/,
     );
     await expectStoreError(
       () =>
-        store.signPayload(BOB, {
+        store.signPayload(ALICE, {
           profileName: 'fw_profile',
-          profileOwner: ALICE.accountId,
-          payload: firmware,
+          payload: new TextEncoder().encode(
+            '{"targetArtifact":{"mediaType":"m","digest":"d","size":1}}',
+          ),
+          payloadFormat: 'application/vnd.cncf.notary.payload.v1+json',
+        }),
+      'ValidationException',
+      /signing profile fw_profile is for AmazonFreeRTOS-Default; SignPayload signs for Notation-OCI-SHA384-ECDSA profiles only/,
+    );
+    await expectStoreError(
+      () =>
+        store.signPayload(ALICE, {
+          profileName: 'fw_profile',
+          payload: new Uint8Array(0),
           payloadFormat: 'x',
         }),
-      'AccessDeniedException',
-      /signer:SignPayload/,
+      'ValidationException',
+      /payload: expected non-empty bytes, got 0 bytes/,
     );
   });
 
@@ -590,7 +580,7 @@ describe('more job shapes', () => {
     const d = store.describeSigningJob(ALICE, { jobId });
     expect(d.overrides).toEqual({ signingImageFormat: 'JSONDetached' });
     expect(d.signingParameters).toEqual({ certname: 'code_sign.pem' });
-    expect(d.signatureExpiresAt!.getTime() - d.completedAt!.getTime()).toBe(10 * 86400_000);
+    expect(d.signatureExpiresAt).toBeUndefined();
     const parsed = parseSignedObject(
       store.buckets.getObject(ALICE.accountId, 'dst-bucket', `signed/${jobId}`).body,
     );
@@ -601,38 +591,6 @@ describe('more job shapes', () => {
       version: srcVersion,
     });
     expect(parsed.rawPayloadSize).toBe(firmware.length);
-  });
-
-  it('SignPayload across accounts needs signer:SignPayload; the job belongs to the profile owner', async () => {
-    store.addProfilePermission(ALICE, {
-      profileName: 'fw_profile',
-      action: 'signer:SignPayload',
-      principal: CAROL.principalArn,
-      statementId: 'carol-sign',
-      revisionId: store.listProfilePermissions(ALICE, { profileName: 'fw_profile' }).revisionId!,
-    });
-    const r = await store.signPayload(CAROL, {
-      profileName: 'fw_profile',
-      profileOwner: ALICE.accountId,
-      payload: firmware,
-      payloadFormat: 'application/octet-stream',
-    });
-    expect(r.jobOwner).toBe(ALICE.accountId);
-    const d = store.describeSigningJob(CAROL, { jobId: r.jobId });
-    expect(d.jobInvoker).toBe(CAROL.accountId);
-    expect(d.requestedBy).toBe(CAROL.principalArn);
-    expect(d.source).toBeUndefined();
-    expect(d.signedObject).toBeUndefined();
-    await expectStoreError(
-      () =>
-        store.signPayload(ALICE, {
-          profileName: 'fw_profile',
-          payload: new Uint8Array(0),
-          payloadFormat: 'x',
-        }),
-      'ValidationException',
-      /payload: expected non-empty bytes, got 0 bytes/,
-    );
   });
 
   it('refuses the OTA payload version on an unversioned destination, and bad GetRevocationStatus input', async () => {

@@ -153,7 +153,7 @@ describe('Add/Remove/ListProfilePermissions', () => {
     await expectStoreError(
       () => add({ action: 'signer:PutSigningProfile' }),
       'ValidationException',
-      /action: expected one of \[signer:StartSigningJob, signer:GetSigningProfile, signer:RevokeSignature, signer:SignPayload, signer:ListSigningJobs\], got "signer:PutSigningProfile"/,
+      /action: expected one of \[signer:StartSigningJob, signer:GetSigningProfile, signer:RevokeSignature, signer:SignPayload\], got "signer:PutSigningProfile"/,
     );
     await expectStoreError(
       () => add({ principal: '1234' }),
@@ -271,7 +271,7 @@ describe('authorize', () => {
     // A role principal covers its assumed-role sessions; another role of the same account is not covered.
     store.addProfilePermission(ALICE, {
       profileName: 'authz',
-      action: 'signer:ListSigningJobs',
+      action: 'signer:GetSigningProfile',
       principal: CAROL.principalArn,
       statementId: 'carol',
       revisionId,
@@ -282,7 +282,7 @@ describe('authorize', () => {
           accountId: CAROL.accountId,
           principalArn: 'arn:aws:sts::333333333333:assumed-role/ci/build-42',
         },
-        'signer:ListSigningJobs',
+        'signer:GetSigningProfile',
         ref,
       ),
     ).not.toThrow();
@@ -290,7 +290,7 @@ describe('authorize', () => {
       () =>
         store.authorize(
           { accountId: CAROL.accountId, principalArn: 'arn:aws:iam::333333333333:role/other' },
-          'signer:ListSigningJobs',
+          'signer:GetSigningProfile',
           ref,
         ),
       'AccessDeniedException',

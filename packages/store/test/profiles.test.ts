@@ -93,7 +93,7 @@ describe('PutSigningProfile', () => {
     await expectStoreError(
       () => put('ok_name', { platformId: 'AWSLambda-SHA384-ECDSA' }),
       'ValidationException',
-      /platformId: platform AWSLambda-SHA384-ECDSA is listed but fwsign cannot sign for it/,
+      /signingMaterial: platform AWSLambda-SHA384-ECDSA signs with Signer-managed keys, so its profiles take no signingMaterial/,
     );
     await expectStoreError(
       () => put('ok_name', { overrides: { signingConfiguration: { hashAlgorithm: 'SHA1' } } }),
@@ -209,21 +209,21 @@ describe('PutSigningProfile', () => {
     }
   });
 
-  it('refuses tags beyond 50 and malformed tag keys', async () => {
+  it('refuses tags beyond 50 and malformed tag keys (BadRequestException, as TagResource)', async () => {
     const tags = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v']));
     await expectStoreError(
       () => put('many_tags', { tags }),
-      'ValidationException',
+      'BadRequestException',
       /at most 50 tags, got 51/,
     );
     await expectStoreError(
       () => put('bad_tag', { tags: { 'aws:owner': 'x' } }),
-      'ValidationException',
+      'BadRequestException',
       /tags key: expected 1-128 characters/,
     );
     await expectStoreError(
       () => put('bad_tag', { tags: { ok: 'x'.repeat(257) } }),
-      'ValidationException',
+      'BadRequestException',
       /at most 256 characters/,
     );
   });

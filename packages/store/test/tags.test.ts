@@ -98,13 +98,17 @@ describe('TagResource / UntagResource / ListTagsForResource', () => {
     );
   });
 
-  it('refuses tag changes on a canceled profile but still lists its tags', async () => {
+  it('refuses tag changes and listing on a canceled profile (BadRequestException, as AWS documents)', async () => {
     store.cancelSigningProfile(ALICE, { profileName: 'fw_profile' });
     await expectStoreError(
       () => store.tagResource(ALICE, { resourceArn: arn, tags: { a: 'b' } }),
       'BadRequestException',
-      /is Canceled and its tags cannot change/,
+      /is Canceled; its tags cannot change/,
     );
-    expect(store.listTagsForResource(ALICE, { resourceArn: arn }).tags.team).toBe('fw');
+    await expectStoreError(
+      () => store.listTagsForResource(ALICE, { resourceArn: arn }),
+      'BadRequestException',
+      /is Canceled; its tags cannot be listed/,
+    );
   });
 });

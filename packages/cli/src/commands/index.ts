@@ -22,7 +22,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   ),
   lazy(
     'verify',
-    'verify a signed object against a certificate or public key (exit 0 valid, 1 invalid)',
+    'verify a signed object, a Notation envelope or a signed Lambda ZIP (exit 0 valid, 1 invalid)',
     async () => (await import('./verify.js')).verify,
   ),
   lazy(
@@ -85,5 +85,10 @@ export const COMMANDS: readonly CommandEntry[] = [
     'master-key rotate',
     're-seal every private key of a data dir under a new random master key, in one transaction',
     async () => (await import('./master-key-rotate.js')).masterKeyRotate,
+  ),
+  lazy(
+    'ca export',
+    "write the account's fwsign root CA certificate (PEM), the trust anchor for Lambda and Notation signatures",
+    async () => (await import('./ca-export.js')).caExport,
   ),
 ];

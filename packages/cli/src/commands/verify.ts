@@ -3,11 +3,15 @@ import { optionalString, parse, pathOf, requireString, UsageError } from '../arg
 import { EXIT_FAILURE, EXIT_OK, type Command } from '../command.js';
 import { readCertificate } from '../certificate-input.js';
 import { readInput } from '../files.js';
+import { verifyManaged } from './verify-managed.js';
 
 export const verify: Command = {
   name: 'verify',
   usage: `fwsign verify --cert c.pem | --public-key pub.pem --in fw.signed.json [--payload fw.bin] [--expires-at ISO-8601]
-  --payload is needed for JSONDetached objects; for JSONEmbedded it must equal the embedded image.`,
+  --payload is needed for JSONDetached objects; for JSONEmbedded it must equal the embedded image.
+fwsign verify --envelope sig.jws.json | --lambda fn.signed.zip --root root.pem [--endpoint-url URL [--region R]]
+  Signer-managed signatures: the signature, the chain to the root (\`fwsign ca export\`), the expiry,
+  and with --endpoint-url whether GetRevocationStatus names the job, profile version or certificate.`,
   async run(args, io) {
     const p = parse(args, {
       cert: { type: 'string' },
@@ -15,7 +19,14 @@ export const verify: Command = {
       in: { type: 'string' },
       payload: { type: 'string' },
       'expires-at': { type: 'string' },
+      envelope: { type: 'string' },
+      lambda: { type: 'string' },
+      root: { type: 'string' },
+      'endpoint-url': { type: 'string' },
+      region: { type: 'string' },
     });
+    if (p.values.envelope !== undefined || p.values.lambda !== undefined)
+      return verifyManaged(p, io);
     const certPath = optionalString(p, 'cert');
     const pubPath = optionalString(p, 'public-key');
     if ((certPath === undefined) === (pubPath === undefined))
