@@ -113,3 +113,19 @@ export function notXmlChar(s: string): string | undefined {
     ? `U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} at offset ${bad.index}`
     : undefined;
 }
+
+/**
+ * decodeURIComponent for a piece of the request line: a malformed escape is the client's mistake,
+ * answered as a ValidationException naming where it was, not a URIError that would become a 500.
+ */
+export function decodePercent(s: string, where: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new ApiError(
+      'ValidationException',
+      400,
+      `Malformed percent-encoding in ${where} near '${s.slice(0, 64)}'`,
+    );
+  }
+}

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { ApiError } from './errors.js';
+import { decodePercent } from './errors.js';
 import { scopeService } from './sigv4.js';
 import { isSignerPath, signerRoute } from './signer.js';
 
@@ -38,24 +38,12 @@ export function parseQuery(raw: string): Record<string, string | string[]> {
   for (const part of raw.split('&')) {
     if (part === '') continue;
     const eq = part.indexOf('=');
-    const k = decodeLoosely(eq < 0 ? part : part.slice(0, eq));
-    const v = eq < 0 ? '' : decodeLoosely(part.slice(eq + 1));
+    const k = decodePercent(eq < 0 ? part : part.slice(0, eq), 'query string');
+    const v = eq < 0 ? '' : decodePercent(part.slice(eq + 1), 'query string');
     const prev = out[k];
     out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
   }
   return out;
-}
-
-function decodeLoosely(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    throw new ApiError(
-      'ValidationException',
-      400,
-      `Malformed percent-encoding in query string near '${s.slice(0, 64)}'`,
-    );
-  }
 }
 
 /**

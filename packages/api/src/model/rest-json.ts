@@ -2,7 +2,7 @@ import type { Operation, ServiceModel, ShapeRef } from './types.js';
 import { shapeOf } from './load.js';
 import { Decoder } from './decode.js';
 import { encodeJson } from './encode.js';
-import { ApiError } from '../errors.js';
+import { ApiError, decodePercent } from '../errors.js';
 
 export interface Route {
   op: Operation;
@@ -58,11 +58,14 @@ function matchSegments(route: Route, parts: string[]): Record<string, string> | 
       i++;
     } else if (seg.greedy) {
       if (i >= parts.length) return undefined;
-      labels[seg.label] = parts.slice(i).map(safeDecode).join('/');
+      labels[seg.label] = parts
+        .slice(i)
+        .map((p) => decodePercent(p, 'path segment'))
+        .join('/');
       i = parts.length;
     } else {
       if (parts[i] === undefined) return undefined;
-      labels[seg.label] = safeDecode(parts[i]!);
+      labels[seg.label] = decodePercent(parts[i]!, 'path segment');
       i++;
     }
   }
@@ -144,16 +147,4 @@ export function parseJsonBody(body: Uint8Array): Record<string, unknown> {
 export function encodeOutput(model: ServiceModel, op: Operation, value: unknown): string {
   if (!op.output) return '{}';
   return JSON.stringify(encodeJson(model, op.output, value ?? {}) ?? {});
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    throw new ApiError(
-      'ValidationException',
-      400,
-      `Malformed percent-encoding in path segment '${s.slice(0, 64)}'`,
-    );
-  }
 }
