@@ -102,8 +102,13 @@ describe.skipIf(!hasChromium)('console in Chromium', { timeout: 120_000 }, () =>
     expect(fx.log.filter((l) => l.includes('PutSigningProfile'))).toEqual([]);
 
     await page.locator('#profile-name').fill(PROFILE);
-    await choose('#platform', 'Amazon FreeRTOS SHA256-ECDSA');
+    // The validity period is offered for Signer-managed platforms only.
+    await choose('#platform', 'AWS Lambda');
     await page.getByText('Signature validity period', { exact: true }).waitFor();
+    await choose('#platform', 'Amazon FreeRTOS SHA256-ECDSA');
+    await page
+      .getByText('Signature validity period', { exact: true })
+      .waitFor({ state: 'detached' });
     await choose('#certificate', 'console.example.com');
     await page.getByRole('button', { name: 'Add tag' }).click();
     await page.getByLabel('Tag key 1').fill('team');

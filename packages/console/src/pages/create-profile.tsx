@@ -49,6 +49,9 @@ export function CreateProfilePage({ clients }: { clients: Clients }) {
   const platform = platforms.data?.find((p) => p.platformId === platformId);
   // IoT platforms sign with an imported ACM certificate; Lambda and Notation with AWS's own keys.
   const needsCertificate = isIotPlatform(platform?.platformId);
+  // The validity period bounds Signer-managed signatures (Lambda, Notation); IoT signatures made
+  // with an imported certificate carry no expiry, so the field is not offered for them.
+  const hasValidity = platform !== undefined && !needsCertificate;
 
   const create = (): Promise<void> =>
     run(async () => {
@@ -59,7 +62,9 @@ export function CreateProfilePage({ clients }: { clients: Clients }) {
         new PutSigningProfileCommand({
           profileName: name,
           platformId,
-          signatureValidityPeriod: { value: Number(validityValue), type: validityType },
+          ...(hasValidity
+            ? { signatureValidityPeriod: { value: Number(validityValue), type: validityType } }
+            : {}),
           ...(certificateArn ? { signingMaterial: { certificateArn } } : {}),
           ...(tags.length > 0
             ? { tags: Object.fromEntries(tags.map((t) => [t.key, t.value])) }
@@ -138,7 +143,7 @@ export function CreateProfilePage({ clients }: { clients: Clients }) {
                     onChange={(e) => setPlatformId(e.detail.selectedOption.value)}
                   />
                 </FormField>
-                {platform && (
+                {hasValidity && (
                   <FormField
                     label="Signature validity period"
                     description="How long signatures made with this profile stay valid."
