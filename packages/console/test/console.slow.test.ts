@@ -236,6 +236,13 @@ describe.skipIf(!hasChromium)('console in Chromium', { timeout: 120_000 }, () =>
     await page.getByText('No signing jobs').waitFor();
     await choose('filter-revocation', /^Revoked$/);
     await jobLink.waitFor();
+    // ListSigningJobs' jobInvoker filter: another account invoked none of this account's jobs.
+    const invoker = page.getByLabel('Job invoker');
+    await invoker.fill('999999999999');
+    await page.getByText('No signing jobs').waitFor();
+    const me = (await fx.signer.send(new DescribeSigningJobCommand({ jobId }))).jobInvoker!;
+    await invoker.fill(me);
+    await jobLink.waitFor();
   });
 
   it('holds its layout with a 64-character name and 50 long tags', async () => {

@@ -1,4 +1,5 @@
 /** "Manage signing jobs": the list with ListSigningJobs' filters, paginated by its tokens. */
+import DatePicker from '@cloudscape-design/components/date-picker';
 import Input from '@cloudscape-design/components/input';
 import Link from '@cloudscape-design/components/link';
 import Select from '@cloudscape-design/components/select';
@@ -32,13 +33,22 @@ export function revocation(isRevoked: boolean | undefined) {
   );
 }
 
+/** DatePicker's YYYY-MM-DD as the start of that day in UTC, as the AWS CLI reads a bare date. */
+function utcDay(day: string): Date {
+  return new Date(`${day}T00:00:00Z`);
+}
+
 export function JobsPage({ clients }: { clients: Clients }) {
   const [status, setStatus] = useState('');
   const [revoked, setRevoked] = useState('');
   const [platformId, setPlatformId] = useState('');
   const [requestedBy, setRequestedBy] = useState('');
+  const [jobInvoker, setJobInvoker] = useState('');
+  const [expiresAfter, setExpiresAfter] = useState('');
+  const [expiresBefore, setExpiresBefore] = useState('');
   const platformFilter = useDebounced(platformId.trim());
   const requestedByFilter = useDebounced(requestedBy.trim());
+  const invokerFilter = useDebounced(jobInvoker.trim());
   const pages = useTokenPages<SigningJob>(
     async (nextToken) => {
       const r = await clients.signer.send(
@@ -49,11 +59,22 @@ export function JobsPage({ clients }: { clients: Clients }) {
           ...(revoked ? { isRevoked: revoked === 'true' } : {}),
           ...(platformFilter ? { platformId: platformFilter } : {}),
           ...(requestedByFilter ? { requestedBy: requestedByFilter } : {}),
+          ...(invokerFilter ? { jobInvoker: invokerFilter } : {}),
+          ...(expiresAfter ? { signatureExpiresAfter: utcDay(expiresAfter) } : {}),
+          ...(expiresBefore ? { signatureExpiresBefore: utcDay(expiresBefore) } : {}),
         }),
       );
       return { items: r.jobs ?? [], nextToken: r.nextToken };
     },
-    [status, revoked, platformFilter, requestedByFilter],
+    [
+      status,
+      revoked,
+      platformFilter,
+      requestedByFilter,
+      invokerFilter,
+      expiresAfter,
+      expiresBefore,
+    ],
   );
   return (
     <SpaceBetween size="m">
@@ -105,6 +126,24 @@ export function JobsPage({ clients }: { clients: Clients }) {
               placeholder="Requested by (ARN)"
               value={requestedBy}
               onChange={(e) => setRequestedBy(e.detail.value)}
+            />
+            <Input
+              ariaLabel="Job invoker"
+              placeholder="Job invoker (account ID)"
+              value={jobInvoker}
+              onChange={(e) => setJobInvoker(e.detail.value)}
+            />
+            <DatePicker
+              ariaLabel="Signature expires after"
+              placeholder="Expires after YYYY/MM/DD"
+              value={expiresAfter}
+              onChange={(e) => setExpiresAfter(e.detail.value)}
+            />
+            <DatePicker
+              ariaLabel="Signature expires before"
+              placeholder="Expires before YYYY/MM/DD"
+              value={expiresBefore}
+              onChange={(e) => setExpiresBefore(e.detail.value)}
             />
           </SpaceBetween>
         }
