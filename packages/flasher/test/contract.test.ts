@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { MockDevice, openTransport, SerialTransport, SocketTransport } from '../src/index.js';
 import { transportContract, type ContractTarget } from './contract.js';
-import { anchorTable, CERTFILE, ecKey, signEc } from './helpers.js';
+import { anchorTable, CERTFILE, ecKey, makeImage, signEc } from './helpers.js';
 import { servePty, type PtyDevice } from './pty.js';
 
 const key = ecKey();
@@ -93,6 +93,14 @@ transportContract(
 const hilPort =
   process.env.FWSIGN_HIL === 'qemu' ? process.env.FWSIGN_QEMU_PORT : process.env.FWSIGN_PORT;
 const hilKey = process.env.FWSIGN_HIL_KEY;
+// The 8-byte vector table (hex) an image needs to pass the board's runnability check; the harness
+// computes it from the firmware's memory map. A real board: set it for that board's map.
+const hilVectors = process.env.FWSIGN_HIL_VECTORS;
+function runnable(size: number, seed: number): Uint8Array {
+  const image = makeImage(size, seed);
+  image.set(Buffer.from(hilVectors!, 'hex'));
+  return image;
+}
 const hil = Boolean(hilPort && hilKey);
 if (!hil) {
   console.info(
@@ -110,6 +118,7 @@ transportContract(
       certfile: process.env.FWSIGN_HIL_CERTFILE ?? CERTFILE,
       alg: 'sig-sha256-ecdsa',
       timeoutMs: 3000,
+      ...(hilVectors ? { image: (size: number, seed: number) => runnable(size, seed) } : {}),
     };
   },
   hil,

@@ -24,6 +24,12 @@ export interface ContractTarget {
   certfile: string;
   alg: string;
   timeoutMs: number;
+  /**
+   * Image bytes this device would accept as runnable: a real board checks the vector table at
+   * verify time (initial SP in its RAM, reset handler in its active slot), so its target puts one
+   * in front. The default is plain pseudo-random bytes.
+   */
+  image?(size: number, seed: number): Uint8Array;
 }
 
 export function transportContract(
@@ -71,7 +77,7 @@ export function transportContract(
 
     it('verifies a correctly signed image', async () => {
       const t = await target();
-      const image = makeImage(6000, 21);
+      const image = (t.image ?? makeImage)(6000, 21);
       const transport = await t.open();
       try {
         const result = await flashImage({
@@ -135,7 +141,7 @@ export function transportContract(
 
     it('recovers from a lost chunk and a corrupted answer on this link', async () => {
       const t = await target();
-      const image = makeImage(6000, 24);
+      const image = (t.image ?? makeImage)(6000, 24);
       const transport = new FaultyTransport(await t.open(), {
         faults: [
           { kind: 'drop', direction: 'to-device', at: 3 },

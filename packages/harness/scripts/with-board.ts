@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encodeTrustAnchorTable } from '@fwsign/protocol';
-import { QemuBoard } from '../src/index.js';
+import { QemuBoard, runnableVectorTable } from '../src/index.js';
 
 const sep = process.argv.indexOf('--');
 const { values } = parseArgs({
@@ -53,6 +53,7 @@ try {
       FWSIGN_PORT: uart === 'pty' ? port : '',
       FWSIGN_HIL_KEY: keyFile,
       FWSIGN_HIL_CERTFILE: CERTFILE,
+      FWSIGN_HIL_VECTORS: Buffer.from(runnableVectorTable(board.memoryMap)).toString('hex'),
     },
   });
   status = r.status ?? 1;

@@ -13,6 +13,7 @@ export { QmpClient } from './qmp.js';
 export {
   parseMemoryMap,
   readMemoryMap,
+  runnableVectorTable,
   slotRegions,
   type MemoryMap,
   type MemoryRegion,

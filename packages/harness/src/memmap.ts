@@ -13,6 +13,9 @@ export interface MemoryMap {
   stagingAddr: number;
   slotSize: number;
   sectorSize: number;
+  /** The application's RAM: where an image's initial stack pointer must point. */
+  appRamAddr: number;
+  appRamSize: number;
 }
 
 export interface MemoryRegion {
@@ -64,6 +67,8 @@ export function parseMemoryMap(
     stagingAddr: need('FWV_STAGING_ADDR'),
     slotSize: need('FWV_SLOT_SIZE'),
     sectorSize: need('FWV_SECTOR_SIZE'),
+    appRamAddr: need('FWV_APP_RAM_ADDR'),
+    appRamSize: need('FWV_APP_RAM_SIZE'),
   };
 }
 
@@ -82,4 +87,17 @@ export function slotRegions(map: MemoryMap): MemoryRegion[] {
     { addr: map.activeAddr, size: map.slotSize },
     { addr: map.stagingAddr, size: map.slotSize },
   ];
+}
+
+/**
+ * A Cortex-M vector table's first two words (initial SP, reset handler) that the verifier's
+ * runnability check accepts for this map: the stack at the top of the application's RAM, the reset
+ * handler (Thumb bit set) just past the table in the active slot. Test images that are not real
+ * programs start with it so that they reach the signature check.
+ */
+export function runnableVectorTable(map: MemoryMap): Uint8Array {
+  const vt = new DataView(new ArrayBuffer(8));
+  vt.setUint32(0, map.appRamAddr + map.appRamSize, true);
+  vt.setUint32(4, (map.activeAddr + 8) | 1, true);
+  return new Uint8Array(vt.buffer);
 }

@@ -15,7 +15,7 @@ import { SharedLink, type Board, type BoardStartOptions } from './board.js';
 import { HarnessError } from './errors.js';
 import { locateFirmware, type Firmware } from './firmware.js';
 import { GdbStub } from './gdb-stub.js';
-import { slotRegions, type MemoryRegion } from './memmap.js';
+import { slotRegions, type MemoryMap, type MemoryRegion } from './memmap.js';
 import { QmpClient } from './qmp.js';
 import { UartLog } from './uart-log.js';
 
@@ -62,6 +62,11 @@ export class QemuBoard implements Board {
   /** Starts so far (1 after the first boot); power cuts so far. */
   starts = 0;
   powerCuts = 0;
+
+  /** The firmware's memory map, as its linker script has it. */
+  get memoryMap(): MemoryMap {
+    return this.firmware.memoryMap;
+  }
 
   constructor(opts: QemuBoardOptions = {}) {
     this.machine = opts.machine ?? 'mps2-an386';

@@ -3,7 +3,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeCbor, encodeConsoleFrame, encodeSmpPacket } from '@fwsign/flasher';
-import { FIRMWARE_DIR, parseMemoryMap, slotRegions, Transcript, UartLog } from '../src/index.js';
+import {
+  FIRMWARE_DIR,
+  parseMemoryMap,
+  runnableVectorTable,
+  slotRegions,
+  Transcript,
+  UartLog,
+} from '../src/index.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -47,13 +54,17 @@ describe('memory map', () => {
       stagingAddr: 0x90000,
       slotSize: 0x80000,
       sectorSize: 0x1000,
+      appRamAddr: 0x20000000,
+      appRamSize: 0x10000,
     });
     expect(slotRegions(map)).toEqual([{ addr: 0x10000, size: 0x100000 }]);
+    // SP at the top of the application's RAM, reset handler past the table with the Thumb bit.
+    expect(Buffer.from(runnableVectorTable(map)).toString('hex')).toBe('00000120' + '09000100');
   });
 
   it('keeps slots apart when they are not adjacent, and names a missing define', () => {
     const h =
-      '#define FWV_ANCHORS_ADDR 0x1000\n#define FWV_ANCHORS_SIZE 0x100\n#define FWV_ACTIVE_ADDR 0x20010000\n#define FWV_STAGING_ADDR 0x20080000\n#define FWV_SLOT_SIZE 0x20000\n#define FWV_SECTOR_SIZE 0x400\n';
+      '#define FWV_ANCHORS_ADDR 0x1000\n#define FWV_ANCHORS_SIZE 0x100\n#define FWV_ACTIVE_ADDR 0x20010000\n#define FWV_STAGING_ADDR 0x20080000\n#define FWV_SLOT_SIZE 0x20000\n#define FWV_SECTOR_SIZE 0x400\n#define FWV_APP_RAM_ADDR 0x20000000\n#define FWV_APP_RAM_SIZE 0x4000\n';
     expect(slotRegions(parseMemoryMap(h))).toEqual([
       { addr: 0x20010000, size: 0x20000 },
       { addr: 0x20080000, size: 0x20000 },
