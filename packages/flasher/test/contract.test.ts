@@ -105,7 +105,7 @@ const hil = Boolean(hilPort && hilKey);
 if (!hil) {
   console.info(
     'flasher contract on hardware skipped: set FWSIGN_HIL=qemu with FWSIGN_QEMU_PORT=tcp:host:port|unix:/path (the emulated board), ' +
-      'or FWSIGN_PORT=/dev/ttyUSB0 (a real board), plus FWSIGN_HIL_KEY=<PEM private key the board trusts> and optionally FWSIGN_HIL_CERTFILE',
+      'or FWSIGN_PORT=/dev/ttyUSB0 (a real board), plus FWSIGN_HIL_KEY=<PEM private key the board trusts>, FWSIGN_HIL_VECTORS=<hex of the initial SP and reset handler words the board accepts> and optionally FWSIGN_HIL_CERTFILE',
   );
 }
 transportContract(
