@@ -22,7 +22,11 @@
 
 static uint8_t rx[512];
 static uint8_t tx[520];
-static uint8_t *acquire(void *ctx) { (void)ctx; return rx; }
+static uint8_t *acquire(void *ctx)
+{
+    (void)ctx;
+    return rx;
+}
 
 static void uart_write(void *ctx, const uint8_t *d, size_t n)
 {
@@ -44,7 +48,10 @@ static int handle(const uint8_t *req, size_t n, uint32_t *boot_mode)
     if (n > 8 && cbor_read(&r, &m) == 0 && m.major == CBOR_MAP) {
         for (uint32_t i = 0; i < m.arg && !r.err; i++) {
             if (cbor_read(&r, &k) != 0 || cbor_read(&r, &v) != 0 || cbor_skip_contents(&r, &v) != 0) break;
-            if (cbor_tstr_eq(&k, "d") && v.major == CBOR_TSTR) { d = v; have_d = 1; }
+            if (cbor_tstr_eq(&k, "d") && v.major == CBOR_TSTR) {
+                d = v;
+                have_d = 1;
+            }
             if (cbor_tstr_eq(&k, "boot_mode") && v.major == CBOR_UINT) *boot_mode = v.arg;
         }
     }

@@ -29,7 +29,10 @@ static void put_u(uint32_t v)
     char b[12];
     int i = 11;
     b[i] = 0;
-    do { b[--i] = (char)('0' + v % 10); v /= 10; } while (v);
+    do {
+        b[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
     bench_puts(b + i);
 }
 
@@ -87,42 +90,69 @@ int main(void)
     tick_start();
     spin(CAL_INSNS / 2);
     cal_ticks = tick_read();
-    if (cal_ticks == 0) { bench_puts("bench: SysTick does not count\n"); return 1; }
+    if (cal_ticks == 0) {
+        bench_puts("bench: SysTick does not count\n");
+        return 1;
+    }
 
     unhex(WP_EC_PUB, eckey);
     unhex(WP_EC_SIG, ecsig);
     unhex(WP_RSA_MOD, rsakey);
-    rsakey[257] = 1; rsakey[259] = 1;      /* e = 65537 */
+    rsakey[257] = 1;
+    rsakey[259] = 1;      /* e = 65537 */
     unhex(WP_RSA_SIG, rsasig);
-    ec.key_type = FWV_KEY_EC_P256; ec.key = eckey; ec.name = ec.cert_sha256 = eckey; ec.name_len = 0;
-    rsa.key_type = FWV_KEY_RSA_2048; rsa.key = rsakey; rsa.name = rsa.cert_sha256 = rsakey; rsa.name_len = 0;
+    ec.key_type = FWV_KEY_EC_P256;
+    ec.key = eckey;
+    ec.name = ec.cert_sha256 = eckey;
+    ec.name_len = 0;
+    rsa.key_type = FWV_KEY_RSA_2048;
+    rsa.key = rsakey;
+    rsa.name = rsa.cert_sha256 = rsakey;
+    rsa.name_len = 0;
     for (i = 0; i < sizeof image; i++) image[i] = (uint8_t)(i * 7 + 1);
 
     bench_puts("fwv bench: Cortex-M4 (arm-none-eabi-gcc -O2 -mcpu=cortex-m4 -mthumb), QEMU mps2-an386 -icount shift=0\n");
 
     /* P-256: SHA-256 of the empty image, then DER + ECDSA verify */
-    fwv_sha256_init(&s2); fwv_sha256_final(&s2, digest);
+    fwv_sha256_init(&s2);
+    fwv_sha256_final(&s2, digest);
     tick_start();
     r = fwv_verify_digest(FWV_ALG_SHA256_ECDSA, &ec, digest, ecsig, (sizeof WP_EC_SIG - 1) / 2);
     t = tick_read();
-    if (r != FWV_OK) { bench_puts("bench: P-256 verify failed: "); bench_puts(fwv_result_name(r)); bench_puts("\n"); return 1; }
+    if (r != FWV_OK) {
+        bench_puts("bench: P-256 verify failed: ");
+        bench_puts(fwv_result_name(r));
+        bench_puts("\n");
+        return 1;
+    }
     report("P-256 ECDSA verify (DER + verify)", to_insns(t), " instructions");
 
     /* RSA-2048: SHA-1 of 20 zero bytes, then PKCS#1 v1.5 verify */
     memset(image, 0, 20);
-    fwv_sha1_init(&s1); fwv_sha1_update(&s1, image, 20); fwv_sha1_final(&s1, digest);
+    fwv_sha1_init(&s1);
+    fwv_sha1_update(&s1, image, 20);
+    fwv_sha1_final(&s1, digest);
     tick_start();
     r = fwv_verify_digest(FWV_ALG_SHA1_RSA, &rsa, digest, rsasig, sizeof rsasig);
     t = tick_read();
-    if (r != FWV_OK) { bench_puts("bench: RSA verify failed: "); bench_puts(fwv_result_name(r)); bench_puts("\n"); return 1; }
+    if (r != FWV_OK) {
+        bench_puts("bench: RSA verify failed: ");
+        bench_puts(fwv_result_name(r));
+        bench_puts("\n");
+        return 1;
+    }
     report("RSA-2048 PKCS#1 v1.5 verify (e = 65537)", to_insns(t), " instructions");
 
     /* hashes: marginal cost per byte, 16 KiB minus 4 KiB so set-up and padding cancel */
     tick_start();
-    fwv_sha256_init(&s2); fwv_sha256_update(&s2, image, 4096); fwv_sha256_final(&s2, digest);
+    fwv_sha256_init(&s2);
+    fwv_sha256_update(&s2, image, 4096);
+    fwv_sha256_final(&s2, digest);
     t = tick_read();
     tick_start();
-    fwv_sha256_init(&s2); fwv_sha256_update(&s2, image, 16384); fwv_sha256_final(&s2, digest);
+    fwv_sha256_init(&s2);
+    fwv_sha256_update(&s2, image, 16384);
+    fwv_sha256_final(&s2, digest);
     t2 = tick_read();
     bench_puts("SHA-256: ");
     put_centi(to_insns(t2 - t) * 100 / 12288);
@@ -131,10 +161,14 @@ int main(void)
     bench_puts(" for 16 KiB)\n");
 
     tick_start();
-    fwv_sha1_init(&s1); fwv_sha1_update(&s1, image, 4096); fwv_sha1_final(&s1, digest);
+    fwv_sha1_init(&s1);
+    fwv_sha1_update(&s1, image, 4096);
+    fwv_sha1_final(&s1, digest);
     t = tick_read();
     tick_start();
-    fwv_sha1_init(&s1); fwv_sha1_update(&s1, image, 16384); fwv_sha1_final(&s1, digest);
+    fwv_sha1_init(&s1);
+    fwv_sha1_update(&s1, image, 16384);
+    fwv_sha1_final(&s1, digest);
     t2 = tick_read();
     bench_puts("SHA-1: ");
     put_centi(to_insns(t2 - t) * 100 / 12288);

@@ -14,9 +14,22 @@ static void fault_handler(void)
 }
 
 __attribute__((section(".vectors"), used)) static void (*const vectors[16])(void) = {
-    (void (*)(void))(uintptr_t)_estack, reset_handler, fault_handler, fault_handler,
-    fault_handler, fault_handler, fault_handler, 0, 0, 0, 0, fault_handler, fault_handler, 0,
-    fault_handler, fault_handler,
+    (void (*)(void))(uintptr_t)_estack,
+    reset_handler,
+    fault_handler,
+    fault_handler,
+    fault_handler,
+    fault_handler,
+    fault_handler,
+    0,
+    0,
+    0,
+    0,
+    fault_handler,
+    fault_handler,
+    0,
+    fault_handler,
+    fault_handler,
 };
 
 void reset_handler(void)

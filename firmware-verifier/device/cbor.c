@@ -107,13 +107,24 @@ void cbor_put_head(cbor_writer *w, uint8_t major, uint32_t arg)
     uint8_t h[5];
     size_t n;
     uint8_t m = (uint8_t)(major << 5);
-    if (arg < 24) { h[0] = (uint8_t)(m | arg); n = 1; }
-    else if (arg <= 0xFF) { h[0] = m | 24; h[1] = (uint8_t)arg; n = 2; }
-    else if (arg <= 0xFFFF) { h[0] = m | 25; h[1] = (uint8_t)(arg >> 8); h[2] = (uint8_t)arg; n = 3; }
-    else {
+    if (arg < 24) {
+        h[0] = (uint8_t)(m | arg);
+        n = 1;
+    } else if (arg <= 0xFF) {
+        h[0] = m | 24;
+        h[1] = (uint8_t)arg;
+        n = 2;
+    } else if (arg <= 0xFFFF) {
+        h[0] = m | 25;
+        h[1] = (uint8_t)(arg >> 8);
+        h[2] = (uint8_t)arg;
+        n = 3;
+    } else {
         h[0] = m | 26;
-        h[1] = (uint8_t)(arg >> 24); h[2] = (uint8_t)(arg >> 16);
-        h[3] = (uint8_t)(arg >> 8); h[4] = (uint8_t)arg;
+        h[1] = (uint8_t)(arg >> 24);
+        h[2] = (uint8_t)(arg >> 16);
+        h[3] = (uint8_t)(arg >> 8);
+        h[4] = (uint8_t)arg;
         n = 5;
     }
     put_bytes(w, h, n);

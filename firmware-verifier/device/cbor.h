@@ -8,8 +8,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { CBOR_UINT = 0, CBOR_NINT = 1, CBOR_BSTR = 2, CBOR_TSTR = 3, CBOR_ARRAY = 4, CBOR_MAP = 5,
-       CBOR_TAG = 6, CBOR_SIMPLE = 7 };
+enum {
+    CBOR_UINT = 0,
+    CBOR_NINT = 1,
+    CBOR_BSTR = 2,
+    CBOR_TSTR = 3,
+    CBOR_ARRAY = 4,
+    CBOR_MAP = 5,
+    CBOR_TAG = 6,
+    CBOR_SIMPLE = 7
+};
 
 #ifndef CBOR_MAX_DEPTH
 #define CBOR_MAX_DEPTH 8 /* nesting skipped in unknown values; SMP requests use 2 at most */

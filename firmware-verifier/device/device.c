@@ -20,7 +20,11 @@
 
 /* Buffers cycle in order: the interrupt fills rx[fill], the loop processes rx[proc]. A buffer is
  * BUSY while the decoder writes it, READY until the loop has answered it. */
-enum { BUF_FREE = 0, BUF_BUSY, BUF_READY };
+enum {
+    BUF_FREE = 0,
+    BUF_BUSY,
+    BUF_READY
+};
 static struct {
     uint8_t data[PKT_CAP];
     uint16_t len;

@@ -3,7 +3,12 @@
 
 #include "fwv/protocol.h"
 
-enum { ST_IDLE = 0, ST_MARK, ST_LINE, ST_SKIP };
+enum {
+    ST_IDLE = 0,
+    ST_MARK,
+    ST_LINE,
+    ST_SKIP
+};
 
 uint16_t fwv_crc16_xmodem(uint16_t crc, const uint8_t *data, size_t len)
 {

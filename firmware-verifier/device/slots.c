@@ -30,7 +30,10 @@ void fwv_stage_reset(void)
 
 static void put32(uint8_t *p, uint32_t v)
 {
-    p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
 }
 
 static uint32_t get32(const uint8_t *p)
@@ -39,8 +42,21 @@ static uint32_t get32(const uint8_t *p)
 }
 
 /* Offsets inside the trailer record. */
-enum { T_MAGIC = 0, T_STATE = 4, T_LEN = 8, T_ALG = 12, T_NAMELEN = 13, T_SIGLEN = 14, T_NAME = 16,
-       T_SIG = 80, T_SHA = 336, T_VER = 368, T_FLAGS = 376, T_SRC = 380, T_CRC = 384 };
+enum {
+    T_MAGIC = 0,
+    T_STATE = 4,
+    T_LEN = 8,
+    T_ALG = 12,
+    T_NAMELEN = 13,
+    T_SIGLEN = 14,
+    T_NAME = 16,
+    T_SIG = 80,
+    T_SHA = 336,
+    T_VER = 368,
+    T_FLAGS = 376,
+    T_SRC = 380,
+    T_CRC = 384
+};
 
 static void version_get(const uint8_t *p, fwv_image_version *v)
 {
@@ -63,7 +79,10 @@ static size_t put_dec(char *out, uint32_t v)
 {
     char d[10];
     size_t n = 0, k = 0;
-    do { d[n++] = (char)('0' + v % 10); v /= 10; } while (v);
+    do {
+        d[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
     while (n) out[k++] = d[--n];
     return k;
 }
@@ -75,7 +94,10 @@ size_t fwv_version_str(const fwv_image_version *v, char *out)
     k += put_dec(out + k, v->minor);
     out[k++] = '.';
     k += put_dec(out + k, v->revision);
-    if (v->build) { out[k++] = '.'; k += put_dec(out + k, v->build); }
+    if (v->build) {
+        out[k++] = '.';
+        k += put_dec(out + k, v->build);
+    }
     return k;
 }
 

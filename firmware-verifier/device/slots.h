@@ -27,9 +27,15 @@
 #define FWV_CERTFILE_MAX 63u
 #define FWV_ALG_NAME_MAX 31u
 
-enum { TRAILER_NONE = 0, TRAILER_COPY_PENDING = 1, TRAILER_ACTIVE = 2 };
+enum {
+    TRAILER_NONE = 0,
+    TRAILER_COPY_PENDING = 1,
+    TRAILER_ACTIVE = 2
+};
 /* Trailer flags: PERMANENT = installed by confirm (or mark bootable), not for a test boot. */
-enum { TRAILER_F_PERMANENT = 1u };
+enum {
+    TRAILER_F_PERMANENT = 1u
+};
 
 /* An image's version as MCUboot's header carries it; 0.0.0 for a raw image. */
 typedef struct {
@@ -92,8 +98,15 @@ extern fwv_staging fwv_stage;
 uint32_t fwv_slot_capacity(void);
 void fwv_stage_reset(void);
 
-typedef enum { UPLOAD_OK, UPLOAD_OFFSET, UPLOAD_TOO_LARGE, UPLOAD_BAD_ARG, UPLOAD_FLASH,
-               UPLOAD_HASH_MISMATCH, UPLOAD_OVERRUN } fwv_upload_status;
+typedef enum {
+    UPLOAD_OK,
+    UPLOAD_OFFSET,
+    UPLOAD_TOO_LARGE,
+    UPLOAD_BAD_ARG,
+    UPLOAD_FLASH,
+    UPLOAD_HASH_MISMATCH,
+    UPLOAD_OVERRUN
+} fwv_upload_status;
 /* Handles one upload chunk. *next is the offset the device expects next (the reply's `off`).
  * Returns UPLOAD_OK; UPLOAD_OFFSET (off is not where the device is: resend from *next);
  * UPLOAD_TOO_LARGE (len exceeds fwv_slot_capacity()); UPLOAD_BAD_ARG (len 0 or a SHA over 32

@@ -44,13 +44,18 @@ static int parse_fields(smp_ctx *c, req_fields *q)
     for (uint32_t i = 0; i < c->pairs; i++) {
         cbor_item k, v;
         if (cbor_read(&c->r, &k) != 0 || cbor_read(&c->r, &v) != 0) return -1;
-        if (k.major != CBOR_TSTR) { if (cbor_skip_contents(&c->r, &v) != 0) return -1; continue; }
+        if (k.major != CBOR_TSTR) {
+            if (cbor_skip_contents(&c->r, &v) != 0) return -1;
+            continue;
+        }
         if (cbor_skip_contents(&c->r, &v) != 0) return -1; /* nested values are never ours */
+// clang-format off: the X-macro field table reads as a table, one key per call
 #define F(key, f) if (cbor_tstr_eq(&k, key)) { q->f = v; q->has_##f = 1; continue; }
         F("d", d) F("image", image) F("len", len) F("off", off) F("data", data) F("sha", sha)
         F("alg", alg) F("sig", sig) F("certfile", certfile) F("boot_mode", boot_mode)
         F("hash", hash) F("confirm", confirm) F("slot", slot) F("allow_downgrade", allow_downgrade)
 #undef F
+// clang-format on
     }
     return 0;
 }
@@ -61,19 +66,25 @@ static void out_key(smp_ctx *c, const char *k)
     c->n_out++;
 }
 
-static void out_uint(smp_ctx *c, const char *k, uint32_t v) { out_key(c, k); cbor_put_uint(&c->w, v); }
+static void out_uint(smp_ctx *c, const char *k, uint32_t v)
+{
+    out_key(c, k);
+    cbor_put_uint(&c->w, v);
+}
 
 /* The fwsign verdict: rc says whether the step succeeded, fwv and text say why not. `ok_text`
  * replaces FWV_OK's "verified" for steps that succeed without verifying anything. */
 static void out_verdict(smp_ctx *c, fwv_result r, const char *ok_text)
 {
-    c->rc = r == FWV_OK ? FWV_SMP_ERR_EOK
+    c->rc = r == FWV_OK          ? FWV_SMP_ERR_EOK
             : r == FWV_ERR_FLASH ? FWV_SMP_ERR_EUNKNOWN
             : (r == FWV_ERR_STATE || r == FWV_ERR_NO_IMAGE || r == FWV_ERR_NOT_VERIFIED ||
-               r == FWV_ERR_NO_SIGNATURE || r == FWV_ERR_DOWNGRADE) ? FWV_SMP_ERR_EBADSTATE
+               r == FWV_ERR_NO_SIGNATURE || r == FWV_ERR_DOWNGRADE)
+                ? FWV_SMP_ERR_EBADSTATE
             : (r == FWV_ERR_ARG || r == FWV_ERR_UNKNOWN_ALG || r == FWV_ERR_BAD_LENGTH ||
-               r == FWV_ERR_TOO_LARGE || r == FWV_ERR_BAD_IMAGE) ? FWV_SMP_ERR_EINVAL
-            : FWV_SMP_ERR_ECORRUPT;
+               r == FWV_ERR_TOO_LARGE || r == FWV_ERR_BAD_IMAGE)
+                ? FWV_SMP_ERR_EINVAL
+                : FWV_SMP_ERR_ECORRUPT;
     out_uint(c, "fwv", (uint32_t)r);
     out_key(c, "text");
     cbor_put_tstr(&c->w, r == FWV_OK && ok_text ? ok_text : fwv_result_text(r));
@@ -90,8 +101,10 @@ static void img_err(smp_ctx *c, uint16_t img_rc, const char *rsn)
     case FWV_SMP_IMG_ERR_NO_IMAGE: rc = FWV_SMP_ERR_ENOENT; break;
     case FWV_SMP_IMG_ERR_CURRENT_VERSION_IS_NEWER:
     case FWV_SMP_IMG_ERR_IMAGE_ALREADY_PENDING: rc = FWV_SMP_ERR_EBADSTATE; break;
-    case FWV_SMP_IMG_ERR_INVALID_SLOT: case FWV_SMP_IMG_ERR_INVALID_OFFSET:
-    case FWV_SMP_IMG_ERR_INVALID_LENGTH: case FWV_SMP_IMG_ERR_INVALID_IMAGE_HEADER:
+    case FWV_SMP_IMG_ERR_INVALID_SLOT:
+    case FWV_SMP_IMG_ERR_INVALID_OFFSET:
+    case FWV_SMP_IMG_ERR_INVALID_LENGTH:
+    case FWV_SMP_IMG_ERR_INVALID_IMAGE_HEADER:
     case FWV_SMP_IMG_ERR_INVALID_HASH: rc = FWV_SMP_ERR_EINVAL; break;
     default: rc = FWV_SMP_ERR_EUNKNOWN; break;
     }
@@ -103,20 +116,23 @@ static void img_err(smp_ctx *c, uint16_t img_rc, const char *rsn)
 /* A verifier result as an image-group failure (image test/confirm verify before they mark). */
 static void img_err_result(smp_ctx *c, fwv_result r)
 {
-    uint16_t e = r == FWV_ERR_FLASH ? FWV_SMP_IMG_ERR_FLASH_WRITE_FAILED
-                 : r == FWV_ERR_NO_IMAGE ? FWV_SMP_IMG_ERR_NO_IMAGE
-                 : r == FWV_ERR_VECTOR_TABLE ? FWV_SMP_IMG_ERR_INVALID_IMAGE_VECTOR_TABLE
-                 : r == FWV_ERR_DOWNGRADE ? FWV_SMP_IMG_ERR_CURRENT_VERSION_IS_NEWER
-                 : r == FWV_ERR_BAD_IMAGE ? FWV_SMP_IMG_ERR_INVALID_TLV
+    uint16_t e = r == FWV_ERR_FLASH           ? FWV_SMP_IMG_ERR_FLASH_WRITE_FAILED
+                 : r == FWV_ERR_NO_IMAGE      ? FWV_SMP_IMG_ERR_NO_IMAGE
+                 : r == FWV_ERR_VECTOR_TABLE  ? FWV_SMP_IMG_ERR_INVALID_IMAGE_VECTOR_TABLE
+                 : r == FWV_ERR_DOWNGRADE     ? FWV_SMP_IMG_ERR_CURRENT_VERSION_IS_NEWER
+                 : r == FWV_ERR_BAD_IMAGE     ? FWV_SMP_IMG_ERR_INVALID_TLV
                  : r == FWV_ERR_HASH_MISMATCH ? FWV_SMP_IMG_ERR_INVALID_HASH
-                 : FWV_SMP_IMG_ERR_UNKNOWN;
+                                              : FWV_SMP_IMG_ERR_UNKNOWN;
     img_err(c, e, fwv_result_text(r));
 }
 
 /* Echo: everything it got, as Zephyr does; a reply that does not fit is MGMT_ERR_ENOMEM. */
 static void os_echo(smp_ctx *c, const req_fields *q)
 {
-    if (!q->has_d || q->d.major != CBOR_TSTR) { c->rc = FWV_SMP_ERR_EINVAL; return; }
+    if (!q->has_d || q->d.major != CBOR_TSTR) {
+        c->rc = FWV_SMP_ERR_EINVAL;
+        return;
+    }
     out_key(c, "r");
     cbor_put_tstrn(&c->w, (const char *)q->d.bytes, q->d.arg);
 }
@@ -145,9 +161,11 @@ static void image_state(smp_ctx *c)
     cbor_put_head(&c->w, CBOR_ARRAY, (uint32_t)n);
     for (int i = 0; i < n; i++) {
         cbor_put_head(&c->w, CBOR_MAP, 8);
-        cbor_put_tstr(&c->w, "slot"); cbor_put_uint(&c->w, s[i].slot);
+        cbor_put_tstr(&c->w, "slot");
+        cbor_put_uint(&c->w, s[i].slot);
         put_version(c, &s[i].version);
-        cbor_put_tstr(&c->w, "hash"); cbor_put_bstr(&c->w, s[i].hash, 32);
+        cbor_put_tstr(&c->w, "hash");
+        cbor_put_bstr(&c->w, s[i].hash, 32);
         put_flag(c, "bootable", s[i].bootable);
         put_flag(c, "pending", s[i].pending);
         put_flag(c, "confirmed", s[i].confirmed);
@@ -174,16 +192,25 @@ static void image_state_write(smp_ctx *c, const req_fields *q)
         c->rc = FWV_SMP_ERR_EINVAL;
         return;
     }
-    if (!q->has_hash && !confirm) { img_err(c, FWV_SMP_IMG_ERR_INVALID_HASH, "hash required"); return; }
+    if (!q->has_hash && !confirm) {
+        img_err(c, FWV_SMP_IMG_ERR_INVALID_HASH, "hash required");
+        return;
+    }
     int which = q->has_hash ? fwv_slot_by_hash(q->hash.bytes, q->hash.arg) : 0;
-    if (which < 0) { img_err(c, FWV_SMP_IMG_ERR_NO_IMAGE, "no image with that hash"); return; }
+    if (which < 0) {
+        img_err(c, FWV_SMP_IMG_ERR_NO_IMAGE, "no image with that hash");
+        return;
+    }
     if (which == 0 && !confirm) { /* as Zephyr: the running image is confirmed, not tested */
         img_err(c, FWV_SMP_IMG_ERR_IMAGE_SETTING_TEST_TO_ACTIVE_DENIED,
                 "the active image cannot be tested");
         return;
     }
     fwv_result r = which == 0 ? fwv_confirm_active() : fwv_test_staging(confirm);
-    if (r != FWV_OK) { img_err_result(c, r); return; }
+    if (r != FWV_OK) {
+        img_err_result(c, r);
+        return;
+    }
     image_state(c);
 }
 
@@ -200,7 +227,9 @@ static void image_upload(smp_ctx *c, const req_fields *q)
                                            q->len.arg, q->has_sha ? q->sha.bytes : NULL,
                                            q->has_sha ? q->sha.arg : 0, &next);
     switch (s) {
-    case UPLOAD_OK: case UPLOAD_OFFSET: case UPLOAD_HASH_MISMATCH: break;
+    case UPLOAD_OK:
+    case UPLOAD_OFFSET:
+    case UPLOAD_HASH_MISMATCH: break;
     case UPLOAD_TOO_LARGE:
         img_err(c, FWV_SMP_IMG_ERR_INVALID_IMAGE_TOO_LARGE, "image larger than the slot");
         return;
@@ -238,10 +267,13 @@ static void slot_status(smp_ctx *c, const char *name, int present, uint32_t len,
 {
     out_key(c, name);
     cbor_put_head(&c->w, CBOR_MAP, present ? 3 : 1);
-    cbor_put_tstr(&c->w, "state"); cbor_put_tstr(&c->w, state);
+    cbor_put_tstr(&c->w, "state");
+    cbor_put_tstr(&c->w, state);
     if (!present) return;
-    cbor_put_tstr(&c->w, "len"); cbor_put_uint(&c->w, len);
-    cbor_put_tstr(&c->w, "sha256"); cbor_put_bstr(&c->w, sha, 32);
+    cbor_put_tstr(&c->w, "len");
+    cbor_put_uint(&c->w, len);
+    cbor_put_tstr(&c->w, "sha256");
+    cbor_put_bstr(&c->w, sha, 32);
 }
 
 static void fwsign_status(smp_ctx *c)
@@ -252,8 +284,10 @@ static void fwsign_status(smp_ctx *c)
     out_uint(c, "slot_size", fwv_slot_capacity());
     int active = fwv_trailer_read(l->active, &t) == 0 && t.state == TRAILER_ACTIVE;
     slot_status(c, "active", active, t.len, t.sha256, active ? "bootable" : "empty");
-    const char *st = s->verified ? "verified" : s->complete ? (s->sha_ok ? "complete" : "hash-mismatch")
-                     : s->len ? "uploading" : "empty";
+    const char *st = s->verified   ? "verified"
+                     : s->complete ? (s->sha_ok ? "complete" : "hash-mismatch")
+                     : s->len      ? "uploading"
+                                   : "empty";
     slot_status(c, "staging", s->complete, s->len, s->sha, st);
     out_uint(c, "received", s->received);
     out_uint(c, "stack_peak", port_stack_peak());
@@ -262,10 +296,16 @@ static void fwsign_status(smp_ctx *c)
 static void dispatch(smp_ctx *c, uint8_t op, uint16_t group, uint8_t id, fwv_smp_after *after)
 {
     req_fields q;
-    if (parse_fields(c, &q) != 0) { c->rc = FWV_SMP_ERR_EINVAL; return; }
+    if (parse_fields(c, &q) != 0) {
+        c->rc = FWV_SMP_ERR_EINVAL;
+        return;
+    }
     int wr = op == FWV_SMP_OP_WRITE;
     if (group == FWV_SMP_GROUP_OS) {
-        if (id == FWV_SMP_OS_ECHO && wr) { os_echo(c, &q); return; }
+        if (id == FWV_SMP_OS_ECHO && wr) {
+            os_echo(c, &q);
+            return;
+        }
         if (id == FWV_SMP_OS_RESET && wr) {
             after->reset = 1;
             after->boot_mode = q.has_boot_mode && is_uint(&q.boot_mode) ? q.boot_mode.arg : 0;
@@ -277,10 +317,22 @@ static void dispatch(smp_ctx *c, uint8_t op, uint16_t group, uint8_t id, fwv_smp
             return;
         }
     } else if (group == FWV_SMP_GROUP_IMAGE) {
-        if (id == FWV_SMP_IMAGE_STATE && wr) { image_state_write(c, &q); return; }
-        if (id == FWV_SMP_IMAGE_STATE) { image_state(c); return; }
-        if (id == FWV_SMP_IMAGE_UPLOAD && wr) { image_upload(c, &q); return; }
-        if (id == FWV_SMP_IMAGE_ERASE && wr) { image_erase(c, &q); return; }
+        if (id == FWV_SMP_IMAGE_STATE && wr) {
+            image_state_write(c, &q);
+            return;
+        }
+        if (id == FWV_SMP_IMAGE_STATE) {
+            image_state(c);
+            return;
+        }
+        if (id == FWV_SMP_IMAGE_UPLOAD && wr) {
+            image_upload(c, &q);
+            return;
+        }
+        if (id == FWV_SMP_IMAGE_ERASE && wr) {
+            image_erase(c, &q);
+            return;
+        }
     } else if (group == FWV_SMP_GROUP_FWSIGN) {
         if (id == FWV_SMP_FWSIGN_SIGNATURE && wr) {
             fwv_result r = FWV_ERR_ARG;
@@ -291,14 +343,20 @@ static void dispatch(smp_ctx *c, uint8_t op, uint16_t group, uint8_t id, fwv_smp
             out_verdict(c, r, "signature stored, not verified yet");
             return;
         }
-        if (id == FWV_SMP_FWSIGN_VERIFY && wr) { out_verdict(c, fwv_verify_staging(), NULL); return; }
+        if (id == FWV_SMP_FWSIGN_VERIFY && wr) {
+            out_verdict(c, fwv_verify_staging(), NULL);
+            return;
+        }
         if (id == FWV_SMP_FWSIGN_MARK_BOOTABLE && wr) {
             /* allow_downgrade: true is the deliberate step past the version check */
             int down = q.has_allow_downgrade && cbor_item_is_true(&q.allow_downgrade);
             out_verdict(c, fwv_mark_bootable(down), NULL);
             return;
         }
-        if (id == FWV_SMP_FWSIGN_STATUS && !wr) { fwsign_status(c); return; }
+        if (id == FWV_SMP_FWSIGN_STATUS && !wr) {
+            fwsign_status(c);
+            return;
+        }
     }
     c->rc = FWV_SMP_ERR_ENOTSUP;
 }
@@ -310,7 +368,11 @@ static size_t finish_reply(smp_ctx *c, const uint8_t *req, uint8_t *rsp, size_t 
 {
     uint16_t group = (uint16_t)((req[4] << 8) | req[5]);
     uint8_t *body = rsp + FWV_SMP_HEADER_SIZE;
-    if (c->w.err) { c->rc = FWV_SMP_ERR_ENOMEM; c->img_rc = 0; c->rsn = NULL; }
+    if (c->w.err) {
+        c->rc = FWV_SMP_ERR_ENOMEM;
+        c->img_rc = 0;
+        c->rsn = NULL;
+    }
     if (c->w.err || (c->rc != 0 && group != FWV_SMP_GROUP_FWSIGN)) {
         /* Zephyr's error replies carry the error alone: drop what the handler wrote (fwsign's
          * group keeps its verdict beside the rc) */
@@ -320,8 +382,10 @@ static size_t finish_reply(smp_ctx *c, const uint8_t *req, uint8_t *rsp, size_t 
     if (c->rc != 0 && c->img_rc != 0 && c->version >= 1) {
         out_key(c, "err");
         cbor_put_head(&c->w, CBOR_MAP, 2);
-        cbor_put_tstr(&c->w, "group"); cbor_put_uint(&c->w, group);
-        cbor_put_tstr(&c->w, "rc"); cbor_put_uint(&c->w, c->img_rc);
+        cbor_put_tstr(&c->w, "group");
+        cbor_put_uint(&c->w, group);
+        cbor_put_tstr(&c->w, "rc");
+        cbor_put_uint(&c->w, c->img_rc);
     } else if (c->rc != 0 || group == FWV_SMP_GROUP_FWSIGN) {
         out_uint(c, "rc", (uint32_t)c->rc); /* fwsign's group keeps rc on every reply */
     }

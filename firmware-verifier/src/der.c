@@ -20,7 +20,8 @@ static int der_uint(const uint8_t *sig, size_t end, size_t *pos, uint8_t out[32]
             /* zero itself is minimally encoded; range check (r, s >= 1) is p256's job */
         } else {
             if (!(sig[p + 1] & 0x80)) return 0;          /* 0x00 not needed for the sign */
-            p++; n--;
+            p++;
+            n--;
         }
     }
     if (n > 32) return 0;

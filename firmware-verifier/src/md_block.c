@@ -9,7 +9,9 @@ void fwv_md_update(uint32_t *h, uint8_t buf[64], size_t *fill, uint64_t *len,
         size_t take = 64 - *fill;
         if (take > n) take = n;
         memcpy(buf + *fill, d, take);
-        *fill += take; d += take; n -= take;
+        *fill += take;
+        d += take;
+        n -= take;
         if (*fill < 64) return;
         compress(h, buf);
         *fill = 0;

@@ -11,7 +11,9 @@
 
 typedef uint32_t fe[8];
 
-typedef struct { fe x, y, z; } jpoint;
+typedef struct {
+    fe x, y, z;
+} jpoint;
 
 static const fe P = {0xffffffff, 0xffffffff, 0xffffffff, 0x00000000,
                      0x00000000, 0x00000000, 0x00000001, 0xffffffff};
@@ -20,6 +22,7 @@ static const fe N = {0xfc632551, 0xf3b9cac2, 0xa7179e84, 0xbce6faad,
 static const fe B = {0x27d2604b, 0x3bce3c3e, 0xcc53b0f6, 0x651d06b0,
                      0x769886bc, 0xb3ebbd55, 0xaa3a93e7, 0x5ac635d8};
 /* odd multiples 1G, 3G, ..., 15G of the generator, affine (x, y): the wNAF table for u1 G */
+// clang-format off: one (x, y) pair per line, as the table is read
 static const fe GTAB[8][2] = {
     /* 1G */ {{0xd898c296, 0xf4a13945, 0x2deb33a0, 0x77037d81, 0x63a440f2, 0xf8bce6e5, 0xe12c4247, 0x6b17d1f2},
              {0x37bf51f5, 0xcbb64068, 0x6b315ece, 0x2bce3357, 0x7c0f9e16, 0x8ee7eb4a, 0xfe1a7f9b, 0x4fe342e2}},
@@ -38,6 +41,7 @@ static const fe GTAB[8][2] = {
     /* 15G */ {{0xe59b9d5f, 0x63668c63, 0xde3a0ef1, 0xae03af92, 0x99888265, 0xadfb3789, 0x971abae7, 0xf0454dc6},
              {0x0d034f36, 0x47e59cde, 0x75b5fa3f, 0x2a3b21ce, 0x1f9643e6, 0x4e6594e5, 0x592e2d1f, 0xb5b93ee3}},
 };
+// clang-format on
 
 /* R^2 mod n and -n^-1 mod 2^32, for Montgomery arithmetic modulo the group order */
 static const fe R2N = {0xbe79eea2, 0x83244c95, 0x49bd6fa6, 0x4699799c,
@@ -62,20 +66,24 @@ static void bn_from_be(fe r, const uint8_t *b)
 static uint32_t bn_add(fe r, const fe a, const fe b)
 {
     uint32_t c = 0, lo;
+// clang-format off: the unrolled limb loop reads as one line of steps
 #define ADDW(i) lo = a[i]; UMAAL(lo, c, 1u, b[i]); r[i] = lo;
     ADDW(0) ADDW(1) ADDW(2) ADDW(3) ADDW(4) ADDW(5) ADDW(6) ADDW(7)
 #undef ADDW
     return c;
+    // clang-format on
 }
 
 /* r = a - b, returns the borrow out (1 if a < b): a + ~b + 1, the carry out is "no borrow" */
 static uint32_t bn_sub(fe r, const fe a, const fe b)
 {
     uint32_t c = 1, lo;
+// clang-format off: the unrolled limb loop reads as one line of steps
 #define SUBW(i) lo = a[i]; UMAAL(lo, c, 1u, ~b[i]); r[i] = lo;
     SUBW(0) SUBW(1) SUBW(2) SUBW(3) SUBW(4) SUBW(5) SUBW(6) SUBW(7)
 #undef SUBW
     return c ^ 1u;
+    // clang-format on
 }
 
 /* 1 if a >= b */
@@ -127,32 +135,56 @@ static void fe_reduce(fe r, const uint32_t c[16])
     int i;
 #define C(k) ((int64_t)c[k])
     acc = C(0) + C(8) + C(9) - C(11) - C(12) - C(13) - C(14);
-    r[0] = (uint32_t)acc; acc >>= 32;
+    r[0] = (uint32_t)acc;
+    acc >>= 32;
     acc += C(1) + C(9) + C(10) - C(12) - C(13) - C(14) - C(15);
-    r[1] = (uint32_t)acc; acc >>= 32;
+    r[1] = (uint32_t)acc;
+    acc >>= 32;
     acc += C(2) + C(10) + C(11) - C(13) - C(14) - C(15);
-    r[2] = (uint32_t)acc; acc >>= 32;
+    r[2] = (uint32_t)acc;
+    acc >>= 32;
     acc += C(3) + 2 * (C(11) + C(12)) + C(13) - C(15) - C(8) - C(9);
-    r[3] = (uint32_t)acc; acc >>= 32;
+    r[3] = (uint32_t)acc;
+    acc >>= 32;
     acc += C(4) + 2 * (C(12) + C(13)) + C(14) - C(9) - C(10);
-    r[4] = (uint32_t)acc; acc >>= 32;
+    r[4] = (uint32_t)acc;
+    acc >>= 32;
     acc += C(5) + 2 * (C(13) + C(14)) + C(15) - C(10) - C(11);
-    r[5] = (uint32_t)acc; acc >>= 32;
+    r[5] = (uint32_t)acc;
+    acc >>= 32;
     acc += C(6) + 3 * C(14) + 2 * C(15) + C(13) - C(8) - C(9);
-    r[6] = (uint32_t)acc; acc >>= 32;
+    r[6] = (uint32_t)acc;
+    acc >>= 32;
     acc += C(7) + 3 * C(15) + C(8) - C(10) - C(11) - C(12) - C(13);
-    r[7] = (uint32_t)acc; acc >>= 32;
+    r[7] = (uint32_t)acc;
+    acc >>= 32;
 #undef C
     /* fold the signed top carry t back in: t * 2^256 = t * (2^224 - 2^192 - 2^96 + 1) mod p */
     t = acc;
-    acc = (int64_t)r[0] + t;          r[0] = (uint32_t)acc; acc >>= 32;
-    acc += (int64_t)r[1];             r[1] = (uint32_t)acc; acc >>= 32;
-    acc += (int64_t)r[2];             r[2] = (uint32_t)acc; acc >>= 32;
-    acc += (int64_t)r[3] - t;         r[3] = (uint32_t)acc; acc >>= 32;
-    acc += (int64_t)r[4];             r[4] = (uint32_t)acc; acc >>= 32;
-    acc += (int64_t)r[5];             r[5] = (uint32_t)acc; acc >>= 32;
-    acc += (int64_t)r[6] - t;         r[6] = (uint32_t)acc; acc >>= 32;
-    acc += (int64_t)r[7] + t;         r[7] = (uint32_t)acc; acc >>= 32;
+    acc = (int64_t)r[0] + t;
+    r[0] = (uint32_t)acc;
+    acc >>= 32;
+    acc += (int64_t)r[1];
+    r[1] = (uint32_t)acc;
+    acc >>= 32;
+    acc += (int64_t)r[2];
+    r[2] = (uint32_t)acc;
+    acc >>= 32;
+    acc += (int64_t)r[3] - t;
+    r[3] = (uint32_t)acc;
+    acc >>= 32;
+    acc += (int64_t)r[4];
+    r[4] = (uint32_t)acc;
+    acc >>= 32;
+    acc += (int64_t)r[5];
+    r[5] = (uint32_t)acc;
+    acc >>= 32;
+    acc += (int64_t)r[6] - t;
+    r[6] = (uint32_t)acc;
+    acc >>= 32;
+    acc += (int64_t)r[7] + t;
+    r[7] = (uint32_t)acc;
+    acc >>= 32;
     /* what is left is a carry of -1, 0 or +1: bring r into [0, p) */
     for (i = 0; i < 3 && acc < 0; i++) acc += bn_add(r, r, P);
     for (i = 0; i < 3 && (acc > 0 || bn_geq(r, P)); i++) acc -= bn_sub(r, r, P);
@@ -165,19 +197,29 @@ static void mul_256(uint32_t c[16], const fe a, const fe b)
     uint32_t hi, ai;
     int i;
     /* row 0 writes c[0..8] outright; later rows accumulate into c[i..i+8] */
-    ai = a[0]; hi = 0;
-    c[0] = 0; UMAAL(c[0], hi, ai, b0);
-    c[1] = 0; UMAAL(c[1], hi, ai, b1);
-    c[2] = 0; UMAAL(c[2], hi, ai, b2);
-    c[3] = 0; UMAAL(c[3], hi, ai, b3);
-    c[4] = 0; UMAAL(c[4], hi, ai, b4);
-    c[5] = 0; UMAAL(c[5], hi, ai, b5);
-    c[6] = 0; UMAAL(c[6], hi, ai, b6);
-    c[7] = 0; UMAAL(c[7], hi, ai, b7);
+    ai = a[0];
+    hi = 0;
+    c[0] = 0;
+    UMAAL(c[0], hi, ai, b0);
+    c[1] = 0;
+    UMAAL(c[1], hi, ai, b1);
+    c[2] = 0;
+    UMAAL(c[2], hi, ai, b2);
+    c[3] = 0;
+    UMAAL(c[3], hi, ai, b3);
+    c[4] = 0;
+    UMAAL(c[4], hi, ai, b4);
+    c[5] = 0;
+    UMAAL(c[5], hi, ai, b5);
+    c[6] = 0;
+    UMAAL(c[6], hi, ai, b6);
+    c[7] = 0;
+    UMAAL(c[7], hi, ai, b7);
     c[8] = hi;
     for (i = 1; i < 8; i++) {
         uint32_t *ci = c + i;
-        ai = a[i]; hi = 0;
+        ai = a[i];
+        hi = 0;
         UMAAL(ci[0], hi, ai, b0);
         UMAAL(ci[1], hi, ai, b1);
         UMAAL(ci[2], hi, ai, b2);
@@ -304,10 +346,16 @@ static void pt_add(jpoint *r, const jpoint *p, const jpoint *q, int q_affine)
     fe u1, u2, s1, s2, h, rr, hh, hhh, t;
     if (bn_is_zero(p->z)) {
         *r = *q;
-        if (q_affine) { memset(r->z, 0, sizeof(fe)); r->z[0] = 1; }
+        if (q_affine) {
+            memset(r->z, 0, sizeof(fe));
+            r->z[0] = 1;
+        }
         return;
     }
-    if (!q_affine && bn_is_zero(q->z)) { *r = *p; return; }
+    if (!q_affine && bn_is_zero(q->z)) {
+        *r = *p;
+        return;
+    }
     fe_sqr(t, p->z);                     /* Z1^2 */
     fe_mul(u2, q->x, t);                 /* U2 = X2 Z1^2 */
     fe_mul(s2, q->y, p->z);
@@ -324,7 +372,10 @@ static void pt_add(jpoint *r, const jpoint *p, const jpoint *q, int q_affine)
     fe_sub(h, u2, u1);                   /* H = U2 - U1 */
     fe_sub(rr, s2, s1);                  /* R = S2 - S1 */
     if (bn_is_zero(h)) {
-        if (bn_is_zero(rr)) { pt_double(r, p); return; }   /* p == q */
+        if (bn_is_zero(rr)) { /* p == q */
+            pt_double(r, p);
+            return;
+        }
         memset(r, 0, sizeof *r);                            /* p == -q: infinity */
         return;
     }
@@ -366,7 +417,10 @@ static void wnaf(int8_t naf[257], const fe k, int w)
     memset(naf, 0, 257);
     while (pos < 257) {
         int word;
-        if ((int)bits(k, pos, 1) == carry) { pos++; continue; }
+        if ((int)bits(k, pos, 1) == carry) {
+            pos++;
+            continue;
+        }
         /* a window of w bits plus the carry: odd; above 2^(w-1) it becomes negative + carry */
         word = (int)bits(k, pos, w) + carry;
         carry = (word >> (w - 1)) & 1;

@@ -15,10 +15,10 @@ static uint32_t f(int i, uint32_t b, uint32_t c, uint32_t d)
 }
 
 /* one round with the variables named in place: e += rol5(a) + f(b,c,d) + K + W[i]; b = rol30(b) */
-#define ROUND(a, b, c, d, e, i)                          \
-    do {                                                 \
-        e += ROL(a, 5) + f(i, b, c, d) + w[i];           \
-        b = ROL(b, 30);                                  \
+#define ROUND(a, b, c, d, e, i) \
+    do { \
+        e += ROL(a, 5) + f(i, b, c, d) + w[i]; \
+        b = ROL(b, 30); \
     } while (0)
 
 static void compress(uint32_t *h, const uint8_t *p)
@@ -40,7 +40,11 @@ static void compress(uint32_t *h, const uint8_t *p)
         ROUND(c, d, e, a, b, i + 3);
         ROUND(b, c, d, e, a, i + 4);
     }
-    h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e;
+    h[0] += a;
+    h[1] += b;
+    h[2] += c;
+    h[3] += d;
+    h[4] += e;
 }
 
 void fwv_sha1_init(fwv_sha1_ctx *c)

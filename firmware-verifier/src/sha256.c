@@ -5,6 +5,7 @@
 
 #define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
 
+// clang-format off: the round constants, eight to a line as FIPS 180-4 prints them
 static const uint32_t K[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -15,15 +16,16 @@ static const uint32_t K[64] = {
     0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 };
+// clang-format on
 
 /* one round with the working variables named in place, so an unrolled run needs no moves:
  * T1 = h + S1(e) + Ch(e,f,g) + K[i] + W[i]; d += T1; h = T1 + S0(a) + Maj(a,b,c) */
-#define ROUND(a, b, c, d, e, f, g, h, i)                                              \
-    do {                                                                              \
+#define ROUND(a, b, c, d, e, f, g, h, i) \
+    do { \
         uint32_t t1_ = h + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) + (g ^ (e & (f ^ g))) + \
-                       K[i] + w[i];                                                   \
-        d += t1_;                                                                     \
-        h = t1_ + (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) + ((a & b) | (c & (a | b)));  \
+                       K[i] + w[i]; \
+        d += t1_; \
+        h = t1_ + (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) + ((a & b) | (c & (a | b))); \
     } while (0)
 
 static void compress(uint32_t *h, const uint8_t *p)
@@ -53,8 +55,14 @@ static void compress(uint32_t *h, const uint8_t *p)
         ROUND(c, d, e, f, g, hh, a, b, i + 6);
         ROUND(b, c, d, e, f, g, hh, a, i + 7);
     }
-    h[0] += a; h[1] += b; h[2] += c; h[3] += d;
-    h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
+    h[0] += a;
+    h[1] += b;
+    h[2] += c;
+    h[3] += d;
+    h[4] += e;
+    h[5] += f;
+    h[6] += g;
+    h[7] += hh;
 }
 
 void fwv_sha256_init(fwv_sha256_ctx *c)

@@ -13,11 +13,11 @@
 #if defined(__ARM_ARCH_7EM__) && defined(__thumb2__) && !defined(FWV_PORTABLE_UMAAL)
 #define UMAAL(lo, hi, a, b) __asm__("umaal %0, %1, %2, %3" : "+r"(lo), "+r"(hi) : "r"(a), "r"(b))
 #else
-#define UMAAL(lo, hi, a, b)                                            \
-    do {                                                               \
-        uint64_t umaal_t_ = (uint64_t)(a) * (b) + (lo) + (hi);         \
-        (lo) = (uint32_t)umaal_t_;                                     \
-        (hi) = (uint32_t)(umaal_t_ >> 32);                             \
+#define UMAAL(lo, hi, a, b) \
+    do { \
+        uint64_t umaal_t_ = (uint64_t)(a) * (b) + (lo) + (hi); \
+        (lo) = (uint32_t)umaal_t_; \
+        (hi) = (uint32_t)(umaal_t_ >> 32); \
     } while (0)
 #endif
 

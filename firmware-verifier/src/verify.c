@@ -5,7 +5,12 @@
 #include "fwv/p256.h"
 #include "fwv/rsa.h"
 
-enum { ST_NONE = 0, ST_HASHING = 0x5a17, ST_DONE = 0x5a18, ST_FAILED = 0x5a19 };
+enum {
+    ST_NONE = 0,
+    ST_HASHING = 0x5a17,
+    ST_DONE = 0x5a18,
+    ST_FAILED = 0x5a19
+};
 
 fwv_result fwv_verify_init(fwv_verify_ctx *ctx, int alg, uint32_t max_length)
 {

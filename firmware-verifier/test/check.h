@@ -7,20 +7,20 @@
 
 extern long fwv_test_passed, fwv_test_failed;
 
-#define CHECK(cond, ...)                                                  \
-    do {                                                                  \
-        if (cond) {                                                       \
-            fwv_test_passed++;                                            \
-        } else {                                                          \
-            fwv_test_failed++;                                            \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);          \
-            fprintf(stderr, __VA_ARGS__);                                 \
-            fputc('\n', stderr);                                          \
-        }                                                                 \
+#define CHECK(cond, ...) \
+    do { \
+        if (cond) { \
+            fwv_test_passed++; \
+        } else { \
+            fwv_test_failed++; \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+            fprintf(stderr, __VA_ARGS__); \
+            fputc('\n', stderr); \
+        } \
     } while (0)
 
 /* expected result code vs. what came, by name */
-#define CHECK_RES(got, want, what)                                                    \
+#define CHECK_RES(got, want, what) \
     CHECK((got) == (want), "%s: expected %s, got %s", (what), fwv_result_name(want), \
           fwv_result_name(got))
 

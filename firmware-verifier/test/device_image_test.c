@@ -22,7 +22,9 @@ static void test_wrong_offsets_and_resume(void)
     fresh_board();
     uint8_t sha[32];
     fwv_sha256_ctx h;
-    fwv_sha256_init(&h); fwv_sha256_update(&h, img1, n1); fwv_sha256_final(&h, sha);
+    fwv_sha256_init(&h);
+    fwv_sha256_update(&h, img1, n1);
+    fwv_sha256_final(&h, sha);
     smp_msg r = upload_raw(0, img1, 100, (long)n1, sha);
     CHECK_EQ(rsp_uint(&r, "rc"), -1); /* success in the image group carries no rc (Zephyr) */
     CHECK_EQ(rsp_uint(&r, "off"), 100);
@@ -141,7 +143,9 @@ static void test_boot_decision(void)
     {
         uint8_t want[32];
         fwv_sha256_ctx h;
-        fwv_sha256_init(&h); fwv_sha256_update(&h, img1, n1); fwv_sha256_final(&h, want);
+        fwv_sha256_init(&h);
+        fwv_sha256_update(&h, img1, n1);
+        fwv_sha256_final(&h, want);
         /* the image's hash appears in the listing as a 32-byte bstr */
         const uint8_t *p = r.msg + 8;
         size_t found = 0;

@@ -49,7 +49,8 @@ static void test_multiline_and_noise(void)
     memset(text, 'x', sizeof text);
     req_builder b;
     req_begin(&b, 1);
-    cbor_put_tstr(&b.w, "d"); cbor_put_tstrn(&b.w, text, 200);
+    cbor_put_tstr(&b.w, "d");
+    cbor_put_tstrn(&b.w, text, 200);
     uint8_t s[2048];
     const char noise[] = "boot log line\r\n";
     memcpy(s, noise, sizeof noise - 1);
@@ -152,7 +153,8 @@ static void test_params_and_errors(void)
     CHECK_EQ(rsp_uint(&r, "rc"), FWV_SMP_ERR_EINVAL);
     /* reset answers first, then resets; boot_mode 1 asks the next boot to stay */
     req_begin(&b, 1);
-    cbor_put_tstr(&b.w, "boot_mode"); cbor_put_uint(&b.w, 1);
+    cbor_put_tstr(&b.w, "boot_mode");
+    cbor_put_uint(&b.w, 1);
     host_reset_requested = 0;
     CHECK(transact(FWV_SMP_OP_WRITE, FWV_SMP_GROUP_OS, FWV_SMP_OS_RESET, &b, &r) == 0);
     CHECK(host_reset_requested);
@@ -168,7 +170,8 @@ static void test_echo_all_and_oversize(void)
     memset(text, 'q', sizeof text);
     req_builder b;
     req_begin(&b, 1);
-    cbor_put_tstr(&b.w, "d"); cbor_put_tstrn(&b.w, text, 1000);
+    cbor_put_tstr(&b.w, "d");
+    cbor_put_tstrn(&b.w, text, 1000);
     smp_msg r;
     CHECK(transact(FWV_SMP_OP_WRITE, FWV_SMP_GROUP_OS, FWV_SMP_OS_ECHO, &b, &r) == 0);
     cbor_item it;
@@ -178,7 +181,8 @@ static void test_echo_all_and_oversize(void)
     cbor_writer w;
     cbor_writer_init(&w, payload, sizeof payload);
     cbor_put_head(&w, CBOR_MAP, 1);
-    cbor_put_tstr(&w, "d"); cbor_put_tstrn(&w, text, 1100);
+    cbor_put_tstr(&w, "d");
+    cbor_put_tstrn(&w, text, 1100);
     size_t n = frame_request(stream, sizeof stream, FWV_SMP_OP_WRITE, FWV_SMP_GROUP_OS,
                              FWV_SMP_OS_ECHO, 0x77, payload, (size_t)cbor_writer_len(&w));
     uint32_t dropped = fwv_stats.dropped;
@@ -212,9 +216,12 @@ static void test_reply_shapes(void)
     CHECK_EQ(rsp_uint(&r, "rc"), 0);
     static const uint8_t sig[8] = {0x30, 6, 2, 1, 1, 2, 1, 1};
     req_begin(&b, 3);
-    cbor_put_tstr(&b.w, "alg"); cbor_put_tstr(&b.w, "sig-sha256-ecdsa");
-    cbor_put_tstr(&b.w, "sig"); cbor_put_bstr(&b.w, sig, sizeof sig);
-    cbor_put_tstr(&b.w, "certfile"); cbor_put_tstr(&b.w, "ec1.crt");
+    cbor_put_tstr(&b.w, "alg");
+    cbor_put_tstr(&b.w, "sig-sha256-ecdsa");
+    cbor_put_tstr(&b.w, "sig");
+    cbor_put_bstr(&b.w, sig, sizeof sig);
+    cbor_put_tstr(&b.w, "certfile");
+    cbor_put_tstr(&b.w, "ec1.crt");
     CHECK(transact(FWV_SMP_OP_WRITE, FWV_SMP_GROUP_FWSIGN, FWV_SMP_FWSIGN_SIGNATURE, &b, &r) == 0);
     CHECK_EQ(rsp_uint(&r, "fwv"), FWV_OK);
     cbor_item text;

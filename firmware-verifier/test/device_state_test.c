@@ -37,8 +37,10 @@ static void test_image_state_write(void)
     r = state_write(h1, 0); /* image test of the running image: refused, as Zephyr does */
     CHECK_EQ(rsp_err(&r, NULL), FWV_SMP_IMG_ERR_IMAGE_SETTING_TEST_TO_ACTIVE_DENIED);
     req_begin(&b, 2); /* confirm the running image, as mcumgr's `image confirm` asks: hash null */
-    cbor_put_tstr(&b.w, "hash"); cbor_put_head(&b.w, CBOR_SIMPLE, 22);
-    cbor_put_tstr(&b.w, "confirm"); cbor_put_bool(&b.w, 1);
+    cbor_put_tstr(&b.w, "hash");
+    cbor_put_head(&b.w, CBOR_SIMPLE, 22);
+    cbor_put_tstr(&b.w, "confirm");
+    cbor_put_bool(&b.w, 1);
     CHECK(transact(FWV_SMP_OP_WRITE, FWV_SMP_GROUP_IMAGE, FWV_SMP_IMAGE_STATE, &b, &r) == 0);
     CHECK_EQ(rsp_err(&r, NULL), 0);
     CHECK_EQ(slot_flag(&r, 0, "confirmed"), 1);
@@ -60,7 +62,8 @@ static void test_image_state_write(void)
     CHECK_EQ(host_flash[HOST_STAGING], 0xFF);
     CHECK_EQ(slot_flag(&r, 1, "bootable"), -1);
     req_begin(&b, 1);
-    cbor_put_tstr(&b.w, "slot"); cbor_put_uint(&b.w, 0);
+    cbor_put_tstr(&b.w, "slot");
+    cbor_put_uint(&b.w, 0);
     CHECK(transact(FWV_SMP_OP_WRITE, FWV_SMP_GROUP_IMAGE, FWV_SMP_IMAGE_ERASE, &b, &r) == 0);
     CHECK_EQ(rsp_err(&r, NULL), FWV_SMP_IMG_ERR_INVALID_SLOT);
 }
@@ -127,7 +130,8 @@ static void test_mcuboot_images(void)
     CHECK(memcmp(host_flash + HOST_ACTIVE, img1, n1) == 0);
     req_builder b;
     req_begin(&b, 1);
-    cbor_put_tstr(&b.w, "allow_downgrade"); cbor_put_bool(&b.w, 1);
+    cbor_put_tstr(&b.w, "allow_downgrade");
+    cbor_put_bool(&b.w, 1);
     CHECK(transact(FWV_SMP_OP_WRITE, FWV_SMP_GROUP_FWSIGN, FWV_SMP_FWSIGN_MARK_BOOTABLE, &b, &r) == 0);
     CHECK_EQ(rsp_uint(&r, "fwv"), FWV_OK);
     CHECK(memcmp(host_flash + HOST_ACTIVE, img2, n2) == 0);

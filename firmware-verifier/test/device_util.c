@@ -17,7 +17,9 @@ int t_report(void)
 
 uint32_t test_rand(uint32_t *s)
 {
-    *s ^= *s << 13; *s ^= *s >> 17; *s ^= *s << 5; /* xorshift32: reproducible chunkings */
+    *s ^= *s << 13;
+    *s ^= *s >> 17;
+    *s ^= *s << 5; /* xorshift32: reproducible chunkings */
     return *s;
 }
 
@@ -27,11 +29,17 @@ void req_begin(req_builder *b, uint32_t pairs)
     cbor_put_head(&b->w, CBOR_MAP, pairs);
 }
 
-typedef struct { uint8_t *p; size_t n, cap; } sink;
+typedef struct {
+    uint8_t *p;
+    size_t n, cap;
+} sink;
 static void sink_write(void *ctx, const uint8_t *d, size_t n)
 {
     sink *s = ctx;
-    if (s->n + n > s->cap) { fprintf(stderr, "test stream overflow\n"); exit(2); }
+    if (s->n + n > s->cap) {
+        fprintf(stderr, "test stream overflow\n");
+        exit(2);
+    }
     memcpy(s->p + s->n, d, n);
     s->n += n;
 }
@@ -44,17 +52,24 @@ size_t frame_request(uint8_t *stream, size_t cap, uint8_t op, uint16_t group, ui
     static uint8_t pkt[2 * FWV_BUF_SIZE]; /* room for requests longer than the device takes */
     pkt[2] = (uint8_t)((smp_version << 3) | op);
     pkt[3] = 0;
-    pkt[4] = (uint8_t)(n >> 8); pkt[5] = (uint8_t)n;
-    pkt[6] = (uint8_t)(group >> 8); pkt[7] = (uint8_t)group;
-    pkt[8] = seq; pkt[9] = id;
+    pkt[4] = (uint8_t)(n >> 8);
+    pkt[5] = (uint8_t)n;
+    pkt[6] = (uint8_t)(group >> 8);
+    pkt[7] = (uint8_t)group;
+    pkt[8] = seq;
+    pkt[9] = id;
     memcpy(pkt + 10, payload, n);
-    sink s = { stream, 0, cap };
+    sink s = {stream, 0, cap};
     frame_encode(pkt, n + 8, sink_write, &s);
     return s.n;
 }
 
 static uint8_t rbuf[FWV_BUF_SIZE + 64];
-static uint8_t *racq(void *ctx) { (void)ctx; return rbuf; }
+static uint8_t *racq(void *ctx)
+{
+    (void)ctx;
+    return rbuf;
+}
 
 int take_responses(smp_msg *out, int max)
 {
@@ -79,7 +94,10 @@ int transact(uint8_t op, uint16_t group, uint8_t id, const req_builder *b, smp_m
 {
     static uint8_t stream[4 * FWV_BUF_SIZE];
     long blen = b ? cbor_writer_len(&b->w) : 0;
-    if (blen < 0) { fprintf(stderr, "test request overflowed its buffer\n"); exit(2); }
+    if (blen < 0) {
+        fprintf(stderr, "test request overflowed its buffer\n");
+        exit(2);
+    }
     size_t plen = (size_t)blen;
     uint8_t seq = ++seq_no;
     size_t n = frame_request(stream, sizeof stream, op, group, id, seq, b ? b->buf : NULL, plen);
@@ -101,7 +119,10 @@ int rsp_get(const smp_msg *m, const char *key, cbor_item *out)
     for (uint32_t i = 0; i < it.arg; i++) {
         cbor_item k, v;
         if (cbor_read(&r, &k) != 0 || cbor_read(&r, &v) != 0) return -1;
-        if (cbor_tstr_eq(&k, key)) { *out = v; return 0; }
+        if (cbor_tstr_eq(&k, key)) {
+            *out = v;
+            return 0;
+        }
         if (cbor_skip_contents(&r, &v) != 0) return -1;
     }
     return -1;
@@ -147,7 +168,10 @@ size_t load_fixture(const char *name, uint8_t *buf, size_t cap)
     char path[512];
     snprintf(path, sizeof path, "%s/%s", dir ? dir : "build/device-fixtures", name);
     FILE *f = fopen(path, "rb");
-    if (!f) { fprintf(stderr, "missing fixture %s (run test/device_fixtures.sh)\n", path); exit(2); }
+    if (!f) {
+        fprintf(stderr, "missing fixture %s (run test/device_fixtures.sh)\n", path);
+        exit(2);
+    }
     size_t n = fread(buf, 1, cap, f);
     fclose(f);
     return n;
@@ -176,16 +200,23 @@ void provision_anchors(void)
     memset(t, 0, sizeof t);
     uint32_t magic = FWV_TA_MAGIC;
     for (int i = 0; i < 4; i++) t[i] = (uint8_t)(magic >> (8 * i));
-    t[4] = FWV_TA_VERSION; t[6] = 3;
+    t[4] = FWV_TA_VERSION;
+    t[6] = 3;
     for (int i = 0; i < 4; i++) t[8 + i] = (uint8_t)(total >> (8 * i));
     load_fixture("ec1.pub", key, 65);
     put_anchor(t + 16, FWV_KEY_EC_P256, "ec1.crt", key, 65);
     load_fixture("ec2.pub", key, 65);
     put_anchor(t + 16 + FWV_TA_ENTRY_SIZE, FWV_KEY_EC_P256, "ec2.crt", key, 65);
     size_t hn = load_fixture("rsa.mod.hex", hex, sizeof hex);
-    if (hn < 512) { fprintf(stderr, "rsa.mod.hex too short\n"); exit(2); }
+    if (hn < 512) {
+        fprintf(stderr, "rsa.mod.hex too short\n");
+        exit(2);
+    }
     for (int i = 0; i < 256; i++) key[i] = (uint8_t)(hexval(hex[2 * i]) << 4 | hexval(hex[2 * i + 1]));
-    key[256] = 0; key[257] = 1; key[258] = 0; key[259] = 1; /* e = 65537, big-endian */
+    key[256] = 0;
+    key[257] = 1;
+    key[258] = 0;
+    key[259] = 1; /* e = 65537, big-endian */
     put_anchor(t + 16 + 2 * FWV_TA_ENTRY_SIZE, FWV_KEY_RSA_2048, "rsa.crt", key, 260);
     uint32_t crc = fwv_crc32(t, total - 4);
     for (int i = 0; i < 4; i++) t[total - 4 + i] = (uint8_t)(crc >> (8 * i));
@@ -212,12 +243,19 @@ int upload_image(const uint8_t *img, size_t n, unsigned seed, int with_sha)
         if (k > n - off) k = n - off;
         req_builder b;
         req_begin(&b, off == 0 ? (with_sha ? 5 : 4) : 3);
-        cbor_put_tstr(&b.w, "image"); cbor_put_uint(&b.w, 0);
-        cbor_put_tstr(&b.w, "off"); cbor_put_uint(&b.w, (uint32_t)off);
-        cbor_put_tstr(&b.w, "data"); cbor_put_bstr(&b.w, img + off, k);
+        cbor_put_tstr(&b.w, "image");
+        cbor_put_uint(&b.w, 0);
+        cbor_put_tstr(&b.w, "off");
+        cbor_put_uint(&b.w, (uint32_t)off);
+        cbor_put_tstr(&b.w, "data");
+        cbor_put_bstr(&b.w, img + off, k);
         if (off == 0) {
-            cbor_put_tstr(&b.w, "len"); cbor_put_uint(&b.w, (uint32_t)n);
-            if (with_sha) { cbor_put_tstr(&b.w, "sha"); cbor_put_bstr(&b.w, sha, 32); }
+            cbor_put_tstr(&b.w, "len");
+            cbor_put_uint(&b.w, (uint32_t)n);
+            if (with_sha) {
+                cbor_put_tstr(&b.w, "sha");
+                cbor_put_bstr(&b.w, sha, 32);
+            }
         }
         smp_msg r;
         if (transact(FWV_SMP_OP_WRITE, FWV_SMP_GROUP_IMAGE, FWV_SMP_IMAGE_UPLOAD, &b, &r) != 0) return -1;
@@ -233,9 +271,12 @@ long send_signature(const char *alg, const uint8_t *sig, size_t n, const char *c
 {
     req_builder b;
     req_begin(&b, 3);
-    cbor_put_tstr(&b.w, "alg"); cbor_put_tstr(&b.w, alg);
-    cbor_put_tstr(&b.w, "sig"); cbor_put_bstr(&b.w, sig, n);
-    cbor_put_tstr(&b.w, "certfile"); cbor_put_tstr(&b.w, certfile);
+    cbor_put_tstr(&b.w, "alg");
+    cbor_put_tstr(&b.w, alg);
+    cbor_put_tstr(&b.w, "sig");
+    cbor_put_bstr(&b.w, sig, n);
+    cbor_put_tstr(&b.w, "certfile");
+    cbor_put_tstr(&b.w, certfile);
     smp_msg r;
     if (transact(FWV_SMP_OP_WRITE, FWV_SMP_GROUP_FWSIGN, FWV_SMP_FWSIGN_SIGNATURE, &b, &r) != 0) return -1;
     return rsp_uint(&r, "fwv");
@@ -292,10 +333,18 @@ smp_msg upload_raw(uint32_t off, const uint8_t *d, size_t k, long len, const uin
 {
     req_builder b;
     req_begin(&b, 2 + (len >= 0) + (sha != NULL));
-    cbor_put_tstr(&b.w, "off"); cbor_put_uint(&b.w, off);
-    cbor_put_tstr(&b.w, "data"); cbor_put_bstr(&b.w, d, k);
-    if (len >= 0) { cbor_put_tstr(&b.w, "len"); cbor_put_uint(&b.w, (uint32_t)len); }
-    if (sha) { cbor_put_tstr(&b.w, "sha"); cbor_put_bstr(&b.w, sha, 32); }
+    cbor_put_tstr(&b.w, "off");
+    cbor_put_uint(&b.w, off);
+    cbor_put_tstr(&b.w, "data");
+    cbor_put_bstr(&b.w, d, k);
+    if (len >= 0) {
+        cbor_put_tstr(&b.w, "len");
+        cbor_put_uint(&b.w, (uint32_t)len);
+    }
+    if (sha) {
+        cbor_put_tstr(&b.w, "sha");
+        cbor_put_bstr(&b.w, sha, 32);
+    }
     smp_msg r;
     memset(&r, 0, sizeof r);
     if (transact(FWV_SMP_OP_WRITE, FWV_SMP_GROUP_IMAGE, FWV_SMP_IMAGE_UPLOAD, &b, &r) != 0) r.len = 0;
@@ -324,8 +373,14 @@ smp_msg state_write(const uint8_t *hash, int confirm)
 {
     req_builder b;
     req_begin(&b, (hash != NULL) + (confirm >= 0));
-    if (hash) { cbor_put_tstr(&b.w, "hash"); cbor_put_bstr(&b.w, hash, 32); }
-    if (confirm >= 0) { cbor_put_tstr(&b.w, "confirm"); cbor_put_bool(&b.w, confirm); }
+    if (hash) {
+        cbor_put_tstr(&b.w, "hash");
+        cbor_put_bstr(&b.w, hash, 32);
+    }
+    if (confirm >= 0) {
+        cbor_put_tstr(&b.w, "confirm");
+        cbor_put_bool(&b.w, confirm);
+    }
     smp_msg r;
     memset(&r, 0, sizeof r);
     if (transact(FWV_SMP_OP_WRITE, FWV_SMP_GROUP_IMAGE, FWV_SMP_IMAGE_STATE, &b, &r) != 0) r.len = 0;
@@ -341,7 +396,10 @@ int slot_flag(const smp_msg *m, uint32_t slot, const char *flag)
     if (cbor_read(&r, &it) != 0) return -1;
     for (uint32_t i = 0; i < it.arg; i++) {
         if (cbor_read(&r, &k) != 0 || cbor_read(&r, &v) != 0) return -1;
-        if (!cbor_tstr_eq(&k, "images")) { cbor_skip_contents(&r, &v); continue; }
+        if (!cbor_tstr_eq(&k, "images")) {
+            cbor_skip_contents(&r, &v);
+            continue;
+        }
         for (uint32_t e = 0; e < v.arg; e++) {
             cbor_item mh;
             long this_slot = -1;
@@ -362,5 +420,7 @@ int slot_flag(const smp_msg *m, uint32_t slot, const char *flag)
 void sha_of(const uint8_t *d, size_t n, uint8_t out[32])
 {
     fwv_sha256_ctx h;
-    fwv_sha256_init(&h); fwv_sha256_update(&h, d, n); fwv_sha256_final(&h, out);
+    fwv_sha256_init(&h);
+    fwv_sha256_update(&h, d, n);
+    fwv_sha256_final(&h, out);
 }

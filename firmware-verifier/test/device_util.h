@@ -15,11 +15,24 @@
 #include "../port/host/port_host.h"
 
 extern int t_pass, t_fail;
-#define CHECK(cond) do { if (cond) t_pass++; else { t_fail++; \
-    fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); } } while (0)
-#define CHECK_EQ(a, b) do { long long _a = (long long)(a), _b = (long long)(b); if (_a == _b) t_pass++; \
-    else { t_fail++; fprintf(stderr, "%s:%d: %s == %lld, expected %s == %lld\n", __FILE__, __LINE__, \
-    #a, _a, #b, _b); } } while (0)
+#define CHECK(cond) \
+    do { \
+        if (cond) t_pass++; \
+        else { \
+            t_fail++; \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+        } \
+    } while (0)
+#define CHECK_EQ(a, b) \
+    do { \
+        long long _a = (long long)(a), _b = (long long)(b); \
+        if (_a == _b) t_pass++; \
+        else { \
+            t_fail++; \
+            fprintf(stderr, "%s:%d: %s == %lld, expected %s == %lld\n", __FILE__, __LINE__, \
+                    #a, _a, #b, _b); \
+        } \
+    } while (0)
 int t_report(void);
 
 typedef struct {
@@ -28,7 +41,10 @@ typedef struct {
 } smp_msg;
 
 /* Request payload being built. */
-typedef struct { uint8_t buf[FWV_BUF_SIZE]; cbor_writer w; } req_builder;
+typedef struct {
+    uint8_t buf[FWV_BUF_SIZE];
+    cbor_writer w;
+} req_builder;
 void req_begin(req_builder *b, uint32_t pairs);
 
 /* SMP version bits frame_request sends: 1 (SMP version 2, the default) or 0 (version 1). */

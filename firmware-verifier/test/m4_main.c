@@ -14,7 +14,10 @@ static void put_u(unsigned v)
     char b[12];
     int i = 11;
     b[i] = 0;
-    do { b[--i] = (char)('0' + v % 10); v /= 10; } while (v);
+    do {
+        b[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
     bench_puts(b + i);
 }
 
@@ -34,15 +37,22 @@ static fwv_result run(const struct m4_case *c)
         fwv_sha1_ctx s1;
         if (c->sig_len != 256 || c->key_len != 256) return FWV_ERR_BAD_LENGTH;
         if (c->kind == 3) {
-            fwv_sha256_init(&s2); fwv_sha256_update(&s2, c->msg, c->msg_len); fwv_sha256_final(&s2, digest);
+            fwv_sha256_init(&s2);
+            fwv_sha256_update(&s2, c->msg, c->msg_len);
+            fwv_sha256_final(&s2, digest);
             return fwv_rsa2048_verify(c->key, c->e, c->sig, fwv_rsa_sha256_prefix, 19, digest, 32);
         }
-        fwv_sha1_init(&s1); fwv_sha1_update(&s1, c->msg, c->msg_len); fwv_sha1_final(&s1, digest);
+        fwv_sha1_init(&s1);
+        fwv_sha1_update(&s1, c->msg, c->msg_len);
+        fwv_sha1_final(&s1, digest);
         return fwv_rsa2048_verify(c->key, c->e, c->sig, fwv_rsa_sha1_prefix, 15, digest, 20);
     }
     memset(key, 0, sizeof key);
     memcpy(key, c->key, c->key_len);
-    if (c->kind == 2) { key[257] = 1; key[259] = 1; }   /* e = 65537 */
+    if (c->kind == 2) { /* e = 65537 */
+        key[257] = 1;
+        key[259] = 1;
+    }
     a.key_type = c->kind == 1 ? FWV_KEY_EC_P256 : FWV_KEY_RSA_2048;
     a.name_len = 0;
     a.name = a.cert_sha256 = a.key = key;
@@ -59,7 +69,9 @@ int main(void)
     for (i = 0; i < m4_case_count; i++) {
         const struct m4_case *c = &m4_cases[i];
         fwv_result r = run(c);
-        int ok = c->expect == -1 ? r == FWV_OK : c->expect == -2 ? r != FWV_OK : (int)r == c->expect;
+        int ok = c->expect == -1   ? r == FWV_OK
+                 : c->expect == -2 ? r != FWV_OK
+                                   : (int)r == c->expect;
         if (ok) {
             passed++;
         } else {

@@ -16,7 +16,10 @@ static void from_hex(fe r, const char *hex)
 {
     uint8_t b[32];
     int i;
-    if (strlen(hex) != 64) { fprintf(stderr, "fwv-field-test: bad operand %s\n", hex); exit(2); }
+    if (strlen(hex) != 64) {
+        fprintf(stderr, "fwv-field-test: bad operand %s\n", hex);
+        exit(2);
+    }
     for (i = 0; i < 32; i++) {
         unsigned v;
         if (sscanf(hex + 2 * i, "%2x", &v) != 1) exit(2);
@@ -27,7 +30,10 @@ static void from_hex(fe r, const char *hex)
 
 static void check(int ok, const char *op, const char *a, const char *b)
 {
-    if (ok) { passed++; return; }
+    if (ok) {
+        passed++;
+        return;
+    }
     failed++;
     fprintf(stderr, "FAIL %s %s %s\n", op, a, b ? b : "");
 }
@@ -69,8 +75,15 @@ int main(int argc, char **argv)
         fe x, y, want, got;
         if (!op || !a) continue;
         from_hex(x, a);
-        if (strcmp(op, "wnaf") == 0) { check_wnaf(a, 4); check_wnaf(a, 5); continue; }
-        if (!b) { fprintf(stderr, "fwv-field-test: short line\n"); return 2; }
+        if (strcmp(op, "wnaf") == 0) {
+            check_wnaf(a, 4);
+            check_wnaf(a, 5);
+            continue;
+        }
+        if (!b) {
+            fprintf(stderr, "fwv-field-test: short line\n");
+            return 2;
+        }
         if (strcmp(op, "sqr") == 0 || strcmp(op, "mninv") == 0) {
             from_hex(want, b);
             if (op[0] == 's') fe_sqr(got, x);
@@ -78,14 +91,20 @@ int main(int argc, char **argv)
             check(bn_eq(got, want), op, a, NULL);
             continue;
         }
-        if (!c) { fprintf(stderr, "fwv-field-test: short line\n"); return 2; }
+        if (!c) {
+            fprintf(stderr, "fwv-field-test: short line\n");
+            return 2;
+        }
         from_hex(y, b);
         from_hex(want, c);
         if (strcmp(op, "mul") == 0) fe_mul(got, x, y);
         else if (strcmp(op, "add") == 0) fe_add(got, x, y);
         else if (strcmp(op, "sub") == 0) fe_sub(got, x, y);
         else if (strcmp(op, "mnmul") == 0) mn_mul(got, x, y);
-        else { fprintf(stderr, "fwv-field-test: unknown op %s\n", op); return 2; }
+        else {
+            fprintf(stderr, "fwv-field-test: unknown op %s\n", op);
+            return 2;
+        }
         check(bn_eq(got, want), op, a, b);
     }
     fclose(f);

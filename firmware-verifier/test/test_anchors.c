@@ -7,7 +7,10 @@
 
 static void put32(uint8_t *p, uint32_t v)
 {
-    p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
 }
 
 static void reseal(uint8_t *t, size_t total)
@@ -59,8 +62,9 @@ void test_anchors(void)
     r = fwv_anchors_find(t, TOTAL2, "/certs/codesign.crt", 19, &a);
     CHECK_RES(r, FWV_OK, "find /certs/codesign.crt");
     CHECK(r == FWV_OK && a.key_type == FWV_KEY_RSA_2048 && a.name_len == 19 &&
-          a.key == t + FWV_TA_HEADER_SIZE + FWV_TA_ENTRY_SIZE + FWV_TA_ENTRY_KEY_OFFSET &&
-          a.cert_sha256[0] == 0xa0 && a.key[259] == 0x01, "RSA anchor fields");
+              a.key == t + FWV_TA_HEADER_SIZE + FWV_TA_ENTRY_SIZE + FWV_TA_ENTRY_KEY_OFFSET &&
+              a.cert_sha256[0] == 0xa0 && a.key[259] == 0x01,
+          "RSA anchor fields");
     r = fwv_anchors_find(t, TOTAL2, "/certs/ec.crt", 13, &a);
     CHECK(r == FWV_OK && a.key_type == FWV_KEY_EC_P256 && a.key[0] == 0x04, "find EC anchor");
     CHECK_RES(fwv_anchors_find(t, TOTAL2, "/certs/ec.cr", 12, &a), FWV_ERR_UNKNOWN_ANCHOR, "prefix of a name");
@@ -86,25 +90,32 @@ void test_anchors(void)
         CHECK(r == FWV_ERR_ANCHOR_TABLE, "table cut to %zu bytes: got %s", len, fwv_result_name(r));
     }
     /* fields that are wrong though the CRC matches */
-    t[FWV_TA_HDR_VERSION_OFFSET] = 2; reseal(t, TOTAL2);
+    t[FWV_TA_HDR_VERSION_OFFSET] = 2;
+    reseal(t, TOTAL2);
     CHECK_RES(fwv_anchors_check(t, TOTAL2, NULL), FWV_ERR_ANCHOR_TABLE, "version 2");
     build(t);
-    t[FWV_TA_HDR_COUNT_OFFSET] = 0; reseal(t, TOTAL2);
+    t[FWV_TA_HDR_COUNT_OFFSET] = 0;
+    reseal(t, TOTAL2);
     CHECK_RES(fwv_anchors_check(t, TOTAL2, NULL), FWV_ERR_ANCHOR_TABLE, "count 0");
     build(t);
-    t[FWV_TA_HDR_COUNT_OFFSET] = 1; reseal(t, TOTAL2);
+    t[FWV_TA_HDR_COUNT_OFFSET] = 1;
+    reseal(t, TOTAL2);
     CHECK_RES(fwv_anchors_check(t, TOTAL2, NULL), FWV_ERR_ANCHOR_TABLE, "count disagrees with length");
     build(t);
-    t[FWV_TA_HDR_COUNT_OFFSET] = FWV_TA_MAX_ENTRIES + 1; reseal(t, TOTAL2);
+    t[FWV_TA_HDR_COUNT_OFFSET] = FWV_TA_MAX_ENTRIES + 1;
+    reseal(t, TOTAL2);
     CHECK_RES(fwv_anchors_check(t, TOTAL2, NULL), FWV_ERR_ANCHOR_TABLE, "count over the maximum");
     build(t);
-    t[FWV_TA_HEADER_SIZE + FWV_TA_ENTRY_KEY_TYPE_OFFSET] = 3; reseal(t, TOTAL2);
+    t[FWV_TA_HEADER_SIZE + FWV_TA_ENTRY_KEY_TYPE_OFFSET] = 3;
+    reseal(t, TOTAL2);
     CHECK_RES(fwv_anchors_check(t, TOTAL2, NULL), FWV_ERR_ANCHOR_TABLE, "unknown key type");
     build(t);
-    t[FWV_TA_HEADER_SIZE + FWV_TA_ENTRY_NAME_LENGTH_OFFSET] = 0; reseal(t, TOTAL2);
+    t[FWV_TA_HEADER_SIZE + FWV_TA_ENTRY_NAME_LENGTH_OFFSET] = 0;
+    reseal(t, TOTAL2);
     CHECK_RES(fwv_anchors_check(t, TOTAL2, NULL), FWV_ERR_ANCHOR_TABLE, "name length 0");
     build(t);
-    t[FWV_TA_HEADER_SIZE + FWV_TA_ENTRY_NAME_LENGTH_OFFSET] = FWV_TA_NAME_SIZE; reseal(t, TOTAL2);
+    t[FWV_TA_HEADER_SIZE + FWV_TA_ENTRY_NAME_LENGTH_OFFSET] = FWV_TA_NAME_SIZE;
+    reseal(t, TOTAL2);
     CHECK_RES(fwv_anchors_check(t, TOTAL2, NULL), FWV_ERR_ANCHOR_TABLE, "name length 64");
     build(t);
 }

@@ -17,8 +17,10 @@ static void ec_anchor(fwv_anchor *a, uint8_t key[FWV_TA_KEY_SIZE])
 static void rsa_anchor(fwv_anchor *a, uint8_t key[FWV_TA_KEY_SIZE], uint32_t e)
 {
     fwv_test_unhex(WP_RSA_MOD, key, FWV_TA_KEY_SIZE);
-    key[256] = (uint8_t)(e >> 24); key[257] = (uint8_t)(e >> 16);
-    key[258] = (uint8_t)(e >> 8); key[259] = (uint8_t)e;
+    key[256] = (uint8_t)(e >> 24);
+    key[257] = (uint8_t)(e >> 16);
+    key[258] = (uint8_t)(e >> 8);
+    key[259] = (uint8_t)e;
     a->key_type = FWV_KEY_RSA_2048;
     a->name_len = 0;
     a->name = key;
@@ -108,7 +110,8 @@ void test_api(void)
     /* r or s out of range: 0, n, and n + 1 (all strict DER) */
     {
         static const char *const sigs[] = {
-            "3006020100020101", "3006020101020100",
+            "3006020100020101",
+            "3006020101020100",
             "3026020101022100ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551",
             "3026022100ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632552020101",
         };

@@ -6,7 +6,9 @@
 void test_der(void)
 {
     /* r = 0x80 then 31 bytes of 0x11 (needs the sign byte), s = 0x7f then 31 bytes of 0x22 */
-    static const struct { const char *name, *hex; } bad[] = {
+    static const struct {
+        const char *name, *hex;
+    } bad[] = {
         {"empty", "-"},
         {"only the tag", "30"},
         {"SET instead of SEQUENCE", "3145022100801111111111111111111111111111111111111111111111111111111111111102207f22222222222222222222222222222222222222222222222222222222222222"},
@@ -56,7 +58,9 @@ void test_der(void)
     }
 
     /* small values: r = 1, s = 0x80 (one sign byte) */
-    n = fwv_test_unhex("3007020101020200" "80", sig, sizeof sig);
+    n = fwv_test_unhex("3007020101020200"
+                       "80",
+                       sig, sizeof sig);
     res = fwv_der_ecdsa_sig_to_raw(sig, n, r, s);
     CHECK_RES(res, FWV_OK, "r = 1, s = 0x80");
     CHECK(r[31] == 1 && r[0] == 0 && s[31] == 0x80 && s[30] == 0, "small r, s left-padded");

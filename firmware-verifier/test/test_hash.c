@@ -30,7 +30,10 @@ static void sha1_chunks(const uint8_t *m, size_t len, size_t chunk, uint8_t out[
 
 void test_hash(void)
 {
-    static const struct { const char *msg; const char *sha256, *sha1; } kat[] = {
+    static const struct {
+        const char *msg;
+        const char *sha256, *sha1;
+    } kat[] = {
         {"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
          "da39a3ee5e6b4b0d3255bfef95601890afd80709"},
         {"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",

@@ -79,7 +79,10 @@ static void ecdsa_case(char **f)
     fwv_anchor a;
     fwv_result r;
     memset(key, 0, sizeof key);
-    if (fwv_test_unhex(f[2], key, sizeof key) != 65) { fprintf(stderr, "%s: bad key\n", id); exit(2); }
+    if (fwv_test_unhex(f[2], key, sizeof key) != 65) {
+        fprintf(stderr, "%s: bad key\n", id);
+        exit(2);
+    }
     mlen = fwv_test_unhex(f[3], msg, sizeof msg);
     slen = fwv_test_unhex(f[4], sig, sizeof sig);
     a.key_type = FWV_KEY_EC_P256;
@@ -101,13 +104,20 @@ static void rsa_case(char **f)
     modlen = fwv_test_unhex(f[3], key, 256);
     mlen = fwv_test_unhex(f[5], msg, sizeof msg);
     slen = fwv_test_unhex(f[6], sig, sizeof sig);
-    if (modlen != 256) { fprintf(stderr, "%s: modulus of %zu bytes\n", id, modlen); exit(2); }
+    if (modlen != 256) {
+        fprintf(stderr, "%s: modulus of %zu bytes\n", id, modlen);
+        exit(2);
+    }
     if (strcmp(hash, "sha1") == 0) {
         fwv_sha1_ctx c;
-        fwv_sha1_init(&c); fwv_sha1_update(&c, msg, mlen); fwv_sha1_final(&c, digest);
+        fwv_sha1_init(&c);
+        fwv_sha1_update(&c, msg, mlen);
+        fwv_sha1_final(&c, digest);
     } else {
         fwv_sha256_ctx c;
-        fwv_sha256_init(&c); fwv_sha256_update(&c, msg, mlen); fwv_sha256_final(&c, digest);
+        fwv_sha256_init(&c);
+        fwv_sha256_update(&c, msg, mlen);
+        fwv_sha256_final(&c, digest);
     }
     /* the core, for any exponent and both hashes; a wrong-length signature is refused as the
      * device would (fwv_verify_* checks the length before the core) */
@@ -121,7 +131,10 @@ static void rsa_case(char **f)
     if (strcmp(hash, "sha1") == 0 && e == 65537) {
         fwv_anchor a;
         fwv_result r2;
-        key[256] = 0; key[257] = 1; key[258] = 0; key[259] = 1;
+        key[256] = 0;
+        key[257] = 1;
+        key[258] = 0;
+        key[259] = 1;
         a.key_type = FWV_KEY_RSA_2048;
         a.name_len = 0;
         a.name = a.cert_sha256 = a.key = key;
@@ -159,13 +172,19 @@ void test_vector_file(const char *path)
         char *f[10];
         int n = 0;
         char *tok = strtok(line, " \n");
-        while (tok && n < 10) { f[n++] = tok; tok = strtok(NULL, " \n"); }
+        while (tok && n < 10) {
+            f[n++] = tok;
+            tok = strtok(NULL, " \n");
+        }
         if (n == 0) continue;
         cases++;
         if (strcmp(f[0], "ecdsa") == 0 && n == 7) ecdsa_case(f);
         else if (strcmp(f[0], "rsa") == 0 && n == 9) rsa_case(f);
         else if (strcmp(f[0], "table") == 0 && n == 8) table_case(f);
-        else { fprintf(stderr, "fwv-test: %s: malformed line %ld\n", path, cases); exit(2); }
+        else {
+            fprintf(stderr, "fwv-test: %s: malformed line %ld\n", path, cases);
+            exit(2);
+        }
     }
     fclose(fp);
     printf("fwv-test: %s: %ld cases, %ld checks\n", path, cases,

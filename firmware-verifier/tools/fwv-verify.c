@@ -13,7 +13,8 @@
 static int usage(const char *why)
 {
     fprintf(stderr, "fwv-verify: %s\nusage: fwv-verify --alg sig-sha256-ecdsa|sig-sha1-rsa "
-                    "--pubkey pub.pem --sig SIGFILE --in IMAGE\n", why);
+                    "--pubkey pub.pem --sig SIGFILE --in IMAGE\n",
+            why);
     return 2;
 }
 
@@ -80,9 +81,15 @@ int main(int argc, char **argv)
         size_t n = fread(chunk, 1, sizeof chunk, in);
         if (n == 0) break;
         r = fwv_verify_update(&ctx, chunk, n);
-        if (r != FWV_OK) { fclose(in); return finish(r); }
+        if (r != FWV_OK) {
+            fclose(in);
+            return finish(r);
+        }
     }
-    if (ferror(in)) { fclose(in); return usage("error reading --in file"); }
+    if (ferror(in)) {
+        fclose(in);
+        return usage("error reading --in file");
+    }
     fclose(in);
     return finish(fwv_verify_final(&ctx, &anchor, sig, (size_t)sig_len));
 }

@@ -21,7 +21,10 @@ static long pem_decode(const char *pem, size_t len, uint8_t *out, size_t cap)
     uint32_t acc = 0;
     int bits = 0;
     for (i = 0; i + sizeof begin - 1 <= len; i++)
-        if (memcmp(pem + i, begin, sizeof begin - 1) == 0) { p = pem + i + sizeof begin - 1; break; }
+        if (memcmp(pem + i, begin, sizeof begin - 1) == 0) {
+            p = pem + i + sizeof begin - 1;
+            break;
+        }
     if (!p) return -1;
     for (q = p; q < pem + len; q++) {
         int v;
@@ -99,7 +102,10 @@ int fwv_spki_from_pem(const char *pem, size_t len, uint8_t key[FWV_TA_KEY_SIZE])
         if (!tlv(der, kend, &pos, 0x30, &ks, &bl)) return 0;  /* RSAPublicKey */
         pos = ks;
         if (!tlv(der, kend, &pos, 0x02, &n, &nl) || !tlv(der, kend, &pos, 0x02, &e, &el)) return 0;
-        if (nl == 257 && der[n] == 0) { n++; nl--; }
+        if (nl == 257 && der[n] == 0) {
+            n++;
+            nl--;
+        }
         if (nl != 256 || !(der[n] & 0x80)) return 0;
         if (el == 0 || el > 4 || (der[e] & 0x80)) return 0;
         for (i = 0; i < el; i++) ev = ev << 8 | der[e + i];

@@ -78,7 +78,10 @@ void port_jump(uint32_t addr)
     __asm volatile("dsb\n isb" ::: "memory");
     __asm volatile("msr msp, %0\n"
                    "cpsie i\n"
-                   "bx %1\n" ::"r"(sp), "r"(pc) : "memory");
+                   "bx %1\n"
+                   :
+                   : "r"(sp), "r"(pc)
+                   : "memory");
     __builtin_unreachable();
 }
 

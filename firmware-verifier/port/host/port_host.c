@@ -41,7 +41,11 @@ void host_port_init(void)
 void host_tx_clear(void) { host_tx_len = 0; }
 void host_power_cut_after(long ops) { cut_after = ops; }
 int host_powered_off(void) { return powered_off; }
-void host_power_restore(void) { powered_off = 0; cut_after = -1; }
+void host_power_restore(void)
+{
+    powered_off = 0;
+    cut_after = -1;
+}
 
 /* Returns 1 when the operation may run in full, 0 when it is the torn one, -1 when off. */
 static int power_gate(void)

@@ -8,7 +8,11 @@
 
 #include <stdint.h>
 
-enum { SIM_SR, SIM_CR, SIM_KEYR };
+enum {
+    SIM_SR,
+    SIM_CR,
+    SIM_KEYR
+};
 
 typedef struct {
     uint32_t sr, cr;

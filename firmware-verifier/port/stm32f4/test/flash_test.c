@@ -23,9 +23,16 @@ static int all_bytes(uint32_t addr, uint32_t len, uint8_t v)
 
 static void test_erase_sectors(void)
 {
-    static const struct { uint32_t addr; int snb; } map[] = {
-        {0x08020000u, 5}, {0x08040000u, 6}, {0x08060000u, 7}, /* active slot, 7 = its trailer */
-        {0x08080000u, 8}, {0x080A0000u, 9}, {0x080C0000u, 10}, /* staging slot */
+    static const struct {
+        uint32_t addr;
+        int snb;
+    } map[] = {
+        {0x08020000u, 5},
+        {0x08040000u, 6},
+        {0x08060000u, 7}, /* active slot, 7 = its trailer */
+        {0x08080000u, 8},
+        {0x080A0000u, 9},
+        {0x080C0000u, 10}, /* staging slot */
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
         sim_reset();
@@ -83,7 +90,10 @@ static void test_write(void)
 static void test_write_refused(void)
 {
     uint8_t d[8] = {0};
-    static const struct { uint32_t addr; size_t len; } bad[] = {
+    static const struct {
+        uint32_t addr;
+        size_t len;
+    } bad[] = {
         {0x08000000u, 4},          /* the verifier */
         {0x08008000u, 4},          /* the anchors */
         {0x0801FFFCu, 8},          /* starts before the active slot */
