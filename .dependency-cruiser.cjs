@@ -77,7 +77,7 @@ module.exports = {
     {
       name: 'no-circular',
       comment: 'A cycle makes load order matter and hides which module owns what',
-      severity: 'warn',
+      severity: 'error',
       from: {},
       to: { circular: true },
     },

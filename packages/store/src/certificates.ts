@@ -18,7 +18,7 @@ import {
   ValidationException,
 } from './errors.js';
 import { seal } from './master-key.js';
-import { assertCurrentMasterKey } from './key-check.js';
+import { assertCurrentMasterKey } from './key-check-value.js';
 import type { Identity } from './validate.js';
 import { checkIdentity, describe } from './validate.js';
 

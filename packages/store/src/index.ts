@@ -30,7 +30,7 @@ export type {
   StartSigningJobResponse,
   SignPayloadRequest,
   SignPayloadResponse,
-} from './jobs.js';
+} from './job-requests.js';
 export type {
   DescribeSigningJobResponse,
   ListSigningJobsRequest,

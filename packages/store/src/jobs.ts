@@ -14,6 +14,12 @@ import {
   ValidationException,
 } from './errors.js';
 import { MasterKeyError } from './master-key.js';
+import type {
+  SignPayloadRequest,
+  SignPayloadResponse,
+  StartSigningJobRequest,
+  StartSigningJobResponse,
+} from './job-requests.js';
 import type { NewJob } from './job-row.js';
 import { checkActive, findJobByToken, jobFields, succeeded } from './job-row.js';
 import { ManagedSigning } from './managed-jobs.js';
@@ -31,32 +37,6 @@ import {
   describe,
   requireString,
 } from './validate.js';
-
-/** As Signer's model has it: `s3` and the token are optional there, and checked here. */
-export interface StartSigningJobRequest {
-  source: { s3?: { bucketName: string; key: string; version: string } };
-  destination: { s3?: { bucketName?: string; prefix?: string } };
-  profileName: string;
-  clientRequestToken?: string;
-  profileOwner?: string;
-}
-export interface StartSigningJobResponse {
-  jobId: string;
-  jobOwner: string;
-}
-
-export interface SignPayloadRequest {
-  profileName: string;
-  profileOwner?: string;
-  payload: Uint8Array;
-  payloadFormat: string;
-}
-export interface SignPayloadResponse {
-  jobId: string;
-  jobOwner: string;
-  metadata: Record<string, string>;
-  signature: Uint8Array;
-}
 
 export { SIGNING_SUCCEEDED } from './job-row.js';
 const MAX_TOKEN_CHARS = 256;

@@ -1,8 +1,9 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, fsyncSync, openSync, closeSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Db } from './db.js';
 import { immediate, stmt } from './db.js';
+import { CHECK_ROW, checkValue, matches, storedCheck } from './key-check-value.js';
 import { managedKeyCount, resealManagedKeys } from './managed-keys.js';
 import {
   createKeyFile,
@@ -15,35 +16,12 @@ import {
   type LoadedMasterKey,
 } from './master-key.js';
 
-/**
- * The key-check value: an HMAC of a fixed label under the master key, kept in `meta`. It tells
- * whether a key is the one the database's private keys are sealed under without decrypting any,
- * and reveals nothing of the key.
- */
-const CHECK_ROW = 'master_key_check';
-const CHECK_LABEL = 'fwsign master-key check value v1';
-
-function checkValue(key: Uint8Array): Buffer {
-  return createHmac('sha256', key).update(CHECK_LABEL).digest();
-}
-
 /** How many private keys the database holds sealed. */
 function sealedKeyCount(db: Db): number {
   return (
     (stmt(db, 'SELECT count(*) AS n FROM certificates').get() as { n: number }).n +
     managedKeyCount(db)
   );
-}
-
-function storedCheck(db: Db): Buffer | undefined {
-  return (
-    stmt(db, 'SELECT value FROM meta WHERE key = ?').get(CHECK_ROW) as { value: Buffer } | undefined
-  )?.value;
-}
-
-function matches(stored: Buffer, key: Uint8Array): boolean {
-  const ours = checkValue(key);
-  return stored.length === ours.length && timingSafeEqual(stored, ours);
 }
 
 /**
@@ -82,16 +60,6 @@ export function openMasterKey(db: Db, dataDir: string, explicit?: Uint8Array): L
     if (!matches(storedCheck(db)!, loaded.key)) throw mismatch(loaded, db);
   }
   return loaded;
-}
-
-/** Throws unless `key` is still the database's master key (a rotation may have happened since open). */
-export function assertCurrentMasterKey(db: Db, key: Uint8Array): void {
-  const stored = storedCheck(db);
-  if (stored && !matches(stored, key)) {
-    throw new MasterKeyError(
-      'the master key was rotated since this process opened the data dir; restart it to pick up the new key',
-    );
-  }
 }
 
 function mismatch(loaded: LoadedMasterKey, db: Db): MasterKeyError {

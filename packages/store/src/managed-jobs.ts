@@ -17,7 +17,11 @@ import { newJobId } from './job-id.js';
 import type { NewJob } from './job-row.js';
 import { checkActive, jobFields, succeeded } from './job-row.js';
 import { overridesOf } from './profile-row.js';
-import type { SignPayloadRequest, SignPayloadResponse, StartSigningJobResponse } from './jobs.js';
+import type {
+  SignPayloadRequest,
+  SignPayloadResponse,
+  StartSigningJobResponse,
+} from './job-requests.js';
 import type { ManagedKeyCache } from './managed-keys.js';
 import { authorizeRef } from './permissions.js';
 import type { ProfileRow } from './profile-row.js';

@@ -11,7 +11,7 @@ import type { StoreContext } from './context.js';
 import type { Db } from './db.js';
 import { immediate, stmt } from './db.js';
 import { InternalServiceErrorException } from './errors.js';
-import { assertCurrentMasterKey } from './key-check.js';
+import { assertCurrentMasterKey } from './key-check-value.js';
 import { MasterKeyError, seal, unseal } from './master-key.js';
 import { addPeriod } from './validity.js';
 

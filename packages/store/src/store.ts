@@ -12,7 +12,7 @@ import type {
   SignPayloadResponse,
   StartSigningJobRequest,
   StartSigningJobResponse,
-} from './jobs.js';
+} from './job-requests.js';
 import { SignerCache } from './key-material.js';
 import { ManagedKeyCache, rootCertificate } from './managed-keys.js';
 import { openMasterKey, rotateMasterKey } from './key-check.js';

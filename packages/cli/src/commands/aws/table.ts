@@ -3,13 +3,7 @@
  * service model it is built from) loads only when one of them runs.
  */
 import { lazy, type LazyCommand } from '../../command.js';
-
-/** The AWS CLI's flag for a member: camelCase → kebab-case (botocore's xform_name). */
-export const flagName = (member: string): string =>
-  member
-    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-    .replace(/([A-Z])([A-Z][a-z])/g, '$1-$2')
-    .toLowerCase();
+import { flagName } from './flag-name.js';
 
 const verb = (operation: string, summary: string): LazyCommand =>
   lazy(flagName(operation), summary, async () =>

@@ -5,8 +5,6 @@ import { pathOf, UsageError } from '../../args.js';
 import type { CliIo } from '../../command.js';
 import { parseShorthand, type Shorthand } from './shorthand.js';
 
-export { flagName } from './table.js';
-
 /** `file://` reads text, `fileb://` bytes, as the AWS CLI does for any parameter. */
 function loadParam(io: CliIo, word: string, binary: boolean): string | Uint8Array {
   const prefix = word.startsWith('fileb://')

@@ -18,7 +18,8 @@ import {
 } from './connection.js';
 import { callPaginated } from './paginate.js';
 import { printResult } from './print.js';
-import { coerce, flagName, memberValue, skeleton } from './values.js';
+import { flagName } from './flag-name.js';
+import { coerce, memberValue, skeleton } from './values.js';
 
 export function awsVerb(operation: string, summary: string): Command {
   const op = signerModel.operations[operation];
