@@ -42,20 +42,12 @@ module.exports = {
     {
       name: 'console-over-http-only',
       comment:
-        'packages/console talks to the API over HTTP: its code never imports the server side ' +
-        '(api, store, cli, flasher, harness); its tests start a real server and may',
+        'packages/console talks to the API over HTTP only: nothing but its tests imports another ' +
+        'workspace package (@fwsign/*), not even the engine (the OTA job document comes from the ' +
+        "API's /_fwsign/ route); its tests start a real server and may",
       severity: 'error',
-      from: { path: '^packages/console/src/' },
-      to: { path: '^packages/(api|store|cli|flasher|harness)/' },
-    },
-    {
-      name: 'console-pure-engine-only',
-      comment:
-        'The console bundles pure engine code (OTA job documents) for the browser; reported so ' +
-        'that the arrow stays visible, not failed',
-      severity: 'warn',
-      from: { path: '^packages/console/src/' },
-      to: { path: '^packages/(signing-engine|protocol)/' },
+      from: { path: '^packages/console/', pathNot: '^packages/console/test/' },
+      to: { path: '^packages/(?!console/)' },
     },
     {
       name: 'no-vitest-in-production',

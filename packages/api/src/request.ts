@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { decodePercent } from './errors.js';
 import { scopeService } from './sigv4.js';
+import { FWSIGN_ROOT } from './ota.js';
 import { isSignerPath, signerRoute } from './signer.js';
 
 export type Protocol = 'signer' | 'acm' | 's3';
@@ -14,6 +15,8 @@ export function pickProtocol(
   if (headers['x-amz-target'] !== undefined) return 'acm';
   const svc = scopeService(headers['authorization']);
   if (svc === 's3' || svc === 'signer' || svc === 'acm') return svc;
+  // fwsign's own routes are signed for Signer and answered in its shapes.
+  if (rawPath.split('/')[1] === FWSIGN_ROOT) return 'signer';
   try {
     return signerRoute(method, rawPath) || isSignerPath(rawPath) ? 'signer' : 's3';
   } catch {

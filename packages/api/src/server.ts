@@ -26,6 +26,7 @@ import { MAX_XML_BYTES } from './s3-xml.js';
 import { acmOperation, handleAcm } from './acm.js';
 import type { AcmOperations, StoreSignerOperations } from './operations.js';
 import { handleSigner, signerRoute } from './signer.js';
+import { otaJobDocument, otaRoute, OTA_OPERATION } from './ota.js';
 import { flatHeaders, parseQuery, pickProtocol, type Protocol } from './request.js';
 import type { Match } from './model/rest-json.js';
 import { ByteBudget, RateLimiter } from './rate-limit.js';
@@ -87,6 +88,8 @@ interface Routed {
   query: Record<string, string | string[]>;
   headers: Record<string, string | undefined>;
   match?: Match | undefined;
+  /** fwsign's OTA job document route (ota.ts), when Signer's routes did not match. */
+  ota?: { jobId: string } | undefined;
   routeError?: { thrown: unknown };
 }
 
@@ -228,12 +231,13 @@ export class SignerServer {
     try {
       r.query = parseQuery(q < 0 ? '' : url.slice(q + 1));
       r.match = x.protocol === 'signer' ? signerRoute(method, rawPath) : undefined;
+      r.ota = x.protocol === 'signer' && !r.match ? otaRoute(method, rawPath) : undefined;
       x.operation =
         x.protocol === 'acm'
           ? (acmOperation(headers['x-amz-target']) ?? String(headers['x-amz-target']))
           : x.protocol === 's3'
             ? s3Operation({ method, rawPath, query: r.query, headers })
-            : (r.match?.op.name ?? 'Unknown');
+            : (r.match?.op.name ?? (r.ota ? OTA_OPERATION : 'Unknown'));
     } catch (err) {
       r.routeError = { thrown: err };
     }
@@ -294,6 +298,15 @@ export class SignerServer {
         res,
         200,
         { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': x.requestId },
+        out,
+      );
+    } else if (r.ota) {
+      const out = await otaJobDocument(this.opts.store, id, r.ota.jobId, r.query);
+      x.status = 200;
+      this.send(
+        res,
+        200,
+        { 'content-type': 'application/json', 'x-amzn-requestid': x.requestId },
         out,
       );
     } else {

@@ -226,7 +226,11 @@ describe.skipIf(!hasChromium)('console in Chromium', { timeout: 120_000 }, () =>
     expect(job.revocationRecord).toMatchObject({ reason: 'key rotation drill' });
     const revoked = await fx.signer.send(new ListSigningJobsCommand({ isRevoked: true }));
     expect(revoked.jobs?.map((j) => j.jobId)).toEqual([jobId]);
+    // The API refuses the revoked job's document (409 ConflictException) and the page says why.
     await page.getByText('No OTA job document').waitFor();
+    await page
+      .getByText(/was revoked at .*\(key rotation drill\); devices must not be sent it/)
+      .waitFor();
     await page.goto(`${fx.url}/console/#/jobs`);
     const jobLink = page.getByTestId('jobs-table').getByRole('link', { name: jobId });
     await jobLink.waitFor();
@@ -305,7 +309,13 @@ describe.skipIf(!hasChromium)('console in Chromium', { timeout: 120_000 }, () =>
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     expect(await page.evaluate('sessionStorage.length')).toBe(0);
-    // One refused call: the sign-in with the wrong secret.
-    expect(pageErrors).toEqual([`403 GET ${fx.url}/signing-profiles?maxResults=1`]);
+    // The refused calls: the sign-in with the wrong secret, and the revoked job's OTA document.
+    const otaRefusals = pageErrors.filter((e) =>
+      e.startsWith(`409 GET ${fx.url}/_fwsign/signing-jobs/${jobId}/ota-job-document?`),
+    );
+    expect(otaRefusals.length).toBeGreaterThan(0);
+    expect(pageErrors.filter((e) => !otaRefusals.includes(e))).toEqual([
+      `403 GET ${fx.url}/signing-profiles?maxResults=1`,
+    ]);
   });
 });

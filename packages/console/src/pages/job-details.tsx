@@ -14,7 +14,6 @@ import Spinner from '@cloudscape-design/components/spinner';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import {
   DescribeSigningJobCommand,
-  GetSigningProfileCommand,
   RevokeSignatureCommand,
   type DescribeSigningJobCommandOutput,
 } from '@aws-sdk/client-signer';
@@ -24,7 +23,7 @@ import { ErrorAlert, toShownError, useLoad, when } from '../api-error.js';
 import { Confirm } from '../confirm.js';
 import { href } from '../route.js';
 import { isIotPlatform } from '../validation.js';
-import { otaJobDocumentText } from '../ota.js';
+import { fetchOtaJobDocument } from '../ota.js';
 import { jobStatus, revocation } from './jobs.js';
 
 export function JobDetailsPage({ clients, jobId }: { clients: Clients; jobId: string }) {
@@ -192,10 +191,6 @@ function SignedObject({
     const r = await clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: keyName }));
     return r.Body ? await r.Body.transformToByteArray() : new Uint8Array(0);
   }, [bucket, keyName]);
-  const profile = useLoad(
-    () => clients.signer.send(new GetSigningProfileCommand({ profileName: job.profileName! })),
-    [job.profileName],
-  );
   const url = useMemo(
     () =>
       object.data
@@ -210,16 +205,21 @@ function SignedObject({
   const [certfile, setCertfile] = useState('/certs/codesign.crt');
   // Over MQTT the device reads the image from a stream; AWS IoT names them AFR_OTA-<uuid>.
   const [streamname, setStreamname] = useState(`AFR_OTA-${job.jobId ?? ''}`);
-  const refusal = otaRefusal(job, profile.data);
-  let doc: string | undefined;
-  let docError: unknown;
-  if (object.data && !refusal) {
-    try {
-      doc = otaJobDocumentText(object.data, { filepath, certfile, streamname });
-    } catch (err) {
-      docError = err;
-    }
-  }
+  // The API builds the document, and refuses (ConflictException) a job devices must not be sent:
+  // a revoked signature, or a profile version revoked before the job. Asked again when the job
+  // is (a revocation reloads it).
+  const iot = isIotPlatform(job.platformId);
+  const ota = useLoad(
+    async () =>
+      iot
+        ? fetchOtaJobDocument(clients, job.jobId!, { filepath, certfile, streamname })
+        : undefined,
+    [job, iot, filepath, certfile, streamname],
+  );
+  const refused = ota.error ? toShownError(ota.error) : undefined;
+  const refusal = refused?.code === 'ConflictException' ? refused.message : undefined;
+  const doc = ota.data;
+  const docError = refusal ? undefined : ota.error;
   return (
     <SpaceBetween size="l">
       <Container header={<Header variant="h2">Signed object</Header>}>
@@ -235,7 +235,7 @@ function SignedObject({
           </SpaceBetween>
         ) : null}
       </Container>
-      {isIotPlatform(job.platformId) && (
+      {iot && (
         <Container
           header={
             <Header
@@ -288,32 +288,4 @@ function SignedObject({
       )}
     </SpaceBetween>
   );
-}
-
-/**
- * Why this job gets no OTA document, as `fwsign ota-job-document --job-id` refuses: a revoked
- * signature, or its profile version revoked effective before the job completed.
- */
-function otaRefusal(
-  job: DescribeSigningJobCommandOutput,
-  profile:
-    | {
-        status?: string;
-        profileVersion?: string;
-        revocationRecord?: { revocationEffectiveFrom?: Date };
-      }
-    | undefined,
-): string | undefined {
-  if (job.revocationRecord)
-    return 'The signature of this job was revoked: devices must not be sent it.';
-  const from =
-    profile?.revocationRecord?.revocationEffectiveFrom?.getTime() ?? Number.NEGATIVE_INFINITY;
-  const completed = job.completedAt?.getTime() ?? Number.NaN;
-  if (
-    profile?.status === 'Revoked' &&
-    profile.profileVersion === job.profileVersion &&
-    !(completed < from)
-  )
-    return `Profile ${job.profileName} version ${job.profileVersion} was revoked effective before this job completed.`;
-  return undefined;
 }
