@@ -11,9 +11,18 @@ export function toShownError(err: unknown): ShownError {
   if (err && typeof err === 'object') {
     const e = err as { name?: string; Code?: string; message?: string; $metadata?: unknown };
     const code = e.Code ?? e.name ?? 'Error';
-    return { code, message: e.message ?? String(err) };
+    return { code, message: e.message ?? fields(err) };
   }
   return { code: 'Error', message: String(err) };
+}
+
+/** A thrown object without a message, shown by its fields rather than as "[object Object]". */
+function fields(o: object): string {
+  try {
+    return JSON.stringify(o);
+  } catch {
+    return Object.prototype.toString.call(o);
+  }
 }
 
 export function ErrorAlert({

@@ -13,7 +13,7 @@ export interface TokenPages<T> {
   pagesCount: number;
   openEnd: boolean;
   goTo(page: number): void;
-  reload(): void;
+  reload: () => void;
 }
 
 export function useTokenPages<T>(

@@ -194,7 +194,7 @@ describe.skipIf(!hasChromium)('console in Chromium', { timeout: 120_000 }, () =>
       page.waitForEvent('download'),
       page.getByTestId('download-signed').click(),
     ]);
-    const bytes = new Uint8Array(await readFile((await download.path())!));
+    const bytes = new Uint8Array(await readFile(await download.path()));
     const job = await fx.signer.send(new DescribeSigningJobCommand({ jobId }));
     const stored = await fx.s3.send(
       new GetObjectCommand({
