@@ -1,44 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   DescribeSigningJobCommand,
-  PutSigningProfileCommand,
   RevokeSignatureCommand,
   SignerClient,
   StartSigningJobCommand,
   waitUntilSuccessfulSigningJob,
 } from '@aws-sdk/client-signer';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  PutBucketVersioningCommand,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { buildOtaJobDocument, parseSignedObject } from '@fwsign/signing-engine';
-import {
-  acm,
-  b64,
-  DEV,
-  makeCertificate,
-  REGION,
-  s3Client,
-  signedFetch,
-  startServer,
-  type Harness,
-} from './helpers.js';
+import { DEV, REGION, signedFetch, type Harness } from './helpers.js';
+import { bucket, freeRtosProfile, importCertificate, OTHER, useSdkServer } from './sdk-fixture.js';
 
 // fwsign's OTA job document route: GET /_fwsign/signing-jobs/{jobId}/ota-job-document.
-const OTHER = { accessKeyId: 'other', secretAccessKey: 'other-secret' };
 const FILE = { filepath: '/firmware/update.bin', certfile: '/certs/codesign.crt' };
 
+const fx = useSdkServer();
 let h: Harness;
-let tmp: string;
-let signer: SignerClient;
-let s3: S3Client;
 let jobId: string;
 let signedBytes: Uint8Array;
 
@@ -61,40 +39,11 @@ async function getDocument(
 }
 
 beforeAll(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'fwsign-api-ota-'));
-  h = await startServer({
-    credentials: [
-      { ...DEV, accountId: '000000000000', principalArn: 'arn:aws:iam::000000000000:root' },
-      { ...OTHER, accountId: '111111111111' },
-    ],
-  });
-  signer = new SignerClient({
-    endpoint: h.url,
-    region: REGION,
-    credentials: DEV,
-    disableHostPrefix: true,
-  });
-  s3 = s3Client(h.url);
-  const ec = makeCertificate(tmp, 'ec');
-  const imported = await acm(h.url, 'ImportCertificate', {
-    Certificate: b64(ec.certificate),
-    PrivateKey: b64(ec.privateKey),
-  });
-  await signer.send(
-    new PutSigningProfileCommand({
-      profileName: 'OtaProfile',
-      platformId: 'AmazonFreeRTOS-Default',
-      signingMaterial: { certificateArn: imported.json.CertificateArn as string },
-    }),
-  );
-  await s3.send(new CreateBucketCommand({ Bucket: 'ota-src' }));
-  await s3.send(
-    new PutBucketVersioningCommand({
-      Bucket: 'ota-src',
-      VersioningConfiguration: { Status: 'Enabled' },
-    }),
-  );
-  await s3.send(new CreateBucketCommand({ Bucket: 'ota-dst' }));
+  h = fx.h;
+  const { signer, s3 } = fx;
+  await freeRtosProfile(fx, 'OtaProfile', await importCertificate(fx));
+  await bucket(fx, 'ota-src', true);
+  await bucket(fx, 'ota-dst');
   const src = await s3.send(
     new PutObjectCommand({ Bucket: 'ota-src', Key: 'fw.bin', Body: randomBytes(4096) }),
   );
@@ -115,13 +64,6 @@ beforeAll(async () => {
     new GetObjectCommand({ Bucket: 'ota-dst', Key: job.signedObject!.s3!.key! }),
   );
   signedBytes = await object.Body!.transformToByteArray();
-});
-
-afterAll(async () => {
-  signer?.destroy();
-  s3?.destroy();
-  await h?.close();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
 describe('GET /_fwsign/signing-jobs/{jobId}/ota-job-document', () => {
@@ -217,7 +159,7 @@ describe('GET /_fwsign/signing-jobs/{jobId}/ota-job-document', () => {
   });
 
   it('refuses a job whose signature was revoked: devices must not be sent it', async () => {
-    await signer.send(new RevokeSignatureCommand({ jobId, reason: 'key rotation drill' }));
+    await fx.signer.send(new RevokeSignatureCommand({ jobId, reason: 'key rotation drill' }));
     const r = await getDocument(jobId, { ...FILE, protocol: 'HTTP' });
     expect([r.status, r.code]).toEqual([409, 'ConflictException']);
     expect((JSON.parse(r.body) as { message: string }).message).toMatch(
