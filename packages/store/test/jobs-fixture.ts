@@ -24,8 +24,8 @@ import type { KeyPair } from './helpers.js';
 /** Job ids are UUIDs, version 7 (time-ordered; see job-id.ts). */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-export let dir: string;
-export let keys: string;
+let dir: string;
+let keys: string;
 export let ec: KeyPair;
 export let rsa: KeyPair;
 export let store: SignerStore;
