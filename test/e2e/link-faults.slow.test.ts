@@ -10,7 +10,7 @@ import { FlasherError, flashImage, type Fault, type FaultKind } from '@fwsign/fl
 import { DeviceSession } from '@fwsign/harness';
 import { CERTFILE, deviceSignature, provisionAnchors } from './support/device.js';
 import { jobDocumentForJob } from './support/job-document.js';
-import { seedFromEnv, seededRandom } from './support/random.js';
+import { seedFromEnv, seededRandom } from '@fwsign/test-support';
 import { defaultBoard, firmware, scenario } from './support/scenario.js';
 
 const RUNS = Number(process.env.FWSIGN_FAULT_RUNS ?? 12);

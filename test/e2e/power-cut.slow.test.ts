@@ -14,7 +14,8 @@ import {
   resetInto,
 } from './support/device.js';
 import { jobDocumentForJob } from './support/job-document.js';
-import { preciseDelay, seedFromEnv, seededRandom } from './support/random.js';
+import { seedFromEnv, seededRandom } from '@fwsign/test-support';
+import { preciseDelay } from './support/delay.js';
 import { RENODE_MACHINE } from '@fwsign/harness';
 import { BANNER, MACHINES, boardFor, firmwareFor, scenario } from './support/scenario.js';
 

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { SignerServer } from '../src/index.js';
 import { DEV, signHeaders } from './helpers.js';
+import { seededRandom } from '@fwsign/test-support';
 
 const SEED = Number(process.env.FWSIGN_FUZZ_SEED ?? 20261207);
 const BATCHES = 24;
@@ -22,18 +23,7 @@ const PROBE_MS = 100;
 const RSS_BOUND = 768 * 1024 * 1024;
 const MARK = `fuzzmark${SEED}`;
 
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = prng(SEED);
+const rand = seededRandom(SEED);
 const int = (n: number): number => Math.floor(rand() * n);
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
 

@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeSha256 as Sha256 } from '../src/sigv4.js';
 import { SignerServer, type SignerServerOptions } from '../src/index.js';
+import { makeCodeSigningCertificate, type CodeSigningCertificate } from '@fwsign/test-support';
 
 export const DEV = { accessKeyId: 'test', secretAccessKey: 'test' };
 export const REGION = 'us-east-1';
@@ -66,53 +66,12 @@ export async function startServer(
   };
 }
 
-/** A self-signed code-signing certificate and its key, made by OpenSSL's CLI. */
-export function makeCertificate(
+/** A self-signed code-signing certificate and its PKCS#8 key, made by OpenSSL's CLI. */
+export const makeCertificate = (
   dir: string,
   kind: 'ec' | 'rsa',
   cn = 'fwsign test',
-): { certificate: string; privateKey: string; certFile: string; keyFile: string } {
-  const keyFile = join(dir, `${kind}-${cn.replace(/\W/g, '')}.key.pem`);
-  const certFile = join(dir, `${kind}-${cn.replace(/\W/g, '')}.cert.pem`);
-  const keyArgs =
-    kind === 'ec'
-      ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256']
-      : ['-newkey', 'rsa:2048'];
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      ...keyArgs,
-      '-nodes',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-      '-days',
-      '365',
-      '-subj',
-      `/CN=${cn}`,
-      '-addext',
-      'extendedKeyUsage=codeSigning',
-      '-addext',
-      'keyUsage=digitalSignature',
-    ],
-    { stdio: 'pipe' },
-  );
-  // PKCS#8 as ACM takes it.
-  execFileSync(
-    'openssl',
-    ['pkcs8', '-topk8', '-nocrypt', '-in', keyFile, '-out', `${keyFile}.p8`],
-    { stdio: 'pipe' },
-  );
-  return {
-    certificate: readFileSync(certFile, 'utf8'),
-    privateKey: readFileSync(`${keyFile}.p8`, 'utf8'),
-    certFile,
-    keyFile: `${keyFile}.p8`,
-  };
-}
+): CodeSigningCertificate => makeCodeSigningCertificate(dir, kind, cn);
 
 export interface SigningInput {
   method: string;

@@ -4,8 +4,7 @@
  * user's build pipeline would: import a key and certificate through ACM, put a signing profile,
  * upload to a versioned bucket, StartSigningJob, wait, download the signed object, revoke.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -27,6 +26,7 @@ import {
 } from '@aws-sdk/client-signer';
 import { callAcm, SignerServer } from '@fwsign/api';
 import { parseSignedObject, type SignedObject } from '@fwsign/signing-engine';
+import { makeCodeSigningCertificate } from '@fwsign/test-support';
 
 const REGION = 'us-east-1';
 const CREDS = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -98,42 +98,9 @@ export class FwsignService {
    * ImportCertificate, as a user brings their own. The private key stays in this temp dir (0600).
    */
   async importKey(kind: 'ec' | 'rsa', cn: string): Promise<CodeSigningIdentity> {
-    const tag = `${kind}-${cn.replace(/\W/g, '')}`;
-    const keyFile = join(this.work, `${tag}.key.pem`);
-    const certFile = join(this.work, `${tag}.cert.pem`);
-    const keyArgs =
-      kind === 'ec'
-        ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256']
-        : ['-newkey', 'rsa:2048'];
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        ...keyArgs,
-        '-nodes',
-        '-keyout',
-        keyFile,
-        '-out',
-        certFile,
-        '-days',
-        '30',
-        '-subj',
-        `/CN=${cn}`,
-        '-addext',
-        'extendedKeyUsage=codeSigning',
-        '-addext',
-        'keyUsage=digitalSignature',
-      ],
-      { stdio: 'pipe', env: { ...process.env } },
-    );
-    execFileSync(
-      'openssl',
-      ['pkcs8', '-topk8', '-nocrypt', '-in', keyFile, '-out', `${keyFile}.p8`],
-      { stdio: 'pipe' },
-    );
-    const certificatePem = readFileSync(certFile, 'utf8');
-    const privateKeyPem = readFileSync(`${keyFile}.p8`, 'utf8');
+    const made = makeCodeSigningCertificate(this.work, kind, cn, 30);
+    const certificatePem = made.certificate;
+    const privateKeyPem = made.privateKey;
     const b64 = (s: string): string => Buffer.from(s).toString('base64');
     const imported = await callAcm(
       { endpoint: this.url, region: REGION, credentials: CREDS },

@@ -1,0 +1,2 @@
+export { seededRandom, seedFromEnv } from './random.js';
+export { makeCodeSigningCertificate, type CodeSigningCertificate } from './certificate.js';
