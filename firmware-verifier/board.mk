@@ -18,7 +18,8 @@ FUZZ_SECONDS ?= 60
 QEMU ?= qemu-system-arm
 PYTHON ?= python3
 
-DEVICE_SRCS := device/frame.c device/cbor.c device/smp.c device/slots.c device/mcuboot.c device/device.c
+DEVICE_SRCS := device/frame.c device/cbor.c device/smp.c device/slots.c device/install.c \
+               device/mcuboot.c device/device.c
 HOST_PORT_SRCS := port/host/port_host.c
 DEVICE_HDRS := $(wildcard device/*.h port/host/*.h include/fwv/*.h ld/*.h)
 FIXTURES := $(BUILD)/device-fixtures
@@ -34,7 +35,8 @@ board-all: board-firmware
 
 # ---- host tests through port/host ----
 
-DEVICE_TESTS := $(BUILD)/device/device_proto_test $(BUILD)/device/device_image_test $(BUILD)/device/device_state_test
+DEVICE_TESTS := $(BUILD)/device/device_proto_test $(BUILD)/device/device_image_test \
+                $(BUILD)/device/device_state_test $(BUILD)/device/device_revert_test
 
 $(BUILD)/device/%: test/%.c test/device_util.c test/device_util.h $(DEVICE_SRCS) $(HOST_PORT_SRCS) $(CORE_SRCS) $(DEVICE_HDRS)
 	@mkdir -p $(dir $@)
