@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { verifyRequest, type ReceivedRequest } from '../src/sigv4.js';
 import { verifiedPayload } from '../src/payload.js';
-import { decodeAwsChunked } from '../src/body.js';
+import { decodeAwsChunked } from '../src/aws-chunked.js';
 import { ApiError } from '../src/errors.js';
 import type { Credential } from '../src/credentials.js';
 
