@@ -203,7 +203,7 @@ describe('PutObject streamed to disk', { timeout: 120_000 }, () => {
       fetch(`${h.url}/plain/body-signed`, { method: 'PUT', headers: signed.headers, body: b });
     const before = segmentFiles();
     const tampered = Buffer.from(body);
-    tampered[MiB] ^= 1;
+    tampered[MiB] = tampered[MiB]! ^ 1;
     const refused = await send(tampered);
     expect(refused.status).toBe(403);
     expect(await refused.text()).toContain('<Code>SignatureDoesNotMatch</Code>');
