@@ -95,7 +95,7 @@ for (const machine of MACHINES.filter((m) => m !== RENODE_MACHINE)) {
         outcomes.push(`${phase}@${delay.toFixed(2)}ms→${boots.map((v) => `v${v}`).join(',')}`);
         expect(
           boots.filter((v) => v === 2).length,
-          `cut in the ${phase} at ${delay.toFixed(2)} ms (seed ${seed}): boots ${boots}`,
+          `cut in the ${phase} at ${delay.toFixed(2)} ms (seed ${seed}): boots ${boots.join(', ')}`,
         ).toBeLessThanOrEqual(phase === 'swap' ? 1 : 0);
         expect(boots[2], `the last boot after a cut in the ${phase} (seed ${seed})`).toBe(1);
       }

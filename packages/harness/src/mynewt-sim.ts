@@ -71,8 +71,8 @@ export class MynewtSim {
             resolve(m[1]!);
           }
         };
-        proc.stdout!.on('data', look);
-        proc.stderr!.on('data', look);
+        proc.stdout.on('data', look);
+        proc.stderr.on('data', look);
         proc.once('error', (err) => reject(err));
         proc.once('exit', (code, signal) =>
           reject(
