@@ -330,6 +330,11 @@ fwv_result fwv_test_staging(int permanent)
 {
     if (!fwv_stage.complete) return FWV_ERR_NO_IMAGE;
     fwv_trailer t;
+    const fwv_layout *l = port_layout();
+    /* The swap log (slots.h) must fit in the trailer sector, as it does in every layout here. */
+    if (!permanent &&
+        FWV_SWAP_LOG_OFFSET + 2u + 3u * (fwv_slot_capacity() / l->sector_size) > l->sector_size)
+        return FWV_ERR_STATE;
     /* A test swaps (the running image is kept for the revert), a confirm copies. */
     return permanent ? journal_staging(TRAILER_COPY_PENDING, TRAILER_F_PERMANENT, 0, &t)
                      : journal_staging(TRAILER_SWAP_PENDING, 0, 0, &t);
