@@ -50,27 +50,15 @@ static int confirm_image(void)
 #endif
 }
 
-static size_t put_dec(char *out, uint32_t v)
-{
-    char d[10];
-    size_t n = 0, k = 0;
-    do { d[n++] = (char)('0' + v % 10); v /= 10; } while (v);
-    while (n) out[k++] = d[--n];
-    return k;
-}
-
 /* The reply to image confirm, as Zephyr's: the running image (slot 0) with its version and
  * hash from the trailer the verifier wrote, confirmed. */
 static void put_running_image(cbor_writer *w)
 {
     const uint8_t *t = (const uint8_t *)TRAILER_ADDR;
-    const uint8_t *ver = t + 368; /* major u8, minor u8, revision u16 */
-    char v[20];
-    size_t n = put_dec(v, ver[0]);
-    v[n++] = '.';
-    n += put_dec(v + n, ver[1]);
-    v[n++] = '.';
-    n += put_dec(v + n, (uint32_t)(ver[2] | ver[3] << 8));
+    fwv_image_version ver;
+    char v[24];
+    fwv_version_get(t + FWV_TRAILER_VERSION_OFFSET, &ver);
+    size_t n = fwv_version_str(&ver, v);
     cbor_put_head(w, CBOR_MAP, 1);
     cbor_put_tstr(w, "images");
     cbor_put_head(w, CBOR_ARRAY, 1);
@@ -80,7 +68,7 @@ static void put_running_image(cbor_writer *w)
     cbor_put_tstr(w, "version");
     cbor_put_tstrn(w, v, n);
     cbor_put_tstr(w, "hash");
-    cbor_put_bstr(w, t + 336, 32);
+    cbor_put_bstr(w, t + FWV_TRAILER_SHA_OFFSET, 32);
     cbor_put_tstr(w, "bootable");
     cbor_put_bool(w, 1);
     cbor_put_tstr(w, "confirmed");
@@ -118,7 +106,7 @@ static int handle(const uint8_t *req, size_t n, uint32_t *boot_mode)
             if (cbor_tstr_eq(&k, "confirm")) confirm = cbor_item_is_true(&v);
             /* a hash names an image; only the running one's (or none, or null) is confirmed here */
             if (cbor_tstr_eq(&k, "hash") && v.major == CBOR_BSTR && v.arg > 0)
-                other_hash = v.arg > 32 || memcmp(v.bytes, (const uint8_t *)TRAILER_ADDR + 336, v.arg) != 0;
+                other_hash = v.arg > 32 || memcmp(v.bytes, (const uint8_t *)TRAILER_ADDR + FWV_TRAILER_SHA_OFFSET, v.arg) != 0;
         }
     }
     cbor_writer w;

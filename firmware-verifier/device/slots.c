@@ -40,15 +40,7 @@ static uint32_t get32(const uint8_t *p)
 
 /* Offsets inside the trailer record. */
 enum { T_MAGIC = 0, T_STATE = 4, T_LEN = 8, T_ALG = 12, T_NAMELEN = 13, T_SIGLEN = 14, T_NAME = 16,
-       T_SIG = 80, T_SHA = 336, T_VER = 368, T_FLAGS = 376, T_SRC = 380, T_CRC = 384 };
-
-static void version_get(const uint8_t *p, fwv_image_version *v)
-{
-    v->major = p[0];
-    v->minor = p[1];
-    v->revision = (uint16_t)(p[2] | (p[3] << 8));
-    v->build = get32(p + 4);
-}
+       T_SIG = 80, T_SHA = FWV_TRAILER_SHA_OFFSET, T_VER = FWV_TRAILER_VERSION_OFFSET, T_FLAGS = 376, T_SRC = 380, T_CRC = 384 };
 
 static void version_put(uint8_t *p, const fwv_image_version *v)
 {
@@ -57,35 +49,6 @@ static void version_put(uint8_t *p, const fwv_image_version *v)
     p[2] = (uint8_t)v->revision;
     p[3] = (uint8_t)(v->revision >> 8);
     put32(p + 4, v->build);
-}
-
-static size_t put_dec(char *out, uint32_t v)
-{
-    char d[10];
-    size_t n = 0, k = 0;
-    do { d[n++] = (char)('0' + v % 10); v /= 10; } while (v);
-    while (n) out[k++] = d[--n];
-    return k;
-}
-
-size_t fwv_version_str(const fwv_image_version *v, char *out)
-{
-    size_t k = put_dec(out, v->major);
-    out[k++] = '.';
-    k += put_dec(out + k, v->minor);
-    out[k++] = '.';
-    k += put_dec(out + k, v->revision);
-    if (v->build) { out[k++] = '.'; k += put_dec(out + k, v->build); }
-    return k;
-}
-
-int fwv_version_cmp(const fwv_image_version *a, const fwv_image_version *b)
-{
-    if (a->major != b->major) return a->major < b->major ? -1 : 1;
-    if (a->minor != b->minor) return a->minor < b->minor ? -1 : 1;
-    if (a->revision != b->revision) return a->revision < b->revision ? -1 : 1;
-    if (a->build != b->build) return a->build < b->build ? -1 : 1;
-    return 0;
 }
 
 int fwv_trailer_read(uint32_t slot, fwv_trailer *t) { return fwv_record_read(fwv_trailer_addr(slot), t); }
@@ -107,7 +70,7 @@ int fwv_record_read(uint32_t addr, fwv_trailer *t)
     memcpy(t->name, b + T_NAME, 64);
     memcpy(t->sig, b + T_SIG, FWV_SIG_MAX);
     memcpy(t->sha256, b + T_SHA, 32);
-    version_get(b + T_VER, &t->version);
+    fwv_version_get(b + T_VER, &t->version);
     t->flags = get32(b + T_FLAGS);
     t->src_off = get32(b + T_SRC);
     if (t->src_off > fwv_slot_capacity() - t->len) return -1;
@@ -367,6 +330,11 @@ fwv_result fwv_test_staging(int permanent)
 {
     if (!fwv_stage.complete) return FWV_ERR_NO_IMAGE;
     fwv_trailer t;
+    const fwv_layout *l = port_layout();
+    /* The swap log (slots.h) must fit in the trailer sector, as it does in every layout here. */
+    if (!permanent &&
+        FWV_SWAP_LOG_OFFSET + 2u + 3u * (fwv_slot_capacity() / l->sector_size) > l->sector_size)
+        return FWV_ERR_STATE;
     /* A test swaps (the running image is kept for the revert), a confirm copies. */
     return permanent ? journal_staging(TRAILER_COPY_PENDING, TRAILER_F_PERMANENT, 0, &t)
                      : journal_staging(TRAILER_SWAP_PENDING, 0, 0, &t);

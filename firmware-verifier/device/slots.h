@@ -42,6 +42,8 @@
 
 #define FWV_TRAILER_MAGIC 0x4C535746u /* "FWSL" */
 #define FWV_TRAILER_SIZE 388u
+#define FWV_TRAILER_SHA_OFFSET 336u     /* the image's SHA-256 in a trailer record */
+#define FWV_TRAILER_VERSION_OFFSET 368u /* its version (fwv_version_get) */
 #define FWV_SIG_MAX 256u
 #define FWV_CERTFILE_MAX 63u
 #define FWV_ALG_NAME_MAX 31u
@@ -63,6 +65,8 @@ typedef struct {
     uint32_t build;
 } fwv_image_version;
 
+/* version.c: reads the 8 bytes of MCUboot's version (as the header and the trailer hold it). */
+void fwv_version_get(const uint8_t *p, fwv_image_version *v);
 /* Writes "major.minor.revision" (".build" when nonzero), as Zephyr's img_mgmt_ver_str does, to
  * out (at least 24 bytes); returns its length. */
 size_t fwv_version_str(const fwv_image_version *v, char *out);
