@@ -170,6 +170,25 @@ describe('unauthenticated and oversized bodies cannot take memory (defect 5)', (
     expect(third.status).toBe(200);
   });
 
+  it('takes PutObject bodies far larger than the in-flight budget, several at once: they stream to disk', async () => {
+    h = await startServer({ maxBodyBytesInFlight: 4 * 1024 * 1024 });
+    await signedFetch(h.url, { method: 'PUT', path: '/streamed', service: 's3' });
+    const body = 'b'.repeat(8 * 1024 * 1024);
+    const statuses = await Promise.all(
+      [1, 2, 3].map(async (i) => {
+        const r = await signedFetch(h!.url, {
+          method: 'PUT',
+          path: `/streamed/k${i}`,
+          service: 's3',
+          body,
+        });
+        await r.arrayBuffer();
+        return r.status;
+      }),
+    );
+    expect(statuses).toEqual([200, 200, 200]);
+  });
+
   it('refuses connections beyond maxConnections', async () => {
     h = await startServer({ maxConnections: 2 });
     const u = new URL(h.url);
