@@ -255,12 +255,17 @@ export function handleS3(
       };
     }
     default:
-      throw new ApiError(
-        'NotImplemented',
-        501,
-        `This server implements only path-style CreateBucket, HeadBucket, Put/GetBucketVersioning, ListObjectVersions, ListBuckets, PutObject, GetObject and HeadObject; ${req.method} ${req.rawPath.slice(0, 200)} is not one of them.`,
-      );
+      throw notImplemented(req.method, req.rawPath);
   }
+}
+
+/** The answer to an S3 request this subset does not serve. */
+export function notImplemented(method: string, rawPath: string): ApiError {
+  return new ApiError(
+    'NotImplemented',
+    501,
+    `This server implements only path-style CreateBucket, HeadBucket, Put/GetBucketVersioning, ListObjectVersions, ListBuckets, PutObject, GetObject and HeadObject; ${method} ${rawPath.slice(0, 200)} is not one of them.`,
+  );
 }
 
 function listVersions(

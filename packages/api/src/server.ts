@@ -25,6 +25,7 @@ import { authError } from './auth-errors.js';
 import { verifiedPayload, verifiedPayloadStream, withSha256 } from './payload.js';
 import {
   handleS3,
+  notImplemented,
   putObject,
   putObjectHeaders,
   s3Operation,
@@ -265,9 +266,15 @@ export class SignerServer {
     let verified = signsDeclaredHash(caller)
       ? await this.auth(x, () => verifySignature({ ...signed, body: EMPTY }, caller))
       : undefined;
-    if (x.protocol === 's3' && STREAMED_OPERATIONS.has(x.operation) && !r.routeError) {
-      await this.putObject(req, res, x, r, caller, verified);
-      return;
+    if (x.protocol === 's3') {
+      // Answered from the headers, the body left unread: a malformed request line, an operation
+      // this subset does not serve; PutObject's body is streamed.
+      if (r.routeError) throw r.routeError.thrown;
+      if (x.operation === 'Unsupported') throw notImplemented(r.method, r.rawPath);
+      if (STREAMED_OPERATIONS.has(x.operation)) {
+        await this.putObject(req, res, x, r, caller, verified);
+        return;
+      }
     }
     const body = await this.readBodyOf(req, x);
     verified ??= await this.auth(x, () => verifySignature({ ...signed, body }, caller));
@@ -413,15 +420,13 @@ export class SignerServer {
     this.send(res, wire.status, headers, req.method === 'HEAD' ? undefined : wire.body);
   }
 
-  /** Reads the body under the limit of what the operation takes and the server's budget of bytes in flight. */
+  /**
+   * Reads the body under the limit of what the operation takes and the server's budget of bytes in
+   * flight. S3 object bodies are streamed (putObject); every other S3 body is at most an XML document.
+   */
   private async readBodyOf(req: IncomingMessage, x: Exchange): Promise<Uint8Array> {
-    const xml = x.protocol === 's3' && XML_OPERATIONS.has(x.operation);
-    const limit =
-      x.protocol !== 's3'
-        ? (this.opts.maxJsonBytes ?? 1024 * 1024)
-        : xml
-          ? MAX_XML_BYTES
-          : (this.opts.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES);
+    const s3 = x.protocol === 's3';
+    const limit = s3 ? MAX_XML_BYTES : (this.opts.maxJsonBytes ?? 1024 * 1024);
     const declared = Number(req.headers['content-length'] ?? NaN);
     const reserve =
       Number.isSafeInteger(declared) && declared >= 0 ? Math.min(declared, limit) : limit;
@@ -430,13 +435,13 @@ export class SignerServer {
       return await readBody(req, {
         limit,
         idleMs: this.opts.bodyIdleTimeoutMs ?? 10_000,
-        ...(xml
+        ...(s3
           ? {
               tooLarge: (size, max) =>
                 new ApiError(
                   'MaxMessageLengthExceeded',
                   400,
-                  `Your request was too big: ${x.operation} takes an XML document of at most ${max} bytes, got ${size}.`,
+                  `Your request was too big: ${x.operation} takes ${XML_OPERATIONS.has(x.operation) ? 'an XML document' : 'a body'} of at most ${max} bytes, got ${size}.`,
                 ),
             }
           : {}),
