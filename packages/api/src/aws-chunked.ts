@@ -124,7 +124,7 @@ export class AwsChunkedDecoder {
   }
 }
 
-export interface AwsChunk {
+interface AwsChunk {
   data: Uint8Array;
   signature?: string;
 }

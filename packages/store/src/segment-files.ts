@@ -55,7 +55,7 @@ export function writePendingSegment(
 }
 
 /** Moves a committed segment into place. Not fsynced: if the rename is lost, the next open redoes it. */
-export function publishSegment(dirs: SegmentDirs, file: string): void {
+function publishSegment(dirs: SegmentDirs, file: string): void {
   const dst = finalPath(dirs, file);
   try {
     renameSync(join(dirs.pending, file), dst);

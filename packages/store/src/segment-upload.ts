@@ -80,7 +80,7 @@ export class SegmentUpload {
   }
 
   private async flush(): Promise<void> {
-    let bufs = this.held;
+    const bufs = this.held;
     this.held = [];
     this.heldBytes = 0;
     // writev may write less than asked (rare on a regular file): go on from where it stopped.
