@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { bodyChunks, ClientHangUp, readBody } from './body.js';
 import { malformedHttpAnswer } from './http-errors.js';
-import { loadCredentials, type Credential, type Identity } from './credentials.js';
+import { identityOf, loadCredentials, type Credential, type Identity } from './credentials.js';
 import {
   ApiError,
   awsJsonError,
@@ -22,21 +22,11 @@ import {
   type Verified,
 } from './sigv4.js';
 import { authError } from './auth-errors.js';
-import { verifiedPayload, verifiedPayloadStream, withSha256 } from './payload.js';
-import {
-  handleS3,
-  notImplemented,
-  putObject,
-  putObjectHeaders,
-  s3Operation,
-  STREAMED_OPERATIONS,
-  XML_OPERATIONS,
-  type S3Buckets,
-  type S3Response,
-} from './s3.js';
+import { verifiedPayload } from './payload.js';
+import { handleS3, notImplemented, s3Operation, XML_OPERATIONS, type S3Response } from './s3.js';
+import { putObject, putObjectHeaders, STREAMED_OPERATIONS } from './s3-put.js';
 import { MAX_XML_BYTES } from './s3-xml.js';
 import { acmOperation, handleAcm } from './acm.js';
-import type { AcmOperations, StoreSignerOperations } from './operations.js';
 import { handleSigner, signerRoute } from './signer.js';
 import { flatHeaders, parseQuery, pickProtocol, type Protocol } from './request.js';
 import type { Match } from './model/rest-json.js';
@@ -44,42 +34,12 @@ import { ByteBudget, RateLimiter } from './rate-limit.js';
 import { AccessLog } from './access-log.js';
 import { ConsoleStatic } from './console-static.js';
 import { SignerStore, UPLOAD_WRITE_BYTES } from '@fwsign/store';
-
-/** What the server needs of the store: Signer operations by name, ACM's four, the buckets. */
-export interface ApiStore extends AcmOperations, StoreSignerOperations {
-  readonly buckets: S3Buckets;
-  close(): void | Promise<void>;
-}
-
-export interface SignerServerOptions {
-  dataDir: string;
-  store: ApiStore;
-  port?: number;
-  host?: string;
-  region?: string;
-  /** Largest JSON request body (Signer, ACM). */
-  maxJsonBytes?: number;
-  /** Largest S3 object body. */
-  maxObjectBytes?: number;
-  /** Per-account request rate; `false` turns the limit off. */
-  rateLimit?: { ratePerSecond: number; burst: number } | false;
-  /** Where access-log lines go (default stderr); `false` for none. */
-  accessLog?: ((line: string) => void) | false;
-  maxSkewMs?: number;
-  /** Closes the store when the server closes (default true). */
-  ownsStore?: boolean;
-  /** The web console's built files, served at /console/ (none when absent). */
-  consoleDir?: string;
-  /** Open connections at most (default 1024); more are refused at accept. */
-  maxConnections?: number;
-  /** Request-body bytes being read at once, over all connections (default 256 MiB). */
-  maxBodyBytesInFlight?: number;
-  /** Time to receive a request's headers (default 10 s) and all of it (default 120 s). */
-  headersTimeoutMs?: number;
-  requestTimeoutMs?: number;
-  /** Longest pause between two pieces of a body before it is refused with RequestTimeout (default 10 s). */
-  bodyIdleTimeoutMs?: number;
-}
+import {
+  DEFAULT_MAX_OBJECT_BYTES,
+  DEFAULT_RATE_LIMIT,
+  type ApiStore,
+  type SignerServerOptions,
+} from './server-options.js';
 
 interface Exchange {
   requestId: string;
@@ -103,12 +63,9 @@ interface Routed {
 }
 
 const EMPTY = new Uint8Array(0);
-const DEFAULT_MAX_OBJECT_BYTES = 64 * 1024 * 1024;
 
 /** Largest header block taken (Node's default, stated so it cannot change under us); more is a 431. */
 const MAX_HEADER_BYTES = 16 * 1024;
-
-export const DEFAULT_RATE_LIMIT = { ratePerSecond: 5000, burst: 10000 };
 
 /** The AWS-Signer-compatible HTTP server: Signer (rest-json), ACM (awsJson1_1) and an S3 subset on one port. */
 export class SignerServer {
@@ -286,10 +243,7 @@ export class SignerServer {
 
   /** The caller, proven by its signature, if its account is within its request rate. */
   private admit(verified: Verified): Identity {
-    const id: Identity = {
-      accountId: verified.credential.accountId,
-      principalArn: verified.credential.principalArn,
-    };
+    const id = identityOf(verified.credential);
     if (this.limiter && !this.limiter.take(id.accountId))
       throw new ApiError(
         'TooManyRequestsException',
@@ -299,12 +253,7 @@ export class SignerServer {
     return id;
   }
 
-  /**
-   * PutObject: its body goes to disk as it arrives, checked on the way (the declared SHA-256 or
-   * chunk signatures; Content-MD5 and the size in the store), so an upload holds at most the
-   * store's write batch in memory. A signature that covers the body's own hash (no signed
-   * x-amz-content-sha256) is checked after the last byte, before anything is kept.
-   */
+  /** PutObject (s3-put.ts), its body reserving at most the store's write batch of the bytes-in-flight budget. */
   private async putObject(
     req: IncomingMessage,
     res: ServerResponse,
@@ -315,24 +264,22 @@ export class SignerServer {
   ): Promise<void> {
     const maxBytes = this.opts.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES;
     const announced = putObjectHeaders(r.headers, maxBytes);
-    const id = verified ? this.admit(verified) : caller.credential;
+    const id = verified ? this.admit(verified) : identityOf(caller.credential);
     const release = this.bodies.take(Math.min(announced.size ?? maxBytes, UPLOAD_WRITE_BYTES));
     try {
-      const chunks = bodyChunks(req, { idleMs: this.opts.bodyIdleTimeoutMs ?? 10_000 });
-      const body = verified
-        ? verifiedPayloadStream(verified, r.headers, chunks)
-        : withSha256(chunks, async (sha256) => {
-            const request = { ...signedPart(r), body: EMPTY };
-            this.admit(await this.auth(x, () => verifySignature(request, caller, sha256)));
-          });
-      this.sendS3(
-        res,
-        x,
-        await putObject(this.opts.store.buckets, id, r.rawPath, body, {
-          maxBytes,
-          ...(announced.contentMd5 ? { contentMd5: announced.contentMd5 } : {}),
-        }),
-      );
+      const put = await putObject(this.opts.store.buckets, id, {
+        rawPath: r.rawPath,
+        headers: r.headers,
+        announced,
+        maxBytes,
+        body: bodyChunks(req, { idleMs: this.opts.bodyIdleTimeoutMs ?? 10_000 }),
+        ...(verified ? { verified } : {}),
+        verifyBodyHash: async (sha256) => {
+          const request = { ...signedPart(r), body: EMPTY };
+          this.admit(await this.auth(x, () => verifySignature(request, caller, sha256)));
+        },
+      });
+      this.sendS3(res, x, put);
     } finally {
       release();
     }
