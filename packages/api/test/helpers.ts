@@ -168,7 +168,8 @@ export function awsCliEnv(home: string): NodeJS.ProcessEnv {
  */
 export async function signedHead(url: string, opts: Omit<SigningInput, 'body'>): Promise<string> {
   const lines = Object.entries(await signHeaders(url, opts)).map(([k, v]) => `${k}: ${v}`);
-  return `${opts.method} ${opts.path} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n`;
+  const qs = new URLSearchParams(opts.query ?? {}).toString();
+  return `${opts.method} ${opts.path}${qs ? `?${qs}` : ''} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n`;
 }
 
 /** An S3 client for the server, path-style as this S3 subset takes it. */
