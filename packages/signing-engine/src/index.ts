@@ -21,7 +21,13 @@ export {
 } from './signing-configuration.js';
 export { signerFromPrivateKey, type Signer } from './signer.js';
 export { loadPrivateKey } from './keys.js';
-export { signPayload, signPayloadToStream, type SignOptions, type SignResult } from './sign.js';
+export {
+  signPayload,
+  signPayloadToFile,
+  signPayloadToStream,
+  type SignOptions,
+  type SignResult,
+} from './sign.js';
 export {
   embeddedSignedObjectSize,
   parseSignedObject,

@@ -3,7 +3,6 @@
  * memory, the store's encrypted keys and a PKCS#11 token all look the same to it.
  */
 import { constants, privateEncrypt } from 'node:crypto';
-import { p256 } from '@noble/curves/nist.js';
 import { type DigestAlgorithm, DIGEST_LENGTH, digestInfoPrefix } from './digest.js';
 import { ecdsaP256SignDigestFast, prepareP256SigningKey } from './ecdsa-p256-fast.js';
 import { EngineError, expectBytes } from './errors.js';
@@ -26,15 +25,6 @@ function checkDigest(digest: Uint8Array, hash: DigestAlgorithm): void {
       `signDigest: "digest" expected ${DIGEST_LENGTH[hash]} bytes for ${hash}, got ${digest.length}`,
     );
   }
-}
-
-/**
- * ECDSA over a digest computed elsewhere: `prehash: false` because the digest IS the message
- * representative; noble derives k per RFC 6979 and normalises s to the lower half. This is the
- * reference the Signer's fast path (ecdsa-p256-fast.ts) is tested byte for byte against.
- */
-export function ecdsaP256SignDigest(secretKey: Uint8Array, digest: Uint8Array): Uint8Array {
-  return p256.sign(digest, secretKey, { prehash: false, lowS: true, format: 'der' });
 }
 
 /**

@@ -3,7 +3,13 @@
  * only sign, such as the CLI's `sign`, whose bundle chunk then leaves the certificate code out.
  * The same functions are exported from the package's index.
  */
-export { signPayload, signPayloadToStream, type SignOptions, type SignResult } from './sign.js';
+export {
+  signPayload,
+  signPayloadToFile,
+  signPayloadToStream,
+  type SignOptions,
+  type SignResult,
+} from './sign.js';
 export {
   resolveEffectiveConfiguration,
   type SigningConfigurationOverrides,

@@ -1,12 +1,11 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { once } from 'node:events';
+import { createReadStream } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { createPrivateKey, type X509Certificate } from 'node:crypto';
 import {
   resolveEffectiveConfiguration,
-  signPayloadToStream,
+  signPayloadToFile,
   signerFromPrivateKey,
   type SigningConfigurationOverrides,
 } from '@fwsign/signing-engine/signing';
@@ -60,19 +59,18 @@ export const sign: Command = {
       payloadLocation = { bucketName, key, version };
     }
     const tmp = join(dirname(output), `.${basename(output)}.${randomBytes(4).toString('hex')}.tmp`);
-    const out = createWriteStream(tmp, { mode: 0o644 });
+    const out = await open(tmp, 'wx', 0o644);
     try {
-      const r = await signPayloadToStream({
+      const r = await signPayloadToFile({
         config,
         signer,
         // 1 MiB reads: a quarter of the thread-pool round trips of the 64 KiB default.
         payload: createReadStream(input, { highWaterMark: 1 << 20 }),
-        out,
+        file: out,
         reportSha256: true,
         ...(payloadLocation ? { payloadLocation } : {}),
       });
-      out.end();
-      await once(out, 'finish');
+      await out.close();
       await rename(tmp, output);
       io.stdout.write(
         `signed ${input} (${r.rawPayloadSize} bytes, sha256 ${Buffer.from(r.payloadSha256!).toString('hex')})\n` +
@@ -80,7 +78,7 @@ export const sign: Command = {
       );
       return EXIT_OK;
     } catch (err) {
-      out.destroy();
+      await out.close().catch(() => {});
       await rm(tmp, { force: true });
       throw err;
     }

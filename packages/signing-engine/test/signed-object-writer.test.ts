@@ -1,0 +1,131 @@
+/**
+ * The batched writers (to a stream, and to a file through two reused buffers) write exactly the
+ * bytes of the signed object as one text: the whole payload's base64 between the header and the
+ * trailer, as AWS Signer lays it out. ECDSA (RFC 6979) and RSA PKCS#1 v1.5 are deterministic, so
+ * every path must agree byte for byte.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  resolveEffectiveConfiguration,
+  signPayload,
+  signPayloadToFile,
+  signPayloadToStream,
+  signerFromPrivateKey,
+  type SignOptions,
+} from '../src/index.js';
+import { chunked, ecKeyPair, rsaKeyPair, tempDir } from './helpers.js';
+
+const tmp = tempDir();
+afterAll(tmp.cleanup);
+
+const ecdsa = {
+  config: resolveEffectiveConfiguration('AmazonFreeRTOS-Default'),
+  signer: signerFromPrivateKey(ecKeyPair().privateKeyPem),
+};
+const rsa = {
+  config: resolveEffectiveConfiguration('AmazonFreeRTOS-TI-CC3220SF'),
+  signer: signerFromPrivateKey(rsaKeyPair().privateKeyPem),
+};
+
+/** The object as one text, built the obvious way: the old writer's output, by definition. */
+function wholeText(payload: Uint8Array, signature: Uint8Array, alg: string): Buffer {
+  const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64');
+  return Buffer.from(
+    `{"rawPayloadSize":${payload.length},"signature":"${b64(signature)}","signatureAlgorithm":"${alg}","payload":"${b64(payload)}"}`,
+    'latin1',
+  );
+}
+
+async function toFile(opts: SignOptions, name: string): Promise<Buffer> {
+  const path = join(tmp.dir, name);
+  const file = await open(path, 'w');
+  try {
+    const r = await signPayloadToFile({ ...opts, file });
+    const bytes = readFileSync(path);
+    expect(r.signedObjectSize).toBe(bytes.length);
+    return bytes;
+  } finally {
+    await file.close();
+  }
+}
+
+async function toStream(opts: SignOptions): Promise<Buffer> {
+  const out = new PassThrough({ highWaterMark: 1024 });
+  const parts: Buffer[] = [];
+  out.on('data', (b: Buffer) => parts.push(b));
+  await signPayloadToStream({ ...opts, out });
+  out.end();
+  return Buffer.concat(parts);
+}
+
+const ENCODE_SLICE = 3 * 16 * 1024;
+/** Payload bytes whose base64 fills one 1 MiB write. */
+const BATCH_OF_PAYLOAD = 3 * 256 * 1024;
+
+describe('the signed object writers', () => {
+  it.each([
+    0,
+    1,
+    2,
+    3,
+    57,
+    ENCODE_SLICE - 1,
+    ENCODE_SLICE + 1,
+    BATCH_OF_PAYLOAD - 1,
+    BATCH_OF_PAYLOAD,
+    BATCH_OF_PAYLOAD + 1,
+    3 * BATCH_OF_PAYLOAD + 2,
+  ])(
+    'write the same %i-byte JSONEmbedded object to a file and a stream as the whole text',
+    async (size) => {
+      const payload = new Uint8Array(randomBytes(size));
+      const whole = await signPayload({ ...ecdsa, payload });
+      const expected = wholeText(payload, whole.signature, 'SHA256withECDSA');
+      expect(Buffer.from(whole.signedObject).equals(expected)).toBe(true);
+      // Odd stream chunks: carries of 1 and 2 bytes across chunk and write boundaries.
+      const sizes = [1, 2, 65537, 1 << 20];
+      expect((await toFile({ ...ecdsa, payload: chunked(payload, sizes) }, `e${size}`)).equals(expected)).toBe(true); // prettier-ignore
+      expect((await toFile({ ...ecdsa, payload }, `b${size}`)).equals(expected)).toBe(true);
+      expect((await toStream({ ...ecdsa, payload: chunked(payload, sizes) })).equals(expected)).toBe(true); // prettier-ignore
+    },
+  );
+
+  it('write the same SHA1withRSA and JSONDetached objects to a file as in memory', async () => {
+    const payload = new Uint8Array(randomBytes(BATCH_OF_PAYLOAD + 57));
+    const whole = await signPayload({ ...rsa, payload });
+    expect((await toFile({ ...rsa, payload }, 'rsa')).equals(whole.signedObject)).toBe(true);
+
+    const detached = {
+      config: resolveEffectiveConfiguration('AWSIoTDeviceManagement-SHA256-ECDSA'),
+      signer: ecdsa.signer,
+      payload,
+      payloadLocation: { bucketName: 'firmware', key: 'ünïcode/fw.bin', version: 'v1' },
+    };
+    const inMemory = await signPayload(detached);
+    const written = await toFile(detached, 'detached');
+    expect(written.equals(inMemory.signedObject)).toBe(true);
+    expect(JSON.parse(written.toString('utf8')).payloadLocation.s3.key).toBe('ünïcode/fw.bin');
+  });
+
+  it('rejects, not hangs, when the file cannot be written', async () => {
+    const path = join(tmp.dir, 'read-only-handle');
+    writeFileSync(path, '');
+    const file = await open(path, 'r');
+    try {
+      const err = await signPayloadToFile({
+        ...ecdsa,
+        payload: new Uint8Array(3 * BATCH_OF_PAYLOAD),
+        file,
+      }).catch((e: unknown) => e as NodeJS.ErrnoException);
+      expect(err).toBeInstanceOf(Error);
+      expect((err as NodeJS.ErrnoException).code).toBe('EBADF');
+    } finally {
+      await file.close();
+    }
+  });
+});
