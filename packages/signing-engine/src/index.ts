@@ -21,13 +21,8 @@ export {
 } from './signing-configuration.js';
 export { signerFromPrivateKey, type Signer } from './signer.js';
 export { loadPrivateKey } from './keys.js';
-export {
-  signPayload,
-  signPayloadToFile,
-  signPayloadToStream,
-  type SignOptions,
-  type SignResult,
-} from './sign.js';
+export { signPayload, signPayloadToStream, type SignOptions, type SignResult } from './sign.js';
+export { signPayloadToFile, type SignToFileOptions } from './sign-to-file.js';
 export {
   embeddedSignedObjectSize,
   parseSignedObject,

@@ -10,13 +10,7 @@ import { createDigest } from './digest.js';
 import { EngineError } from './errors.js';
 import { payloadChunks } from './payload-source.js';
 import type { EffectiveConfiguration, SignatureAlgorithm } from './signing-configuration.js';
-import type { FileHandle } from 'node:fs/promises';
-import {
-  embeddedPieces,
-  writePiecesToFile,
-  writePiecesToStream,
-  type Piece,
-} from './signed-object-writer.js';
+import { embeddedPieces, writePiecesToStream, type Piece } from './signed-object-writer.js';
 import {
   embeddedHeader,
   embeddedSignedObjectSize,
@@ -50,7 +44,7 @@ export interface SignResult {
   format: 'JSONEmbedded' | 'JSONDetached';
 }
 
-interface Digested {
+export interface Digested {
   chunks: Uint8Array[];
   rawPayloadSize: number;
   signature: Uint8Array;
@@ -88,34 +82,58 @@ function checkOptions(opts: SignOptions): void {
   }
 }
 
-async function digestAndSign(opts: SignOptions, keepChunks: boolean): Promise<Digested> {
-  checkOptions(opts);
-  const { config } = opts;
-  const hash = createDigest(config.hashAlgorithm);
-  // SHA1withRSA reports the image's SHA-256 only on request, hashed in the same pass.
-  // (WebCrypto's thread-pool digest would run it in parallel, but copies the whole image:
-  // measured +1x RSS for ~+30% speed, and RSS is the scarcer resource on a signing server.)
-  const sha1 = config.hashAlgorithm === 'SHA1';
-  const inlineSha256 = sha1 && opts.reportSha256 ? createHash('sha256') : undefined;
-  const chunks: Uint8Array[] = [];
-  let rawPayloadSize = 0;
-  for await (const chunk of payloadChunks(opts.payload, config)) {
-    hash.update(chunk);
-    inlineSha256?.update(chunk);
-    rawPayloadSize += chunk.length;
-    if (keepChunks) chunks.push(chunk);
+/** Hashes the payload as it passes (and counts it), then has the Signer sign the digest. */
+export class PayloadDigest {
+  private readonly hash: ReturnType<typeof createDigest>;
+  private readonly sha256: ReturnType<typeof createHash> | undefined;
+  rawPayloadSize = 0;
+
+  constructor(private readonly opts: SignOptions) {
+    checkOptions(opts);
+    this.hash = createDigest(opts.config.hashAlgorithm);
+    // SHA1withRSA reports the image's SHA-256 only on request, hashed in the same pass.
+    // (WebCrypto's thread-pool digest would run it in parallel, but copies the whole image:
+    // measured +1x RSS for ~+30% speed, and RSS is the scarcer resource on a signing server.)
+    this.sha256 =
+      opts.config.hashAlgorithm === 'SHA1' && opts.reportSha256 ? createHash('sha256') : undefined;
   }
-  const digest = new Uint8Array(hash.digest());
-  const payloadSha256 = inlineSha256
-    ? new Uint8Array(inlineSha256.digest())
-    : sha1
-      ? undefined
-      : digest;
-  const signature = await opts.signer.signDigest(digest, config.hashAlgorithm);
-  return { chunks, rawPayloadSize, signature, ...(payloadSha256 ? { payloadSha256 } : {}) };
+
+  update(chunk: Uint8Array): void {
+    this.hash.update(chunk);
+    this.sha256?.update(chunk);
+    this.rawPayloadSize += chunk.length;
+  }
+
+  async sign(): Promise<Omit<Digested, 'chunks'>> {
+    const digest = new Uint8Array(this.hash.digest());
+    const payloadSha256 = this.sha256
+      ? new Uint8Array(this.sha256.digest())
+      : this.opts.config.hashAlgorithm === 'SHA1'
+        ? undefined
+        : digest;
+    const signature = await this.opts.signer.signDigest(digest, this.opts.config.hashAlgorithm);
+    return {
+      rawPayloadSize: this.rawPayloadSize,
+      signature,
+      ...(payloadSha256 ? { payloadSha256 } : {}),
+    };
+  }
 }
 
-function result(opts: SignOptions, d: Digested): Omit<SignResult, 'signedObject'> {
+export async function digestAndSign(opts: SignOptions, keepChunks: boolean): Promise<Digested> {
+  const digest = new PayloadDigest(opts);
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of payloadChunks(opts.payload, opts.config)) {
+    digest.update(chunk);
+    if (keepChunks) chunks.push(chunk);
+  }
+  return { chunks, ...(await digest.sign()) };
+}
+
+export function result(
+  opts: SignOptions,
+  d: Omit<Digested, 'chunks'>,
+): Omit<SignResult, 'signedObject'> {
   return {
     signature: d.signature,
     rawPayloadSize: d.rawPayloadSize,
@@ -159,23 +177,8 @@ export async function signPayloadToStream(
   return result(opts, d);
 }
 
-/**
- * Writes the signed object into `file` from offset 0 (the caller opens, closes and, for an atomic
- * replace, renames it). The fastest way out for a whole image: two reused 1 MiB buffers, one being
- * written while the next is encoded. Resolves to the result and the object's length in bytes.
- */
-export async function signPayloadToFile(
-  opts: SignOptions & { file: FileHandle },
-): Promise<Omit<SignResult, 'signedObject'> & { signedObjectSize: number }> {
-  if (!opts.file || typeof opts.file.write !== 'function')
-    throw new TypeError('signPayloadToFile: "file" expected a FileHandle from fs/promises open()');
-  const d = await digestAndSign(opts, opts.config?.imageFormat === 'JSONEmbedded');
-  const signedObjectSize = await writePiecesToFile(signedObjectPieces(opts, d), opts.file);
-  return { ...result(opts, d), signedObjectSize };
-}
-
 /** The signed object in pieces: a detached object is one small piece, an embedded one many. */
-function signedObjectPieces(opts: SignOptions, d: Digested): Iterable<Piece> {
+export function signedObjectPieces(opts: SignOptions, d: Digested): Iterable<Piece> {
   const alg = opts.config.signatureAlgorithm;
   return opts.config.imageFormat === 'JSONEmbedded'
     ? embeddedPieces(embeddedHeader(d.rawPayloadSize, d.signature, alg), d.chunks)

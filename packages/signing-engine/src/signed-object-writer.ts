@@ -30,10 +30,15 @@ export function* embeddedPieces(header: string, chunks: Uint8Array[]): Generator
   for (let i = 0; i < chunks.length; i++) {
     const chunk = chunks[i]!;
     chunks[i] = EMPTY;
-    for (let at = 0; at < chunk.length; at += ENCODE_SLICE)
-      yield enc.push(chunk.subarray(at, Math.min(at + ENCODE_SLICE, chunk.length)));
+    yield* base64Slices(enc, chunk);
   }
   yield enc.end() + EMBEDDED_TRAILER;
+}
+
+/** The base64 of `chunk` (continuing `enc`'s carry) in pieces of at most 64 KiB. */
+export function* base64Slices(enc: Base64Encoder, chunk: Uint8Array): Generator<string> {
+  for (let at = 0; at < chunk.length; at += ENCODE_SLICE)
+    yield enc.push(chunk.subarray(at, Math.min(at + ENCODE_SLICE, chunk.length)));
 }
 
 /** Where full batches go: `take` hands out the buffer to fill next, `emit` sends a filled one. */
@@ -51,10 +56,13 @@ interface BatchSink {
 export type Piece = string | Uint8Array;
 
 /** Gathers the pieces into WRITE_BATCH writes. */
-async function writeBatched(pieces: Iterable<Piece>, sink: BatchSink): Promise<void> {
+async function writeBatched(
+  pieces: Iterable<Piece> | AsyncIterable<Piece>,
+  sink: BatchSink,
+): Promise<void> {
   let batch = await sink.take();
   let used = 0;
-  for (const piece of pieces) {
+  for await (const piece of pieces) {
     if (piece.length > WRITE_BATCH)
       throw new RangeError(
         `signed object writer: a piece of ${piece.length} bytes exceeds ${WRITE_BATCH}`,
@@ -110,7 +118,7 @@ export function writePiecesToStream(
 }
 
 /** Writes all of `data` at `position` (a regular file may take a write in parts). */
-async function writeAllAt(file: FileHandle, data: Buffer, position: number): Promise<void> {
+export async function writeAllAt(file: FileHandle, data: Buffer, position: number): Promise<void> {
   for (let done = 0; done < data.length;) {
     const { bytesWritten } = await file.write(data, done, data.length - done, position + done);
     done += bytesWritten;
@@ -123,7 +131,7 @@ async function writeAllAt(file: FileHandle, data: Buffer, position: number): Pro
  * offset is neither used nor moved. Returns the number of bytes written.
  */
 export async function writePiecesToFile(
-  pieces: Iterable<Piece>,
+  pieces: Iterable<Piece> | AsyncIterable<Piece>,
   file: FileHandle,
   position = 0,
 ): Promise<number> {

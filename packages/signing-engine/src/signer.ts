@@ -10,6 +10,11 @@ import { b64urlToBytes, keyKind, loadPrivateKey } from './keys.js';
 
 export interface Signer {
   readonly keyType: 'ec-p256' | 'rsa';
+  /**
+   * The most bytes signDigest returns, when known: lets signPayloadToFile write the payload's
+   * base64 before the signature exists, leaving room for the header in front of it.
+   */
+  readonly maxSignatureLength?: number;
   /** ECDSA: DER, low-S, RFC 6979; RSA: raw PKCS#1 v1.5 signature block (modulus length). */
   signDigest(digest: Uint8Array, hash: 'SHA256' | 'SHA1'): Promise<Uint8Array>;
 }
@@ -41,6 +46,8 @@ export function signerFromPrivateKey(pemOrDer: string | Uint8Array): Signer {
     const prepared = prepareP256SigningKey(b64urlToBytes(key.export({ format: 'jwk' }).d));
     return Object.freeze({
       keyType: 'ec-p256' as const,
+      // SEQUENCE { INTEGER r, INTEGER s }, each at most 33 bytes: 2 + 2 × (2 + 33).
+      maxSignatureLength: 72,
       async signDigest(digest: Uint8Array, hash: 'SHA256' | 'SHA1'): Promise<Uint8Array> {
         checkDigest(digest, hash);
         return ecdsaP256SignDigestFast(prepared, digest);
@@ -56,6 +63,7 @@ export function signerFromPrivateKey(pemOrDer: string | Uint8Array): Signer {
       );
     return Object.freeze({
       keyType: 'rsa' as const,
+      maxSignatureLength: Math.ceil(bits / 8),
       async signDigest(digest: Uint8Array, hash: 'SHA256' | 'SHA1'): Promise<Uint8Array> {
         checkDigest(digest, hash);
         const prefix = digestInfoPrefix(hash);

@@ -3,13 +3,8 @@
  * only sign, such as the CLI's `sign`, whose bundle chunk then leaves the certificate code out.
  * The same functions are exported from the package's index.
  */
-export {
-  signPayload,
-  signPayloadToFile,
-  signPayloadToStream,
-  type SignOptions,
-  type SignResult,
-} from './sign.js';
+export { signPayload, signPayloadToStream, type SignOptions, type SignResult } from './sign.js';
+export { signPayloadToFile, type SignToFileOptions } from './sign-to-file.js';
 export {
   resolveEffectiveConfiguration,
   type SigningConfigurationOverrides,

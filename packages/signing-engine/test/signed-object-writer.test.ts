@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,8 @@ import {
   signPayloadToStream,
   signerFromPrivateKey,
   type SignOptions,
+  type SignToFileOptions,
+  type Signer,
 } from '../src/index.js';
 import { chunked, ecKeyPair, rsaKeyPair, tempDir } from './helpers.js';
 
@@ -41,9 +43,9 @@ function wholeText(payload: Uint8Array, signature: Uint8Array, alg: string): Buf
   );
 }
 
-async function toFile(opts: SignOptions, name: string): Promise<Buffer> {
+async function toFile(opts: SignToFileInput, name: string): Promise<Buffer> {
   const path = join(tmp.dir, name);
-  const file = await open(path, 'w');
+  const file = await open(path, 'w+');
   try {
     const r = await signPayloadToFile({ ...opts, file });
     const bytes = readFileSync(path);
@@ -51,6 +53,24 @@ async function toFile(opts: SignOptions, name: string): Promise<Buffer> {
     return bytes;
   } finally {
     await file.close();
+  }
+}
+
+type SignToFileInput = Omit<SignToFileOptions, 'file'>;
+
+/** The payload as a file opened for reading: the engine reads it through one reused buffer. */
+async function fromFile(
+  payload: Uint8Array,
+  name: string,
+  sign: (input: FileHandle) => Promise<Buffer>,
+): Promise<Buffer> {
+  const path = join(tmp.dir, `${name}.bin`);
+  writeFileSync(path, payload);
+  const input = await open(path, 'r');
+  try {
+    return await sign(input);
+  } finally {
+    await input.close();
   }
 }
 
@@ -63,6 +83,7 @@ async function toStream(opts: SignOptions): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
+const MIB = 1024 * 1024;
 const ENCODE_SLICE = 3 * 16 * 1024;
 /** Payload bytes whose base64 fills one 1 MiB write. */
 const BATCH_OF_PAYLOAD = 3 * 256 * 1024;
@@ -94,6 +115,46 @@ describe('the signed object writers', () => {
       expect((await toStream({ ...ecdsa, payload: chunked(payload, sizes) })).equals(expected)).toBe(true); // prettier-ignore
     },
   );
+
+  it.each([MIB + 2, 3 * MIB + 1])(
+    'read a %i-byte file through one reused buffer, carrying bytes across its 1 MiB reads',
+    async (size) => {
+      const payload = new Uint8Array(randomBytes(size));
+      const whole = await signPayload({ ...ecdsa, payload });
+      const expected = wholeText(payload, whole.signature, 'SHA256withECDSA');
+      const viaFile = (signer: Signer) =>
+        fromFile(payload, `r${size}`, (input) =>
+          toFile({ ...ecdsa, signer, payload: input }, `r${size}`),
+        );
+      expect((await viaFile(ecdsa.signer)).equals(expected)).toBe(true);
+      // A Signer that does not say how long its signatures are (as the store's may not): the
+      // payload is held and written after signing.
+      const unsized: Signer = { keyType: 'ec-p256', signDigest: ecdsa.signer.signDigest };
+      expect((await viaFile(unsized)).equals(expected)).toBe(true);
+    },
+  );
+
+  it('move the payload to fit a header shorter or longer than the room left for it', async () => {
+    // A 69-byte ECDSA signature (its r or s one byte short, about 1 in 100) has 92 base64
+    // characters where the room assumed the longest, 72 bytes and 96 characters.
+    let payload = new Uint8Array(0);
+    for (let i = 0; ; i++) {
+      payload = new Uint8Array(Buffer.from(`short signature ${i}`));
+      if ((await signPayload({ ...ecdsa, payload })).signature.length <= 69) break;
+    }
+    const short = await signPayload({ ...ecdsa, payload });
+    const expected = wholeText(payload, short.signature, 'SHA256withECDSA');
+    const file = await fromFile(payload, 'short', (input) => toFile({ ...ecdsa, payload: input }, 'short')); // prettier-ignore
+    expect(file.toString('latin1')).toBe(expected.toString('latin1'));
+    // A stream said to be 5 bytes that brings 100 000: its size takes 6 digits, not 1.
+    const big = new Uint8Array(randomBytes(100_000));
+    const sized = await signPayload({ ...ecdsa, payload: big });
+    const grown = await toFile(
+      { ...ecdsa, payload: chunked(big, [4096]), payloadSize: 5 },
+      'grown',
+    );
+    expect(grown.equals(wholeText(big, sized.signature, 'SHA256withECDSA'))).toBe(true);
+  });
 
   it('write the same SHA1withRSA and JSONDetached objects to a file as in memory', async () => {
     const payload = new Uint8Array(randomBytes(BATCH_OF_PAYLOAD + 57));
