@@ -129,7 +129,10 @@ describe('the signed object writers', () => {
       expect((await viaFile(ecdsa.signer)).equals(expected)).toBe(true);
       // A Signer that does not say how long its signatures are (as the store's may not): the
       // payload is held and written after signing.
-      const unsized: Signer = { keyType: 'ec-p256', signDigest: ecdsa.signer.signDigest };
+      const unsized: Signer = {
+        keyType: 'ec-p256',
+        signDigest: (digest, hash) => ecdsa.signer.signDigest(digest, hash),
+      };
       expect((await viaFile(unsized)).equals(expected)).toBe(true);
     },
   );
