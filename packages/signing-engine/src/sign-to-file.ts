@@ -130,11 +130,11 @@ async function moveWithin(
 ): Promise<void> {
   const step = 1024 * 1024;
   const buf = Buffer.allocUnsafe(Math.min(step, length));
-  const forward = to < from;
+  const towardsStart = to < from;
   for (let done = 0; done < length;) {
     const n = Math.min(step, length - done);
     // Towards the start: front to back; towards the end: back to front.
-    const off = forward ? done : length - done - n;
+    const off = towardsStart ? done : length - done - n;
     for (let got = 0; got < n;) {
       const { bytesRead } = await file.read(buf, got, n - got, from + off + got);
       if (bytesRead === 0)

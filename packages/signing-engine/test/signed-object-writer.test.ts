@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  EngineError,
   resolveEffectiveConfiguration,
   signPayload,
   signPayloadToFile,
@@ -174,6 +175,14 @@ describe('the signed object writers', () => {
     const written = await toFile(detached, 'detached');
     expect(written.equals(inMemory.signedObject)).toBe(true);
     expect(JSON.parse(written.toString('utf8')).payloadLocation.s3.key).toBe('ünïcode/fw.bin');
+  });
+
+  it('refuses a file past the platform limit (16 MiB + 1 byte) with PayloadTooLarge', async () => {
+    const err = await fromFile(new Uint8Array(16 * MIB + 1), 'over', (input) =>
+      toFile({ ...ecdsa, payload: input }, 'over'),
+    ).catch((e: unknown) => e as EngineError);
+    expect(err).toBeInstanceOf(EngineError);
+    expect((err as EngineError).code).toBe('PayloadTooLarge');
   });
 
   it('rejects, not hangs, when the file cannot be written', async () => {
