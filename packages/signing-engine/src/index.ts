@@ -22,6 +22,7 @@ export {
 export { signerFromPrivateKey, type Signer } from './signer.js';
 export { loadPrivateKey } from './keys.js';
 export { signPayload, signPayloadToStream, type SignOptions, type SignResult } from './sign.js';
+export { signPayloadToFile, type SignToFileOptions } from './sign-to-file.js';
 export {
   embeddedSignedObjectSize,
   parseSignedObject,

@@ -4,6 +4,7 @@
  * The same functions are exported from the package's index.
  */
 export { signPayload, signPayloadToStream, type SignOptions, type SignResult } from './sign.js';
+export { signPayloadToFile, type SignToFileOptions } from './sign-to-file.js';
 export {
   resolveEffectiveConfiguration,
   type SigningConfigurationOverrides,

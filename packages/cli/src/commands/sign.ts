@@ -1,12 +1,10 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { once } from 'node:events';
+import { open, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { createPrivateKey, type X509Certificate } from 'node:crypto';
 import {
   resolveEffectiveConfiguration,
-  signPayloadToStream,
+  signPayloadToFile,
   signerFromPrivateKey,
   type SigningConfigurationOverrides,
 } from '@fwsign/signing-engine/signing';
@@ -60,19 +58,21 @@ export const sign: Command = {
       payloadLocation = { bucketName, key, version };
     }
     const tmp = join(dirname(output), `.${basename(output)}.${randomBytes(4).toString('hex')}.tmp`);
-    const out = createWriteStream(tmp, { mode: 0o644 });
+    const image = await open(input, 'r');
+    const out = await open(tmp, 'wx+', 0o644).catch(async (err: unknown) => {
+      await image.close();
+      throw err;
+    });
     try {
-      const r = await signPayloadToStream({
+      const r = await signPayloadToFile({
         config,
         signer,
-        // 1 MiB reads: a quarter of the thread-pool round trips of the 64 KiB default.
-        payload: createReadStream(input, { highWaterMark: 1 << 20 }),
-        out,
+        payload: image,
+        file: out,
         reportSha256: true,
         ...(payloadLocation ? { payloadLocation } : {}),
       });
-      out.end();
-      await once(out, 'finish');
+      await Promise.all([out.close(), image.close()]);
       await rename(tmp, output);
       io.stdout.write(
         `signed ${input} (${r.rawPayloadSize} bytes, sha256 ${Buffer.from(r.payloadSha256!).toString('hex')})\n` +
@@ -80,7 +80,7 @@ export const sign: Command = {
       );
       return EXIT_OK;
     } catch (err) {
-      out.destroy();
+      await Promise.all([out.close().catch(() => {}), image.close().catch(() => {})]);
       await rm(tmp, { force: true });
       throw err;
     }
