@@ -2,8 +2,9 @@
  * The Lambda and Notation platforms end to end, through the three clients the issue names: the
  * Debian AWS CLI (the seed's put/get/list/cancel/revoke examples verbatim), boto3 (a Lambda
  * signing job through S3), and @aws-sdk/client-signer (SignPayload, RevokeSignature,
- * GetRevocationStatus, which that botocore predates). Envelopes are checked with jose and the
- * chain with `openssl verify` against the account's root.
+ * GetRevocationStatus). Envelopes are checked with jose and the chain with `openssl verify` against
+ * the account's root. SignPayload and GetRevocationStatus through the AWS CLI and boto3 (with the
+ * vendored model) are in aws-data.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, execFileSync } from 'node:child_process';

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { certificateHashes, pemBlocks, verifyLambdaPackage } from '@fwsign/signing-engine';
 import { startFixture, type Fixture } from '../aws-fixture.js';
 import { fwsign } from '../helpers.js';
 
@@ -176,6 +177,36 @@ describe('fwsign ca export and verify of Signer-managed signatures', { timeout: 
     expect(revoked.code).toBe(1);
     expect(revoked.stdout).toContain(
       `invalid: revoked: arn:aws:signer:us-east-1:000000000000:/signing-jobs/${job.jobId}`,
+    );
+    // Revoking the profile version revokes its certificate: the verifier sends the whole chain's
+    // hashes, and the server names the leaf's.
+    const fn = await f.json('get-signing-profile', '--profile-name', 'fn');
+    await f.json(
+      'revoke-signing-profile',
+      '--profile-name',
+      'fn',
+      '--profile-version',
+      fn.profileVersion as string,
+      '--reason',
+      'key compromise',
+      '--effective-time',
+      new Date(Date.now() - 3600_000).toISOString(),
+    );
+    const chain = verifyLambdaPackage({
+      pkg: signed,
+      trustedRoots: pemBlocks(readFileSync(join(f.dir, 'root.pem'), 'utf8')),
+    }).chainDer!;
+    const byProfile = await f.run(
+      'verify',
+      '--lambda',
+      'fn.signed.zip',
+      '--root',
+      'root.pem',
+      '--endpoint-url',
+      f.url,
+    );
+    expect(byProfile.stdout).toContain(
+      `invalid: revoked: ${fn.profileVersionArn as string}, ${certificateHashes(chain)[0]}, arn:aws:signer:us-east-1:000000000000:/signing-jobs/${job.jobId}`,
     );
     const usage = await f.run(
       'verify',
