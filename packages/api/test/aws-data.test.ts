@@ -5,15 +5,14 @@
  * GetRevocationStatus's `data-` host prefix is exercised with each client's own way around it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import type { LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import {
   GetRevocationStatusCommand,
   PutSigningProfileCommand,
@@ -23,13 +22,10 @@ import {
 import { SignerStore } from '@fwsign/store';
 import { NOTARY_PAYLOAD_TYPE, certificateHashes, verifyJwsEnvelope } from '@fwsign/signing-engine';
 import { SignerServer } from '../src/index.js';
-import { DEV, REGION, awsCliEnv } from './helpers.js';
+import { DEV, PYTHON, REGION, awsCliEnv, awsJson, awsStderr, run } from './helpers.js';
 
-const AWS = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
-const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const AWS_DATA_PATH = fileURLToPath(new URL('../model/aws-data', import.meta.url));
 const ACCOUNT = { accountId: '000000000000', principalArn: 'arn:aws:iam::000000000000:root' };
-const run = promisify(execFile);
 /** A Notary payload: the descriptor of the OCI manifest being signed. */
 const PAYLOAD = JSON.stringify({
   targetArtifact: {
@@ -60,29 +56,10 @@ interface Signed {
   };
 }
 
-async function aws(
-  args: string[],
-  extra: NodeJS.ProcessEnv = {},
-  bin = AWS,
-): Promise<Record<string, unknown>> {
-  const { stdout } = await run(bin, [...args, '--endpoint-url', url, '--output', 'json'], {
-    env: { ...env, ...extra },
-    timeout: 60_000,
-  });
-  return stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>);
-}
-
-async function awsFails(args: string[], extra: NodeJS.ProcessEnv = {}): Promise<string> {
-  const e = await run(AWS, [...args, '--endpoint-url', url], {
-    env: { ...env, ...extra },
-    timeout: 60_000,
-  }).then(
-    () => undefined,
-    (x: { stderr: string }) => x,
-  );
-  expect(e, `aws ${args.join(' ')} should fail`).toBeDefined();
-  return e!.stderr;
-}
+const aws = (args: string[], extra: NodeJS.ProcessEnv = {}, bin?: string) =>
+  awsJson(url, { ...env, ...extra }, args, bin);
+const awsFails = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
+  awsStderr(url, { ...env, ...extra }, args);
 
 /**
  * What a verifier asks GetRevocationStatus about one SignPayload answer (whichever client got it):

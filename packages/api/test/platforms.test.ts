@@ -7,11 +7,10 @@
  * vendored model) are in aws-data.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import * as jose from 'jose';
 import {
   GetRevocationStatusCommand,
@@ -23,11 +22,8 @@ import {
 import { SignerStore } from '@fwsign/store';
 import { certificateHashes, pem, verifyLambdaPackage } from '@fwsign/signing-engine';
 import { SignerServer } from '../src/index.js';
-import { DEV, REGION, awsCliEnv } from './helpers.js';
+import { DEV, PYTHON, REGION, awsCliEnv, awsJson, awsStderr, run } from './helpers.js';
 
-const AWS = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
-const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-const run = promisify(execFile);
 const ACCOUNT = { accountId: '000000000000', principalArn: 'arn:aws:iam::000000000000:root' };
 const NOTARY = 'application/vnd.cncf.notary.payload.v1+json';
 
@@ -41,22 +37,8 @@ let rootPem: string;
 
 const pemOf = (der: Uint8Array) => pem('CERTIFICATE', der);
 
-async function aws(...args: string[]): Promise<Record<string, unknown>> {
-  const { stdout } = await run(AWS, [...args, '--endpoint-url', url, '--output', 'json'], {
-    env,
-    timeout: 60_000,
-  });
-  return stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>);
-}
-
-async function awsFails(...args: string[]): Promise<string> {
-  const e = await run(AWS, [...args, '--endpoint-url', url], { env, timeout: 60_000 }).then(
-    () => undefined,
-    (x: { stderr: string }) => x,
-  );
-  expect(e, `aws ${args.join(' ')} should fail`).toBeDefined();
-  return e!.stderr;
-}
+const aws = (...args: string[]) => awsJson(url, env, args);
+const awsFails = (...args: string[]) => awsStderr(url, env, args);
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'fwsign-api-platforms-'));
