@@ -6,11 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import type { LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -19,10 +18,18 @@ import {
   SignPayloadCommand,
   SignerClient,
 } from '@aws-sdk/client-signer';
-import { SignerStore } from '@fwsign/store';
+import type { SignerStore } from '@fwsign/store';
 import { NOTARY_PAYLOAD_TYPE, certificateHashes, verifyJwsEnvelope } from '@fwsign/signing-engine';
-import { SignerServer } from '../src/index.js';
-import { DEV, PYTHON, REGION, awsCliEnv, awsJson, awsStderr, run } from './helpers.js';
+import {
+  DEV,
+  PYTHON,
+  REGION,
+  awsCliEnv,
+  awsJson,
+  awsStderr,
+  run,
+  startStoreServer,
+} from './helpers.js';
 
 const AWS_DATA_PATH = fileURLToPath(new URL('../model/aws-data', import.meta.url));
 const ACCOUNT = { accountId: '000000000000', principalArn: 'arn:aws:iam::000000000000:root' };
@@ -37,7 +44,7 @@ const PAYLOAD = JSON.stringify({
 
 let tmp: string;
 let store: SignerStore;
-let server: SignerServer;
+let h: Awaited<ReturnType<typeof startStoreServer>>;
 let url: string;
 let port: number;
 let env: NodeJS.ProcessEnv;
@@ -110,15 +117,8 @@ async function notationProfile(profileName: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'fwsign-api-aws-data-'));
-  store = SignerStore.open({ dataDir: join(tmp, 'data') });
-  server = await SignerServer.open({
-    dataDir: join(tmp, 'data'),
-    store,
-    port: 0,
-    accessLog: false,
-  });
-  ({ url } = await server.listen());
+  h = await startStoreServer('fwsign-api-aws-data-');
+  ({ dir: tmp, store, url } = h);
   port = Number(new URL(url).port);
   env = awsCliEnv(tmp);
   sdk = new SignerClient({ endpoint: url, region: REGION, credentials: DEV });
@@ -126,11 +126,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   sdk?.destroy();
-  await server?.close();
-  rmSync(tmp, { recursive: true, force: true });
+  await h?.close();
 });
 
-describe('the AWS CLI with AWS_DATA_PATH at the vendored model', { timeout: 120_000 }, () => {
+describe('the AWS CLI with AWS_DATA_PATH at the vendored model', { timeout: 300_000 }, () => {
   it('signs with sign-payload (unknown to it without the model) and answers get-revocation-status through signer-data', async () => {
     await notationProfile('cli_notation');
     expect(

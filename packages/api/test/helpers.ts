@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeSha256 as Sha256 } from '../src/sigv4.js';
+import { SignerStore } from '@fwsign/store';
 import { SignerServer, type SignerServerOptions } from '../src/index.js';
 
 export const DEV = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -63,6 +64,33 @@ export async function startServer(
     async close() {
       await server.close();
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A real server over a store the test holds too, for what only the store tells (an account's root CA). */
+export async function startStoreServer(prefix: string): Promise<{
+  dir: string;
+  store: SignerStore;
+  url: string;
+  close(): Promise<void>;
+}> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const store = SignerStore.open({ dataDir: join(dir, 'data') });
+  const server = await SignerServer.open({
+    dataDir: join(dir, 'data'),
+    store,
+    port: 0,
+    accessLog: false,
+  });
+  const { url } = await server.listen();
+  return {
+    dir,
+    store,
+    url,
+    async close() {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -8,8 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as jose from 'jose';
 import {
@@ -19,17 +18,25 @@ import {
   SignPayloadCommand,
   SignerClient,
 } from '@aws-sdk/client-signer';
-import { SignerStore } from '@fwsign/store';
+import type { SignerStore } from '@fwsign/store';
 import { certificateHashes, pem, verifyLambdaPackage } from '@fwsign/signing-engine';
-import { SignerServer } from '../src/index.js';
-import { DEV, PYTHON, REGION, awsCliEnv, awsJson, awsStderr, run } from './helpers.js';
+import {
+  DEV,
+  PYTHON,
+  REGION,
+  awsCliEnv,
+  awsJson,
+  awsStderr,
+  run,
+  startStoreServer,
+} from './helpers.js';
 
 const ACCOUNT = { accountId: '000000000000', principalArn: 'arn:aws:iam::000000000000:root' };
 const NOTARY = 'application/vnd.cncf.notary.payload.v1+json';
 
 let tmp: string;
 let store: SignerStore;
-let server: SignerServer;
+let h: Awaited<ReturnType<typeof startStoreServer>>;
 let url: string;
 let env: NodeJS.ProcessEnv;
 let signer: SignerClient;
@@ -41,15 +48,8 @@ const aws = (...args: string[]) => awsJson(url, env, args);
 const awsFails = (...args: string[]) => awsStderr(url, env, args);
 
 beforeAll(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'fwsign-api-platforms-'));
-  store = SignerStore.open({ dataDir: join(tmp, 'data') });
-  server = await SignerServer.open({
-    dataDir: join(tmp, 'data'),
-    store,
-    port: 0,
-    accessLog: false,
-  });
-  ({ url } = await server.listen());
+  h = await startStoreServer('fwsign-api-platforms-');
+  ({ dir: tmp, store, url } = h);
   env = awsCliEnv(tmp);
   // GetRevocationStatus has a `data-` host prefix, which a local endpoint cannot honour.
   signer = new SignerClient({
@@ -64,11 +64,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   signer?.destroy();
-  await server?.close();
-  rmSync(tmp, { recursive: true, force: true });
+  await h?.close();
 });
 
-describe('the seed examples with the AWS CLI', { timeout: 120_000 }, () => {
+// Several AWS CLI processes in a row: each takes seconds to start on a loaded machine.
+describe('the seed examples with the AWS CLI', { timeout: 300_000 }, () => {
   it('put (Lambda, 10 MONTHS), get, list, revoke with --profile-version and --effective-time, cancel', async () => {
     const put = await aws(
       'signer',

@@ -135,15 +135,9 @@ describe('fwsign ca export and verify of Signer-managed signatures', { timeout: 
       `signed/${job.jobId}`,
     ).body;
     writeFileSync(join(f.dir, 'fn.signed.zip'), signed);
-    const ok = await f.run(
-      'verify',
-      '--lambda',
-      'fn.signed.zip',
-      '--root',
-      'root.pem',
-      '--endpoint-url',
-      f.url,
-    );
+    const verifyOnline = () =>
+      f.run('verify', '--lambda', 'fn.signed.zip', '--root', 'root.pem', '--endpoint-url', f.url);
+    const ok = await verifyOnline();
     expect(ok.stdout).toMatch(/^valid: /);
     const flipped = Uint8Array.from(signed);
     flipped[40] = flipped[40]! ^ 0x01;
@@ -165,15 +159,7 @@ describe('fwsign ca export and verify of Signer-managed signatures', { timeout: 
     const foreign = await f.run('verify', '--lambda', 'fn.signed.zip', '--root', 'other.pem');
     expect(foreign.stdout, foreign.stderr).toMatch(/^invalid: untrusted-chain/);
     await f.json('revoke-signature', '--job-id', job.jobId, '--reason', 'bad build');
-    const revoked = await f.run(
-      'verify',
-      '--lambda',
-      'fn.signed.zip',
-      '--root',
-      'root.pem',
-      '--endpoint-url',
-      f.url,
-    );
+    const revoked = await verifyOnline();
     expect(revoked.code).toBe(1);
     expect(revoked.stdout).toContain(
       `invalid: revoked: arn:aws:signer:us-east-1:000000000000:/signing-jobs/${job.jobId}`,
@@ -196,15 +182,7 @@ describe('fwsign ca export and verify of Signer-managed signatures', { timeout: 
       pkg: signed,
       trustedRoots: pemBlocks(readFileSync(join(f.dir, 'root.pem'), 'utf8')),
     }).chainDer!;
-    const byProfile = await f.run(
-      'verify',
-      '--lambda',
-      'fn.signed.zip',
-      '--root',
-      'root.pem',
-      '--endpoint-url',
-      f.url,
-    );
+    const byProfile = await verifyOnline();
     expect(byProfile.stdout).toContain(
       `invalid: revoked: ${fn.profileVersionArn as string}, ${certificateHashes(chain)[0]}, arn:aws:signer:us-east-1:000000000000:/signing-jobs/${job.jobId}`,
     );
