@@ -218,7 +218,7 @@ export async function acm(
 export const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
 // The Debian packages (awscli, python3-boto3) as the issue names them; PATH's copies elsewhere.
-export const AWS = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
+const AWS = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
 export const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 export const run = promisify(execFile);
 
