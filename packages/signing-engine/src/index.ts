@@ -88,3 +88,18 @@ export {
   verifyLambdaPackage,
   type ZipLayout,
 } from './lambda-package.js';
+export {
+  describeKeyRef,
+  formatPkcs11UriPath,
+  parsePkcs11Uri,
+  type Pkcs11ObjectType,
+  type Pkcs11Uri,
+} from './pkcs11-uri.js';
+export { TokenError, type TokenErrorCode } from './token-errors.js';
+export { TokenKey, type TokenKeyOptions, type TokenKeyType } from './token-key.js';
+export { rawEcdsaToDer, tokenSigner, type TokenSigner } from './token-signer.js';
+export {
+  generateTokenKeyPair,
+  type GeneratedTokenKey,
+  type TokenKeyAlgorithm,
+} from './token-keygen.js';
