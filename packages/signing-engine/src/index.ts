@@ -36,7 +36,12 @@ export {
   type VerifyOptions,
 } from './verify.js';
 export {
+  codeSigningCertificationRequest,
   createDevelopmentCertificate,
+  selfSignedCodeSigningCertificate,
+  type SignedByOptions,
+} from './code-signing-certificates.js';
+export {
   claimsSelfSigned,
   isIntactSelfSigned,
   parseCertificate,

@@ -3,10 +3,17 @@
  * platforms use verify with OpenSSL's CLI; a wrong PIN, an absent token or key are typed errors.
  */
 import { createHash, createPublicKey } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateTokenKeyPair, tokenSigner, TokenError } from '../src/index.js';
+import {
+  codeSigningCertificationRequest,
+  generateTokenKeyPair,
+  selfSignedCodeSigningCertificate,
+  tokenSigner,
+  TokenError,
+} from '../src/index.js';
 import { opensslVerify, tempDir } from './helpers.js';
 import { createSoftHsm, reportSoftHsmSkip, softhsmMissing, type SoftHsm } from './softhsm.js';
 
@@ -25,7 +32,7 @@ describe.skipIf(softhsmMissing)('signing through a PKCS#11 token (SoftHSM2)', ()
   let hsm: SoftHsm;
   let env: NodeJS.ProcessEnv;
   const tmp = tempDir();
-  const keys: Record<string, { uri: string; publicKeyPem: string }> = {};
+  const keys: Record<string, { uri: string; publicKeyPem: string; spkiDer: Uint8Array }> = {};
 
   beforeAll(async () => {
     // SoftHSM finds its tokens when first initialised: every token the file uses is made now.
@@ -45,7 +52,7 @@ describe.skipIf(softhsmMissing)('signing through a PKCS#11 token (SoftHSM2)', ()
       })
         .export({ format: 'pem', type: 'spki' })
         .toString();
-      keys[name] = { uri: made.uri, publicKeyPem };
+      keys[name] = { uri: made.uri, publicKeyPem, spkiDer: made.spkiDer };
     }
   });
   afterAll(() => {
@@ -95,6 +102,32 @@ describe.skipIf(softhsmMissing)('signing through a PKCS#11 token (SoftHSM2)', ()
     );
     for (const sig of sigs.slice(0, 3))
       expect(opensslVerify(tmp.dir, 'sha256', keys.ec!.publicKeyPem, payload, sig)).toBe(true);
+  });
+
+  it('certificates and CSRs signed through the token: openssl x509 -verify / req -verify accept them', async () => {
+    for (const [name, keyType] of [
+      ['ec', 'ec-p256'],
+      ['rsa', 'rsa'],
+    ] as const) {
+      const signer = tokenSigner(keys[name]!.uri, keyType, { env });
+      const opts = { subject: `CN=${name} release, O=Acme`, spkiDer: keys[name]!.spkiDer, signer };
+      const cert = join(tmp.dir, `${name}.crt`);
+      const csr = join(tmp.dir, `${name}.csr`);
+      writeFileSync(cert, await selfSignedCodeSigningCertificate(opts));
+      writeFileSync(csr, await codeSigningCertificationRequest(opts));
+      const x509 = spawnSync('openssl', ['verify', '-CAfile', cert, '-partial_chain', cert], {
+        encoding: 'utf8',
+      });
+      expect(x509.stdout + x509.stderr).toContain(`${cert}: OK`);
+      const req = spawnSync('openssl', ['req', '-in', csr, '-verify', '-noout', '-text'], {
+        encoding: 'utf8',
+      });
+      expect(req.status, req.stderr).toBe(0);
+      expect(req.stdout + req.stderr).toMatch(
+        /verify OK|Certificate request self-signature verify OK/,
+      );
+      expect(req.stdout).toContain('Code Signing');
+    }
   });
 
   it('the key is made inside the token, sensitive and never extractable', () => {
