@@ -35,12 +35,9 @@ export const softhsmMissing: string | undefined = !SOFTHSM_MODULE
   ? `SoftHSM2's module is not at ${MODULE_CANDIDATES[0]}: install it with bash scripts/setup.sh (apt-get install softhsm2) or set FWSIGN_TEST_SOFTHSM_MODULE`
   : !onPath('softhsm2-util')
     ? 'softhsm2-util is not on PATH: install it with bash scripts/setup.sh (apt-get install softhsm2)'
-    : undefined;
-
-/** Why the pkcs11-tool checks cannot run here, or undefined when they can. */
-export const pkcs11ToolMissing: string | undefined = onPath('pkcs11-tool')
-  ? undefined
-  : 'pkcs11-tool is not on PATH: install it with bash scripts/setup.sh (apt-get install opensc)';
+    : !onPath('pkcs11-tool')
+      ? 'pkcs11-tool (the independent look at the token) is not on PATH: install it with bash scripts/setup.sh (apt-get install opensc)'
+      : undefined;
 
 export const USER_PIN = '4711-fwsign';
 const SO_PIN = '0815-security-officer';
