@@ -2,7 +2,7 @@
  * X.509 with pkijs: parse certificates, match them with private keys, name subjects. Making
  * code-signing certificates is code-signing-certificates.ts.
  */
-import { createHash, createPublicKey, X509Certificate } from 'node:crypto';
+import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { TrustAnchor } from '@fwsign/protocol';
@@ -153,19 +153,28 @@ export function privateKeyMatchesCertificate(
   privateKeyPemOrDer: string | Uint8Array,
   cert: ParsedCertificate,
 ): boolean {
-  const fromPrivate = createPublicKey(loadPrivateKey(privateKeyPemOrDer)).export({ format: 'jwk' });
+  return sameKey(createPublicKey(loadPrivateKey(privateKeyPemOrDer)), cert);
+}
+
+/** The same comparison for a public key (SPKI DER), e.g. one a PKCS#11 token reports. */
+export function publicKeyMatchesCertificate(spkiDer: Uint8Array, cert: ParsedCertificate): boolean {
+  return sameKey(createPublicKey({ key: Buffer.from(spkiDer), format: 'der', type: 'spki' }), cert);
+}
+
+function sameKey(key: KeyObject, cert: ParsedCertificate): boolean {
+  const mine = key.export({ format: 'jwk' });
   const fromCert = createPublicKey({
     key: Buffer.from(cert.publicKey.spkiDer),
     format: 'der',
     type: 'spki',
   }).export({ format: 'jwk' });
   return (
-    fromPrivate.kty === fromCert.kty &&
-    fromPrivate.crv === fromCert.crv &&
-    fromPrivate.x === fromCert.x &&
-    fromPrivate.y === fromCert.y &&
-    fromPrivate.n === fromCert.n &&
-    fromPrivate.e === fromCert.e
+    mine.kty === fromCert.kty &&
+    mine.crv === fromCert.crv &&
+    mine.x === fromCert.x &&
+    mine.y === fromCert.y &&
+    mine.n === fromCert.n &&
+    mine.e === fromCert.e
   );
 }
 

@@ -49,6 +49,7 @@ export {
   pem,
   pemBlocks,
   privateKeyMatchesCertificate,
+  publicKeyMatchesCertificate,
   trustAnchorFromCertificate,
   type ParsedCertificate,
   type PublicKeyInfo,
