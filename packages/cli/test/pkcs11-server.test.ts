@@ -3,10 +3,11 @@
  * throw-away SoftHSM token, `fwsign import-certificate --pkcs11-uri` hands the server the key's
  * URI, and signing jobs for both IoT platforms sign through the token. OpenSSL checks the
  * signatures; the data dir holds the URI and no key; a token the server cannot use fails the job
- * with a statusReason, not the request.
+ * with a statusReason, not the request; a token pulled mid-load fails the jobs that needed it and
+ * the server signs again once it is back.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,6 +138,40 @@ describe.skipIf(softhsmMissing)(
       expect(d.statusReason).toMatch(/^Signing failed: PKCS#11: .*doomed/);
       // Other profiles are unaffected.
       await job(f, 'ec_release');
+    });
+
+    it('token pulled mid-load: jobs fail cleanly with a statusReason, the server stays up, and signs again once it is back', async () => {
+      const version = f.object('cli-src', 'load.bin', new Uint8Array(4096).fill(3));
+      const start = () =>
+      f.json('start-signing-job', '--profile-name', 'ec_release', '--source', `s3={bucketName=cli-src,key=load.bin,version=${version}}`, '--destination', 's3={bucketName=cli-dst,prefix=load/}'); // prettier-ignore
+      const outcome = async (jobId: string) => {
+        const d = await f.json('describe-signing-job', '--job-id', jobId);
+        return { status: d.status as string, reason: (d.statusReason ?? '') as string };
+      };
+      const [token] = readdirSync(hsm.tokenDir);
+      const inFlight = Array.from({ length: 8 }, () => start());
+      await new Promise((r) => setImmediate(r));
+      renameSync(join(hsm.tokenDir, token!), join(hsm.dir, 'pulled'));
+      const afterPull = [start(), start()];
+      const all = await Promise.all([...inFlight, ...afterPull]);
+      const outcomes = await Promise.all(all.map((j) => outcome(j.jobId as string)));
+      for (const o of outcomes) {
+        expect(['Succeeded', 'Failed']).toContain(o.status);
+        if (o.status === 'Failed') expect(o.reason).toMatch(/^Signing failed: PKCS#11: /);
+      }
+      // Started once the token was gone: they cannot have signed.
+      for (const o of outcomes.slice(-2)) {
+        expect(o.status).toBe('Failed');
+        expect(o.reason).toContain('no token matches token "fwsign"');
+      }
+      // The server answers everything else meanwhile.
+      expect((await f.json('list-signing-profiles')).profiles.length).toBeGreaterThan(0);
+
+      renameSync(join(hsm.dir, 'pulled'), join(hsm.tokenDir, token!));
+      // The module looks for tokens again at most once a second.
+      await new Promise((r) => setTimeout(r, 1100));
+      const back = await outcome((await start()).jobId as string);
+      expect(back.status, back.reason).toBe('Succeeded');
     });
   },
 );

@@ -38,7 +38,23 @@ export function ckrOf(err: unknown): string | undefined {
   return m?.[0];
 }
 
-const libraries = new Map<string, Pkcs11>();
+/**
+ * A loaded module. `generation` counts re-initialisations: session handles of an older generation
+ * are void (a new session may reuse the number), so a key holding them drops them unused.
+ * `inFlight` counts operations running on libuv's threads, which a re-initialisation must not
+ * pull the module from under.
+ */
+export interface LoadedModule {
+  readonly lib: Pkcs11;
+  generation: number;
+  inFlight: number;
+  lastRefresh: number;
+}
+
+const libraries = new Map<string, LoadedModule>();
+
+/** Re-initialisations of a module at most this often: a pulled token does not make it thrash. */
+const REFRESH_INTERVAL_MS = 1000;
 
 /** Where keys come from: the URI's module-path, else FWSIGN_PKCS11_MODULE. */
 export function modulePathFor(uri: Pkcs11Uri, env: NodeJS.ProcessEnv = process.env): string {
@@ -52,7 +68,7 @@ export function modulePathFor(uri: Pkcs11Uri, env: NodeJS.ProcessEnv = process.e
 }
 
 /** The module at `path`, loaded and initialised (once per process). */
-export function loadModule(path: string): Pkcs11 {
+export function loadModule(path: string): LoadedModule {
   const known = libraries.get(path);
   if (known) return known;
   const p = pkcs11js();
@@ -78,8 +94,37 @@ export function loadModule(path: string): Pkcs11 {
       );
     }
   }
-  libraries.set(path, lib);
-  return lib;
+  const loaded = { lib, generation: 0, inFlight: 0, lastRefresh: Date.now() };
+  libraries.set(path, loaded);
+  return loaded;
+}
+
+/**
+ * C_Finalize and C_Initialize again, so the module looks for tokens anew: many modules (SoftHSM
+ * among them) see a token that came back only then. Skipped while operations run on the module,
+ * or when it was refreshed within REFRESH_INTERVAL_MS; returns whether it happened.
+ */
+export function refreshModule(m: LoadedModule): boolean {
+  const now = Date.now();
+  if (m.inFlight > 0 || now - m.lastRefresh < REFRESH_INTERVAL_MS) return false;
+  m.lastRefresh = now;
+  m.generation++;
+  try {
+    m.lib.C_Finalize();
+  } catch {
+    // already finalised or broken: initialising again is the repair either way
+  }
+  try {
+    m.lib.C_Initialize({ flags: pkcs11js().CKF_OS_LOCKING_OK });
+  } catch (err) {
+    if (ckrOf(err) !== 'CKR_CRYPTOKI_ALREADY_INITIALIZED')
+      throw new TokenError(
+        'TokenFailure',
+        `PKCS#11: module ${m.lib.libPath} refused C_Initialize after a token went away (${ckrOf(err) ?? (err as Error).message})`,
+        ckrOf(err),
+      );
+  }
+  return true;
 }
 
 const trimmed = (s: string): string => s.replace(/[\s\0]+$/, '');

@@ -15,7 +15,9 @@ import {
   modulePathFor,
   pkcs11js,
   readPin,
+  refreshModule,
   type Handle,
+  type LoadedModule,
   type Pkcs11,
 } from './pkcs11-library.js';
 import { describeKeyRef, type Pkcs11Uri } from './pkcs11-uri.js';
@@ -34,6 +36,7 @@ const STALE = new Set([
   'CKR_TOKEN_NOT_PRESENT',
   'CKR_DEVICE_REMOVED',
   'CKR_TOKEN_NOT_RECOGNIZED',
+  'CKR_CRYPTOKI_NOT_INITIALIZED',
 ]);
 const PIN_REFUSED = new Set([
   'CKR_PIN_INCORRECT',
@@ -61,7 +64,9 @@ export class TokenKey {
   private readonly env: NodeJS.ProcessEnv;
   private readonly maxSessions: number;
   private readonly flags: number;
-  private lib: Pkcs11 | undefined;
+  private module: LoadedModule | undefined;
+  /** The module generation the idle sessions, login, slot and key handle belong to. */
+  private generation = 0;
   private slot: Handle | undefined;
   private key: Handle | undefined;
   private loggedIn = false;
@@ -100,9 +105,11 @@ export class TokenKey {
   ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const session = await this.acquire();
+      const module = this.module!;
       let healthy = true;
+      module.inFlight++;
       try {
-        return await fn(session, this.lib!);
+        return await fn(session, module.lib);
       } catch (err) {
         const ckr = ckrOf(err);
         if (err instanceof TokenError) {
@@ -120,6 +127,7 @@ export class TokenKey {
           ckr,
         );
       } finally {
+        module.inFlight--;
         this.release(session, healthy);
       }
     }
@@ -196,7 +204,7 @@ export class TokenKey {
   /** The one object of class `cls` matching the URI's object and id. */
   findKey(session: Handle, cls: number): Handle {
     const p = pkcs11js();
-    const lib = this.lib!;
+    const lib = this.module!.lib;
     const template: Array<{ type: number; value: number | string | Buffer }> = [
       { type: p.CKA_CLASS, value: cls },
     ];
@@ -222,6 +230,14 @@ export class TokenKey {
   }
 
   private async acquire(): Promise<Handle> {
+    if (this.module && this.module.generation !== this.generation) {
+      // The module was re-initialised: these handles are void, and closing them could close
+      // another key's new session of the same number.
+      this.open -= this.idle.length;
+      this.idle.length = 0;
+      this.forgetToken();
+      this.generation = this.module.generation;
+    }
     const idle = this.idle.pop();
     if (idle) return idle;
     if (this.open >= this.maxSessions) {
@@ -239,11 +255,12 @@ export class TokenKey {
   }
 
   private release(session: Handle, healthy: boolean): void {
-    if (healthy && this.lib) this.idle.push(session);
+    const current = this.module && this.module.generation === this.generation;
+    if (healthy && current) this.idle.push(session);
     else {
       this.open--;
       try {
-        this.lib?.C_CloseSession(session);
+        if (current) this.module!.lib.C_CloseSession(session);
       } catch {
         // already gone with the token
       }
@@ -252,11 +269,27 @@ export class TokenKey {
   }
 
   private openSession(): Handle {
-    this.lib ??= loadModule(modulePathFor(this.uri, this.env));
-    this.slot ??= findSlot(this.lib, this.uri);
+    if (!this.module) {
+      this.module = loadModule(modulePathFor(this.uri, this.env));
+      this.generation = this.module.generation;
+    }
+    const module = this.module;
+    if (!this.slot) {
+      try {
+        this.slot = findSlot(module.lib, this.uri);
+      } catch (err) {
+        // A token that was pulled and is back may show only after the module looks again.
+        if (!(err instanceof TokenError && err.code === 'TokenNotFound') || !refreshModule(module))
+          throw err;
+        this.forgetToken();
+        this.generation = module.generation;
+        this.slot = findSlot(module.lib, this.uri);
+      }
+    }
+    const lib = module.lib;
     let session: Handle;
     try {
-      session = this.lib.C_OpenSession(this.slot, this.flags);
+      session = lib.C_OpenSession(this.slot, this.flags);
     } catch (err) {
       this.slot = undefined;
       throw new TokenError(
@@ -270,7 +303,7 @@ export class TokenKey {
         this.login(session);
       } catch (err) {
         try {
-          this.lib.C_CloseSession(session);
+          lib.C_CloseSession(session);
         } catch {
           // nothing more to do
         }
@@ -282,7 +315,7 @@ export class TokenKey {
 
   private login(session: Handle): void {
     const p = pkcs11js();
-    const lib = this.lib!;
+    const lib = this.module!.lib;
     const info = lib.C_GetTokenInfo(this.slot!);
     const tokenId = `${lib.libPath}\0${info.serialNumber}\0${info.label}`;
     const pin = readPin(this.uri, this.env);
@@ -319,14 +352,19 @@ export class TokenKey {
 
   /** Forgets sessions, login, slot and key handle: the next call finds the token anew. */
   private reset(): void {
+    const current = this.module && this.module.generation === this.generation;
     for (const s of this.idle.splice(0)) {
       this.open--;
       try {
-        this.lib?.C_CloseSession(s);
+        if (current) this.module!.lib.C_CloseSession(s);
       } catch {
         // already gone
       }
     }
+    this.forgetToken();
+  }
+
+  private forgetToken(): void {
     this.loggedIn = false;
     this.slot = undefined;
     this.key = undefined;
