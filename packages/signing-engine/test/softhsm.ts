@@ -18,7 +18,7 @@ const MODULE_CANDIDATES = [
   '/usr/local/lib/softhsm/libsofthsm2.so',
 ];
 
-export const SOFTHSM_MODULE =
+const SOFTHSM_MODULE =
   process.env.FWSIGN_TEST_SOFTHSM_MODULE ?? MODULE_CANDIDATES.find((p) => existsSync(p));
 
 function onPath(cmd: string): boolean {
@@ -39,7 +39,7 @@ export const softhsmMissing: string | undefined = !SOFTHSM_MODULE
       ? 'pkcs11-tool (the independent look at the token) is not on PATH: install it with bash scripts/setup.sh (apt-get install opensc)'
       : undefined;
 
-export const USER_PIN = '4711-fwsign';
+const USER_PIN = '4711-fwsign';
 const SO_PIN = '0815-security-officer';
 
 export interface SoftHsm {
