@@ -44,7 +44,9 @@ interface AcmShapes {
   ImportCertificate: [
     {
       certificate: Uint8Array;
-      privateKey: Uint8Array;
+      /** Absent when pkcs11Uri names a key in a token (fwsign's extension, model/load.ts). */
+      privateKey?: Uint8Array;
+      pkcs11Uri?: string;
       certificateChain?: Uint8Array;
       certificateArn?: string;
       tags?: Array<{ Key: string; Value?: string }>;

@@ -9,4 +9,5 @@ export {
   resolveEffectiveConfiguration,
   type SigningConfigurationOverrides,
 } from './signing-configuration.js';
-export { signerFromPrivateKey } from './signer.js';
+export { signerFromPrivateKey, type Signer } from './signer.js';
+export { tokenSigner, type TokenSigner } from './token-signer.js';

@@ -8,8 +8,29 @@ import type { ServiceModel, Shape } from './types.js';
  */
 export const signerModel: ServiceModel = signerJson as unknown as ServiceModel;
 
-/** ACM: the four operations that import and manage signing material. */
-export const acmModel: ServiceModel = acmSubset as unknown as ServiceModel;
+/**
+ * ACM: the four operations that import and manage signing material, with one fwsign extension:
+ * ImportCertificate's `Pkcs11Uri`, the RFC 7512 URI of a key in a PKCS#11 token, given instead
+ * of `PrivateKey` (which becomes optional; the store requires exactly one of the two). AWS's own
+ * clients never send the member, so they see ACM's behaviour unchanged.
+ */
+export const acmModel: ServiceModel = withTokenReference(acmSubset as unknown as ServiceModel);
+
+function withTokenReference(model: ServiceModel): ServiceModel {
+  const request = shapeOf(model, 'ImportCertificateRequest');
+  return {
+    ...model,
+    shapes: {
+      ...model.shapes,
+      Pkcs11Uri: { type: 'string', min: 8, max: 2048 },
+      ImportCertificateRequest: {
+        ...request,
+        required: (request.required ?? []).filter((m) => m !== 'PrivateKey'),
+        members: { ...request.members, Pkcs11Uri: { shape: 'Pkcs11Uri' } },
+      },
+    },
+  };
+}
 
 export function shapeOf(model: ServiceModel, name: string): Shape {
   const shape = model.shapes[name];

@@ -1,11 +1,13 @@
 import { open, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
-import { createPrivateKey, type X509Certificate } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type X509Certificate } from 'node:crypto';
 import {
   resolveEffectiveConfiguration,
   signPayloadToFile,
   signerFromPrivateKey,
+  tokenSigner,
+  type Signer,
   type SigningConfigurationOverrides,
 } from '@fwsign/signing-engine/signing';
 import { optionalString, parse, pathOf, requireString, UsageError } from '../args.js';
@@ -16,13 +18,15 @@ import { knownPlatform } from './platform-input.js';
 
 export const sign: Command = {
   name: 'sign',
-  usage: `fwsign sign --platform-id ID --key k.pem --cert c.pem --in fw.bin --out fw.signed.json [--format JSONEmbedded|JSONDetached]
+  usage: `fwsign sign --platform-id ID --key k.pem | --pkcs11-uri URI --cert c.pem --in fw.bin --out fw.signed.json [--format JSONEmbedded|JSONDetached]
            [--bucket B --object-key K --object-version V]   (JSONDetached: where the payload lives)
-  The image is streamed; the key must match the certificate.`,
+  The image is streamed; the key must match the certificate. --pkcs11-uri signs with a key in a
+  PKCS#11 token (module: FWSIGN_PKCS11_MODULE or the URI's module-path; PIN: FWSIGN_PKCS11_PIN or pin-source).`,
   async run(args, io) {
     const p = parse(args, {
       'platform-id': { type: 'string' },
       key: { type: 'string' },
+      'pkcs11-uri': { type: 'string' },
       cert: { type: 'string' },
       in: { type: 'string' },
       out: { type: 'string' },
@@ -32,7 +36,15 @@ export const sign: Command = {
       'object-version': { type: 'string' },
     });
     const platformId = knownPlatform(requireString(p, 'platform-id'));
-    const keyPem = (await readInput('--key', pathOf(io, requireString(p, 'key')))).toString('utf8');
+    const uri = optionalString(p, 'pkcs11-uri');
+    if ((uri === undefined) === (optionalString(p, 'key') === undefined))
+      throw new UsageError(
+        'give exactly one of --key (a key file) or --pkcs11-uri (a key in a token)',
+      );
+    const keyPem =
+      uri === undefined
+        ? (await readInput('--key', pathOf(io, requireString(p, 'key')))).toString('utf8')
+        : undefined;
     const certPath = pathOf(io, requireString(p, 'cert'));
     const input = pathOf(io, requireString(p, 'in'));
     const output = pathOf(io, requireString(p, 'out'));
@@ -42,10 +54,28 @@ export const sign: Command = {
       format === undefined ? {} : { signingImageFormat: format };
     const config = resolveEffectiveConfiguration(platformId, overrides);
     const cert = await readCertificate('--cert', certPath);
-    // The signer reads (and refuses) the key first, so the match check sees a real key.
-    const signer = signerFromPrivateKey(keyPem);
-    if (!keyMatches(cert, keyPem))
-      throw new Error(`the key does not match the certificate ${certPath} (${cert.subject})`);
+    let signer: Signer;
+    if (keyPem !== undefined) {
+      // The signer reads (and refuses) the key first, so the match check sees a real key.
+      signer = signerFromPrivateKey(keyPem);
+      if (!keyMatches(cert, keyPem))
+        throw new Error(`the key does not match the certificate ${certPath} (${cert.subject})`);
+    } else {
+      const token = tokenSigner(
+        uri!,
+        cert.publicKey.asymmetricKeyType === 'rsa' ? 'rsa' : 'ec-p256',
+        {
+          env: io.env,
+          maxSessions: 1,
+        },
+      );
+      const spki = Buffer.from(await token.key.publicKeySpki());
+      if (!createPublicKey({ key: spki, format: 'der', type: 'spki' }).equals(cert.publicKey))
+        throw new Error(
+          `the token's key ${token.key.name} does not match the certificate ${certPath} (${cert.subject})`,
+        );
+      signer = token;
+    }
     let payloadLocation;
     if (config.imageFormat === 'JSONDetached') {
       const bucketName = optionalString(p, 'bucket');
