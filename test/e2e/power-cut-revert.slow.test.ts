@@ -14,7 +14,8 @@ import { writeImageState } from '@fwsign/flasher';
 import { DeviceSession, QemuBoard, RENODE_MACHINE } from '@fwsign/harness';
 import { ecKey, CERTFILE } from '../../packages/harness/test/keys.js';
 import { enterVerifier, resetInto } from './support/device.js';
-import { preciseDelay, seedFromEnv, seededRandom } from './support/random.js';
+import { seedFromEnv, seededRandom } from '@fwsign/test-support';
+import { preciseDelay } from './support/delay.js';
 import { BANNER, MACHINES, firmwareFor } from './support/scenario.js';
 
 const POINTS = Number(process.env.FWSIGN_POWER_CUTS_REVERT ?? 8);
