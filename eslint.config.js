@@ -67,6 +67,11 @@ export default tseslint.config(
   {
     // Tests read the CLI's and the API's JSON output through `JSON.parse` (typed `any`) and
     // assert its shape field by field; typing every parse would add casts that check nothing.
+    // Measured with the no-unsafe rules on over every test (71 findings): all are JSON.parse
+    // results, vitest's asymmetric matchers (expect.stringContaining is typed `any`) and the CLI
+    // fixture's parsed output; none was a bug. require-await stays off here too (10 findings:
+    // mock transports implementing Promise-returning interfaces, async generators feeding
+    // streams, one synchronous test body declared async; none a bug).
     files: ['**/test/**/*.ts', 'test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',
