@@ -33,6 +33,8 @@ export const MACHINES: string[] = [
   ...(wanted === 'renode' ? [] : qemuMachines),
   ...(onRenode ? [RENODE_MACHINE] : []),
 ];
+/** The QEMU machines among MACHINES, for scenarios that need QEMU itself (its gdbstub, a pty). */
+export const QEMU_MACHINES: string[] = MACHINES.filter((m) => m !== RENODE_MACHINE);
 if (!onRenode)
   console.info(
     renode
