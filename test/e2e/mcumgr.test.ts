@@ -16,7 +16,7 @@ import { packMcubootImage, parseVersion, SerialTransport } from '@fwsign/flasher
 import { DeviceSession, QemuBoard } from '@fwsign/harness';
 import { ecKey, CERTFILE } from '../../packages/harness/test/keys.js';
 import { mcumgr, peer, skipMessage } from './support/peers.js';
-import { MACHINES, firmwareFor } from './support/scenario.js';
+import { QEMU_MACHINES, firmwareFor } from './support/scenario.js';
 
 const MCUMGR = peer('mcumgr');
 if (!MCUMGR) console.log(skipMessage('mcumgr'));
@@ -45,7 +45,7 @@ describe.skipIf(!MCUMGR)('mcumgr (Go CLI) against the verifier', () => {
     }
   }
 
-  for (const machine of MACHINES) {
+  for (const machine of QEMU_MACHINES) {
     it(`${machine}: echo, list, upload, test, reset, confirm; a packed image with stock commands only: reverted by the reset after its boot unless confirmed, kept once confirmed; an older one refused`, async () => {
       const firmware = firmwareFor(machine);
       const key = ecKey();

@@ -11,17 +11,17 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeImageState } from '@fwsign/flasher';
-import { DeviceSession, QemuBoard, RENODE_MACHINE } from '@fwsign/harness';
+import { DeviceSession, QemuBoard } from '@fwsign/harness';
 import { ecKey, CERTFILE } from '../../packages/harness/test/keys.js';
 import { enterVerifier, resetInto } from './support/device.js';
 import { seedFromEnv, seededRandom } from '@fwsign/test-support';
 import { preciseDelay } from './support/delay.js';
-import { BANNER, MACHINES, firmwareFor } from './support/scenario.js';
+import { BANNER, QEMU_MACHINES, firmwareFor } from './support/scenario.js';
 
 const POINTS = Number(process.env.FWSIGN_POWER_CUTS_REVERT ?? 8);
 const APP = /fwsign-demo-app v(\d)/;
 
-for (const machine of MACHINES.filter((m) => m !== RENODE_MACHINE)) {
+for (const machine of QEMU_MACHINES) {
   describe(`power cuts in test boot and revert (${machine})`, () => {
     let board: QemuBoard | undefined;
     afterEach(async () => {

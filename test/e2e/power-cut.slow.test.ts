@@ -16,13 +16,12 @@ import {
 import { jobDocumentForJob } from './support/job-document.js';
 import { seedFromEnv, seededRandom } from '@fwsign/test-support';
 import { preciseDelay } from './support/delay.js';
-import { RENODE_MACHINE } from '@fwsign/harness';
-import { BANNER, MACHINES, boardFor, firmwareFor, scenario } from './support/scenario.js';
+import { BANNER, QEMU_MACHINES, boardFor, firmwareFor, scenario } from './support/scenario.js';
 
 const POINTS = Number(process.env.FWSIGN_POWER_CUTS ?? 24);
 
 // On Renode the cuts are placed at exact flash operations instead (power-cut-exact.slow.test.ts).
-for (const machine of MACHINES.filter((m) => m !== RENODE_MACHINE)) {
+for (const machine of QEMU_MACHINES) {
   const firmware = firmwareFor(machine);
   describe(`power cuts (${machine})`, () => {
     scenario(

@@ -33,8 +33,8 @@ export interface Board {
   readonly uart: UartLog;
   readonly running: boolean;
   /**
-   * How long one SMP request may take on this board's link (default: the client's own). Renode
-   * delivers host bytes to the UART one time-domain event each, about 1 KB/s on a loaded host.
+   * How long one SMP request may take on this board's link (default: the client's own). A Renode
+   * on a loaded host can stall for seconds.
    */
   readonly linkTimeoutMs?: number;
   /** What the emulator can say about the board's state (registers, run state), for failure reports. */

@@ -10,11 +10,10 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { SocketTransport, type Transport } from '@fwsign/flasher';
 import { SharedLink, type Board, type BoardStartOptions } from './board.js';
 import { HarnessError } from './errors.js';
-import { locateFirmware, type Firmware } from './firmware.js';
+import { locateFirmware, REPO_ROOT, type Firmware } from './firmware.js';
 import { findRenode, freePort, RenodeMonitor, RENODE_HINT } from './renode-monitor.js';
 import { cutHookCommands, cutStateCommand, parseCutState } from './renode-cuts.js';
 import { machineCommands, STM32F4_FLASH_BASE, STM32F4_FLASH_SIZE } from './resc.js';
@@ -35,9 +34,16 @@ export interface RenodeBoardOptions {
   platform?: string;
 }
 
-/** stm32f4_discovery-kit with USART1 on the 16 MHz clock the verifier runs on (see the file). */
-export const PLATFORM_REPL = fileURLToPath(
-  new URL('../renode/stm32f4_discovery-fwsign.repl', import.meta.url),
+/**
+ * stm32f4_discovery-kit with USART1's model given no clock (see the file). Found from the
+ * repository root, which also holds when this module is bundled into the CLI.
+ */
+export const PLATFORM_REPL = join(
+  REPO_ROOT,
+  'packages',
+  'harness',
+  'renode',
+  'stm32f4_discovery-fwsign.repl',
 );
 
 let boards = 0;

@@ -21,7 +21,7 @@ export function createScenario<F extends Fixtures>(fixtures: F) {
     body: (ctx: ScenarioContext & Resolved<F>) => Promise<void>,
     opts: ScenarioOptions = {},
   ): void => {
-    // Renode boots in seconds but its UART takes host bytes at about 1 KB/s (renode-board.ts).
+    // A Renode sharing a loaded 2-core host with other emulators runs its machines slower.
     const timeout = opts.timeoutMs ?? (opts.board?.kind === 'renode' ? 300_000 : 120_000);
     it(name, () => runScenario(name, fixtures, body, opts), timeout);
   };

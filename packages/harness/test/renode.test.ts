@@ -136,8 +136,7 @@ describe.runIf(renode)('renode board (stm32f4_discovery, flash-slot build)', () 
       // The flash build: 384 KiB slots less the 128 KiB trailer sector.
       expect(st.slotSize).toBe(262144);
       const image = board.firmware.app(1);
-      // One request in flight: Renode's UART takes host bytes slowly (STM32F4.md).
-      await s.upload(image, { window: 1 });
+      await s.upload(image);
       expect((await s.signature(key.sign(image), 'sig-sha256-ecdsa', CERTFILE)).fwv).toBe(0);
       expect((await s.verify()).fwv).toBe(0);
       expect((await s.markBootable()).fwv).toBe(0);

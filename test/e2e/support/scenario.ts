@@ -18,14 +18,14 @@ export const scenario = createScenario({ fwsign: () => FwsignService.start() });
 /**
  * The boards the device scenarios run on, by firmware layout: QEMU's mps2-an386 and netduinoplus2
  * (the STM32F4 port with slots in SRAM), and Renode's stm32f4_discovery (the STM32F4 port with
- * its slots in flash, through the real flash driver). One setting picks: FWSIGN_BOARD=renode runs
- * Renode only, FWSIGN_BOARD=all QEMU and Renode, anything else QEMU (FWSIGN_QEMU_MACHINE: one
- * machine). Renode is opt-in: its UART takes host bytes at 0.3-1 KB/s on a loaded 2-core host
- * (STM32F4.md), slow enough to make a shared CI machine's run flaky.
+ * its slots in flash, through the real flash driver) wherever a Renode is found ($RENODE, PATH,
+ * ../shared/renode). One setting narrows it: FWSIGN_BOARD=qemu runs QEMU only, FWSIGN_BOARD=renode
+ * Renode only (FWSIGN_QEMU_MACHINE: one QEMU machine); renode or all without a Renode is an error.
  */
 const renode = findRenode();
-const wanted = process.env.FWSIGN_BOARD;
-const onRenode = wanted === 'renode' || wanted === 'all';
+const wanted = process.env.FWSIGN_BOARD || undefined;
+const onRenode =
+  wanted === 'renode' || wanted === 'all' || (wanted === undefined && renode !== undefined);
 const qemuMachines = process.env.FWSIGN_QEMU_MACHINE
   ? [process.env.FWSIGN_QEMU_MACHINE]
   : ['mps2-an386', ...(existsSync(join(FIRMWARE_DIR, 'port/stm32f4')) ? ['netduinoplus2'] : [])];
@@ -33,9 +33,13 @@ export const MACHINES: string[] = [
   ...(wanted === 'renode' ? [] : qemuMachines),
   ...(onRenode ? [RENODE_MACHINE] : []),
 ];
+/** The QEMU machines among MACHINES, for scenarios that need QEMU itself (its gdbstub, a pty). */
+export const QEMU_MACHINES: string[] = MACHINES.filter((m) => m !== RENODE_MACHINE);
 if (!onRenode)
   console.info(
-    `e2e on Renode skipped: run with FWSIGN_BOARD=renode (Renode only) or FWSIGN_BOARD=all${renode ? '' : `; no Renode found: ${RENODE_HINT}`}`,
+    renode
+      ? `e2e on Renode skipped: FWSIGN_BOARD=${wanted} picks QEMU only (unset it, or set renode or all)`
+      : `e2e on Renode skipped: no Renode found; ${RENODE_HINT}`,
   );
 if (onRenode && !renode)
   throw new Error(`e2e: FWSIGN_BOARD=${wanted} expected a Renode, found none; ${RENODE_HINT}`);
