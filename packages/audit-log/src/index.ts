@@ -34,3 +34,16 @@ export {
   type EntryKind,
   type JsonValue,
 } from './entry.js';
+export {
+  ENTRIES_DIR,
+  CHECKPOINTS_DIR,
+  PUBLIC_KEY_FILE,
+  ENTRIES_PER_FILE,
+  entryFileName,
+  checkpointFileName,
+  readEntryLines,
+  readCheckpointFiles,
+  type LogLine,
+} from './log-files.js';
+export { verifyLog, type LogReport, type LogProblem, type VerifyLogOptions } from './verify-log.js';
+export { checkInclusionBundle, type InclusionBundle, type BundleVerdict } from './proof-bundle.js';

@@ -3,6 +3,8 @@ import { existsSync, fsyncSync, openSync, closeSync, renameSync } from 'node:fs'
 import { dirname } from 'node:path';
 import type { Db } from './db.js';
 import { immediate, stmt } from './db.js';
+import { appendEntry, OPERATOR } from './audit.js';
+import { auditKeyCount, resealAuditKey } from './audit-key.js';
 import { managedKeyCount, resealManagedKeys } from './managed-keys.js';
 import {
   createKeyFile,
@@ -31,7 +33,8 @@ function checkValue(key: Uint8Array): Buffer {
 function sealedKeyCount(db: Db): number {
   return (
     (stmt(db, 'SELECT count(*) AS n FROM certificates').get() as { n: number }).n +
-    managedKeyCount(db)
+    managedKeyCount(db) +
+    auditKeyCount(db)
   );
 }
 
@@ -138,7 +141,8 @@ export function rotateMasterKey(
         plain.fill(0);
       }
     }
-    const managed = resealManagedKeys(db, current, next);
+    const managed = resealManagedKeys(db, current, next) + resealAuditKey(db, current, next);
+    appendEntry(db, Date.now(), { kind: 'master-key.rotate', actor: OPERATOR, subjects: [] });
     stmt(db, 'INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(
       CHECK_ROW,
       checkValue(next),
