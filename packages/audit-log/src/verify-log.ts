@@ -5,7 +5,7 @@
  * the whole.
  */
 import { AuditError } from './errors.js';
-import { decodeEntry } from './entry.js';
+import { decodeEntry, encodeEntry } from './entry.js';
 import type { LogLine } from './log-files.js';
 import { readCheckpointFiles, readEntryLines } from './log-files.js';
 import { leafHash, MerkleTree } from './merkle.js';
@@ -42,10 +42,12 @@ export function verifyLog(auditDir: string, opts: VerifyLogOptions): LogReport {
   const { lines, problems: fileProblems } = readEntryLines(auditDir);
   const problems: LogProblem[] = fileProblems.map((reason) => ({ reason }));
   const tree = new MerkleTree();
-  chainProblems(lines, tree, problems);
+  const chain = readChain(lines, tree, problems);
   const stored = readCheckpointFiles(auditDir).map((c) => ({ name: c.file, note: c.note }));
   let verified = 0;
-  let lastGood = 0;
+  /** Entries below this are proven by a checkpoint whose root matched. */
+  let proven = 0;
+  const signed: Checkpoint[] = [];
   for (const c of [...stored, ...(opts.trusted ?? [])].sort(
     (a, b) => sizeOf(a.note) - sizeOf(b.note),
   )) {
@@ -54,13 +56,15 @@ export function verifyLog(auditDir: string, opts: VerifyLogOptions): LogReport {
       problems.push({ reason: `${c.name}: ${opened.reason}` });
       continue;
     }
-    const p = checkAgainst(tree, opened.checkpoint, c.name, lastGood);
+    signed.push(opened.checkpoint);
+    const p = checkAgainst(tree, opened.checkpoint, c.name, proven);
     if (p) problems.push(p);
     else {
       verified++;
-      lastGood = Math.max(lastGood, opened.checkpoint.size);
+      proven = Math.max(proven, opened.checkpoint.size);
     }
   }
+  problems.push(...linkProblems(chain.broken, lines, tree, proven, signed));
   const positions = problems.flatMap((p) => (p.position === undefined ? [] : [p.position]));
   return {
     ok: problems.length === 0,
@@ -77,9 +81,14 @@ function sizeOf(note: string): number {
   return Number.isSafeInteger(n) ? n : Number.MAX_SAFE_INTEGER;
 }
 
-/** Each line: canonical, its seq its position, its prev the hash of the line before. */
-function chainProblems(lines: LogLine[], tree: MerkleTree, problems: LogProblem[]): void {
-  let prev: string | undefined;
+/** Each line: canonical, its seq its position; collects the positions whose prev link is broken. */
+function readChain(
+  lines: LogLine[],
+  tree: MerkleTree,
+  problems: LogProblem[],
+): { broken: Set<number> } {
+  const broken = new Set<number>();
+  const hashes: string[] = [];
   for (const l of lines) {
     const hash = leafHash(l.bytes);
     tree.appendHash(hash);
@@ -90,11 +99,7 @@ function chainProblems(lines: LogLine[], tree: MerkleTree, problems: LogProblem[
           position: l.position,
           reason: `entry ${l.position} (${l.file}) holds seq ${e.seq}: entries were reordered, dropped or inserted`,
         });
-      else if (e.prev !== prev)
-        problems.push({
-          position: Math.max(0, l.position - 1),
-          reason: `entry ${l.position} names a previous leaf hash ${e.prev ?? '(none)'} but entry ${l.position - 1} hashes to ${prev ?? '(none)'}: entry ${l.position - 1} was changed`,
-        });
+      if (e.prev !== hashes[l.position - 1]) broken.add(l.position);
     } catch (err) {
       if (!(err instanceof AuditError)) throw err;
       problems.push({
@@ -102,8 +107,56 @@ function chainProblems(lines: LogLine[], tree: MerkleTree, problems: LogProblem[
         reason: `entry ${l.position} (${l.file}): ${err.message}`,
       });
     }
-    prev = Buffer.from(hash).toString('hex');
+    hashes.push(Buffer.from(hash).toString('hex'));
   }
+  return { broken };
+}
+
+/**
+ * A broken link into entry i: entry i-1 was changed (its hash moved), or entry i's own `prev`
+ * was. A change to entry i breaks the link into i+1 too, and entries a checkpoint proved cannot be
+ * the changed one. For the last entry, whose hash no later link holds, the signed checkpoints
+ * decide: if mending its `prev` gives a checkpoint's root, the last entry was the one changed.
+ */
+function linkProblems(
+  broken: Set<number>,
+  lines: LogLine[],
+  tree: MerkleTree,
+  proven: number,
+  signed: Checkpoint[],
+): LogProblem[] {
+  return [...broken].map((i) => {
+    const changed =
+      broken.has(i + 1) ||
+      i - 1 < proven ||
+      (i === lines.length - 1 && mendsLast(lines, tree, signed))
+        ? i
+        : i - 1;
+    return {
+      position: changed,
+      reason: `entry ${i} does not link to entry ${i - 1}: entry ${changed} was changed`,
+    };
+  });
+}
+
+function mendsLast(lines: LogLine[], tree: MerkleTree, signed: Checkpoint[]): boolean {
+  const i = lines.length - 1;
+  let mended: Uint8Array;
+  try {
+    const e = decodeEntry(lines[i]!.bytes);
+    mended = leafHash(
+      encodeEntry({ ...e, prev: Buffer.from(tree.leafHashAt(i - 1)).toString('hex') }),
+    );
+  } catch {
+    return false;
+  }
+  const t = new MerkleTree();
+  for (let k = 0; k < i; k++) t.appendHash(tree.leafHashAt(k));
+  t.appendHash(mended);
+  const root = t.root();
+  return signed.some(
+    (c) => c.size === i + 1 && Buffer.compare(Buffer.from(c.root), Buffer.from(root)) === 0,
+  );
 }
 
 function checkAgainst(
