@@ -31,14 +31,15 @@ export async function auditDataDir(
       store.buckets.createBucket(AUDIT_ID.accountId, b);
       store.buckets.putBucketVersioning(AUDIT_ID.accountId, b, 'Enabled');
     }
-    const v = store.buckets.putObject(
-      AUDIT_ID.accountId,
-      'src',
-      'fw.bin',
-      new Uint8Array(512).fill(1),
-    ).versionId;
     const jobIds: string[] = [];
     for (let i = 0; i < jobs; i++) {
+      // Each job signs its own image: signatures are deterministic, the same image gives the same one.
+      const v = store.buckets.putObject(
+        AUDIT_ID.accountId,
+        'src',
+        'fw.bin',
+        new Uint8Array(512).fill(10 + i),
+      ).versionId;
       const { jobId } = await store.startSigningJob(AUDIT_ID, {
         source: { s3: { bucketName: 'src', key: 'fw.bin', version: v } },
         destination: { s3: { bucketName: 'dst', prefix: 'signed/' } },
