@@ -51,6 +51,6 @@ export function checkLogged(p: Parsed, io: CliIo, signedObject: Uint8Array): Log
   const r = revocation(made[0]!)!;
   return {
     ok: false,
-    reason: `the signature of ${made[0]!.subjects[0]} was revoked (entry ${r.seq}: ${String(r.details.reason)})`,
+    reason: `the signature of ${made[0]!.subjects[0]} was revoked (entry ${r.seq}: ${JSON.stringify(r.details.reason)})`,
   };
 }

@@ -82,7 +82,7 @@ describe('fwsign verify --require-logged', () => {
   it('refuses a revoked signature, and any signature when the log does not match the checkpoint', async () => {
     const revoked = await verifyLogged('job0.signed.json');
     expect(revoked.code).toBe(1);
-    expect(revoked.stdout).toContain(`was revoked (entry 6: test)`);
+    expect(revoked.stdout).toContain(`was revoked (entry 6: "test")`);
     writeFileSync(
       join(tmp.dir, 'bad-cp.txt'),
       'fwsign.test/audit\n7\nAAAA\n\n— fwsign.test/audit AAAAAAAA\n',
