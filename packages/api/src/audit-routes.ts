@@ -10,7 +10,7 @@
 import type { InclusionBundle } from '@fwsign/audit-log';
 import { ApiError } from './errors.js';
 
-export const AUDIT_PREFIX = '/_fwsign/audit/';
+const AUDIT_PREFIX = '/_fwsign/audit/';
 
 /** What the routes need of the store's log. */
 export interface AuditService {

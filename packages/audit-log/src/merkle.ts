@@ -27,7 +27,7 @@ export function nodeHash(left: Hash, right: Hash): Hash {
 export const EMPTY_ROOT: Hash = bytes(createHash('sha256').digest());
 
 /** The largest power of two strictly below n (n >= 2). */
-export function splitPoint(n: number): number {
+function splitPoint(n: number): number {
   let k = 1;
   while (k * 2 < n) k *= 2;
   return k;

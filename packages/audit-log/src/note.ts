@@ -33,7 +33,7 @@ export interface NoteSignature {
   signature: Uint8Array;
 }
 
-export function checkKeyName(name: unknown): string {
+function checkKeyName(name: unknown): string {
   if (typeof name !== 'string' || name.length === 0 || /[\s+]/u.test(name))
     throw new AuditError(
       'MalformedKey',

@@ -75,7 +75,7 @@ export interface JobAudit {
   signature?: string;
 }
 
-export const sha256Hex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+const sha256Hex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 export function jobAudit(
   region: string,
