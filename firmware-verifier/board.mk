@@ -18,7 +18,8 @@ FUZZ_SECONDS ?= 60
 QEMU ?= qemu-system-arm
 PYTHON ?= python3
 
-DEVICE_SRCS := device/frame.c device/cbor.c device/smp.c device/slots.c device/mcuboot.c device/device.c
+DEVICE_SRCS := device/frame.c device/cbor.c device/smp.c device/slots.c device/install.c \
+               device/mcuboot.c device/version.c device/device.c
 HOST_PORT_SRCS := port/host/port_host.c
 DEVICE_HDRS := $(wildcard device/*.h port/host/*.h include/fwv/*.h ld/*.h)
 FIXTURES := $(BUILD)/device-fixtures
@@ -34,7 +35,8 @@ board-all: board-firmware
 
 # ---- host tests through port/host ----
 
-DEVICE_TESTS := $(BUILD)/device/device_proto_test $(BUILD)/device/device_image_test $(BUILD)/device/device_state_test
+DEVICE_TESTS := $(BUILD)/device/device_proto_test $(BUILD)/device/device_image_test \
+                $(BUILD)/device/device_state_test $(BUILD)/device/device_revert_test
 
 $(BUILD)/device/%: test/%.c test/device_util.c test/device_util.h $(DEVICE_SRCS) $(HOST_PORT_SRCS) $(CORE_SRCS) $(DEVICE_HDRS)
 	@mkdir -p $(dir $@)
@@ -73,7 +75,7 @@ $(MPS2)/verifier.elf: $(MPS2_PORT_SRCS) $(DEVICE_SRCS) $(CORE_SRCS) $(MPS2_HDRS)
 	$(ARM_CC) $(MPS2_CFLAGS) $(MPS2_LDFLAGS) -T$(MPS2)/verifier.ld -Wl,-Map=$(MPS2)/verifier.map \
 	  $(MPS2_PORT_SRCS) $(DEVICE_SRCS) $(CORE_SRCS) -o $@
 
-MPS2_APP_SRCS := app/app.c port/cortex-m/startup.c device/frame.c device/cbor.c
+MPS2_APP_SRCS := app/app.c port/cortex-m/startup.c device/frame.c device/cbor.c device/version.c
 $(MPS2)/app-v%.elf: $(MPS2_APP_SRCS) $(MPS2_HDRS) $(MPS2)/app.ld
 	$(ARM_CC) $(MPS2_CFLAGS) $(MPS2_LDFLAGS) -DAPP_VERSION=$* -T$(MPS2)/app.ld $(MPS2_APP_SRCS) -o $@
 
@@ -127,7 +129,8 @@ ARM_NM ?= arm-none-eabi-nm
 STM32F4_VARIANTS := sram flash
 stm32f4_dir = $(BUILD)/stm32f4$(if $(filter flash,$(1)),-flash)
 STM32F4_PORT_SRCS := $(CORTEX_M_SRCS) port/stm32f4/board.c
-STM32F4_APP_SRCS := app/app.c port/cortex-m/startup.c device/frame.c device/cbor.c
+STM32F4_APP_SRCS := app/app.c port/cortex-m/startup.c device/frame.c device/cbor.c \
+                    device/version.c
 STM32F4_HDRS := $(DEVICE_HDRS) $(CORTEX_M_HDRS) $(wildcard port/stm32f4/*.h)
 # $(1) = sram | flash: the slot storage, RAM treated as NOR flash or the flash controller
 stm32f4_slots = $(if $(filter flash,$(1)),port/stm32f4/slots_flash.c,$(CORTEX_M_RAM_SLOTS))

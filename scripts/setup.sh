@@ -17,6 +17,7 @@ SYSTEM_PACKAGES=(
   zip unzip                     # Lambda deployment packages: made by zip, checked by unzip -t
   chromium                      # the web console's browser tests (playwright-core drives it)
   libc6-i386                    # runs Mynewt's 32-bit SMP server simulator (../shared/peers), where the kernel can
+  qemu-user                     # qemu-i386 runs that simulator where the kernel cannot (no IA32 emulation)
 )
 
 missing=()

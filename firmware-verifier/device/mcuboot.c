@@ -72,10 +72,7 @@ fwv_result fwv_mcuboot_read(uint32_t addr, uint32_t len, fwv_mcuboot_image *out)
         return FWV_ERR_BAD_IMAGE;
     out->hdr_size = hdr_size;
     out->img_size = img_size;
-    out->version.major = hdr[20];
-    out->version.minor = hdr[21];
-    out->version.revision = le16(hdr + 22);
-    out->version.build = le32(hdr + 24);
+    fwv_version_get(hdr + 20, &out->version);
     uint32_t at = hdr_size + img_size;
     int hashes = 0;
     fwv_result r;

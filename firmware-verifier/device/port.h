@@ -13,6 +13,7 @@ typedef struct {
     uint32_t staging;      /* start of the staging slot (uploads land here) */
     uint32_t slot_size;    /* bytes per slot, trailer sector included */
     uint32_t sector_size;  /* erase unit; the last sector of each slot holds its trailer */
+    uint32_t scratch;      /* one sector a test swap parks the running image's sectors in */
     uint32_t anchors;      /* trust-anchor table written by provisioning */
     uint32_t anchors_size; /* bytes reserved for it */
     uint32_t ram_start;    /* the RAM an application's initial stack pointer may point into: */

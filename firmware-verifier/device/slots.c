@@ -21,7 +21,7 @@ uint32_t fwv_slot_capacity(void)
     return l->slot_size - l->sector_size;
 }
 
-static uint32_t trailer_addr(uint32_t slot) { return slot + fwv_slot_capacity(); }
+uint32_t fwv_trailer_addr(uint32_t slot) { return slot + fwv_slot_capacity(); }
 
 void fwv_stage_reset(void)
 {
@@ -40,15 +40,7 @@ static uint32_t get32(const uint8_t *p)
 
 /* Offsets inside the trailer record. */
 enum { T_MAGIC = 0, T_STATE = 4, T_LEN = 8, T_ALG = 12, T_NAMELEN = 13, T_SIGLEN = 14, T_NAME = 16,
-       T_SIG = 80, T_SHA = 336, T_VER = 368, T_FLAGS = 376, T_SRC = 380, T_CRC = 384 };
-
-static void version_get(const uint8_t *p, fwv_image_version *v)
-{
-    v->major = p[0];
-    v->minor = p[1];
-    v->revision = (uint16_t)(p[2] | (p[3] << 8));
-    v->build = get32(p + 4);
-}
+       T_SIG = 80, T_SHA = FWV_TRAILER_SHA_OFFSET, T_VER = FWV_TRAILER_VERSION_OFFSET, T_FLAGS = 376, T_SRC = 380, T_CRC = 384 };
 
 static void version_put(uint8_t *p, const fwv_image_version *v)
 {
@@ -59,39 +51,12 @@ static void version_put(uint8_t *p, const fwv_image_version *v)
     put32(p + 4, v->build);
 }
 
-static size_t put_dec(char *out, uint32_t v)
-{
-    char d[10];
-    size_t n = 0, k = 0;
-    do { d[n++] = (char)('0' + v % 10); v /= 10; } while (v);
-    while (n) out[k++] = d[--n];
-    return k;
-}
+int fwv_trailer_read(uint32_t slot, fwv_trailer *t) { return fwv_record_read(fwv_trailer_addr(slot), t); }
 
-size_t fwv_version_str(const fwv_image_version *v, char *out)
-{
-    size_t k = put_dec(out, v->major);
-    out[k++] = '.';
-    k += put_dec(out + k, v->minor);
-    out[k++] = '.';
-    k += put_dec(out + k, v->revision);
-    if (v->build) { out[k++] = '.'; k += put_dec(out + k, v->build); }
-    return k;
-}
-
-int fwv_version_cmp(const fwv_image_version *a, const fwv_image_version *b)
-{
-    if (a->major != b->major) return a->major < b->major ? -1 : 1;
-    if (a->minor != b->minor) return a->minor < b->minor ? -1 : 1;
-    if (a->revision != b->revision) return a->revision < b->revision ? -1 : 1;
-    if (a->build != b->build) return a->build < b->build ? -1 : 1;
-    return 0;
-}
-
-int fwv_trailer_read(uint32_t slot, fwv_trailer *t)
+int fwv_record_read(uint32_t addr, fwv_trailer *t)
 {
     uint8_t b[FWV_TRAILER_SIZE];
-    if (port_flash_read(trailer_addr(slot), b, sizeof b) != 0) return -1;
+    if (port_flash_read(addr, b, sizeof b) != 0) return -1;
     if (get32(b + T_MAGIC) != FWV_TRAILER_MAGIC) return -1;
     if (get32(b + T_CRC) != fwv_crc32(b, T_CRC)) return -1;
     t->state = get32(b + T_STATE);
@@ -105,14 +70,20 @@ int fwv_trailer_read(uint32_t slot, fwv_trailer *t)
     memcpy(t->name, b + T_NAME, 64);
     memcpy(t->sig, b + T_SIG, FWV_SIG_MAX);
     memcpy(t->sha256, b + T_SHA, 32);
-    version_get(b + T_VER, &t->version);
+    fwv_version_get(b + T_VER, &t->version);
     t->flags = get32(b + T_FLAGS);
     t->src_off = get32(b + T_SRC);
     if (t->src_off > fwv_slot_capacity() - t->len) return -1;
     return 0;
 }
 
-static int trailer_write(uint32_t slot, const fwv_trailer *t)
+int fwv_trailer_write(uint32_t slot, const fwv_trailer *t)
+{
+    if (port_flash_erase(fwv_trailer_addr(slot)) != 0) return -1;
+    return fwv_record_write(fwv_trailer_addr(slot), t);
+}
+
+int fwv_record_write(uint32_t addr, const fwv_trailer *t)
 {
     uint8_t b[FWV_TRAILER_SIZE];
     memset(b, 0, sizeof b);
@@ -130,8 +101,7 @@ static int trailer_write(uint32_t slot, const fwv_trailer *t)
     put32(b + T_FLAGS, t->flags);
     put32(b + T_SRC, t->src_off);
     put32(b + T_CRC, fwv_crc32(b, T_CRC));
-    if (port_flash_erase(trailer_addr(slot)) != 0) return -1;
-    return port_flash_write(trailer_addr(slot), b, sizeof b);
+    return port_flash_write(addr, b, sizeof b);
 }
 
 /* ---- upload ---- */
@@ -180,10 +150,12 @@ fwv_upload_status fwv_upload_chunk(uint32_t off, const uint8_t *data, size_t n, 
         int resume = s->len == len && s->received > 0 && !s->complete && sha_len > 0 &&
                      s->sha_want_len == sha_len && memcmp(s->sha_want, sha, sha_len) == 0;
         if (!resume) {
+            /* The staging slot holds the way back of an image on trial: confirm or reset first. */
+            if (fwv_on_trial()) return *next = s->received, UPLOAD_ON_TRIAL;
             /* A new upload replaces the staging image: an install journalled for the old one
              * (image test) is cancelled first, so the next boot cannot copy a half upload. */
             fwv_trailer j;
-            if (fwv_trailer_read(l->staging, &j) == 0 && port_flash_erase(trailer_addr(l->staging)) != 0)
+            if (fwv_trailer_read(l->staging, &j) == 0 && port_flash_erase(fwv_trailer_addr(l->staging)) != 0)
                 return *next = s->received, UPLOAD_FLASH;
             /* A signature belongs to the image it was handed over for: a new upload drops it. */
             s->has_sig = 0;
@@ -323,34 +295,13 @@ fwv_result fwv_verify_staging(void)
     return r;
 }
 
-/* ---- mark bootable: overwrite the active slot from a journalled staging slot ---- */
-
-static fwv_result finish_copy(const fwv_trailer *pending)
-{
-    const fwv_layout *l = port_layout();
-    uint8_t buf[FWV_COPY_CHUNK];
-    /* The old image stops being bootable here; the new one is safe in staging. */
-    if (port_flash_erase(trailer_addr(l->active)) != 0) return FWV_ERR_FLASH;
-    for (uint32_t off = 0; off < pending->len; off += FWV_COPY_CHUNK) {
-        if (off % l->sector_size == 0 && port_flash_erase(l->active + off) != 0) return FWV_ERR_FLASH;
-        uint32_t k = pending->len - off < FWV_COPY_CHUNK ? pending->len - off : FWV_COPY_CHUNK;
-        if (port_flash_read(l->staging + pending->src_off + off, buf, k) != 0 ||
-            port_flash_write(l->active + off, buf, k) != 0)
-            return FWV_ERR_FLASH;
-    }
-    fwv_trailer t = *pending;
-    t.state = TRAILER_ACTIVE;
-    t.src_off = 0;
-    if (trailer_write(l->active, &t) != 0) return FWV_ERR_FLASH;
-    /* Journal done: the staging slot is free again. */
-    if (port_flash_erase(trailer_addr(l->staging)) != 0) return FWV_ERR_FLASH;
-    return FWV_OK;
-}
+/* ---- mark bootable, image test and confirm: journal an install ---- */
 
 /* Re-verifies the staging slot from flash and writes the journal that makes the next step (now,
  * or at the next boot) install it: what gets journalled is what is in the slot now, not a
  * verdict about bytes that may have changed since. */
-static fwv_result journal_staging(uint32_t flags, int allow_downgrade, fwv_trailer *t)
+static fwv_result journal_staging(uint32_t state, uint32_t flags, int allow_downgrade,
+                                  fwv_trailer *t)
 {
     fwv_result r = fwv_verify_staging();
     if (r != FWV_OK) return r;
@@ -360,17 +311,17 @@ static fwv_result journal_staging(uint32_t flags, int allow_downgrade, fwv_trail
     if (!allow_downgrade && fwv_trailer_read(l->active, &a) == 0 && a.state == TRAILER_ACTIVE &&
         fwv_version_cmp(&fwv_stage.version, &a.version) < 0)
         return FWV_ERR_DOWNGRADE;
-    stage_to_trailer(t, TRAILER_COPY_PENDING);
+    stage_to_trailer(t, state);
     t->flags = flags;
-    return trailer_write(port_layout()->staging, t) == 0 ? FWV_OK : FWV_ERR_FLASH;
+    return fwv_trailer_write(port_layout()->staging, t) == 0 ? FWV_OK : FWV_ERR_FLASH;
 }
 
 fwv_result fwv_mark_bootable(int allow_downgrade)
 {
     if (!fwv_stage.verified) return FWV_ERR_NOT_VERIFIED;
     fwv_trailer t;
-    fwv_result r = journal_staging(TRAILER_F_PERMANENT, allow_downgrade, &t);
-    if (r == FWV_OK) r = finish_copy(&t);
+    fwv_result r = journal_staging(TRAILER_COPY_PENDING, TRAILER_F_PERMANENT, allow_downgrade, &t);
+    if (r == FWV_OK) r = fwv_finish_copy(&t);
     if (r == FWV_OK) fwv_stage_reset();
     return r;
 }
@@ -379,25 +330,44 @@ fwv_result fwv_test_staging(int permanent)
 {
     if (!fwv_stage.complete) return FWV_ERR_NO_IMAGE;
     fwv_trailer t;
-    return journal_staging(permanent ? TRAILER_F_PERMANENT : 0, 0, &t);
+    const fwv_layout *l = port_layout();
+    /* The swap log (slots.h) must fit in the trailer sector, as it does in every layout here. */
+    if (!permanent &&
+        FWV_SWAP_LOG_OFFSET + 2u + 3u * (fwv_slot_capacity() / l->sector_size) > l->sector_size)
+        return FWV_ERR_STATE;
+    /* A test swaps (the running image is kept for the revert), a confirm copies. */
+    return permanent ? journal_staging(TRAILER_COPY_PENDING, TRAILER_F_PERMANENT, 0, &t)
+                     : journal_staging(TRAILER_SWAP_PENDING, 0, 0, &t);
+}
+
+int fwv_active_confirmed(const fwv_trailer *t)
+{
+    uint8_t ok = 0xFF;
+    if (t->flags & TRAILER_F_PERMANENT) return 1;
+    port_flash_read(fwv_trailer_addr(port_layout()->active) + FWV_CONFIRM_OFFSET, &ok, 1);
+    return ok != 0xFF;
 }
 
 fwv_result fwv_confirm_active(void)
 {
+    static const uint8_t zero = 0;
     fwv_trailer t;
     const fwv_layout *l = port_layout();
     if (fwv_trailer_read(l->active, &t) != 0 || t.state != TRAILER_ACTIVE) return FWV_ERR_NO_IMAGE;
-    if (t.flags & TRAILER_F_PERMANENT) return FWV_OK;
-    t.flags |= TRAILER_F_PERMANENT;
-    return trailer_write(l->active, &t) == 0 ? FWV_OK : FWV_ERR_FLASH;
+    if (fwv_active_confirmed(&t)) return FWV_OK;
+    /* One byte, never the record: a cut cannot leave the running image without a trailer. */
+    return port_flash_write(fwv_trailer_addr(l->active) + FWV_CONFIRM_OFFSET, &zero, 1) == 0
+               ? FWV_OK
+               : FWV_ERR_FLASH;
 }
 
 fwv_result fwv_erase_staging(void)
 {
     const fwv_layout *l = port_layout();
+    if (fwv_on_trial()) return FWV_ERR_STATE;
     fwv_stage_reset();
     /* The trailer (a journalled install) first: the slot is never half erased with it valid. */
-    if (port_flash_erase(trailer_addr(l->staging)) != 0) return FWV_ERR_FLASH;
+    if (port_flash_erase(fwv_trailer_addr(l->staging)) != 0) return FWV_ERR_FLASH;
     for (uint32_t off = 0; off < fwv_slot_capacity(); off += l->sector_size)
         if (port_flash_erase(l->staging + off) != 0) return FWV_ERR_FLASH;
     return FWV_OK;
@@ -414,6 +384,14 @@ static fwv_slot_info *slot_entry(fwv_slot_info *o, uint32_t slot, const fwv_imag
     return o;
 }
 
+/* The staging trailer sector's swap log has begun (install.c). */
+static int swap_started(void)
+{
+    uint8_t b = 0xFF;
+    port_flash_read(fwv_trailer_addr(port_layout()->staging) + FWV_SWAP_LOG_OFFSET, &b, 1);
+    return b != 0xFF;
+}
+
 int fwv_slots_info(fwv_slot_info out[2])
 {
     const fwv_layout *l = port_layout();
@@ -423,9 +401,19 @@ int fwv_slots_info(fwv_slot_info out[2])
     if (fwv_trailer_read(l->active, &t) == 0 && t.state == TRAILER_ACTIVE) {
         fwv_slot_info *o = slot_entry(&out[n++], 0, &t.version, t.sha256);
         o->bootable = o->active = 1;
-        o->confirmed = (t.flags & TRAILER_F_PERMANENT) != 0;
+        o->confirmed = fwv_active_confirmed(&t);
     }
-    if (fwv_trailer_read(l->staging, &t) == 0 && t.state == TRAILER_COPY_PENDING) {
+    int trial = n == 1 && !out[0].confirmed;
+    fwv_trailer p;
+    if (fwv_previous_image(&p)) {
+        /* The way back: as Zephyr lists MCUboot's revert, the image the next boot returns to is
+         * the confirmed one while the running image is on trial. */
+        fwv_slot_info *o = slot_entry(&out[n++], 1, &p.version, p.sha256);
+        o->bootable = 1;
+        o->confirmed = trial;
+    } else if (fwv_trailer_read(l->staging, &t) == 0 &&
+               (t.state == TRAILER_COPY_PENDING || t.state == TRAILER_SWAP_PENDING) &&
+               !swap_started()) {
         fwv_slot_info *o = slot_entry(&out[n++], 1, &t.version, t.sha256);
         o->bootable = o->pending = 1;
         o->permanent = (t.flags & TRAILER_F_PERMANENT) != 0;
@@ -444,24 +432,4 @@ int fwv_slot_by_hash(const uint8_t *hash, size_t n)
     for (int i = 0; i < k; i++)
         if (memcmp(s[i].hash, hash, n) == 0) return (int)s[i].slot;
     return -1;
-}
-
-fwv_result fwv_boot_check(void)
-{
-    const fwv_layout *l = port_layout();
-    fwv_trailer t;
-    if (fwv_trailer_read(l->staging, &t) == 0 && t.state == TRAILER_COPY_PENDING) {
-        /* A mark-bootable was cut short, or an image test/confirm asked for this install: the
-         * journalled image verified before the journal was written; check again (flash may
-         * have changed) and finish the copy. */
-        if (fwv_verify_slot(l->staging + t.src_off, &t) == FWV_OK) {
-            fwv_result r = finish_copy(&t);
-            if (r != FWV_OK) return r;
-        } else if (port_flash_erase(trailer_addr(l->staging)) != 0) {
-            return FWV_ERR_FLASH;
-        }
-    }
-    if (fwv_trailer_read(l->active, &t) != 0 || t.state != TRAILER_ACTIVE) return FWV_ERR_NO_IMAGE;
-    fwv_result r = fwv_verify_slot(l->active, &t);
-    return r == FWV_OK ? fwv_check_vectors(l->active, t.len) : r;
 }

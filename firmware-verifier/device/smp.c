@@ -187,6 +187,9 @@ static void image_state_write(smp_ctx *c, const req_fields *q)
     image_state(c);
 }
 
+/* The staging slot holds the image a revert returns to (slots.h fwv_on_trial). */
+#define ON_TRIAL "running image on trial: confirm it or reset first"
+
 static void image_upload(smp_ctx *c, const req_fields *q)
 {
     if (!q->has_off || !is_uint(&q->off) || !q->has_data || q->data.major != CBOR_BSTR ||
@@ -210,6 +213,9 @@ static void image_upload(smp_ctx *c, const req_fields *q)
     case UPLOAD_OVERRUN:
         img_err(c, FWV_SMP_IMG_ERR_INVALID_IMAGE_DATA_OVERRUN, "data past the image length");
         return;
+    case UPLOAD_ON_TRIAL:
+        img_err(c, FWV_SMP_IMG_ERR_IMAGE_ALREADY_PENDING, ON_TRIAL);
+        return;
     default:
         img_err(c, FWV_SMP_IMG_ERR_INVALID_LENGTH, "len missing, zero or sha over 32 bytes");
         return;
@@ -229,7 +235,10 @@ static void image_erase(smp_ctx *c, const req_fields *q)
         img_err(c, FWV_SMP_IMG_ERR_INVALID_SLOT, "only slot 1 (staging) can be erased");
         return;
     }
-    if (fwv_erase_staging() != FWV_OK)
+    fwv_result r = fwv_erase_staging();
+    if (r == FWV_ERR_STATE)
+        img_err(c, FWV_SMP_IMG_ERR_IMAGE_ALREADY_PENDING, ON_TRIAL);
+    else if (r != FWV_OK)
         img_err(c, FWV_SMP_IMG_ERR_FLASH_ERASE_FAILED, "flash erase failed");
 }
 

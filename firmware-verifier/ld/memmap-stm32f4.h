@@ -10,12 +10,13 @@
  *   0x20000000  verifier RAM; the application's RAM once it runs .... 16 KiB
  *   0x20004000  active slot: image, then a 4 KiB trailer sector ...... 48 KiB
  *   0x20010000  staging slot ........................................ 48 KiB
- *   0x2001C000  unused .............................................. 16 KiB
+ *   0x2001C000  scratch sector of test swaps (install.c) ............ 4 KiB
+ *   0x2001D000  unused .............................................. 12 KiB
  *
  *   slots in flash (FWV_SLOTS_IN_FLASH, a real board or Renode):
  *   0x08020000  active slot: sectors 5-7, sector 7 the trailer ...... 384 KiB
  *   0x08080000  staging slot: sectors 8-10, sector 10 the trailer ... 384 KiB
- *   0x080E0000  sector 11: unused
+ *   0x080E0000  sector 11: scratch sector of test swaps (install.c) . 128 KiB
  *   0x20000000  verifier RAM 16 KiB; the application gets 64 KiB from the same base
  *
  *   0x2001FFF0  boot request word, kept across resets, never initialised (both builds)
@@ -45,6 +46,7 @@
 #define FWV_SECTOR_SIZE 0x00020000 /* the 128 KiB sectors 5-11 of a 1 MiB part */
 #define FWV_FIRST_BIG_SECTOR 5     /* sector number of 0x08020000 */
 #define FWV_FIRST_BIG_SECTOR_ADDR 0x08020000
+#define FWV_SCRATCH_ADDR 0x080E0000 /* sector 11 */
 #define FWV_APP_RAM_ADDR 0x20000000
 #define FWV_APP_RAM_SIZE 0x00010000
 #else
@@ -52,6 +54,7 @@
 #define FWV_STAGING_ADDR 0x20010000
 #define FWV_SLOT_SIZE 0x0000C000
 #define FWV_SECTOR_SIZE 0x00001000 /* emulated erase unit */
+#define FWV_SCRATCH_ADDR 0x2001C000
 #define FWV_APP_RAM_ADDR 0x20000000
 #define FWV_APP_RAM_SIZE 0x00004000 /* the verifier's RAM: the active slot follows it */
 #endif

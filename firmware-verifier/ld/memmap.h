@@ -5,6 +5,7 @@
  *   0x00008000  trust-anchor table, written by provisioning ....... 4 KiB
  *   0x00010000  active slot: image, then its trailer sector ....... 512 KiB
  *   0x00090000  staging slot: uploads land here ................... 512 KiB
+ *   0x00110000  scratch sector of test swaps (install.c) .......... 4 KiB
  *   0x20000000  verifier RAM (stack at the top) ................... 16 KiB
  *   0x20000000  application RAM once it runs (verifier RAM is dead) 64 KiB
  *   0x203FFFF0  boot request word, kept across resets, never initialised
@@ -22,6 +23,7 @@
 #define FWV_ACTIVE_ADDR 0x00010000
 #define FWV_STAGING_ADDR 0x00090000
 #define FWV_SLOT_SIZE 0x00080000
+#define FWV_SCRATCH_ADDR 0x00110000 /* the staging slot's end: one sector */
 #define FWV_SECTOR_SIZE 0x00001000
 #define FWV_RAM_ADDR 0x20000000
 #define FWV_RAM_SIZE 0x00004000

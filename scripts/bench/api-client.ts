@@ -36,7 +36,7 @@ const requireFromApi = createRequire(new URL('../../packages/api/package.json', 
 interface SigV4 {
   sign(req: object, opts?: { signingDate?: Date }): Promise<{ headers: Record<string, string> }>;
 }
-const { SignatureV4 } = requireFromApi('@smithy/signature-v4') as {
+export const { SignatureV4 } = requireFromApi('@smithy/signature-v4') as {
   SignatureV4: new (init: {
     credentials: Credentials;
     region: string;

@@ -154,10 +154,10 @@ console.log(
 if (process.env.FWSIGN_BENCH_STOCK !== '0') await stockServers();
 
 async function stockServers(): Promise<void> {
-  const { spawn } = await import('node:child_process');
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
-  const { QemuBoard, locateFirmware, REPO_ROOT } = await import('@fwsign/harness');
+  const { QemuBoard, locateFirmware, MynewtSim, mynewtSimCommand, REPO_ROOT } =
+    await import('@fwsign/harness');
   const { flashMcubootImage, packMcubootImage, parseVersion, SerialTransport } =
     await import('@fwsign/flasher');
   const payload = new Uint8Array(64 * 1024).map((_, i) => (i * 7 + 3) & 0xff);
@@ -232,38 +232,24 @@ async function stockServers(): Promise<void> {
     process.env.FWSIGN_PEERS ?? join(REPO_ROOT, '..', 'shared', 'peers'),
     'mynewt-slinky-sim',
   );
+  const command = mynewtSimCommand(sim);
+  if (!command) {
+    console.log(
+      `  Mynewt simulator: ${sim} does not run here (32-bit, and no qemu-i386; see ../shared/peers/README.md), skipped`,
+    );
+    return;
+  }
   const dir = mkdtempSync(join(tmpdir(), 'fwsign-bench-sim-'));
-  const proc = spawn(sim, ['-f', join(dir, 'flash.bin')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  proc.on('error', () => undefined);
+  const mynewt = await MynewtSim.start(command, join(dir, 'flash.bin'));
   try {
-    const pty = await new Promise<string | undefined>((resolve) => {
-      let out = '';
-      const timer = setTimeout(() => resolve(undefined), 5000);
-      const look = (b: Buffer): void => {
-        out += b.toString();
-        const m = /uart0 at (\/dev\/pts\/\d+)/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]);
-        }
-      };
-      proc.stdout?.on('data', look);
-      proc.stderr?.on('data', look);
-      proc.once('exit', () => resolve(undefined));
-    });
-    if (pty)
-      await run(
-        'Mynewt simulator (no params: 1 × 512 B)',
-        pty,
-        packed(payload.subarray(0, 32 * 1024)),
-        512,
-      );
-    else
-      console.log(
-        `  Mynewt simulator: ${sim} does not run here (32-bit; see ../shared/peers/README.md), skipped`,
-      );
+    await run(
+      `Mynewt simulator${command.length > 1 ? ' (qemu-i386)' : ''} (no params: 1 × 512 B)`,
+      mynewt.pty,
+      packed(payload.subarray(0, 32 * 1024)),
+      512,
+    );
   } finally {
-    proc.kill('SIGKILL');
+    await mynewt.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -2,8 +2,10 @@
  * The Go mcumgr CLI (a stock SMP client, not written for fwsign) drives the verifier on each
  * emulated board: echo, image list, upload, test, reset, confirm. A raw image's signature
  * travels in fwsign's group (DeviceSession) between upload and test; an image made by
- * `fwsign pack` (MCUboot's format, signature in its TLVs) goes in with mcumgr alone, and an
- * older version is refused.
+ * `fwsign pack` (MCUboot's format, signature in its TLVs) goes in with mcumgr alone; a tested
+ * image not confirmed is reverted by the reset after its boot (image test, reset, reset), one
+ * the application confirmed stays (image test, reset, image confirm, reset); an older version
+ * is refused.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -44,7 +46,7 @@ describe.skipIf(!MCUMGR)('mcumgr (Go CLI) against the verifier', () => {
   }
 
   for (const machine of MACHINES) {
-    it(`${machine}: echo, list, upload, test, reset, confirm; a packed image with stock commands only; an older one refused`, async () => {
+    it(`${machine}: echo, list, upload, test, reset, confirm; a packed image with stock commands only: reverted by the reset after its boot unless confirmed, kept once confirmed; an older one refused`, async () => {
       const firmware = firmwareFor(machine);
       const key = ecKey();
       dir = mkdtempSync(join(tmpdir(), 'fwsign-mcumgr-'));
@@ -84,15 +86,15 @@ describe.skipIf(!MCUMGR)('mcumgr (Go CLI) against the verifier', () => {
       expect(tested).toMatch(/slot=1[\s\S]*flags: pending/);
       await run('reset');
 
-      // The application answers echo; then back to the verifier, which lists what it installed.
+      // The application answers echo and confirms itself (its confirm hook); then back to the
+      // verifier, which lists what it installed, confirmed.
       expect(await run('echo', 'app')).toContain('app');
+      expect(await run('image', 'confirm')).toMatch(/slot=0[\s\S]*flags: active confirmed/);
       await withSession(async (s) => s.reset(1));
       const after = await run('image', 'list');
       expect(after).toMatch(
-        new RegExp(`slot=0[\\s\\S]*flags: active[\\s\\S]*hash: ${sha256(app)}`),
+        new RegExp(`slot=0[\\s\\S]*flags: active confirmed[\\s\\S]*hash: ${sha256(app)}`),
       );
-      expect(after).not.toContain('confirmed');
-      expect(await run('image', 'confirm')).toMatch(/slot=0[\s\S]*flags: active confirmed/);
 
       // Stock commands only: a packed v2 (version 1.1.0) is uploaded, tested, and boots.
       const packedFor = (version: string, payload: Uint8Array): string => {
@@ -116,11 +118,35 @@ describe.skipIf(!MCUMGR)('mcumgr (Go CLI) against the verifier', () => {
       };
       const packedList = await run('image', 'list');
       expect(packedList).toMatch(/slot=1\s+version: 1\.1\.0/);
-      expect(await run('image', 'test', hashOf(packedList))).toMatch(/slot=1[\s\S]*pending/);
+      const v2hash = hashOf(packedList);
+      expect(await run('image', 'test', v2hash)).toMatch(/slot=1[\s\S]*pending/);
       await run('reset');
       expect(await run('echo', 'v2 runs')).toContain('v2 runs');
+      // Not confirmed: the next reset returns to v1, for good.
+      await run('reset');
+      expect(await run('echo', 'v1 back')).toContain('v1 back');
       await withSession(async (s) => s.reset(1));
-      expect(await run('image', 'list')).toMatch(/slot=0\s+version: 1\.1\.0[\s\S]*flags: active/);
+      const reverted = await run('image', 'list');
+      expect(reverted).toMatch(
+        new RegExp(
+          `slot=0\\s+version: 0\\.0\\.0[\\s\\S]*flags: active confirmed[\\s\\S]*hash: ${sha256(app)}`,
+        ),
+      );
+      expect(reverted).not.toContain(v2hash);
+
+      // Again, and this time the application confirms it: it stays across resets.
+      expect(await run('image', 'upload', packedFor('1.1.0', app2))).toContain('Done');
+      await run('image', 'test', v2hash);
+      await run('reset');
+      expect(await run('image', 'confirm')).toMatch(/slot=0\s+version: 1\.1\.0[\s\S]*confirmed/);
+      await run('reset');
+      expect(await run('echo', 'v2 stays')).toContain('v2 stays');
+      await withSession(async (s) => s.reset(1));
+      expect(await run('image', 'list')).toMatch(
+        new RegExp(
+          `slot=0\\s+version: 1\\.1\\.0[\\s\\S]*flags: active confirmed[\\s\\S]*hash: ${v2hash}`,
+        ),
+      );
 
       // An older version, validly signed: image test refuses it (MGMT_ERR_EBADSTATE, v1).
       await run('image', 'upload', packedFor('1.0.5', app));

@@ -1,16 +1,19 @@
 /**
  * `fwsign flash` against a stock SMP server not written for fwsign: Apache Mynewt's slinky app on
  * the Linux native simulator (MCUboot-format image management, a pty as its UART, no MCUmgr
- * parameters: MCUboot's single-buffer defaults). A packed image is uploaded, listed by its
- * SHA-256 TLV, marked for test and reported pending by the Go mcumgr CLI as well.
+ * parameters: MCUboot's single-buffer defaults), natively or through qemu-i386 (harness
+ * mynewt-sim.ts). The CLI uploads a packed image; it is listed by its SHA-256 TLV and version,
+ * marked for test, the reset is answered; after a power cycle the simulator still lists the image
+ * pending, as the Go mcumgr CLI sees it too. The simulator has no boot stage (slinky runs as the
+ * process itself, its reset is `while (1);`), so no swap happens there: booting a tested image
+ * is shown against the verifier instead (mcumgr.test.ts).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '@fwsign/cli';
 import {
-  flashMcubootImage,
   packMcubootImage,
   parseVersion,
   readImageState,
@@ -18,66 +21,35 @@ import {
   SmpClient,
   writeImageState,
 } from '@fwsign/flasher';
+import { SmpGroup, SmpOp, SmpOsCommand } from '@fwsign/protocol';
+import { MynewtSim, mynewtSimCommand } from '@fwsign/harness';
 import { mcumgr, peer, skipMessage } from './support/peers.js';
 
 const SIM = peer('mynewt-slinky-sim');
 const MCUMGR = peer('mcumgr');
-
-/** The simulator is a 32-bit program: present is not enough, the kernel must run it. It prints
- * its pty at once when it does; probe it for 2 s with a scratch flash file. */
-function runnable(path: string | undefined): boolean {
-  if (!path) return false;
-  const dir = mkdtempSync(join(tmpdir(), 'fwsign-sim-probe-'));
-  try {
-    const r = spawnSync(path, ['-f', join(dir, 'flash.bin')], { timeout: 2000, encoding: 'utf8' });
-    return /uart0 at \/dev\/pts\/\d+/.test(`${r.stdout}${r.stderr}`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-const canRun = runnable(SIM);
+const COMMAND = SIM ? mynewtSimCommand(SIM) : undefined;
 if (!SIM) console.log(skipMessage('mynewt-slinky-sim'));
-else if (!canRun)
+else if (!COMMAND)
   console.log(
-    `${SIM} does not execute here (a 32-bit program: it needs Debian's libc6-i386 and a kernel with 32-bit support): the Mynewt simulator tests are skipped`,
+    `${SIM} does not execute here (a 32-bit program: it needs Debian's libc6-i386 and a kernel with 32-bit support, or qemu-i386 from Debian's qemu-user): the Mynewt simulator tests are skipped`,
   );
+else if (COMMAND.length > 1) console.log(`Mynewt simulator runs as: ${COMMAND.join(' ')}`);
 
-async function startSim(dir: string): Promise<{ proc: ChildProcess; pty: string }> {
-  const proc = spawn(SIM!, ['-f', join(dir, 'flash.bin')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const pty = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`simulator printed no pty in 10 s: ${out}`)),
-      10_000,
-    );
-    const look = (b: Buffer): void => {
-      out += b.toString();
-      const m = /uart0 at (\/dev\/pts\/\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    proc.stdout.on('data', look);
-    proc.stderr.on('data', look);
-    proc.once('exit', (code) => reject(new Error(`simulator exited (${code}): ${out}`)));
-  });
-  return { proc, pty };
-}
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
-describe.skipIf(!canRun)('fwsign flash against the Mynewt simulator (stock SMP server)', () => {
-  let proc: ChildProcess | undefined;
+describe.skipIf(!COMMAND)('fwsign flash against the Mynewt simulator (stock SMP server)', () => {
+  let sim: MynewtSim | undefined;
   let dir: string | undefined;
-  afterEach(() => {
-    proc?.kill('SIGKILL');
-    proc = undefined;
+  afterEach(async () => {
+    await sim?.stop();
+    sim = undefined;
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('uploads a packed image with MCUboot’s defaults, lists it by its hash, and marks it for test', async () => {
+  it('the CLI uploads a packed image with MCUboot’s defaults; listed by its hash, tested, reset answered, still pending after a power cycle', async () => {
     dir = mkdtempSync(join(tmpdir(), 'fwsign-sim-'));
-    const sim = await startSim(dir);
-    proc = sim.proc;
+    const flashFile = join(dir, 'flash.bin');
+    sim = await MynewtSim.start(COMMAND!, flashFile);
     const payload = new Uint8Array(12_000).map((_, i) => (i * 13) & 0xff);
     const image = packMcubootImage({
       payload,
@@ -86,29 +58,55 @@ describe.skipIf(!canRun)('fwsign flash against the Mynewt simulator (stock SMP s
       certfile: '/certs/codesign.crt',
       version: parseVersion('1.2.3'),
     });
+    const file = join(dir, 'app.mcuboot.bin');
+    writeFileSync(file, image);
+
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(
+      ['flash', '--port', sim.pty, '--progress', 'json', '--timeout', '5000', file],
+      {
+        cwd: dir,
+        env: {},
+        stdout: { write: (s: string) => (stdout += s) },
+        stderr: { write: (s: string) => (stderr += s) },
+      },
+    );
+    expect(code, stderr).toBe(0);
+    const summary = stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((e) => e.kind === 'summary');
+    expect(summary).toMatchObject({ server: 'stock', version: '1.2.3', resent: 0 });
+    const hash = summary!.hash as string;
+
     const transport = await SerialTransport.open({ path: sim.pty, baudRate: 115200 });
     try {
-      const r = await flashMcubootImage({ transport, image, timeoutMs: 5000 });
-      expect(r.server).toBe('stock');
-      expect(r.version).toBe('1.2.3');
-      expect(r.upload.resent).toBe(0);
       const client = new SmpClient(transport, { timeoutMs: 5000 });
       try {
-        const slots = await readImageState(client);
-        const staged = slots.find((s) => s.slot === 1);
-        expect(Buffer.from(staged!.hash).toString('hex')).toBe(r.hash);
+        const staged = (await readImageState(client)).find((s) => s.slot === 1);
+        expect(hex(staged!.hash)).toBe(hash);
         expect(staged!.version).toBe('1.2.3');
         const tested = await writeImageState(client, staged!.hash, false);
         expect(tested.find((s) => s.slot === 1)?.pending).toBe(true);
+        // Answered before the simulator stops in its reset loop.
+        await client.request(SmpOp.WRITE, SmpGroup.OS, SmpOsCommand.RESET, {});
       } finally {
         client.close();
       }
     } finally {
       await transport.close();
     }
+
+    // Power cycle: a new process on the same flash file keeps the image and its test request.
+    await sim.stop();
+    sim = await MynewtSim.start(COMMAND!, flashFile);
     if (MCUMGR) {
       const list = await mcumgr(MCUMGR, sim.pty, ['image', 'list']);
-      expect(list.stdout).toMatch(/slot=1\s+version: 1\.2\.3[\s\S]*flags: pending/);
+      expect(list.stdout).toMatch(
+        new RegExp(`slot=1\\s+version: 1\\.2\\.3[\\s\\S]*flags: pending[\\s\\S]*hash: ${hash}`),
+      );
     }
   }, 120_000);
 });

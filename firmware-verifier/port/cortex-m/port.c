@@ -10,6 +10,7 @@
 static const fwv_layout layout = {
     .active = FWV_ACTIVE_ADDR,
     .staging = FWV_STAGING_ADDR,
+    .scratch = FWV_SCRATCH_ADDR,
     .slot_size = FWV_SLOT_SIZE,
     .sector_size = FWV_SECTOR_SIZE,
     .anchors = FWV_ANCHORS_ADDR,

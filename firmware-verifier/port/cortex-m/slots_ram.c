@@ -7,11 +7,12 @@
 #include "../../device/port.h"
 #include "board.h"
 
-/* Only the two slots may be erased or written: the verifier and the anchors are off limits. */
+/* Only the two slots and the swap's scratch sector after them may be erased or written: the
+ * verifier and the anchors are off limits. */
 static int writable(uint32_t addr, size_t len)
 {
-    return addr >= FWV_ACTIVE_ADDR && addr <= FWV_STAGING_ADDR + FWV_SLOT_SIZE &&
-           len <= FWV_STAGING_ADDR + FWV_SLOT_SIZE - addr;
+    return addr >= FWV_ACTIVE_ADDR && addr <= FWV_SCRATCH_ADDR + FWV_SECTOR_SIZE &&
+           len <= FWV_SCRATCH_ADDR + FWV_SECTOR_SIZE - addr;
 }
 
 int port_flash_erase(uint32_t addr)

@@ -16,6 +16,7 @@ static uint32_t boot_request;
 static const fwv_layout layout = {
     .active = HOST_ACTIVE,
     .staging = HOST_STAGING,
+    .scratch = HOST_SCRATCH,
     .slot_size = HOST_SLOT_SIZE,
     .sector_size = HOST_SECTOR,
     .anchors = HOST_ANCHORS,

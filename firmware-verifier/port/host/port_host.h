@@ -16,7 +16,8 @@
 #define HOST_ACTIVE 0x1000u
 #define HOST_SLOT_SIZE 0x10000u
 #define HOST_STAGING (HOST_ACTIVE + HOST_SLOT_SIZE)
-#define HOST_FLASH_SIZE (HOST_STAGING + HOST_SLOT_SIZE)
+#define HOST_SCRATCH (HOST_STAGING + HOST_SLOT_SIZE) /* one sector, for test swaps */
+#define HOST_FLASH_SIZE (HOST_SCRATCH + HOST_SECTOR)
 /* Where an image's initial stack pointer must point (test images start 00 80 00 20: 0x20008000). */
 #define HOST_RAM_START 0x20000000u
 #define HOST_RAM_END 0x20010000u

@@ -36,8 +36,8 @@
 
 static int in_slots(uint32_t addr, size_t len)
 {
-    return addr >= FWV_ACTIVE_ADDR && addr <= FWV_STAGING_ADDR + FWV_SLOT_SIZE &&
-           len <= FWV_STAGING_ADDR + FWV_SLOT_SIZE - addr;
+    return addr >= FWV_ACTIVE_ADDR && addr <= FWV_SCRATCH_ADDR + FWV_SECTOR_SIZE &&
+           len <= FWV_SCRATCH_ADDR + FWV_SECTOR_SIZE - addr;
 }
 
 /* Waits for the end of the current operation; 0, or -1 on a timeout or an error flag. Fetches

@@ -24,7 +24,7 @@ export {
   type ReceivedRequest,
   type Verified,
 } from './sigv4.js';
-export { decodeAwsChunked, type AwsChunkedBody } from './body.js';
+export { decodeAwsChunked, type AwsChunkedBody } from './aws-chunked.js';
 export { RateLimiter } from './rate-limit.js';
 export { AccessLog } from './access-log.js';
 export { signerModel, acmModel } from './model/load.js';

@@ -1,23 +1,30 @@
+import { createHash } from 'node:crypto';
 import { ApiError } from './errors.js';
-import { concatChunks, decodeAwsChunked } from './body.js';
-import { chunkSignature, hexEqual, sha256Hex, type Verified } from './sigv4.js';
+import { AwsChunkedDecoder, type ChunkedEvent } from './aws-chunked.js';
+import { chunkSignature, hexEqual, type Verified } from './sigv4.js';
+
+type Bytes = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
 /**
- * Checks the body against what `x-amz-content-sha256` promised and unwraps aws-chunked bodies,
- * verifying each chunk's signature in the chain that starts at the request's own signature.
- * Returns the object bytes.
+ * A body's bytes as they arrive, checked against what `x-amz-content-sha256` promised, with
+ * aws-chunked bodies unwrapped and each chunk's signature verified in the chain that starts at
+ * the request's own signature. What only the whole body can show (its SHA-256, its decoded
+ * length) is checked after the last byte, before the iteration ends: a consumer that keeps the
+ * bytes only once the iteration has ended never keeps a body that fails a check.
  */
-export async function verifiedPayload(
+export async function* verifiedPayloadStream(
   v: Verified,
   headers: Record<string, string | undefined>,
-  body: Uint8Array,
-): Promise<Uint8Array> {
+  body: Bytes,
+): AsyncGenerator<Uint8Array> {
   const declared = headers['x-amz-content-sha256'];
   if (declared === undefined || !v.auth.signedHeaders.includes('x-amz-content-sha256')) {
     // The signature covered the body's own hash (computed by the verifier), so it is already bound.
-    return body;
+    yield* body;
+    return;
   }
-  if (v.auth.service !== 's3' && !/^[0-9a-f]{64}$/.test(declared)) {
+  const hex = /^[0-9a-f]{64}$/.test(declared);
+  if (v.auth.service !== 's3' && !hex) {
     // Only S3 lets a signature leave the body out; elsewhere the body's hash must be signed, or
     // a body changed in transit would still pass.
     throw new ApiError(
@@ -26,44 +33,28 @@ export async function verifiedPayload(
       `x-amz-content-sha256 '${declared.slice(0, 80)}' is accepted only by S3; a ${v.auth.service} request signs the SHA-256 of its body`,
     );
   }
-  if (/^[0-9a-f]{64}$/.test(declared)) {
-    if (sha256Hex(body) !== declared) {
-      throw new ApiError(
-        'XAmzContentSHA256Mismatch',
-        400,
-        `The provided 'x-amz-content-sha256' header does not match what was computed (got ${declared}).`,
-      );
-    }
-    return body;
+  if (hex) {
+    yield* withSha256(body, (computed) => {
+      if (computed !== declared)
+        throw new ApiError(
+          'XAmzContentSHA256Mismatch',
+          400,
+          `The provided 'x-amz-content-sha256' header does not match what was computed: got ${declared}, the body's is ${computed}.`,
+        );
+    });
+    return;
   }
   switch (declared) {
     case 'UNSIGNED-PAYLOAD':
-      return body;
+      yield* body;
+      return;
     case 'STREAMING-UNSIGNED-PAYLOAD-TRAILER':
-      return checkedLength(concatChunks(decodeAwsChunked(body).chunks), headers);
+      yield* unchunked(body, headers, undefined);
+      return;
     case 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD':
-    case 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER': {
-      const { chunks } = decodeAwsChunked(body);
-      let previous = v.auth.signature;
-      for (const [i, chunk] of chunks.entries()) {
-        if (!chunk.signature)
-          throw new ApiError(
-            'IncompleteBody',
-            400,
-            `aws-chunked body: chunk ${i} has no chunk-signature`,
-          );
-        const expected = await chunkSignature(v, previous, chunk.data);
-        if (!hexEqual(expected, chunk.signature)) {
-          throw new ApiError(
-            'SignatureDoesNotMatch',
-            403,
-            `The signature of chunk ${i} of the aws-chunked body does not match the signature we calculated.`,
-          );
-        }
-        previous = chunk.signature;
-      }
-      return checkedLength(concatChunks(chunks), headers);
-    }
+    case 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER':
+      yield* unchunked(body, headers, v);
+      return;
     default:
       throw new ApiError(
         'InvalidArgument',
@@ -73,14 +64,69 @@ export async function verifiedPayload(
   }
 }
 
-function checkedLength(data: Uint8Array, headers: Record<string, string | undefined>): Uint8Array {
+/** verifiedPayloadStream over a body already in memory: the object bytes (the body itself unless aws-chunked). */
+export async function verifiedPayload(
+  v: Verified,
+  headers: Record<string, string | undefined>,
+  body: Uint8Array,
+): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const p of verifiedPayloadStream(v, headers, [body])) parts.push(p);
+  return parts.length === 1 ? parts[0]! : new Uint8Array(Buffer.concat(parts));
+}
+
+/** Passes the bytes through, then hands their SHA-256 (hex) to `check`, which throws to refuse them. */
+export async function* withSha256(
+  body: Bytes,
+  check: (sha256: string) => void | Promise<void>,
+): AsyncGenerator<Uint8Array> {
+  const h = createHash('sha256');
+  for await (const bytes of body) {
+    h.update(bytes);
+    yield bytes;
+  }
+  await check(h.digest('hex'));
+}
+
+/** The data of an aws-chunked body; with `v`, every chunk must carry the signature that chains from the previous one. */
+async function* unchunked(
+  body: Bytes,
+  headers: Record<string, string | undefined>,
+  v: Verified | undefined,
+): AsyncGenerator<Uint8Array> {
+  const decoder = new AwsChunkedDecoder(v !== undefined);
+  let previous = v?.auth.signature ?? '';
+  let size = 0;
+  async function* take(events: ChunkedEvent[]): AsyncGenerator<Uint8Array> {
+    for (const e of events) {
+      if (e.type === 'data') {
+        size += e.bytes.length;
+        yield e.bytes;
+      } else if (e.type === 'chunk' && v) {
+        if (!e.signature)
+          throw new ApiError(
+            'IncompleteBody',
+            400,
+            `aws-chunked body: chunk ${e.index} has no chunk-signature`,
+          );
+        if (!hexEqual(await chunkSignature(v, previous, e.sha256!), e.signature))
+          throw new ApiError(
+            'SignatureDoesNotMatch',
+            403,
+            `The signature of chunk ${e.index} of the aws-chunked body does not match the signature we calculated.`,
+          );
+        previous = e.signature;
+      }
+    }
+  }
+  for await (const bytes of body) yield* take(decoder.push(bytes));
+  yield* take(decoder.end());
   const decoded = headers['x-amz-decoded-content-length'];
-  if (decoded !== undefined && Number(decoded) !== data.length) {
+  if (decoded !== undefined && Number(decoded) !== size) {
     throw new ApiError(
       'IncompleteBody',
       400,
-      `x-amz-decoded-content-length says ${decoded} bytes, the chunks hold ${data.length}`,
+      `x-amz-decoded-content-length says ${decoded} bytes, the chunks hold ${size}`,
     );
   }
-  return data;
 }

@@ -8,12 +8,13 @@ export interface S3Buckets {
   listBuckets(accountId: string): Array<{ name: string; creationDate: Date }>;
   putBucketVersioning(accountId: string, bucket: string, status: 'Enabled' | 'Suspended'): void;
   getBucketVersioning(accountId: string, bucket: string): { status?: 'Enabled' | 'Suspended' };
-  putObject(
+  putObjectStream(
     accountId: string,
     bucket: string,
     key: string,
-    body: Uint8Array,
-  ): { versionId: string; etag: string };
+    body: AsyncIterable<Uint8Array>,
+    opts: { maxBytes?: number; contentMd5?: Uint8Array },
+  ): Promise<{ versionId: string; etag: string }>;
   getObject(
     accountId: string,
     bucket: string,
@@ -125,6 +126,60 @@ const SUBRESOURCES = new Set([
 /** The operations whose body is an XML document rather than object bytes. */
 export const XML_OPERATIONS: ReadonlySet<string> = new Set(['PutBucketVersioning']);
 
+/** The operations whose body is streamed to the store as it arrives (putObject, below), never held in memory. */
+export const STREAMED_OPERATIONS: ReadonlySet<string> = new Set(['PutObject']);
+
+/** What a PutObject's headers say of its body, checked before a byte of it is read. */
+export interface PutObjectHeaders {
+  /** The object's size when announced (x-amz-decoded-content-length for aws-chunked, else Content-Length). */
+  size?: number;
+  contentMd5?: Uint8Array;
+}
+
+/** Refuses a PutObject from its headers alone: an announced object over `maxBytes`, a malformed Content-MD5. */
+export function putObjectHeaders(
+  headers: Record<string, string | undefined>,
+  maxBytes: number,
+): PutObjectHeaders {
+  const announced = headers['x-amz-decoded-content-length'] ?? headers['content-length'];
+  const size = announced === undefined ? undefined : Number(announced);
+  if (size !== undefined && size > maxBytes)
+    throw new ApiError(
+      'EntityTooLarge',
+      400,
+      `Your proposed upload of ${announced} bytes exceeds the maximum allowed object size of ${maxBytes} bytes.`,
+    );
+  const md5 = headers['content-md5'];
+  const contentMd5 = md5 === undefined ? undefined : Buffer.from(md5, 'base64');
+  if (md5 !== undefined && (contentMd5!.length !== 16 || contentMd5!.toString('base64') !== md5))
+    throw new ApiError(
+      'InvalidDigest',
+      400,
+      `The Content-MD5 you specified is not valid: expected the base64 of 16 bytes, got '${md5.slice(0, 64)}'.`,
+    );
+  return {
+    ...(size !== undefined && Number.isSafeInteger(size) ? { size } : {}),
+    ...(contentMd5 ? { contentMd5 } : {}),
+  };
+}
+
+/**
+ * PutObject: the body goes to the store as it arrives; the store keeps it only if all of it came
+ * and every check passed (those in `body` itself, the size, Content-MD5).
+ */
+export async function putObject(
+  buckets: S3Buckets,
+  id: Identity,
+  rawPath: string,
+  body: AsyncIterable<Uint8Array>,
+  opts: { maxBytes: number; contentMd5?: Uint8Array },
+): Promise<S3Response> {
+  const { bucket, key } = splitPath(rawPath);
+  listable(key!, false);
+  const r = await buckets.putObjectStream(id.accountId, bucket!, key!, body, opts);
+  return { status: 200, headers: { etag: r.etag, 'x-amz-version-id': r.versionId }, body: '' };
+}
+
 /** Serves one S3 request against the caller's account's buckets. */
 export function handleS3(
   buckets: S3Buckets,
@@ -181,11 +236,6 @@ export function handleS3(
     }
     case 'ListObjectVersions':
       return listVersions(buckets, account, bucket!, req.query);
-    case 'PutObject': {
-      listable(key!, false);
-      const r = buckets.putObject(account, bucket!, key!, req.body);
-      return { status: 200, headers: { etag: r.etag, 'x-amz-version-id': r.versionId }, body: '' };
-    }
     case 'GetObject':
     case 'HeadObject': {
       const versionId = one(req.query['versionId']);

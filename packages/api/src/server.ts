@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { ClientHangUp, readBody } from './body.js';
+import { bodyChunks, ClientHangUp, readBody } from './body.js';
 import { malformedHttpAnswer } from './http-errors.js';
 import { loadCredentials, type Credential, type Identity } from './credentials.js';
 import {
@@ -18,10 +18,21 @@ import {
   signsDeclaredHash,
   verifySignature,
   type Caller,
+  type ReceivedRequest,
+  type Verified,
 } from './sigv4.js';
 import { authError } from './auth-errors.js';
-import { verifiedPayload } from './payload.js';
-import { handleS3, s3Operation, XML_OPERATIONS, type S3Buckets } from './s3.js';
+import { verifiedPayload, verifiedPayloadStream, withSha256 } from './payload.js';
+import {
+  handleS3,
+  putObject,
+  putObjectHeaders,
+  s3Operation,
+  STREAMED_OPERATIONS,
+  XML_OPERATIONS,
+  type S3Buckets,
+  type S3Response,
+} from './s3.js';
 import { MAX_XML_BYTES } from './s3-xml.js';
 import { acmOperation, handleAcm } from './acm.js';
 import type { AcmOperations, StoreSignerOperations } from './operations.js';
@@ -31,7 +42,7 @@ import type { Match } from './model/rest-json.js';
 import { ByteBudget, RateLimiter } from './rate-limit.js';
 import { AccessLog } from './access-log.js';
 import { ConsoleStatic } from './console-static.js';
-import { SignerStore } from '@fwsign/store';
+import { SignerStore, UPLOAD_WRITE_BYTES } from '@fwsign/store';
 import { auditOperation, handleAudit, isAuditPath, type AuditService } from './audit-routes.js';
 
 /** What the server needs of the store: Signer operations by name, ACM's four, the buckets. */
@@ -101,6 +112,7 @@ interface Routed {
 }
 
 const EMPTY = new Uint8Array(0);
+const DEFAULT_MAX_OBJECT_BYTES = 64 * 1024 * 1024;
 
 /** Largest header block taken (Node's default, stated so it cannot change under us); more is a 431. */
 const MAX_HEADER_BYTES = 16 * 1024;
@@ -289,12 +301,24 @@ export class SignerServer {
     // Who is asking, before a byte of the body is read or buffered.
     const caller = this.auth(x, () => this.checkCaller(x, r.headers));
     x.accountId = caller.credential.accountId;
-    const signed = { method: r.method, rawPath: r.rawPath, query: r.query, headers: r.headers };
+    const signed = signedPart(r);
     let verified = signsDeclaredHash(caller)
       ? await this.auth(x, () => verifySignature({ ...signed, body: EMPTY }, caller))
       : undefined;
+    if (x.protocol === 's3' && STREAMED_OPERATIONS.has(x.operation) && !r.routeError) {
+      await this.putObject(req, res, x, r, caller, verified);
+      return;
+    }
     const body = await this.readBodyOf(req, x);
     verified ??= await this.auth(x, () => verifySignature({ ...signed, body }, caller));
+    const id = this.admit(verified);
+    const payload = await verifiedPayload(verified, r.headers, body);
+    if (r.routeError) throw r.routeError.thrown;
+    await this.dispatch(res, x, r, id, payload);
+  }
+
+  /** The caller, proven by its signature, if its account is within its request rate. */
+  private admit(verified: Verified): Identity {
     const id: Identity = {
       accountId: verified.credential.accountId,
       principalArn: verified.credential.principalArn,
@@ -305,9 +329,46 @@ export class SignerServer {
         429,
         `Rate exceeded for account ${id.accountId}`,
       );
-    const payload = await verifiedPayload(verified, r.headers, body);
-    if (r.routeError) throw r.routeError.thrown;
-    await this.dispatch(res, x, r, id, payload);
+    return id;
+  }
+
+  /**
+   * PutObject: its body goes to disk as it arrives, checked on the way (the declared SHA-256 or
+   * chunk signatures; Content-MD5 and the size in the store), so an upload holds at most the
+   * store's write batch in memory. A signature that covers the body's own hash (no signed
+   * x-amz-content-sha256) is checked after the last byte, before anything is kept.
+   */
+  private async putObject(
+    req: IncomingMessage,
+    res: ServerResponse,
+    x: Exchange,
+    r: Routed,
+    caller: Caller,
+    verified: Verified | undefined,
+  ): Promise<void> {
+    const maxBytes = this.opts.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES;
+    const announced = putObjectHeaders(r.headers, maxBytes);
+    const id = verified ? this.admit(verified) : caller.credential;
+    const release = this.bodies.take(Math.min(announced.size ?? maxBytes, UPLOAD_WRITE_BYTES));
+    try {
+      const chunks = bodyChunks(req, { idleMs: this.opts.bodyIdleTimeoutMs ?? 10_000 });
+      const body = verified
+        ? verifiedPayloadStream(verified, r.headers, chunks)
+        : withSha256(chunks, async (sha256) => {
+            const request = { ...signedPart(r), body: EMPTY };
+            this.admit(await this.auth(x, () => verifySignature(request, caller, sha256)));
+          });
+      this.sendS3(
+        res,
+        x,
+        await putObject(this.opts.store.buckets, id, r.rawPath, body, {
+          maxBytes,
+          ...(announced.contentMd5 ? { contentMd5: announced.contentMd5 } : {}),
+        }),
+      );
+    } finally {
+      release();
+    }
   }
 
   private async dispatch(
@@ -327,14 +388,10 @@ export class SignerServer {
         JSON.stringify(out),
       );
     } else if (x.protocol === 's3') {
-      const out = handleS3(this.opts.store.buckets, id, { ...r, body: payload }, x.operation);
-      x.status = out.status;
-      this.send(
+      this.sendS3(
         res,
-        out.status,
-        { ...out.headers, 'x-amz-request-id': x.requestId },
-        out.omitBody ? undefined : out.body,
-        out.headers['content-length'],
+        x,
+        handleS3(this.opts.store.buckets, id, { ...r, body: payload }, x.operation),
       );
     } else if (x.protocol === 'acm') {
       const out = await handleAcm(this.opts.store, id, x.operation, payload);
@@ -366,6 +423,17 @@ export class SignerServer {
         out.body,
       );
     }
+  }
+
+  private sendS3(res: ServerResponse, x: Exchange, out: S3Response): void {
+    x.status = out.status;
+    this.send(
+      res,
+      out.status,
+      { ...out.headers, 'x-amz-request-id': x.requestId },
+      out.omitBody ? undefined : out.body,
+      out.headers['content-length'],
+    );
   }
 
   /** Answers an error in the protocol's shape; a client that went away gets a 499 log line and nothing else. */
@@ -402,7 +470,7 @@ export class SignerServer {
         ? (this.opts.maxJsonBytes ?? 1024 * 1024)
         : xml
           ? MAX_XML_BYTES
-          : (this.opts.maxObjectBytes ?? 64 * 1024 * 1024);
+          : (this.opts.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES);
     const declared = Number(req.headers['content-length'] ?? NaN);
     const reserve =
       Number.isSafeInteger(declared) && declared >= 0 ? Math.min(declared, limit) : limit;
@@ -471,3 +539,11 @@ export class SignerServer {
     res.end(body);
   }
 }
+
+/** What a signature covers of a request besides its body. */
+const signedPart = (r: Routed): Omit<ReceivedRequest, 'body'> => ({
+  method: r.method,
+  rawPath: r.rawPath,
+  query: r.query,
+  headers: r.headers,
+});

@@ -154,19 +154,32 @@ export function checkCaller(
   return { credential, auth, signingDate, longDate };
 }
 
+const SHA256_HEADER = 'x-amz-content-sha256';
+
 /** True when the signature covers the body through a signed `x-amz-content-sha256` (S3), so it can be checked before the body arrives. */
 export function signsDeclaredHash(caller: Caller): boolean {
-  return caller.auth.signedHeaders.includes('x-amz-content-sha256');
+  return caller.auth.signedHeaders.includes(SHA256_HEADER);
 }
 
-/** Checks the signature itself; `req.body` is read only when no signed `x-amz-content-sha256` stands for it. */
-export async function verifySignature(req: ReceivedRequest, caller: Caller): Promise<Verified> {
+/**
+ * Checks the signature itself; `req.body` is read only when no signed `x-amz-content-sha256`
+ * stands for it. `bodySha256` (hex) stands for a body hashed as it streamed by: then `req.body`
+ * is not read at all.
+ */
+export async function verifySignature(
+  req: ReceivedRequest,
+  caller: Caller,
+  bodySha256?: string,
+): Promise<Verified> {
   const { credential, auth, signingDate, longDate } = caller;
   const signed: Record<string, string> = {};
   for (const name of auth.signedHeaders) {
     const v = req.headers[name];
     if (v !== undefined) signed[name] = v;
   }
+  // smithy takes a payload hash only from this header; marked unsignable, it stays out of the
+  // canonical headers the client listed (none of which is this header, or bodySha256 is not needed).
+  if (bodySha256 !== undefined) signed[SHA256_HEADER] = bodySha256;
   const signer = signerFor(credential, auth.region, auth.service);
   const recomputed = await signer.sign(
     {
@@ -178,7 +191,11 @@ export async function verifySignature(req: ReceivedRequest, caller: Caller): Pro
       headers: signed,
       body: req.body,
     },
-    { signingDate, signableHeaders: new Set(auth.signedHeaders) },
+    {
+      signingDate,
+      signableHeaders: new Set(auth.signedHeaders),
+      ...(bodySha256 !== undefined ? { unsignableHeaders: new Set([SHA256_HEADER]) } : {}),
+    },
   );
   // smithy writes '..., SignedHeaders=<list>, Signature=<64 hex>': read both straight off its own header.
   const ours = String(recomputed.headers['authorization']);
@@ -230,11 +247,11 @@ function signerFor(credential: Credential, region: string, service: string): Sig
 /** The hash of an empty string, the second-to-last line of every chunk's string to sign. */
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
-/** Signs one aws-chunked chunk as the client did, chaining from the previous signature. */
+/** Signs one aws-chunked chunk (given the SHA-256 of its data, hex) as the client did, chaining from the previous signature. */
 export async function chunkSignature(
   v: Verified,
   previous: string,
-  chunk: Uint8Array,
+  chunkSha256: string,
 ): Promise<string> {
   const scope = `${v.auth.shortDate}/${v.auth.region}/${v.auth.service}/aws4_request`;
   const stringToSign = [
@@ -243,17 +260,13 @@ export async function chunkSignature(
     scope,
     previous,
     EMPTY_SHA256,
-    sha256Hex(chunk),
+    chunkSha256,
   ].join('\n');
   return v.signer.sign(stringToSign, {
     signingDate: v.signingDate,
     signingRegion: v.auth.region,
     signingService: v.auth.service,
   });
-}
-
-export function sha256Hex(data: Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
 }
 
 export function hexEqual(a: string, b: string): boolean {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { verifyRequest, type ReceivedRequest } from '../src/sigv4.js';
-import { verifiedPayload } from '../src/payload.js';
-import { decodeAwsChunked } from '../src/body.js';
+import { verifiedPayload, verifiedPayloadStream } from '../src/payload.js';
+import { decodeAwsChunked } from '../src/aws-chunked.js';
 import { ApiError } from '../src/errors.js';
 import type { Credential } from '../src/credentials.js';
 
@@ -63,6 +63,23 @@ describe('STREAMING-AWS4-HMAC-SHA256-PAYLOAD bodies', () => {
     const payload = await verifiedPayload(v, req.headers, req.body);
     expect(payload.length).toBe(66560);
     expect(payload.every((x) => x === 0x61)).toBe(true);
+  });
+
+  it('verify and unwrap the same body fed in pieces of any size, as it arrives from a socket', async () => {
+    const b = body();
+    const req = request(b);
+    const v = await verifyRequest(req, lookup, opts);
+    for (const size of [5, 4096, 65541]) {
+      const pieces = function* (): Generator<Uint8Array> {
+        for (let at = 0; at < b.length; at += size) yield b.subarray(at, at + size);
+      };
+      let got = 0;
+      for await (const data of verifiedPayloadStream(v, req.headers, pieces())) {
+        expect(data.every((x) => x === 0x61)).toBe(true);
+        got += data.length;
+      }
+      expect(got).toBe(66560);
+    }
   });
 
   it('refuse a chunk whose signature does not chain', async () => {

@@ -51,6 +51,7 @@ async function until(cond: () => boolean, what: string): Promise<void> {
 describe('a client that hangs up mid-body (defect 3)', () => {
   it('is logged as the client closing the connection (499), with no stack trace', async () => {
     h = await startServer();
+    await signedFetch(h.url, { method: 'PUT', path: '/some-bucket', service: 's3' });
     const stderr: string[] = [];
     const real = process.stderr.write.bind(process.stderr);
     vi.spyOn(process.stderr, 'write').mockImplementation(
@@ -137,7 +138,8 @@ describe('unauthenticated and oversized bodies cannot take memory (defect 5)', (
 
   it('refuses a dribbled body with RequestTimeout once it pauses longer than the idle limit', async () => {
     h = await startServer({ bodyIdleTimeoutMs: 300 });
-    const got = await raw(h.url, (await put(h.url, '/b/k', 1000)) + 'x'.repeat(10), {
+    await signedFetch(h.url, { method: 'PUT', path: '/idle', service: 's3' });
+    const got = await raw(h.url, (await put(h.url, '/idle/k', 1000)) + 'x'.repeat(10), {
       waitMs: 5000,
     });
     expect(got).toMatch(/^HTTP\/1\.1 400 [^]*<Code>RequestTimeout<\/Code>/);

@@ -238,10 +238,13 @@ describe('hostile input', () => {
         headers: { 'x-amz-target': 'CertificateManager.RequestCertificate' },
       }),
     ).toEqual([400, 'UnknownOperationException']);
+    expect((await signedFetch(h.url, { method: 'PUT', path: '/bkt', service: 's3' })).status).toBe(
+      200,
+    );
     expect(
       await call({
         method: 'PUT',
-        path: '/b/k',
+        path: '/bkt/k',
         service: 's3',
         body: 'zz\r\n',
         headers: { 'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER' },
@@ -250,7 +253,7 @@ describe('hostile input', () => {
     expect(
       await call({
         method: 'PUT',
-        path: '/b/k',
+        path: '/bkt/k',
         service: 's3',
         body: 'abc',
         headers: { 'x-amz-content-sha256': '0'.repeat(64) },

@@ -109,8 +109,10 @@ export async function flashMcubootImage(opts: StockFlashOptions): Promise<StockF
     let booted = false;
     let confirmed = false;
     if (opts.boot) {
-      // The verifier's application cannot be asked afterwards, so it confirms up front; a stock
-      // server's application answers, and confirms once it runs.
+      // An application behind the verifier need not answer SMP, so with confirm the verifier
+      // installs for good up front; without it the image boots on test and the next reset reverts
+      // it unless the application confirms. A stock server's application answers, and confirms
+      // once it runs.
       const upFront = Boolean(opts.confirm) && server === 'fwsign-verifier';
       const marked = await writeImageState(client, image.hash, upFront);
       if (!marked.some((s) => hex(s.hash) === hash && (s.pending || s.active)))

@@ -1,6 +1,7 @@
 export { HarnessError, type HarnessErrorCode } from './errors.js';
 export { SharedLink, type Board, type BoardKind, type BoardStartOptions } from './board.js';
 export { QemuBoard, type QemuBoardOptions } from './qemu-board.js';
+export { MynewtSim, mynewtSimCommand } from './mynewt-sim.js';
 export {
   createBoard,
   registerBoard,

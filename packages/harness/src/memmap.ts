@@ -13,6 +13,8 @@ export interface MemoryMap {
   stagingAddr: number;
   slotSize: number;
   sectorSize: number;
+  /** The one sector a test swap parks the running image's sectors in (FWV_SCRATCH_ADDR), when the map has one. */
+  scratchAddr?: number;
   /** The application's RAM: where an image's initial stack pointer must point. */
   appRamAddr: number;
   appRamSize: number;
@@ -69,6 +71,7 @@ export function parseMemoryMap(
     sectorSize: need('FWV_SECTOR_SIZE'),
     appRamAddr: need('FWV_APP_RAM_ADDR'),
     appRamSize: need('FWV_APP_RAM_SIZE'),
+    ...(defs.has('FWV_SCRATCH_ADDR') ? { scratchAddr: defs.get('FWV_SCRATCH_ADDR')! } : {}),
   };
 }
 
@@ -76,17 +79,24 @@ export function readMemoryMap(path: string, defined: readonly string[] = []): Me
   return parseMemoryMap(readFileSync(path, 'utf8'), path, defined);
 }
 
-/** The slot memory as one region (both slots, trailers included), when they are adjacent; else each. */
+/**
+ * The slot memory (both slots, trailers included, and the scratch sector of a test swap: all that a
+ * power cut must keep) as few regions as adjacency allows.
+ */
 export function slotRegions(map: MemoryMap): MemoryRegion[] {
-  const [lo, hi] =
-    map.activeAddr < map.stagingAddr
-      ? [map.activeAddr, map.stagingAddr]
-      : [map.stagingAddr, map.activeAddr];
-  if (lo + map.slotSize === hi) return [{ addr: lo, size: 2 * map.slotSize }];
-  return [
+  const parts: MemoryRegion[] = [
     { addr: map.activeAddr, size: map.slotSize },
     { addr: map.stagingAddr, size: map.slotSize },
   ];
+  if (map.scratchAddr !== undefined) parts.push({ addr: map.scratchAddr, size: map.sectorSize });
+  parts.sort((a, b) => a.addr - b.addr);
+  const out: MemoryRegion[] = [];
+  for (const r of parts) {
+    const last = out[out.length - 1];
+    if (last && last.addr + last.size === r.addr) last.size += r.size;
+    else out.push({ ...r });
+  }
+  return out;
 }
 
 /**

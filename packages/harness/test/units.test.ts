@@ -54,10 +54,12 @@ describe('memory map', () => {
       stagingAddr: 0x90000,
       slotSize: 0x80000,
       sectorSize: 0x1000,
+      scratchAddr: 0x110000,
       appRamAddr: 0x20000000,
       appRamSize: 0x10000,
     });
-    expect(slotRegions(map)).toEqual([{ addr: 0x10000, size: 0x100000 }]);
+    // Both slots and the scratch sector of a test swap, which a power cut must keep too.
+    expect(slotRegions(map)).toEqual([{ addr: 0x10000, size: 0x101000 }]);
     // SP at the top of the application's RAM, reset handler past the table with the Thumb bit.
     expect(Buffer.from(runnableVectorTable(map)).toString('hex')).toBe('00000120' + '09000100');
   });
@@ -101,13 +103,14 @@ describe('memory map with variants', () => {
       slotSize: 0xc000,
       sectorSize: 0x1000,
     });
-    expect(slotRegions(sram)).toEqual([{ addr: 0x20004000, size: 0x18000 }]);
+    expect(slotRegions(sram)).toEqual([{ addr: 0x20004000, size: 0x19000 }]);
     const flash = parseMemoryMap(text, 'memmap-stm32f4.h', ['FWV_SLOTS_IN_FLASH']);
     expect(flash).toMatchObject({
       activeAddr: 0x08020000,
       stagingAddr: 0x08080000,
       slotSize: 0x60000,
       sectorSize: 0x20000,
+      scratchAddr: 0x080e0000,
     });
   });
 });

@@ -1,5 +1,5 @@
-import type { SegmentPart } from './buckets.js';
-import { insertObjectVersion, pendingParts } from './buckets.js';
+import type { SegmentPart } from './object-rows.js';
+import { insertObjectVersion, pendingParts } from './object-rows.js';
 import type { JobAudit } from './audit.js';
 import { appendJobEntries } from './audit.js';
 import type { Db } from './db.js';

@@ -1,30 +1,29 @@
-import { randomFillSync } from 'node:crypto';
 import { expectBytes } from '@fwsign/signing-engine';
-import { etagOf } from './etag.js';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readSync,
-  statSync,
-  unlinkSync,
-} from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { etagOf } from './etag.js';
 import type { Db } from './db.js';
-import { immediate, isBusy, stmt, withoutFsync } from './db.js';
+import { immediate, stmt } from './db.js';
 import { BucketError, noSuchBucket } from './errors.js';
-import { fsyncDirSync } from './files.js';
+import type { ObjectRow, Segment, SegmentPart } from './object-rows.js';
+import {
+  bucketRowOf,
+  checkBucketName,
+  checkKey,
+  ETAG_NOT_YET,
+  insertObjectVersion,
+  layout,
+  rememberEtags,
+} from './object-rows.js';
 import type { SegmentDirs } from './segment-files.js';
 import {
   commitIntoSegment,
-  finalPath,
-  newSegmentName,
-  publishSegment,
+  readSegmentPart,
   segmentDirs,
+  sweepPendingSegments,
   writePendingSegment,
 } from './segment-files.js';
+import { SegmentUpload } from './segment-upload.js';
 import { checkAccountId } from './validate.js';
 
 export type VersioningStatus = 'Enabled' | 'Suspended';
@@ -46,42 +45,13 @@ export interface GetObjectResult {
   contentLength: number;
 }
 
-/**
- * A segment file written and fsynced under `pending/`, holding one or more object
- * bodies back to back; not visible until rows point at it.
- */
-export interface Segment {
-  file: string;
-  parts: SegmentPart[];
+/** How a streamed put is bounded and checked. */
+export interface StreamedPutOptions {
+  /** Largest object taken: more is EntityTooLarge, and nothing is kept. */
+  maxBytes?: number;
+  /** The 16-byte MD5 the client sent as Content-MD5: a different body is BadDigest, and nothing is kept. */
+  contentMd5?: Uint8Array;
 }
-export interface SegmentPart {
-  offset: number;
-  size: number;
-  etag: string;
-}
-
-interface ObjectRow {
-  seq: number;
-  key: string;
-  version_id: string;
-  file: string;
-  offset: number;
-  etag: string;
-  size: number;
-  created_at: number;
-}
-
-// S3's bucket naming rules (the subset that matters for a local directory).
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const MAX_KEY_BYTES = 1024;
-/**
- * The ETag of an object written by a signing job until somebody reads it. Nobody is handed a
- * signed object's ETag when its job finishes, and an MD5 of every signed object cost about a fifth
- * of a 64 KiB job's CPU, so it is computed on first read and kept in the row.
- */
-const ETAG_NOT_YET = '';
-/** Pending files of a live process younger than this are left alone by the sweep: they may be mid-job. */
-const PENDING_GRACE_MS = 10 * 60_000;
 
 /**
  * Versioned buckets on the local disk. SQLite is the index: an object exists when
@@ -174,14 +144,65 @@ export class Buckets {
     expectBytes('putObject', 'body', body);
     this.bucketRow(accountId, bucket);
     const seg = this.writeSegmentSync([body]);
-    const part = seg.parts[0]!;
+    return this.commitObject(accountId, bucket, key, seg.file, seg.parts[0]!);
+  }
+
+  /**
+   * putObject for bytes that arrive over time (an HTTP body): they go to disk as they come, never
+   * all in memory. The bucket and key are checked before the first byte is taken. Nothing is kept
+   * (no row, no file) when `body` throws (a client gone, a bad chunk signature, a hash that does
+   * not match), when it holds more than `maxBytes`, or when the MD5 is not `contentMd5`; the
+   * version is committed as putObject commits it, durable before the row points at it.
+   */
+  async putObjectStream(
+    accountId: string,
+    bucket: string,
+    key: string,
+    body: AsyncIterable<Uint8Array>,
+    opts: StreamedPutOptions = {},
+  ): Promise<{ versionId: string; etag: string }> {
+    checkKey(key);
+    this.bucketRow(accountId, bucket);
+    const upload = await SegmentUpload.begin(this.dirs);
+    let part: SegmentPart;
+    try {
+      for await (const bytes of body) {
+        if (opts.maxBytes !== undefined && upload.size + bytes.length > opts.maxBytes)
+          throw new BucketError(
+            'EntityTooLarge',
+            400,
+            `Your proposed upload exceeds the maximum allowed object size of ${opts.maxBytes} bytes.`,
+          );
+        await upload.write(bytes);
+      }
+      const done = await upload.finish();
+      if (opts.contentMd5 && !done.md5.equals(opts.contentMd5))
+        throw new BucketError(
+          'BadDigest',
+          400,
+          `The Content-MD5 you specified did not match what we received: expected ${Buffer.from(opts.contentMd5).toString('base64')}, the body's is ${done.md5.toString('base64')}.`,
+        );
+      part = { offset: 0, size: done.size, etag: done.etag };
+    } catch (err) {
+      await upload.abort();
+      throw err;
+    }
+    return this.commitObject(accountId, bucket, key, upload.file, part);
+  }
+
+  /** Makes a written single-object segment a version of `key` (deleting the segment if that fails). */
+  private commitObject(
+    accountId: string,
+    bucket: string,
+    key: string,
+    file: string,
+    part: SegmentPart,
+  ): { versionId: string; etag: string } {
     const { versionId } = commitIntoSegment(
       this.dirs,
-      seg.file,
+      file,
       () =>
-        immediate(this.db, () =>
-          insertObjectVersion(this.db, seg.file, part, accountId, bucket, key),
-        ),
+        immediate(this.db, () => insertObjectVersion(this.db, file, part, accountId, bucket, key)),
       (v) => ({ referenced: true, replaced: v.replacedFiles }),
     );
     return { versionId, etag: part.etag };
@@ -210,7 +231,7 @@ export class Buckets {
       versionId: row.version_id,
       etag:
         row.etag === ETAG_NOT_YET
-          ? this.rememberEtags([{ seq: row.seq, etag: etagOf(body) }])[0]!.etag
+          ? rememberEtags(this.db, [{ seq: row.seq, etag: etagOf(body) }])[0]!.etag
           : row.etag,
       lastModified: new Date(row.created_at),
       contentLength: row.size,
@@ -270,7 +291,8 @@ export class Buckets {
     ) as Array<ObjectRow & { latest: number }>;
     const page = rows.slice(0, maxKeys);
     const computed = new Map(
-      this.rememberEtags(
+      rememberEtags(
+        this.db,
         page
           .filter((r) => r.etag === ETAG_NOT_YET)
           .map((r) => ({ seq: r.seq, etag: etagOf(this.readBody(r)) })),
@@ -294,30 +316,6 @@ export class Buckets {
       };
     }
     return { versions, isTruncated: false };
-  }
-
-  /**
-   * Keeps ETags computed on read. Only a cache (a lost update costs one MD5 on the next read), so
-   * it is committed without an fsync, and a write lock held by another process is no reason to
-   * fail the read.
-   */
-  private rememberEtags<T extends { seq: number; etag: string }>(computed: T[]): T[] {
-    if (computed.length === 0) return computed;
-    try {
-      withoutFsync(this.db, () =>
-        immediate(this.db, () => {
-          for (const c of computed)
-            stmt(this.db, 'UPDATE objects SET etag = ? WHERE seq = ? AND etag = ?').run(
-              c.etag,
-              c.seq,
-              ETAG_NOT_YET,
-            );
-        }),
-      );
-    } catch (err) {
-      if (!isBusy(err)) throw err;
-    }
-    return computed;
   }
 
   // ---- used by the job pipeline -------------------------------------------------
@@ -380,42 +378,9 @@ export class Buckets {
     return stmt(this.db, sql).get(...args) as ObjectRow | undefined;
   }
 
-  /**
-   * Opens a committed segment wherever it is: a segment is committed before its writer (possibly
-   * another process) renames it from pending/ into place, so it can be in either, and the rename
-   * can land between the two opens: then the final path is tried once more.
-   */
-  private openSegment(file: string): number {
-    const paths = [finalPath(this.dirs, file), join(this.dirs.pending, file)];
-    for (const path of [...paths, paths[0]!]) {
-      try {
-        return openSync(path, 'r');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      }
-    }
-    throw new Error(`segment ${file} of a committed object is in neither ${paths.join(' nor ')}`);
-  }
-
   /** The bytes of one object version. */
   readBody(row: { file: string; offset: number; size: number }): Uint8Array {
-    const fd = this.openSegment(row.file);
-    try {
-      // Every byte is read into it below, so it need not be zeroed first.
-      const out = Buffer.allocUnsafeSlow(row.size);
-      let got = 0;
-      while (got < row.size) {
-        const n = readSync(fd, out, got, row.size - got, row.offset + got);
-        if (n === 0)
-          throw new Error(
-            `object file ${row.file}: expected ${row.size} bytes at offset ${row.offset}, file ended after ${got}`,
-          );
-        got += n;
-      }
-      return out;
-    } finally {
-      closeSync(fd);
-    }
+    return readSegmentPart(this.dirs, row);
   }
 
   writeSegmentSync(bodies: readonly Uint8Array[]): Segment {
@@ -424,177 +389,9 @@ export class Buckets {
     return seg;
   }
 
-  /**
-   * Crash recovery, run on open: a pending file whose row was committed is moved
-   * into place; one without a row is deleted. Files of another live process that
-   * are younger than the grace period are skipped: that process may be mid-job.
-   */
+  /** Crash recovery, run on open (see sweepPendingSegments). */
   sweepPending(now = Date.now()): { published: number; deleted: number } {
-    let published = 0;
-    let deleted = 0;
     const referenced = stmt(this.db, 'SELECT 1 FROM objects WHERE file = ?');
-    for (const file of readdirSync(this.dirs.pending)) {
-      const path = join(this.dirs.pending, file);
-      const pid = Number(file.split('-', 1)[0]);
-      if (processAlive(pid)) {
-        let age: number;
-        try {
-          age = now - statSync(path).mtimeMs;
-        } catch {
-          continue;
-        }
-        if (age < PENDING_GRACE_MS) continue;
-      }
-      // Another process may be sweeping the same directory: a file gone meanwhile is fine.
-      if (referenced.get(file)) {
-        if (!existsSync(finalPath(this.dirs, file))) {
-          publishSegment(this.dirs, file);
-          published++;
-        } else {
-          unlinkQuiet(path);
-        }
-      } else if (unlinkQuiet(path)) {
-        deleted++;
-      }
-    }
-    if (published + deleted > 0) fsyncDirSync(this.dirs.pending);
-    return { published, deleted };
+    return sweepPendingSegments(this.dirs, (file) => referenced.get(file) !== undefined, now);
   }
-}
-
-/**
- * Inserts the row that makes one part of a pending segment visible. Must run
- * inside the caller's transaction. An unversioned or suspended bucket keeps one
- * "null" version per key, as S3 does; a segment left without any row by that
- * replacement is returned for deletion after commit.
- */
-function bucketRowOf(db: Db, accountId: string, bucket: string): { versioning: string | null } {
-  const row = stmt(db, 'SELECT versioning FROM buckets WHERE account = ? AND name = ?').get(
-    accountId,
-    bucket,
-  ) as { versioning: string | null } | undefined;
-  if (!row) throw noSuchBucket(bucket);
-  return row;
-}
-
-export function insertObjectVersion(
-  db: Db,
-  file: string,
-  part: SegmentPart,
-  accountId: string,
-  bucket: string,
-  key: string,
-): { versionId: string; replacedFiles: string[] } {
-  const b = bucketRowOf(db, accountId, bucket);
-  const replacedFiles: string[] = [];
-  let versionId: string;
-  if (b.versioning === 'Enabled') {
-    versionId = newVersionId();
-  } else {
-    versionId = 'null';
-    const old = stmt(
-      db,
-      "SELECT seq, file FROM objects WHERE account = ? AND bucket = ? AND key = ? AND version_id = 'null'",
-    ).get(accountId, bucket, key) as { seq: number; file: string } | undefined;
-    if (old) {
-      stmt(db, 'DELETE FROM objects WHERE seq = ?').run(old.seq);
-      if (
-        old.file !== file &&
-        !stmt(db, 'SELECT 1 FROM objects WHERE file = ? LIMIT 1').get(old.file)
-      )
-        replacedFiles.push(old.file);
-    }
-  }
-  stmt(
-    db,
-    'INSERT INTO objects (account, bucket, key, version_id, file, offset, etag, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-  ).run(accountId, bucket, key, versionId, file, part.offset, part.etag, part.size, Date.now());
-  return { versionId, replacedFiles };
-}
-
-/** Parts of a segment written by a signing job: their ETags are left to the first read. */
-export function pendingParts(bodies: readonly Uint8Array[]): SegmentPart[] {
-  return partsOf(
-    bodies.map((b) => b.length),
-    bodies.map(() => ETAG_NOT_YET),
-  );
-}
-
-function layout(bodies: readonly Uint8Array[]): Segment {
-  return {
-    file: newSegmentName(),
-    parts: partsOf(
-      bodies.map((b) => b.length),
-      bodies.map(etagOf),
-    ),
-  };
-}
-
-function partsOf(sizes: readonly number[], etags: readonly string[]): SegmentPart[] {
-  let offset = 0;
-  return sizes.map((size, i) => {
-    const part = { offset, size, etag: etags[i]! };
-    offset += size;
-    return part;
-  });
-}
-
-const VERSION_ID_BYTES = 24;
-const versionIdPool = Buffer.allocUnsafeSlow(VERSION_ID_BYTES * 256);
-let versionIdAt = versionIdPool.length;
-
-/** 24 random bytes, base64url. Drawn from a pool refilled 256 ids at a time: one randomBytes call per job cost more than the rest of the row's insert. */
-function newVersionId(): string {
-  if (versionIdAt === versionIdPool.length) {
-    randomFillSync(versionIdPool);
-    versionIdAt = 0;
-  }
-  versionIdAt += VERSION_ID_BYTES;
-  return versionIdPool.toString('base64url', versionIdAt - VERSION_ID_BYTES, versionIdAt);
-}
-
-function unlinkQuiet(path: string): boolean {
-  try {
-    unlinkSync(path);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw err;
-  }
-}
-
-function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function checkBucketName(bucket: unknown): string {
-  if (typeof bucket !== 'string' || !BUCKET_NAME.test(bucket) || bucket.includes('..')) {
-    throw new BucketError(
-      'InvalidBucketName',
-      400,
-      `bucket name: expected 3-63 characters of [a-z0-9.-] starting and ending with a letter or digit, got ${JSON.stringify(bucket)}`,
-    );
-  }
-  return bucket;
-}
-
-function checkKey(key: unknown): string {
-  if (
-    typeof key !== 'string' ||
-    key.length === 0 ||
-    Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES
-  ) {
-    throw new BucketError(
-      'KeyTooLongError',
-      400,
-      `object key: expected 1-${MAX_KEY_BYTES} bytes of UTF-8, got ${JSON.stringify(key)}`,
-    );
-  }
-  return key;
 }

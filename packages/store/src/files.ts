@@ -1,4 +1,5 @@
 import { closeSync, fsyncSync, openSync, writeSync, writevSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 
 /** Writes the buffers back to back and fsyncs the file before returning; the file is new (fails if it exists). */
 export function writeFileDurableSync(path: string, bodies: readonly Uint8Array[]): void {
@@ -29,5 +30,15 @@ export function fsyncDirSync(dir: string): void {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** fsyncDirSync off the event loop, for writers that must not block it. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
 }

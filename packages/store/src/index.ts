@@ -62,3 +62,4 @@ export type {
   Buckets,
 } from './buckets.js';
 export type { SignatureValidityPeriod, ValidityType } from './validity.js';
+export { UPLOAD_WRITE_BYTES } from './segment-upload.js';

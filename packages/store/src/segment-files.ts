@@ -1,7 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, renameSync, unlinkSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { fsyncDirSync, writeFileDurableSync } from './files.js';
+
+/** Pending files of a live process younger than this are left alone by the sweep: they may be mid-job or mid-upload. */
+const PENDING_GRACE_MS = 10 * 60_000;
 
 /**
  * Where object segments live: written and fsynced under `objects/pending/`, made
@@ -43,7 +55,7 @@ export function writePendingSegment(
 }
 
 /** Moves a committed segment into place. Not fsynced: if the rename is lost, the next open redoes it. */
-export function publishSegment(dirs: SegmentDirs, file: string): void {
+function publishSegment(dirs: SegmentDirs, file: string): void {
   const dst = finalPath(dirs, file);
   try {
     renameSync(join(dirs.pending, file), dst);
@@ -54,7 +66,7 @@ export function publishSegment(dirs: SegmentDirs, file: string): void {
 }
 
 /** Deletes a pending segment no row points at. */
-function discardSegment(dirs: SegmentDirs, file: string): void {
+export function discardSegment(dirs: SegmentDirs, file: string): void {
   try {
     unlinkSync(join(dirs.pending, file));
   } catch {
@@ -104,4 +116,106 @@ export function commitIntoSegment<T>(
     // Committed already: readers find the file in pending/, and the next open moves it.
   }
   return committed;
+}
+
+/**
+ * Opens a committed segment wherever it is: a segment is committed before its writer (possibly
+ * another process) renames it from pending/ into place, so it can be in either, and the rename
+ * can land between the two opens: then the final path is tried once more.
+ */
+function openSegment(dirs: SegmentDirs, file: string): number {
+  const paths = [finalPath(dirs, file), join(dirs.pending, file)];
+  for (const path of [...paths, paths[0]!]) {
+    try {
+      return openSync(path, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+  throw new Error(`segment ${file} of a committed object is in neither ${paths.join(' nor ')}`);
+}
+
+/** The bytes of one part of a committed segment. */
+export function readSegmentPart(
+  dirs: SegmentDirs,
+  part: { file: string; offset: number; size: number },
+): Uint8Array {
+  const fd = openSegment(dirs, part.file);
+  try {
+    // Every byte is read into it below, so it need not be zeroed first.
+    const out = Buffer.allocUnsafeSlow(part.size);
+    let got = 0;
+    while (got < part.size) {
+      const n = readSync(fd, out, got, part.size - got, part.offset + got);
+      if (n === 0)
+        throw new Error(
+          `object file ${part.file}: expected ${part.size} bytes at offset ${part.offset}, file ended after ${got}`,
+        );
+      got += n;
+    }
+    return out;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Crash recovery, run on open: a pending file whose row was committed is moved
+ * into place; one without a row is deleted (a write or an upload that never committed).
+ * Files of another live process that are younger than the grace period are skipped:
+ * that process may be mid-job or mid-upload.
+ */
+export function sweepPendingSegments(
+  dirs: SegmentDirs,
+  referenced: (file: string) => boolean,
+  now = Date.now(),
+): { published: number; deleted: number } {
+  let published = 0;
+  let deleted = 0;
+  for (const file of readdirSync(dirs.pending)) {
+    const path = join(dirs.pending, file);
+    const pid = Number(file.split('-', 1)[0]);
+    if (processAlive(pid)) {
+      let age: number;
+      try {
+        age = now - statSync(path).mtimeMs;
+      } catch {
+        continue;
+      }
+      if (age < PENDING_GRACE_MS) continue;
+    }
+    // Another process may be sweeping the same directory: a file gone meanwhile is fine.
+    if (referenced(file)) {
+      if (!existsSync(finalPath(dirs, file))) {
+        publishSegment(dirs, file);
+        published++;
+      } else {
+        unlinkQuiet(path);
+      }
+    } else if (unlinkQuiet(path)) {
+      deleted++;
+    }
+  }
+  if (published + deleted > 0) fsyncDirSync(dirs.pending);
+  return { published, deleted };
+}
+
+function unlinkQuiet(path: string): boolean {
+  try {
+    unlinkSync(path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

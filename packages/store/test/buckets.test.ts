@@ -2,7 +2,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignerStore } from '../src/index.js';
-import { insertObjectVersion } from '../src/buckets.js';
+import { insertObjectVersion } from '../src/object-rows.js';
 import { ALICE, BOB, enc, expectStoreError, openStore, removeDir, tempDir } from './helpers.js';
 
 let dir: string;

@@ -26,6 +26,7 @@ static void test_erase_sectors(void)
     static const struct { uint32_t addr; int snb; } map[] = {
         {0x08020000u, 5}, {0x08040000u, 6}, {0x08060000u, 7}, /* active slot, 7 = its trailer */
         {0x08080000u, 8}, {0x080A0000u, 9}, {0x080C0000u, 10}, /* staging slot */
+        {0x080E0000u, 11},                                     /* a test swap's scratch sector */
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
         sim_reset();
@@ -41,8 +42,8 @@ static void test_erase_sectors(void)
 
 static void test_erase_refused(void)
 {
-    /* the verifier, the anchors, sector 4, sector 11, a misaligned address: never erased */
-    static const uint32_t bad[] = {0x08000000u, 0x08008000u, 0x08010000u, 0x080E0000u, 0x08020004u, 0x08021000u};
+    /* the verifier, the anchors, sector 4, a misaligned address: never erased */
+    static const uint32_t bad[] = {0x08000000u, 0x08008000u, 0x08010000u, 0x08020004u, 0x08021000u};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         sim_reset();
         int rc = port_flash_erase(bad[i]);
@@ -87,7 +88,7 @@ static void test_write_refused(void)
         {0x08000000u, 4},          /* the verifier */
         {0x08008000u, 4},          /* the anchors */
         {0x0801FFFCu, 8},          /* starts before the active slot */
-        {0x080DFFFCu, 8},          /* runs past the staging slot */
+        {0x080FFFFCu, 8},          /* runs past the scratch sector, the end of flash */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         sim_reset();

@@ -46,7 +46,7 @@ export async function flashPacked(io: CliIo, a: PackedFlashArgs): Promise<number
       );
       if (r.booted)
         io.stdout.write(
-          `booted: the device runs ${r.hash}${r.confirmed ? ' (confirmed)' : r.server === 'stock' ? ' (on test: confirm it, or the next reset reverts)' : ''}\n`,
+          `booted: the device runs ${r.hash}${r.confirmed ? ' (confirmed)' : ' (on test: confirm it, or the next reset reverts)'}\n`,
         );
     }
     return EXIT_OK;

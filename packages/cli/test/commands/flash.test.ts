@@ -400,13 +400,14 @@ describe('fwsign flash: stock servers and MCUboot-format images', () => {
         '--quiet',
         'app.img',
         '--boot',
+        '--confirm', // for good: a tested image would be reverted by the next reset
       );
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(
         new RegExp(`^uploaded MCUboot image 3\\.0\\.0 \\(hash ${hash}\\) to a fwsign verifier: `),
       );
-      expect(r.stdout).toContain(`booted: the device runs ${hash}\n`);
+      expect(r.stdout).toContain(`booted: the device runs ${hash} (confirmed)\n`);
       // The raw image (version 0.0.0) over the installed 3.0.0: refused until asked for.
       const down = ['flash', '--port', board.serialPath(), '--quiet', 'app.json', '--boot'];
       const refused = await fwsign(tmp.dir, ...down);
