@@ -39,7 +39,7 @@ const MAX_SIGN_PAYLOAD_BYTES = 4096;
 type Commit = (
   job: NewJob,
   body?: Uint8Array,
-  /** For the transparency log: what was signed (digest) and the signature. */
+  /** For the transparency log: the SHA-256 of what was signed. */
   facts?: { payloadSha256?: Uint8Array },
 ) => Promise<StartSigningJobResponse>;
 

@@ -135,8 +135,12 @@ export class SignerStore {
     if (this.closed) return;
     this.jobs.close();
     this.closed = true;
-    this.audit.exportEntries();
-    this.db.close();
+    try {
+      // The files catch up with what was committed; what they miss is copied at the next open.
+      this.audit.exportEntries();
+    } finally {
+      this.db.close();
+    }
   }
 
   /** True once signing jobs are committed on the commit worker's thread (false before the first job, or where the worker could not start). */
