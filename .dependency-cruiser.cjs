@@ -1,6 +1,7 @@
 // The dependency arrows of README.md, enforced (`pnpm arrows`, part of scripts/test.sh):
 //
 //   cli → api → store → signing-engine → protocol
+//   store → audit-log;  cli → audit-log (the transparency log's formats, pure)
 //   cli → flasher → signing-engine;  cli → harness → flasher
 //   everything may use protocol; nothing imports the cli; console talks to the API over HTTP only.
 //
@@ -10,16 +11,18 @@
 
 /** Packages each package must not import (everything not downstream of it). */
 const upstreamOf = {
-  protocol: ['signing-engine', 'store', 'api', 'flasher', 'harness', 'cli', 'console'],
-  'signing-engine': ['store', 'api', 'flasher', 'harness', 'cli', 'console'],
+  protocol: ['signing-engine', 'audit-log', 'store', 'api', 'flasher', 'harness', 'cli', 'console'],
+  'signing-engine': ['audit-log', 'store', 'api', 'flasher', 'harness', 'cli', 'console'],
+  'audit-log': ['signing-engine', 'store', 'api', 'flasher', 'harness', 'cli', 'console'],
   store: ['api', 'flasher', 'harness', 'cli', 'console'],
   api: ['flasher', 'harness', 'cli', 'console'],
-  flasher: ['store', 'api', 'harness', 'cli', 'console'],
-  harness: ['store', 'api', 'cli', 'console'],
+  flasher: ['audit-log', 'store', 'api', 'harness', 'cli', 'console'],
+  harness: ['audit-log', 'store', 'api', 'cli', 'console'],
   // What several packages' tests share (a seeded PRNG, OpenSSL-made certificates): it stands alone.
   'test-support': [
     'protocol',
     'signing-engine',
+    'audit-log',
     'store',
     'api',
     'flasher',

@@ -1,9 +1,12 @@
+import type { AuditService } from './audit-routes.js';
 import type { AcmOperations, StoreSignerOperations } from './operations.js';
 import type { S3Buckets } from './s3.js';
 
 /** What the server needs of the store: Signer operations by name, ACM's four, the buckets. */
 export interface ApiStore extends AcmOperations, StoreSignerOperations {
   readonly buckets: S3Buckets;
+  /** The transparency log, served read-only under /_fwsign/audit/ (audit-routes.ts). */
+  readonly audit?: AuditService;
   close(): void | Promise<void>;
 }
 
@@ -24,6 +27,11 @@ export interface SignerServerOptions {
   maxSkewMs?: number;
   /** Closes the store when the server closes (default true). */
   ownsStore?: boolean;
+  /** Sign a transparency-log checkpoint this often when the log grew (default: never; `fwsign serve` sets 60 s). */
+  checkpointIntervalMs?: number;
+  /** For open(): record changes in the transparency log (default true), and the log's name. */
+  auditLog?: boolean;
+  auditOrigin?: string;
   /** The web console's built files, served at /console/ (none when absent). */
   consoleDir?: string;
   /** Open connections at most (default 1024); more are refused at accept. */

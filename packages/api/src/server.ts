@@ -41,6 +41,7 @@ import {
   type ApiStore,
   type SignerServerOptions,
 } from './server-options.js';
+import { auditOperation, handleAudit, isAuditPath } from './audit-routes.js';
 
 interface Exchange {
   requestId: string;
@@ -63,6 +64,8 @@ interface Routed {
   /** fwsign's OTA job document route (ota.ts), when Signer's routes did not match. */
   ota?: { jobId: string } | undefined;
   routeError?: { thrown: unknown };
+  /** A transparency-log route (answered Signer-shaped). */
+  audit?: boolean;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -81,6 +84,7 @@ export class SignerServer {
   private readonly bodies: ByteBudget;
   private inFlight = 0;
   private closing: Promise<void> | undefined;
+  private readonly checkpoints: NodeJS.Timeout | undefined;
   readonly region: string;
 
   /** Opens the store in `dataDir` (creating it) and builds a server that owns it. */
@@ -88,7 +92,13 @@ export class SignerServer {
     opts: Omit<SignerServerOptions, 'store'> & { store?: ApiStore },
   ): Promise<SignerServer> {
     const store =
-      opts.store ?? SignerStore.open({ dataDir: opts.dataDir, region: opts.region ?? 'us-east-1' });
+      opts.store ??
+      SignerStore.open({
+        dataDir: opts.dataDir,
+        region: opts.region ?? 'us-east-1',
+        ...(opts.auditLog === false ? { audit: false } : {}),
+        ...(opts.auditOrigin !== undefined ? { auditOrigin: opts.auditOrigin } : {}),
+      });
     try {
       return new SignerServer({ ...opts, store });
     } catch (err) {
@@ -116,6 +126,17 @@ export class SignerServer {
       (req, res) => void (web?.claims(req) ? web.serve(req, res) : this.handle(req, res)),
     );
     this.server.maxConnections = opts.maxConnections ?? 1024;
+    const audit = opts.store.audit;
+    if (audit && opts.checkpointIntervalMs !== undefined) {
+      this.checkpoints = setInterval(() => {
+        try {
+          audit.checkpointIfGrown();
+        } catch (err) {
+          this.log?.(`${new Date().toISOString()} checkpoint failed: ${(err as Error).message}`);
+        }
+      }, opts.checkpointIntervalMs);
+      this.checkpoints.unref();
+    }
     this.bodies = new ByteBudget(opts.maxBodyBytesInFlight ?? 256 * 1024 * 1024);
     this.server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket) => {
       const answer = malformedHttpAnswer(err, randomUUID());
@@ -153,6 +174,7 @@ export class SignerServer {
   /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then closes the store. */
   close(graceMs = 10_000): Promise<void> {
     this.closing ??= (async () => {
+      clearInterval(this.checkpoints);
       const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
       this.server.closeIdleConnections();
       const deadline = Date.now() + graceMs;
@@ -196,8 +218,19 @@ export class SignerServer {
     const rawPath = q < 0 ? url : url.slice(0, q);
     const headers = flatHeaders(req);
     const method = req.method ?? 'GET';
-    x.protocol = pickProtocol(method, rawPath, headers);
     const r: Routed = { method, rawPath, headers, query: Object.create(null) as Routed['query'] };
+    if (isAuditPath(rawPath)) {
+      x.protocol = 'signer';
+      x.operation = auditOperation(rawPath);
+      r.audit = true;
+      try {
+        r.query = parseQuery(q < 0 ? '' : url.slice(q + 1));
+      } catch (err) {
+        r.routeError = { thrown: err };
+      }
+      return r;
+    }
+    x.protocol = pickProtocol(method, rawPath, headers);
     try {
       r.query = parseQuery(q < 0 ? '' : url.slice(q + 1));
       r.match = x.protocol === 'signer' ? signerRoute(method, rawPath) : undefined;
@@ -296,7 +329,16 @@ export class SignerServer {
     id: Identity,
     payload: Uint8Array,
   ): Promise<void> {
-    if (x.protocol === 's3') {
+    if (r.audit) {
+      const out = handleAudit(this.opts.store.audit, r.method, r.rawPath, r.query);
+      x.status = 200;
+      this.send(
+        res,
+        200,
+        { 'content-type': 'application/json', 'x-amzn-requestid': x.requestId },
+        JSON.stringify(out),
+      );
+    } else if (x.protocol === 's3') {
       this.sendS3(
         res,
         x,

@@ -1,5 +1,7 @@
 import type { SegmentPart } from './object-rows.js';
 import { insertObjectVersion, pendingParts } from './object-rows.js';
+import type { JobAudit } from './audit.js';
+import { appendJobEntries } from './audit.js';
 import type { Db } from './db.js';
 import { immediate } from './db.js';
 import type { NewJob } from './job-row.js';
@@ -11,6 +13,8 @@ import { commitIntoSegment, newSegmentName, writePendingSegment } from './segmen
 export interface BatchJob {
   job: NewJob;
   body?: Uint8Array;
+  /** The job's transparency-log facts; absent when the operator turned the log off. */
+  audit?: JobAudit;
 }
 
 interface Outcome {
@@ -70,7 +74,7 @@ function commitAndPlace(
     () =>
       immediate(db, () =>
         batch.map((c) =>
-          insertRows(db, c.job, c.body ? { file: file!, part: parts[p++]! } : undefined),
+          insertRows(db, c.job, c.body ? { file: file!, part: parts[p++]! } : undefined, c.audit),
         ),
       ),
     // Every job of the batch may have been a duplicate token: then nothing points at the segment.
@@ -88,6 +92,7 @@ function insertRows(
   db: Db,
   j: NewJob,
   obj: { file: string; part: SegmentPart } | undefined,
+  audit: JobAudit | undefined,
 ): Outcome {
   if (j.client_token !== null) {
     const prior = findJobByToken(db, j.invoker, j.client_token);
@@ -101,6 +106,7 @@ function insertRows(
     replaced = v.replacedFiles;
   }
   insertJob(db, j);
+  if (audit) appendJobEntries(db, j, audit);
   return {
     jobId: j.job_id,
     jobOwner: j.owner,

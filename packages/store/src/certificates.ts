@@ -17,6 +17,7 @@ import {
   ResourceNotFoundException,
   ValidationException,
 } from './errors.js';
+import { record } from './audit.js';
 import { seal } from './master-key.js';
 import { assertCurrentMasterKey } from './key-check-value.js';
 import type { Identity } from './validate.js';
@@ -217,6 +218,17 @@ export function storeCertificate(
       now.getTime(),
       JSON.stringify(checked.tags),
     );
+    record(ctx, {
+      kind: 'certificate.import',
+      actor: id.principalArn,
+      subjects: [arn],
+      details: {
+        certificateSha256: Buffer.from(cert.sha256).toString('hex'),
+        subject: cert.subject,
+        reimport: reimport !== undefined,
+        ...('pkcs11Uri' in key ? { pkcs11Uri: key.pkcs11Uri } : {}),
+      },
+    });
     return { certificateArn: arn };
   });
 }
@@ -382,5 +394,11 @@ export function deleteCertificate(
         `certificateArn: certificate ${r.arn} is in use by ${users.join(', ')}`,
       );
     stmt(ctx.db, 'DELETE FROM certificates WHERE arn = ?').run(r.arn);
+    record(ctx, {
+      kind: 'certificate.delete',
+      actor: id.principalArn,
+      subjects: [r.arn],
+      details: { certificateSha256: r.sha256 },
+    });
   });
 }

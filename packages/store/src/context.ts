@@ -9,6 +9,8 @@ export interface StoreContext {
   tokens: TokenSealer;
   buckets: Buckets;
   masterKey: Uint8Array;
+  /** Whether changes are recorded in the transparency log (audit.ts); on unless the operator turned it off. */
+  audit: boolean;
   /** Injected so tests can move time (expiry, revocation effective times). */
   now(): Date;
 }

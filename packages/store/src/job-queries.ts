@@ -1,4 +1,5 @@
 import { jobArn, parseJobArn, parseProfileArn } from './arns.js';
+import { record } from './audit.js';
 import type { StoreContext } from './context.js';
 import { parseJson } from './context.js';
 import { immediate, stmt } from './db.js';
@@ -291,6 +292,13 @@ export function revokeSignature(
       ctx.db,
       'UPDATE jobs SET revoked_at = ?, revoked_by = ?, revoked_reason = ? WHERE job_id = ?',
     ).run(ctx.now().getTime(), id.principalArn, reason, jid);
+    record(ctx, {
+      kind: 'signature.revoke',
+      actor: id.principalArn,
+      subjects: [jobArnOf(ctx, j)],
+      jobId: jid,
+      details: { reason },
+    });
   });
 }
 

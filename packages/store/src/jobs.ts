@@ -5,6 +5,7 @@ import {
   TokenError,
 } from '@fwsign/signing-engine';
 import type { EffectiveConfiguration, SignResult } from '@fwsign/signing-engine';
+import { jobAudit } from './audit.js';
 import type { BatchJob, CommittedBatch } from './batch-commit.js';
 import { writeAndCommit } from './batch-commit.js';
 import { CommitWriter } from './commit-writer.js';
@@ -82,7 +83,9 @@ export class JobPipeline {
     private readonly signers: SignerCache,
     managedKeys: ManagedKeyCache,
   ) {
-    this.managed = new ManagedSigning(ctx, managedKeys, (job, body) => this.commit(job, body));
+    this.managed = new ManagedSigning(ctx, managedKeys, (job, body, facts) =>
+      this.commit(job, body, facts),
+    );
     this.writer = new CommitWriter(ctx.db, ctx.db.name, ctx.buckets.dirs);
   }
 
@@ -231,7 +234,7 @@ export class JobPipeline {
       throw err;
     }
     // IoT signatures carry no expiry: signatureValidityPeriod applies to Lambda and Notation only.
-    return this.commit(succeeded(base, this.ctx.now(), null), result.signedObject);
+    return this.commit(succeeded(base, this.ctx.now(), null), result.signedObject, result);
   }
 
   /** The platform catalog is immutable, so a resolved configuration is reused per platform and overrides. */
@@ -294,11 +297,16 @@ export class JobPipeline {
     return m.signer;
   }
 
-  private commit(job: NewJob, body?: Uint8Array): Promise<StartSigningJobResponse> {
+  private commit(
+    job: NewJob,
+    body?: Uint8Array,
+    facts?: { payloadSha256?: Uint8Array; signature?: Uint8Array },
+  ): Promise<StartSigningJobResponse> {
     return new Promise((resolve, reject) => {
       this.queue.push({
         job,
         ...(body ? { body } : {}),
+        ...(this.ctx.audit ? { audit: jobAudit(this.ctx.region, facts) } : {}),
         resolve: (r) => resolve({ jobId: r.jobId, jobOwner: r.jobOwner }),
         reject,
       });
@@ -341,7 +349,13 @@ export class JobPipeline {
       // Only the job and its object cross to the worker; the callers' resolve/reject stay here.
       this.settle(
         batch,
-        await this.writer.commit(batch.map(({ job, body }) => (body ? { job, body } : { job }))),
+        await this.writer.commit(
+          batch.map(({ job, body, audit }) => ({
+            job,
+            ...(body ? { body } : {}),
+            ...(audit ? { audit } : {}),
+          })),
+        ),
       );
     } catch (err) {
       for (const c of batch) c.reject(err);

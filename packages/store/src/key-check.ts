@@ -4,6 +4,8 @@ import { dirname } from 'node:path';
 import type { Db } from './db.js';
 import { immediate, stmt } from './db.js';
 import { CHECK_ROW, checkValue, matches, storedCheck } from './key-check-value.js';
+import { appendEntry, OPERATOR } from './audit.js';
+import { auditKeyCount, resealAuditKey } from './audit-key.js';
 import { managedKeyCount, resealManagedKeys } from './managed-keys.js';
 import {
   createKeyFile,
@@ -23,7 +25,9 @@ function sealedKeyCount(db: Db): number {
       stmt(db, 'SELECT count(*) AS n FROM certificates WHERE key_ciphertext IS NOT NULL').get() as {
         n: number;
       }
-    ).n + managedKeyCount(db)
+    ).n +
+    managedKeyCount(db) +
+    auditKeyCount(db)
   );
 }
 
@@ -114,7 +118,8 @@ export function rotateMasterKey(
         plain.fill(0);
       }
     }
-    const managed = resealManagedKeys(db, current, next);
+    const managed = resealManagedKeys(db, current, next) + resealAuditKey(db, current, next);
+    appendEntry(db, Date.now(), { kind: 'master-key.rotate', actor: OPERATOR, subjects: [] });
     stmt(db, 'INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(
       CHECK_ROW,
       checkValue(next),

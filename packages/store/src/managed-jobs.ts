@@ -3,6 +3,7 @@
  * (Notation's JWS envelope), with the profile version's key from ManagedKeyCache. The job rows go
  * through the JobPipeline's group commit like every other job.
  */
+import { createHash } from 'node:crypto';
 import {
   EngineError,
   NOTARY_PAYLOAD_TYPE,
@@ -40,7 +41,12 @@ import { addPeriod } from './validity.js';
 /** The SignPayload reference: payload length 1 to 4096. */
 const MAX_SIGN_PAYLOAD_BYTES = 4096;
 
-type Commit = (job: NewJob, body?: Uint8Array) => Promise<StartSigningJobResponse>;
+type Commit = (
+  job: NewJob,
+  body?: Uint8Array,
+  /** For the transparency log: the SHA-256 of what was signed. */
+  facts?: { payloadSha256?: Uint8Array },
+) => Promise<StartSigningJobResponse>;
 
 export class ManagedSigning {
   /** The platform catalog is immutable, so a resolved configuration is reused per platform and overrides. */
@@ -198,6 +204,8 @@ export class ManagedSigning {
         signingTime,
         expiry,
       ),
+      undefined,
+      { payloadSha256: createHash('sha256').update(input.payload).digest() },
     );
     return {
       jobId: r.jobId,

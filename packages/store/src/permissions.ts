@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { parseProfileArn } from './arns.js';
+import { parseProfileArn, profileArn } from './arns.js';
+import { record } from './audit.js';
 import type { StoreContext } from './context.js';
 import { immediate, stmt } from './db.js';
 import {
@@ -257,6 +258,12 @@ export function addProfilePermission(
       next.profile_version,
       next.seq,
     );
+    record(ctx, {
+      kind: 'permission.add',
+      actor: id.principalArn,
+      subjects: [profileArn(ctx.region, profile.account, profile.name)],
+      details: { statementId, action, principal, profileVersion: version },
+    });
     return { revisionId: bumpRevision(ctx, profile) };
   });
 }
@@ -282,6 +289,12 @@ export function removeProfilePermission(
         `statementId: no statement ${JSON.stringify(statementId)} on profile ${name}`,
       );
     }
+    record(ctx, {
+      kind: 'permission.remove',
+      actor: id.principalArn,
+      subjects: [profileArn(ctx.region, profile.account, profile.name)],
+      details: { statementId },
+    });
     return { revisionId: bumpRevision(ctx, profile) };
   });
 }

@@ -8,6 +8,7 @@ import {
 } from '@fwsign/signing-engine';
 import type { EffectiveConfiguration, ManagedConfiguration } from '@fwsign/signing-engine';
 import { profileArn, profileVersionArn } from './arns.js';
+import { record } from './audit.js';
 import type { StoreContext } from './context.js';
 import { parseJson } from './context.js';
 import { immediate, stmt } from './db.js';
@@ -250,6 +251,12 @@ export function putSigningProfile(
       now.getTime(),
     );
     if (managed) issueProfileKey(ctx, id.accountId, name, version);
+    record(ctx, {
+      kind: 'profile.put',
+      actor: id.principalArn,
+      subjects: [profileVersionArn(ctx.region, id.accountId, name, version)],
+      details: { platformId, certificateArn: certArn },
+    });
     return {
       arn: profileArn(ctx.region, id.accountId, name),
       profileVersion: version,
@@ -442,6 +449,11 @@ export function cancelSigningProfile(
       ctx.db,
       "UPDATE profiles SET status = 'Canceled', canceled_at = ? WHERE account = ? AND name = ?",
     ).run(ctx.now().getTime(), p.account, p.name);
+    record(ctx, {
+      kind: 'profile.cancel',
+      actor: id.principalArn,
+      subjects: [profileVersionArn(ctx.region, p.account, p.name, p.profile_version)],
+    });
   });
 }
 
@@ -486,5 +498,11 @@ export function revokeSigningProfile(
       ctx.db,
       "UPDATE profiles SET status = 'Revoked', revoked_effective_from = ?, revoked_at = ?, revoked_by = ?, revoked_reason = ? WHERE account = ? AND name = ?",
     ).run(effective.getTime(), now.getTime(), id.principalArn, reason, p.account, p.name);
+    record(ctx, {
+      kind: 'profile.revoke',
+      actor: id.principalArn,
+      subjects: [profileVersionArn(ctx.region, p.account, p.name, version)],
+      details: { effectiveTime: effective.toISOString(), reason },
+    });
   });
 }

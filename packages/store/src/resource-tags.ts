@@ -1,4 +1,5 @@
 import { parseProfileArn } from './arns.js';
+import { record } from './audit.js';
 import type { StoreContext } from './context.js';
 import { parseJson } from './context.js';
 import { immediate, stmt } from './db.js';
@@ -56,6 +57,12 @@ export function tagResource(
       p.account,
       p.name,
     );
+    record(ctx, {
+      kind: 'tags.add',
+      actor: id.principalArn,
+      subjects: [input.resourceArn],
+      details: { tags },
+    });
   });
 }
 
@@ -78,6 +85,12 @@ export function untagResource(
       p.account,
       p.name,
     );
+    record(ctx, {
+      kind: 'tags.remove',
+      actor: id.principalArn,
+      subjects: [input.resourceArn],
+      details: { tagKeys: keys },
+    });
   });
 }
 

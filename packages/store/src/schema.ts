@@ -189,4 +189,25 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX certificates_account ON certificates (account, arn);
     `,
   },
+  {
+    version: 4,
+    name: 'transparency log',
+    sql: `
+      CREATE TABLE audit_entries (
+        seq INTEGER PRIMARY KEY,
+        entry BLOB NOT NULL,
+        leaf_hash BLOB NOT NULL,
+        job_id TEXT,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX audit_entries_job ON audit_entries (job_id) WHERE job_id IS NOT NULL;
+
+      CREATE TABLE audit_checkpoints (
+        size INTEGER PRIMARY KEY,
+        root BLOB NOT NULL,
+        note TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

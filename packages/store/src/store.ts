@@ -25,6 +25,7 @@ import * as profiles from './profiles.js';
 import * as tags from './resource-tags.js';
 import type { TagMap } from './tags.js';
 import { TokenSealer } from './tokens.js';
+import { TransparencyLog } from './transparency-log.js';
 import type { Identity } from './validate.js';
 import { checkIdentity } from './validate.js';
 
@@ -36,6 +37,10 @@ export interface OpenOptions {
   masterKey?: Uint8Array;
   /** Clock, for tests of expiry and revocation. */
   now?: () => Date;
+  /** Record every change in the transparency log (audit.ts). On by default; off only by the operator's choice. */
+  audit?: boolean;
+  /** The log's name, the first line of its checkpoints; fixed when the log's key is made. Default `fwsign/<region>/<random id>`. */
+  auditOrigin?: string;
 }
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-[0-9]$/;
@@ -49,14 +54,17 @@ export class SignerStore {
   readonly dataDir: string;
   readonly region: string;
   readonly buckets: Buckets;
+  /** The transparency log: checkpoints, proofs, the exporter of `<dataDir>/audit/`. */
+  readonly audit: TransparencyLog;
   private readonly ctx: StoreContext;
   private readonly db: Db;
   private readonly jobs: JobPipeline;
   private readonly signers: SignerCache;
   private closed = false;
 
-  private constructor(ctx: StoreContext, dataDir: string) {
+  private constructor(ctx: StoreContext, dataDir: string, auditOrigin?: string) {
     this.ctx = ctx;
+    this.audit = new TransparencyLog(ctx.db, dataDir, ctx.masterKey, ctx.region, auditOrigin);
     this.db = ctx.db;
     this.dataDir = dataDir;
     this.region = ctx.region;
@@ -90,9 +98,13 @@ export class SignerStore {
         tokens: new TokenSealer(db),
         buckets,
         masterKey,
+        audit: opts.audit ?? true,
         now: opts.now ?? (() => new Date()),
       };
-      return new SignerStore(ctx, dataDir);
+      const store = new SignerStore(ctx, dataDir, opts.auditOrigin);
+      // Entries committed before a crash and not yet in the files are copied now.
+      store.audit.exportEntries();
+      return store;
     } catch (err) {
       db.close();
       throw err;
@@ -124,7 +136,12 @@ export class SignerStore {
     if (this.closed) return;
     this.jobs.close();
     this.closed = true;
-    this.db.close();
+    try {
+      // The files catch up with what was committed; what they miss is copied at the next open.
+      this.audit.exportEntries();
+    } finally {
+      this.db.close();
+    }
   }
 
   /** True once signing jobs are committed on the commit worker's thread (false before the first job, or where the worker could not start). */

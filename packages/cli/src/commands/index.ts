@@ -91,4 +91,34 @@ export const COMMANDS: readonly CommandEntry[] = [
     "write the account's fwsign root CA certificate (PEM), the trust anchor for Lambda and Notation signatures",
     async () => (await import('./ca-export.js')).caExport,
   ),
+  lazy(
+    'audit checkpoint',
+    "print a fresh signed checkpoint of the data dir's transparency log (C2SP tlog-checkpoint)",
+    async () => (await import('./audit-checkpoint.js')).auditCheckpoint,
+  ),
+  lazy(
+    'audit verify',
+    'check the transparency log files against every checkpoint, offline; names the first bad entry',
+    async () => (await import('./audit-verify.js')).auditVerify,
+  ),
+  lazy(
+    'audit prove',
+    "print a job's log entry and its inclusion proof against the latest checkpoint (JSON)",
+    async () => (await import('./audit-prove.js')).auditProve,
+  ),
+  lazy(
+    'audit check-proof',
+    "check an inclusion proof offline with nothing but the log's public key",
+    async () => (await import('./audit-check-proof.js')).auditCheckProof,
+  ),
+  lazy(
+    'audit public-key',
+    "print the transparency log's Ed25519 verifier key",
+    async () => (await import('./audit-public-key.js')).auditPublicKey,
+  ),
+  lazy(
+    'audit log',
+    'list the transparency log entries, filtered by profile, job, caller, kind or time',
+    async () => (await import('./audit-log.js')).auditLog,
+  ),
 ];

@@ -5,15 +5,19 @@ import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { AccessLog, CONSOLE_PATH, SignerServer } from '@fwsign/api';
 import { InputError } from '../failure.js';
-import { integer, optionalString, parse, pathOf, requireString } from '../args.js';
+import { choice, integer, optionalString, parse, pathOf, requireString } from '../args.js';
 import { EXIT_OK, type Command } from '../command.js';
 
 export const serve: Command = {
   name: 'serve',
   usage:
     'fwsign serve --data-dir DIR [--port 8080] [--host 127.0.0.1] [--region us-east-1] [--rate-limit REQUESTS_PER_SECOND] [--console-dir DIR] [--quiet]\n' +
+    '             [--audit-log on|off] [--audit-origin NAME] [--checkpoint-interval SECONDS]\n' +
     '  The web console is served at /console/ from --console-dir (default: the built console beside the bundle, or packages/console/dist).\n' +
     '  Credentials: DIR/credentials.json (created with access key "test", secret "test", account 000000000000).\n' +
+    '  Transparency log (on by default): every change is an entry under DIR/audit/; a signed checkpoint is made every\n' +
+    '  --checkpoint-interval SECONDS (default 60) when the log grew. --audit-origin NAME names the log when it is first made;\n' +
+    '  --audit-log off records nothing (changes made meanwhile are missing from the log for good).\n' +
     '  SIGHUP re-reads credentials.json. SIGTERM/SIGINT stop gracefully: in-flight requests finish, the database closes.',
   async run(args, io) {
     const p = parse(args, {
@@ -24,7 +28,13 @@ export const serve: Command = {
       'rate-limit': { type: 'string' },
       quiet: { type: 'boolean' },
       'console-dir': { type: 'string' },
+      'audit-log': { type: 'string' },
+      'audit-origin': { type: 'string' },
+      'checkpoint-interval': { type: 'string' },
     });
+    const auditLog = choice(p, 'audit-log', ['on', 'off'] as const, 'on');
+    const auditOrigin = optionalString(p, 'audit-origin');
+    const checkpointSeconds = integer(p, 'checkpoint-interval', 1, 86_400) ?? 60;
     const given = optionalString(p, 'console-dir');
     const consoleDir = given !== undefined ? pathOf(io, given) : defaultConsoleDir();
     const dataDir = pathOf(io, requireString(p, 'data-dir'));
@@ -44,6 +54,9 @@ export const serve: Command = {
       ...(rate !== undefined ? { rateLimit: { ratePerSecond: rate, burst: rate * 2 } } : {}),
       accessLog: p.values.quiet === true ? false : log.line,
       ...(consoleDir !== undefined ? { consoleDir } : {}),
+      auditLog: auditLog === 'on',
+      ...(auditOrigin !== undefined ? { auditOrigin } : {}),
+      checkpointIntervalMs: checkpointSeconds * 1000,
     });
     let url: string;
     try {

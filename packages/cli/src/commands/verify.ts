@@ -4,6 +4,7 @@ import { EXIT_FAILURE, EXIT_OK, type Command } from '../command.js';
 import { readCertificate } from '../certificate-input.js';
 import { readInput } from '../files.js';
 import { verifyManaged } from './verify-managed.js';
+import { checkLogged } from './verify-logged.js';
 
 export const verify: Command = {
   name: 'verify',
@@ -11,7 +12,10 @@ export const verify: Command = {
   --payload is needed for JSONDetached objects; for JSONEmbedded it must equal the embedded image.
 fwsign verify --envelope sig.jws.json | --lambda fn.signed.zip --root root.pem [--endpoint-url URL [--region R]]
   Signer-managed signatures: the signature, the chain to the root (\`fwsign ca export\`), the expiry,
-  and with --endpoint-url whether GetRevocationStatus names the job, profile version or certificate.`,
+  and with --endpoint-url whether GetRevocationStatus names the job, profile version or certificate.
+fwsign verify … --in fw.signed.json --require-logged --checkpoint cp.txt --log AUDIT_DIR [--log-key log.pub]
+  Also requires that a signing job in the transparency log (a copy of DATA_DIR/audit, checked
+  against cp.txt, a checkpoint kept elsewhere) made this signature and that it was not revoked.`,
   async run(args, io) {
     const p = parse(args, {
       cert: { type: 'string' },
@@ -24,6 +28,10 @@ fwsign verify --envelope sig.jws.json | --lambda fn.signed.zip --root root.pem [
       root: { type: 'string' },
       'endpoint-url': { type: 'string' },
       region: { type: 'string' },
+      'require-logged': { type: 'boolean' },
+      checkpoint: { type: 'string' },
+      log: { type: 'string' },
+      'log-key': { type: 'string' },
     });
     if (p.values.envelope !== undefined || p.values.lambda !== undefined)
       return verifyManaged(p, io);
@@ -57,6 +65,19 @@ fwsign verify --envelope sig.jws.json | --lambda fn.signed.zip --root root.pem [
       ...(signatureExpiresAt ? { signatureExpiresAt } : {}),
     });
     const detail = `${verdict.algorithm || '-'}, ${verdict.payloadSize} bytes, sha256 ${verdict.sha256 || '-'}`;
+    if (verdict.ok && p.values['require-logged'] === true) {
+      const logged = checkLogged(p, io, signedObject);
+      if (!logged.ok) {
+        io.stdout.write(
+          `invalid: not provably in the transparency log: ${logged.reason}\n  ${detail}\n`,
+        );
+        return EXIT_FAILURE;
+      }
+      io.stdout.write(
+        `valid: ${detail}\n  logged: ${logged.entry.subjects[0]}, entry ${logged.entry.seq}\n`,
+      );
+      return EXIT_OK;
+    }
     if (verdict.ok) {
       io.stdout.write(`valid: ${detail}\n`);
       return EXIT_OK;

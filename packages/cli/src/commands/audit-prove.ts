@@ -1,0 +1,39 @@
+/** `fwsign audit prove`: an entry and its inclusion proof against the latest checkpoint, as JSON. */
+import { SignerStore } from '@fwsign/store';
+import { integer, optionalString, parse, pathOf, requireString, UsageError } from '../args.js';
+import { EXIT_FAILURE, EXIT_OK, type Command } from '../command.js';
+
+export const auditProve: Command = {
+  name: 'audit prove',
+  usage: `fwsign audit prove --data-dir DIR (--job-id ID | --index N)
+  Prints { entry, index, treeSize, inclusionPath, checkpoint } as JSON: for a job, its outcome
+  entry (job.succeed, job.fail or payload.sign). \`fwsign audit check-proof\` checks it offline with
+  the log's public key alone.`,
+  async run(args, io) {
+    const p = parse(args, {
+      'data-dir': { type: 'string' },
+      'job-id': { type: 'string' },
+      index: { type: 'string' },
+    });
+    const jobId = optionalString(p, 'job-id');
+    const index = integer(p, 'index', 0, Number.MAX_SAFE_INTEGER);
+    if ((jobId === undefined) === (index === undefined))
+      throw new UsageError('give one of --job-id or --index');
+    const store = SignerStore.open({ dataDir: pathOf(io, requireString(p, 'data-dir')) });
+    try {
+      const seq =
+        index ?? store.audit.entriesOfJob(jobId!).find((e) => e.kind !== 'job.start')?.seq;
+      const bundle = seq === undefined ? undefined : store.audit.prove(seq);
+      if (!bundle) {
+        io.stderr.write(
+          `fwsign audit prove: ${jobId !== undefined ? `no entry for job ${jobId}` : `no entry ${index}`} in the log\n`,
+        );
+        return EXIT_FAILURE;
+      }
+      io.stdout.write(`${JSON.stringify(bundle, null, 2)}\n`);
+    } finally {
+      store.close();
+    }
+    return EXIT_OK;
+  },
+};

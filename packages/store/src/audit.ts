@@ -1,0 +1,156 @@
+/**
+ * The transparency log's entries, written into `audit_entries` inside the transaction of the
+ * change they record: SQLite commits both or neither, so no change is without its entry and no
+ * entry without its change, across kill -9. The sequence number is the entry's leaf index; the
+ * exporter (audit-files.ts) copies committed entries to the files operators ship.
+ */
+import { createHash } from 'node:crypto';
+import {
+  encodeEntry,
+  leafHash,
+  type AuditEntry,
+  type EntryKind,
+  type JsonValue,
+} from '@fwsign/audit-log';
+import { jobArn, profileVersionArn } from './arns.js';
+import type { StoreContext } from './context.js';
+import type { Db } from './db.js';
+import { stmt } from './db.js';
+import type { NewJob } from './job-row.js';
+
+export interface AuditRecord {
+  kind: EntryKind;
+  actor: string;
+  subjects: string[];
+  details?: Record<string, JsonValue | undefined>;
+  /** The job an entry is about, indexed for `fwsign audit prove --job-id`. */
+  jobId?: string;
+}
+
+/** The actor of what an operator does on the data dir itself (not through the API). */
+export const OPERATOR = 'fwsign:operator';
+
+/**
+ * Appends one entry. Must run inside the transaction that makes the change: the write lock it
+ * holds is what makes `seq` (the next leaf index) and `prev` (the last leaf hash) race-free
+ * between threads and processes.
+ */
+export function appendEntry(db: Db, time: number, rec: AuditRecord): AuditEntry {
+  if (!db.inTransaction)
+    throw new Error('appendEntry: expected to run inside the change’s transaction');
+  const last = stmt(
+    db,
+    'SELECT seq, leaf_hash FROM audit_entries ORDER BY seq DESC LIMIT 1',
+  ).get() as { seq: number; leaf_hash: Buffer } | undefined;
+  const details: Record<string, JsonValue> = {};
+  for (const [k, v] of Object.entries(rec.details ?? {})) if (v !== undefined) details[k] = v;
+  const entry: AuditEntry = {
+    seq: last ? last.seq + 1 : 0,
+    time: new Date(time).toISOString(),
+    kind: rec.kind,
+    actor: rec.actor,
+    subjects: rec.subjects,
+    details,
+    ...(last ? { prev: last.leaf_hash.toString('hex') } : {}),
+  };
+  const bytes = encodeEntry(entry);
+  stmt(
+    db,
+    'INSERT INTO audit_entries (seq, entry, leaf_hash, job_id, created_at) VALUES (?, ?, ?, ?, ?)',
+  ).run(entry.seq, Buffer.from(bytes), Buffer.from(leafHash(bytes)), rec.jobId ?? null, time);
+  return entry;
+}
+
+/** For the operation modules: appends when the store keeps a log (the default). */
+export function record(ctx: StoreContext, rec: AuditRecord): void {
+  if (ctx.audit) appendEntry(ctx.db, ctx.now().getTime(), rec);
+}
+
+/** What a signing job's entries carry beyond its row: digests and the signature, never a key. */
+export interface JobAudit {
+  region: string;
+  /** Hex SHA-256 of the payload that was signed. */
+  payloadSha256?: string;
+  /** Base64 of the raw signature. */
+  signature?: string;
+}
+
+const sha256Hex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+export function jobAudit(
+  region: string,
+  facts: { payloadSha256?: Uint8Array; signature?: Uint8Array } = {},
+): JobAudit {
+  return {
+    region,
+    ...(facts.payloadSha256
+      ? { payloadSha256: Buffer.from(facts.payloadSha256).toString('hex') }
+      : {}),
+    ...(facts.signature ? { signature: Buffer.from(facts.signature).toString('base64') } : {}),
+  };
+}
+
+/** The certificate a job signed with: its SHA-256 fingerprint (imported material or the profile's Signer-managed key). */
+function certificateSha256(db: Db, j: NewJob): string | undefined {
+  if (j.certificate_arn !== null)
+    return (
+      stmt(db, 'SELECT sha256 FROM certificates WHERE arn = ?').get(j.certificate_arn) as
+        { sha256: string } | undefined
+    )?.sha256;
+  const row = stmt(
+    db,
+    'SELECT certificate_der FROM profile_keys WHERE account = ? AND profile_name = ? AND profile_version = ?',
+  ).get(j.owner, j.profile_name, j.profile_version) as { certificate_der: Buffer } | undefined;
+  return row ? sha256Hex(row.certificate_der) : undefined;
+}
+
+/**
+ * A committed job's entries, in the job's batch transaction: its start and its outcome for a
+ * signing job, one `payload.sign` for SignPayload (no source object).
+ */
+export function appendJobEntries(db: Db, j: NewJob, a: JobAudit): void {
+  const subjects = [
+    jobArn(a.region, j.owner, j.job_id),
+    profileVersionArn(a.region, j.owner, j.profile_name, j.profile_version),
+  ];
+  const end = j.completed_at ?? j.created_at;
+  if (j.source_bucket === null) {
+    appendEntry(db, end, {
+      kind: 'payload.sign',
+      actor: j.requested_by,
+      subjects,
+      jobId: j.job_id,
+      details: {
+        platformId: j.platform_id,
+        payloadSha256: a.payloadSha256,
+        certificateSha256: certificateSha256(db, j),
+      },
+    });
+    return;
+  }
+  appendEntry(db, j.created_at, {
+    kind: 'job.start',
+    actor: j.requested_by,
+    subjects,
+    jobId: j.job_id,
+    details: {
+      platformId: j.platform_id,
+      source: `s3://${j.source_bucket}/${j.source_key}?versionId=${j.source_version}`,
+    },
+  });
+  const ok = j.status === 'Succeeded';
+  appendEntry(db, end, {
+    kind: ok ? 'job.succeed' : 'job.fail',
+    actor: j.requested_by,
+    subjects,
+    jobId: j.job_id,
+    details: ok
+      ? {
+          payloadSha256: a.payloadSha256,
+          signature: a.signature,
+          certificateSha256: certificateSha256(db, j),
+          destination: `s3://${j.dest_bucket}/${j.signed_key}?versionId=${j.signed_version}`,
+        }
+      : { statusReason: j.status_reason },
+  });
+}
