@@ -18,6 +18,9 @@ SYSTEM_PACKAGES=(
   chromium                      # the web console's browser tests (playwright-core drives it)
   libc6-i386                    # runs Mynewt's 32-bit SMP server simulator (../shared/peers), where the kernel can
   qemu-user                     # qemu-i386 runs that simulator where the kernel cannot (no IA32 emulation)
+  # Keys in a token: SoftHSM2 is the PKCS#11 module the token tests sign through (throw-away
+  # tokens in temp dirs); OpenSC's pkcs11-tool inspects a token independently of fwsign.
+  softhsm2 opensc
 )
 
 missing=()

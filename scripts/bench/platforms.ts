@@ -7,21 +7,20 @@
  *
  *   pnpm exec tsx scripts/bench/platforms.ts [requests=400]
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { callSigner } from '@fwsign/api';
 import { createDevelopmentCertificate } from '@fwsign/signing-engine';
 import { SignerStore } from '@fwsign/store';
 import { procCpuUs } from './proc-cpu.js';
+import { startServe } from './serve-child.js';
 
 const N = Number(process.argv[2] ?? 400);
 if (!Number.isInteger(N) || N < 10) throw new RangeError(`usage: platforms.ts [requests >= 10]`);
 const IN_FLIGHT = 8;
 const ME = { accountId: '000000000000', principalArn: 'arn:aws:iam::000000000000:root' };
-const MAIN = fileURLToPath(new URL('../../packages/cli/src/main.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'fwsign-bench-platforms-'));
 const enc = new TextEncoder();
 
@@ -35,7 +34,7 @@ function lambdaZip(): Uint8Array {
   return new Uint8Array(readFileSync(join(dir, 'fn.zip')));
 }
 
-let child: ReturnType<typeof spawn> | undefined;
+let child: ChildProcess | undefined;
 try {
   const store = SignerStore.open({ dataDir: dir });
   const { privateKeyPem, certificatePem } = await createDevelopmentCertificate({
@@ -68,35 +67,9 @@ try {
   ).versionId;
   store.close();
 
-  child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      MAIN,
-      'serve',
-      '--data-dir',
-      dir,
-      '--port',
-      '0',
-      '--quiet',
-      '--rate-limit',
-      '10000000',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 60_000);
-    child!.stderr!.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(stderr);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-  });
+  const started = await startServe(dir);
+  child = started.child;
+  const url = started.url;
   const config = {
     endpoint: url,
     region: 'us-east-1',

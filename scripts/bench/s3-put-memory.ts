@@ -11,16 +11,16 @@
  *     the AWS CLI send it over http; the server hashes every byte to check it.
  *   --payload unsigned: UNSIGNED-PAYLOAD.
  */
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash, randomFillSync } from 'node:crypto';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { NodeSha256 } from '@fwsign/api';
 import { SignatureV4 } from './api-client.js';
+import { startServe } from './serve-child.js';
 
 const { values: flags, positionals } = parseArgs({
   options: { payload: { type: 'string', default: 'sha256' } },
@@ -37,7 +37,6 @@ if (
   throw new RangeError(
     `usage: s3-put-memory.ts [parallel >= 1] [MiB 1-64] [--payload sha256|unsigned], got ${process.argv.slice(2).join(' ')}`,
   );
-const MAIN = fileURLToPath(new URL('../../packages/cli/src/main.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'fwsign-bench-put-'));
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const signer = new SignatureV4({
@@ -80,37 +79,11 @@ async function put(url: URL, path: string, body?: Buffer, payloadHash?: string):
 }
 
 const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MiB`;
-let child: ReturnType<typeof spawn> | undefined;
+let child: ChildProcess | undefined;
 try {
-  child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      MAIN,
-      'serve',
-      '--data-dir',
-      dir,
-      '--port',
-      '0',
-      '--quiet',
-      '--rate-limit',
-      '10000000',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  const url = await new Promise<URL>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 60_000);
-    child!.stderr!.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(stderr);
-      if (m) {
-        clearTimeout(timer);
-        resolve(new URL(m[1]!));
-      }
-    });
-  });
+  const serve = await startServe(dir);
+  child = serve.child;
+  const url = new URL(serve.url);
   const pid = child.pid!;
   const created = await put(url, '/bench-bucket');
   if (created !== 200) throw new Error(`CreateBucket answered ${created}`);

@@ -220,6 +220,8 @@ async function send(
   headers: Record<string, string>,
   body: string | undefined,
 ): Promise<{ status: number; headers: Headers; text: string; bytes: Uint8Array }> {
+  // The endpoint as given: the model's hostPrefix (GetRevocationStatus's `data-`) is not applied,
+  // since fwsign serves every operation on one endpoint, which `data-127.0.0.1` would not reach.
   const url = new URL(config.endpoint);
   // S3 signs the path as sent (encoded once) and always carries the payload hash; the other services double-encode and need no hash header.
   const s3 = service === 's3';

@@ -12,6 +12,12 @@ export interface Credential extends Identity {
   secretAccessKey: string;
 }
 
+/** The identity of a credential, without its secret (what a request is served as). */
+export const identityOf = (c: Credential): Identity => ({
+  accountId: c.accountId,
+  principalArn: c.principalArn,
+});
+
 export const CREDENTIALS_FILE = 'credentials.json';
 
 /** The development identity written on first start (the AWS CLI's documented test values). */

@@ -1,9 +1,5 @@
-export {
-  SignerServer,
-  DEFAULT_RATE_LIMIT,
-  type ApiStore,
-  type SignerServerOptions,
-} from './server.js';
+export { SignerServer } from './server.js';
+export { DEFAULT_RATE_LIMIT, type ApiStore, type SignerServerOptions } from './server-options.js';
 export { parseQuery } from './request.js';
 export { ApiError } from './errors.js';
 export {

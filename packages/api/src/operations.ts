@@ -1,13 +1,12 @@
 /**
  * The seam between the API and the store, typed: every Signer operation the API dispatches, with
  * `@aws-sdk/client-signer`'s own input and output shapes, keyed by the operation names of the
- * model the API decodes with (botocore's signer-2017-08-25.json plus signer-extra.json). A renamed,
+ * model the API decodes with (botocore's signer service-2.json under model/aws-data). A renamed,
  * missing or mistyped operation is a compile error, both here (against the model) and where the
  * server takes a `SignerStore` (against the store's methods).
  */
 import type * as sdk from '@aws-sdk/client-signer';
-import type signerBase from '../model/signer-2017-08-25.json';
-import type signerExtra from '../model/signer-extra.json';
+import type signerJson from '../model/aws-data/signer/2017-08-25/service-2.json';
 import type acmSubset from '../model/acm-2015-12-08.subset.json';
 import type { Identity } from './credentials.js';
 
@@ -45,7 +44,9 @@ interface AcmShapes {
   ImportCertificate: [
     {
       certificate: Uint8Array;
-      privateKey: Uint8Array;
+      /** Absent when pkcs11Uri names a key in a token (fwsign's extension, model/load.ts). */
+      privateKey?: Uint8Array;
+      pkcs11Uri?: string;
       certificateChain?: Uint8Array;
       certificateArn?: string;
       tags?: Array<{ Key: string; Value?: string }>;
@@ -79,8 +80,7 @@ export type AcmOperations = {
 };
 
 /** The operations of the model the API decodes requests with. */
-type ModelOperation =
-  keyof (typeof signerBase)['operations'] | keyof (typeof signerExtra)['operations'];
+type ModelOperation = keyof (typeof signerJson)['operations'];
 
 // Both directions: the model has no operation without shapes here, and no shapes name an
 // operation the model lacks. Either mistake makes one of these `never`, which fails to compile.

@@ -126,60 +126,6 @@ const SUBRESOURCES = new Set([
 /** The operations whose body is an XML document rather than object bytes. */
 export const XML_OPERATIONS: ReadonlySet<string> = new Set(['PutBucketVersioning']);
 
-/** The operations whose body is streamed to the store as it arrives (putObject, below), never held in memory. */
-export const STREAMED_OPERATIONS: ReadonlySet<string> = new Set(['PutObject']);
-
-/** What a PutObject's headers say of its body, checked before a byte of it is read. */
-export interface PutObjectHeaders {
-  /** The object's size when announced (x-amz-decoded-content-length for aws-chunked, else Content-Length). */
-  size?: number;
-  contentMd5?: Uint8Array;
-}
-
-/** Refuses a PutObject from its headers alone: an announced object over `maxBytes`, a malformed Content-MD5. */
-export function putObjectHeaders(
-  headers: Record<string, string | undefined>,
-  maxBytes: number,
-): PutObjectHeaders {
-  const announced = headers['x-amz-decoded-content-length'] ?? headers['content-length'];
-  const size = announced === undefined ? undefined : Number(announced);
-  if (size !== undefined && size > maxBytes)
-    throw new ApiError(
-      'EntityTooLarge',
-      400,
-      `Your proposed upload of ${announced} bytes exceeds the maximum allowed object size of ${maxBytes} bytes.`,
-    );
-  const md5 = headers['content-md5'];
-  const contentMd5 = md5 === undefined ? undefined : Buffer.from(md5, 'base64');
-  if (md5 !== undefined && (contentMd5!.length !== 16 || contentMd5!.toString('base64') !== md5))
-    throw new ApiError(
-      'InvalidDigest',
-      400,
-      `The Content-MD5 you specified is not valid: expected the base64 of 16 bytes, got '${md5.slice(0, 64)}'.`,
-    );
-  return {
-    ...(size !== undefined && Number.isSafeInteger(size) ? { size } : {}),
-    ...(contentMd5 ? { contentMd5 } : {}),
-  };
-}
-
-/**
- * PutObject: the body goes to the store as it arrives; the store keeps it only if all of it came
- * and every check passed (those in `body` itself, the size, Content-MD5).
- */
-export async function putObject(
-  buckets: S3Buckets,
-  id: Identity,
-  rawPath: string,
-  body: AsyncIterable<Uint8Array>,
-  opts: { maxBytes: number; contentMd5?: Uint8Array },
-): Promise<S3Response> {
-  const { bucket, key } = splitPath(rawPath);
-  listable(key!, false);
-  const r = await buckets.putObjectStream(id.accountId, bucket!, key!, body, opts);
-  return { status: 200, headers: { etag: r.etag, 'x-amz-version-id': r.versionId }, body: '' };
-}
-
 /** Serves one S3 request against the caller's account's buckets. */
 export function handleS3(
   buckets: S3Buckets,
@@ -255,12 +201,17 @@ export function handleS3(
       };
     }
     default:
-      throw new ApiError(
-        'NotImplemented',
-        501,
-        `This server implements only path-style CreateBucket, HeadBucket, Put/GetBucketVersioning, ListObjectVersions, ListBuckets, PutObject, GetObject and HeadObject; ${req.method} ${req.rawPath.slice(0, 200)} is not one of them.`,
-      );
+      throw notImplemented(req.method, req.rawPath);
   }
+}
+
+/** The answer to an S3 request this subset does not serve. */
+export function notImplemented(method: string, rawPath: string): ApiError {
+  return new ApiError(
+    'NotImplemented',
+    501,
+    `This server implements only path-style CreateBucket, HeadBucket, Put/GetBucketVersioning, ListObjectVersions, ListBuckets, PutObject, GetObject and HeadObject; ${method} ${rawPath.slice(0, 200)} is not one of them.`,
+  );
 }
 
 function listVersions(
@@ -339,7 +290,7 @@ function s3UrlEncode(s: string): string {
  * Refuses a key XML 1.0 cannot carry: a new one (so every client can list every bucket), or one
  * stored earlier that a listing without encoding-type=url meets.
  */
-function listable(key: string, stored: boolean): string {
+export function listable(key: string, stored: boolean): string {
   const bad = notXmlChar(key);
   if (bad)
     throw new ApiError(
@@ -359,7 +310,7 @@ function xml(status: number, root: string, children: Node[]): S3Response {
 }
 
 /** Path-style: `/<bucket>/<key...>`; the key is percent-decoded, '/' inside it kept. */
-function splitPath(rawPath: string): { bucket?: string; key?: string } {
+export function splitPath(rawPath: string): { bucket?: string; key?: string } {
   const path = rawPath.startsWith('/') ? rawPath.slice(1) : rawPath;
   if (path === '') return {};
   const slash = path.indexOf('/');

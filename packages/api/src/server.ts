@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { bodyChunks, ClientHangUp, readBody } from './body.js';
 import { malformedHttpAnswer } from './http-errors.js';
-import { loadCredentials, type Credential, type Identity } from './credentials.js';
+import { identityOf, loadCredentials, type Credential, type Identity } from './credentials.js';
 import {
   ApiError,
   awsJsonError,
@@ -22,20 +22,11 @@ import {
   type Verified,
 } from './sigv4.js';
 import { authError } from './auth-errors.js';
-import { verifiedPayload, verifiedPayloadStream, withSha256 } from './payload.js';
-import {
-  handleS3,
-  putObject,
-  putObjectHeaders,
-  s3Operation,
-  STREAMED_OPERATIONS,
-  XML_OPERATIONS,
-  type S3Buckets,
-  type S3Response,
-} from './s3.js';
+import { verifiedPayload } from './payload.js';
+import { handleS3, notImplemented, s3Operation, XML_OPERATIONS, type S3Response } from './s3.js';
+import { putObject, putObjectHeaders, STREAMED_OPERATIONS } from './s3-put.js';
 import { MAX_XML_BYTES } from './s3-xml.js';
 import { acmOperation, handleAcm } from './acm.js';
-import type { AcmOperations, StoreSignerOperations } from './operations.js';
 import { handleSigner, knownOperation, signerRoute } from './signer.js';
 import { otaJobDocument, otaRoute, OTA_OPERATION } from './ota.js';
 import { flatHeaders, parseQuery, pickProtocol, type Protocol } from './request.js';
@@ -44,42 +35,12 @@ import { ByteBudget, RateLimiter } from './rate-limit.js';
 import { AccessLog } from './access-log.js';
 import { ConsoleStatic } from './console-static.js';
 import { SignerStore, UPLOAD_WRITE_BYTES } from '@fwsign/store';
-
-/** What the server needs of the store: Signer operations by name, ACM's four, the buckets. */
-export interface ApiStore extends AcmOperations, StoreSignerOperations {
-  readonly buckets: S3Buckets;
-  close(): void | Promise<void>;
-}
-
-export interface SignerServerOptions {
-  dataDir: string;
-  store: ApiStore;
-  port?: number;
-  host?: string;
-  region?: string;
-  /** Largest JSON request body (Signer, ACM). */
-  maxJsonBytes?: number;
-  /** Largest S3 object body. */
-  maxObjectBytes?: number;
-  /** Per-account request rate; `false` turns the limit off. */
-  rateLimit?: { ratePerSecond: number; burst: number } | false;
-  /** Where access-log lines go (default stderr); `false` for none. */
-  accessLog?: ((line: string) => void) | false;
-  maxSkewMs?: number;
-  /** Closes the store when the server closes (default true). */
-  ownsStore?: boolean;
-  /** The web console's built files, served at /console/ (none when absent). */
-  consoleDir?: string;
-  /** Open connections at most (default 1024); more are refused at accept. */
-  maxConnections?: number;
-  /** Request-body bytes being read at once, over all connections (default 256 MiB). */
-  maxBodyBytesInFlight?: number;
-  /** Time to receive a request's headers (default 10 s) and all of it (default 120 s). */
-  headersTimeoutMs?: number;
-  requestTimeoutMs?: number;
-  /** Longest pause between two pieces of a body before it is refused with RequestTimeout (default 10 s). */
-  bodyIdleTimeoutMs?: number;
-}
+import {
+  DEFAULT_MAX_OBJECT_BYTES,
+  DEFAULT_RATE_LIMIT,
+  type ApiStore,
+  type SignerServerOptions,
+} from './server-options.js';
 
 interface Exchange {
   requestId: string;
@@ -105,12 +66,9 @@ interface Routed {
 }
 
 const EMPTY = new Uint8Array(0);
-const DEFAULT_MAX_OBJECT_BYTES = 64 * 1024 * 1024;
 
 /** Largest header block taken (Node's default, stated so it cannot change under us); more is a 431. */
 const MAX_HEADER_BYTES = 16 * 1024;
-
-export const DEFAULT_RATE_LIMIT = { ratePerSecond: 5000, burst: 10000 };
 
 /** The AWS-Signer-compatible HTTP server: Signer (rest-json), ACM (awsJson1_1) and an S3 subset on one port. */
 export class SignerServer {
@@ -269,9 +227,15 @@ export class SignerServer {
     let verified = signsDeclaredHash(caller)
       ? await this.auth(x, () => verifySignature({ ...signed, body: EMPTY }, caller))
       : undefined;
-    if (x.protocol === 's3' && STREAMED_OPERATIONS.has(x.operation) && !r.routeError) {
-      await this.putObject(req, res, x, r, caller, verified);
-      return;
+    if (x.protocol === 's3') {
+      // Answered from the headers, the body left unread: a malformed request line, an operation
+      // this subset does not serve; PutObject's body is streamed.
+      if (r.routeError) throw r.routeError.thrown;
+      if (x.operation === 'Unsupported') throw notImplemented(r.method, r.rawPath);
+      if (STREAMED_OPERATIONS.has(x.operation)) {
+        await this.putObject(req, res, x, r, caller, verified);
+        return;
+      }
     }
     const body = await this.readBodyOf(req, x);
     verified ??= await this.auth(x, () => verifySignature({ ...signed, body }, caller));
@@ -283,10 +247,7 @@ export class SignerServer {
 
   /** The caller, proven by its signature, if its account is within its request rate. */
   private admit(verified: Verified): Identity {
-    const id: Identity = {
-      accountId: verified.credential.accountId,
-      principalArn: verified.credential.principalArn,
-    };
+    const id = identityOf(verified.credential);
     if (this.limiter && !this.limiter.take(id.accountId))
       throw new ApiError(
         'TooManyRequestsException',
@@ -296,12 +257,7 @@ export class SignerServer {
     return id;
   }
 
-  /**
-   * PutObject: its body goes to disk as it arrives, checked on the way (the declared SHA-256 or
-   * chunk signatures; Content-MD5 and the size in the store), so an upload holds at most the
-   * store's write batch in memory. A signature that covers the body's own hash (no signed
-   * x-amz-content-sha256) is checked after the last byte, before anything is kept.
-   */
+  /** PutObject (s3-put.ts), its body reserving at most the store's write batch of the bytes-in-flight budget. */
   private async putObject(
     req: IncomingMessage,
     res: ServerResponse,
@@ -312,24 +268,22 @@ export class SignerServer {
   ): Promise<void> {
     const maxBytes = this.opts.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES;
     const announced = putObjectHeaders(r.headers, maxBytes);
-    const id = verified ? this.admit(verified) : caller.credential;
+    const id = verified ? this.admit(verified) : identityOf(caller.credential);
     const release = this.bodies.take(Math.min(announced.size ?? maxBytes, UPLOAD_WRITE_BYTES));
     try {
-      const chunks = bodyChunks(req, { idleMs: this.opts.bodyIdleTimeoutMs ?? 10_000 });
-      const body = verified
-        ? verifiedPayloadStream(verified, r.headers, chunks)
-        : withSha256(chunks, async (sha256) => {
-            const request = { ...signedPart(r), body: EMPTY };
-            this.admit(await this.auth(x, () => verifySignature(request, caller, sha256)));
-          });
-      this.sendS3(
-        res,
-        x,
-        await putObject(this.opts.store.buckets, id, r.rawPath, body, {
-          maxBytes,
-          ...(announced.contentMd5 ? { contentMd5: announced.contentMd5 } : {}),
-        }),
-      );
+      const put = await putObject(this.opts.store.buckets, id, {
+        rawPath: r.rawPath,
+        headers: r.headers,
+        announced,
+        maxBytes,
+        body: bodyChunks(req, { idleMs: this.opts.bodyIdleTimeoutMs ?? 10_000 }),
+        ...(verified ? { verified } : {}),
+        verifyBodyHash: async (sha256) => {
+          const request = { ...signedPart(r), body: EMPTY };
+          this.admit(await this.auth(x, () => verifySignature(request, caller, sha256)));
+        },
+      });
+      this.sendS3(res, x, put);
     } finally {
       release();
     }
@@ -413,15 +367,13 @@ export class SignerServer {
     this.send(res, wire.status, headers, req.method === 'HEAD' ? undefined : wire.body);
   }
 
-  /** Reads the body under the limit of what the operation takes and the server's budget of bytes in flight. */
+  /**
+   * Reads the body under the limit of what the operation takes and the server's budget of bytes in
+   * flight. S3 object bodies are streamed (putObject); every other S3 body is at most an XML document.
+   */
   private async readBodyOf(req: IncomingMessage, x: Exchange): Promise<Uint8Array> {
-    const xml = x.protocol === 's3' && XML_OPERATIONS.has(x.operation);
-    const limit =
-      x.protocol !== 's3'
-        ? (this.opts.maxJsonBytes ?? 1024 * 1024)
-        : xml
-          ? MAX_XML_BYTES
-          : (this.opts.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES);
+    const s3 = x.protocol === 's3';
+    const limit = s3 ? MAX_XML_BYTES : (this.opts.maxJsonBytes ?? 1024 * 1024);
     const declared = Number(req.headers['content-length'] ?? NaN);
     const reserve =
       Number.isSafeInteger(declared) && declared >= 0 ? Math.min(declared, limit) : limit;
@@ -430,13 +382,13 @@ export class SignerServer {
       return await readBody(req, {
         limit,
         idleMs: this.opts.bodyIdleTimeoutMs ?? 10_000,
-        ...(xml
+        ...(s3
           ? {
               tooLarge: (size, max) =>
                 new ApiError(
                   'MaxMessageLengthExceeded',
                   400,
-                  `Your request was too big: ${x.operation} takes an XML document of at most ${max} bytes, got ${size}.`,
+                  `Your request was too big: ${x.operation} takes ${XML_OPERATIONS.has(x.operation) ? 'an XML document' : 'a body'} of at most ${max} bytes, got ${size}.`,
                 ),
             }
           : {}),

@@ -1,37 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { awsCliEnv, makeCertificate, startServer, type Harness } from './helpers.js';
-
-// The Debian packages (awscli, python3-boto3) as the issue names them; PATH's copies elsewhere.
-const AWS = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
-const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-const run = promisify(execFile);
+import {
+  PYTHON,
+  awsCliEnv,
+  awsJson,
+  awsStderr,
+  makeCertificate,
+  run,
+  startServer,
+  type Harness,
+} from './helpers.js';
 
 let h: Harness;
 let tmp: string;
 let env: NodeJS.ProcessEnv;
 
-async function aws(...args: string[]): Promise<Record<string, unknown>> {
-  const { stdout } = await run(AWS, [...args, '--endpoint-url', h.url, '--output', 'json'], {
-    env,
-    timeout: 60_000,
-  });
-  return stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>);
-}
-
-async function awsFails(...args: string[]): Promise<string> {
-  const r = await run(AWS, [...args, '--endpoint-url', h.url], { env, timeout: 60_000 }).then(
-    () => undefined,
-    (e: { stderr: string; code: number }) => e,
-  );
-  expect(r, `aws ${args.join(' ')} should fail`).toBeDefined();
-  expect(r!.code).not.toBe(0);
-  return r!.stderr;
-}
+const aws = (...args: string[]) => awsJson(h.url, env, args);
+const awsFails = (...args: string[]) => awsStderr(h.url, env, args);
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'fwsign-awscli-'));

@@ -104,10 +104,17 @@ describe('malformed HTTP is answered AWS-shaped (defect 8)', () => {
 });
 
 describe('unauthenticated and oversized bodies cannot take memory (defect 5)', () => {
-  const put = (url: string, path: string, length: number, headers: Record<string, string> = {}) =>
+  const put = (
+    url: string,
+    path: string,
+    length: number,
+    headers: Record<string, string> = {},
+    query?: Record<string, string>,
+  ) =>
     signedHead(url, {
       method: 'PUT',
       path,
+      ...(query ? { query } : {}),
       service: 's3',
       headers: {
         'content-length': String(length),
@@ -168,6 +175,49 @@ describe('unauthenticated and oversized bodies cannot take memory (defect 5)', (
       body: 'z'.repeat(1000),
     });
     expect(third.status).toBe(200);
+  });
+
+  it('takes PutObject bodies far larger than the in-flight budget, several at once: they stream to disk', async () => {
+    h = await startServer({ maxBodyBytesInFlight: 4 * 1024 * 1024 });
+    await signedFetch(h.url, { method: 'PUT', path: '/streamed', service: 's3' });
+    const body = 'b'.repeat(8 * 1024 * 1024);
+    const statuses = await Promise.all(
+      [1, 2, 3].map(async (i) => {
+        const r = await signedFetch(h!.url, {
+          method: 'PUT',
+          path: `/streamed/k${i}`,
+          service: 's3',
+          body,
+        });
+        await r.arrayBuffer();
+        return r.status;
+      }),
+    );
+    expect(statuses).toEqual([200, 200, 200]);
+  });
+
+  it('reads no large body for S3 operations other than PutObject', async () => {
+    h = await startServer();
+    const create = await raw(
+      h.url,
+      (await put(h.url, '/other-bucket', 1024 * 1024)) + 'x'.repeat(64 * 1024),
+      { waitMs: 5000 },
+    );
+    expect(create).toMatch(/^HTTP\/1\.1 400 [^]*<Code>MaxMessageLengthExceeded<\/Code>/);
+    expect(create).not.toContain(STILL_OPEN);
+    const upload = await raw(
+      h.url,
+      (await put(
+        h.url,
+        '/other-bucket/k',
+        8 * 1024 * 1024,
+        {},
+        { partNumber: '1', uploadId: 'u' },
+      )) + 'x'.repeat(64 * 1024),
+      { waitMs: 5000 },
+    );
+    expect(upload).toMatch(/^HTTP\/1\.1 501 [^]*<Code>NotImplemented<\/Code>/);
+    expect(upload).toMatch(/\r\nconnection: close\r\n/i);
   });
 
   it('refuses connections beyond maxConnections', async () => {

@@ -1,9 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeSha256 as Sha256 } from '../src/sigv4.js';
+import { SignerStore } from '@fwsign/store';
 import { SignerServer, type SignerServerOptions } from '../src/index.js';
 import { makeCodeSigningCertificate, type CodeSigningCertificate } from '@fwsign/test-support';
 
@@ -62,6 +65,33 @@ export async function startServer(
     async close() {
       await server.close();
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A real server over a store the test holds too, for what only the store tells (an account's root CA). */
+export async function startStoreServer(prefix: string): Promise<{
+  dir: string;
+  store: SignerStore;
+  url: string;
+  close(): Promise<void>;
+}> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const store = SignerStore.open({ dataDir: join(dir, 'data') });
+  const server = await SignerServer.open({
+    dataDir: join(dir, 'data'),
+    store,
+    port: 0,
+    accessLog: false,
+  });
+  const { url } = await server.listen();
+  return {
+    dir,
+    store,
+    url,
+    async close() {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
@@ -147,6 +177,39 @@ export async function acm(
 
 export const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
+// The Debian packages (awscli, python3-boto3) as the issue names them; PATH's copies elsewhere.
+const AWS = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
+export const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+export const run = promisify(execFile);
+
+/** `aws <args> --endpoint-url <url> --output json`: what it printed, parsed (`{}` for nothing). */
+export async function awsJson(
+  url: string,
+  env: NodeJS.ProcessEnv,
+  args: string[],
+  bin = AWS,
+): Promise<Record<string, unknown>> {
+  const { stdout } = await run(bin, [...args, '--endpoint-url', url, '--output', 'json'], {
+    env,
+    timeout: 60_000,
+  });
+  return stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>);
+}
+
+/** `aws <args> --endpoint-url <url>`, which must exit non-zero: its stderr. */
+export async function awsStderr(
+  url: string,
+  env: NodeJS.ProcessEnv,
+  args: string[],
+): Promise<string> {
+  const r = await run(AWS, [...args, '--endpoint-url', url], { env, timeout: 60_000 }).then(
+    () => undefined,
+    (e: { stderr: string }) => e,
+  );
+  if (!r) throw new Error(`aws ${args.join(' ')} should have failed, and succeeded`);
+  return r.stderr;
+}
+
 /** The environment the Debian AWS CLI and boto3 run in: the development identity, no user config. */
 export function awsCliEnv(home: string): NodeJS.ProcessEnv {
   return {
@@ -168,7 +231,8 @@ export function awsCliEnv(home: string): NodeJS.ProcessEnv {
  */
 export async function signedHead(url: string, opts: Omit<SigningInput, 'body'>): Promise<string> {
   const lines = Object.entries(await signHeaders(url, opts)).map(([k, v]) => `${k}: ${v}`);
-  return `${opts.method} ${opts.path} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n`;
+  const qs = new URLSearchParams(opts.query ?? {}).toString();
+  return `${opts.method} ${opts.path}${qs ? `?${qs}` : ''} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n`;
 }
 
 /** An S3 client for the server, path-style as this S3 subset takes it. */

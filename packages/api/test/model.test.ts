@@ -28,12 +28,15 @@ function validationMessage(fn: () => unknown): string {
 }
 
 describe('the vendored models', () => {
-  it('hold all 17 Signer operations of botocore 2017-08-25 plus GetRevocationStatus and SignPayload', () => {
+  it('hold all 19 Signer operations of the current botocore model, GetRevocationStatus and SignPayload among them', () => {
     expect(Object.keys(signerModel.operations)).toHaveLength(19);
     expect(signerModel.operations.GetRevocationStatus?.http).toEqual({
       method: 'GET',
       requestUri: '/revocations',
-      responseCode: 200,
+    });
+    expect(signerModel.operations.SignPayload?.http).toEqual({
+      method: 'POST',
+      requestUri: '/signing-jobs/with-payload',
     });
     expect(Object.keys(acmModel.operations).sort()).toEqual([
       'DeleteCertificate',

@@ -34,20 +34,57 @@ const NETWORK_CODES = new Set([
   'UND_ERR_SOCKET',
 ]);
 
-/** The network code when `err` is fetch failing to reach the server, else undefined. */
-export function unreachableCode(err: unknown): string | undefined {
-  const e = err as { cause?: { code?: unknown; errors?: Array<{ code?: unknown }> } } | undefined;
+/**
+ * Why fetch could not reach the server (a network code such as ECONNREFUSED, or undici's "bad
+ * port" for the ports browsers block), else undefined: `err` is then not a connection failure.
+ */
+function unreachableCode(err: unknown): string | undefined {
+  const e = err as
+    | { cause?: { code?: unknown; message?: unknown; errors?: Array<{ code?: unknown }> } }
+    | undefined;
+  if (!(err instanceof TypeError)) return undefined;
+  if (e?.cause?.message === 'bad port') return 'bad port';
   const code = e?.cause?.code ?? e?.cause?.errors?.[0]?.code;
-  return err instanceof TypeError && typeof code === 'string' && NETWORK_CODES.has(code)
-    ? code
-    : undefined;
+  return typeof code === 'string' && NETWORK_CODES.has(code) ? code : undefined;
 }
 
 /** The line for an endpoint that does not answer, with the command that starts one. */
-export const unreachableMessage = (endpoint: string | undefined, code: string): string => {
+const unreachableMessage = (endpoint: string | undefined, code: string): string => {
   const port = endpoint && /:(\d+)\/?$/.exec(endpoint)?.[1];
+  if (code === 'bad port')
+    return `cannot reach ${endpoint ?? 'the endpoint'}: fetch refuses port ${port ?? '?'} (one of the ports browsers block); run \`fwsign serve --port 8080\` (or another port) and pass that --endpoint-url`;
   return `cannot reach ${endpoint ?? 'the endpoint'} (${code}): is \`fwsign serve\` running? start it with \`fwsign serve --data-dir ./fwsign-data${port && port !== '8080' ? ` --port ${port}` : ''}\`, or pass --endpoint-url`;
 };
+
+/** The server at `endpoint` did not answer: the message names it and how to start one. */
+class UnreachableError extends Error {
+  override readonly name = 'UnreachableError';
+  readonly code = 'EndpointUnreachable';
+  constructor(
+    readonly endpoint: string,
+    reason: string,
+  ) {
+    super(unreachableMessage(endpoint, reason));
+  }
+}
+
+/** `err` as an UnreachableError naming `endpoint` when it is a connection failure, else `err`. */
+export function namingEndpoint(endpoint: string, err: unknown): unknown {
+  const reason = unreachableCode(err);
+  return reason === undefined ? err : new UnreachableError(endpoint, reason);
+}
+
+/**
+ * Every request a verb sends goes through here (directly, or through the AWS verbs'
+ * reportError): a server that does not answer becomes one line naming its URL.
+ */
+export async function reaching<T>(endpoint: string, request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (err) {
+    throw namingEndpoint(endpoint, err);
+  }
+}
 
 export interface Failure {
   exit: number;
@@ -64,12 +101,14 @@ export function describeFailure(err: unknown, aws: boolean): Failure {
     return { exit: aws ? AWS_EXIT.usage : EXIT_USAGE, line: err.message, usage: false };
   if (err instanceof ConfigError)
     return { exit: aws ? AWS_EXIT.config : EXIT_FAILURE, line: err.message, usage: false };
-  const e = err as (Error & { code?: unknown; endpoint?: string }) | undefined;
-  const net = unreachableCode(err);
-  if (net)
+  const e = err as (Error & { code?: unknown }) | undefined;
+  if (err instanceof UnreachableError || unreachableCode(err))
     return {
       exit: aws ? AWS_EXIT.other : EXIT_FAILURE,
-      line: unreachableMessage(e?.endpoint, net),
+      line:
+        err instanceof UnreachableError
+          ? err.message
+          : unreachableMessage(undefined, unreachableCode(err)!),
       usage: false,
     };
   const message = e instanceof Error ? e.message : String(err);

@@ -39,12 +39,32 @@ const sign = (over: Record<string, string>) =>
   );
 
 describe('errors that say what to do', () => {
-  it('an endpoint not answering: names it and how to start the server (AWS CLI exit 255)', async () => {
+  it('an endpoint not answering: every verb that talks to one names it and how to start the server', async () => {
     const port = await closedPort();
-    const r = await run('list-signing-profiles', '--endpoint-url', `http://127.0.0.1:${port}`);
-    expect(r.code).toBe(255);
-    expect(r.stderr).toBe(
-      `fwsign: cannot reach http://127.0.0.1:${port} (ECONNREFUSED): is \`fwsign serve\` running? start it with \`fwsign serve --data-dir ./fwsign-data --port ${port}\`, or pass --endpoint-url\n`,
+    const url = `http://127.0.0.1:${port}`;
+    const line = `cannot reach ${url} (ECONNREFUSED): is \`fwsign serve\` running? start it with \`fwsign serve --data-dir ./fwsign-data --port ${port}\`, or pass --endpoint-url\n`;
+    // The AWS CLI's twins exit 255; fwsign's own verbs 1.
+    const verbs: Array<[number, string[]]> = [
+      [255, ['list-signing-profiles']],
+      [255, ['list-signing-platforms']],
+      [255, ['get-signing-platform', '--platform-id', 'AmazonFreeRTOS-Default']],
+      [255, ['wait', 'successful-signing-job', '--job-id', 'j']],
+      [255, ['import-certificate', '--certificate', 'fileb://c.pem', '--private-key', 'fileb://k.pem']], // prettier-ignore
+      [1, ['ota-job-document', '--job-id', 'j', '--filepath', '/fw.bin', '--certfile', '/c.pem', '--stream', 'AFR_OTA-1']], // prettier-ignore
+    ];
+    for (const [code, argv] of verbs) {
+      const r = await run(...argv, '--endpoint-url', url);
+      const verb = argv[0] === 'wait' ? 'wait successful-signing-job' : argv[0];
+      expect({ code: r.code, stderr: r.stderr }, verb).toEqual({
+        code,
+        stderr: `fwsign ${verb}: ${line}`,
+      });
+    }
+    // fetch refuses the ports browsers block before connecting: said as such, not "fetch failed".
+    const blocked = await run('list-signing-profiles', '--endpoint-url', 'http://127.0.0.1:1');
+    expect(blocked.code).toBe(255);
+    expect(blocked.stderr).toBe(
+      'fwsign list-signing-profiles: cannot reach http://127.0.0.1:1: fetch refuses port 1 (one of the ports browsers block); run `fwsign serve --port 8080` (or another port) and pass that --endpoint-url\n',
     );
   });
 

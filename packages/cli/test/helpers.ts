@@ -11,11 +11,20 @@ export interface RunResult {
 
 /** Runs `fwsign …` in process with relative paths resolved in `cwd`. */
 export async function fwsign(cwd: string, ...argv: string[]): Promise<RunResult> {
+  return fwsignWithEnv(cwd, {}, ...argv);
+}
+
+/** `fwsign …` in process with an environment (FWSIGN_PKCS11_MODULE and the like). */
+export async function fwsignWithEnv(
+  cwd: string,
+  env: Record<string, string | undefined>,
+  ...argv: string[]
+): Promise<RunResult> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(argv, {
     cwd,
-    env: {},
+    env,
     stdout: { write: (s: string) => (stdout += s) },
     stderr: { write: (s: string) => (stderr += s) },
   });

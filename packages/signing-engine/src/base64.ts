@@ -1,6 +1,9 @@
 /** Incremental and strict base64 (RFC 4648 §4, padded), for images too large to encode in one string. */
 
-/** Encodes a sequence of chunks as one base64 text, carrying the 0-2 bytes that do not fill a group. */
+/**
+ * Encodes a sequence of chunks as one base64 text, carrying the 0-2 bytes that do not fill a group.
+ * The carry is copied (a Buffer's `slice` would be a view): a reader may refill its buffer next.
+ */
 export class Base64Encoder {
   private carry = new Uint8Array(0);
 
@@ -20,11 +23,11 @@ export class Base64Encoder {
       this.carry = new Uint8Array(0);
       const rest = data.length - (data.length % 3);
       const out = encode(head) + encode(data.subarray(0, rest));
-      this.carry = data.slice(rest);
+      this.carry = Uint8Array.from(data.subarray(rest));
       return out;
     }
     const whole = data.length - (data.length % 3);
-    this.carry = data.slice(whole);
+    this.carry = Uint8Array.from(data.subarray(whole));
     return encode(data.subarray(0, whole));
   }
 

@@ -1,15 +1,8 @@
 /**
- * X.509 with pkijs: parse certificates, match them with private keys, create development
- * code-signing certificates. pkijs runs on node:crypto's WebCrypto through an engine object passed
- * to each call, so importing this module sets no global state.
+ * X.509 with pkijs: parse certificates, match them with private keys, name subjects. Making
+ * code-signing certificates is code-signing-certificates.ts.
  */
-import {
-  createHash,
-  createPublicKey,
-  generateKeyPairSync,
-  webcrypto,
-  X509Certificate,
-} from 'node:crypto';
+import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { TrustAnchor } from '@fwsign/protocol';
@@ -37,11 +30,6 @@ export interface ParsedCertificate {
   authorityKeyIdentifier?: string;
 }
 
-const engine = new pkijs.CryptoEngine({
-  name: 'node-webcrypto',
-  crypto: webcrypto,
-});
-
 const NAME_OIDS: Record<string, string> = {
   '2.5.4.3': 'CN',
   '2.5.4.6': 'C',
@@ -61,7 +49,6 @@ const EKU_NAMES: Record<string, string> = {
   '1.3.6.1.5.5.7.3.9': 'OCSPSigning',
 };
 const EKU_OID = '2.5.29.37';
-const CODE_SIGNING_OID = '1.3.6.1.5.5.7.3.3';
 
 function invalid(message: string): never {
   throw new EngineError('InvalidCertificate', `certificate: ${message}`);
@@ -166,19 +153,28 @@ export function privateKeyMatchesCertificate(
   privateKeyPemOrDer: string | Uint8Array,
   cert: ParsedCertificate,
 ): boolean {
-  const fromPrivate = createPublicKey(loadPrivateKey(privateKeyPemOrDer)).export({ format: 'jwk' });
+  return sameKey(createPublicKey(loadPrivateKey(privateKeyPemOrDer)), cert);
+}
+
+/** The same comparison for a public key (SPKI DER), e.g. one a PKCS#11 token reports. */
+export function publicKeyMatchesCertificate(spkiDer: Uint8Array, cert: ParsedCertificate): boolean {
+  return sameKey(createPublicKey({ key: Buffer.from(spkiDer), format: 'der', type: 'spki' }), cert);
+}
+
+function sameKey(key: KeyObject, cert: ParsedCertificate): boolean {
+  const mine = key.export({ format: 'jwk' });
   const fromCert = createPublicKey({
     key: Buffer.from(cert.publicKey.spkiDer),
     format: 'der',
     type: 'spki',
   }).export({ format: 'jwk' });
   return (
-    fromPrivate.kty === fromCert.kty &&
-    fromPrivate.crv === fromCert.crv &&
-    fromPrivate.x === fromCert.x &&
-    fromPrivate.y === fromCert.y &&
-    fromPrivate.n === fromCert.n &&
-    fromPrivate.e === fromCert.e
+    mine.kty === fromCert.kty &&
+    mine.crv === fromCert.crv &&
+    mine.x === fromCert.x &&
+    mine.y === fromCert.y &&
+    mine.n === fromCert.n &&
+    mine.e === fromCert.e
   );
 }
 
@@ -243,87 +239,6 @@ export function parseSubject(subject: string): pkijs.RelativeDistinguishedNames 
 export function pem(label: string, der: ArrayBuffer | Uint8Array): string {
   const b64 = Buffer.from(der instanceof Uint8Array ? der : new Uint8Array(der)).toString('base64');
   return `-----BEGIN ${label}-----\n${b64.replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END ${label}-----\n`;
-}
-
-/**
- * A fresh key and a self-signed code-signing certificate (basicConstraints CA:FALSE, keyUsage
- * digitalSignature, extendedKeyUsage codeSigning): what `aws acm import-certificate` expects for
- * a FreeRTOS signing profile, for development use.
- */
-export async function createDevelopmentCertificate(opts: {
-  algorithm: 'ecdsa-p256' | 'rsa-2048';
-  subject: string;
-  validityDays?: number;
-}): Promise<{ privateKeyPem: string; certificatePem: string }> {
-  if (opts.algorithm !== 'ecdsa-p256' && opts.algorithm !== 'rsa-2048') {
-    throw new RangeError(
-      `createDevelopmentCertificate: "algorithm" expected ecdsa-p256 or rsa-2048, got ${JSON.stringify(opts.algorithm)}`,
-    );
-  }
-  const days = opts.validityDays ?? 365;
-  if (!Number.isInteger(days) || days < 1 || days > 36500)
-    throw new RangeError(
-      `createDevelopmentCertificate: "validityDays" expected an integer 1..36500, got ${days}`,
-    );
-  const name = parseSubject(opts.subject);
-
-  const pair =
-    opts.algorithm === 'ecdsa-p256'
-      ? generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
-      : generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 65537 });
-  const pkcs8 = pair.privateKey.export({ format: 'der', type: 'pkcs8' });
-  const spki = pair.publicKey.export({ format: 'der', type: 'spki' });
-  const alg =
-    opts.algorithm === 'ecdsa-p256'
-      ? { name: 'ECDSA', namedCurve: 'P-256' }
-      : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
-  const signingKey = await webcrypto.subtle.importKey('pkcs8', pkcs8, alg, false, ['sign']);
-
-  const cert = new pkijs.Certificate();
-  cert.version = 2;
-  const serial = webcrypto.getRandomValues(new Uint8Array(16));
-  serial[0] = (serial[0]! & 0x7f) | 0x01; // positive and without a leading zero byte
-  cert.serialNumber = new asn1js.Integer({ valueHex: serial.buffer });
-  cert.subject = name;
-  cert.issuer = parseSubject(opts.subject);
-  const notBefore = new Date(Date.now() - 60_000); // a minute of slack for clock skew
-  cert.notBefore.value = notBefore;
-  cert.notAfter.value = new Date(notBefore.getTime() + days * 86_400_000);
-  cert.subjectPublicKeyInfo = pkijs.PublicKeyInfo.fromBER(spki);
-  const keyId = createHash('sha1')
-    .update(Buffer.from(cert.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView))
-    .digest();
-  cert.extensions = [
-    new pkijs.Extension({
-      extnID: '2.5.29.19',
-      critical: true,
-      extnValue: new pkijs.BasicConstraints({ cA: false }).toSchema().toBER(false),
-    }),
-    // keyUsage digitalSignature: BIT STRING with bit 0 set (0x80), 7 unused bits.
-    new pkijs.Extension({
-      extnID: '2.5.29.15',
-      critical: true,
-      extnValue: new asn1js.BitString({
-        valueHex: Uint8Array.of(0x80).buffer,
-        unusedBits: 7,
-      }).toBER(false),
-    }),
-    new pkijs.Extension({
-      extnID: EKU_OID,
-      critical: false,
-      extnValue: new pkijs.ExtKeyUsage({ keyPurposes: [CODE_SIGNING_OID] }).toSchema().toBER(false),
-    }),
-    new pkijs.Extension({
-      extnID: '2.5.29.14',
-      critical: false,
-      extnValue: new asn1js.OctetString({ valueHex: keyId }).toBER(false),
-    }),
-  ];
-  await cert.sign(signingKey, 'SHA-256', engine);
-  return {
-    privateKeyPem: pem('PRIVATE KEY', pkcs8),
-    certificatePem: pem('CERTIFICATE', cert.toSchema().toBER(false)),
-  };
 }
 
 /** The device's trust-anchor entry for a certificate: its key, named by the job document's certfile. */

@@ -10,16 +10,17 @@
  * - k by RFC 6979 §3.2 HMAC-DRBG (HMAC-SHA-256 from node:crypto), seeded with
  *   int2octets(d) || int2octets(bits2int(h) mod n), re-drawn while k ∉ [1, n−1], r = 0 or s = 0;
  * - s = k⁻¹(e + r·d) mod n with the inversion blinded by a random b as noble does
- *   (s = (b·k)⁻¹·(b·e + b·d·r)), so the variable-time extended-Euclid inversion (noble's own
+ *   (s = (b·k)⁻¹·(b·e + b·d·r)), so the variable-time extended-Euclid inversion (as noble's
  *   `Fn.inv`) only ever sees a value independent of k; b cancels, so the output is deterministic;
  * - s > n/2 is replaced by n − s (low-S), and (r, s) is DER-encoded with minimal INTEGERs.
+ * The scalar arithmetic is a few lines of BigInt rather than noble's field module: loading noble
+ * (its curve set-up runs at import) was most of `fwsign sign`'s start-up beyond Node's own.
  */
 import { createECDH, createHmac, randomBytes, type ECDH } from 'node:crypto';
-import { p256 } from '@noble/curves/nist.js';
 import { EngineError } from './errors.js';
 
-const Fn = p256.Point.Fn;
-const N = Fn.ORDER;
+/** The order n of the P-256 base point (SEC 2 §2.4.2, FIPS 186-4 D.1.2.3). */
+const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
 const HALF_N = N >> 1n;
 const BYTES = 32;
 /** noble's DRBG gives up after this many candidates; reaching it would need ~2^-32-likely events 1000 times over. */
@@ -59,6 +60,24 @@ export function prepareP256SigningKey(secretKey: Uint8Array): P256SigningKey {
       'P-256 secret key: expected a scalar in [1, n-1], got one outside it',
     );
   return Object.freeze({ d, dOctets: int2octets(d) });
+}
+
+/** a mod n in [0, n−1]. */
+const mod = (a: bigint): bigint => {
+  const r = a % N;
+  return r < 0n ? r + N : r;
+};
+
+/** a⁻¹ mod n by the extended Euclidean algorithm; a is in [1, n−1] and n is prime. */
+function invert(a: bigint): bigint {
+  let [r0, r1] = [N, a];
+  let [t0, t1] = [0n, 1n];
+  while (r1 !== 0n) {
+    const q = r0 / r1;
+    [r0, r1] = [r1, r0 - q * r1];
+    [t0, t1] = [t1, t0 - q * t1];
+  }
+  return mod(t0);
 }
 
 function hmac(key: Uint8Array, ...parts: Uint8Array[]): Buffer {
@@ -110,7 +129,7 @@ function blindingFactor(): bigint {
 
 /** Deterministic (RFC 6979), low-S, DER-encoded ECDSA P-256 signature over `digest`. */
 export function ecdsaP256SignDigestFast(key: P256SigningKey, digest: Uint8Array): Uint8Array {
-  const e = Fn.create(bits2int(digest));
+  const e = mod(bits2int(digest));
   const seed = [key.dOctets, int2octets(e)];
   // RFC 6979 §3.2 steps b–g: V = 0x01…, K = 0x00…, then two HMAC rounds over the seed.
   let v: Buffer = Buffer.alloc(32, 1);
@@ -123,11 +142,11 @@ export function ecdsaP256SignDigestFast(key: P256SigningKey, digest: Uint8Array)
     v = hmac(k, v); // step h: T = V (one block: hLen = qLen = 256 bits)
     const nonce = bits2int(v);
     if (nonce > 0n && nonce < N) {
-      const r = Fn.create(baseMultiplyX(v));
+      const r = mod(baseMultiplyX(v));
       if (r !== 0n) {
         const b = blindingFactor();
-        const ibk = Fn.inv(Fn.mul(b, nonce));
-        let s = Fn.create(ibk * Fn.create(Fn.mul(b, e) + Fn.mul(b, key.d) * r));
+        const ibk = invert(mod(b * nonce));
+        let s = mod(ibk * mod(mod(b * e) + mod(b * key.d) * r));
         if (s !== 0n) {
           if (s > HALF_N) s = N - s;
           return derSignature(r, s);

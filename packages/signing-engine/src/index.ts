@@ -22,6 +22,7 @@ export {
 export { signerFromPrivateKey, type Signer } from './signer.js';
 export { loadPrivateKey } from './keys.js';
 export { signPayload, signPayloadToStream, type SignOptions, type SignResult } from './sign.js';
+export { signPayloadToFile, type SignToFileOptions } from './sign-to-file.js';
 export {
   embeddedSignedObjectSize,
   parseSignedObject,
@@ -36,7 +37,12 @@ export {
   type VerifyOptions,
 } from './verify.js';
 export {
+  codeSigningCertificationRequest,
   createDevelopmentCertificate,
+  selfSignedCodeSigningCertificate,
+  type SignedByOptions,
+} from './code-signing-certificates.js';
+export {
   claimsSelfSigned,
   isIntactSelfSigned,
   parseCertificate,
@@ -44,6 +50,7 @@ export {
   pem,
   pemBlocks,
   privateKeyMatchesCertificate,
+  publicKeyMatchesCertificate,
   trustAnchorFromCertificate,
   type ParsedCertificate,
   type PublicKeyInfo,
@@ -88,3 +95,18 @@ export {
   verifyLambdaPackage,
   type ZipLayout,
 } from './lambda-package.js';
+export {
+  describeKeyRef,
+  formatPkcs11UriPath,
+  parsePkcs11Uri,
+  type Pkcs11ObjectType,
+  type Pkcs11Uri,
+} from './pkcs11-uri.js';
+export { TokenError, type TokenErrorCode } from './token-errors.js';
+export { TokenKey, type TokenKeyOptions, type TokenKeyType } from './token-key.js';
+export { rawEcdsaToDer, tokenSigner, type TokenSigner } from './token-signer.js';
+export {
+  generateTokenKeyPair,
+  type GeneratedTokenKey,
+  type TokenKeyAlgorithm,
+} from './token-keygen.js';

@@ -3,7 +3,6 @@
  * memory, the store's encrypted keys and a PKCS#11 token all look the same to it.
  */
 import { constants, privateEncrypt } from 'node:crypto';
-import { p256 } from '@noble/curves/nist.js';
 import { type DigestAlgorithm, DIGEST_LENGTH, digestInfoPrefix } from './digest.js';
 import { ecdsaP256SignDigestFast, prepareP256SigningKey } from './ecdsa-p256-fast.js';
 import { EngineError, expectBytes } from './errors.js';
@@ -11,6 +10,11 @@ import { b64urlToBytes, keyKind, loadPrivateKey } from './keys.js';
 
 export interface Signer {
   readonly keyType: 'ec-p256' | 'rsa';
+  /**
+   * The most bytes signDigest returns, when known: lets signPayloadToFile write the payload's
+   * base64 before the signature exists, leaving room for the header in front of it.
+   */
+  readonly maxSignatureLength?: number;
   /** ECDSA: DER, low-S, RFC 6979; RSA: raw PKCS#1 v1.5 signature block (modulus length). */
   signDigest(digest: Uint8Array, hash: 'SHA256' | 'SHA1'): Promise<Uint8Array>;
 }
@@ -29,15 +33,6 @@ function checkDigest(digest: Uint8Array, hash: DigestAlgorithm): void {
 }
 
 /**
- * ECDSA over a digest computed elsewhere: `prehash: false` because the digest IS the message
- * representative; noble derives k per RFC 6979 and normalises s to the lower half. This is the
- * reference the Signer's fast path (ecdsa-p256-fast.ts) is tested byte for byte against.
- */
-export function ecdsaP256SignDigest(secretKey: Uint8Array, digest: Uint8Array): Uint8Array {
-  return p256.sign(digest, secretKey, { prehash: false, lowS: true, format: 'der' });
-}
-
-/**
  * A Signer for a private key (PEM or DER): ECDSA P-256 through the prepared fast path, or RSA
  * (at least MIN_RSA_BITS) as RSASSA-PKCS1-v1_5 over the precomputed digest — OpenSSL's
  * RSA_PKCS1_PADDING private-key operation builds 00 01 FF..FF 00 || DigestInfo around the
@@ -51,6 +46,8 @@ export function signerFromPrivateKey(pemOrDer: string | Uint8Array): Signer {
     const prepared = prepareP256SigningKey(b64urlToBytes(key.export({ format: 'jwk' }).d));
     return Object.freeze({
       keyType: 'ec-p256' as const,
+      // SEQUENCE { INTEGER r, INTEGER s }, each at most 33 bytes: 2 + 2 × (2 + 33).
+      maxSignatureLength: 72,
       async signDigest(digest: Uint8Array, hash: 'SHA256' | 'SHA1'): Promise<Uint8Array> {
         checkDigest(digest, hash);
         return ecdsaP256SignDigestFast(prepared, digest);
@@ -66,6 +63,7 @@ export function signerFromPrivateKey(pemOrDer: string | Uint8Array): Signer {
       );
     return Object.freeze({
       keyType: 'rsa' as const,
+      maxSignatureLength: Math.ceil(bits / 8),
       async signDigest(digest: Uint8Array, hash: 'SHA256' | 'SHA1'): Promise<Uint8Array> {
         checkDigest(digest, hash);
         const prefix = digestInfoPrefix(hash);

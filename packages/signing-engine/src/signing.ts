@@ -4,8 +4,10 @@
  * The same functions are exported from the package's index.
  */
 export { signPayload, signPayloadToStream, type SignOptions, type SignResult } from './sign.js';
+export { signPayloadToFile, type SignToFileOptions } from './sign-to-file.js';
 export {
   resolveEffectiveConfiguration,
   type SigningConfigurationOverrides,
 } from './signing-configuration.js';
-export { signerFromPrivateKey } from './signer.js';
+export { signerFromPrivateKey, type Signer } from './signer.js';
+export { tokenSigner, type TokenSigner } from './token-signer.js';

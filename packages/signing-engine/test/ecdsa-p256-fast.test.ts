@@ -12,7 +12,6 @@ import {
 import { p256 } from '@noble/curves/nist.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ecdsaP256SignDigestFast, prepareP256SigningKey } from '../src/ecdsa-p256-fast.js';
-import { ecdsaP256SignDigest } from '../src/signer.js';
 import { EngineError, signerFromPrivateKey } from '../src/index.js';
 import { opensslVerify, tempDir } from './helpers.js';
 
@@ -23,8 +22,12 @@ const N = p256.Point.Fn.ORDER;
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const be32 = (n: bigint): Uint8Array =>
   Uint8Array.from(Buffer.from(n.toString(16).padStart(64, '0'), 'hex'));
+/**
+ * The reference: ECDSA over a digest computed elsewhere (`prehash: false`: the digest IS the
+ * message representative); noble derives k per RFC 6979 and normalises s to the lower half.
+ */
 const reference = (d: Uint8Array, digest: Uint8Array): string =>
-  hex(ecdsaP256SignDigest(d, digest));
+  hex(p256.sign(digest, d, { prehash: false, lowS: true, format: 'der' }));
 const fast = (d: Uint8Array, digest: Uint8Array): string =>
   hex(ecdsaP256SignDigestFast(prepareP256SigningKey(d), digest));
 

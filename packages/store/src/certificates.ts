@@ -26,7 +26,10 @@ const MIN_RSA_BITS = 2048;
 
 export interface ImportCertificateRequest {
   certificate: Uint8Array | string;
-  privateKey: Uint8Array | string;
+  /** Absent when the key is in a PKCS#11 token (pkcs11Uri, token-certificates.ts). */
+  privateKey?: Uint8Array | string;
+  /** fwsign's extension: the RFC 7512 URI of the key in a PKCS#11 token, instead of privateKey. */
+  pkcs11Uri?: string;
   certificateChain?: Uint8Array | string;
   certificateArn?: string;
   tags?: Array<{ Key: string; Value?: string }> | Record<string, string>;
@@ -119,20 +122,23 @@ function tagsOf(tags: ImportCertificateRequest['tags']): Record<string, string> 
   return { ...tags };
 }
 
+/** A certificate (and chain) as ImportCertificate accepts them, before the key is looked at. */
+export interface CheckedCertificate {
+  cert: ParsedCertificate;
+  chainPem: string | null;
+  tags: Record<string, string>;
+}
+
 /**
- * ACM ImportCertificate, for the signing material of IoT profiles. Refuses what
- * cannot sign for a FreeRTOS/IoT platform: a key that is not the certificate's, an
- * RSA key under 2048 bits, an EC key on a curve other than P-256, an expired
- * certificate. The private key is stored only encrypted under the master key.
+ * The certificate half of ImportCertificate: refuses what cannot sign for a FreeRTOS/IoT
+ * platform (an RSA key under 2048 bits, an EC key on a curve other than P-256, an expired
+ * certificate, a chain that does not parse).
  */
-export function importCertificate(
+export function checkCertificate(
   ctx: StoreContext,
-  id: Identity,
-  input: ImportCertificateRequest,
-): { certificateArn: string } {
-  checkIdentity(id);
+  input: Pick<ImportCertificateRequest, 'certificate' | 'certificateChain' | 'tags'>,
+): CheckedCertificate {
   const certBlob = checkBlob('certificate', input?.certificate);
-  const keyBlob = checkBlob('privateKey', input.privateKey);
   const cert: ParsedCertificate = engineToValidation('certificate', () =>
     parseCertificate(certBlob),
   );
@@ -150,6 +156,89 @@ export function importCertificate(
       `certificate: RSA key of ${cert.publicKey.bits} bits, expected at least ${MIN_RSA_BITS}`,
     );
   }
+  const now = ctx.now();
+  if (cert.notAfter.getTime() < now.getTime()) {
+    throw new ValidationException(
+      `certificate: expired at ${cert.notAfter.toISOString()} (now ${now.toISOString()})`,
+    );
+  }
+  return { cert, chainPem, tags: tagsOf(input.tags) };
+}
+
+/**
+ * Writes (or, with `reimport`, replaces) a certificate row with its key: sealed PKCS#8 bytes, or
+ * the URI of a key in a PKCS#11 token (the key itself never reaches the store).
+ */
+export function storeCertificate(
+  ctx: StoreContext,
+  id: Identity,
+  checked: CheckedCertificate,
+  key: { sealedPkcs8: Uint8Array } | { pkcs11Uri: string },
+  reimport: string | undefined,
+): { certificateArn: string } {
+  const { cert } = checked;
+  const now = ctx.now();
+  return immediate(ctx.db, () => {
+    let arn: string;
+    let createdAt = now.getTime();
+    if (reimport !== undefined) {
+      const prev = ownCertificate(ctx, id, reimport);
+      arn = prev.arn;
+      createdAt = prev.created_at;
+      stmt(ctx.db, 'DELETE FROM certificates WHERE arn = ?').run(arn);
+    } else {
+      arn = makeCertificateArn(ctx.region, id.accountId, randomUUID());
+    }
+    let ciphertext: Buffer | null = null;
+    if ('sealedPkcs8' in key) {
+      assertCurrentMasterKey(ctx.db, ctx.masterKey);
+      ciphertext = Buffer.from(seal(ctx.masterKey, key.sealedPkcs8, arn));
+    }
+    stmt(
+      ctx.db,
+      `INSERT INTO certificates (arn, account, certificate_der, chain_pem, key_ciphertext, pkcs11_uri, key_type, key_bits, subject, issuer, serial, sha256, not_before, not_after, created_at, imported_at, tags)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      arn,
+      id.accountId,
+      Buffer.from(cert.der),
+      checked.chainPem,
+      ciphertext,
+      'pkcs11Uri' in key ? key.pkcs11Uri : null,
+      cert.publicKey.type,
+      cert.publicKey.bits,
+      cert.subject,
+      cert.issuer,
+      cert.serialNumber,
+      Buffer.from(cert.sha256).toString('hex'),
+      cert.notBefore.getTime(),
+      cert.notAfter.getTime(),
+      createdAt,
+      now.getTime(),
+      JSON.stringify(checked.tags),
+    );
+    return { certificateArn: arn };
+  });
+}
+
+/**
+ * ACM ImportCertificate with a private key, for the signing material of IoT profiles: the
+ * certificate checks above, and a key that is the certificate's and one the engine signs with.
+ * The private key is stored only encrypted under the master key.
+ */
+export function importCertificate(
+  ctx: StoreContext,
+  id: Identity,
+  input: ImportCertificateRequest,
+): { certificateArn: string } {
+  checkIdentity(id);
+  const checked = checkCertificate(ctx, input);
+  if (input.privateKey === undefined || input.privateKey === null)
+    throw new ValidationException(
+      "Value null at 'privateKey' failed to satisfy constraint: Member must not be null (or name a key in a PKCS#11 token with the fwsign extension Pkcs11Uri)",
+    );
+  const keyBlob = checkBlob('privateKey', input.privateKey);
+  const { cert } = checked;
   // signerFromPrivateKey also refuses RSA under 2048 bits and keys it cannot use.
   engineToValidation('privateKey', () => signerFromPrivateKey(keyBlob));
   if (!engineToValidation('privateKey', () => privateKeyMatchesCertificate(keyBlob, cert))) {
@@ -157,53 +246,10 @@ export function importCertificate(
       `privateKey: the private key does not match the public key of certificate ${cert.subject} (serial ${cert.serialNumber})`,
     );
   }
-  const now = ctx.now();
-  if (cert.notAfter.getTime() < now.getTime()) {
-    throw new ValidationException(
-      `certificate: expired at ${cert.notAfter.toISOString()} (now ${now.toISOString()})`,
-    );
-  }
   // PEM or DER in any container the engine reads (PKCS#8, SEC1, PKCS#1), sealed as PKCS#8.
   const pkcs8 = loadPrivateKey(keyBlob).export({ type: 'pkcs8', format: 'der' });
-  const tags = tagsOf(input.tags);
-  const reimport = input.certificateArn;
   try {
-    return immediate(ctx.db, () => {
-      assertCurrentMasterKey(ctx.db, ctx.masterKey);
-      let arn: string;
-      let createdAt = now.getTime();
-      if (reimport !== undefined) {
-        const prev = ownCertificate(ctx, id, reimport);
-        arn = prev.arn;
-        createdAt = prev.created_at;
-        stmt(ctx.db, 'DELETE FROM certificates WHERE arn = ?').run(arn);
-      } else {
-        arn = makeCertificateArn(ctx.region, id.accountId, randomUUID());
-      }
-      stmt(
-        ctx.db,
-        `INSERT INTO certificates (arn, account, certificate_der, chain_pem, key_ciphertext, key_type, key_bits, subject, issuer, serial, sha256, not_before, not_after, created_at, imported_at, tags)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        arn,
-        id.accountId,
-        Buffer.from(cert.der),
-        chainPem,
-        Buffer.from(seal(ctx.masterKey, pkcs8, arn)),
-        cert.publicKey.type,
-        cert.publicKey.bits,
-        cert.subject,
-        cert.issuer,
-        cert.serialNumber,
-        Buffer.from(cert.sha256).toString('hex'),
-        cert.notBefore.getTime(),
-        cert.notAfter.getTime(),
-        createdAt,
-        now.getTime(),
-        JSON.stringify(tags),
-      );
-      return { certificateArn: arn };
-    });
+    return storeCertificate(ctx, id, checked, { sealedPkcs8: pkcs8 }, input.certificateArn);
   } finally {
     pkcs8.fill(0);
   }

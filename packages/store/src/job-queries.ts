@@ -8,7 +8,7 @@ import { loadJob } from './job-row.js';
 import { authorizeProfile } from './permissions.js';
 import type { SigningPlatformOverrides } from './profile-row.js';
 import { loadProfile, overridesOf } from './profile-row.js';
-import { profileCertificateHash } from './managed-keys.js';
+import { revokedCertificateHashes } from './managed-keys.js';
 import type { Identity } from './validate.js';
 import {
   ACCOUNT_ID,
@@ -339,12 +339,13 @@ export function getRevocationStatus(
     profile.profile_version === p.version &&
     profile.revoked_effective_from !== null &&
     ts >= profile.revoked_effective_from
-  ) {
+  )
     revoked.push(pva);
-    // A revoked profile version's certificate is revoked with it (a Signer-managed key only).
-    const own = profileCertificateHash(ctx, p.account, p.name, p.version);
-    for (const h of input.certificateHashes) if (own && h.toLowerCase() === own) revoked.push(h);
-  }
+  // Every hash is looked up on its own, whatever its place in the chain and whichever profile
+  // version the request names: the certificate is revoked even when the rest of the request lies.
+  const certificates = revokedCertificateHashes(ctx, ts);
+  for (const h of input.certificateHashes)
+    if (certificates.has(h.toLowerCase()) && !revoked.includes(h)) revoked.push(h);
   const job = loadJob(ctx, parsedJob.jobId);
   if (job && job.owner === parsedJob.account && job.revoked_at !== null) revoked.push(ja);
   return { revokedEntities: revoked };

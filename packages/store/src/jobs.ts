@@ -2,6 +2,7 @@ import {
   EngineError,
   managedPlatformKind,
   signPayload as engineSign,
+  TokenError,
 } from '@fwsign/signing-engine';
 import type { EffectiveConfiguration, SignResult } from '@fwsign/signing-engine';
 import type { BatchJob, CommittedBatch } from './batch-commit.js';
@@ -220,7 +221,12 @@ export class JobPipeline {
         payloadLocation: { bucketName: srcBucket, key: srcKey, version: srcVersion },
       });
     } catch (err) {
-      if (err instanceof EngineError || (err as NodeJS.ErrnoException).code === 'ENOENT')
+      // A token that is absent, pulled or erroring fails this job only.
+      if (
+        err instanceof EngineError ||
+        err instanceof TokenError ||
+        (err as NodeJS.ErrnoException).code === 'ENOENT'
+      )
         return fail(`Signing failed: ${(err as Error).message}`);
       throw err;
     }
@@ -279,6 +285,7 @@ export class JobPipeline {
     } catch (err) {
       // A wrong master key is the server's fault, not the caller's: no job is recorded.
       if (err instanceof MasterKeyError) throw new InternalServiceErrorException(err.message);
+      if (err instanceof TokenError) return `Signing failed: ${err.message}`;
       throw err;
     }
     if (!m) return `Certificate ${profile.certificate_arn} no longer exists`;

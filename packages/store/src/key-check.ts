@@ -19,8 +19,11 @@ import {
 /** How many private keys the database holds sealed. */
 function sealedKeyCount(db: Db): number {
   return (
-    (stmt(db, 'SELECT count(*) AS n FROM certificates').get() as { n: number }).n +
-    managedKeyCount(db)
+    (
+      stmt(db, 'SELECT count(*) AS n FROM certificates WHERE key_ciphertext IS NOT NULL').get() as {
+        n: number;
+      }
+    ).n + managedKeyCount(db)
   );
 }
 
@@ -43,8 +46,10 @@ export function openMasterKey(db: Db, dataDir: string, explicit?: Uint8Array): L
     throw mismatch(loaded, db);
   }
   if (!stored) {
-    const sample = stmt(db, 'SELECT arn, key_ciphertext FROM certificates LIMIT 1').get() as
-      { arn: string; key_ciphertext: Buffer } | undefined;
+    const sample = stmt(
+      db,
+      'SELECT arn, key_ciphertext FROM certificates WHERE key_ciphertext IS NOT NULL LIMIT 1',
+    ).get() as { arn: string; key_ciphertext: Buffer } | undefined;
     if (sample) {
       try {
         unseal(loaded.key, sample.key_ciphertext, sample.arn).fill(0);
@@ -93,7 +98,10 @@ export function rotateMasterKey(
   const next = new Uint8Array(randomBytes(32));
   createKeyFile(target, next);
   const resealed = immediate(db, () => {
-    const rows = stmt(db, 'SELECT arn, key_ciphertext FROM certificates').all() as Array<{
+    const rows = stmt(
+      db,
+      'SELECT arn, key_ciphertext FROM certificates WHERE key_ciphertext IS NOT NULL',
+    ).all() as Array<{
       arn: string;
       key_ciphertext: Buffer;
     }>;

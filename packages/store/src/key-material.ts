@@ -1,13 +1,15 @@
 import { stmt } from './db.js';
-import { signerFromPrivateKey } from '@fwsign/signing-engine';
-import type { Signer } from '@fwsign/signing-engine';
+import { signerFromPrivateKey, tokenSigner } from '@fwsign/signing-engine';
+import type { Signer, TokenSigner } from '@fwsign/signing-engine';
 import type { StoreContext } from './context.js';
 import { unseal } from './master-key.js';
 
 /**
  * Decrypted signers, cached per certificate import so a job does not pay an
  * AES-GCM decrypt and a key parse each time. The cache holds key objects only in
- * this process's memory; nothing here is ever serialized or logged.
+ * this process's memory; nothing here is ever serialized or logged. A certificate
+ * imported with a PKCS#11 URI gets a token signer instead, whose sessions (and
+ * login) the cache keeps across jobs.
  */
 export class SignerCache {
   private readonly cache = new Map<string, { importedAt: number; signer: Signer }>();
@@ -24,11 +26,20 @@ export class SignerCache {
     const hit = this.cache.get(certificateArn);
     if (hit && hit.importedAt === row.imported_at)
       return { signer: hit.signer, notAfter: row.not_after };
-    const sealed = stmt(this.ctx.db, 'SELECT key_ciphertext FROM certificates WHERE arn = ?').get(
-      certificateArn,
-    ) as { key_ciphertext: Buffer } | undefined;
+    if (hit) this.forget(certificateArn);
+    const sealed = stmt(
+      this.ctx.db,
+      'SELECT key_ciphertext, pkcs11_uri, key_type FROM certificates WHERE arn = ?',
+    ).get(certificateArn) as
+      { key_ciphertext: Buffer | null; pkcs11_uri: string | null; key_type: string } | undefined;
     if (!sealed) return undefined;
-    const pkcs8 = unseal(this.ctx.masterKey, sealed.key_ciphertext, certificateArn);
+    if (sealed.pkcs11_uri !== null) {
+      // The module and PIN come from the server's environment, read when the token is opened.
+      const signer = tokenSigner(sealed.pkcs11_uri, sealed.key_type === 'rsa' ? 'rsa' : 'ec-p256');
+      this.cache.set(certificateArn, { importedAt: row.imported_at, signer });
+      return { signer, notAfter: row.not_after };
+    }
+    const pkcs8 = unseal(this.ctx.masterKey, sealed.key_ciphertext!, certificateArn);
     try {
       const signer = signerFromPrivateKey(pkcs8);
       this.cache.set(certificateArn, { importedAt: row.imported_at, signer });
@@ -39,6 +50,8 @@ export class SignerCache {
   }
 
   forget(certificateArn: string): void {
+    const signer = this.cache.get(certificateArn)?.signer;
+    if (signer && 'key' in signer) (signer as TokenSigner).key.close();
     this.cache.delete(certificateArn);
   }
 }

@@ -6,6 +6,7 @@
 import {
   EngineError,
   NOTARY_PAYLOAD_TYPE,
+  type ManagedConfiguration,
   managedPlatformKind,
   signJwsEnvelope,
   signLambdaPackage,
@@ -42,6 +43,9 @@ const MAX_SIGN_PAYLOAD_BYTES = 4096;
 type Commit = (job: NewJob, body?: Uint8Array) => Promise<StartSigningJobResponse>;
 
 export class ManagedSigning {
+  /** The platform catalog is immutable, so a resolved configuration is reused per platform and overrides. */
+  private readonly configs = new Map<string, ManagedConfiguration>();
+
   constructor(
     private readonly ctx: StoreContext,
     private readonly managedKeys: ManagedKeyCache,
@@ -59,10 +63,7 @@ export class ManagedSigning {
     source: { file: string; offset: number; size: number },
     fail: (reason: string) => Promise<StartSigningJobResponse>,
   ): Promise<StartSigningJobResponse> {
-    const { maxSizeBytes, platform } = managedConfiguration(
-      profile.platform_id,
-      overridesOf(profile),
-    );
+    const { maxSizeBytes, platform } = this.configFor(profile);
     if (source.size > maxSizeBytes)
       return fail(
         `Source object is ${source.size} bytes, over the ${platform.platformId} platform limit of ${maxSizeBytes} bytes (${platform.maxSizeInMB} MB)`,
@@ -100,6 +101,14 @@ export class ManagedSigning {
       throw err;
     }
     return this.commit(succeeded(base, signingTime, expiry), signed);
+  }
+
+  private configFor(profile: ProfileRow): ManagedConfiguration {
+    const key = `${profile.platform_id}\0${profile.overrides ?? ''}`;
+    let c = this.configs.get(key);
+    if (!c)
+      this.configs.set(key, (c = managedConfiguration(profile.platform_id, overridesOf(profile))));
+    return c;
   }
 
   private managedKeyFor(profile: ProfileRow) {

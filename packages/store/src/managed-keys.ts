@@ -194,18 +194,40 @@ export class ManagedKeyCache {
   }
 }
 
-/** GetRevocationStatus's hash of a profile version's certificate (its TBS hash, then the intermediate's). */
-export function profileCertificateHash(
-  ctx: StoreContext,
-  account: string,
-  name: string,
-  version: string,
-): string | undefined {
-  const row = stmt(
+/** Certificates never change once issued, so their GetRevocationStatus hashes are computed once per store. */
+const hashCache = new WeakMap<StoreContext, Map<string, string>>();
+
+/**
+ * GetRevocationStatus's hashes (the certificate's TBS hash, then its issuer's) of every certificate
+ * revoked for a signature made at `at`: the certificate of each profile version revoked with an
+ * effective time at or before it, in any account (a verifier may check another account's
+ * signature). The CA certificates are never revoked: no operation revokes them.
+ */
+export function revokedCertificateHashes(ctx: StoreContext, at: number): Set<string> {
+  let cache = hashCache.get(ctx);
+  if (!cache) hashCache.set(ctx, (cache = new Map<string, string>()));
+  const rows = stmt(
     ctx.db,
-    'SELECT k.certificate_der AS leaf, c.intermediate_der AS inter FROM profile_keys k JOIN managed_ca c ON c.region = ? AND c.account = k.account WHERE k.account = ? AND k.profile_name = ? AND k.profile_version = ?',
-  ).get(ctx.region, account, name, version) as { leaf: Buffer; inter: Buffer } | undefined;
-  return row && certificateHashes([row.leaf, row.inter])[0];
+    `SELECT k.account, k.profile_name, k.profile_version, k.certificate_der AS leaf, c.intermediate_der AS inter
+       FROM profiles p
+       JOIN profile_keys k ON k.account = p.account AND k.profile_name = p.name AND k.profile_version = p.profile_version
+       JOIN managed_ca c ON c.region = ? AND c.account = k.account
+      WHERE p.revoked_effective_from IS NOT NULL AND p.revoked_effective_from <= ?`,
+  ).all(ctx.region, at) as Array<{
+    account: string;
+    profile_name: string;
+    profile_version: string;
+    leaf: Buffer;
+    inter: Buffer;
+  }>;
+  const out = new Set<string>();
+  for (const r of rows) {
+    const id = `${r.account}\0${r.profile_name}\0${r.profile_version}`;
+    let h = cache.get(id);
+    if (h === undefined) cache.set(id, (h = certificateHashes([r.leaf, r.inter])[0]!));
+    out.add(h);
+  }
+  return out;
 }
 
 /** How many Signer-managed private keys the database holds sealed (two per CA pair, one per profile version). */

@@ -156,4 +156,37 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    name: 'keys in a PKCS#11 token',
+    // A certificate's key is either sealed here or named by the URI of a key in a token, never
+    // both: SQLite cannot drop NOT NULL in place, so the table is rebuilt (its index with it).
+    sql: `
+      CREATE TABLE certificates_v3 (
+        arn TEXT PRIMARY KEY,
+        account TEXT NOT NULL,
+        certificate_der BLOB NOT NULL,
+        chain_pem TEXT,
+        key_ciphertext BLOB,
+        pkcs11_uri TEXT,
+        key_type TEXT NOT NULL,
+        key_bits INTEGER NOT NULL,
+        subject TEXT NOT NULL,
+        issuer TEXT NOT NULL,
+        serial TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        not_before INTEGER NOT NULL,
+        not_after INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        imported_at INTEGER NOT NULL,
+        tags TEXT NOT NULL DEFAULT '{}',
+        CHECK ((key_ciphertext IS NULL) <> (pkcs11_uri IS NULL))
+      ) STRICT;
+      INSERT INTO certificates_v3 (arn, account, certificate_der, chain_pem, key_ciphertext, key_type, key_bits, subject, issuer, serial, sha256, not_before, not_after, created_at, imported_at, tags)
+        SELECT arn, account, certificate_der, chain_pem, key_ciphertext, key_type, key_bits, subject, issuer, serial, sha256, not_before, not_after, created_at, imported_at, tags FROM certificates;
+      DROP TABLE certificates;
+      ALTER TABLE certificates_v3 RENAME TO certificates;
+      CREATE INDEX certificates_account ON certificates (account, arn);
+    `,
+  },
 ];

@@ -14,6 +14,7 @@ import type {
   StartSigningJobResponse,
 } from './job-requests.js';
 import { SignerCache } from './key-material.js';
+import { importTokenCertificate } from './token-certificates.js';
 import { ManagedKeyCache, rootCertificate } from './managed-keys.js';
 import { openMasterKey, rotateMasterKey } from './key-check.js';
 import { MasterKeyError } from './master-key.js';
@@ -251,10 +252,27 @@ export class SignerStore {
   }
 
   // ---- signing material (ACM) ---------------------------------------------------
+  /**
+   * With a private key: synchronous, the key sealed under the master key. With fwsign's
+   * `pkcs11Uri` instead: asynchronous, as the token is asked whether its key is the certificate's.
+   */
+  importCertificate(
+    id: Identity,
+    input: certs.ImportCertificateRequest & { pkcs11Uri?: undefined },
+  ): { certificateArn: string };
   importCertificate(
     id: Identity,
     input: certs.ImportCertificateRequest,
-  ): { certificateArn: string } {
+  ): { certificateArn: string } | Promise<{ certificateArn: string }>;
+  importCertificate(
+    id: Identity,
+    input: certs.ImportCertificateRequest,
+  ): { certificateArn: string } | Promise<{ certificateArn: string }> {
+    if (input?.pkcs11Uri !== undefined && input.pkcs11Uri !== null)
+      return importTokenCertificate(this.ctx, id, input).then((out) => {
+        this.signers.forget(out.certificateArn);
+        return out;
+      });
     const out = certs.importCertificate(this.ctx, id, input);
     this.signers.forget(out.certificateArn);
     return out;

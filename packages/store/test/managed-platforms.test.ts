@@ -313,4 +313,57 @@ describe('revocation (RevokeSignature, RevokeSigningProfile, GetRevocationStatus
       /expected one of \[signer:StartSigningJob, signer:GetSigningProfile, signer:RevokeSignature, signer:SignPayload\]/,
     );
   });
+
+  it('looks every certificate hash up on its own: any place in the chain, whichever profile version is named', async () => {
+    const sign = async (profileName: string) => {
+      store.putSigningProfile(BOB, { profileName, platformId: 'Notation-OCI-SHA384-ECDSA' });
+      const r = await store.signPayload(BOB, {
+        profileName,
+        payload: notaryPayload,
+        payloadFormat: NOTARY_PAYLOAD_TYPE,
+      });
+      const v = verifyJwsEnvelope({
+        envelope: r.signature,
+        contentType: NOTARY_PAYLOAD_TYPE,
+        trustedRoots: [store.rootCertificate(BOB)],
+      });
+      const p = store.getSigningProfile(BOB, { profileName });
+      return {
+        p,
+        hashes: certificateHashes(v.chainDer!),
+        query: {
+          signatureTimestamp: v.attributes!.signingTime,
+          platformId: 'Notation-OCI-SHA384-ECDSA',
+          profileVersionArn: p.profileVersionArn,
+          jobArn: store.jobArn(BOB, { jobId: r.jobId }),
+        },
+      };
+    };
+    const a = await sign('chain_a');
+    const b = await sign('chain_b');
+    // One CA per account: the two chains differ in their leaf only.
+    expect(a.hashes).toHaveLength(3);
+    expect(a.hashes.slice(1)).toEqual(b.hashes.slice(1));
+    const cut = new Date(Date.now() - 3600_000);
+    store.revokeSigningProfile(BOB, {
+      profileName: 'chain_a',
+      profileVersion: a.p.profileVersion,
+      reason: 'key compromise',
+      effectiveTime: cut,
+    });
+    const status = (query: typeof a.query, certificateHashes: string[]) =>
+      store.getRevocationStatus(ALICE, { ...query, certificateHashes }).revokedEntities;
+    // B's signature, its chain: nothing revoked (the CA certificates A shares are not).
+    expect(status(b.query, b.hashes)).toEqual([]);
+    // A's leaf named under B's profile version and job, in any place, upper or lower case.
+    const reversed = [...a.hashes].reverse();
+    expect(status(b.query, reversed)).toEqual([a.hashes[0]]);
+    expect(status(b.query, [b.hashes[0]!, a.hashes[0]!.toUpperCase()])).toEqual([
+      a.hashes[0]!.toUpperCase(),
+    ]);
+    expect(status(a.query, a.hashes)).toEqual([a.p.profileVersionArn, a.hashes[0]]);
+    // Signed before the effective time: neither the version nor its certificate counts.
+    const before = { ...a.query, signatureTimestamp: new Date(cut.getTime() - 1000) };
+    expect(status(before, a.hashes)).toEqual([]);
+  });
 });

@@ -10,6 +10,7 @@ import {
 } from '@fwsign/signing-engine';
 import { integer, optionalString, parse, pathOf, strings, UsageError } from '../args.js';
 import { EXIT_OK, type Command } from '../command.js';
+import { reaching } from '../failure.js';
 import { readInput, writeFileAtomic } from '../files.js';
 import { clientConfig } from './aws/connection.js';
 
@@ -119,7 +120,10 @@ export const otaJobDocument: Command = {
       }
       const config = clientConfig(flags, io);
       for (const id of jobIds)
-        sources.push(async () => (await signedObjectOfJob(config, id)).signedObject);
+        sources.push(
+          async () =>
+            (await reaching(config.endpoint, () => signedObjectOfJob(config, id))).signedObject,
+        );
     } else {
       for (const path of signed)
         sources.push(async () =>

@@ -15,6 +15,7 @@ import {
 import type { EnvelopeVerdict } from '@fwsign/signing-engine';
 import { optionalString, pathOf, requireString, UsageError, type Parsed } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from '../command.js';
+import { reaching } from '../failure.js';
 
 async function roots(io: CliIo, file: string): Promise<Uint8Array[]> {
   const text = await readFile(pathOf(io, file), 'utf8');
@@ -71,7 +72,9 @@ export async function verifyManaged(p: Parsed, io: CliIo): Promise<number> {
     const endpoint = optionalString(p, 'endpoint-url');
     if (endpoint !== undefined) {
       const platform = envelope ? 'Notation-OCI-SHA384-ECDSA' : 'AWSLambda-SHA384-ECDSA';
-      const entities = await revoked(io, endpoint, optionalString(p, 'region'), platform, v);
+      const entities = await reaching(endpoint, () =>
+        revoked(io, endpoint, optionalString(p, 'region'), platform, v),
+      );
       if (entities.length > 0) {
         io.stdout.write(`invalid: revoked: ${entities.join(', ')}\n  ${detail}\n`);
         return EXIT_FAILURE;

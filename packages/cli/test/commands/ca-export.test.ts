@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { certificateHashes, pemBlocks, verifyLambdaPackage } from '@fwsign/signing-engine';
 import { startFixture, type Fixture } from '../aws-fixture.js';
 import { fwsign } from '../helpers.js';
 
@@ -134,15 +135,9 @@ describe('fwsign ca export and verify of Signer-managed signatures', { timeout: 
       `signed/${job.jobId}`,
     ).body;
     writeFileSync(join(f.dir, 'fn.signed.zip'), signed);
-    const ok = await f.run(
-      'verify',
-      '--lambda',
-      'fn.signed.zip',
-      '--root',
-      'root.pem',
-      '--endpoint-url',
-      f.url,
-    );
+    const verifyOnline = () =>
+      f.run('verify', '--lambda', 'fn.signed.zip', '--root', 'root.pem', '--endpoint-url', f.url);
+    const ok = await verifyOnline();
     expect(ok.stdout).toMatch(/^valid: /);
     const flipped = Uint8Array.from(signed);
     flipped[40] = flipped[40]! ^ 0x01;
@@ -164,18 +159,32 @@ describe('fwsign ca export and verify of Signer-managed signatures', { timeout: 
     const foreign = await f.run('verify', '--lambda', 'fn.signed.zip', '--root', 'other.pem');
     expect(foreign.stdout, foreign.stderr).toMatch(/^invalid: untrusted-chain/);
     await f.json('revoke-signature', '--job-id', job.jobId, '--reason', 'bad build');
-    const revoked = await f.run(
-      'verify',
-      '--lambda',
-      'fn.signed.zip',
-      '--root',
-      'root.pem',
-      '--endpoint-url',
-      f.url,
-    );
+    const revoked = await verifyOnline();
     expect(revoked.code).toBe(1);
     expect(revoked.stdout).toContain(
       `invalid: revoked: arn:aws:signer:us-east-1:000000000000:/signing-jobs/${job.jobId}`,
+    );
+    // Revoking the profile version revokes its certificate: the verifier sends the whole chain's
+    // hashes, and the server names the leaf's.
+    const fn = await f.json('get-signing-profile', '--profile-name', 'fn');
+    await f.json(
+      'revoke-signing-profile',
+      '--profile-name',
+      'fn',
+      '--profile-version',
+      fn.profileVersion as string,
+      '--reason',
+      'key compromise',
+      '--effective-time',
+      new Date(Date.now() - 3600_000).toISOString(),
+    );
+    const chain = verifyLambdaPackage({
+      pkg: signed,
+      trustedRoots: pemBlocks(readFileSync(join(f.dir, 'root.pem'), 'utf8')),
+    }).chainDer!;
+    const byProfile = await verifyOnline();
+    expect(byProfile.stdout).toContain(
+      `invalid: revoked: ${fn.profileVersionArn as string}, ${certificateHashes(chain)[0]}, arn:aws:signer:us-east-1:000000000000:/signing-jobs/${job.jobId}`,
     );
     const usage = await f.run(
       'verify',

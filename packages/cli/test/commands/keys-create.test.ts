@@ -2,8 +2,14 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parseCertificate, privateKeyMatchesCertificate } from '@fwsign/signing-engine';
-import { afterAll, describe, expect, it } from 'vitest';
-import { fwsign, tempDir } from '../helpers.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fwsign, fwsignWithEnv, tempDir } from '../helpers.js';
+import {
+  createSoftHsm,
+  reportSoftHsmSkip,
+  softhsmMissing,
+  type SoftHsm,
+} from '../../../signing-engine/test/softhsm.js';
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);
@@ -111,5 +117,59 @@ describe('fwsign keys create', () => {
     );
     expect(subj.code).toBe(1);
     expect(subj.stderr).toContain('"subject" part expected KEY=value');
+  });
+});
+
+reportSoftHsmSkip('fwsign keys create --pkcs11-uri');
+
+describe.skipIf(softhsmMissing)('fwsign keys create --pkcs11-uri (SoftHSM2)', () => {
+  let hsm: SoftHsm;
+  let env: Record<string, string>;
+  beforeAll(() => {
+    hsm = createSoftHsm(['fwsign']);
+    env = { FWSIGN_PKCS11_MODULE: hsm.module, FWSIGN_PKCS11_PIN: hsm.pin };
+  });
+  afterAll(() => hsm?.cleanup());
+
+  it.each(['ecdsa-p256', 'rsa-2048'])(
+    '%s: the key pair is made in the token, sensitive and never extractable; openssl accepts the certificate and the CSR',
+    async (algorithm) => {
+      const cert = join(tmp.dir, `token-${algorithm}.crt`);
+      let r = await fwsignWithEnv(tmp.dir, env, 'keys', 'create', '--pkcs11-uri', `pkcs11:token=fwsign;object=${algorithm}-release`, '--algorithm', algorithm, '--subject', 'CN=Release, O=Acme', '--cert-out', cert); // prettier-ignore
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(
+        new RegExp(`key in the token: pkcs11:token=fwsign;object=${algorithm}-release;id=`),
+      );
+      const verify = spawnSync('openssl', ['verify', '-CAfile', cert, '-partial_chain', cert], { encoding: 'utf8' }); // prettier-ignore
+      expect(verify.stdout, verify.stderr).toContain(`${cert}: OK`);
+      expect(parseCertificate(readFileSync(cert)).extendedKeyUsage).toEqual(['codeSigning']);
+
+      const csr = join(tmp.dir, `token-${algorithm}.csr`);
+      r = await fwsignWithEnv(tmp.dir, env, 'keys', 'create', '--pkcs11-uri', `pkcs11:token=fwsign;object=${algorithm}-ca`, '--algorithm', algorithm, '--subject', 'CN=For the CA', '--csr-out', csr); // prettier-ignore
+      expect(r.code, r.stderr).toBe(0);
+      const req = spawnSync('openssl', ['req', '-in', csr, '-verify', '-noout', '-subject'], { encoding: 'utf8' }); // prettier-ignore
+      expect(req.status, req.stderr).toBe(0);
+      expect(req.stdout).toContain('CN = For the CA');
+
+      const listing = hsm.pkcs11Tool(['--token-label', 'fwsign', '--login', '--pin', hsm.pin, '--list-objects', '--type', 'privkey']); // prettier-ignore
+      expect(listing).toMatch(
+        new RegExp(
+          `label:\\s+${algorithm}-release[\\s\\S]*?Access:\\s+sensitive, always sensitive, never extractable, local`,
+        ),
+      );
+    },
+  );
+
+  it('refuses a second key of the same name, --key-out, and a missing PIN, saying why', async () => {
+    const uri = 'pkcs11:token=fwsign;object=ecdsa-p256-release';
+    let r = await fwsignWithEnv(tmp.dir, env, 'keys', 'create', '--pkcs11-uri', uri, '--algorithm', 'ecdsa-p256', '--subject', 'CN=x', '--cert-out', 'again.crt'); // prettier-ignore
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('already holds a private key labelled "ecdsa-p256-release"');
+    r = await fwsignWithEnv(tmp.dir, env, 'keys', 'create', '--pkcs11-uri', uri, '--algorithm', 'ecdsa-p256', '--subject', 'CN=x', '--cert-out', 'x.crt', '--key-out', 'x.key'); // prettier-ignore
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--key-out cannot be used with --pkcs11-uri');
+    r = await fwsignWithEnv(tmp.dir, { FWSIGN_PKCS11_MODULE: hsm.module }, 'keys', 'create', '--pkcs11-uri', 'pkcs11:token=fwsign;object=new', '--algorithm', 'ecdsa-p256', '--subject', 'CN=x', '--cert-out', 'y.crt'); // prettier-ignore
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('PinMissing: PKCS#11: no PIN');
   });
 });

@@ -12,12 +12,16 @@ const MEMBERS: Record<string, string> = {
   'private-key': 'PrivateKey',
   'certificate-chain': 'CertificateChain',
   'certificate-arn': 'CertificateArn',
+  // fwsign's extension: the key stays in a PKCS#11 token; the server keeps this URI instead.
+  'pkcs11-uri': 'Pkcs11Uri',
 };
 
 export const importCertificate: Command = {
   name: 'import-certificate',
   aws: true,
-  usage: `fwsign import-certificate --certificate fileb://cert.pem --private-key fileb://key.pem [--certificate-chain fileb://chain.pem] [--certificate-arn ARN]\n${GLOBAL_USAGE}`,
+  usage: `fwsign import-certificate --certificate fileb://cert.pem --private-key fileb://key.pem | --pkcs11-uri 'pkcs11:token=T;object=KEY' [--certificate-chain fileb://chain.pem] [--certificate-arn ARN]
+  --pkcs11-uri: the key is in a PKCS#11 token the server reaches (its FWSIGN_PKCS11_MODULE and FWSIGN_PKCS11_PIN);
+  the server checks the token's key is the certificate's and keeps only the URI.\n${GLOBAL_USAGE}`,
   async run(args, io) {
     const flags = splitFlags(args);
     const input: Record<string, unknown> = {};
@@ -33,11 +37,15 @@ export const importCertificate: Command = {
         );
       input[member] = memberValue(io, shape.members![member]!, words, flag, acmModel);
     }
-    const missing = ['certificate', 'private-key'].filter((f) => input[MEMBERS[f]!] === undefined);
+    const missing = ['certificate'].filter((f) => input[MEMBERS[f]!] === undefined);
+    if (input.PrivateKey === undefined && input.Pkcs11Uri === undefined)
+      missing.push('private-key (or --pkcs11-uri)');
     if (missing.length)
       throw new UsageError(
         `the following arguments are required: ${missing.map((f) => `--${f}`).join(', ')}`,
       );
+    if (input.PrivateKey !== undefined && input.Pkcs11Uri !== undefined)
+      throw new UsageError('give --private-key or --pkcs11-uri, not both');
     const config = clientConfig(flags, io);
     try {
       const out = await callAcm(config, 'ImportCertificate', input);

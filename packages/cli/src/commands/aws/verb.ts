@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { ServiceError, signerModel, type ClientConfig } from '@fwsign/api';
 import { pathOf, UsageError } from '../../args.js';
 import { AWS_EXIT, EXIT_OK, type CliIo, type Command } from '../../command.js';
-import { unreachableCode, unreachableMessage } from '../../failure.js';
+import { namingEndpoint } from '../../failure.js';
 import {
   clientConfig,
   GLOBAL_FLAGS,
@@ -119,7 +119,8 @@ export function awsVerb(operation: string, summary: string): Command {
 
 /**
  * Prints the AWS error code and message (as the AWS CLI words it) and returns the AWS CLI's exit
- * code: 254 for an error the service returned, 255 for an endpoint that does not answer.
+ * code 254 for an error the service returned. Anything else is thrown: an endpoint that does not
+ * answer as an UnreachableError naming it (exit 255 through describeFailure).
  */
 export function reportError(
   io: CliIo,
@@ -133,10 +134,6 @@ export function reportError(
     );
     return AWS_EXIT.service;
   }
-  const net = unreachableCode(err);
-  if (net) {
-    io.stderr.write(`fwsign: ${unreachableMessage(config.endpoint, net)}\n`);
-    return AWS_EXIT.other;
-  }
-  throw err;
+  // Not the service's answer: a connection failure names the endpoint (failure.ts), the rest as is.
+  throw namingEndpoint(config.endpoint, err);
 }

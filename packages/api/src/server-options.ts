@@ -1,0 +1,41 @@
+import type { AcmOperations, StoreSignerOperations } from './operations.js';
+import type { S3Buckets } from './s3.js';
+
+/** What the server needs of the store: Signer operations by name, ACM's four, the buckets. */
+export interface ApiStore extends AcmOperations, StoreSignerOperations {
+  readonly buckets: S3Buckets;
+  close(): void | Promise<void>;
+}
+
+export interface SignerServerOptions {
+  dataDir: string;
+  store: ApiStore;
+  port?: number;
+  host?: string;
+  region?: string;
+  /** Largest JSON request body (Signer, ACM). */
+  maxJsonBytes?: number;
+  /** Largest S3 object body. */
+  maxObjectBytes?: number;
+  /** Per-account request rate; `false` turns the limit off. */
+  rateLimit?: { ratePerSecond: number; burst: number } | false;
+  /** Where access-log lines go (default stderr); `false` for none. */
+  accessLog?: ((line: string) => void) | false;
+  maxSkewMs?: number;
+  /** Closes the store when the server closes (default true). */
+  ownsStore?: boolean;
+  /** The web console's built files, served at /console/ (none when absent). */
+  consoleDir?: string;
+  /** Open connections at most (default 1024); more are refused at accept. */
+  maxConnections?: number;
+  /** Request-body bytes being read at once, over all connections (default 256 MiB). */
+  maxBodyBytesInFlight?: number;
+  /** Time to receive a request's headers (default 10 s) and all of it (default 120 s). */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  /** Longest pause between two pieces of a body before it is refused with RequestTimeout (default 10 s). */
+  bodyIdleTimeoutMs?: number;
+}
+
+export const DEFAULT_RATE_LIMIT = { ratePerSecond: 5000, burst: 10000 };
+export const DEFAULT_MAX_OBJECT_BYTES = 64 * 1024 * 1024;
