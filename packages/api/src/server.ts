@@ -27,7 +27,7 @@ import { handleS3, notImplemented, s3Operation, XML_OPERATIONS, type S3Response 
 import { putObject, putObjectHeaders, STREAMED_OPERATIONS } from './s3-put.js';
 import { MAX_XML_BYTES } from './s3-xml.js';
 import { acmOperation, handleAcm } from './acm.js';
-import { handleSigner, signerRoute } from './signer.js';
+import { handleSigner, knownOperation, signerRoute } from './signer.js';
 import { otaJobDocument, otaRoute, OTA_OPERATION } from './ota.js';
 import { flatHeaders, parseQuery, pickProtocol, type Protocol } from './request.js';
 import type { Match } from './model/rest-json.js';
@@ -353,28 +353,15 @@ export class SignerServer {
         { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': x.requestId },
         out,
       );
-    } else if (r.ota) {
-      const out = await otaJobDocument(this.opts.store, id, r.ota.jobId, r.query);
-      x.status = 200;
-      this.send(
-        res,
-        200,
-        { 'content-type': 'application/json', 'x-amzn-requestid': x.requestId },
-        out,
-      );
     } else {
-      if (!r.match) {
-        throw new ApiError(
-          'UnknownOperationException',
-          404,
-          `No Signer operation is ${r.method} ${r.rawPath.slice(0, 200)}`,
-        );
-      }
-      const out = await handleSigner(this.opts.store, id, r.match, {
-        query: r.query,
-        headers: r.headers,
-        body: payload,
-      });
+      // Signer's operations, and fwsign's own route beside them (ota.ts): rest-json both.
+      const out = r.ota
+        ? { status: 200, body: await otaJobDocument(this.opts.store, id, r.ota.jobId, r.query) }
+        : await handleSigner(this.opts.store, id, knownOperation(r), {
+            query: r.query,
+            headers: r.headers,
+            body: payload,
+          });
       x.status = out.status;
       this.send(
         res,

@@ -31,6 +31,20 @@ export function isSignerPath(rawPath: string): boolean {
   return pathKnown(routes, rawPath);
 }
 
+/** The request's Signer operation; a request that routed to none is an UnknownOperationException. */
+export function knownOperation(r: {
+  match?: Match | undefined;
+  method: string;
+  rawPath: string;
+}): Match {
+  if (r.match) return r.match;
+  throw new ApiError(
+    'UnknownOperationException',
+    404,
+    `No Signer operation is ${r.method} ${r.rawPath.slice(0, 200)}`,
+  );
+}
+
 /**
  * Calls the store method named after the operation (camelCase) with the caller's identity and the
  * decoded input, and serializes what it returns by the operation's output shape.
