@@ -30,7 +30,7 @@ import type { SignerCache } from './key-material.js';
 import type { ManagedKeyCache } from './managed-keys.js';
 import { authorizeRef } from './permissions.js';
 import { overridesOf, type ProfileRow } from './profile-row.js';
-import { effectiveConfiguration } from './profiles.js';
+import { effectiveConfiguration } from './profile-input.js';
 import type { Identity } from './validate.js';
 import {
   checkAccountId,

@@ -27,7 +27,7 @@ import type {
 import type { ManagedKeyCache } from './managed-keys.js';
 import { authorizeRef } from './permissions.js';
 import type { ProfileRow } from './profile-row.js';
-import { managedConfiguration } from './profiles.js';
+import { managedConfiguration } from './profile-input.js';
 import type { Identity } from './validate.js';
 import {
   checkAccountId,
