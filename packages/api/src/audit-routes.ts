@@ -14,14 +14,14 @@ const AUDIT_PREFIX = '/_fwsign/audit/';
 
 /** What the routes need of the store's log. */
 export interface AuditService {
-  readonly size: number;
-  publicKey(): string;
-  checkpoint(): { size: number; note: string };
-  checkpointIfGrown(): unknown;
-  latestCheckpoint(): { size: number; note: string } | undefined;
-  prove(seq: number): InclusionBundle | undefined;
-  entriesOfJob(jobId: string): Array<{ seq: number; kind: string }>;
-  consistency(from: number, to: number): string[];
+  size(): Promise<number>;
+  publicKey(): Promise<string>;
+  checkpoint(): Promise<{ size: number; note: string }>;
+  checkpointIfGrown(): Promise<unknown>;
+  latestCheckpoint(): Promise<{ size: number; note: string } | undefined>;
+  prove(seq: number): Promise<InclusionBundle | undefined>;
+  entriesOfJob(jobId: string): Promise<Array<{ seq: number; kind: string }>>;
+  consistency(from: number, to: number): Promise<string[]>;
 }
 
 export const isAuditPath = (rawPath: string): boolean => rawPath.startsWith(AUDIT_PREFIX);
@@ -58,12 +58,12 @@ function count(query: Record<string, string | string[]>, name: string): number |
   return n;
 }
 
-export function handleAudit(
+export async function handleAudit(
   audit: AuditService | undefined,
   method: string,
   rawPath: string,
   query: Record<string, string | string[]>,
-): unknown {
+): Promise<unknown> {
   if (!audit)
     throw new ApiError('ResourceNotFoundException', 404, 'this server keeps no transparency log');
   const op = auditOperation(rawPath);
@@ -76,8 +76,8 @@ export function handleAudit(
   if (method !== 'GET')
     throw new ApiError('MethodNotAllowedException', 405, `${rawPath} takes GET, got ${method}`);
   if (op === 'GetAuditCheckpoint') {
-    const cp = audit.latestCheckpoint() ?? audit.checkpoint();
-    return { checkpoint: cp.note, treeSize: cp.size, publicKey: audit.publicKey() };
+    const cp = (await audit.latestCheckpoint()) ?? (await audit.checkpoint());
+    return { checkpoint: cp.note, treeSize: cp.size, publicKey: await audit.publicKey() };
   }
   if (op === 'GetAuditInclusionProof') {
     const jobId = one(query, 'jobId');
@@ -88,15 +88,16 @@ export function handleAudit(
         400,
         'expected one of the query parameters jobId and index',
       );
-    const seq = index ?? audit.entriesOfJob(jobId!).find((e) => e.kind !== 'job.start')?.seq;
-    const bundle = seq === undefined ? undefined : audit.prove(seq);
+    const seq =
+      index ?? (await audit.entriesOfJob(jobId!)).find((e) => e.kind !== 'job.start')?.seq;
+    const bundle = seq === undefined ? undefined : await audit.prove(seq);
     if (!bundle)
       throw new ApiError(
         'ResourceNotFoundException',
         404,
         jobId !== undefined
           ? `jobId: no log entry for job ${jobId}`
-          : `index: the log holds ${audit.size} entries, none at ${index}`,
+          : `index: the log holds ${await audit.size()} entries, none at ${index}`,
       );
     return bundle;
   }
@@ -104,12 +105,12 @@ export function handleAudit(
   const to = count(query, 'to');
   if (from === undefined || to === undefined)
     throw new ApiError('ValidationException', 400, 'expected the query parameters from and to');
-  const size = audit.size;
+  const size = await audit.size();
   if (from > to || to > size)
     throw new ApiError(
       'ValidationException',
       400,
       `expected from <= to <= ${size} (the log's size), got from=${from} to=${to}`,
     );
-  return { from, to, consistencyPath: audit.consistency(from, to) };
+  return { from, to, consistencyPath: await audit.consistency(from, to) };
 }

@@ -3,7 +3,7 @@
  * `@aws-sdk/client-signer`'s own input and output shapes, keyed by the operation names of the
  * model the API decodes with (botocore's signer service-2.json under model/aws-data). A renamed,
  * missing or mistyped operation is a compile error, both here (against the model) and where the
- * server takes a `SignerStore` (against the store's methods).
+ * server takes a store (against the store contract's methods, store-contract.ts).
  */
 import type * as sdk from '@aws-sdk/client-signer';
 import type signerJson from '../model/aws-data/signer/2017-08-25/service-2.json';

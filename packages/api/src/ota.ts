@@ -121,7 +121,7 @@ export async function otaJobDocument(
     throw conflict(
       `jobId: signing job ${jobId} has no signed object in S3 (SignPayload answers its signature to the caller)`,
     );
-  const signedObject = readSignedObject(store, job.jobInvoker, s3.bucketName, s3.key);
+  const signedObject = await readSignedObject(store, job.jobInvoker, s3.bucketName, s3.key);
   try {
     const doc = buildOtaJobDocument({
       files: [{ signedObject, ...wanted.file }],
@@ -137,15 +137,15 @@ export async function otaJobDocument(
 }
 
 /** The signed object the job wrote, from its invoker's bucket (the job's visibility was checked). */
-function readSignedObject(
+async function readSignedObject(
   store: OtaStore,
   invoker: string,
   bucket: string,
   key: string,
-): SignedObject {
+): Promise<SignedObject> {
   let body: Uint8Array;
   try {
-    body = store.buckets.getObject(invoker, bucket, key).body;
+    body = (await store.buckets.getObject(invoker, bucket, key)).body;
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     if (code === 'NoSuchKey' || code === 'NoSuchBucket')

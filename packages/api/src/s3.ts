@@ -4,10 +4,17 @@ import { isoDate, parseXmlDocument, xmlDocument, type Node } from './s3-xml.js';
 
 /** The bucket methods of the store this S3 subset needs. */
 export interface S3Buckets {
-  createBucket(accountId: string, bucket: string): void;
-  listBuckets(accountId: string): Array<{ name: string; creationDate: Date }>;
-  putBucketVersioning(accountId: string, bucket: string, status: 'Enabled' | 'Suspended'): void;
-  getBucketVersioning(accountId: string, bucket: string): { status?: 'Enabled' | 'Suspended' };
+  createBucket(accountId: string, bucket: string): Promise<void>;
+  listBuckets(accountId: string): Promise<Array<{ name: string; creationDate: Date }>>;
+  putBucketVersioning(
+    accountId: string,
+    bucket: string,
+    status: 'Enabled' | 'Suspended',
+  ): Promise<void>;
+  getBucketVersioning(
+    accountId: string,
+    bucket: string,
+  ): Promise<{ status?: 'Enabled' | 'Suspended' }>;
   putObjectStream(
     accountId: string,
     bucket: string,
@@ -20,18 +27,18 @@ export interface S3Buckets {
     bucket: string,
     key: string,
     versionId?: string,
-  ): {
+  ): Promise<{
     body: Uint8Array;
     versionId: string;
     etag: string;
     lastModified: Date;
     contentLength: number;
-  };
+  }>;
   listObjectVersions(
     accountId: string,
     bucket: string,
     opts?: { prefix?: string; maxKeys?: number; keyMarker?: string; versionIdMarker?: string },
-  ): {
+  ): Promise<{
     versions: Array<{
       key: string;
       versionId: string;
@@ -43,7 +50,7 @@ export interface S3Buckets {
     isTruncated: boolean;
     nextKeyMarker?: string;
     nextVersionIdMarker?: string;
-  };
+  }>;
 }
 
 export interface S3Request {
@@ -127,17 +134,17 @@ const SUBRESOURCES = new Set([
 export const XML_OPERATIONS: ReadonlySet<string> = new Set(['PutBucketVersioning']);
 
 /** Serves one S3 request against the caller's account's buckets. */
-export function handleS3(
+export async function handleS3(
   buckets: S3Buckets,
   id: Identity,
   req: S3Request,
   operation: string,
-): S3Response {
+): Promise<S3Response> {
   const { bucket, key } = splitPath(req.rawPath);
   const account = id.accountId;
   switch (operation) {
     case 'ListBuckets': {
-      const list = buckets.listBuckets(account);
+      const list = await buckets.listBuckets(account);
       return xml(200, 'ListAllMyBucketsResult', [
         [
           'Owner',
@@ -159,10 +166,10 @@ export function handleS3(
       ]);
     }
     case 'CreateBucket':
-      buckets.createBucket(account, bucket!);
+      await buckets.createBucket(account, bucket!);
       return { status: 200, headers: { location: `/${bucket}` }, body: '' };
     case 'HeadBucket':
-      buckets.getBucketVersioning(account, bucket!);
+      await buckets.getBucketVersioning(account, bucket!);
       return { status: 200, headers: {}, body: '', omitBody: true };
     case 'PutBucketVersioning': {
       const status = parseXmlDocument(req.body, 'VersioningConfiguration')['Status'];
@@ -173,11 +180,11 @@ export function handleS3(
           `VersioningConfiguration/Status expected Enabled or Suspended, got ${typeof status === 'string' ? `'${status.slice(0, 64)}'` : status === undefined ? 'nothing' : 'more than one'}`,
         );
       }
-      buckets.putBucketVersioning(account, bucket!, status);
+      await buckets.putBucketVersioning(account, bucket!, status);
       return { status: 200, headers: {}, body: '' };
     }
     case 'GetBucketVersioning': {
-      const v = buckets.getBucketVersioning(account, bucket!);
+      const v = await buckets.getBucketVersioning(account, bucket!);
       return xml(200, 'VersioningConfiguration', [['Status', v.status]]);
     }
     case 'ListObjectVersions':
@@ -185,7 +192,7 @@ export function handleS3(
     case 'GetObject':
     case 'HeadObject': {
       const versionId = one(req.query['versionId']);
-      const o = buckets.getObject(account, bucket!, key!, versionId);
+      const o = await buckets.getObject(account, bucket!, key!, versionId);
       return {
         status: 200,
         headers: {
@@ -214,12 +221,12 @@ export function notImplemented(method: string, rawPath: string): ApiError {
   );
 }
 
-function listVersions(
+async function listVersions(
   buckets: S3Buckets,
   account: string,
   bucket: string,
   q: S3Request['query'],
-): S3Response {
+): Promise<S3Response> {
   const prefix = one(q['prefix']);
   const keyMarker = one(q['key-marker']);
   const versionIdMarker = one(q['version-id-marker']);
@@ -243,7 +250,7 @@ function listVersions(
       );
     maxKeys = Math.min(Math.max(Number(maxKeysText), 1), 1000);
   }
-  const r = buckets.listObjectVersions(account, bucket, {
+  const r = await buckets.listObjectVersions(account, bucket, {
     ...(prefix !== undefined ? { prefix } : {}),
     ...(maxKeys !== undefined ? { maxKeys } : {}),
     ...(keyMarker !== undefined ? { keyMarker } : {}),

@@ -34,7 +34,7 @@ import type { Match } from './model/rest-json.js';
 import { ByteBudget, RateLimiter } from './rate-limit.js';
 import { AccessLog } from './access-log.js';
 import { ConsoleStatic } from './console-static.js';
-import { SignerStore, UPLOAD_WRITE_BYTES } from '@fwsign/store';
+import { openSqliteStore, UPLOAD_WRITE_BYTES } from '@fwsign/store';
 import {
   DEFAULT_MAX_OBJECT_BYTES,
   DEFAULT_RATE_LIMIT,
@@ -93,7 +93,7 @@ export class SignerServer {
   ): Promise<SignerServer> {
     const store =
       opts.store ??
-      SignerStore.open({
+      openSqliteStore({
         dataDir: opts.dataDir,
         region: opts.region ?? 'us-east-1',
         ...(opts.auditLog === false ? { audit: false } : {}),
@@ -129,11 +129,9 @@ export class SignerServer {
     const audit = opts.store.audit;
     if (audit && opts.checkpointIntervalMs !== undefined) {
       this.checkpoints = setInterval(() => {
-        try {
-          audit.checkpointIfGrown();
-        } catch (err) {
+        audit.checkpointIfGrown().catch((err: unknown) => {
           this.log?.(`${new Date().toISOString()} checkpoint failed: ${(err as Error).message}`);
-        }
+        });
       }, opts.checkpointIntervalMs);
       this.checkpoints.unref();
     }
@@ -330,7 +328,7 @@ export class SignerServer {
     payload: Uint8Array,
   ): Promise<void> {
     if (r.audit) {
-      const out = handleAudit(this.opts.store.audit, r.method, r.rawPath, r.query);
+      const out = await handleAudit(this.opts.store.audit, r.method, r.rawPath, r.query);
       x.status = 200;
       this.send(
         res,
@@ -342,7 +340,7 @@ export class SignerServer {
       this.sendS3(
         res,
         x,
-        handleS3(this.opts.store.buckets, id, { ...r, body: payload }, x.operation),
+        await handleS3(this.opts.store.buckets, id, { ...r, body: payload }, x.operation),
       );
     } else if (x.protocol === 'acm') {
       const out = await handleAcm(this.opts.store, id, x.operation, payload);

@@ -8,7 +8,7 @@ import {
   verifyConsistency,
   type InclusionBundle,
 } from '@fwsign/audit-log';
-import { SignerStore } from '@fwsign/store';
+import { SignerStore, sqliteContract } from '@fwsign/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignerServer } from '../src/index.js';
 import { makeCertificate, signedFetch } from './helpers.js';
@@ -44,7 +44,12 @@ beforeAll(async () => {
     profileName: 'fw',
     clientRequestToken: 'one',
   }));
-  server = new SignerServer({ dataDir: dir, store, port: 0, accessLog: false });
+  server = new SignerServer({
+    dataDir: dir,
+    store: sqliteContract(store),
+    port: 0,
+    accessLog: false,
+  });
   ({ url } = await server.listen());
 });
 afterAll(async () => {

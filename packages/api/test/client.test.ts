@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SignerStore } from '@fwsign/store';
+import { SignerStore, sqliteContract } from '@fwsign/store';
 import { getS3Object, ServiceError, SignerServer, type ClientConfig } from '../src/index.js';
 import { DEV, REGION } from './helpers.js';
 
@@ -15,7 +15,12 @@ let server: SignerServer;
 let config: ClientConfig;
 
 beforeAll(async () => {
-  server = await SignerServer.open({ dataDir, port: 0, store, accessLog: false });
+  server = await SignerServer.open({
+    dataDir,
+    port: 0,
+    store: sqliteContract(store),
+    accessLog: false,
+  });
   config = { endpoint: (await server.listen()).url, region: REGION, credentials: DEV };
   store.buckets.createBucket(ACCOUNT, 'fw-bucket');
   store.buckets.putBucketVersioning(ACCOUNT, 'fw-bucket', 'Enabled');

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeSha256 as Sha256 } from '../src/sigv4.js';
-import { SignerStore } from '@fwsign/store';
+import { SignerStore, sqliteContract } from '@fwsign/store';
 import { SignerServer, type SignerServerOptions } from '../src/index.js';
 import { makeCodeSigningCertificate, type CodeSigningCertificate } from '@fwsign/test-support';
 
@@ -80,7 +80,7 @@ export async function startStoreServer(prefix: string): Promise<{
   const store = SignerStore.open({ dataDir: join(dir, 'data') });
   const server = await SignerServer.open({
     dataDir: join(dir, 'data'),
-    store,
+    store: sqliteContract(store),
     port: 0,
     accessLog: false,
   });

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignerServer } from '@fwsign/api';
-import { SignerStore } from '@fwsign/store';
+import { SignerStore, sqliteContract } from '@fwsign/store';
 import { runCli } from '../src/index.js';
 import type { RunResult } from './helpers.js';
 
@@ -27,7 +27,12 @@ export async function startFixture(): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'fwsign-cli-aws-'));
   const dataDir = join(dir, 'data');
   const store = SignerStore.open({ dataDir });
-  const server = await SignerServer.open({ dataDir, port: 0, store, accessLog: false });
+  const server = await SignerServer.open({
+    dataDir,
+    port: 0,
+    store: sqliteContract(store),
+    accessLog: false,
+  });
   const { url } = await server.listen();
   const env = {
     AWS_ACCESS_KEY_ID: 'test',

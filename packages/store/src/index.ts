@@ -63,3 +63,10 @@ export type {
 } from './buckets.js';
 export type { SignatureValidityPeriod, ValidityType } from './validity.js';
 export { UPLOAD_WRITE_BYTES } from './segment-upload.js';
+export type {
+  StoreContract,
+  StoreOperationName,
+  BucketsContract,
+  AuditContract,
+} from './store-contract.js';
+export { openSqliteStore, sqliteContract } from './sqlite-engine.js';

@@ -1,5 +1,5 @@
 /** `fwsign audit prove`: an entry and its inclusion proof against the latest checkpoint, as JSON. */
-import { SignerStore } from '@fwsign/store';
+import { openSqliteStore } from '@fwsign/store';
 import { integer, optionalString, parse, pathOf, requireString, UsageError } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, type Command } from '../command.js';
 
@@ -19,11 +19,11 @@ export const auditProve: Command = {
     const index = integer(p, 'index', 0, Number.MAX_SAFE_INTEGER);
     if ((jobId === undefined) === (index === undefined))
       throw new UsageError('give one of --job-id or --index');
-    const store = SignerStore.open({ dataDir: pathOf(io, requireString(p, 'data-dir')) });
+    const store = openSqliteStore({ dataDir: pathOf(io, requireString(p, 'data-dir')) });
     try {
       const seq =
-        index ?? store.audit.entriesOfJob(jobId!).find((e) => e.kind !== 'job.start')?.seq;
-      const bundle = seq === undefined ? undefined : store.audit.prove(seq);
+        index ?? (await store.audit.entriesOfJob(jobId!)).find((e) => e.kind !== 'job.start')?.seq;
+      const bundle = seq === undefined ? undefined : await store.audit.prove(seq);
       if (!bundle) {
         io.stderr.write(
           `fwsign audit prove: ${jobId !== undefined ? `no entry for job ${jobId}` : `no entry ${index}`} in the log\n`,
@@ -32,7 +32,7 @@ export const auditProve: Command = {
       }
       io.stdout.write(`${JSON.stringify(bundle, null, 2)}\n`);
     } finally {
-      store.close();
+      await store.close();
     }
     return EXIT_OK;
   },

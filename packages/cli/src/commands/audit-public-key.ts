@@ -1,5 +1,5 @@
 /** `fwsign audit public-key`: the transparency log's verifier key. */
-import { SignerStore } from '@fwsign/store';
+import { openSqliteStore } from '@fwsign/store';
 import { parse, pathOf, requireString } from '../args.js';
 import { EXIT_OK, type Command } from '../command.js';
 
@@ -11,11 +11,11 @@ export const auditPublicKey: Command = {
   need nothing else; publish it where your release pipeline can pin it.`,
   async run(args, io) {
     const p = parse(args, { 'data-dir': { type: 'string' } });
-    const store = SignerStore.open({ dataDir: pathOf(io, requireString(p, 'data-dir')) });
+    const store = openSqliteStore({ dataDir: pathOf(io, requireString(p, 'data-dir')) });
     try {
-      io.stdout.write(`${store.audit.publicKey()}\n`);
+      io.stdout.write(`${await store.audit.publicKey()}\n`);
     } finally {
-      store.close();
+      await store.close();
     }
     return EXIT_OK;
   },
