@@ -21,6 +21,8 @@ SYSTEM_PACKAGES=(
   # Keys in a token: SoftHSM2 is the PKCS#11 module the token tests sign through (throw-away
   # tokens in temp dirs); OpenSC's pkcs11-tool inspects a token independently of fwsign.
   softhsm2 opensc
+  # The PostgreSQL store's tests start their own server from these binaries (initdb in a temp dir).
+  postgresql
 )
 
 missing=()

@@ -1,2 +1,8 @@
 export { seededRandom, seedFromEnv } from './random.js';
 export { makeCodeSigningCertificate, type CodeSigningCertificate } from './certificate.js';
+export {
+  startPostgres,
+  postgresBinDir,
+  postgresSkipReason,
+  type PostgresServer,
+} from './postgres.js';
