@@ -30,7 +30,15 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'esm',
-  external: ['better-sqlite3', 'serialport', '@serialport/*', 'cbor-extract', 'pkcs11js'],
+  // pg-native: pg's optional libpq binding, loaded only when asked for (fwsign never does).
+  external: [
+    'better-sqlite3',
+    'serialport',
+    '@serialport/*',
+    'cbor-extract',
+    'pkcs11js',
+    'pg-native',
+  ],
   // Bundled CommonJS dependencies call require(); give the ESM output one.
   banner: {
     js: "import { createRequire as __fwsignCreateRequire } from 'node:module'; const require = __fwsignCreateRequire(import.meta.url);",

@@ -70,3 +70,4 @@ export type {
   AuditContract,
 } from './store-contract.js';
 export { openSqliteStore, sqliteContract } from './sqlite-engine.js';
+export { copyStoreToPostgres, StoreCopyError, type CopyReport } from './store-copy.js';

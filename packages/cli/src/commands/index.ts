@@ -87,6 +87,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     async () => (await import('./master-key-rotate.js')).masterKeyRotate,
   ),
   lazy(
+    'store copy',
+    "copy a data dir's store into an empty PostgreSQL database, and check the copy",
+    async () => (await import('./store-copy.js')).storeCopy,
+  ),
+  lazy(
     'ca export',
     "write the account's fwsign root CA certificate (PEM), the trust anchor for Lambda and Notation signatures",
     async () => (await import('./ca-export.js')).caExport,
