@@ -13,7 +13,7 @@ import type { Db } from './db.js';
 import { connect, schemaVersion } from './db.js';
 import { etagOf } from './etag.js';
 import { ETAG_NOT_YET } from './object-rows.js';
-import { PgDriver } from './pg-driver.js';
+import type { PgDriver } from './pg-driver.js';
 import { PG_MIGRATIONS } from './pg-schema.js';
 import { MIGRATIONS } from './schema.js';
 import { readSegmentPart, segmentDirs } from './segment-files.js';
@@ -149,8 +149,10 @@ export async function copyStoreToPostgres(opts: {
   const file = join(dataDir, 'signer.db');
   if (!existsSync(file)) throw new StoreCopyError(`${file}: no data dir to copy from`);
   const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
-  const db = connect(file);
+  // Loaded here, not with the package: the CLI's other verbs (serve) then never load the pg client.
+  const { PgDriver } = await import('./pg-driver.js');
   const pg = new PgDriver(opts.to, { maxConnections: 2 });
+  const db = connect(file);
   try {
     const version = schemaVersion(db);
     if (version !== latest)
