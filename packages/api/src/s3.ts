@@ -1,57 +1,19 @@
+import type { BucketsContract } from '@fwsign/store';
 import { ApiError, notXmlChar } from './errors.js';
 import type { Identity } from './credentials.js';
 import { isoDate, parseXmlDocument, xmlDocument, type Node } from './s3-xml.js';
 
-/** The bucket methods of the store this S3 subset needs. */
-export interface S3Buckets {
-  createBucket(accountId: string, bucket: string): Promise<void>;
-  listBuckets(accountId: string): Promise<Array<{ name: string; creationDate: Date }>>;
-  putBucketVersioning(
-    accountId: string,
-    bucket: string,
-    status: 'Enabled' | 'Suspended',
-  ): Promise<void>;
-  getBucketVersioning(
-    accountId: string,
-    bucket: string,
-  ): Promise<{ status?: 'Enabled' | 'Suspended' }>;
-  putObjectStream(
-    accountId: string,
-    bucket: string,
-    key: string,
-    body: AsyncIterable<Uint8Array>,
-    opts: { maxBytes?: number; contentMd5?: Uint8Array },
-  ): Promise<{ versionId: string; etag: string }>;
-  getObject(
-    accountId: string,
-    bucket: string,
-    key: string,
-    versionId?: string,
-  ): Promise<{
-    body: Uint8Array;
-    versionId: string;
-    etag: string;
-    lastModified: Date;
-    contentLength: number;
-  }>;
-  listObjectVersions(
-    accountId: string,
-    bucket: string,
-    opts?: { prefix?: string; maxKeys?: number; keyMarker?: string; versionIdMarker?: string },
-  ): Promise<{
-    versions: Array<{
-      key: string;
-      versionId: string;
-      isLatest: boolean;
-      lastModified: Date;
-      size: number;
-      etag: string;
-    }>;
-    isTruncated: boolean;
-    nextKeyMarker?: string;
-    nextVersionIdMarker?: string;
-  }>;
-}
+/** What the S3 routes need of the store's buckets (the store contract's, store-contract.ts). */
+export type S3Buckets = Pick<
+  BucketsContract,
+  | 'createBucket'
+  | 'listBuckets'
+  | 'putBucketVersioning'
+  | 'getBucketVersioning'
+  | 'putObjectStream'
+  | 'getObject'
+  | 'listObjectVersions'
+>;
 
 export interface S3Request {
   method: string;

@@ -6,6 +6,7 @@
 import pg from 'pg';
 import {
   redactUrl,
+  bindable,
   SqlConflict,
   toNumbered,
   type SqlDriver,
@@ -39,21 +40,13 @@ function translate(err: unknown): unknown {
   return err;
 }
 
-function bind(params: readonly SqlValue[]): unknown[] {
-  return params.map((p) =>
-    p instanceof Uint8Array && !Buffer.isBuffer(p)
-      ? Buffer.from(p.buffer, p.byteOffset, p.byteLength)
-      : p,
-  );
-}
-
 function queriesOn(q: pg.Pool | pg.PoolClient): SqlQueries {
   async function query<R extends SqlRow>(
     sql: string,
     params: readonly SqlValue[] = [],
   ): Promise<SqlResult<R>> {
     try {
-      const r = await q.query<R>(toNumbered(sql), bind(params));
+      const r = await q.query<R>(toNumbered(sql), bindable(params));
       return { rows: r.rows, changes: r.command === 'SELECT' ? 0 : (r.rowCount ?? 0) };
     } catch (err) {
       throw translate(err);

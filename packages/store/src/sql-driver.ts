@@ -45,6 +45,15 @@ export interface SqlDriver extends SqlQueries {
   close(): Promise<void>;
 }
 
+/** Parameters as both clients bind bytes: Buffers (a plain Uint8Array view is wrapped, not copied). */
+export function bindable(params: readonly SqlValue[]): unknown[] {
+  return params.map((p) =>
+    p instanceof Uint8Array && !Buffer.isBuffer(p)
+      ? Buffer.from(p.buffer, p.byteOffset, p.byteLength)
+      : p,
+  );
+}
+
 /** A unique or primary-key constraint refused a row: another writer got there first. */
 export class SqlConflict extends Error {
   readonly code = 'SqlConflict';

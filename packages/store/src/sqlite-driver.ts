@@ -7,6 +7,7 @@
 import type { Db } from './db.js';
 import { isBusy, stmt } from './db.js';
 import {
+  bindable,
   SqlConflict,
   type SqlDriver,
   type SqlQueries,
@@ -14,15 +15,6 @@ import {
   type SqlRow,
   type SqlValue,
 } from './sql-driver.js';
-
-/** better-sqlite3 binds Buffers, not other Uint8Array views. */
-function bind(params: readonly SqlValue[]): unknown[] {
-  return params.map((p) =>
-    p instanceof Uint8Array && !Buffer.isBuffer(p)
-      ? Buffer.from(p.buffer, p.byteOffset, p.byteLength)
-      : p,
-  );
-}
 
 function translate(err: unknown): unknown {
   const code = (err as { code?: unknown } | null)?.code;
@@ -35,10 +27,10 @@ function run<R extends SqlRow>(db: Db, sql: string, params: readonly SqlValue[])
   try {
     const s = stmt(db, sql);
     if (s.reader) {
-      const rows = s.all(...bind(params)) as R[];
+      const rows = s.all(...bindable(params)) as R[];
       return { rows, changes: /^\s*select\b/i.test(sql) ? 0 : rows.length };
     }
-    return { rows: [], changes: s.run(...bind(params)).changes };
+    return { rows: [], changes: s.run(...bindable(params)).changes };
   } catch (err) {
     throw translate(err);
   }
