@@ -150,6 +150,30 @@ describe.each(CASES.filter((c) => !c.skip))('SQL access layer on $name', (c) => 
     expect(names.rows.map((r) => r.name)).toEqual(['b', 'kept']);
   });
 
+  it('lets one of eight racing writers of a client request token in, the others meet SqlConflict', async () => {
+    const insertJob = (i: number) =>
+      db.transaction(async (tx) => {
+        await tx.query(
+          `INSERT INTO jobs (job_id, owner, invoker, requested_by, client_token, profile_name, profile_version,
+             platform_id, platform_display_name, status, status_reason, created_at)
+           VALUES (?, '111111111111', '111111111111', 'alice', 'build-42', 'p', 'v', 'x', 'X', 'Succeeded', '', ?)`,
+          [`job-${i}`, i],
+        );
+        return `job-${i}`;
+      });
+    const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => insertJob(i)));
+    const won = results.filter((r) => r.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    for (const r of results)
+      if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(SqlConflict);
+    const rows = await db.query<{ job_id: string }>(
+      "SELECT job_id FROM jobs WHERE client_token = 'build-42'",
+    );
+    expect(rows.rows.map((r) => r.job_id)).toEqual([
+      (won[0] as PromiseFulfilledResult<string>).value,
+    ]);
+  });
+
   it('stores the first master key check value and refuses another key', async () => {
     const key = new Uint8Array(32).fill(7);
     await checkSqlMasterKey(db, key, 'test key');
