@@ -136,6 +136,9 @@ export async function startPostgres(): Promise<PostgresServer> {
     child.stderr.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-4000);
     });
+    // A test process that dies without stop() takes its server with it, not leaving it running.
+    const orphaned = () => child.kill('SIGINT');
+    process.once('exit', orphaned);
     await waitReady(bin, dir, port, child, () => stderr);
     const urlOf = (db: string) => `postgres://fwsign@127.0.0.1:${port}/${db}`;
     return {
@@ -156,6 +159,7 @@ export async function startPostgres(): Promise<PostgresServer> {
         return urlOf(name);
       },
       async stop() {
+        process.removeListener('exit', orphaned);
         if (child.exitCode === null) {
           const exited = new Promise((res) => child.once('exit', res));
           // SIGINT is PostgreSQL's fast shutdown: sessions are ended, nothing waits for clients.
