@@ -79,6 +79,21 @@ describe('dist/fwsign.mjs', () => {
     expect(bad.stderr).toMatch(/^fwsign sign: .*--bogus.*\nfwsign sign --platform-id ID/s);
   });
 
+  it('`pnpm fwsign` runs the bundle with paths relative to the folder it was typed in (INIT_CWD)', () => {
+    const root = join(pkg, '..', '..');
+    writeFileSync(join(tmp.dir, 'rel.bin'), Buffer.alloc(300, 1));
+    expect(run('keys', 'create', '--algorithm', 'ecdsa-p256', '--subject', 'CN=rel', '--key-out', 'rk.pem', '--cert-out', 'rc.pem').status).toBe(0); // prettier-ignore
+    // From outside the repository (`--dir` names it); pnpm passes the user's folder as INIT_CWD.
+    const r = spawnSync(
+      'pnpm',
+      ['-s', '--dir', root, 'fwsign', 'sign', '--platform-id', 'AmazonFreeRTOS-Default', '--key', 'rk.pem', '--cert', 'rc.pem', '--in', 'rel.bin', '--out', 'rel.signed.json'], // prettier-ignore
+      { cwd: tmp.dir, encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`wrote ${join(tmp.dir, 'rel.signed.json')}`);
+    expect(run('verify', '--cert', 'rc.pem', '--in', 'rel.signed.json').status).toBe(0);
+  });
+
   it('signs and verifies as a standalone process, with verify exit codes 0 and 1', () => {
     writeFileSync(join(tmp.dir, 'fw.bin'), Buffer.alloc(1000, 7));
     expect(
