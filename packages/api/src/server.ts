@@ -98,6 +98,7 @@ export class SignerServer {
         region: opts.region ?? 'us-east-1',
         ...(opts.auditLog === false ? { audit: false } : {}),
         ...(opts.auditOrigin !== undefined ? { auditOrigin: opts.auditOrigin } : {}),
+        ...(opts.managedKeysPkcs11Uri ? { managedKeysPkcs11Uri: opts.managedKeysPkcs11Uri } : {}),
       });
     try {
       return new SignerServer({ ...opts, store });
