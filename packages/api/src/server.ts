@@ -331,7 +331,7 @@ export class SignerServer {
     payload: Uint8Array,
   ): Promise<void> {
     if (r.audit) {
-      const out = handleAudit(this.opts.store.audit, r.method, r.rawPath, r.query);
+      const out = handleAudit(this.opts.store.audit, id.accountId, r.method, r.rawPath, r.query);
       x.status = 200;
       this.send(
         res,
