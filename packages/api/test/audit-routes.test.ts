@@ -262,3 +262,37 @@ describe('per account, as CloudTrail', () => {
     ]);
   });
 });
+
+describe('checkpoints on a schedule', () => {
+  it('signs a checkpoint of the grown log every checkpointIntervalMs', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'fwsign-api-audit-schedule-'));
+    const s = SignerStore.open({ dataDir: d, auditOrigin: 'fwsign.test/schedule' });
+    const srv = new SignerServer({
+      dataDir: d,
+      store: s,
+      port: 0,
+      accessLog: false,
+      checkpointIntervalMs: 50,
+    });
+    try {
+      expect(s.audit.latestCheckpoint()).toBeUndefined();
+      s.putSigningProfile(ME, { profileName: 'oci', platformId: 'Notation-OCI-SHA384-ECDSA' });
+      const grown = s.audit.size;
+      // No timing assumption beyond "within 20 s": the machine may be busy.
+      for (
+        let waited = 0;
+        (s.audit.latestCheckpoint()?.size ?? 0) < grown && waited < 20_000;
+        waited += 50
+      )
+        await new Promise((r) => setTimeout(r, 50));
+      const cp = s.audit.latestCheckpoint();
+      expect(cp?.size).toBe(grown);
+      expect(
+        openCheckpoint(cp!.note, parseVerifierKey(s.audit.publicKey()), 'fwsign.test/schedule').ok,
+      ).toBe(true);
+    } finally {
+      await srv.close();
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
