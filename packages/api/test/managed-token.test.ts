@@ -19,6 +19,7 @@ import {
   createSoftHsm,
   reportSoftHsmSkip,
   softhsmMissing,
+  useTokenEnv,
   type SoftHsm,
 } from '../../signing-engine/test/softhsm.js';
 import { SignerServer } from '../src/index.js';
@@ -42,12 +43,11 @@ describe.skipIf(softhsmMissing)('Signer-managed keys in a token, over the API', 
   let dir: string;
   let server: SignerServer;
   let signer: SignerClient;
-  const saved = { module: process.env.FWSIGN_PKCS11_MODULE, pin: process.env.FWSIGN_PKCS11_PIN };
+  let restoreEnv: (() => void) | undefined;
 
   beforeAll(async () => {
     hsm = createSoftHsm(['managed']);
-    process.env.FWSIGN_PKCS11_MODULE = hsm.module;
-    process.env.FWSIGN_PKCS11_PIN = hsm.pin;
+    restoreEnv = useTokenEnv(hsm);
     dir = mkdtempSync(join(tmpdir(), 'fwsign-api-managed-token-'));
     server = await SignerServer.open({
       dataDir: dir,
@@ -63,12 +63,7 @@ describe.skipIf(softhsmMissing)('Signer-managed keys in a token, over the API', 
     await server?.close();
     hsm?.cleanup();
     if (dir) rmSync(dir, { recursive: true, force: true });
-    for (const [k, v] of [
-      ['FWSIGN_PKCS11_MODULE', saved.module],
-      ['FWSIGN_PKCS11_PIN', saved.pin],
-    ] as const)
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
+    restoreEnv?.();
   });
 
   it('signs SignPayload through the token; a pulled token is an AWS-shaped 500 for that call only', async () => {

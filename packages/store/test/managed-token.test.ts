@@ -23,6 +23,7 @@ import {
   createSoftHsm,
   reportSoftHsmSkip,
   softhsmMissing,
+  useTokenEnv,
   type SoftHsm,
 } from '../../signing-engine/test/softhsm.js';
 import {
@@ -55,13 +56,12 @@ describe.skipIf(softhsmMissing)('Signer-managed keys in a PKCS#11 token (SoftHSM
   let dir: string;
   let store: SignerStore;
   let zip: Uint8Array;
-  const saved = { module: process.env.FWSIGN_PKCS11_MODULE, pin: process.env.FWSIGN_PKCS11_PIN };
+  let restoreEnv: (() => void) | undefined;
 
   beforeAll(() => {
     // SoftHSM reads its tokens when first initialised: every token this file uses is made now.
     hsm = createSoftHsm(['managed', 'wrong-pin']);
-    process.env.FWSIGN_PKCS11_MODULE = hsm.module;
-    process.env.FWSIGN_PKCS11_PIN = hsm.pin;
+    restoreEnv = useTokenEnv(hsm);
     dir = tempDir('managed-token');
     store = openStore(dir, { managedKeysPkcs11Uri: 'pkcs11:token=managed' });
     for (const b of ['src', 'dst']) {
@@ -78,12 +78,7 @@ describe.skipIf(softhsmMissing)('Signer-managed keys in a PKCS#11 token (SoftHSM
     store?.close();
     hsm?.cleanup();
     if (dir) removeDir(dir);
-    for (const [k, v] of [
-      ['FWSIGN_PKCS11_MODULE', saved.module],
-      ['FWSIGN_PKCS11_PIN', saved.pin],
-    ] as const)
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
+    restoreEnv?.();
   });
 
   async function lambdaJob(key: string) {
