@@ -59,7 +59,7 @@ function accountOf(arn: string): string | undefined {
 }
 
 /** Whether `account` may read `entry`: it made the call, or owns something the call changed. */
-export function entryConcerns(entry: AuditEntry, account: string): boolean {
+function entryConcerns(entry: AuditEntry, account: string): boolean {
   return accountOf(entry.actor) === account || entry.subjects.some((s) => accountOf(s) === account);
 }
 

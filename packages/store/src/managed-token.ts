@@ -18,8 +18,6 @@ import {
   type TokenEs384Signer,
 } from '@fwsign/signing-engine';
 
-export const MANAGED_KEYS_URI_ENV = 'FWSIGN_MANAGED_KEYS_PKCS11_URI';
-
 /** The token Signer-managed keys are made in, as the operator named it. */
 export interface ManagedToken {
   readonly uri: Pkcs11Uri;

@@ -17,7 +17,7 @@ import { optionalString, pathOf, requireString, type Parsed } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from '../command.js';
 import { auditDirOf, verifierOf } from './audit-files.js';
 
-export type LoggedVerdict = { ok: true; entry: AuditEntry } | { ok: false; reason: string };
+type LoggedVerdict = { ok: true; entry: AuditEntry } | { ok: false; reason: string };
 
 /** The signature of an IoT signed object, as the log's entries hold it (base64). */
 export const signedObjectSignature = (signedObject: Uint8Array): string =>
@@ -33,7 +33,7 @@ export const envelopeSignature = (envelope: string): string =>
 const SIGNED = new Set(['job.succeed', 'payload.sign']);
 
 /** `signature` (base64, as entries hold it) must be one a logged job made and nobody revoked. */
-export function checkLogged(p: Parsed, io: CliIo, signature: string): LoggedVerdict {
+function checkLogged(p: Parsed, io: CliIo, signature: string): LoggedVerdict {
   const dir = auditDirOf(io, requireString(p, 'log'));
   const verifier = verifierOf(io, optionalString(p, 'log-key'), dir);
   const cpFile = requireString(p, 'checkpoint');
