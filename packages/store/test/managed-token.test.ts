@@ -18,7 +18,7 @@ import {
   verifyJwsEnvelope,
   verifyLambdaPackage,
 } from '@fwsign/signing-engine';
-import type { SignerStore } from '../src/index.js';
+import { SignerStore } from '../src/index.js';
 import {
   createSoftHsm,
   reportSoftHsmSkip,
@@ -37,6 +37,7 @@ import {
   removeDir,
   setupAlice,
   tempDir,
+  TEST_MASTER_KEY,
 } from './helpers.js';
 
 reportSoftHsmSkip('Signer-managed keys in a PKCS#11 token');
@@ -81,6 +82,22 @@ describe.skipIf(softhsmMissing)('Signer-managed keys in a PKCS#11 token (SoftHSM
     restoreEnv?.();
   });
 
+  /** Every Signer-managed key column of the database, as text. */
+  function storedKeys(): string[] {
+    const db = new Database(join(dir, 'signer.db'), { readonly: true });
+    try {
+      return (
+        [
+          ...db.prepare('SELECT root_key AS k FROM managed_ca').all(),
+          ...db.prepare('SELECT intermediate_key AS k FROM managed_ca').all(),
+          ...db.prepare('SELECT key_ciphertext AS k FROM profile_keys').all(),
+        ] as Array<{ k: Buffer }>
+      ).map(({ k }) => k.toString('utf8'));
+    } finally {
+      db.close();
+    }
+  }
+
   async function lambdaJob(key: string) {
     const { versionId } = store.buckets.putObject(ALICE.accountId, 'src', key, zip);
     const { jobId } = await store.startSigningJob(ALICE, {
@@ -103,19 +120,10 @@ describe.skipIf(softhsmMissing)('Signer-managed keys in a PKCS#11 token (SoftHSM
     }
     expect(objects).toMatch(/label:\s+fwsign-ca-us-east-1-111111111111-root-[0-9a-f]{8}/);
     expect(objects).toMatch(/label:\s+fwsign-111111111111-oci-[A-Za-z0-9]{10}-[0-9a-f]{8}/);
-    const db = new Database(join(dir, 'signer.db'), { readonly: true });
-    try {
-      const stored = [
-        ...db.prepare('SELECT root_key AS k FROM managed_ca').all(),
-        ...db.prepare('SELECT intermediate_key AS k FROM managed_ca').all(),
-        ...db.prepare('SELECT key_ciphertext AS k FROM profile_keys').all(),
-      ] as Array<{ k: Buffer }>;
-      expect(stored).toHaveLength(4);
-      for (const { k } of stored)
-        expect(k.toString('utf8')).toMatch(/^pkcs11:token=managed;object=fwsign-[^;?]+;id=[^;?]+$/);
-    } finally {
-      db.close();
-    }
+    const stored = storedKeys();
+    expect(stored).toHaveLength(4);
+    for (const k of stored)
+      expect(k).toMatch(/^pkcs11:token=managed;object=fwsign-[^;?]+;id=[^;?]+$/);
   });
 
   it('signs SignPayload through the token: the envelope and its chain verify, also with OpenSSL', async () => {
@@ -210,6 +218,27 @@ describe.skipIf(softhsmMissing)('Signer-managed keys in a PKCS#11 token (SoftHSM
     // The module looks for tokens again at most once a second.
     await new Promise((r) => setTimeout(r, 1100));
     expect((await lambdaJob('back.zip')).status).toBe('Succeeded');
+    const r = await store.signPayload(ALICE, {
+      profileName: 'oci',
+      payload: notaryPayload,
+      payloadFormat: NOTARY_PAYLOAD_TYPE,
+    });
+    expect(r.jobOwner).toBe(ALICE.accountId);
+  });
+
+  it('a master-key rotation leaves the token keys where they are; they sign on under the new key', async () => {
+    const before = storedKeys();
+    store.close();
+    const out = join(dir, 'next.key');
+    // Only sealed keys are re-sealed: here the imported IoT key (the log has no key before its first checkpoint), none of the four in the token.
+    expect(
+      SignerStore.rotateMasterKey({ dataDir: dir, masterKey: TEST_MASTER_KEY, out }).resealed,
+    ).toBe(1);
+    store = openStore(dir, {
+      masterKey: new Uint8Array(Buffer.from(readFileSync(out, 'utf8').trim(), 'hex')),
+      managedKeysPkcs11Uri: 'pkcs11:token=managed',
+    });
+    expect(storedKeys()).toEqual(before);
     const r = await store.signPayload(ALICE, {
       profileName: 'oci',
       payload: notaryPayload,
