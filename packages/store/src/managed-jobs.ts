@@ -144,7 +144,15 @@ export class ManagedSigning {
   }
 
   private managedKeyFor(profile: ProfileRow) {
-    const key = this.managedKeys.get(profile.account, profile.name, profile.profile_version);
+    let key: ReturnType<ManagedKeyCache['get']>;
+    try {
+      key = this.managedKeys.get(profile.account, profile.name, profile.profile_version);
+    } catch (err) {
+      // The PKCS#11 binding itself does not load: the server's installation is at fault.
+      if (err instanceof TokenError)
+        throw new InternalServiceErrorException(`Signing failed: ${err.message}`);
+      throw err;
+    }
     if (!key)
       throw new InternalServiceErrorException(
         `profile version ${profile.profile_version} of ${profile.name} has no Signer-managed key`,

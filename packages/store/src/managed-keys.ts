@@ -97,13 +97,14 @@ function ensureCa(ctx: StoreContext, account: string): CaRow {
       `fwsign-ca-${ctx.region}-${account}-root`,
       caAad(ctx.region, account, 'root'),
     );
-    const interKey = newKey(
-      ctx,
-      `fwsign-ca-${ctx.region}-${account}-intermediate`,
-      caAad(ctx.region, account, 'intermediate'),
-    );
+    let interKey: NewKey | undefined;
     let row: CaRow;
     try {
+      interKey = newKey(
+        ctx,
+        `fwsign-ca-${ctx.region}-${account}-intermediate`,
+        caAad(ctx.region, account, 'intermediate'),
+      );
       const root = issueCertificate({
         subject: `CN=fwsign Signer root CA, ${org}`,
         subjectKey: rootKey.publicKey,
@@ -130,7 +131,7 @@ function ensureCa(ctx: StoreContext, account: string): CaRow {
       throw tokenFailure(err);
     } finally {
       rootKey.close();
-      interKey.close();
+      interKey?.close();
     }
     stmt(
       ctx.db,
@@ -154,16 +155,15 @@ export function rootCertificate(ctx: StoreContext, account: string): Uint8Array 
 }
 
 /** A new key: made in the token when the server keeps managed keys there, else in memory and sealed. */
-function newKey(
-  ctx: StoreContext,
-  label: string,
-  aad: string,
-): {
+interface NewKey {
+  /** What the database keeps: the sealed key, or the token key's URI. */
   stored: Buffer;
   publicKey: KeyObject;
   signer: KeyObject | TokenEs384Signer;
   close(): void;
-} {
+}
+
+function newKey(ctx: StoreContext, label: string, aad: string): NewKey {
   if (ctx.managedToken) {
     let made;
     try {
@@ -198,10 +198,6 @@ function tokenFailure(err: unknown): unknown {
     : err;
 }
 
-function closeKey(key: KeyObject | TokenEs384Signer): void {
-  if ('key' in key) key.key.close();
-}
-
 /** Generates and stores the key and certificate of a new profile version (inside PutSigningProfile's transaction). */
 export function issueProfileKey(
   ctx: StoreContext,
@@ -219,8 +215,9 @@ export function issueProfileKey(
   const interNotAfter = issuerNotAfter(ca.intermediate_der);
   const notAfter = Math.min(addPeriod(now, LEAF_MONTHS, 'MONTHS').getTime(), interNotAfter);
   let der: Uint8Array;
-  const issuerKey = openKey(ctx, ca.intermediate_key, caAad(ctx.region, account, 'intermediate'));
+  let issuerKey: KeyObject | TokenEs384Signer | undefined;
   try {
+    issuerKey = openKey(ctx, ca.intermediate_key, caAad(ctx.region, account, 'intermediate'));
     der = issueCertificate({
       subject: `CN=${name} ${version}, O=fwsign, OU=${account}, L=${ctx.region}`,
       subjectKey: key.publicKey,
@@ -233,7 +230,7 @@ export function issueProfileKey(
     throw tokenFailure(err);
   } finally {
     key.close();
-    closeKey(issuerKey);
+    if (issuerKey && 'key' in issuerKey) issuerKey.key.close();
   }
   stmt(
     ctx.db,
