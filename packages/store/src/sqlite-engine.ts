@@ -83,6 +83,7 @@ function auditOf(log: TransparencyLog): AuditContract {
     checkpointIfGrown: () => settle(() => log.checkpointIfGrown()),
     latestCheckpoint: () => settle(() => log.latestCheckpoint()),
     prove: (seq) => settle(() => log.prove(seq)),
+    entry: (seq) => settle(() => log.entry(seq)),
     entriesOfJob: (jobId) => settle(() => log.entriesOfJob(jobId)),
     consistency: (from, to) => settle(() => log.consistency(from, to)),
   };

@@ -92,6 +92,7 @@ export interface AuditContract {
   checkpointIfGrown(): Promise<CheckpointRecord | undefined>;
   latestCheckpoint(): Promise<CheckpointRecord | undefined>;
   prove(seq: number): Promise<InclusionBundle | undefined>;
+  entry(seq: number): Promise<AuditEntry | undefined>;
   entriesOfJob(jobId: string): Promise<AuditEntry[]>;
   consistency(from: number, to: number): Promise<string[]>;
 }
