@@ -6,8 +6,8 @@
  * pauses the machine where it is and unplugs USART1 (bytes in flight are lost, as on a dead
  * board); the next start powers the same machine on: flash as it was, SRAM cleared, core and
  * peripherals reset (resc.ts powerOnCommands). Building a machine costs far more than that (the
- * platform description, 2 MiB of flash saved and loaded): an exact power cut costs about a
- * third as much this way (power-cut-exact.slow.test.ts prints the figure).
+ * platform description, 2 MiB of flash saved and loaded): a power cycle in place takes about a
+ * quarter of the time (scripts/bench/renode-cuts.ts compares the two in one run).
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
