@@ -41,10 +41,11 @@ fi
 # the Renode tests are skipped with a message.
 RENODE_BIN="${RENODE:-$(command -v renode || true)}"
 [ -n "$RENODE_BIN" ] || { [ -x ../shared/renode/renode ] && RENODE_BIN=../shared/renode/renode; } || true
-if [ -n "$RENODE_BIN" ] && ! command -v mono >/dev/null; then
-  RENODE_MONO=(mono-runtime libmono-microsoft-csharp4.0-cil libmono-posix4.0-cil libmono-system-drawing4.0-cil
-    libmono-system-runtime4.0-cil libmono-system-runtime-serialization4.0-cil libmono-system-servicemodel4.0a-cil
-    libmono-system-web4.0-cil libmono-system-xaml4.0-cil libmono-system-xml-linq4.0-cil)
+RENODE_MONO=(mono-runtime libmono-microsoft-csharp4.0-cil libmono-posix4.0-cil libmono-system-drawing4.0-cil
+  libmono-system-runtime4.0-cil libmono-system-runtime-serialization4.0-cil libmono-system-servicemodel4.0a-cil
+  libmono-system-web4.0-cil libmono-system-xaml4.0-cil libmono-system-xml-linq4.0-cil)
+# Every package checked, not `mono` alone: a machine with Mono but not all of these runs no Renode.
+if [ -n "$RENODE_BIN" ] && ! dpkg -s "${RENODE_MONO[@]}" >/dev/null 2>&1; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   echo "setup: Renode at $RENODE_BIN: installing its Mono runtime"
   $SUDO apt-get update -qq

@@ -3,27 +3,27 @@
  * v2 uploaded and marked for test (image state write, as mcumgr's `image test`), then a reset cut
  * at a random instant of the boot that swaps v2 in, or of the boot after it, which reverts the
  * unconfirmed v2. After each cut two boots follow; every one starts a verified image, v2 runs in at
- * most one boot (the cut one included) and the last is v1. A cut is QEMU paused at an arbitrary
- * instruction, its slot memory saved and the process killed (QemuBoard.powerCut); the cut at every
+ * most one boot (the cut one included) and the last is v1. A cut is the emulator paused at an
+ * arbitrary instruction, the slots (QEMU) or the flash (Renode) kept for the next start; the cut at every
  * single flash operation of swap, revert and confirm is the host test
  * firmware-verifier/test/device_revert_test.c.
  */
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeImageState } from '@fwsign/flasher';
-import { DeviceSession, QemuBoard } from '@fwsign/harness';
+import { createBoard, DeviceSession, type Board } from '@fwsign/harness';
 import { ecKey, CERTFILE } from '../../packages/harness/test/keys.js';
 import { enterVerifier, resetInto } from './support/device.js';
 import { seedFromEnv, seededRandom } from '@fwsign/test-support';
 import { preciseDelay } from './support/delay.js';
-import { BANNER, QEMU_MACHINES, firmwareFor } from './support/scenario.js';
+import { BANNER, MACHINES, boardFor, firmwareFor } from './support/scenario.js';
 
 const POINTS = Number(process.env.FWSIGN_POWER_CUTS_REVERT ?? 8);
 const APP = /fwsign-demo-app v(\d)/;
 
-for (const machine of QEMU_MACHINES) {
+for (const machine of MACHINES) {
   describe(`power cuts in test boot and revert (${machine})`, () => {
-    let board: QemuBoard | undefined;
+    let board: Board | undefined;
     afterEach(async () => {
       await board?.stop();
       board = undefined;
@@ -35,7 +35,7 @@ for (const machine of QEMU_MACHINES) {
       const firmware = firmwareFor(machine);
       const key = ecKey(CERTFILE);
       const [v1, v2] = [firmware.app(1), firmware.app(2)];
-      const b = new QemuBoard({ machine, firmware });
+      const b = createBoard(boardFor(machine));
       board = b;
       await b.start({ anchors: key.anchors });
       await b.uart.waitFor('serving SMP', { timeoutMs: 15_000 });

@@ -55,6 +55,7 @@ export {
 export {
   cutPoints,
   cutHookCommands,
+  cutArmCommand,
   parseCutState,
   type CutPoint,
   type FlashEvent,
@@ -63,9 +64,12 @@ export { RenodeMonitor, findRenode, freePort, RENODE_HINT } from './renode-monit
 export {
   renderResc,
   machineCommands,
+  powerOnCommands,
   STM32F4_FLASH_BASE,
   STM32F4_FLASH_SIZE,
+  STM32F4_SRAM_SIZE,
   type RescOptions,
   type MachineScriptOptions,
+  type PowerOnOptions,
 } from './resc.js';
 export { SerialBoard, type SerialBoardOptions } from './serial-board.js';

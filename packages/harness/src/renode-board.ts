@@ -1,10 +1,13 @@
 /**
  * The renode board: the verifier's STM32F4 port, flash-slot build with the real flash driver, on
- * Renode's stm32f4_discovery (whose flash controller and RCC are modelled). Each start is a fresh
- * machine in a shared Renode process (`RenodeMonitor`), USART1 on a server socket terminal the
- * board keeps connected across machines (the USB adapter stays plugged in). A power cut pauses the
- * machine where it is, saves the 2 MiB flash and removes the machine; the next start loads that
- * flash into a new machine: CPU, SRAM and peripherals start from power-on state.
+ * Renode's stm32f4_discovery (whose flash controller and RCC are modelled). A board's first start
+ * creates its machine in a shared Renode process (`RenodeMonitor`), USART1 on a server socket
+ * terminal the board keeps across power cycles (the USB adapter stays plugged in). A power cut
+ * pauses the machine where it is and unplugs USART1 (bytes in flight are lost, as on a dead
+ * board); the next start powers the same machine on: flash as it was, SRAM cleared, core and
+ * peripherals reset (resc.ts powerOnCommands). Building a machine costs far more than that (the
+ * platform description, 2 MiB of flash saved and loaded): a power cycle in place takes about a
+ * quarter of the time (scripts/bench/renode-cuts.ts compares the two in one run).
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,8 +18,13 @@ import { SharedLink, type Board, type BoardStartOptions } from './board.js';
 import { HarnessError } from './errors.js';
 import { locateFirmware, REPO_ROOT, type Firmware } from './firmware.js';
 import { findRenode, freePort, RenodeMonitor, RENODE_HINT } from './renode-monitor.js';
-import { cutHookCommands, cutStateCommand, parseCutState } from './renode-cuts.js';
-import { machineCommands, STM32F4_FLASH_BASE, STM32F4_FLASH_SIZE } from './resc.js';
+import { cutArmCommand, cutHookCommands, cutStateCommand, parseCutState } from './renode-cuts.js';
+import {
+  machineCommands,
+  powerOnCommands,
+  STM32F4_FLASH_BASE,
+  STM32F4_FLASH_SIZE,
+} from './resc.js';
 import { UartLog } from './uart-log.js';
 
 export const RENODE_COMMAND = 'renode --disable-xwt --plain --port N';
@@ -32,6 +40,13 @@ export interface RenodeBoardOptions {
   startTimeoutMs?: number;
   /** The platform description (default: PLATFORM_REPL). */
   platform?: string;
+  /**
+   * How the board comes back after a power cut: 'in-place' (default) powers the same machine on
+   * (flash kept, SRAM cleared, reset); 'new-machine' saves the flash to a file and builds a new
+   * machine from it, as the first version of this board did (scripts/bench/renode-cuts.ts
+   * compares the two).
+   */
+  powerOn?: 'in-place' | 'new-machine';
 }
 
 /**
@@ -61,8 +76,16 @@ export class RenodeBoard implements Board {
   private readonly work: string;
   private readonly startTimeoutMs: number;
   private readonly platform: string;
+  private readonly powerOn: 'in-place' | 'new-machine';
   private mon: RenodeMonitor | undefined;
+  /** The machine while it runs. */
   private machine: string | undefined;
+  /** The machine while its power is off (paused, flash kept, USART1 unplugged). */
+  private off: string | undefined;
+  /** Whether the cut hooks are installed in the machine (once: arming only sets their target). */
+  private hooked = false;
+  /** A flash image restoreFlash() asked to put back at the next power-on. */
+  private pendingFlash: string | undefined;
   private terminal: string | undefined;
   private uartPort = 0;
   private link: SharedLink | undefined;
@@ -81,6 +104,7 @@ export class RenodeBoard implements Board {
     this.firmware = opts.firmware ?? locateFirmware(RENODE_MACHINE);
     this.startTimeoutMs = opts.startTimeoutMs ?? 90_000;
     this.platform = opts.platform ?? PLATFORM_REPL;
+    this.powerOn = opts.powerOn ?? 'in-place';
     this.work = mkdtempSync(join(tmpdir(), 'fwsign-renode-board-'));
     chmodSync(this.work, 0o700);
   }
@@ -147,26 +171,50 @@ export class RenodeBoard implements Board {
         this.link = new SharedLink(inner);
         this.link.subscribe({ data: (b) => this.uart.push(b) });
       }
-      const name = `fwsign-${process.pid}-${this.id}-${this.starts}`;
       // After a power cut the flash is what it was; a new table given then is written over it.
       let anchors: { path: string; addr: number } | undefined;
-      if (this.anchors && (!this.flashSaved || opts.anchors)) {
+      if (this.anchors && ((!this.flashSaved && !this.off) || opts.anchors)) {
         anchors = {
           path: join(this.work, 'anchors.bin'),
           addr: this.firmware.memoryMap.anchorsAddr,
         };
         writeFileSync(anchors.path, this.anchors);
       }
-      const cmds = machineCommands({
-        machineName: name,
-        terminal: this.terminal,
-        platform: this.platform,
-        ...(this.flashSaved ? { flashImage: this.flashFile } : { elf: this.firmware.verifierElf }),
-        ...(anchors ? { anchors } : {}),
-      });
       this.uart.lineBreak();
-      await mon.execute(cmds, this.startTimeoutMs);
-      this.machine = name;
+      if (this.off) {
+        const name = this.off;
+        const flashImage = this.pendingFlash;
+        this.pendingFlash = undefined;
+        await mon.execute(
+          [
+            `mach set "${name}"`,
+            ...powerOnCommands({
+              terminal: this.terminal,
+              ...(flashImage ? { flashImage } : {}),
+              ...(anchors ? { anchors } : {}),
+            }),
+            // A cut point armed before the cut is done with: the hooks count on, stopping nowhere.
+            ...(this.hooked ? [cutArmCommand(this.cutKey(name), 0)] : []),
+          ],
+          this.startTimeoutMs,
+        );
+        this.off = undefined;
+        this.machine = name;
+      } else {
+        const name = `fwsign-${process.pid}-${this.id}-${this.starts}`;
+        const cmds = machineCommands({
+          machineName: name,
+          terminal: this.terminal,
+          platform: this.platform,
+          ...(this.flashSaved
+            ? { flashImage: this.flashFile }
+            : { elf: this.firmware.verifierElf }),
+          ...(anchors ? { anchors } : {}),
+        });
+        await mon.execute(cmds, this.startTimeoutMs);
+        this.machine = name;
+        this.hooked = false;
+      }
       await this.exec(['start']);
       this.starts++;
     } catch (err) {
@@ -202,12 +250,20 @@ export class RenodeBoard implements Board {
 
   /**
    * The second half of a power cut, for a machine already paused (by a hook at an exact point):
-   * save the flash, remove the machine.
+   * unplug USART1 and keep the machine, powered off, for the next start (or, 'new-machine': save
+   * the flash and remove the machine).
    */
   async cutPaused(): Promise<void> {
-    await this.saveFlash(this.flashFile);
-    this.flashSaved = true;
-    await this.removeMachine();
+    if (this.powerOn === 'new-machine') {
+      await this.saveFlash(this.flashFile);
+      this.flashSaved = true;
+      await this.removeMachine();
+    } else {
+      const name = this.machine!;
+      await this.exec([`connector Disconnect sysbus.usart1 ${this.terminal}`]);
+      this.machine = undefined;
+      this.off = name;
+    }
     this.monitor.release();
     this.uart.lineBreak();
     this.powerCuts++;
@@ -216,20 +272,25 @@ export class RenodeBoard implements Board {
   /**
    * Counts this machine's flash operations from now on and, with `pauseAt` > 0, stops the machine
    * before operation `pauseAt` (renode-cuts.ts); `waitPaused` then `cutPaused` make it a power cut.
+   * The hooks are installed once per machine; later calls restart the count with a new target.
    */
   async armFlashCut(pauseAt = 0): Promise<void> {
-    await this.exec(
-      cutHookCommands({
-        key: this.cutKey,
-        writeEntry: symbolAddress(this.firmware.verifierElf, 'port_flash_write'),
-        pauseAt,
-      }),
-    );
+    const key = this.cutKey(this.machine);
+    if (!this.hooked) {
+      await this.exec(
+        cutHookCommands({
+          key,
+          writeEntry: symbolAddress(this.firmware.verifierElf, 'port_flash_write'),
+        }),
+      );
+      this.hooked = true;
+    }
+    await this.exec([cutArmCommand(key, pauseAt)]);
   }
 
   /** Flash operations counted since armFlashCut, their log (E, P, W) and whether the machine is paused. */
   async flashCutState(): Promise<{ ops: number; log: string; paused: boolean }> {
-    return parseCutState(await this.exec([cutStateCommand(this.cutKey)]));
+    return parseCutState(await this.exec([cutStateCommand(this.cutKey(this.machine))]));
   }
 
   /** Resolves once the armed cut point has paused the machine; false after `timeoutMs`. */
@@ -251,21 +312,33 @@ export class RenodeBoard implements Board {
     ]);
   }
 
-  /** The next start boots from this flash image (saved by saveFlash) instead of the ELF. */
+  /**
+   * The next start boots from this flash image (saved by saveFlash) instead of the ELF, or
+   * instead of the flash a power cut left.
+   */
   restoreFlash(path: string): void {
     if (this.running)
       throw new HarnessError(
         'BoardStartFailed',
         `${this.description}: restoreFlash() expected a stopped board, got a running one`,
       );
-    copyFileSync(path, this.flashFile);
-    this.flashSaved = true;
+    if (this.off) {
+      this.pendingFlash = join(this.work, 'restore.bin');
+      copyFileSync(path, this.pendingFlash);
+    } else {
+      copyFileSync(path, this.flashFile);
+      this.flashSaved = true;
+    }
   }
 
   async stop(): Promise<void> {
     if (this.running) {
       await this.removeMachine().catch(() => undefined);
       this.mon?.release();
+    } else if (this.off) {
+      const name = this.off;
+      this.off = undefined;
+      await this.mon?.execute([`mach rem "${name}"`]).catch(() => undefined);
     }
     const link = this.link;
     this.link = undefined;
@@ -288,8 +361,8 @@ export class RenodeBoard implements Board {
     return this.work;
   }
 
-  private get cutKey(): string {
-    return `fwsign.${this.machine ?? 'none'}`;
+  private cutKey(machine: string | undefined): string {
+    return `fwsign.${machine ?? 'none'}`;
   }
 
   private get flashFile(): string {

@@ -60,8 +60,12 @@ export function cutPoints(log: string): CutPoint[] {
   return points.sort((a, b) => a.op - b.op);
 }
 
-/** A single-line Python statement list (the monitor takes one line; hooks get `self`). */
-function counter(key: string, letter: string, pauseAt: number): string {
+/**
+ * A single-line Python statement list (the monitor takes one line; hooks get `self`). The target
+ * is read from `<key>.at` on each operation, so a machine's hooks are installed once and re-armed
+ * by cutArmCommand.
+ */
+function counter(key: string, letter: string): string {
   return [
     'import System',
     'd = System.AppDomain.CurrentDomain',
@@ -73,25 +77,33 @@ function counter(key: string, letter: string, pauseAt: number): string {
           "n = (d.GetData(k) or 0) + (1 if c != '.' else 0)",
           'd.SetData(k, n)',
           "d.SetData(k + '.log', (d.GetData(k + '.log') or '') + (c if c != '.' else ''))",
-          `(c != '.' and n == ${pauseAt}) and self.GetMachine().PauseAndRequestEmulationPause()`,
+          "(c != '.' and n == (d.GetData(k + '.at') or 0)) and self.GetMachine().PauseAndRequestEmulationPause()",
         ]),
   ].join('; ');
 }
 
-/** The monitor commands that count flash operations in the current machine and stop before op `pauseAt` (0: never). */
-export function cutHookCommands(opts: {
-  key: string;
-  writeEntry: number;
-  pauseAt: number;
-}): string[] {
-  if (!/^[\w.-]+$/.test(opts.key))
-    throw new RangeError(`cut hook: key expected [\\w.-]+, got ${JSON.stringify(opts.key)}`);
+function checkKey(key: string): void {
+  if (!/^[\w.-]+$/.test(key))
+    throw new RangeError(`cut hook: key expected [\\w.-]+, got ${JSON.stringify(key)}`);
+}
+
+/** The monitor commands that install the counting hooks in the current machine (disarmed). */
+export function cutHookCommands(opts: { key: string; writeEntry: number }): string[] {
+  checkKey(opts.key);
   const kind = `('E' if value & ${CR_STRT} else ('P' if value & ${CR_PG} else '.'))`;
   return [
-    `python "import System; d = System.AppDomain.CurrentDomain; d.SetData('${opts.key}', 0); d.SetData('${opts.key}.log', '')"`,
-    `sysbus.flash_controller AddBeforeWriteDoubleWordHook ${FLASH_CR_OFFSET} "${counter(opts.key, kind, opts.pauseAt)}"`,
-    `sysbus.cpu AddHook 0x${opts.writeEntry.toString(16)} "${counter(opts.key, 'W', 0)}"`,
+    cutArmCommand(opts.key, 0),
+    `sysbus.flash_controller AddBeforeWriteDoubleWordHook ${FLASH_CR_OFFSET} "${counter(opts.key, kind)}"`,
+    `sysbus.cpu AddHook 0x${opts.writeEntry.toString(16)} "${counter(opts.key, 'W')}"`,
   ];
+}
+
+/** The command that restarts the count and stops the machine before op `pauseAt` (0: never). */
+export function cutArmCommand(key: string, pauseAt: number): string {
+  checkKey(key);
+  if (!Number.isInteger(pauseAt) || pauseAt < 0)
+    throw new RangeError(`cut hook: pauseAt expected an integer >= 0, got ${pauseAt}`);
+  return `python "import System; d = System.AppDomain.CurrentDomain; d.SetData('${key}', 0); d.SetData('${key}.log', ''); d.SetData('${key}.at', ${pauseAt})"`;
 }
 
 /** The command printing the counter, the event log and whether the machine is paused, one per line. */

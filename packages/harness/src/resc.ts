@@ -31,6 +31,8 @@ export interface RescOptions extends Omit<MachineScriptOptions, 'machineName' | 
 export const STM32F4_FLASH_BASE = 0x08000000;
 /** Renode's stm32f4.repl: `flash: Memory.MappedMemory @ sysbus 0x08000000 { size: 0x200000 }`. */
 export const STM32F4_FLASH_SIZE = 0x200000;
+/** Renode's stm32f4.repl: `sram: Memory.MappedMemory @ sysbus 0x20000000 { size: 0x00040000 }`. */
+export const STM32F4_SRAM_SIZE = 0x40000;
 
 /** Renode takes @path literally up to the end of the token; quoting keeps spaces safe. */
 function at(path: string): string {
@@ -76,6 +78,35 @@ export function machineCommands(opts: MachineScriptOptions): string[] {
     // (SYSRESETREQ included), where VTOR would otherwise come back as 0.
     `macro reset "sysbus.cpu VectorTableOffset ${hex(opts.vectorTable ?? STM32F4_FLASH_BASE)}"`,
     'runMacro $reset',
+  ];
+}
+
+export interface PowerOnOptions {
+  terminal: string;
+  /** A flash image to put back first (restoring a saved state), loaded at the flash base. */
+  flashImage?: string;
+  anchors?: { path: string; addr: number };
+}
+
+/**
+ * The commands that power a paused machine back on after a power cut, in place of a new machine:
+ * what survives a power loss is the flash (kept, or `flashImage` put back); SRAM is cleared as a
+ * new machine's is (Renode's memories keep their contents across `machine Reset`, which is what a
+ * warm reset does: the boot-request word relies on it), USART1 is plugged back into the terminal,
+ * and the reset puts the core and every peripheral in their power-on state (the reset macro sets
+ * VTOR). The machine is left paused: `start` runs it.
+ */
+export function powerOnCommands(opts: PowerOnOptions): string[] {
+  return [
+    `sysbus.sram SetRange 0 ${hex(STM32F4_SRAM_SIZE)} 0x00`,
+    ...(opts.flashImage
+      ? [`sysbus LoadBinary ${at(opts.flashImage)} ${hex(STM32F4_FLASH_BASE)}`]
+      : []),
+    ...(opts.anchors
+      ? [`sysbus LoadBinary ${at(opts.anchors.path)} ${hex(opts.anchors.addr)}`]
+      : []),
+    `connector Connect sysbus.usart1 ${opts.terminal}`,
+    'machine Reset',
   ];
 }
 

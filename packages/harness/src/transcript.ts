@@ -25,6 +25,7 @@ export class Transcript {
   readonly lines: string[] = [];
   private readonly t0 = performance.now();
   private readonly decoders = { '>': new ConsoleFrameDecoder(), '<': new ConsoleFrameDecoder() };
+  private readonly sources = new Map<Transport, { users: number; off: () => void }>();
   /** Keeps the last `limit` lines (a long upload has thousands). */
   constructor(private readonly limit = 400) {}
 
@@ -53,6 +54,31 @@ export class Transcript {
     }
   }
 
+  /**
+   * Records what the device sends on `inner`, once however many recorders are open on it: every
+   * link of a scenario sits on the board's one UART, and two recorders would feed the decoder each
+   * chunk twice (on Renode, whose socket terminal hands over a frame in pieces, that garbles every
+   * line). Returns the recorder's release.
+   */
+  listen(inner: Transport): () => void {
+    let src = this.sources.get(inner);
+    if (!src) {
+      src = { users: 0, off: inner.subscribe({ data: (bytes) => this.record('<', bytes) }) };
+      this.sources.set(inner, src);
+    }
+    const s = src;
+    s.users++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--s.users === 0) {
+        s.off();
+        this.sources.delete(inner);
+      }
+    };
+  }
+
   toString(): string {
     return this.lines.join('\n');
   }
@@ -71,7 +97,7 @@ export class RecordingTransport implements Transport {
     private readonly inner: Transport,
     readonly transcript: Transcript,
   ) {
-    this.unsubscribe = inner.subscribe({ data: (bytes) => transcript.record('<', bytes) });
+    this.unsubscribe = transcript.listen(inner);
   }
 
   write(bytes: Uint8Array): Promise<void> {

@@ -17,6 +17,8 @@ import {
   cutPoints,
   parseCutState,
   createBoard,
+  cutArmCommand,
+  powerOnCommands,
 } from '../src/index.js';
 import { CERTFILE, ecKey } from './keys.js';
 
@@ -66,6 +68,32 @@ describe('renode script', () => {
     expect(() =>
       renderResc({ ...sample, anchors: { path: '/tmp/a"b', addr: 0x08008000 } }),
     ).toThrow(/path expected without quotes or newlines/);
+  });
+});
+
+describe('power on in place', () => {
+  it('clears SRAM, puts a saved flash back when asked, plugs USART1 in, then resets', () => {
+    expect(powerOnCommands({ terminal: 't' })).toEqual([
+      'sysbus.sram SetRange 0 0x00040000 0x00',
+      'connector Connect sysbus.usart1 t',
+      'machine Reset',
+    ]);
+    expect(
+      powerOnCommands({
+        terminal: 't',
+        flashImage: '/w/base.bin',
+        anchors: { path: '/w/a.bin', addr: 0x08008000 },
+      }).slice(1, 3),
+    ).toEqual([
+      'sysbus LoadBinary @/w/base.bin 0x08000000',
+      'sysbus LoadBinary @/w/a.bin 0x08008000',
+    ]);
+  });
+
+  it('re-arms the cut hooks by their key, refusing keys and targets that would break the script', () => {
+    expect(cutArmCommand('fwsign.m-1', 7)).toContain("d.SetData('fwsign.m-1.at', 7)");
+    expect(() => cutArmCommand("x'y", 1)).toThrow(/key expected/);
+    expect(() => cutArmCommand('k', -1)).toThrow(/pauseAt expected an integer >= 0, got -1/);
   });
 });
 
@@ -125,9 +153,10 @@ describe.runIf(!renode)('renode board without renode', () => {
 });
 
 describe.runIf(renode)('renode board (stm32f4_discovery, flash-slot build)', () => {
-  it('boots the verifier, takes a signed image into flash over the socket terminal, and a fresh machine from that flash boots it', async () => {
+  it('boots the verifier, takes a signed image into flash over the socket terminal; it boots after a power cut and on a new machine from the saved flash', async () => {
     const key = ecKey();
     const board = new RenodeBoard();
+    const other = new RenodeBoard();
     try {
       await board.start({ anchors: key.anchors });
       await board.uart.waitFor('FWV_ERR_NO_IMAGE, serving SMP', { timeoutMs: 60_000 });
@@ -141,14 +170,24 @@ describe.runIf(renode)('renode board (stm32f4_discovery, flash-slot build)', () 
       expect((await s.verify()).fwv).toBe(0);
       expect((await s.markBootable()).fwv).toBe(0);
       s.close();
-      // A fresh machine from the flash alone: the image and its trailer were really programmed.
+      // Powered on again after a cut: SRAM cleared, so only what reached the flash boots.
       await board.powerCut();
       expect(board.running).toBe(false);
-      const since = board.uart.mark();
+      expect(() => board.transport()).toThrow(/expected a started board, got a stopped one/);
+      let since = board.uart.mark();
       await board.start();
       await board.uart.waitFor('fwsign-demo-app v1', { since, timeoutMs: 30_000 });
+      // A new machine from the saved flash alone: the image and its trailer were really programmed.
+      const saved = join(board.workDir, 'flash.bin');
+      await board.saveFlash(saved);
+      other.restoreFlash(saved);
+      await board.stop();
+      since = other.uart.mark();
+      await other.start();
+      await other.uart.waitFor('fwsign-demo-app v1', { since, timeoutMs: 30_000 });
     } finally {
       await board.stop();
+      await other.stop();
       key.dispose();
     }
   }, 180_000);

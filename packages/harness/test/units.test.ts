@@ -8,9 +8,11 @@ import {
   parseMemoryMap,
   runnableVectorTable,
   slotRegions,
+  RecordingTransport,
   Transcript,
   UartLog,
 } from '../src/index.js';
+import type { Transport, TransportListener } from '@fwsign/flasher';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -89,6 +91,40 @@ describe('Transcript', () => {
     expect(t.lines).toHaveLength(2);
     expect(t.lines[0]).toMatch(/> write group 1 id 1 seq 7 \{"off":0,"data":"<100 bytes>"\}$/);
     expect(t.lines[1]).toMatch(/< text "fwsign-demo-app v1"$/);
+  });
+});
+
+describe('Transcript with two links open on one UART', () => {
+  it("records the device's bytes once, even when a frame comes in pieces, and again after one link closes", async () => {
+    // The board's UART: what the device sends goes to every subscriber.
+    const subs = new Set<TransportListener>();
+    const uart: Transport = {
+      write: () => Promise.resolve(),
+      subscribe: (l) => (subs.add(l), () => subs.delete(l)),
+      close: () => Promise.resolve(),
+    };
+    const t = new Transcript();
+    const a = new RecordingTransport(uart, t);
+    const b = new RecordingTransport(uart, t);
+    const frame = encodeConsoleFrame(
+      encodeSmpPacket(
+        { op: 3, version: 0, flags: 0, group: 1, seq: 9, id: 1 },
+        encodeCbor({ off: 512 }),
+      ),
+    );
+    const inPieces = (): void => {
+      for (let i = 0; i < frame.length; i += 5)
+        for (const l of [...subs]) l.data(frame.subarray(i, i + 5));
+    };
+    inPieces();
+    expect(t.lines).toHaveLength(1);
+    expect(t.lines[0]).toMatch(/< write-rsp group 1 id 1 seq 9 \{"off":512\}$/);
+    await a.close();
+    inPieces();
+    expect(t.lines).toHaveLength(2);
+    await b.close();
+    inPieces();
+    expect(t.lines).toHaveLength(2);
   });
 });
 

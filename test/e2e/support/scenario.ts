@@ -57,10 +57,15 @@ export function boardFor(machine: string, uart: 'socket' | 'pty' = 'socket'): Bo
 }
 
 /**
- * The first QEMU machine's firmware and board, for scenarios that run on one board (the link
- * faults: their 1.5 s timeouts are QEMU's, far below what Renode's UART needs).
+ * One machine per emulator, for scenarios whose subject is the link or the service rather than
+ * the port (the link faults): the first QEMU machine and, where it runs, Renode's.
  */
-export const firmware = firmwareFor(qemuMachines[0]!);
-export const defaultBoard: BoardChoice = { kind: 'qemu', machine: qemuMachines[0]! };
+export const PER_EMULATOR: string[] = [
+  ...(wanted === 'renode' ? [] : qemuMachines.slice(0, 1)),
+  ...(onRenode ? [RENODE_MACHINE] : []),
+];
+
+/** Test applications for scenarios with no board (revocation): the first machine's. */
+export const firmware = firmwareFor(MACHINES[0]!);
 
 export const BANNER = (v: number): string => `fwsign-demo-app v${v}`;

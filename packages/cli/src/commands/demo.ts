@@ -37,7 +37,7 @@ export const demo: Command = {
   name: 'demo',
   usage: `fwsign demo [--board qemu|renode|serial] [--machine mps2-an386|netduinoplus2] [--port /dev/ttyUSB0] [--baud 115200]
   --board qemu (default)   QEMU running the verifier firmware (built with make if missing)
-  --board renode           Renode's stm32f4_discovery (needs renode on PATH)
+  --board renode           Renode's stm32f4_discovery, flash-slot build (Renode on PATH, in $RENODE or ../shared/renode/renode)
   --board serial --port P  a real board already running the verifier; give the key it trusts:
       --key signer.key --cert signer.crt [--certfile ${CERTFILE}] --image app.bin
   --baud N                 throttle the link to N baud 8N1 (default 115200; 0 = unthrottled)`,
