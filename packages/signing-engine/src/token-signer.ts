@@ -10,7 +10,7 @@ import { pkcs11js } from './pkcs11-library.js';
 import { parsePkcs11Uri, type Pkcs11Uri } from './pkcs11-uri.js';
 import type { Signer } from './signer.js';
 import { TokenError } from './token-errors.js';
-import { TokenKey, type TokenKeyOptions, type TokenKeyType } from './token-key.js';
+import { TokenKey, type TokenKeyOptions } from './token-key.js';
 
 export interface TokenSigner extends Signer {
   readonly key: TokenKey;
@@ -40,7 +40,7 @@ export function rawEcdsaToDer(raw: Uint8Array): Uint8Array {
  */
 export function tokenSigner(
   uri: Pkcs11Uri | string,
-  keyType: TokenKeyType,
+  keyType: Signer['keyType'],
   opts: TokenKeyOptions = {},
 ): TokenSigner {
   const key = new TokenKey(typeof uri === 'string' ? parsePkcs11Uri(uri) : uri, opts);
