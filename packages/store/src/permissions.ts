@@ -359,3 +359,15 @@ function bumpRevision(ctx: StoreContext, profile: ProfileRow): string {
   );
   return revisionId;
 }
+
+/**
+ * A profile's permissions as the resource policy AWS would show (one statement per permission),
+ * or undefined when the profile does not exist or grants nothing: what IAM authorization
+ * evaluates beside the caller's identity policies.
+ */
+export function profilePolicy(ctx: StoreContext, account: string, name: string): string | undefined {
+  const profile = loadProfile(ctx, account, name);
+  if (!profile) return undefined;
+  const rows = statements(ctx, profile);
+  return rows.length === 0 ? undefined : policyDocument(ctx, profile, rows);
+}
