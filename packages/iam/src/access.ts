@@ -1,0 +1,47 @@
+/**
+ * What one call asks of IAM, per the Service Authorization Reference: an action on one or more
+ * resources, with the request's condition keys. The operation tables (operations/*.ts) produce it;
+ * the evaluator (evaluate.ts) decides on it.
+ */
+
+/** A context value as the evaluator takes it: a string, or a list for multivalued keys. */
+export type ContextValue = string | string[];
+
+/** One resource an action touches. */
+export interface ResourceAccess {
+  /** The resource's ARN, or '*' for the actions whose resource type is '*' in the reference. */
+  arn: string;
+  /** The account that owns it (the caller's for '*'). */
+  accountId: string;
+  /** Keys only this resource brings: aws:ResourceTag/…, signer:ProfileVersion. */
+  context: Record<string, ContextValue>;
+  /** The resource's own policy (a profile's permissions, a role's trust policy). */
+  policy?: string;
+}
+
+/** One authorization check: every resource must be allowed for the action. */
+export interface AccessCheck {
+  action: string;
+  resources: ResourceAccess[];
+  /** Keys of the request itself: aws:RequestTag/…, aws:TagKeys, s3:prefix… */
+  context: Record<string, ContextValue>;
+}
+
+/** aws:RequestTag/… and aws:TagKeys for the tags a create or tag call sends. */
+export function requestTagContext(
+  tags: Record<string, string> | undefined,
+): Record<string, ContextValue> {
+  if (!tags || Object.keys(tags).length === 0) return {};
+  const out: Record<string, ContextValue> = { 'aws:TagKeys': Object.keys(tags) };
+  for (const [k, v] of Object.entries(tags)) out[`aws:RequestTag/${k}`] = v;
+  return out;
+}
+
+/** aws:ResourceTag/… for a resource's tags. */
+export function resourceTagContext(
+  tags: Record<string, string> | undefined,
+): Record<string, ContextValue> {
+  const out: Record<string, ContextValue> = {};
+  for (const [k, v] of Object.entries(tags ?? {})) out[`aws:ResourceTag/${k}`] = v;
+  return out;
+}

@@ -1,0 +1,4 @@
+export type { Principal, AuthzRequest, ResourceFacts, Decision, DenyReason } from './types.js';
+export { authorize } from './authorize.js';
+export { IamAuthError, type IamAuthErrorCode } from './errors.js';
+export { denialMessage, type PolicyKind } from './messages.js';
