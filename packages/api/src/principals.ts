@@ -60,7 +60,6 @@ export function checkIssued(
   s: Signer,
   caller: Caller,
   headers: Record<string, string | undefined>,
-  now: Date,
 ): void {
   const k = s.issued;
   if (!k) return;
@@ -78,7 +77,7 @@ export function checkIssued(
       'bad-signature',
       'X-Amz-Security-Token must be among the signed headers.',
     );
-  if (k.expiresAt && now.getTime() >= k.expiresAt.getTime())
+  if (k.expired)
     throw new AuthFailure('expired', 'The security token included in the request is expired');
 }
 

@@ -43,7 +43,7 @@ export function decodeQueryInput(
   params: Record<string, string>,
 ): Record<string, unknown> {
   if (!op.input) return {};
-  const dec = new Decoder(model);
+  const dec = new Decoder(model, true);
   const out = (member(model, dec, op.input, '', params) ?? {}) as Record<string, unknown>;
   dec.required(shapeOf(model, op.input.shape), out, '');
   dec.check();

@@ -233,7 +233,7 @@ export class SignerServer {
   /** The caller, proven by its signature (and session token), if its account is within its request rate. */
   private admit(verified: Verified, x: Exchange, r: Routed): Identity {
     const signer = x.signer!;
-    this.auth(x, () => checkIssued(signer, verified, r.headers, new Date()));
+    this.auth(x, () => checkIssued(signer, verified, r.headers));
     const id = identityOf(verified.credential);
     if (this.limiter && !this.limiter.take(id.accountId))
       throw new ApiError(

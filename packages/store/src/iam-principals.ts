@@ -37,6 +37,8 @@ export interface ResolvedKey {
   /** Temporary credentials only: the SHA-256 (hex) of the session token, and the expiry. */
   sessionTokenSha256?: string;
   expiresAt?: Date;
+  /** Past `expiresAt` by the store's clock (the one that set it). */
+  expired?: boolean;
 }
 
 export const sha256Hex = (s: string): string => createHash('sha256').update(s).digest('hex');
@@ -133,6 +135,7 @@ function resolveSession(ctx: StoreContext, accessKeyId: string): ResolvedKey | u
     active: true,
     sessionTokenSha256: s.token_sha256,
     expiresAt: new Date(s.expires_at),
+    expired: ctx.now().getTime() >= s.expires_at,
   };
 }
 

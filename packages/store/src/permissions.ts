@@ -365,7 +365,11 @@ function bumpRevision(ctx: StoreContext, profile: ProfileRow): string {
  * or undefined when the profile does not exist or grants nothing: what IAM authorization
  * evaluates beside the caller's identity policies.
  */
-export function profilePolicy(ctx: StoreContext, account: string, name: string): string | undefined {
+export function profilePolicy(
+  ctx: StoreContext,
+  account: string,
+  name: string,
+): string | undefined {
   const profile = loadProfile(ctx, account, name);
   if (!profile) return undefined;
   const rows = statements(ctx, profile);
