@@ -124,7 +124,7 @@ async function sts(
   const p = call.principal;
   if (name === 'GetCallerIdentity')
     return { UserId: p.kind === 'root' ? p.accountId : p.userId, Account: p.accountId, Arn: p.arn };
-  const arn = String(input.RoleArn);
+  const arn = input.RoleArn as string;
   const m = ROLE_ARN.exec(arn);
   if (!m)
     throw new ApiError(
@@ -138,12 +138,12 @@ async function sts(
       'sts',
       `User: ${p.arn} is not authorized to perform: sts:AssumeRole on resource: ${arn}: Roles may not be assumed by root accounts.`,
     );
+  // Decoded by AssumeRoleRequest: RoleSessionName and Policy are strings, DurationSeconds a number.
+  const i = input as { RoleSessionName: string; DurationSeconds?: number; Policy?: string };
   return iam.createSession(m[1]!, {
     RoleName: m[2]!,
-    RoleSessionName: String(input.RoleSessionName),
-    ...(input.DurationSeconds !== undefined
-      ? { DurationSeconds: Number(input.DurationSeconds) }
-      : {}),
-    ...(input.Policy !== undefined ? { Policy: String(input.Policy) } : {}),
+    RoleSessionName: i.RoleSessionName,
+    ...(i.DurationSeconds !== undefined ? { DurationSeconds: i.DurationSeconds } : {}),
+    ...(i.Policy !== undefined ? { Policy: i.Policy } : {}),
   });
 }

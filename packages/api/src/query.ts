@@ -10,6 +10,7 @@ import {
 import { iamModel, stsModel } from './model/load.js';
 import type { Protocol } from './request.js';
 import { Decoder } from './model/decode.js';
+import { plainText } from './model/encode.js';
 import { shapeOf } from './model/load.js';
 import type { Operation, ServiceModel, ShapeRef } from './model/types.js';
 
@@ -144,11 +145,11 @@ function children(model: ServiceModel, ref: ShapeRef, value: unknown): string {
         )
         .join('');
     case 'timestamp':
-      return (value instanceof Date ? value : new Date(String(value)))
+      return (value instanceof Date ? value : new Date(plainText(value)))
         .toISOString()
         .replace(/\.\d{3}Z$/, 'Z');
     default:
-      return xmlEscape(String(value));
+      return xmlEscape(plainText(value));
   }
 }
 

@@ -112,10 +112,10 @@ function oneOf(s: Record<string, unknown>, a: string, b: string, at: string, req
 }
 
 function strings(v: unknown, at: string): string[] {
-  const list = Array.isArray(v) ? v : [v];
-  if (!list.every((x) => typeof x === 'string'))
+  const list: unknown[] = Array.isArray(v) ? v : [v];
+  if (!list.every((x): x is string => typeof x === 'string'))
     throw malformedPolicy(`Syntax errors in policy: ${at} expected a string or a list of strings`);
-  return list as string[];
+  return list;
 }
 
 function checkPrincipal(p: unknown, at: string): void {
