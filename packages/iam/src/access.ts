@@ -45,3 +45,36 @@ export function resourceTagContext(
   for (const [k, v] of Object.entries(tags ?? {})) out[`aws:ResourceTag/${k}`] = v;
   return out;
 }
+
+/**
+ * The tags a create or tag call sends: the server's requestTags when it gave them, else the input
+ * member, as a map (Signer's tags) or as a list of { Key, Value } (ACM's, IAM's and STS's Tags).
+ */
+export function tagsSent(
+  requestTags: Record<string, string> | undefined,
+  member: unknown,
+): Record<string, string> | undefined {
+  if (requestTags) return requestTags;
+  if (Array.isArray(member)) {
+    const out: Record<string, string> = {};
+    for (const t of member as unknown[]) {
+      const { Key, Value } = (t ?? {}) as { Key?: unknown; Value?: unknown };
+      if (typeof Key === 'string') out[Key] = typeof Value === 'string' ? Value : '';
+    }
+    return out;
+  }
+  if (member && typeof member === 'object') {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(member)) if (typeof v === 'string') out[k] = v;
+    return out;
+  }
+  return undefined;
+}
+
+/** aws:TagKeys for the keys an untag call removes. */
+export function tagKeysContext(member: unknown): Record<string, ContextValue> {
+  const keys = Array.isArray(member)
+    ? member.filter((k): k is string => typeof k === 'string')
+    : [];
+  return keys.length > 0 ? { 'aws:TagKeys': keys } : {};
+}

@@ -1,14 +1,18 @@
 import { IamAuthError } from '../errors.js';
 import type { AuthzRequest } from '../types.js';
 import type { OperationMapper } from './mapper.js';
+import { acmOperations } from './acm.js';
+import { iamOperations } from './iam.js';
+import { s3Operations } from './s3.js';
 import { signerOperations } from './signer.js';
+import { stsOperations } from './sts.js';
 
 const TABLES: Record<AuthzRequest['service'], Record<string, OperationMapper>> = {
   signer: signerOperations,
-  acm: {},
-  s3: {},
-  iam: {},
-  sts: {},
+  acm: acmOperations,
+  s3: s3Operations,
+  iam: iamOperations,
+  sts: stsOperations,
 };
 
 /** The mapping of one served operation, or UnknownOperation. */

@@ -1,4 +1,9 @@
-import type { AccessCheck, ContextValue, ResourceAccess } from '../access.js';
+import {
+  resourceTagContext,
+  type AccessCheck,
+  type ContextValue,
+  type ResourceAccess,
+} from '../access.js';
 import type { AuthzRequest, Principal, ResourceFacts } from '../types.js';
 
 /** Turns one parsed call into the checks IAM makes for it. */
@@ -20,4 +25,31 @@ export function check(
   context: Record<string, ContextValue> = {},
 ): AccessCheck[] {
   return [{ action, resources, context }];
+}
+
+/** The account an ARN names (its fifth field; empty for S3's account-less ARNs). */
+export function accountOfArn(arn: string): string {
+  return arn.split(':')[4] ?? '';
+}
+
+/**
+ * A resource with what the store knows of it: aws:ResourceTag/… from its tags (when its type is
+ * taggable) and the policy of `policyFrom` (itself, or the bucket of an object).
+ */
+export async function resourceWithFacts(
+  f: ResourceFacts,
+  arn: string,
+  accountId: string,
+  opts: { tags?: boolean; policyFrom?: string } = {},
+): Promise<ResourceAccess> {
+  const [tags, policy] = await Promise.all([
+    opts.tags ? f.tagsOf(arn) : undefined,
+    opts.policyFrom !== undefined ? f.resourcePolicyOf(opts.policyFrom) : undefined,
+  ]);
+  return {
+    arn,
+    accountId,
+    context: resourceTagContext(tags),
+    ...(policy !== undefined ? { policy } : {}),
+  };
 }

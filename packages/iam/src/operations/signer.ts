@@ -9,12 +9,14 @@
 import {
   requestTagContext,
   resourceTagContext,
+  tagKeysContext,
+  tagsSent,
   type ContextValue,
   type ResourceAccess,
 } from '../access.js';
 import { IamAuthError, describe, optionalMember, requireMember } from '../errors.js';
 import type { AuthzRequest, ResourceFacts } from '../types.js';
-import { anyResource, check, type OperationMapper } from './mapper.js';
+import { accountOfArn, anyResource, check, type OperationMapper } from './mapper.js';
 
 const PROFILE_ARN = /^arn:aws:signer:([a-z0-9-]+):(\d{12}):\/signing-profiles\/([^/]+)$/;
 const PROFILE_VERSION_ARN =
@@ -27,11 +29,6 @@ function signingProfileArn(region: string, accountId: string, name: string): str
 
 function signingJobArn(region: string, accountId: string, jobId: string): string {
   return `arn:aws:signer:${region}:${accountId}:/signing-jobs/${jobId}`;
-}
-
-/** The account an ARN names (its fifth field). */
-function accountOfArn(arn: string): string {
-  return arn.split(':')[4] ?? '';
 }
 
 interface ProfileOptions {
@@ -120,11 +117,7 @@ const anyOp =
     check(action, [anyResource(r.accountId)]);
 
 function tagsOfInput(r: AuthzRequest): Record<string, string> | undefined {
-  if (r.requestTags) return r.requestTags;
-  const t = r.input['tags'];
-  return t && typeof t === 'object' && !Array.isArray(t)
-    ? (t as Record<string, string>)
-    : undefined;
+  return tagsSent(r.requestTags, r.input['tags']);
 }
 
 export const signerOperations: Record<string, OperationMapper> = {
@@ -194,15 +187,10 @@ export const signerOperations: Record<string, OperationMapper> = {
       [await profileResource(f, taggedProfileArn(r))],
       requestTagContext(tagsOfInput(r)),
     ),
-  UntagResource: async (r, f) => {
-    const keys = r.input['tagKeys'];
-    const tagKeys = Array.isArray(keys)
-      ? keys.filter((k): k is string => typeof k === 'string')
-      : [];
-    return check(
+  UntagResource: async (r, f) =>
+    check(
       'signer:UntagResource',
       [await profileResource(f, taggedProfileArn(r))],
-      tagKeys.length > 0 ? { 'aws:TagKeys': tagKeys } : {},
-    );
-  },
+      tagKeysContext(r.input['tagKeys']),
+    ),
 };
