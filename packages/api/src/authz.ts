@@ -9,11 +9,6 @@ export type Service = AuthzRequest['service'];
 const PROFILE_ARN = /^arn:aws:signer:[^:]*:(\d{12}):\/signing-profiles\/([a-zA-Z0-9_]{2,64})$/;
 const IAM_ARN = /^arn:aws:iam::(\d{12}):(user|role)\/(?:.*\/)?([\w+=,.@-]+)$/;
 
-const rootOf = (accountId: string): Identity => ({
-  accountId,
-  principalArn: `arn:aws:iam::${accountId}:root`,
-});
-
 /** undefined where the store answers "no such thing" (any StoreError): the fact is absent. */
 async function maybe<T>(f: () => T | Promise<T>): Promise<T | undefined> {
   try {
@@ -24,14 +19,21 @@ async function maybe<T>(f: () => T | Promise<T>): Promise<T | undefined> {
   }
 }
 
-/** What authorization asks of the store, answered for one caller (`id`). */
+/**
+ * What authorization asks of the store, answered for one caller (`id`) and one request: a
+ * profile is read once however many of its facts (tags, version, policy) the evaluator asks for.
+ */
 export function resourceFacts(store: ApiStore, id: Identity, region: string): ResourceFacts {
+  const profiles = new Map<string, ReturnType<NonNullable<ApiStore['profileFacts']>>>();
+  const profile = (arn: string) => {
+    const p = PROFILE_ARN.exec(arn);
+    if (!p || !store.profileFacts) return undefined;
+    if (!profiles.has(arn)) profiles.set(arn, store.profileFacts(p[1]!, p[2]!));
+    return profiles.get(arn);
+  };
   return {
     async tagsOf(arn) {
-      const p = PROFILE_ARN.exec(arn);
-      if (p)
-        return (await maybe(() => store.listTagsForResource(rootOf(p[1]!), { resourceArn: arn })))
-          ?.tags;
+      if (PROFILE_ARN.test(arn)) return profile(arn)?.tags;
       const i = IAM_ARN.exec(arn);
       if (!i || !store.iam) return undefined;
       const iam = store.iam;
@@ -42,8 +44,7 @@ export function resourceFacts(store: ApiStore, id: Identity, region: string): Re
       return tags && Object.fromEntries(tags.map((t) => [t.Key, t.Value]));
     },
     async resourcePolicyOf(arn) {
-      const p = PROFILE_ARN.exec(arn);
-      if (p) return store.profilePolicy?.(p[1]!, p[2]!);
+      if (PROFILE_ARN.test(arn)) return profile(arn)?.policy;
       const i = IAM_ARN.exec(arn);
       if (i?.[2] === 'role' && store.iam) {
         const iam = store.iam;
@@ -60,10 +61,7 @@ export function resourceFacts(store: ApiStore, id: Identity, region: string): Re
       };
     },
     async profileVersionOf(profileArn) {
-      const p = PROFILE_ARN.exec(profileArn);
-      if (!p) return undefined;
-      return (await maybe(() => store.getSigningProfile(rootOf(p[1]!), { profileName: p[2]! })))
-        ?.profileVersion;
+      return profile(profileArn)?.profileVersion;
     },
     async iamPathOf(kind, name, accountId) {
       const iam = store.iam;

@@ -11,8 +11,11 @@ export interface ApiStore extends AcmOperations, StoreSignerOperations {
   close(): void | Promise<void>;
   /** IAM's entities and STS sessions; without them only credentials.json's root keys are known and IAM/STS are not served. */
   readonly iam?: IamStore;
-  /** A signing profile's permissions as a resource policy document (for IAM authorization). */
-  profilePolicy?(accountId: string, profileName: string): string | undefined;
+  /** A signing profile's tags, version and permissions as a resource policy (for IAM authorization). */
+  profileFacts?(
+    accountId: string,
+    profileName: string,
+  ): { tags: Record<string, string>; profileVersion: string; policy?: string } | undefined;
 }
 
 export interface SignerServerOptions {

@@ -264,7 +264,7 @@ describe('IAM through @aws-sdk/client-iam', { timeout: 60_000 }, () => {
     );
     expect(noToken.name).toBe('InvalidClientTokenId');
     const root = await rejection(
-      stsFor().send(new AssumeRoleCommand({ RoleArn: Role!.Arn, RoleSessionName: 'r' })),
+      stsFor().send(new AssumeRoleCommand({ RoleArn: Role!.Arn, RoleSessionName: 'root-session' })),
     );
     expect([root.name, root.$metadata.httpStatusCode]).toEqual(['AccessDenied', 403]);
   });

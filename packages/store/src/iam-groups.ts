@@ -1,5 +1,6 @@
 import type { StoreContext } from './context.js';
-import { immediate, stmt } from './db.js';
+import { stmt } from './db.js';
+import { iamWrite } from './iam-generation.js';
 import { deleteConflict, entityAlreadyExists, limitExceeded, noSuchEntity } from './iam-errors.js';
 import { newId } from './iam-ids.js';
 import { MAX_GROUPS_PER_USER, page, underPath } from './iam-validate.js';
@@ -46,7 +47,7 @@ export async function createGroup(
   account: string,
   input: { GroupName: string; Path?: string },
 ): Promise<{ Group: IamGroup }> {
-  return immediate(ctx.db, () => {
+  return iamWrite(ctx, () => {
     if (
       stmt(ctx.db, 'SELECT 1 FROM iam_groups WHERE account = ? AND name = ?').get(
         account,
@@ -102,7 +103,7 @@ export async function deleteGroup(
   account: string,
   input: { GroupName: string },
 ): Promise<Record<string, never>> {
-  immediate(ctx.db, () => {
+  iamWrite(ctx, () => {
     const g = groupRow(ctx, account, input.GroupName);
     for (const [sql, what] of [
       ['SELECT count(*) AS n FROM iam_group_members WHERE account = ? AND group_name = ?', 'users'],
@@ -131,7 +132,7 @@ export async function addUserToGroup(
   account: string,
   input: { GroupName: string; UserName: string },
 ): Promise<Record<string, never>> {
-  immediate(ctx.db, () => {
+  iamWrite(ctx, () => {
     const g = groupRow(ctx, account, input.GroupName);
     const u = userRow(ctx, account, input.UserName);
     const n = (
@@ -155,7 +156,7 @@ export async function removeUserFromGroup(
   account: string,
   input: { GroupName: string; UserName: string },
 ): Promise<Record<string, never>> {
-  immediate(ctx.db, () => {
+  iamWrite(ctx, () => {
     const g = groupRow(ctx, account, input.GroupName);
     const u = userRow(ctx, account, input.UserName);
     const r = stmt(

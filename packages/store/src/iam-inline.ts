@@ -1,5 +1,6 @@
 import type { StoreContext } from './context.js';
-import { immediate, stmt } from './db.js';
+import { stmt } from './db.js';
+import { iamWrite } from './iam-generation.js';
 import { limitExceeded, noSuchEntity } from './iam-errors.js';
 import { groupRow } from './iam-groups.js';
 import { encodePolicy, roleRow } from './iam-roles.js';
@@ -34,7 +35,7 @@ async function put(
   document: string,
 ): Promise<Record<string, never>> {
   checkPolicyDocument(document, kind);
-  immediate(ctx.db, () => {
+  iamWrite(ctx, () => {
     const entity = entityName(ctx, account, kind, name);
     // The quota is on all of the entity's inline policies together.
     const others = stmt(
@@ -102,7 +103,7 @@ function del(
   name: string,
   policyName: string,
 ) {
-  immediate(ctx.db, () => {
+  iamWrite(ctx, () => {
     const entity = entityName(ctx, account, kind, name);
     const r = stmt(
       ctx.db,

@@ -1,5 +1,6 @@
 import type { StoreContext } from './context.js';
-import { immediate, stmt, type Db } from './db.js';
+import { stmt, type Db } from './db.js';
+import { iamWrite } from './iam-generation.js';
 import { limitExceeded, noSuchEntity } from './iam-errors.js';
 import { newId, newSecret } from './iam-ids.js';
 import { MAX_ACCESS_KEYS, page } from './iam-validate.js';
@@ -43,7 +44,7 @@ export async function createAccessKey(
     throw noSuchEntity(
       'CreateAccessKey without UserName is answered for IAM users only; root keys live in credentials.json',
     );
-  return immediate(ctx.db, () => {
+  return iamWrite(ctx, () => {
     const u = userRow(ctx, account, name);
     const n = (
       stmt(
@@ -134,7 +135,7 @@ export async function updateAccessKey(
   input: { UserName?: string; AccessKeyId: string; Status: KeyStatus },
   self?: string,
 ): Promise<Record<string, never>> {
-  immediate(ctx.db, () => {
+  iamWrite(ctx, () => {
     const k = keyOf(ctx, account, input.AccessKeyId, input.UserName ?? self);
     stmt(ctx.db, 'UPDATE iam_access_keys SET status = ? WHERE access_key_id = ?').run(
       input.Status,
@@ -150,7 +151,7 @@ export async function deleteAccessKey(
   input: { UserName?: string; AccessKeyId: string },
   self?: string,
 ): Promise<Record<string, never>> {
-  immediate(ctx.db, () => {
+  iamWrite(ctx, () => {
     const k = keyOf(ctx, account, input.AccessKeyId, input.UserName ?? self);
     stmt(ctx.db, 'DELETE FROM iam_access_keys WHERE access_key_id = ?').run(k.access_key_id);
   });

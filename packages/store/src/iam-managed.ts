@@ -1,5 +1,6 @@
 import type { StoreContext } from './context.js';
-import { immediate, stmt } from './db.js';
+import { stmt } from './db.js';
+import { iamWrite } from './iam-generation.js';
 import {
   deleteConflict,
   entityAlreadyExists,
@@ -93,7 +94,7 @@ export async function createPolicy(
 ) {
   checkPolicyDocument(input.PolicyDocument, 'managed');
   const tags = mergeTags([], input.Tags);
-  return immediate(ctx.db, () => {
+  return iamWrite(ctx, () => {
     if (
       stmt(ctx.db, 'SELECT 1 FROM iam_policies WHERE account = ? AND name = ?').get(
         account,
@@ -163,7 +164,7 @@ export async function deletePolicy(
   account: string,
   input: { PolicyArn: string },
 ) {
-  immediate(ctx.db, () => {
+  iamWrite(ctx, () => {
     const p = policyRow(ctx, account, input.PolicyArn);
     if (p.attachments > 0) throw deleteConflict('Cannot delete a policy attached to entities.');
     const versions = versionsOf(ctx, account, p.name).length;
@@ -199,7 +200,7 @@ export async function createPolicyVersion(
   input: { PolicyArn: string; PolicyDocument: string; SetAsDefault?: boolean },
 ) {
   checkPolicyDocument(input.PolicyDocument, 'managed');
-  return immediate(ctx.db, () => {
+  return iamWrite(ctx, () => {
     const p = policyRow(ctx, account, input.PolicyArn);
     if (versionsOf(ctx, account, p.name).length >= MAX_POLICY_VERSIONS)
       throw limitExceeded(
@@ -268,7 +269,7 @@ export async function deletePolicyVersion(
   account: string,
   input: { PolicyArn: string; VersionId: string },
 ) {
-  immediate(ctx.db, () => {
+  iamWrite(ctx, () => {
     const p = policyRow(ctx, account, input.PolicyArn);
     const v = versionRow(ctx, account, p, input.VersionId);
     if (v.version_id === p.default_version)
@@ -286,7 +287,7 @@ export async function setDefaultPolicyVersion(
   account: string,
   input: { PolicyArn: string; VersionId: string },
 ) {
-  immediate(ctx.db, () => {
+  iamWrite(ctx, () => {
     const p = policyRow(ctx, account, input.PolicyArn);
     const v = versionRow(ctx, account, p, input.VersionId);
     stmt(
@@ -298,7 +299,7 @@ export async function setDefaultPolicyVersion(
 }
 
 function attach(ctx: StoreContext, account: string, kind: EntityKind, name: string, arn: string) {
-  immediate(ctx.db, () => {
+  iamWrite(ctx, () => {
     const entity = entityName(ctx, account, kind, name);
     const p = policyRow(ctx, account, arn);
     const n = (
@@ -320,7 +321,7 @@ function attach(ctx: StoreContext, account: string, kind: EntityKind, name: stri
 }
 
 function detach(ctx: StoreContext, account: string, kind: EntityKind, name: string, arn: string) {
-  immediate(ctx.db, () => {
+  iamWrite(ctx, () => {
     const entity = entityName(ctx, account, kind, name);
     const p = policyRow(ctx, account, arn);
     const r = stmt(

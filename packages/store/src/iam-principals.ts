@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { StoreContext } from './context.js';
-import { immediate, stmt } from './db.js';
+import { stmt, type Db } from './db.js';
+import { iamGeneration, iamWrite } from './iam-generation.js';
 import { iamValidation, noSuchEntity } from './iam-errors.js';
 import { groupRow, groupsOfUser } from './iam-groups.js';
 import { newId, newSecret, newSessionToken } from './iam-ids.js';
@@ -18,6 +19,8 @@ export interface IamPrincipal {
   accountId: string;
   kind: 'user' | 'assumed-role';
   identityPolicies: string[];
+  /** For a role session: the role's ARN with its path. */
+  roleArn?: string;
   sessionPolicy?: string;
   tags: Record<string, string>;
   /** aws:userid: AIDA… for a user, AROA…:session for a role session. */
@@ -70,16 +73,55 @@ const entityPolicies = (
   ...attachedDocuments(ctx, account, kind, name),
 ];
 
+/** Resolved keys and users of one database, good while its IAM generation is unchanged. */
+interface Cache {
+  generation: number;
+  keys: Map<string, ResolvedKey>;
+  users: Map<string, IamPrincipal | null>;
+}
+const caches = new WeakMap<Db, Cache>();
+/** Bounds each map: cleared when full (a flood of made-up keys is not cached at all). */
+const MAX_CACHED = 10_000;
+
+function cacheOf(ctx: StoreContext): Cache {
+  const generation = iamGeneration(ctx.db);
+  let c = caches.get(ctx.db);
+  if (!c || c.generation !== generation) {
+    c = { generation, keys: new Map(), users: new Map() };
+    caches.set(ctx.db, c);
+  }
+  return c;
+}
+
+function remember<K, V>(map: Map<K, V>, k: K, v: V): V {
+  if (map.size >= MAX_CACHED) map.clear();
+  map.set(k, v);
+  return v;
+}
+
 /**
  * The access key `accessKeyId` if the store issued it (an IAM user's AKIA… key or an STS
- * session's ASIA… key), or undefined. Expired sessions are still answered (with `expiresAt`) so
- * the caller can say ExpiredToken rather than "unknown key".
+ * session's ASIA… key), or undefined. Expired sessions are still answered (`expired`) so the
+ * caller can say ExpiredToken rather than "unknown key". Cached until the next IAM write: the
+ * secret is opened and the policies gathered once, not on every request.
  */
 export async function resolveAccessKey(
   ctx: StoreContext,
   accessKeyId: string,
 ): Promise<ResolvedKey | undefined> {
-  if (accessKeyId.startsWith('ASIA')) return resolveSession(ctx, accessKeyId);
+  const cache = cacheOf(ctx);
+  let k = cache.keys.get(accessKeyId);
+  if (!k) {
+    const found = accessKeyId.startsWith('ASIA')
+      ? resolveSession(ctx, accessKeyId)
+      : resolveUserKey(ctx, accessKeyId);
+    if (!found) return undefined;
+    k = remember(cache.keys, accessKeyId, found);
+  }
+  return k.expiresAt ? { ...k, expired: ctx.now().getTime() >= k.expiresAt.getTime() } : k;
+}
+
+function resolveUserKey(ctx: StoreContext, accessKeyId: string): ResolvedKey | undefined {
   const k = stmt(ctx.db, 'SELECT * FROM iam_access_keys WHERE access_key_id = ?').get(
     accessKeyId,
   ) as AccessKeyRow | undefined;
@@ -127,6 +169,8 @@ function resolveSession(ctx: StoreContext, accessKeyId: string): ResolvedKey | u
       arn: `arn:aws:sts::${s.account}:assumed-role/${s.role_name}/${s.session_name}`,
       accountId: s.account,
       kind: 'assumed-role',
+      // What aws:PrincipalArn holds and resource policies name: the role, with its path.
+      roleArn: roleArn(s.account, role.path, s.role_name),
       identityPolicies: entityPolicies(ctx, s.account, 'role', s.role_name),
       ...(s.session_policy !== null ? { sessionPolicy: s.session_policy } : {}),
       tags: tagMap(JSON.parse(role.tags) as IamTag[]),
@@ -135,7 +179,6 @@ function resolveSession(ctx: StoreContext, accessKeyId: string): ResolvedKey | u
     active: true,
     sessionTokenSha256: s.token_sha256,
     expiresAt: new Date(s.expires_at),
-    expired: ctx.now().getTime() >= s.expires_at,
   };
 }
 
@@ -167,7 +210,7 @@ export async function createSession(
   input: { RoleName: string; RoleSessionName: string; DurationSeconds?: number; Policy?: string },
 ) {
   if (input.Policy !== undefined) checkPolicyDocument(input.Policy, 'session');
-  return immediate(ctx.db, () => {
+  return iamWrite(ctx, () => {
     const r = roleRow(ctx, account, input.RoleName);
     const duration = input.DurationSeconds ?? 3600;
     if (duration < 900 || duration > r.max_session_duration)
@@ -237,16 +280,16 @@ export async function policiesOfArn(
   };
 }
 
-/** The principal behind a user ARN from credentials.json, when that user exists in IAM. */
+/** The principal behind a user ARN from credentials.json, when that user exists in IAM (cached as keys are). */
 export async function principalOfUserArn(
   ctx: StoreContext,
   arn: string,
 ): Promise<IamPrincipal | undefined> {
+  const cache = cacheOf(ctx);
+  const hit = cache.users.get(arn);
+  if (hit !== undefined) return hit ?? undefined;
   const m = /^arn:aws:iam::(\d{12}):user(\/(?:.*\/)?)([\w+=,.@-]+)$/.exec(arn);
-  if (!m) return undefined;
-  const row = stmt(ctx.db, 'SELECT name FROM iam_users WHERE account = ? AND name = ?').get(
-    m[1],
-    m[3],
-  );
-  return row ? userPrincipal(ctx, m[1]!, m[3]!) : undefined;
+  const row =
+    m && stmt(ctx.db, 'SELECT name FROM iam_users WHERE account = ? AND name = ?').get(m[1], m[3]);
+  return remember(cache.users, arn, row ? userPrincipal(ctx, m[1]!, m[3]!) : null) ?? undefined;
 }

@@ -1,5 +1,6 @@
 import type { StoreContext } from './context.js';
-import { immediate, stmt } from './db.js';
+import { stmt } from './db.js';
+import { iamWrite } from './iam-generation.js';
 import { deleteConflict, entityAlreadyExists, noSuchEntity } from './iam-errors.js';
 import { newId } from './iam-ids.js';
 import { checkPolicyDocument, mergeTags, page, underPath, type IamTag } from './iam-validate.js';
@@ -73,7 +74,7 @@ export async function createRole(
 ): Promise<{ Role: IamRole }> {
   checkPolicyDocument(input.AssumeRolePolicyDocument, 'trust');
   const tags = mergeTags([], input.Tags);
-  return immediate(ctx.db, () => {
+  return iamWrite(ctx, () => {
     if (
       stmt(ctx.db, 'SELECT 1 FROM iam_roles WHERE account = ? AND name = ?').get(
         account,
@@ -127,7 +128,7 @@ export async function deleteRole(
   account: string,
   input: { RoleName: string },
 ): Promise<Record<string, never>> {
-  immediate(ctx.db, () => {
+  iamWrite(ctx, () => {
     const r = roleRow(ctx, account, input.RoleName);
     for (const [sql, what] of [
       [
@@ -156,7 +157,7 @@ export async function updateAssumeRolePolicy(
   input: { RoleName: string; PolicyDocument: string },
 ): Promise<Record<string, never>> {
   checkPolicyDocument(input.PolicyDocument, 'trust');
-  immediate(ctx.db, () => {
+  iamWrite(ctx, () => {
     const r = roleRow(ctx, account, input.RoleName);
     stmt(ctx.db, 'UPDATE iam_roles SET trust_policy = ? WHERE account = ? AND name = ?').run(
       input.PolicyDocument,

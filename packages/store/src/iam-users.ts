@@ -1,5 +1,6 @@
 import type { StoreContext } from './context.js';
-import { immediate, stmt } from './db.js';
+import { stmt } from './db.js';
+import { iamWrite } from './iam-generation.js';
 import { deleteConflict, entityAlreadyExists, noSuchEntity } from './iam-errors.js';
 import { newId } from './iam-ids.js';
 import { mergeTags, page, underPath, type IamTag } from './iam-validate.js';
@@ -52,7 +53,7 @@ export async function createUser(
   input: { UserName: string; Path?: string; Tags?: IamTag[] },
 ): Promise<{ User: IamUser }> {
   const tags = mergeTags([], input.Tags);
-  return immediate(ctx.db, () => {
+  return iamWrite(ctx, () => {
     const exists = stmt(ctx.db, 'SELECT 1 FROM iam_users WHERE account = ? AND name = ?').get(
       account,
       input.UserName,
@@ -113,7 +114,7 @@ export async function deleteUser(
   account: string,
   input: { UserName: string },
 ): Promise<Record<string, never>> {
-  immediate(ctx.db, () => {
+  iamWrite(ctx, () => {
     const u = userRow(ctx, account, input.UserName);
     const count = (sql: string) => (stmt(ctx.db, sql).get(account, u.name) as { n: number }).n;
     const conflicts: Array<[number, string]> = [
@@ -153,7 +154,7 @@ export async function tagUser(
   account: string,
   input: { UserName: string; Tags: IamTag[] },
 ): Promise<Record<string, never>> {
-  immediate(ctx.db, () => {
+  iamWrite(ctx, () => {
     const u = userRow(ctx, account, input.UserName);
     const tags = mergeTags(JSON.parse(u.tags) as IamTag[], input.Tags);
     stmt(ctx.db, 'UPDATE iam_users SET tags = ? WHERE account = ? AND name = ?').run(
@@ -170,7 +171,7 @@ export async function untagUser(
   account: string,
   input: { UserName: string; TagKeys: string[] },
 ): Promise<Record<string, never>> {
-  immediate(ctx.db, () => {
+  iamWrite(ctx, () => {
     const u = userRow(ctx, account, input.UserName);
     const drop = new Set(input.TagKeys.map((k) => k.toLowerCase()));
     const tags = (JSON.parse(u.tags) as IamTag[]).filter((t) => !drop.has(t.Key.toLowerCase()));

@@ -361,17 +361,21 @@ function bumpRevision(ctx: StoreContext, profile: ProfileRow): string {
 }
 
 /**
- * A profile's permissions as the resource policy AWS would show (one statement per permission),
- * or undefined when the profile does not exist or grants nothing: what IAM authorization
- * evaluates beside the caller's identity policies.
+ * What IAM authorization needs of a profile, in one read: its tags (aws:ResourceTag/…), its
+ * version (signer:ProfileVersion) and its permissions as the resource policy AWS would show (one
+ * statement per permission; undefined when it grants nothing). Undefined when there is no profile.
  */
-export function profilePolicy(
+export function profileFacts(
   ctx: StoreContext,
   account: string,
   name: string,
-): string | undefined {
+): { tags: Record<string, string>; profileVersion: string; policy?: string } | undefined {
   const profile = loadProfile(ctx, account, name);
   if (!profile) return undefined;
   const rows = statements(ctx, profile);
-  return rows.length === 0 ? undefined : policyDocument(ctx, profile, rows);
+  return {
+    tags: JSON.parse(profile.tags) as Record<string, string>,
+    profileVersion: profile.profile_version,
+    ...(rows.length > 0 ? { policy: policyDocument(ctx, profile, rows) } : {}),
+  };
 }

@@ -325,6 +325,10 @@ export const MIGRATIONS: readonly Migration[] = [
         created_at INTEGER NOT NULL
       ) STRICT;
       CREATE INDEX iam_sessions_expiry ON iam_sessions (expires_at);
+
+      -- Bumped by every IAM write: a process's cache of resolved keys and policies is good while it holds.
+      CREATE TABLE iam_generation (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL) STRICT;
+      INSERT INTO iam_generation (id, n) VALUES (1, 0);
     `,
   },
 ];

@@ -215,9 +215,9 @@ export class SignerStore {
   listProfilePermissions(id: Identity, input: { profileName: string; nextToken?: string }) {
     return perms.listProfilePermissions(this.ctx, id, input);
   }
-  /** The profile's permissions as a resource policy document (undefined: no profile, or no permissions). */
-  profilePolicy(accountId: string, profileName: string): string | undefined {
-    return perms.profilePolicy(this.ctx, accountId, profileName);
+  /** A profile's tags, version and permissions as a resource policy, for IAM authorization (undefined: no such profile). */
+  profileFacts(accountId: string, profileName: string) {
+    return perms.profileFacts(this.ctx, accountId, profileName);
   }
   /** Throws AccessDeniedException unless `id` may perform `action` on the profile (owner, or granted by a statement). */
   authorize(id: Identity, action: ProfileAction, profile: ProfileRef): void {

@@ -41,6 +41,7 @@ function downgradeToV2(dbPath: string): void {
     DROP TABLE iam_access_keys; DROP TABLE iam_group_members; DROP TABLE iam_attachments;
     DROP TABLE iam_policy_versions; DROP TABLE iam_inline_policies; DROP TABLE iam_sessions;
     DROP TABLE iam_users; DROP TABLE iam_groups; DROP TABLE iam_roles; DROP TABLE iam_policies;
+    DROP TABLE iam_generation;
     DELETE FROM schema_migrations WHERE version >= 3;
     COMMIT;
   `);
