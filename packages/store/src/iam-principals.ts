@@ -156,7 +156,7 @@ function resolveSession(ctx: StoreContext, accessKeyId: string): ResolvedKey | u
   const role = stmt(
     ctx.db,
     'SELECT * FROM iam_roles WHERE account = ? AND name = ? AND role_id = ?',
-  ).get(s.account, s.role_name, s.role_id) as { tags: string } | undefined;
+  ).get(s.account, s.role_name, s.role_id) as { tags: string; path: string } | undefined;
   // A role deleted (or deleted and made again) since: its sessions end with it.
   if (!role) return undefined;
   return {
