@@ -13,42 +13,30 @@ import {
   CreatePolicyVersionCommand,
   CreateRoleCommand,
   CreateUserCommand,
-  IAMClient,
   PutGroupPolicyCommand,
   PutRolePolicyCommand,
   PutUserPolicyCommand,
   RemoveUserFromGroupCommand,
   SetDefaultPolicyVersionCommand,
 } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import {
   CancelSigningProfileCommand,
   ListSigningJobsCommand,
   ListSigningProfilesCommand,
-  SignerClient,
 } from '@aws-sdk/client-signer';
-import { DEV, REGION, startStoreServer } from './helpers.js';
+import { REGION, startStoreServer } from './helpers.js';
+import { ACCOUNT, iamClients, policy, type Creds } from './iam-fixture.js';
 import { rejection } from './sdk-fixture.js';
 
-const ACCOUNT = '000000000000';
-type Creds = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-const policy = (...statements: object[]) =>
-  JSON.stringify({ Version: '2012-10-17', Statement: statements });
 const allow = (action: string) => ({ Effect: 'Allow', Action: action, Resource: '*' });
 
 let srv: Awaited<ReturnType<typeof startStoreServer>>;
 /** The store's clock runs this far ahead of the real one. */
 let skewMs = 0;
-const clients: Array<{ destroy(): void }> = [];
-const client = <T extends { destroy(): void }>(c: T): T => (clients.push(c), c);
-const opts = (credentials: Creds) => ({
-  endpoint: srv.url,
-  region: REGION,
-  credentials,
-  maxAttempts: 1,
-});
-const iam = () => client(new IAMClient(opts(DEV)));
-const signerAs = (c: Creds) => client(new SignerClient({ ...opts(c), disableHostPrefix: true }));
+const clients = iamClients(() => srv.url);
+const iam = () => clients.iam();
+const signerAs = clients.signer;
 
 /** A user with an access key; its credentials. */
 async function user(name: string): Promise<Creds> {
@@ -61,7 +49,7 @@ beforeAll(async () => {
   srv = await startStoreServer('fwsign-iam-enforce-', () => new Date(Date.now() + skewMs));
 });
 afterAll(async () => {
-  for (const c of clients) c.destroy();
+  clients.destroy();
   await srv?.close();
 });
 
@@ -158,7 +146,7 @@ describe('IAM policies enforced on Signer', { timeout: 60_000 }, () => {
         PolicyDocument: policy(allow('signer:ListSigningJobs')),
       }),
     );
-    const out = await client(new STSClient(opts(creds))).send(
+    const out = await clients.sts(creds).send(
       new AssumeRoleCommand({
         RoleArn: Role!.Arn,
         RoleSessionName: 'build-7',
@@ -184,9 +172,7 @@ describe('IAM policies enforced on Signer', { timeout: 60_000 }, () => {
         403,
         'The security token included in the request is expired',
       ]);
-      const sts = await rejection(
-        client(new STSClient(opts(session))).send(new GetCallerIdentityCommand({})),
-      );
+      const sts = await rejection(clients.sts(session).send(new GetCallerIdentityCommand({})));
       expect([sts.name, sts.$metadata.httpStatusCode]).toEqual(['ExpiredToken', 403]);
     } finally {
       skewMs = 0;

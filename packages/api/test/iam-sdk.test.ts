@@ -18,7 +18,6 @@ import {
   GetPolicyVersionCommand,
   GetUserCommand,
   GetUserPolicyCommand,
-  IAMClient,
   ListAccessKeysCommand,
   ListAttachedUserPoliciesCommand,
   ListPolicyVersionsCommand,
@@ -28,33 +27,21 @@ import {
   TagUserCommand,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { DEV, REGION, startServer, type Harness } from './helpers.js';
+import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { startServer, type Harness } from './helpers.js';
+import { ACCOUNT, iamClients, policy } from './iam-fixture.js';
 import { rejection } from './sdk-fixture.js';
 
-const ACCOUNT = '000000000000';
-type Creds = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-
 let h: Harness;
-const clients: Array<{ destroy(): void }> = [];
-const iamFor = (credentials: Creds = DEV) => {
-  const c = new IAMClient({ endpoint: h.url, region: REGION, credentials, maxAttempts: 1 });
-  clients.push(c);
-  return c;
-};
-const stsFor = (credentials: Creds = DEV) => {
-  const c = new STSClient({ endpoint: h.url, region: REGION, credentials, maxAttempts: 1 });
-  clients.push(c);
-  return c;
-};
-const policy = (...statements: object[]) =>
-  JSON.stringify({ Version: '2012-10-17', Statement: statements });
+const clients = iamClients(() => h.url);
+const iamFor = clients.iam;
+const stsFor = clients.sts;
 
 beforeAll(async () => {
   h = await startServer();
 });
 afterAll(async () => {
-  for (const c of clients) c.destroy();
+  clients.destroy();
   await h?.close();
 });
 
