@@ -412,14 +412,34 @@ describe('policy evaluation: boundaries, sessions, root and other accounts', () 
     it("RevokeSignature of the owner's job is governed by the profile's policy", async () => {
       const p = outsider([allow('signer:RevokeSignature')]);
       const revoke = req('signer', 'RevokeSignature', { jobId: 'j1', jobOwner: ACCT });
+      // As the store shows a profile's permissions: the statement's Resource is the profile.
       const policies = {
-        [FW]: policy({ ...allow('signer:RevokeSignature', '*'), Principal: { AWS: OTHER } }),
+        [FW]: policy({
+          ...allow('signer:RevokeSignature', FW),
+          Principal: { AWS: `arn:aws:iam::${OTHER}:root` },
+        }),
       };
       expect(await authorize(p, revoke, facts())).toMatchObject({
         allowed: false,
         resource: jobArn('j1'),
       });
       expect(await decide(p, revoke, facts({ policies }))).toBe('allowed');
+    });
+
+    it('a permission limited to a profile version holds while that version is current', async () => {
+      const p = outsider([allow('signer:StartSigningJob')]);
+      const limited = (version: string) =>
+        facts({
+          policies: {
+            [FW]: policy({
+              ...allow('signer:StartSigningJob', `${FW}/${version}`),
+              Principal: { AWS: `arn:aws:iam::${OTHER}:root` },
+            }),
+          },
+        });
+      // The fixture's profiles are at version v1.
+      expect(await decide(p, theirs, limited('v1'))).toBe('allowed');
+      expect(await decide(p, theirs, limited('v0'))).toBe('implicit-deny');
     });
   });
 
