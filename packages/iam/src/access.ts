@@ -17,6 +17,12 @@ export interface ResourceAccess {
   context: Record<string, ContextValue>;
   /** The resource's own policy (a profile's permissions, a role's trust policy). */
   policy?: string;
+  /**
+   * The resource's policy must allow, whoever calls: a role's trust policy for sts:AssumeRole (IAM
+   * User Guide: a role can be assumed only by principals its trust policy allows), so a role without
+   * one cannot be assumed at all.
+   */
+  policyRequired?: boolean;
 }
 
 /** One authorization check: every resource must be allowed for the action. */

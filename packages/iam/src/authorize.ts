@@ -6,10 +6,10 @@
 import type { AccessCheck } from './access.js';
 import { globalContext } from './context.js';
 import { evaluate, type PolicySet } from './evaluate.js';
-import { denialMessage } from './messages.js';
+import { denialMessage, type PolicyKind } from './messages.js';
 import { mapperFor } from './operations/index.js';
 import { parsePolicy, ROOT_POLICY } from './policies.js';
-import type { AuthzRequest, Decision, Principal, ResourceFacts } from './types.js';
+import type { AuthzRequest, Decision, DenyReason, Principal, ResourceFacts } from './types.js';
 
 /** The actions that need no permission at all (sts:GetCallerIdentity, per AWS). */
 const UNAUTHORIZED_ACTIONS = new Set(['sts:GetCallerIdentity']);
@@ -58,6 +58,8 @@ async function decide(p: Principal, r: AuthzRequest, checks: AccessCheck[]): Pro
       allowed.push(res.arn);
       // Root in its own account: allowed before any policy is read (AWS root semantics).
       if (p.kind === 'root' && res.accountId === p.accountId) continue;
+      if (res.policyRequired && res.policy === undefined)
+        return refusal(p, c.action, res.arn, 'implicit-deny', 'resource');
       policies ??= policySetOf(p);
       const context = {
         ...base,
@@ -70,17 +72,31 @@ async function decide(p: Principal, r: AuthzRequest, checks: AccessCheck[]): Pro
           ? parsePolicy(res.policy, `resource policy of ${res.arn}`)
           : undefined;
       const v = await evaluate(p.arn, c.action, res, context, policies, resourcePolicy);
-      if (v.result !== 'Allowed') {
-        const reason = v.result === 'ExplicitlyDenied' ? 'explicit-deny' : 'implicit-deny';
-        return {
-          allowed: false,
-          action: c.action,
-          resource: res.arn,
-          reason,
-          message: denialMessage(p.arn, c.action, res.arn, reason, v.kind ?? 'identity'),
-        };
-      }
+      if (v.result !== 'Allowed')
+        return refusal(
+          p,
+          c.action,
+          res.arn,
+          v.result === 'ExplicitlyDenied' ? 'explicit-deny' : 'implicit-deny',
+          v.kind ?? 'identity',
+        );
     }
   }
   return { allowed: true, action: checks[0]?.action ?? '', resources: allowed };
+}
+
+function refusal(
+  p: Principal,
+  action: string,
+  resource: string,
+  reason: DenyReason,
+  kind: PolicyKind,
+): Decision {
+  return {
+    allowed: false,
+    action,
+    resource,
+    reason,
+    message: denialMessage(p.arn, action, resource, reason, kind),
+  };
 }

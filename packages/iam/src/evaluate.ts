@@ -73,7 +73,9 @@ export async function evaluate(
   const result = res.overallResult;
   return {
     result,
-    ...(result === 'Allowed' ? {} : { kind: attribute(analysis) }),
+    ...(result === 'Allowed'
+      ? {}
+      : { kind: attribute(analysis, resource.policyRequired === true) }),
     analysis,
     ignoredContextKeys: ignored,
   };
@@ -84,8 +86,9 @@ export async function evaluate(
  * (identity, resource, boundary, session); else the first layer that did not allow — for a
  * cross-account call the identity side and then the resource side, each needed; in one account an
  * allow from either side suffices, and then the boundary and the session policy must allow too.
+ * `policyRequired`: the resource's policy must allow in any case (a role's trust policy).
  */
-function attribute(a: RequestAnalysis): PolicyKind {
+function attribute(a: RequestAnalysis, policyRequired: boolean): PolicyKind {
   const denies = (x?: { denyStatements: unknown[] }) => (x?.denyStatements.length ?? 0) > 0;
   if (denies(a.identityAnalysis)) return 'identity';
   if (denies(a.resourceAnalysis)) return 'resource';
@@ -94,6 +97,8 @@ function attribute(a: RequestAnalysis): PolicyKind {
   const identityAllows = a.identityAnalysis?.result === 'Allowed';
   const resourceAllows =
     a.resourceAnalysis?.result === 'Allowed' || a.resourceAnalysis?.result === 'AllowedForAccount';
+  // A trust policy that does not allow is the reason, whatever the identity side says.
+  if (policyRequired && !resourceAllows) return 'resource';
   if (!a.sameAccount) {
     if (!identityAllows) return 'identity';
     if (!resourceAllows) return 'resource';

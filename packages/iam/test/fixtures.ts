@@ -3,7 +3,7 @@ import type { AuthzRequest, Principal, ResourceFacts } from '../src/index.js';
 
 export const ACCT = '111122223333';
 export const OTHER = '444455556666';
-export const REGION = 'us-east-1';
+const REGION = 'us-east-1';
 export const NOW = new Date('2026-12-07T12:00:00Z');
 
 export const profileArn = (name: string, account = ACCT) =>

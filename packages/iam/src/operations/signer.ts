@@ -16,6 +16,7 @@ import {
 } from '../access.js';
 import { IamAuthError, describe, optionalMember, requireMember } from '../errors.js';
 import type { AuthzRequest, ResourceFacts } from '../types.js';
+import { profileGrant } from './profile-grant.js';
 import { accountOfArn, anyResource, check, type OperationMapper } from './mapper.js';
 
 const PROFILE_ARN = /^arn:aws:signer:([a-z0-9-]+):(\d{12}):\/signing-profiles\/([^/]+)$/;
@@ -53,7 +54,7 @@ async function profileResource(
     arn,
     accountId: accountOfArn(arn),
     context,
-    ...(policy !== undefined ? { policy } : {}),
+    ...(policy !== undefined ? { policy: profileGrant(policy, arn) } : {}),
   };
 }
 
@@ -92,11 +93,12 @@ async function jobResource(
   const context: Record<string, ContextValue> = {};
   if (withVersion && profile?.profileVersion !== undefined)
     context['signer:ProfileVersion'] = profile.profileVersion;
+  const arn = signingJobArn(r.region, owner, jobId);
   return {
-    arn: signingJobArn(r.region, owner, jobId),
+    arn,
     accountId: owner,
     context,
-    ...(policy !== undefined ? { policy } : {}),
+    ...(policy !== undefined ? { policy: profileGrant(policy, arn) } : {}),
   };
 }
 

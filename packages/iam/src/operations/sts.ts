@@ -18,10 +18,13 @@ export const stsOperations: Record<string, OperationMapper> = {
         'InvalidInput',
         `RoleArn: expected arn:aws:iam::<account>:role/<name>, got ${describe(roleArn)}`,
       );
-    const role = await resourceWithFacts(f, roleArn, accountOfArn(roleArn), {
-      tags: true,
-      policyFrom: roleArn,
-    });
+    const role = {
+      ...(await resourceWithFacts(f, roleArn, accountOfArn(roleArn), {
+        tags: true,
+        policyFrom: roleArn,
+      })),
+      policyRequired: true,
+    };
     const tags = tagsSent(r.requestTags, r.input['Tags']);
     const context: Record<string, ContextValue> = requestTagContext(tags);
     for (const [member, key] of [
