@@ -12,11 +12,11 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDevelopmentCertificate } from '@fwsign/signing-engine';
 import { SignerStore } from '@fwsign/store';
 import { leanClient, load, type Credentials, type JobClient } from './api-client.js';
 import { procCpuUs } from './proc-cpu.js';
 import { startServe } from './serve-child.js';
+import { BENCH_ACCOUNT as ACCOUNT, setUpSigning } from './signing-setup.js';
 
 const SECONDS = Number(process.argv[2] ?? 20);
 const IN_FLIGHT = Number(process.argv[3] ?? 32);
@@ -25,35 +25,14 @@ if (!(SECONDS > 0) || !Number.isInteger(IN_FLIGHT) || IN_FLIGHT < 1)
   throw new RangeError(
     `usage: iam.ts [seconds > 0] [inFlight >= 1], got ${process.argv.slice(2).join(' ')}`,
   );
-const ACCOUNT = '000000000000';
-const ME = { accountId: ACCOUNT, principalArn: `arn:aws:iam::${ACCOUNT}:root` };
 const doc = (...statements: object[]) =>
   JSON.stringify({ Version: '2012-10-17', Statement: statements });
 
-/** The profile, buckets and source object, and the IAM user with its policies; the user's key. */
+/** The signing set-up with the profile tagged team=fw, and the IAM user with its policies; the user's key. */
 async function setUp(dir: string): Promise<{ versionId: string; user: Credentials }> {
+  const { versionId } = await setUpSigning(dir, { team: 'fw' });
   const store = SignerStore.open({ dataDir: dir });
   try {
-    const { privateKeyPem, certificatePem } = await createDevelopmentCertificate({
-      algorithm: 'ecdsa-p256',
-      subject: 'CN=fwsign iam bench',
-    });
-    const { certificateArn } = store.importCertificate(ME, {
-      certificate: certificatePem,
-      privateKey: privateKeyPem,
-    });
-    store.putSigningProfile(ME, {
-      profileName: 'bench',
-      platformId: 'AmazonFreeRTOS-Default',
-      signingMaterial: { certificateArn },
-      tags: { team: 'fw' },
-    });
-    for (const b of ['src-bucket', 'dst-bucket']) {
-      store.buckets.createBucket(ACCOUNT, b);
-      store.buckets.putBucketVersioning(ACCOUNT, b, 'Enabled');
-    }
-    const payload = new Uint8Array(64 * 1024).map((_, i) => (i * 131 + 17) & 0xff);
-    const { versionId } = store.buckets.putObject(ACCOUNT, 'src-bucket', 'fw.bin', payload);
     const iam = store.iam;
     await iam.createUser(ACCOUNT, { UserName: 'ci' });
     await iam.putUserPolicy(ACCOUNT, {
