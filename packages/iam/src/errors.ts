@@ -7,6 +7,8 @@ export type IamAuthErrorCode =
   | 'UnknownOperation'
   /** A request member the resource ARN is built from is missing or malformed (the client's mistake). */
   | 'InvalidInput'
+  /** An ARN in the request is not of a resource type the action acts on (e.g. a job ARN for a certificate). */
+  | 'ResourceTypeMismatch'
   /** A policy document is not JSON or not IAM's grammar (MalformedPolicyDocument on the wire). */
   | 'MalformedPolicyDocument';
 

@@ -125,6 +125,11 @@ function simulationError(action: string, arn: string, e: SimulationErrors): IamA
       'MalformedPolicyDocument',
       `a policy in force is not IAM's grammar: ${policyErrors.slice(0, 5).join('; ')}`,
     );
+  if (e.message === 'no.resource.types')
+    return new IamAuthError(
+      'ResourceTypeMismatch',
+      `${arn}: expected a resource of a type ${action} acts on, got one of another type`,
+    );
   return new IamAuthError(
     'InvalidInput',
     `cannot evaluate ${action} on ${arn}: the evaluator refused the request (${e.message})`,
