@@ -8,6 +8,7 @@ import { lowerFirst } from './model/encode.js';
 import type { Operation, ServiceModel } from './model/types.js';
 import { decodeQueryInput, encodeQueryOutput } from './query.js';
 import type { ApiStore } from './server-options.js';
+import { simulateCall } from './iam-simulate.js';
 
 /** The IAM operations served: the store's (by wire name) and the two simulations. */
 const IAM_OPERATIONS = new Set([
@@ -28,6 +29,8 @@ const IAM_OPERATIONS = new Set([
   ...['CreatePolicyVersion', 'GetPolicyVersion', 'ListPolicyVersions', 'DeletePolicyVersion'],
   'SetDefaultPolicyVersion',
   ...['CreateRole', 'GetRole', 'ListRoles', 'DeleteRole', 'UpdateAssumeRolePolicy'],
+  'SimulatePrincipalPolicy',
+  'SimulateCustomPolicy',
 ]);
 const STS_OPERATIONS = new Set(['AssumeRole', 'GetCallerIdentity']);
 
@@ -101,6 +104,8 @@ async function iamCall(
   input: Record<string, unknown>,
 ): Promise<unknown> {
   const account = call.principal.accountId;
+  if (name === 'SimulatePrincipalPolicy' || name === 'SimulateCustomPolicy')
+    return simulateCall(iam, account, call.principal.arn, name, input);
   // The one untyped step: `input` was decoded by this operation's input shape in botocore's IAM
   // model, whose member names the store's functions take.
   const fn = iam[lowerFirst(name) as keyof IamStore] as (

@@ -115,19 +115,24 @@ function del(
   return {};
 }
 
-/** The documents of an entity's inline policies (what authorization evaluates). */
+/** An entity's inline policies, by name (what authorization and simulation evaluate). */
+export const inlinePolicies = (
+  ctx: StoreContext,
+  account: string,
+  kind: EntityKind,
+  entity: string,
+): Array<{ name: string; document: string }> =>
+  stmt(
+    ctx.db,
+    'SELECT name, document FROM iam_inline_policies WHERE account = ? AND kind = ? AND entity = ? ORDER BY name',
+  ).all(account, kind, entity) as Array<{ name: string; document: string }>;
+
 export const inlineDocuments = (
   ctx: StoreContext,
   account: string,
   kind: EntityKind,
   entity: string,
-): string[] =>
-  (
-    stmt(
-      ctx.db,
-      'SELECT document FROM iam_inline_policies WHERE account = ? AND kind = ? AND entity = ?',
-    ).all(account, kind, entity) as Array<{ document: string }>
-  ).map((r) => r.document);
+): string[] => inlinePolicies(ctx, account, kind, entity).map((p) => p.document);
 
 type Named<K extends string> = { [P in K]: string };
 type PutIn<K extends string> = Named<K> & { PolicyName: string; PolicyDocument: string };

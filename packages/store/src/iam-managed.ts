@@ -358,19 +358,26 @@ function listAttached(
   };
 }
 
-/** The default-version documents of the managed policies attached to an entity (what authorization evaluates). */
+/** The managed policies attached to an entity, by ARN, with their default versions' documents. */
+export const attachedPolicies = (
+  ctx: StoreContext,
+  account: string,
+  kind: EntityKind,
+  entity: string,
+): Array<{ arn: string; document: string }> =>
+  (
+    stmt(
+      ctx.db,
+      'SELECT p.name, p.path, v.document FROM iam_attachments a JOIN iam_policies p ON p.account = a.account AND p.name = a.policy_name JOIN iam_policy_versions v ON v.account = p.account AND v.policy_name = p.name AND v.version_id = p.default_version WHERE a.account = ? AND a.kind = ? AND a.entity = ? ORDER BY p.name',
+    ).all(account, kind, entity) as Array<{ name: string; path: string; document: string }>
+  ).map((r) => ({ arn: policyArn(account, r.path, r.name), document: r.document }));
+
 export const attachedDocuments = (
   ctx: StoreContext,
   account: string,
   kind: EntityKind,
   entity: string,
-): string[] =>
-  (
-    stmt(
-      ctx.db,
-      'SELECT v.document FROM iam_attachments a JOIN iam_policies p ON p.account = a.account AND p.name = a.policy_name JOIN iam_policy_versions v ON v.account = p.account AND v.policy_name = p.name AND v.version_id = p.default_version WHERE a.account = ? AND a.kind = ? AND a.entity = ?',
-    ).all(account, kind, entity) as Array<{ document: string }>
-  ).map((r) => r.document);
+): string[] => attachedPolicies(ctx, account, kind, entity).map((p) => p.document);
 
 type AttachIn<K extends string> = { [P in K]: string } & { PolicyArn: string };
 type ListIn<K extends string> = { [P in K]: string } & {

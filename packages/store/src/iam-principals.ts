@@ -3,11 +3,11 @@ import type { StoreContext } from './context.js';
 import { stmt, type Db } from './db.js';
 import { iamGeneration, iamWrite } from './iam-generation.js';
 import { iamValidation, noSuchEntity } from './iam-errors.js';
-import { groupRow, groupsOfUser } from './iam-groups.js';
+import { groupsOfUser } from './iam-groups.js';
 import { newId, newSecret, newSessionToken } from './iam-ids.js';
-import { inlineDocuments, type EntityKind } from './iam-inline.js';
+import { entityName, inlineDocuments, inlinePolicies, type EntityKind } from './iam-inline.js';
 import { keyAad, type AccessKeyRow } from './iam-keys.js';
-import { attachedDocuments } from './iam-managed.js';
+import { attachedDocuments, attachedPolicies } from './iam-managed.js';
 import { roleArn, roleRow } from './iam-roles.js';
 import { userArn, userRow } from './iam-users.js';
 import { checkPolicyDocument, tagMap, type IamTag } from './iam-validate.js';
@@ -253,31 +253,44 @@ export async function createSession(
   });
 }
 
+/** A policy in force, named as IAM's simulator reports it: an inline policy's name or a managed policy's ARN. */
+export interface SourcePolicy {
+  document: string;
+  id: string;
+  type: 'user' | 'group' | 'role' | 'user-managed';
+}
+
 /**
- * SimulatePrincipalPolicy's PolicySourceArn: the identity policies of a user (with its groups'),
- * a group or a role of `account`.
+ * SimulatePrincipalPolicy's PolicySourceArn: the identity policies in force for a user (its own
+ * and its groups'), a group or a role of `account`, inline and attached (default versions).
  */
 export async function policiesOfArn(
   ctx: StoreContext,
   account: string,
   arn: string,
-): Promise<IamPrincipal> {
+): Promise<SourcePolicy[]> {
   const m = /^arn:aws:iam::(\d{12}):(user|group|role)(\/(?:.*\/)?)([\w+=,.@-]+)$/.exec(arn);
   if (!m || m[1] !== account)
     throw noSuchEntity(
       `PolicySourceArn ${arn} names no user, group or role of account ${account}.`,
     );
   const kind = m[2] as EntityKind;
-  if (kind === 'user') return userPrincipal(ctx, account, m[4]!);
-  const row = kind === 'group' ? groupRow(ctx, account, m[4]!) : roleRow(ctx, account, m[4]!);
-  return {
-    arn,
-    accountId: account,
-    kind: 'user',
-    identityPolicies: entityPolicies(ctx, account, kind, row.name),
-    tags: 'tags' in row ? tagMap(JSON.parse(row.tags) as IamTag[]) : {},
-    userId: 'group_id' in row ? row.group_id : row.role_id,
-  };
+  const name = entityName(ctx, account, kind, m[4]!);
+  const entities: Array<[EntityKind, string]> = [[kind, name]];
+  if (kind === 'user')
+    for (const g of groupsOfUser(ctx, account, name)) entities.push(['group', g.name]);
+  return entities.flatMap(([k, n]) => [
+    ...inlinePolicies(ctx, account, k, n).map((p) => ({
+      document: p.document,
+      id: p.name,
+      type: k,
+    })),
+    ...attachedPolicies(ctx, account, k, n).map((p) => ({
+      document: p.document,
+      id: p.arn,
+      type: 'user-managed' as const,
+    })),
+  ]);
 }
 
 /** The principal behind a user ARN from credentials.json, when that user exists in IAM (cached as keys are). */

@@ -138,9 +138,14 @@ describe('IAM entities in the store', () => {
       SetAsDefault: true,
     });
     const p = await store.iam.policiesOfArn(A, `arn:aws:iam::${A}:user/u`);
-    expect(p.identityPolicies.join()).toContain('ListSigningJobs');
-    expect(p.identityPolicies.join()).toContain('RevokeSignature');
-    expect(p.identityPolicies.join()).not.toContain('GetSigningProfile');
+    expect(p.map((x) => [x.id, x.type])).toEqual([
+      ['inline', 'user'],
+      [Policy.Arn, 'user-managed'],
+      ['gp', 'group'],
+    ]);
+    expect(p[1]!.document).toContain('RevokeSignature'); // v2, the default now, not v1
+    const resolved = (await store.iam.principalOfUserArn(`arn:aws:iam::${A}:user/u`))!;
+    expect(resolved.identityPolicies).toEqual(p.map((x) => x.document));
     for (let i = 0; i < 3; i++)
       await store.iam.createPolicyVersion(A, { PolicyArn: Policy.Arn, PolicyDocument: ALLOW_SIGN });
     await expect(
