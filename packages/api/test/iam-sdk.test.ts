@@ -24,6 +24,7 @@ import {
   ListUsersCommand,
   ListUserTagsCommand,
   PutUserPolicyCommand,
+  SimulateCustomPolicyCommand,
   TagUserCommand,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
@@ -147,6 +148,23 @@ describe('IAM through @aws-sdk/client-iam', { timeout: 60_000 }, () => {
       new GetPolicyVersionCommand({ PolicyArn: Policy!.Arn, VersionId: 'v1' }),
     );
     expect(decodeURIComponent(v1.PolicyVersion!.Document!)).toBe(doc);
+    const sim = await iam.send(
+      new SimulateCustomPolicyCommand({
+        PolicyInputList: [doc, policy({ Effect: 'Deny', Action: 'signer:Revoke*', Resource: '*' })],
+        ActionNames: ['signer:ListSigningJobs', 'signer:RevokeSignature', 'signer:StartSigningJob'],
+      }),
+    );
+    expect(
+      sim.EvaluationResults?.map((r) => [
+        r.EvalActionName,
+        r.EvalDecision,
+        r.MatchedStatements?.[0]?.SourcePolicyId,
+      ]),
+    ).toEqual([
+      ['signer:ListSigningJobs', 'allowed', 'PolicyInputList.1'],
+      ['signer:RevokeSignature', 'explicitDeny', 'PolicyInputList.2'],
+      ['signer:StartSigningJob', 'implicitDeny', undefined],
+    ]);
     await iam.send(new CreateGroupCommand({ GroupName: 'fw' }));
     await iam.send(new AddUserToGroupCommand({ GroupName: 'fw', UserName: 'dev' }));
     expect(
