@@ -23,7 +23,7 @@ async function maybe<T>(f: () => T | Promise<T>): Promise<T | undefined> {
  * What authorization asks of the store, answered for one caller (`id`) and one request: a
  * profile is read once however many of its facts (tags, version, policy) the evaluator asks for.
  */
-export function resourceFacts(store: ApiStore, id: Identity, region: string): ResourceFacts {
+function resourceFacts(store: ApiStore, id: Identity, region: string): ResourceFacts {
   const profiles = new Map<string, ReturnType<NonNullable<ApiStore['profileFacts']>>>();
   const profile = (arn: string) => {
     const p = PROFILE_ARN.exec(arn);

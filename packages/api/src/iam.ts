@@ -52,7 +52,7 @@ export interface QueryCall {
 }
 
 /** The operation a query request names by `Action`, checked against what is served and the model's `Version`. */
-export function queryOperation(service: 'iam' | 'sts', params: Record<string, string>): Operation {
+function queryOperation(service: 'iam' | 'sts', params: Record<string, string>): Operation {
   const model = service === 'iam' ? iamModel : stsModel;
   const served = service === 'iam' ? IAM_OPERATIONS : STS_OPERATIONS;
   const action = params.Action;

@@ -170,7 +170,7 @@ const QUERY_CODES: Record<string, (e: ApiError) => ApiError> = {
 };
 
 /** `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`, as IAM and STS answer. */
-export function queryError(error: ApiError, requestId: string, ns: string): WireError {
+function queryError(error: ApiError, requestId: string, ns: string): WireError {
   const err = Object.hasOwn(QUERY_CODES, error.code) ? QUERY_CODES[error.code]!(error) : error;
   return {
     status: err.status,

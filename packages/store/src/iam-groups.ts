@@ -22,7 +22,7 @@ export interface IamGroup {
   CreateDate: Date;
 }
 
-export const groupArn = (account: string, path: string, name: string): string =>
+const groupArn = (account: string, path: string, name: string): string =>
   `arn:aws:iam::${account}:group${path}${name}`;
 
 export function groupRow(ctx: StoreContext, account: string, name: string): GroupRow {

@@ -42,14 +42,14 @@ interface VersionRow {
   created_at: number;
 }
 
-export const policyArn = (account: string, path: string, name: string): string =>
+const policyArn = (account: string, path: string, name: string): string =>
   `arn:aws:iam::${account}:policy${path}${name}`;
 
 const POLICY_SELECT =
   'SELECT p.*, (SELECT count(*) FROM iam_attachments a WHERE a.account = p.account AND a.policy_name = p.name) AS attachments FROM iam_policies p';
 
 /** The customer managed policy an ARN names in the caller's account, or NoSuchEntity (AWS managed policies are not kept here). */
-export function policyRow(ctx: StoreContext, account: string, arn: string): PolicyRow {
+function policyRow(ctx: StoreContext, account: string, arn: string): PolicyRow {
   const m = /^arn:aws:iam::(\d{12}|aws):policy(\/(?:[\x21-\x7e]*\/)?)([\w+=,.@-]+)$/.exec(arn);
   if (!m)
     throw iamValidation(`PolicyArn expected arn:aws:iam::<account>:policy/<path/>name, got ${arn}`);

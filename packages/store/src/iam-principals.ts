@@ -44,10 +44,10 @@ export interface ResolvedKey {
   expired?: boolean;
 }
 
-export const sha256Hex = (s: string): string => createHash('sha256').update(s).digest('hex');
+const sha256Hex = (s: string): string => createHash('sha256').update(s).digest('hex');
 
 /** The principal of a user: its own policies, its groups' inline and attached policies, its tags. */
-export function userPrincipal(ctx: StoreContext, account: string, name: string): IamPrincipal {
+function userPrincipal(ctx: StoreContext, account: string, name: string): IamPrincipal {
   const u = userRow(ctx, account, name);
   const policies = [...entityPolicies(ctx, account, 'user', u.name)];
   for (const g of groupsOfUser(ctx, account, u.name))

@@ -22,7 +22,7 @@ export const MAX_ATTACHED = 10;
 export const MAX_POLICY_VERSIONS = 5;
 export const MAX_ACCESS_KEYS = 2;
 export const MAX_GROUPS_PER_USER = 10;
-export const MAX_TAGS = 50;
+const MAX_TAGS = 50;
 
 export const nonWhitespaceLength = (s: string): number => s.replace(/\s+/g, '').length;
 
