@@ -256,7 +256,9 @@ export class SignerServer {
     const maxBytes = this.opts.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES;
     const announced = putObjectHeaders(r.headers, maxBytes);
     const id = verified ? this.admit(verified, x, r) : identityOf(caller.credential);
-    await this.enforceS3(x, r, id);
+    // Authorized once the caller is proven: before the body when the signature covers its declared
+    // hash, otherwise after the body's hash proves the signature (and before the object is committed).
+    if (verified) await this.enforceS3(x, r, id);
     const release = this.bodies.take(Math.min(announced.size ?? maxBytes, UPLOAD_WRITE_BYTES));
     try {
       const put = await putObject(this.opts.store.buckets, id, {
@@ -269,6 +271,7 @@ export class SignerServer {
         verifyBodyHash: async (sha256) => {
           const request = { ...signedPart(r), body: EMPTY };
           this.admit(await this.auth(x, () => verifySignature(request, caller, sha256)), x, r);
+          if (!verified) await this.enforceS3(x, r, id);
         },
       });
       this.sendS3(res, x, put);
