@@ -578,3 +578,37 @@ describe('denials and errors', () => {
     });
   });
 });
+
+describe('reused verdicts', () => {
+  it('a time condition is re-evaluated at each call, not answered from an earlier one', async () => {
+    const p = user([
+      [
+        allow('signer:StartSigningJob', '*', {
+          DateLessThan: { 'aws:CurrentTime': '2026-12-07T12:00:30Z' },
+        }),
+      ],
+    ]);
+    const at = (iso: string) => start({ profileName: 'fw' }, { now: new Date(iso) });
+    expect(await decide(p, at('2026-12-07T12:00:00Z'))).toBe('allowed');
+    expect(await decide(p, at('2026-12-07T12:01:00Z'))).toBe('implicit-deny');
+    expect(await decide(p, at('2026-12-07T12:00:10Z'))).toBe('allowed');
+  });
+
+  it('a change of tags, policies or principal changes the answer', async () => {
+    const cond = { StringEquals: { 'aws:ResourceTag/team': 'fw' } };
+    const p = user([[allow('signer:StartSigningJob', '*', cond)]]);
+    expect(await decide(p, start(), facts({ tags: { [FW]: { team: 'fw' } } }))).toBe('allowed');
+    expect(await decide(p, start(), facts({ tags: { [FW]: { team: 'web' } } }))).toBe(
+      'implicit-deny',
+    );
+    expect(await decide(user([[allow('signer:GetSigningProfile')]]), start())).toBe(
+      'implicit-deny',
+    );
+    const bob = { ...p, arn: `arn:aws:iam::${ACCT}:user/bob` };
+    const named = user([
+      [allow('signer:StartSigningJob', '*', { StringEquals: { 'aws:username': 'ci' } })],
+    ]);
+    expect(await decide(named, start())).toBe('allowed');
+    expect(await decide({ ...named, arn: bob.arn }, start())).toBe('implicit-deny');
+  });
+});
