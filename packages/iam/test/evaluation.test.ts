@@ -612,3 +612,50 @@ describe('reused verdicts', () => {
     expect(await decide({ ...named, arn: bob.arn }, start())).toBe('implicit-deny');
   });
 });
+
+describe("the issue's CI user: sign with team=fw profiles, never revoke, any S3", () => {
+  const ci = user([
+    [
+      allow('signer:StartSigningJob', '*', { StringEquals: { 'aws:ResourceTag/team': 'fw' } }),
+      deny('signer:RevokeSignature'),
+      allow('s3:*'),
+    ],
+  ]);
+  const tagged = facts({ tags: { [FW]: { team: 'fw' } } });
+
+  it('signs with the tagged profile and uses S3', async () => {
+    expect(await authorize(ci, start(), tagged)).toEqual({
+      allowed: true,
+      action: 'signer:StartSigningJob',
+      resources: [FW],
+    });
+    expect(await decide(ci, req('s3', 'PutObject', { Bucket: 'fw', Key: 'app.bin' }), tagged)).toBe(
+      'allowed',
+    );
+  });
+
+  it.each<[string, AuthzRequest, string]>([
+    [
+      'an untagged profile',
+      start({ profileName: 'web' }),
+      implicit(CI, 'signer:StartSigningJob', profileArn('web')),
+    ],
+    [
+      'put-signing-profile',
+      req('signer', 'PutSigningProfile', { profileName: 'x' }),
+      implicit(CI, 'signer:PutSigningProfile', '*'),
+    ],
+    [
+      'revoke-signature',
+      req('signer', 'RevokeSignature', { jobId: 'j1' }),
+      explicit(CI, 'signer:RevokeSignature', jobArn('j1')),
+    ],
+    [
+      'iam create-user',
+      req('iam', 'CreateUser', { UserName: 'eve' }),
+      implicit(CI, 'iam:CreateUser', `arn:aws:iam::${ACCT}:user/eve`),
+    ],
+  ])('refuses %s', async (_what, r, message) => {
+    expect(await authorize(ci, r, tagged)).toMatchObject({ allowed: false, message });
+  });
+});
