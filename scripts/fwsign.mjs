@@ -12,12 +12,13 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'packages', 'cli');
 const bundle = join(cli, 'dist', 'fwsign.mjs');
 
-/** The newest modification time under dir, skipping what is not a source (deps, outputs, tests). */
+/** The newest modification time under dir, skipping what is not a source (deps, outputs, tests, docs). */
 function newest(dir) {
   let t = 0;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     if (e.name === 'node_modules' || e.name === 'dist' || e.name === 'test' || e.name[0] === '.')
       continue;
+    if (e.name.endsWith('.md')) continue;
     const p = join(dir, e.name);
     t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
   }

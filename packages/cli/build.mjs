@@ -1,5 +1,6 @@
 // Bundles the CLI into dist/: fwsign.mjs (the command table and dispatch only), one chunk per
-// verb loaded when it runs (esbuild code splitting of the table's dynamic imports), and the
+// verb loaded when it runs (esbuild code splitting of the table's dynamic imports), `sign` as
+// one file of its own (fwsign-sign.mjs, see src/sign-cli.ts), and the
 // store's commit worker, the package's `./commit-worker` export, as commit-worker.mjs beside the
 // chunks (the store starts it from there). Native modules stay external: their .node binaries
 // cannot be bundled and are resolved from node_modules at run time.
@@ -12,17 +13,10 @@ const pkg = fileURLToPath(new URL('.', import.meta.url));
 const outdir = fileURLToPath(new URL('./dist', import.meta.url));
 // Chunk names carry content hashes: old ones would pile up across builds.
 await rm(outdir, { recursive: true, force: true });
-await build({
+const common = {
   absWorkingDir: pkg,
-  entryPoints: {
-    fwsign: './src/main.ts',
-    'commit-worker': '@fwsign/store/commit-worker',
-  },
   outdir,
   outExtension: { '.js': '.mjs' },
-  // Chunks sit beside the entries, so a chunk's import.meta.url finds commit-worker.mjs.
-  chunkNames: '[name]-[hash]',
-  splitting: true,
   // ESM builds first: esbuild tree-shakes them per chunk, where a CommonJS build (pkijs's `main`)
   // lands whole in every chunk that imports it.
   mainFields: ['module', 'main'],
@@ -37,12 +31,39 @@ await build({
   },
   logLevel: 'warning',
   metafile: process.argv.includes('--metafile'),
-}).then(async (r) => {
+};
+
+/** main.ts's import of sign-cli.js is the separately built fwsign-sign.mjs beside it. */
+const signApart = {
+  name: 'sign-apart',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/sign-cli\.js$/ }, (args) =>
+      args.importer.endsWith('main.ts') ? { path: './fwsign-sign.mjs', external: true } : undefined,
+    );
+  },
+};
+
+const report = async (r) => {
   if (r.metafile) {
     const { analyzeMetafile } = await import('esbuild');
     console.log(await analyzeMetafile(r.metafile));
   }
-});
+};
+await Promise.all([
+  build({
+    ...common,
+    entryPoints: {
+      fwsign: './src/main.ts',
+      'commit-worker': '@fwsign/store/commit-worker',
+    },
+    // Chunks sit beside the entries, so a chunk's import.meta.url finds commit-worker.mjs.
+    chunkNames: '[name]-[hash]',
+    splitting: true,
+    plugins: [signApart],
+  }).then(report),
+  // `fwsign sign` in one file: no chunk graph to resolve and load on each start (sign-cli.ts).
+  build({ ...common, entryPoints: { 'fwsign-sign': './src/sign-cli.ts' } }).then(report),
+]);
 await chmod(`${outdir}/fwsign.mjs`, 0o755);
 
 // The web console's static files (packages/console/dist) ship beside the bundle; serve finds them there.

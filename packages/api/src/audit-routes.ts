@@ -1,13 +1,22 @@
 /**
- * The transparency log over HTTP, read-only, for any authenticated caller (a release pipeline or
- * a witness keeping checkpoints). Under `/_fwsign/audit/`: an underscore is not allowed in an S3
- * bucket name and no Signer route starts so, so these paths collide with neither.
+ * The transparency log over HTTP, read-only, authenticated (a release pipeline or a witness
+ * keeping checkpoints). Under `/_fwsign/audit/`: an underscore is not allowed in an S3 bucket
+ * name and no Signer route starts so, so these paths collide with neither.
  *
  *   GET /_fwsign/audit/checkpoint                  { checkpoint, treeSize, publicKey }
- *   GET /_fwsign/audit/proof?jobId=ID | ?index=N   { entry, index, treeSize, inclusionPath, checkpoint }
  *   GET /_fwsign/audit/consistency?from=M&to=N     { from, to, consistencyPath }
+ *   GET /_fwsign/audit/proof?jobId=ID | ?index=N   { entry, index, treeSize, inclusionPath, checkpoint }
+ *   GET /_fwsign/audit/entries[?from=N][&maxResults=M]   { entries: [{ index, entry }], nextIndex? }
+ *
+ * Per account, as CloudTrail's trails are: an entry is shown only to the accounts it concerns —
+ * the caller's account (the actor's ARN) and the accounts owning what it changed (its subjects'
+ * ARNs), so a cross-account job is the invoker's and the profile owner's. Checkpoints and
+ * consistency proofs cover the one global tree and carry only its size and hashes, so every
+ * authenticated caller gets them (a witness needs nothing more to check that the log only grows);
+ * an inclusion proof carries the caller's entry and the hashes of others, never their contents.
+ * Entries of no account (what the operator did on the data dir) are read from the files.
  */
-import type { InclusionBundle } from '@fwsign/audit-log';
+import type { AuditEntry, InclusionBundle } from '@fwsign/audit-log';
 import { ApiError } from './errors.js';
 
 const AUDIT_PREFIX = '/_fwsign/audit/';
@@ -20,7 +29,8 @@ export interface AuditService {
   checkpointIfGrown(): unknown;
   latestCheckpoint(): { size: number; note: string } | undefined;
   prove(seq: number): InclusionBundle | undefined;
-  entriesOfJob(jobId: string): Array<{ seq: number; kind: string }>;
+  entry(seq: number): AuditEntry | undefined;
+  entriesOfJob(jobId: string): AuditEntry[];
   consistency(from: number, to: number): string[];
 }
 
@@ -35,8 +45,27 @@ export function auditOperation(rawPath: string): string {
       ? 'GetAuditInclusionProof'
       : op === 'consistency'
         ? 'GetAuditConsistencyProof'
-        : 'Unknown';
+        : op === 'entries'
+          ? 'ListAuditEntries'
+          : 'Unknown';
 }
+
+/** The account of an ARN (`arn:partition:service:region:account:resource`), if it names one. */
+function accountOf(arn: string): string | undefined {
+  const parts = arn.split(':');
+  return parts[0] === 'arn' && parts.length >= 6 && /^\d{12}$/.test(parts[4]!)
+    ? parts[4]
+    : undefined;
+}
+
+/** Whether `account` may read `entry`: it made the call, or owns something the call changed. */
+function entryConcerns(entry: AuditEntry, account: string): boolean {
+  return accountOf(entry.actor) === account || entry.subjects.some((s) => accountOf(s) === account);
+}
+
+/** Entries scanned at most per ListAuditEntries call, so one call stays cheap however sparse the caller's entries are. */
+const MAX_SCAN = 5000;
+const MAX_RESULTS = 100;
 
 function one(query: Record<string, string | string[]>, name: string): string | undefined {
   const v = query[name];
@@ -60,6 +89,7 @@ function count(query: Record<string, string | string[]>, name: string): number |
 
 export function handleAudit(
   audit: AuditService | undefined,
+  account: string,
   method: string,
   rawPath: string,
   query: Record<string, string | string[]>,
@@ -88,17 +118,49 @@ export function handleAudit(
         400,
         'expected one of the query parameters jobId and index',
       );
-    const seq = index ?? audit.entriesOfJob(jobId!).find((e) => e.kind !== 'job.start')?.seq;
+    if (index !== undefined) {
+      // Checked before proving: a proof may sign a new checkpoint, which a refused call must not.
+      const entry = audit.entry(index);
+      if (!entry)
+        throw new ApiError(
+          'ResourceNotFoundException',
+          404,
+          `index: the log holds ${audit.size} entries, none at ${index}`,
+        );
+      if (!entryConcerns(entry, account))
+        throw new ApiError(
+          'AccessDeniedException',
+          403,
+          `index: entry ${index} does not concern account ${account}; an account reads the entries of its own calls and of its own resources`,
+        );
+      return audit.prove(index)!;
+    }
+    // Another account's job is answered as an unknown one: its id reveals nothing.
+    const seq = audit
+      .entriesOfJob(jobId!)
+      .find((e) => e.kind !== 'job.start' && entryConcerns(e, account))?.seq;
     const bundle = seq === undefined ? undefined : audit.prove(seq);
     if (!bundle)
-      throw new ApiError(
-        'ResourceNotFoundException',
-        404,
-        jobId !== undefined
-          ? `jobId: no log entry for job ${jobId}`
-          : `index: the log holds ${audit.size} entries, none at ${index}`,
-      );
+      throw new ApiError('ResourceNotFoundException', 404, `jobId: no log entry for job ${jobId}`);
     return bundle;
+  }
+  if (op === 'ListAuditEntries') {
+    const from = count(query, 'from') ?? 0;
+    const max = count(query, 'maxResults') ?? MAX_RESULTS;
+    if (max < 1 || max > MAX_RESULTS)
+      throw new ApiError(
+        'ValidationException',
+        400,
+        `maxResults: expected 1 to ${MAX_RESULTS}, got ${max}`,
+      );
+    const size = audit.size;
+    const entries: Array<{ index: number; entry: AuditEntry }> = [];
+    let i = from;
+    for (; i < size && i < from + MAX_SCAN && entries.length < max; i++) {
+      const entry = audit.entry(i)!;
+      if (entryConcerns(entry, account)) entries.push({ index: i, entry });
+    }
+    return i < size ? { entries, nextIndex: i } : { entries };
   }
   const from = count(query, 'from');
   const to = count(query, 'to');

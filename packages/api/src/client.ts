@@ -49,17 +49,44 @@ export async function callSigner(
     body === undefined ? {} : { 'content-type': 'application/json' },
     body,
   );
+  if (res.status >= 300) throw restJsonError(res);
   const doc = res.text === '' ? {} : (JSON.parse(res.text) as Record<string, unknown>);
-  if (res.status >= 300)
-    throw new ServiceError(
-      res.headers.get('x-amzn-errortype')?.split(':')[0] ??
-        plainText(doc.code ?? doc.__type ?? 'UnknownError'),
-      res.status,
-      plainText(doc.message ?? doc.Message ?? res.text),
-    );
   return op.output
     ? (decodeJsonOutput(signerModel, op.output, doc) as Record<string, unknown>)
     : {};
+}
+
+/** A rest-json error answer (Signer's, and fwsign's own routes') as the SDKs would throw it. */
+function restJsonError(res: { status: number; headers: Headers; text: string }): ServiceError {
+  let doc: Record<string, unknown> = {};
+  try {
+    doc = res.text === '' ? {} : (JSON.parse(res.text) as Record<string, unknown>);
+  } catch {
+    // Not JSON (a proxy's page): the text itself is the message.
+  }
+  return new ServiceError(
+    res.headers.get('x-amzn-errortype')?.split(':')[0] ??
+      plainText(doc.code ?? doc.__type ?? 'UnknownError'),
+    res.status,
+    plainText(doc.message ?? doc.Message ?? res.text),
+  );
+}
+
+/**
+ * fwsign's own route (ota.ts): the FreeRTOS OTA job document of a signing job, built by the
+ * server from the job's signed object, as compact JSON. `query` is the route's: filepath,
+ * certfile, streamname, fileType, updateDataUrl, authScheme, protocol (repeatable). A job the
+ * service does not stand behind (not succeeded, revoked) is a ServiceError ConflictException.
+ */
+export async function getOtaJobDocument(
+  config: ClientConfig,
+  jobId: string,
+  query: Record<string, string | string[]>,
+): Promise<string> {
+  const path = `/_fwsign/signing-jobs/${encodeURIComponent(jobId)}/ota-job-document`;
+  const res = await send(config, 'signer', 'GET', path, query, {}, undefined);
+  if (res.status >= 300) throw restJsonError(res);
+  return res.text;
 }
 
 /**

@@ -25,5 +25,12 @@ export { RateLimiter } from './rate-limit.js';
 export { AccessLog } from './access-log.js';
 export { signerModel, acmModel } from './model/load.js';
 export type { ServiceModel, Operation, Shape, ShapeRef } from './model/types.js';
-export { callSigner, callAcm, getS3Object, ServiceError, type ClientConfig } from './client.js';
+export {
+  callSigner,
+  callAcm,
+  getOtaJobDocument,
+  getS3Object,
+  ServiceError,
+  type ClientConfig,
+} from './client.js';
 export { ConsoleStatic, CONSOLE_CSP, CONSOLE_PATH } from './console-static.js';

@@ -84,6 +84,7 @@ export class SignerServer {
         region: opts.region ?? 'us-east-1',
         ...(opts.auditLog === false ? { audit: false } : {}),
         ...(opts.auditOrigin !== undefined ? { auditOrigin: opts.auditOrigin } : {}),
+        ...(opts.managedKeysPkcs11Uri ? { managedKeysPkcs11Uri: opts.managedKeysPkcs11Uri } : {}),
       });
     try {
       return new SignerServer({ ...opts, store });
@@ -288,7 +289,7 @@ export class SignerServer {
     payload: Uint8Array,
   ): Promise<void> {
     if (r.audit) {
-      const out = handleAudit(this.opts.store.audit, r.method, r.rawPath, r.query);
+      const out = handleAudit(this.opts.store.audit, id.accountId, r.method, r.rawPath, r.query);
       x.status = 200;
       this.send(
         res,

@@ -1,10 +1,16 @@
-/** The small client the `fwsign` verbs use, against a real server: here its S3 GetObject. */
+/** The small client the `fwsign` verbs use, against a real server: its S3 GetObject and the OTA route. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignerStore } from '@fwsign/store';
-import { getS3Object, ServiceError, SignerServer, type ClientConfig } from '../src/index.js';
+import {
+  getOtaJobDocument,
+  getS3Object,
+  ServiceError,
+  SignerServer,
+  type ClientConfig,
+} from '../src/index.js';
 import { DEV, REGION } from './helpers.js';
 
 const ACCOUNT = '000000000000';
@@ -54,5 +60,23 @@ describe('getS3Object', () => {
       'no/such/key',
     ).catch((e: unknown) => e);
     expect(denied).toMatchObject({ code: 'SignatureDoesNotMatch', status: 403 });
+  });
+});
+
+describe('getOtaJobDocument', () => {
+  it("throws the route's rest-json error as the SDKs would: code, status, message (job ids needing encoding sign correctly)", async () => {
+    const query = { filepath: '/f', certfile: '/c', protocol: ['HTTP'] };
+    for (const jobId of ['00000000-0000-4000-8000-000000000000', 'a b/c?d']) {
+      const err = await getOtaJobDocument(config, jobId, query).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ServiceError);
+      expect(err).toMatchObject({
+        code: 'ResourceNotFoundException',
+        status: 404,
+        message: expect.stringContaining(JSON.stringify(jobId)) as string,
+      });
+    }
+    const bad = await getOtaJobDocument(config, 'x', { filepath: '/f' }).catch((e: unknown) => e);
+    expect(bad).toMatchObject({ code: 'ValidationException', status: 400 });
+    expect((bad as Error).message).toMatch(/certfile: expected the code-signing certificate path/);
   });
 });

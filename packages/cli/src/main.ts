@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-import { processIo } from './command.js';
-import { runCli } from './run.js';
+// No static imports: `sign` loads one file of its own, every other verb the command table.
 
 // Output piped into `head` closes early: stop quietly, as cat and grep do, rather than with an
 // EPIPE stack trace.
@@ -10,4 +9,6 @@ for (const stream of [process.stdout, process.stderr])
     throw err;
   });
 
-process.exitCode = await runCli(process.argv.slice(2), processIo());
+const argv = process.argv.slice(2);
+const { runCli } = argv[0] === 'sign' ? await import('./sign-cli.js') : await import('./run.js');
+process.exitCode = await runCli(argv);

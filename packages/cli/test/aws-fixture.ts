@@ -1,10 +1,10 @@
 /** A real server (real store, temp dir, ephemeral port) and `fwsign` verbs run against it in process. */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignerServer } from '@fwsign/api';
 import { SignerStore } from '@fwsign/store';
+import { makeCodeSigningCertificate } from '@fwsign/test-support';
 import { runCli } from '../src/index.js';
 import type { RunResult } from './helpers.js';
 
@@ -16,7 +16,7 @@ export interface Fixture {
   run(...argv: string[]): Promise<RunResult>;
   /** The same, parsing stdout as JSON (and failing loudly when the verb failed). */
   json(...argv: string[]): Promise<Record<string, any>>;
-  /** Imports an OpenSSL-made self-signed certificate (EC P-256 or RSA-2048); returns its ARN. */
+  /** Imports an OpenSSL-made self-signed certificate (EC P-256 or RSA-2048), left in dir as c<n>.pem and k<n>.pem; returns its ARN. */
   certificate(kind?: 'ec' | 'rsa'): Promise<string>;
   /** A versioned bucket holding `body` at `key`; returns the version id. */
   object(bucket: string, key: string, body: Uint8Array): string;
@@ -63,32 +63,12 @@ export async function startFixture(): Promise<Fixture> {
     },
     async certificate(kind = 'ec') {
       const n = certs++;
+      // Tests read the files back by these names (c0.pem is the first certificate's).
+      const made = makeCodeSigningCertificate(dir, kind, `cli test ${n}`, 30);
       const key = join(dir, `k${n}.pem`);
       const cert = join(dir, `c${n}.pem`);
-      const keyArgs =
-        kind === 'ec'
-          ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256']
-          : ['-newkey', 'rsa:2048'];
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          ...keyArgs,
-          '-nodes',
-          '-keyout',
-          key,
-          '-out',
-          cert,
-          '-days',
-          '30',
-          '-subj',
-          `/CN=cli test ${n}`,
-          '-addext',
-          'extendedKeyUsage=codeSigning',
-        ],
-        { stdio: 'pipe' },
-      );
+      renameSync(made.keyFile, key);
+      renameSync(made.certFile, cert);
       const out = await f.json(
         'import-certificate',
         '--certificate',

@@ -63,6 +63,37 @@ describe('dist/fwsign.mjs', () => {
     expect(help.stdout).toContain('usage: fwsign <command>');
   });
 
+  it('runs `sign` from one file of its own: no chunks, no command table, no certificate parser or curve library', () => {
+    const main = readFileSync(bundle, 'utf8');
+    expect(main).not.toMatch(/\bfrom\s*"\.\//);
+    expect(main).toContain('import("./fwsign-sign.mjs")');
+    const own = readFileSync(join(pkg, 'dist', 'fwsign-sign.mjs'), 'utf8');
+    expect(own).not.toMatch(/\bfrom\s*"\.\/|\bimport\("\.\//);
+    expect(own).not.toMatch(/vitest|@fwsign\/harness|pkijs|@noble|list-signing-platforms/);
+    const usage = run('sign', '--help');
+    expect(usage.status).toBe(0);
+    expect(usage.stdout).toMatch(/^fwsign sign --platform-id ID/);
+    // Failures are classified as through the whole table: a usage error (2) and its usage text.
+    const bad = run('sign', '--platform-id', 'AmazonFreeRTOS-Default', '--bogus');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^fwsign sign: .*--bogus.*\nfwsign sign --platform-id ID/s);
+  });
+
+  it('`pnpm fwsign` runs the bundle with paths relative to the folder it was typed in (INIT_CWD)', () => {
+    const root = join(pkg, '..', '..');
+    writeFileSync(join(tmp.dir, 'rel.bin'), Buffer.alloc(300, 1));
+    expect(run('keys', 'create', '--algorithm', 'ecdsa-p256', '--subject', 'CN=rel', '--key-out', 'rk.pem', '--cert-out', 'rc.pem').status).toBe(0); // prettier-ignore
+    // From outside the repository (`--dir` names it); pnpm passes the user's folder as INIT_CWD.
+    const r = spawnSync(
+      'pnpm',
+      ['-s', '--dir', root, 'fwsign', 'sign', '--platform-id', 'AmazonFreeRTOS-Default', '--key', 'rk.pem', '--cert', 'rc.pem', '--in', 'rel.bin', '--out', 'rel.signed.json'], // prettier-ignore
+      { cwd: tmp.dir, encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`wrote ${join(tmp.dir, 'rel.signed.json')}`);
+    expect(run('verify', '--cert', 'rc.pem', '--in', 'rel.signed.json').status).toBe(0);
+  });
+
   it('signs and verifies as a standalone process, with verify exit codes 0 and 1', () => {
     writeFileSync(join(tmp.dir, 'fw.bin'), Buffer.alloc(1000, 7));
     expect(

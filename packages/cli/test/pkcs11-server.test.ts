@@ -17,6 +17,7 @@ import {
   createSoftHsm,
   reportSoftHsmSkip,
   softhsmMissing,
+  useTokenEnv,
   type SoftHsm,
 } from '../../signing-engine/test/softhsm.js';
 
@@ -29,24 +30,19 @@ describe.skipIf(softhsmMissing)(
     let hsm: SoftHsm;
     let f: Fixture;
     let env: Record<string, string>;
-    const saved = { module: process.env.FWSIGN_PKCS11_MODULE, pin: process.env.FWSIGN_PKCS11_PIN };
+    let restoreEnv: (() => void) | undefined;
 
     beforeAll(async () => {
       hsm = createSoftHsm(['fwsign']);
       env = { FWSIGN_PKCS11_MODULE: hsm.module, FWSIGN_PKCS11_PIN: hsm.pin };
       // The server (in this process) reads the module and PIN from its environment.
-      Object.assign(process.env, env);
+      restoreEnv = useTokenEnv(hsm);
       f = await startFixture();
     }, 60_000);
     afterAll(async () => {
       await f?.close();
       hsm?.cleanup();
-      for (const [k, v] of [
-        ['FWSIGN_PKCS11_MODULE', saved.module],
-        ['FWSIGN_PKCS11_PIN', saved.pin],
-      ] as const)
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
+      restoreEnv?.();
     });
 
     async function tokenCertificate(

@@ -578,3 +578,84 @@ describe('denials and errors', () => {
     });
   });
 });
+
+describe('reused verdicts', () => {
+  it('a time condition is re-evaluated at each call, not answered from an earlier one', async () => {
+    const p = user([
+      [
+        allow('signer:StartSigningJob', '*', {
+          DateLessThan: { 'aws:CurrentTime': '2026-12-07T12:00:30Z' },
+        }),
+      ],
+    ]);
+    const at = (iso: string) => start({ profileName: 'fw' }, { now: new Date(iso) });
+    expect(await decide(p, at('2026-12-07T12:00:00Z'))).toBe('allowed');
+    expect(await decide(p, at('2026-12-07T12:01:00Z'))).toBe('implicit-deny');
+    expect(await decide(p, at('2026-12-07T12:00:10Z'))).toBe('allowed');
+  });
+
+  it('a change of tags, policies or principal changes the answer', async () => {
+    const cond = { StringEquals: { 'aws:ResourceTag/team': 'fw' } };
+    const p = user([[allow('signer:StartSigningJob', '*', cond)]]);
+    expect(await decide(p, start(), facts({ tags: { [FW]: { team: 'fw' } } }))).toBe('allowed');
+    expect(await decide(p, start(), facts({ tags: { [FW]: { team: 'web' } } }))).toBe(
+      'implicit-deny',
+    );
+    expect(await decide(user([[allow('signer:GetSigningProfile')]]), start())).toBe(
+      'implicit-deny',
+    );
+    const bob = { ...p, arn: `arn:aws:iam::${ACCT}:user/bob` };
+    const named = user([
+      [allow('signer:StartSigningJob', '*', { StringEquals: { 'aws:username': 'ci' } })],
+    ]);
+    expect(await decide(named, start())).toBe('allowed');
+    expect(await decide({ ...named, arn: bob.arn }, start())).toBe('implicit-deny');
+  });
+});
+
+describe("the issue's CI user: sign with team=fw profiles, never revoke, any S3", () => {
+  const ci = user([
+    [
+      allow('signer:StartSigningJob', '*', { StringEquals: { 'aws:ResourceTag/team': 'fw' } }),
+      deny('signer:RevokeSignature'),
+      allow('s3:*'),
+    ],
+  ]);
+  const tagged = facts({ tags: { [FW]: { team: 'fw' } } });
+
+  it('signs with the tagged profile and uses S3', async () => {
+    expect(await authorize(ci, start(), tagged)).toEqual({
+      allowed: true,
+      action: 'signer:StartSigningJob',
+      resources: [FW],
+    });
+    expect(await decide(ci, req('s3', 'PutObject', { Bucket: 'fw', Key: 'app.bin' }), tagged)).toBe(
+      'allowed',
+    );
+  });
+
+  it.each<[string, AuthzRequest, string]>([
+    [
+      'an untagged profile',
+      start({ profileName: 'web' }),
+      implicit(CI, 'signer:StartSigningJob', profileArn('web')),
+    ],
+    [
+      'put-signing-profile',
+      req('signer', 'PutSigningProfile', { profileName: 'x' }),
+      implicit(CI, 'signer:PutSigningProfile', '*'),
+    ],
+    [
+      'revoke-signature',
+      req('signer', 'RevokeSignature', { jobId: 'j1' }),
+      explicit(CI, 'signer:RevokeSignature', jobArn('j1')),
+    ],
+    [
+      'iam create-user',
+      req('iam', 'CreateUser', { UserName: 'eve' }),
+      implicit(CI, 'iam:CreateUser', `arn:aws:iam::${ACCT}:user/eve`),
+    ],
+  ])('refuses %s', async (_what, r, message) => {
+    expect(await authorize(ci, r, tagged)).toMatchObject({ allowed: false, message });
+  });
+});

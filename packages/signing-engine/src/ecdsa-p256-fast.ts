@@ -109,6 +109,18 @@ function derSignature(r: bigint, s: bigint): Uint8Array {
 }
 
 /**
+ * A raw r || s signature (64 bytes, as PKCS#11's CKM_ECDSA returns it) as low-S DER, the form the
+ * engine's own signatures take; undefined when r or s is outside [1, n−1] (not a signature).
+ */
+export function p256RawToLowSDer(raw: Uint8Array): Uint8Array | undefined {
+  if (raw.length !== 2 * BYTES) return undefined;
+  const r = toBig(raw.subarray(0, BYTES));
+  const s = toBig(raw.subarray(BYTES));
+  if (r <= 0n || r >= N || s <= 0n || s >= N) return undefined;
+  return derSignature(r, s > HALF_N ? N - s : s);
+}
+
+/**
  * One ECDH object is reused: setPrivateKey replaces (and OpenSSL clears) the previous scalar, and
  * signing is synchronous, so no two signatures interleave on it.
  */

@@ -104,9 +104,17 @@ export {
 } from './pkcs11-uri.js';
 export { TokenError, type TokenErrorCode } from './token-errors.js';
 export { TokenKey, type TokenKeyOptions, type TokenKeyType } from './token-key.js';
+export {
+  keyObjectEs384Signer,
+  p1363ToDer384,
+  tokenEs384Signer,
+  type Es384Signer,
+  type TokenEs384Signer,
+} from './es384-signer.js';
 export { rawEcdsaToDer, tokenSigner, type TokenSigner } from './token-signer.js';
 export {
   generateTokenKeyPair,
+  generateTokenKeyPairSync,
   type GeneratedTokenKey,
   type TokenKeyAlgorithm,
 } from './token-keygen.js';

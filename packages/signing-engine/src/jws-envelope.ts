@@ -9,6 +9,7 @@
 import { X509Certificate, sign, verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { EngineError } from './errors.js';
+import type { Es384Signer } from './es384-signer.js';
 import { verifyCertificateChain } from './managed-certificates.js';
 
 export const NOTARY_PAYLOAD_TYPE = 'application/vnd.cncf.notary.payload.v1+json';
@@ -48,13 +49,16 @@ export function rfc3339Seconds(d: Date): string {
 
 const b64u = (b: Uint8Array | string): string => Buffer.from(b).toString('base64url');
 
-/** Signs `payload` and returns the envelope as its JSON text (what SignPayload returns as `signature`). */
-export function signJwsEnvelope(opts: {
+/**
+ * Signs `payload` and returns the envelope as its JSON text (what SignPayload returns as
+ * `signature`). The key is in memory or behind an Es384Signer (a token's).
+ */
+export async function signJwsEnvelope(opts: {
   payload: Uint8Array;
   attributes: SignedAttributes;
-  privateKey: KeyObject;
+  privateKey: KeyObject | Es384Signer;
   chainDer: readonly Uint8Array[];
-}): string {
+}): Promise<string> {
   const a = opts.attributes;
   const header = {
     alg: 'ES384',
@@ -68,10 +72,11 @@ export function signJwsEnvelope(opts: {
   };
   const protectedB64 = b64u(JSON.stringify(header));
   const payloadB64 = b64u(opts.payload);
-  const signature = sign('sha384', Buffer.from(`${protectedB64}.${payloadB64}`, 'ascii'), {
-    key: opts.privateKey,
-    dsaEncoding: 'ieee-p1363',
-  });
+  const input = Buffer.from(`${protectedB64}.${payloadB64}`, 'ascii');
+  const signature =
+    'signEs384' in opts.privateKey
+      ? await opts.privateKey.signEs384(input)
+      : sign('sha384', input, { key: opts.privateKey, dsaEncoding: 'ieee-p1363' });
   const envelope: JwsJson = {
     payload: payloadB64,
     protected: protectedB64,

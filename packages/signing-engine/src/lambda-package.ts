@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { EngineError } from './errors.js';
+import type { Es384Signer } from './es384-signer.js';
 import { signJwsEnvelope, verifyJwsEnvelope } from './jws-envelope.js';
 import type { EnvelopeVerdict, SignedAttributes } from './jws-envelope.js';
 
@@ -119,12 +120,12 @@ function packageDigest(region: Uint8Array): Uint8Array {
  * Signs a Lambda ZIP. Throws MalformedPackage for an empty file, one that is not a well-formed
  * ZIP, or one that already carries an fwsign signature (its message says which).
  */
-export function signLambdaPackage(opts: {
+export async function signLambdaPackage(opts: {
   pkg: Uint8Array;
   attributes: Omit<SignedAttributes, 'contentType'>;
-  privateKey: KeyObject;
+  privateKey: KeyObject | Es384Signer;
   chainDer: readonly Uint8Array[];
-}): Uint8Array {
+}): Promise<Uint8Array> {
   const layout = inspectZip(opts.pkg);
   if (isSignedComment(layout.comment))
     throw new EngineError(
@@ -132,7 +133,7 @@ export function signLambdaPackage(opts: {
       'the package is already signed (its ZIP comment holds an fwsign signature)',
     );
   const region = signedRegion(opts.pkg, layout);
-  const envelope = signJwsEnvelope({
+  const envelope = await signJwsEnvelope({
     payload: packageDigest(region),
     attributes: { ...opts.attributes, contentType: LAMBDA_PACKAGE_TYPE },
     privateKey: opts.privateKey,

@@ -10,6 +10,7 @@ import { X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { parseSubject } from './certificates.js';
+import { p1363ToDer384, type Es384Signer } from './es384-signer.js';
 
 /** ecdsa-with-SHA384 (RFC 5758): its AlgorithmIdentifier carries no parameters. */
 const ECDSA_SHA384 = '1.2.840.10045.4.3.3';
@@ -17,9 +18,12 @@ const CODE_SIGNING_OID = '1.3.6.1.5.5.7.3.3';
 
 export type CertificateRole = 'root' | 'intermediate' | 'code-signing';
 
+/** The key that signs a certificate: in memory, or a token's behind an Es384Signer. */
+export type CertificateSigningKey = KeyObject | Es384Signer;
+
 export interface Issuer {
   certificateDer: Uint8Array;
-  privateKey: KeyObject;
+  privateKey: CertificateSigningKey;
 }
 
 /** A fresh ECDSA P-384 private key (the only key type Signer manages). */
@@ -52,9 +56,11 @@ function keyIdOf(spki: pkijs.PublicKeyInfo): Uint8Array {
 }
 
 /**
- * A certificate for `subjectKey`, issued by `issuer` (or self-signed when there is none). Roots and
- * intermediates are CAs (the intermediate with pathLen 0); a code-signing certificate has
- * keyUsage digitalSignature and extendedKeyUsage codeSigning, as the Notary Project requires.
+ * A certificate for `subjectKey` (a private key, or only the public half when the private one is
+ * in a token), issued by `issuer`, or self-signed when there is none (by `selfSigner` when
+ * `subjectKey` is a public key). Roots and intermediates are CAs (the intermediate with pathLen
+ * 0); a code-signing certificate has keyUsage digitalSignature and extendedKeyUsage codeSigning,
+ * as the Notary Project requires.
  */
 export function issueCertificate(opts: {
   subject: string;
@@ -63,6 +69,7 @@ export function issueCertificate(opts: {
   notBefore: Date;
   notAfter: Date;
   issuer?: Issuer;
+  selfSigner?: CertificateSigningKey;
 }): Uint8Array {
   const cert = new pkijs.Certificate();
   cert.version = 2;
@@ -74,7 +81,9 @@ export function issueCertificate(opts: {
   cert.issuer = issuerCert ? issuerCert.subject : parseSubject(opts.subject);
   cert.notBefore = timeOf(opts.notBefore);
   cert.notAfter = timeOf(opts.notAfter);
-  const spki = createPublicKey(opts.subjectKey).export({ format: 'der', type: 'spki' });
+  const publicKey =
+    opts.subjectKey.type === 'public' ? opts.subjectKey : createPublicKey(opts.subjectKey);
+  const spki = publicKey.export({ format: 'der', type: 'spki' });
   cert.subjectPublicKeyInfo = pkijs.PublicKeyInfo.fromBER(spki);
   const ski = keyIdOf(cert.subjectPublicKeyInfo);
   const aki = issuerCert ? keyIdOf(issuerCert.subjectPublicKeyInfo) : ski;
@@ -110,8 +119,11 @@ export function issueCertificate(opts: {
   cert.signature = new pkijs.AlgorithmIdentifier({ algorithmId: ECDSA_SHA384 });
   cert.signatureAlgorithm = new pkijs.AlgorithmIdentifier({ algorithmId: ECDSA_SHA384 });
   const tbs = Buffer.from(cert.encodeTBS().toBER(false));
-  const signer = opts.issuer?.privateKey ?? opts.subjectKey;
-  const signature = sign('sha384', tbs, { key: signer, dsaEncoding: 'der' });
+  const signer = opts.issuer?.privateKey ?? opts.selfSigner ?? opts.subjectKey;
+  const signature =
+    'signEs384Sync' in signer
+      ? p1363ToDer384(signer.signEs384Sync(tbs))
+      : sign('sha384', tbs, { key: signer, dsaEncoding: 'der' });
   cert.signatureValue = new asn1js.BitString({ valueHex: new Uint8Array(signature).buffer });
   return new Uint8Array(cert.toSchema(true).toBER(false));
 }

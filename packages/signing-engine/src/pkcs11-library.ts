@@ -140,7 +140,7 @@ export function findSlot(lib: Pkcs11, uri: Pkcs11Uri): Handle {
   } catch (err) {
     throw new TokenError(
       'TokenFailure',
-      `PKCS#11: listing slots failed (${ckrOf(err) ?? (err as Error).message})`,
+      `PKCS#11: listing the slots for ${describeKeyRef(uri)} failed (${ckrOf(err) ?? (err as Error).message})`,
       ckrOf(err),
     );
   }

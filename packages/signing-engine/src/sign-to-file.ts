@@ -45,17 +45,29 @@ const isFileHandle = (p: SignToFileOptions['payload']): p is FileHandle =>
   typeof (p as FileHandle).read === 'function' && typeof (p as FileHandle).fd === 'number';
 
 /**
- * A file's bytes in 1 MiB reads. With `reuse`, every chunk is the same buffer, valid until the
- * next is read: no fresh pages per read, for a consumer done with each chunk before the next.
+ * A file's bytes in 1 MiB reads, the next read already in flight while the consumer works on the
+ * current chunk (reads run on libuv's thread pool: without it the main thread waits for each one).
+ * With `reuse`, chunks alternate between two buffers, each valid until the next chunk is asked
+ * for: no fresh pages per read, for a consumer done with each chunk before the next.
  */
 async function* fileChunks(file: FileHandle, reuse: boolean): AsyncGenerator<Uint8Array> {
-  let buf = Buffer.allocUnsafe(READ);
-  for (let position = 0; ;) {
-    const { bytesRead } = await file.read(buf, 0, READ, position);
-    if (bytesRead === 0) return;
-    position += bytesRead;
-    yield buf.subarray(0, bytesRead);
-    if (!reuse) buf = Buffer.allocUnsafe(READ);
+  const buffers = reuse ? [Buffer.allocUnsafe(READ), Buffer.allocUnsafe(READ)] : undefined;
+  let turn = 0;
+  const readAt = (position: number) =>
+    file.read(buffers ? buffers[(turn ^= 1)]! : Buffer.allocUnsafe(READ), 0, READ, position);
+  let pending = readAt(0);
+  try {
+    for (let position = 0; ;) {
+      const { bytesRead, buffer } = await pending;
+      if (bytesRead === 0) return;
+      position += bytesRead;
+      pending = readAt(position);
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    // A consumer that stops early (the size limit) leaves a read in flight: let it finish before
+    // the caller closes the file, and keep its failure from being unhandled.
+    await pending.catch(() => {});
   }
 }
 

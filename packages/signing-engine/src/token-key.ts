@@ -25,6 +25,14 @@ import { TokenError } from './token-errors.js';
 
 /** DER OID of prime256v1 (secp256r1), CKA_EC_PARAMS of a P-256 key. */
 export const P256_EC_PARAMS = Buffer.from('06082a8648ce3d030107', 'hex');
+/** DER OID of secp384r1, CKA_EC_PARAMS of a P-384 key (Signer-managed keys, for Lambda and Notation). */
+export const P384_EC_PARAMS = Buffer.from('06052b81040022', 'hex');
+
+/** The EC curves fwsign signs with: CKA_EC_PARAMS, JWK name, uncompressed point length. */
+const CURVES = [
+  { params: P256_EC_PARAMS, type: 'ec-p256', crv: 'P-256', bits: 256, point: 65 },
+  { params: P384_EC_PARAMS, type: 'ec-p384', crv: 'P-384', bits: 384, point: 97 },
+] as const;
 
 /** Errors after which the session/login/handle is rebuilt and the call tried once more. */
 const STALE = new Set([
@@ -57,7 +65,7 @@ export interface TokenKeyOptions {
   readWrite?: boolean;
 }
 
-export type TokenKeyType = 'ec-p256' | 'rsa';
+export type TokenKeyType = 'ec-p256' | 'ec-p384' | 'rsa';
 
 export class TokenKey {
   readonly uri: Pkcs11Uri;
@@ -92,10 +100,12 @@ export class TokenKey {
     what: string,
     fn: (session: Handle, key: Handle, lib: Pkcs11) => Promise<T> | T,
   ): Promise<T> {
-    return this.withSession(what, (session, lib) => {
-      const key = (this.key ??= this.findKey(session, pkcs11js().CKO_PRIVATE_KEY));
-      return fn(session, key, lib);
-    });
+    return this.withSession(what, (session, lib) => fn(session, this.keyHandle(session), lib));
+  }
+
+  /** withKey for callers inside a synchronous transaction (issuing certificates): no waiting for a session. */
+  withKeySync<T>(what: string, fn: (session: Handle, key: Handle, lib: Pkcs11) => T): T {
+    return this.withSessionSync(what, (session, lib) => fn(session, this.keyHandle(session), lib));
   }
 
   /** Runs `fn` on a logged-in session, rebuilding stale state once. */
@@ -111,21 +121,8 @@ export class TokenKey {
       try {
         return await fn(session, module.lib);
       } catch (err) {
-        const ckr = ckrOf(err);
-        if (err instanceof TokenError) {
-          if (err.code === 'TokenNotFound' || err.code === 'TokenFailure') this.reset();
-          throw err;
-        }
         healthy = false;
-        if (ckr && STALE.has(ckr)) {
-          this.reset();
-          if (attempt === 0) continue;
-        }
-        throw new TokenError(
-          'TokenFailure',
-          `PKCS#11: ${what} with ${this.name} failed (${ckr ?? (err as Error).message})`,
-          ckr,
-        );
+        if (this.retryAfter(err, what, attempt)) continue;
       } finally {
         module.inFlight--;
         this.release(session, healthy);
@@ -133,66 +130,141 @@ export class TokenKey {
     }
   }
 
+  /**
+   * withSession, synchronously: opens a session beyond maxSessions rather than wait (nothing else
+   * runs meanwhile, and it goes back to the idle pool after).
+   */
+  withSessionSync<T>(what: string, fn: (session: Handle, lib: Pkcs11) => T): T {
+    for (let attempt = 0; ; attempt++) {
+      const session = this.take(true)!;
+      const module = this.module!;
+      let healthy = true;
+      try {
+        return fn(session, module.lib);
+      } catch (err) {
+        healthy = false;
+        if (this.retryAfter(err, what, attempt)) continue;
+      } finally {
+        this.release(session, healthy);
+      }
+    }
+  }
+
+  /** After a failed call: true to try once more (stale state, rebuilt), otherwise throws a TokenError. */
+  private retryAfter(err: unknown, what: string, attempt: number): true {
+    if (err instanceof TokenError) {
+      if (err.code === 'TokenNotFound' || err.code === 'TokenFailure') this.reset();
+      throw err;
+    }
+    const ckr = ckrOf(err);
+    if (ckr && STALE.has(ckr)) {
+      this.reset();
+      if (attempt === 0) return true;
+    }
+    throw new TokenError(
+      'TokenFailure',
+      `PKCS#11: ${what} with ${this.name} failed (${ckr ?? (err as Error).message})`,
+      ckr,
+    );
+  }
+
+  private keyHandle(session: Handle): Handle {
+    return (this.key ??= this.findKey(session, pkcs11js().CKO_PRIVATE_KEY));
+  }
+
   /** Key type and size as the token reports them; refuses what fwsign does not sign with. */
   async keyType(): Promise<{ type: TokenKeyType; bits: number }> {
-    return this.withKey('reading the key type', (session, key, lib) => {
-      const p = pkcs11js();
-      const [kt] = lib.C_GetAttributeValue(session, key, [{ type: p.CKA_KEY_TYPE }]);
-      const keyType = kt!.value.readUInt32LE(0);
-      if (keyType === p.CKK_EC) {
-        const [params] = lib.C_GetAttributeValue(session, key, [{ type: p.CKA_EC_PARAMS }]);
-        if (!params!.value.equals(P256_EC_PARAMS))
-          throw new TokenError(
-            'UnsupportedKey',
-            `PKCS#11: ${this.name} is an EC key on a curve other than P-256 (EC params ${params!.value.toString('hex')})`,
-          );
-        return { type: 'ec-p256' as const, bits: 256 };
-      }
-      if (keyType === p.CKK_RSA) {
-        const [n] = lib.C_GetAttributeValue(session, key, [{ type: p.CKA_MODULUS }]);
-        const bits = stripZeros(n!.value).length * 8;
-        if (bits < 2048)
-          throw new TokenError(
-            'UnsupportedKey',
-            `PKCS#11: ${this.name} is an RSA key of ${bits} bits, expected at least 2048`,
-          );
-        return { type: 'rsa' as const, bits };
-      }
-      throw new TokenError(
-        'UnsupportedKey',
-        `PKCS#11: ${this.name} is of key type ${keyType}, expected EC (P-256) or RSA`,
-      );
-    });
+    return this.withKey('reading the key type', (session, key, lib) =>
+      this.readKeyType(session, key, lib),
+    );
+  }
+
+  /** keyType, synchronously (inside a transaction). */
+  keyTypeSync(): { type: TokenKeyType; bits: number } {
+    return this.withKeySync('reading the key type', (session, key, lib) =>
+      this.readKeyType(session, key, lib),
+    );
   }
 
   /** The key's public half as SPKI DER, from its public key object (EC) or the private key (RSA). */
   async publicKeySpki(): Promise<Uint8Array> {
-    const { type } = await this.keyType();
-    return this.withKey('reading the public key', (session, key, lib) => {
-      const p = pkcs11js();
-      if (type === 'rsa') {
-        const [n, e] = lib.C_GetAttributeValue(session, key, [
-          { type: p.CKA_MODULUS },
-          { type: p.CKA_PUBLIC_EXPONENT },
-        ]);
-        return spkiOf({ kty: 'RSA', n: b64u(stripZeros(n!.value)), e: b64u(stripZeros(e!.value)) });
-      }
-      const pub = this.findKey(session, p.CKO_PUBLIC_KEY);
-      const [point] = lib.C_GetAttributeValue(session, pub, [{ type: p.CKA_EC_POINT }]);
-      // CKA_EC_POINT is DER OCTET STRING { 04 || X || Y } (some tokens give the bare point).
-      const raw = point!.value;
-      const q = raw.length === 67 && raw[0] === 0x04 && raw[1] === 65 ? raw.subarray(2) : raw;
-      if (q.length !== 65 || q[0] !== 0x04)
+    return this.withKey('reading the public key', (session, key, lib) =>
+      this.readSpki(session, key, lib),
+    );
+  }
+
+  /** publicKeySpki, synchronously (inside a transaction). */
+  publicKeySpkiSync(): Uint8Array {
+    return this.withKeySync('reading the public key', (session, key, lib) =>
+      this.readSpki(session, key, lib),
+    );
+  }
+
+  private readKeyType(
+    session: Handle,
+    key: Handle,
+    lib: Pkcs11,
+  ): { type: TokenKeyType; bits: number } {
+    const p = pkcs11js();
+    const [kt] = lib.C_GetAttributeValue(session, key, [{ type: p.CKA_KEY_TYPE }]);
+    const keyType = kt!.value.readUInt32LE(0);
+    if (keyType === p.CKK_EC) {
+      const [params] = lib.C_GetAttributeValue(session, key, [{ type: p.CKA_EC_PARAMS }]);
+      const curve = CURVES.find((c) => c.params.equals(params!.value));
+      if (!curve)
         throw new TokenError(
           'UnsupportedKey',
-          `PKCS#11: the public key of ${this.name} is not an uncompressed P-256 point (${raw.length} bytes)`,
+          `PKCS#11: ${this.name} is an EC key on a curve other than P-256 and P-384 (EC params ${params!.value.toString('hex')})`,
         );
-      return spkiOf({
-        kty: 'EC',
-        crv: 'P-256',
-        x: b64u(q.subarray(1, 33)),
-        y: b64u(q.subarray(33)),
-      });
+      return { type: curve.type, bits: curve.bits };
+    }
+    if (keyType === p.CKK_RSA) {
+      const [n] = lib.C_GetAttributeValue(session, key, [{ type: p.CKA_MODULUS }]);
+      const bits = stripZeros(n!.value).length * 8;
+      if (bits < 2048)
+        throw new TokenError(
+          'UnsupportedKey',
+          `PKCS#11: ${this.name} is an RSA key of ${bits} bits, expected at least 2048`,
+        );
+      return { type: 'rsa' as const, bits };
+    }
+    throw new TokenError(
+      'UnsupportedKey',
+      `PKCS#11: ${this.name} is of key type ${keyType}, expected EC (P-256, P-384) or RSA`,
+    );
+  }
+
+  private readSpki(session: Handle, key: Handle, lib: Pkcs11): Uint8Array {
+    const p = pkcs11js();
+    const { type } = this.readKeyType(session, key, lib);
+    if (type === 'rsa') {
+      const [n, e] = lib.C_GetAttributeValue(session, key, [
+        { type: p.CKA_MODULUS },
+        { type: p.CKA_PUBLIC_EXPONENT },
+      ]);
+      return spkiOf({ kty: 'RSA', n: b64u(stripZeros(n!.value)), e: b64u(stripZeros(e!.value)) });
+    }
+    const curve = CURVES.find((c) => c.type === type)!;
+    const pub = this.findKey(session, p.CKO_PUBLIC_KEY);
+    const [point] = lib.C_GetAttributeValue(session, pub, [{ type: p.CKA_EC_POINT }]);
+    // CKA_EC_POINT is DER OCTET STRING { 04 || X || Y } (some tokens give the bare point); both
+    // curves' points are under 128 bytes, so the DER length is one byte.
+    const raw = point!.value;
+    const q =
+      raw.length === curve.point + 2 && raw[0] === 0x04 && raw[1] === curve.point
+        ? raw.subarray(2)
+        : raw;
+    if (q.length !== curve.point || q[0] !== 0x04)
+      throw new TokenError(
+        'UnsupportedKey',
+        `PKCS#11: the public key of ${this.name} is not an uncompressed ${curve.crv} point (${raw.length} bytes)`,
+      );
+    const half = (curve.point - 1) / 2;
+    return spkiOf({
+      kty: 'EC',
+      crv: curve.crv,
+      x: b64u(q.subarray(1, 1 + half)),
+      y: b64u(q.subarray(1 + half)),
     });
   }
 
@@ -230,6 +302,15 @@ export class TokenKey {
   }
 
   private async acquire(): Promise<Handle> {
+    for (;;) {
+      const session = this.take(false);
+      if (session !== undefined) return session;
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+  }
+
+  /** An idle or new session; undefined when maxSessions are open and `force` is not set. */
+  private take(force: boolean): Handle | undefined {
     if (this.module && this.module.generation !== this.generation) {
       // The module was re-initialised: these handles are void, and closing them could close
       // another key's new session of the same number.
@@ -240,10 +321,7 @@ export class TokenKey {
     }
     const idle = this.idle.pop();
     if (idle) return idle;
-    if (this.open >= this.maxSessions) {
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
-      return this.acquire();
-    }
+    if (this.open >= this.maxSessions && !force) return undefined;
     this.open++;
     try {
       return this.openSession();
@@ -278,9 +356,13 @@ export class TokenKey {
       try {
         this.slot = findSlot(module.lib, this.uri);
       } catch (err) {
-        // A token that was pulled and is back may show only after the module looks again.
-        if (!(err instanceof TokenError && err.code === 'TokenNotFound') || !refreshModule(module))
-          throw err;
+        // A token that was pulled and is back may show only after the module looks again; a
+        // module whose re-initialisation failed while the token was away (SoftHSM without its
+        // token folder) answers CKR_CRYPTOKI_NOT_INITIALIZED until it is initialised again.
+        const refresh =
+          err instanceof TokenError &&
+          (err.code === 'TokenNotFound' || err.ckr === 'CKR_CRYPTOKI_NOT_INITIALIZED');
+        if (!refresh || !refreshModule(module)) throw err;
         this.forgetToken();
         this.generation = module.generation;
         this.slot = findSlot(module.lib, this.uri);

@@ -4,30 +4,33 @@
  * the DigestInfo, which the token pads as PKCS#1 v1.5 (00 01 FF..FF 00 || DigestInfo), so SHA-1
  * for the CC3220SF and SHA-256 for certificates come out of one mechanism.
  */
-import { p256 } from '@noble/curves/nist.js';
 import { DIGEST_LENGTH, digestInfoPrefix } from './digest.js';
+import { p256RawToLowSDer } from './ecdsa-p256-fast.js';
 import { pkcs11js } from './pkcs11-library.js';
 import { parsePkcs11Uri, type Pkcs11Uri } from './pkcs11-uri.js';
 import type { Signer } from './signer.js';
 import { TokenError } from './token-errors.js';
-import { TokenKey, type TokenKeyOptions, type TokenKeyType } from './token-key.js';
+import { TokenKey, type TokenKeyOptions } from './token-key.js';
 
 export interface TokenSigner extends Signer {
   readonly key: TokenKey;
 }
 
-const P256_ORDER = p256.Point.Fn.ORDER;
-
-/** r || s (64 bytes) as DER with s in the lower half of the order, as the engine's signatures are. */
+/**
+ * r || s (64 bytes) as DER with s in the lower half of the order, as the engine's signatures are.
+ * BigInt arithmetic rather than noble's Signature: noble's curve set-up runs at import, and this
+ * module is on `fwsign sign`'s start-up path.
+ */
 export function rawEcdsaToDer(raw: Uint8Array): Uint8Array {
-  if (raw.length !== 64)
+  const der = p256RawToLowSDer(raw);
+  if (der === undefined)
     throw new TokenError(
       'TokenFailure',
-      `PKCS#11: ECDSA signature expected 64 bytes (r || s), got ${raw.length}`,
+      raw.length !== 64
+        ? `PKCS#11: ECDSA signature expected 64 bytes (r || s), got ${raw.length}`
+        : 'PKCS#11: ECDSA signature expected r and s in [1, n-1], got a value outside it',
     );
-  const sig = p256.Signature.fromBytes(raw, 'compact');
-  const low = sig.hasHighS() ? new p256.Signature(sig.r, P256_ORDER - sig.s) : sig;
-  return low.toBytes('der');
+  return der;
 }
 
 /**
@@ -37,7 +40,7 @@ export function rawEcdsaToDer(raw: Uint8Array): Uint8Array {
  */
 export function tokenSigner(
   uri: Pkcs11Uri | string,
-  keyType: TokenKeyType,
+  keyType: Signer['keyType'],
   opts: TokenKeyOptions = {},
 ): TokenSigner {
   const key = new TokenKey(typeof uri === 'string' ? parsePkcs11Uri(uri) : uri, opts);

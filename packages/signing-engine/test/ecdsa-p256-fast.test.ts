@@ -12,7 +12,7 @@ import {
 import { p256 } from '@noble/curves/nist.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ecdsaP256SignDigestFast, prepareP256SigningKey } from '../src/ecdsa-p256-fast.js';
-import { EngineError, signerFromPrivateKey } from '../src/index.js';
+import { EngineError, rawEcdsaToDer, signerFromPrivateKey, TokenError } from '../src/index.js';
 import { opensslVerify, tempDir } from './helpers.js';
 
 const tmp = tempDir();
@@ -142,5 +142,37 @@ describe('ecdsaP256SignDigestFast', () => {
     refuse(new Uint8Array(31), /expected 32 bytes, got 31/);
     refuse(new Uint8Array(32), /expected a scalar in \[1, n-1\]/);
     refuse(be32(N), /expected a scalar in \[1, n-1\]/);
+  });
+
+  it('rawEcdsaToDer (r || s from a token) gives the low-S DER noble gives, and refuses what is not a signature', () => {
+    const noble = (raw: Uint8Array): string => {
+      const sig = p256.Signature.fromBytes(raw, 'compact');
+      return hex((sig.hasHighS() ? new p256.Signature(sig.r, N - sig.s) : sig).toBytes('der'));
+    };
+    const edges = [1n, 2n, 0x7fn, 0x80n, N / 2n, N / 2n + 1n, N - 1n];
+    const raws = edges.flatMap((r) => edges.map((s) => Uint8Array.from([...be32(r), ...be32(s)])));
+    for (let i = 0; i < 200; i++) raws.push(new Uint8Array(randomBytes(64)));
+    for (const raw of raws) expect(hex(rawEcdsaToDer(raw)), hex(raw)).toBe(noble(raw));
+    const refused = (raw: Uint8Array): string => {
+      try {
+        rawEcdsaToDer(raw);
+      } catch (e) {
+        expect(e).toBeInstanceOf(TokenError);
+        return `${(e as TokenError).code}: ${(e as TokenError).message}`;
+      }
+      return 'accepted';
+    };
+    expect(refused(new Uint8Array(63))).toBe(
+      'TokenFailure: PKCS#11: ECDSA signature expected 64 bytes (r || s), got 63',
+    );
+    for (const [r, s] of [
+      [0n, 1n],
+      [1n, 0n],
+      [N, 1n],
+      [1n, N],
+    ] as const)
+      expect(refused(Uint8Array.from([...be32(r), ...be32(s)]))).toMatch(
+        /^TokenFailure: .*expected r and s in \[1, n-1\], got a value outside it$/,
+      );
   });
 });

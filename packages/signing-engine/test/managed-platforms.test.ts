@@ -144,7 +144,7 @@ describe('the Notary JWS envelope', () => {
     });
 
   it('verifies with jose (an independent JWS implementation) and carries the Notary headers', async () => {
-    const env = JSON.parse(sign()) as jose.FlattenedJWS & { header: { x5c: string[] } };
+    const env = JSON.parse(await sign()) as jose.FlattenedJWS & { header: { x5c: string[] } };
     const leafPem = pemOf(Buffer.from(env.header.x5c[0]!, 'base64'));
     const key = await jose.importX509(leafPem, 'ES384');
     const out = await jose.flattenedVerify(env, key, {
@@ -170,11 +170,11 @@ describe('the Notary JWS envelope', () => {
       'com.amazonaws.signer.signingJob': attributes.jobArn,
     });
     expect(env.header.x5c).toEqual(chain.map((d) => Buffer.from(d).toString('base64')));
-    expect(verify(sign())).toMatchObject({ ok: true, reason: 'valid' });
+    expect(verify(await sign())).toMatchObject({ ok: true, reason: 'valid' });
   });
 
-  it('fails when the payload, the protected header or the chain is tampered with, or after expiry', () => {
-    const env = JSON.parse(sign()) as Record<string, unknown> & { header: { x5c: string[] } };
+  it('fails when the payload, the protected header or the chain is tampered with, or after expiry', async () => {
+    const env = JSON.parse(await sign()) as Record<string, unknown> & { header: { x5c: string[] } };
     const flip = (s: string, i = 10) => s.slice(0, i) + (s[i] === 'A' ? 'B' : 'A') + s.slice(i + 1);
     expect(verify(JSON.stringify({ ...env, payload: flip(env.payload as string) })).reason).toMatch(
       /^signature-mismatch|^malformed-envelope/,
@@ -194,14 +194,14 @@ describe('the Notary JWS envelope', () => {
     });
     expect(
       verifyJwsEnvelope({
-        envelope: sign(),
+        envelope: await sign(),
         contentType: NOTARY_PAYLOAD_TYPE,
         trustedRoots: [otherRoot],
       }).reason,
     ).toMatch(/^untrusted-chain: the chain ends in CN=fwsign root, not a trusted root/);
     expect(
       verifyJwsEnvelope({
-        envelope: sign(),
+        envelope: await sign(),
         contentType: NOTARY_PAYLOAD_TYPE,
         trustedRoots: [root],
         now: new Date('2027-06-02T00:00:00Z'),
@@ -226,8 +226,8 @@ describe('signed Lambda packages', () => {
   const verifyIt = (pkg: Uint8Array, now = new Date('2026-07-01T00:00:00Z')) =>
     verifyLambdaPackage({ pkg, trustedRoots: [root], now });
 
-  it('stays a ZIP unzip accepts, with every entry byte where it was, and verifies', () => {
-    const signed = signIt();
+  it('stays a ZIP unzip accepts, with every entry byte where it was, and verifies', async () => {
+    const signed = await signIt();
     writeFileSync(join(dir, 'signed.zip'), signed);
     expect(execFileSync('unzip', ['-t', 'signed.zip'], { cwd: dir, encoding: 'utf8' })).toContain(
       'No errors detected',
@@ -241,8 +241,8 @@ describe('signed Lambda packages', () => {
     expect(verifyIt(signed)).toMatchObject({ ok: true, reason: 'valid' });
   });
 
-  it('fails for one flipped byte in an entry, the signature or the chain; expiry is reported', () => {
-    const signed = signIt();
+  it('fails for one flipped byte in an entry, the signature or the chain; expiry is reported', async () => {
+    const signed = await signIt();
     const layout = inspectZip(signed);
     const text = Buffer.from(layout.comment).toString('latin1');
     const at = (needle: string) => layout.eocdOffset + 22 + text.indexOf(needle);
@@ -257,11 +257,11 @@ describe('signed Lambda packages', () => {
     expect(verifyIt(signed, new Date('2028-01-01T00:00:00Z')).reason).toMatch(/^signature-expired/);
   });
 
-  it('refuses an empty file, a non-ZIP and an already signed package', () => {
-    expect(() => signIt(new Uint8Array())).toThrow('the file is empty');
-    expect(() => signIt(new TextEncoder().encode('not a zip at all, just text'))).toThrow(
+  it('refuses an empty file, a non-ZIP and an already signed package', async () => {
+    await expect(signIt(new Uint8Array())).rejects.toThrow('the file is empty');
+    await expect(signIt(new TextEncoder().encode('not a zip at all, just text'))).rejects.toThrow(
       /not a well-formed ZIP file: no End of Central Directory/,
     );
-    expect(() => signIt(signIt())).toThrow('already signed');
+    await expect(signIt(await signIt())).rejects.toThrow('already signed');
   });
 });

@@ -106,3 +106,21 @@ export function createSoftHsm(labels: string[] = ['fwsign']): SoftHsm {
 export function reportSoftHsmSkip(suite: string, missing = softhsmMissing): void {
   if (missing) console.warn(`${suite}: skipped: ${missing}`);
 }
+
+/**
+ * Points FWSIGN_PKCS11_MODULE and FWSIGN_PKCS11_PIN at `hsm` in this process (where a server under
+ * test reads them); returns what puts the previous values back.
+ */
+export function useTokenEnv(hsm: SoftHsm): () => void {
+  const saved = { module: process.env.FWSIGN_PKCS11_MODULE, pin: process.env.FWSIGN_PKCS11_PIN };
+  process.env.FWSIGN_PKCS11_MODULE = hsm.module;
+  process.env.FWSIGN_PKCS11_PIN = hsm.pin;
+  return () => {
+    for (const [k, v] of [
+      ['FWSIGN_PKCS11_MODULE', saved.module],
+      ['FWSIGN_PKCS11_PIN', saved.pin],
+    ] as const)
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+  };
+}

@@ -123,6 +123,7 @@ export function appendJobEntries(db: Db, j: NewJob, a: JobAudit): void {
       details: {
         platformId: j.platform_id,
         payloadSha256: a.payloadSha256,
+        signature: a.signature,
         certificateSha256: certificateSha256(db, j),
       },
     });

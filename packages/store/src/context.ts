@@ -1,5 +1,6 @@
 import type { Buckets } from './buckets.js';
 import type { Db } from './db.js';
+import type { ManagedToken } from './managed-token.js';
 import type { TokenSealer } from './tokens.js';
 
 /** What every operation module needs; built once by SignerStore.open. */
@@ -11,6 +12,8 @@ export interface StoreContext {
   masterKey: Uint8Array;
   /** Whether changes are recorded in the transparency log (audit.ts); on unless the operator turned it off. */
   audit: boolean;
+  /** Where new Signer-managed keys are made: this PKCS#11 token, or (undefined) in memory and sealed. */
+  managedToken?: ManagedToken;
   /** Injected so tests can move time (expiry, revocation effective times). */
   now(): Date;
 }

@@ -4,8 +4,12 @@
  * through the JobPipeline's group commit like every other job.
  */
 import { createHash } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import {
   EngineError,
+  keyObjectEs384Signer,
+  TokenError,
+  type Es384Signer,
   NOTARY_PAYLOAD_TYPE,
   type ManagedConfiguration,
   managedPlatformKind,
@@ -44,9 +48,23 @@ const MAX_SIGN_PAYLOAD_BYTES = 4096;
 type Commit = (
   job: NewJob,
   body?: Uint8Array,
-  /** For the transparency log: the SHA-256 of what was signed. */
-  facts?: { payloadSha256?: Uint8Array },
+  /** For the transparency log: the SHA-256 of what was signed, and the signature (JWS ES384, r || s). */
+  facts?: { payloadSha256?: Uint8Array; signature?: Uint8Array | undefined },
 ) => Promise<StartSigningJobResponse>;
+
+/** An Es384Signer over the key that keeps the signature it made, for the job's log entry. */
+function capturing(key: KeyObject | Es384Signer): Es384Signer & { last?: Uint8Array } {
+  const inner = 'signEs384' in key ? key : keyObjectEs384Signer(key);
+  const out: Es384Signer & { last?: Uint8Array } = {
+    async signEs384(message) {
+      return (out.last = await inner.signEs384(message));
+    },
+    signEs384Sync(message) {
+      return (out.last = inner.signEs384Sync(message));
+    },
+  };
+  return out;
+}
 
 export class ManagedSigning {
   /** The platform catalog is immutable, so a resolved configuration is reused per platform and overrides. */
@@ -63,7 +81,7 @@ export class ManagedSigning {
    * lambda-package.ts) goes to prefix + jobId. An empty, already signed or malformed ZIP fails
    * the job with a statusReason, as AWS reports it, rather than the API call.
    */
-  signLambda(
+  async signLambda(
     profile: ProfileRow,
     base: NewJob,
     source: { file: string; offset: number; size: number },
@@ -82,9 +100,12 @@ export class ManagedSigning {
         `The certificate of profile version ${profile.profile_version} expired at ${new Date(key.notAfter).toISOString()}`,
       );
     let signed: Uint8Array;
+    let pkg: Uint8Array;
+    const signer = capturing(key.privateKey);
     try {
-      signed = signLambdaPackage({
-        pkg: this.ctx.buckets.readBody(source),
+      pkg = this.ctx.buckets.readBody(source);
+      signed = await signLambdaPackage({
+        pkg,
         attributes: {
           signingTime,
           expiry,
@@ -96,17 +117,22 @@ export class ManagedSigning {
           ),
           jobArn: jobArn(this.ctx.region, profile.account, base.job_id),
         },
-        privateKey: key.privateKey,
+        privateKey: signer,
         chainDer: key.chainDer,
       });
     } catch (err) {
       if (err instanceof EngineError)
         return fail(`Invalid Lambda deployment package: ${err.message}`);
+      // A token that is absent, pulled or erroring fails this job only.
+      if (err instanceof TokenError) return fail(`Signing failed: ${err.message}`);
       if ((err as NodeJS.ErrnoException).code === 'ENOENT')
         return fail(`Signing failed: ${(err as Error).message}`);
       throw err;
     }
-    return this.commit(succeeded(base, signingTime, expiry), signed);
+    return this.commit(succeeded(base, signingTime, expiry), signed, {
+      payloadSha256: createHash('sha256').update(pkg).digest(),
+      signature: signer.last,
+    });
   }
 
   private configFor(profile: ProfileRow): ManagedConfiguration {
@@ -118,7 +144,15 @@ export class ManagedSigning {
   }
 
   private managedKeyFor(profile: ProfileRow) {
-    const key = this.managedKeys.get(profile.account, profile.name, profile.profile_version);
+    let key: ReturnType<ManagedKeyCache['get']>;
+    try {
+      key = this.managedKeys.get(profile.account, profile.name, profile.profile_version);
+    } catch (err) {
+      // The PKCS#11 binding itself does not load: the server's installation is at fault.
+      if (err instanceof TokenError)
+        throw new InternalServiceErrorException(`Signing failed: ${err.message}`);
+      throw err;
+    }
     if (!key)
       throw new InternalServiceErrorException(
         `profile version ${profile.profile_version} of ${profile.name} has no Signer-managed key`,
@@ -177,18 +211,27 @@ export class ManagedSigning {
       profile.profile_version,
     );
     const ja = jobArn(this.ctx.region, profile.account, jobId);
-    const envelope = signJwsEnvelope({
-      payload: input.payload,
-      attributes: {
-        contentType: NOTARY_PAYLOAD_TYPE,
-        signingTime,
-        expiry,
-        profileVersionArn: pva,
-        jobArn: ja,
-      },
-      privateKey: key.privateKey,
-      chainDer: key.chainDer,
-    });
+    const signer = capturing(key.privateKey);
+    let envelope: string;
+    try {
+      envelope = await signJwsEnvelope({
+        payload: input.payload,
+        attributes: {
+          contentType: NOTARY_PAYLOAD_TYPE,
+          signingTime,
+          expiry,
+          profileVersionArn: pva,
+          jobArn: ja,
+        },
+        privateKey: signer,
+        chainDer: key.chainDer,
+      });
+    } catch (err) {
+      // The caller is told; nothing is recorded (no job row, no log entry) for a signature never made.
+      if (err instanceof TokenError)
+        throw new InternalServiceErrorException(`Signing failed: ${err.message}`);
+      throw err;
+    }
     const r = await this.commit(
       succeeded(
         {
@@ -205,7 +248,10 @@ export class ManagedSigning {
         expiry,
       ),
       undefined,
-      { payloadSha256: createHash('sha256').update(input.payload).digest() },
+      {
+        payloadSha256: createHash('sha256').update(input.payload).digest(),
+        signature: signer.last,
+      },
     );
     return {
       jobId: r.jobId,

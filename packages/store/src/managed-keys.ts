@@ -2,17 +2,26 @@
  * Signer-managed keys, for the Lambda and Notation platforms: per account and region, one fwsign
  * root CA and one intermediate CA, created the first time they are needed; per profile version,
  * one ECDSA P-384 key and code-signing certificate issued by the intermediate. Every private key
- * is sealed under the master key like an imported one (AES-256-GCM, the AAD naming its owner).
+ * is sealed under the master key like an imported one (AES-256-GCM, the AAD naming its owner),
+ * or, when the server keeps them in a PKCS#11 token (managed-token.ts), made there and named by
+ * its URI. Each key stays where it was made: turning the token on or off affects new keys only.
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { certificateHashes, issueCertificate, newP384Key } from '@fwsign/signing-engine';
+import {
+  certificateHashes,
+  issueCertificate,
+  newP384Key,
+  TokenError,
+  type TokenEs384Signer,
+} from '@fwsign/signing-engine';
 import type { StoreContext } from './context.js';
 import type { Db } from './db.js';
 import { immediate, stmt } from './db.js';
 import { InternalServiceErrorException } from './errors.js';
 import { assertCurrentMasterKey } from './key-check-value.js';
 import { MasterKeyError, seal, unseal } from './master-key.js';
+import { newTokenKey, openTokenKey, tokenRefOf } from './managed-token.js';
 import { addPeriod } from './validity.js';
 
 const ROOT_YEARS = 30;
@@ -30,7 +39,8 @@ interface CaRow {
 }
 
 export interface ManagedKey {
-  privateKey: KeyObject;
+  /** In memory (unsealed), or a token's. */
+  privateKey: KeyObject | TokenEs384Signer;
   /** Leaf, intermediate, root (DER), as the envelopes carry them. */
   chainDer: Uint8Array[];
   notAfter: number;
@@ -45,7 +55,13 @@ function pkcs8(key: KeyObject): Uint8Array {
   return new Uint8Array(key.export({ format: 'der', type: 'pkcs8' }));
 }
 
-function openKey(ctx: StoreContext, sealed: Uint8Array, aad: string): KeyObject {
+/** A stored key: the token's when the column holds a URI, else unsealed. */
+function openKey(ctx: StoreContext, stored: Uint8Array, aad: string): KeyObject | TokenEs384Signer {
+  const ref = tokenRefOf(stored);
+  return ref !== undefined ? openTokenKey(ctx.managedToken, ref) : unsealKey(ctx, stored, aad);
+}
+
+function unsealKey(ctx: StoreContext, sealed: Uint8Array, aad: string): KeyObject {
   let der: Uint8Array;
   try {
     der = unseal(ctx.masterKey, sealed, aad);
@@ -73,37 +89,50 @@ function ensureCa(ctx: StoreContext, account: string): CaRow {
   return immediate(ctx.db, () => {
     const again = select();
     if (again) return again;
-    assertCurrentMasterKey(ctx.db, ctx.masterKey);
     const now = ctx.now();
     const notBefore = new Date(now.getTime() - SKEW_MS);
-    const rootKey = newP384Key();
-    const interKey = newP384Key();
     const org = `O=fwsign, OU=${account}, L=${ctx.region}`;
-    const root = issueCertificate({
-      subject: `CN=fwsign Signer root CA, ${org}`,
-      subjectKey: rootKey,
-      role: 'root',
-      notBefore,
-      notAfter: addPeriod(now, ROOT_YEARS, 'YEARS'),
-    });
-    const intermediate = issueCertificate({
-      subject: `CN=fwsign Signer intermediate CA, ${org}`,
-      subjectKey: interKey,
-      role: 'intermediate',
-      issuer: { certificateDer: root, privateKey: rootKey },
-      notBefore,
-      notAfter: addPeriod(now, INTERMEDIATE_YEARS, 'YEARS'),
-    });
-    const row: CaRow = {
-      root_der: Buffer.from(root),
-      root_key: Buffer.from(
-        seal(ctx.masterKey, pkcs8(rootKey), caAad(ctx.region, account, 'root')),
-      ),
-      intermediate_der: Buffer.from(intermediate),
-      intermediate_key: Buffer.from(
-        seal(ctx.masterKey, pkcs8(interKey), caAad(ctx.region, account, 'intermediate')),
-      ),
-    };
+    const rootKey = newKey(
+      ctx,
+      `fwsign-ca-${ctx.region}-${account}-root`,
+      caAad(ctx.region, account, 'root'),
+    );
+    let interKey: NewKey | undefined;
+    let row: CaRow;
+    try {
+      interKey = newKey(
+        ctx,
+        `fwsign-ca-${ctx.region}-${account}-intermediate`,
+        caAad(ctx.region, account, 'intermediate'),
+      );
+      const root = issueCertificate({
+        subject: `CN=fwsign Signer root CA, ${org}`,
+        subjectKey: rootKey.publicKey,
+        selfSigner: rootKey.signer,
+        role: 'root',
+        notBefore,
+        notAfter: addPeriod(now, ROOT_YEARS, 'YEARS'),
+      });
+      const intermediate = issueCertificate({
+        subject: `CN=fwsign Signer intermediate CA, ${org}`,
+        subjectKey: interKey.publicKey,
+        role: 'intermediate',
+        issuer: { certificateDer: root, privateKey: rootKey.signer },
+        notBefore,
+        notAfter: addPeriod(now, INTERMEDIATE_YEARS, 'YEARS'),
+      });
+      row = {
+        root_der: Buffer.from(root),
+        root_key: rootKey.stored,
+        intermediate_der: Buffer.from(intermediate),
+        intermediate_key: interKey.stored,
+      };
+    } catch (err) {
+      throw tokenFailure(err);
+    } finally {
+      rootKey.close();
+      interKey?.close();
+    }
     stmt(
       ctx.db,
       'INSERT INTO managed_ca (region, account, root_der, root_key, intermediate_der, intermediate_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -125,6 +154,50 @@ export function rootCertificate(ctx: StoreContext, account: string): Uint8Array 
   return new Uint8Array(ensureCa(ctx, account).root_der);
 }
 
+/** A new key: made in the token when the server keeps managed keys there, else in memory and sealed. */
+interface NewKey {
+  /** What the database keeps: the sealed key, or the token key's URI. */
+  stored: Buffer;
+  publicKey: KeyObject;
+  signer: KeyObject | TokenEs384Signer;
+  close(): void;
+}
+
+function newKey(ctx: StoreContext, label: string, aad: string): NewKey {
+  if (ctx.managedToken) {
+    let made;
+    try {
+      made = newTokenKey(ctx.managedToken, label);
+    } catch (err) {
+      throw tokenFailure(err);
+    }
+    return {
+      stored: made.ref,
+      publicKey: made.publicKey,
+      signer: made.signer,
+      close: () => made.signer.key.close(),
+    };
+  }
+  assertCurrentMasterKey(ctx.db, ctx.masterKey);
+  const key = newP384Key();
+  return {
+    stored: Buffer.from(seal(ctx.masterKey, pkcs8(key), aad)),
+    publicKey: key,
+    signer: key,
+    close: () => undefined,
+  };
+}
+
+/**
+ * A token that cannot make or use a key while a profile or CA is being made fails the request
+ * with the token's reason: the server's configuration is at fault, not the caller's input.
+ */
+function tokenFailure(err: unknown): unknown {
+  return err instanceof TokenError
+    ? new InternalServiceErrorException(`Signer-managed keys: ${err.message}`)
+    : err;
+}
+
 /** Generates and stores the key and certificate of a new profile version (inside PutSigningProfile's transaction). */
 export function issueProfileKey(
   ctx: StoreContext,
@@ -133,33 +206,36 @@ export function issueProfileKey(
   version: string,
 ): void {
   const ca = ensureCa(ctx, account);
-  assertCurrentMasterKey(ctx.db, ctx.masterKey);
   const now = ctx.now();
-  const key = newP384Key();
+  const key = newKey(
+    ctx,
+    `fwsign-${account}-${name}-${version}`,
+    profileAad(account, name, version),
+  );
   const interNotAfter = issuerNotAfter(ca.intermediate_der);
   const notAfter = Math.min(addPeriod(now, LEAF_MONTHS, 'MONTHS').getTime(), interNotAfter);
-  const der = issueCertificate({
-    subject: `CN=${name} ${version}, O=fwsign, OU=${account}, L=${ctx.region}`,
-    subjectKey: key,
-    role: 'code-signing',
-    issuer: {
-      certificateDer: ca.intermediate_der,
-      privateKey: openKey(ctx, ca.intermediate_key, caAad(ctx.region, account, 'intermediate')),
-    },
-    notBefore: new Date(now.getTime() - SKEW_MS),
-    notAfter: new Date(notAfter),
-  });
+  let der: Uint8Array;
+  let issuerKey: KeyObject | TokenEs384Signer | undefined;
+  try {
+    issuerKey = openKey(ctx, ca.intermediate_key, caAad(ctx.region, account, 'intermediate'));
+    der = issueCertificate({
+      subject: `CN=${name} ${version}, O=fwsign, OU=${account}, L=${ctx.region}`,
+      subjectKey: key.publicKey,
+      role: 'code-signing',
+      issuer: { certificateDer: ca.intermediate_der, privateKey: issuerKey },
+      notBefore: new Date(now.getTime() - SKEW_MS),
+      notAfter: new Date(notAfter),
+    });
+  } catch (err) {
+    throw tokenFailure(err);
+  } finally {
+    key.close();
+    if (issuerKey && 'key' in issuerKey) issuerKey.key.close();
+  }
   stmt(
     ctx.db,
     'INSERT INTO profile_keys (account, profile_name, profile_version, certificate_der, key_ciphertext, not_after) VALUES (?, ?, ?, ?, ?, ?)',
-  ).run(
-    account,
-    name,
-    version,
-    Buffer.from(der),
-    Buffer.from(seal(ctx.masterKey, pkcs8(key), profileAad(account, name, version))),
-    notAfter,
-  );
+  ).run(account, name, version, Buffer.from(der), key.stored, notAfter);
 }
 
 function issuerNotAfter(der: Uint8Array): number {
@@ -230,19 +306,28 @@ export function revokedCertificateHashes(ctx: StoreContext, at: number): Set<str
   return out;
 }
 
-/** How many Signer-managed private keys the database holds sealed (two per CA pair, one per profile version). */
+/**
+ * How many Signer-managed private keys the database holds sealed (two per CA pair, one per profile
+ * version; keys in a token are not counted: the master key does not open them).
+ */
 export function managedKeyCount(db: Db): number {
   return (
     stmt(
       db,
-      'SELECT (SELECT 2 * count(*) FROM managed_ca) + (SELECT count(*) FROM profile_keys) AS n',
+      `SELECT (SELECT count(*) FROM managed_ca WHERE substr(root_key, 1, 1) = x'01')
+            + (SELECT count(*) FROM managed_ca WHERE substr(intermediate_key, 1, 1) = x'01')
+            + (SELECT count(*) FROM profile_keys WHERE substr(key_ciphertext, 1, 1) = x'01') AS n`,
     ).get() as { n: number }
   ).n;
 }
 
 /** Master-key rotation: re-seals every Signer-managed key from `current` to `next` (inside the caller's transaction). */
 export function resealManagedKeys(db: Db, current: Uint8Array, next: Uint8Array): number {
+  let count = 0;
   const reseal = (sealed: Buffer, aad: string): Buffer => {
+    // A key in a token is not sealed: its URI stays as it is.
+    if (tokenRefOf(sealed) !== undefined) return sealed;
+    count++;
     const plain = unseal(current, sealed, aad);
     try {
       return Buffer.from(seal(next, plain, aad));
@@ -288,5 +373,5 @@ export function resealManagedKeys(db: Db, current: Uint8Array, next: Uint8Array)
       k.profile_name,
       k.profile_version,
     );
-  return 2 * cas.length + keys.length;
+  return count;
 }

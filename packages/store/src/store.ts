@@ -16,6 +16,7 @@ import type {
 import { SignerCache } from './key-material.js';
 import { importTokenCertificate } from './token-certificates.js';
 import { ManagedKeyCache, rootCertificate } from './managed-keys.js';
+import { parseManagedTokenUri } from './managed-token.js';
 import { openMasterKey, rotateMasterKey } from './key-check.js';
 import { MasterKeyError } from './master-key.js';
 import * as perms from './permissions.js';
@@ -40,6 +41,12 @@ export interface OpenOptions {
   now?: () => Date;
   /** Record every change in the transparency log (audit.ts). On by default; off only by the operator's choice. */
   audit?: boolean;
+  /**
+   * Make Signer-managed keys (Lambda, Notation) in this PKCS#11 token rather than sealing them in
+   * the database: an RFC 7512 URI naming the token, e.g. `pkcs11:token=fwsign-managed`
+   * (managed-token.ts). Keys made before stay where they are.
+   */
+  managedKeysPkcs11Uri?: string;
   /** The log's name, the first line of its checkpoints; fixed when the log's key is made. Default `fwsign/<region>/<random id>`. */
   auditOrigin?: string;
 }
@@ -88,6 +95,10 @@ export class SignerStore {
       throw new RangeError(
         `SignerStore.open: "region" expected a region name like us-east-1, got ${JSON.stringify(region)}`,
       );
+    const managedToken =
+      opts.managedKeysPkcs11Uri === undefined
+        ? undefined
+        : parseManagedTokenUri(opts.managedKeysPkcs11Uri);
     const dataDir = resolve(opts.dataDir);
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const db = openDatabase(join(dataDir, 'signer.db'));
@@ -103,6 +114,7 @@ export class SignerStore {
         buckets,
         masterKey,
         audit: opts.audit ?? true,
+        ...(managedToken ? { managedToken } : {}),
         now: opts.now ?? (() => new Date()),
       };
       const store = new SignerStore(ctx, dataDir, opts.auditOrigin);

@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   NOTARY_PAYLOAD_TYPE,
   certificateHashes,
+  inspectZip,
   verifyJwsEnvelope,
   verifyLambdaPackage,
 } from '@fwsign/signing-engine';
@@ -253,6 +255,53 @@ describe('SignPayload (Notation)', () => {
       'ValidationException',
       /signs with SignPayload, not signing jobs/,
     );
+  });
+});
+
+describe('the transparency log of Lambda jobs and SignPayload', () => {
+  /** The ES384 signature (r || s) of a JWS envelope, as the log holds it: base64. */
+  const envelopeSignature = (envelope: string) =>
+    Buffer.from((JSON.parse(envelope) as { signature: string }).signature, 'base64url').toString(
+      'base64',
+    );
+  const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+  it('records the payload SHA-256, the signature, the certificate fingerprint and the caller', async () => {
+    const d = await lambdaJob('logged.zip', zip);
+    const signed = store.buckets.getObject(ALICE.accountId, 'dst', d.signedObject!.s3.key).body;
+    const v = verifyLambdaPackage({ pkg: signed, trustedRoots: [store.rootCertificate(ALICE)] });
+    const comment = Buffer.from(inspectZip(signed).comment).toString('latin1');
+    const lambda = store.audit.entriesOfJob(d.jobId);
+    expect(lambda.map((e) => e.kind)).toEqual(['job.start', 'job.succeed']);
+    expect(lambda[1]).toMatchObject({
+      actor: ALICE.principalArn,
+      details: {
+        payloadSha256: sha256(zip),
+        signature: envelopeSignature(comment.slice(comment.indexOf('{'))),
+        certificateSha256: sha256(v.chainDer![0]!),
+      },
+    });
+    const r = await store.signPayload(ALICE, {
+      profileName: 'my_notation',
+      payload: notaryPayload,
+      payloadFormat: NOTARY_PAYLOAD_TYPE,
+    });
+    const envelope = Buffer.from(r.signature).toString('utf8');
+    const chain = verifyJwsEnvelope({
+      envelope,
+      contentType: NOTARY_PAYLOAD_TYPE,
+      trustedRoots: [store.rootCertificate(ALICE)],
+    }).chainDer!;
+    const [entry] = store.audit.entriesOfJob(r.jobId);
+    expect(entry).toMatchObject({
+      kind: 'payload.sign',
+      actor: ALICE.principalArn,
+      details: {
+        payloadSha256: sha256(notaryPayload),
+        signature: envelopeSignature(envelope),
+        certificateSha256: sha256(chain[0]!),
+      },
+    });
   });
 });
 

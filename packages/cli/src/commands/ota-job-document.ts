@@ -1,4 +1,4 @@
-import { callSigner, getS3Object, type ClientConfig } from '@fwsign/api';
+import { callSigner, getOtaJobDocument, type ClientConfig } from '@fwsign/api';
 import {
   buildOtaJobDocument,
   MAX_FILE_TYPE,
@@ -6,7 +6,6 @@ import {
   parseSignedObject,
   type OtaJobFileInput,
   type OtaProtocol,
-  type SignedObject,
 } from '@fwsign/signing-engine';
 import { integer, optionalString, parse, pathOf, strings, UsageError } from '../args.js';
 import { EXIT_OK, type Command } from '../command.js';
@@ -28,14 +27,12 @@ class JobRefused extends Error {
 const iso = (v: unknown): string => (v instanceof Date ? v.toISOString() : String(v));
 
 /**
- * The signed object of a signing job, only while the service stands behind it: the job
- * succeeded, its signature is not revoked, and its profile version was not revoked effective
- * before the job completed (a revocation effective later leaves earlier signatures valid).
+ * Why the service refused a job's document, from the job and its profile: the job did not
+ * succeed, its profile version was revoked effective before the job completed (a revocation
+ * effective later leaves earlier signatures valid), its signature was revoked, or it wrote no
+ * signed object. Throws a JobRefused naming the reason; returns when none applies.
  */
-async function signedObjectOfJob(
-  config: ClientConfig,
-  jobId: string,
-): Promise<{ signedObject: SignedObject; bytes: Uint8Array; job: Record<string, unknown> }> {
+async function explainRefusal(config: ClientConfig, jobId: string): Promise<void> {
   const job = await callSigner(config, 'DescribeSigningJob', { jobId });
   if (job.status !== 'Succeeded')
     throw new JobRefused(
@@ -74,8 +71,35 @@ async function signedObjectOfJob(
       'NoSignedObject',
       `job ${jobId}: expected signedObject.s3 with bucketName and key, got ${JSON.stringify(job.signedObject ?? null)}`,
     );
-  const bytes = await getS3Object(config, s3.bucketName, s3.key);
-  return { signedObject: parseSignedObject(bytes), bytes, job };
+}
+
+type OtaDocument = { afr_ota: { files: Array<Record<string, unknown>> } & Record<string, unknown> };
+
+/**
+ * The OTA job document of one signing job, from the API's route (GET
+ * /_fwsign/signing-jobs/{jobId}/ota-job-document): the server reads the signed object the job
+ * wrote, wherever the caller may see the job, and refuses a job it does not stand behind. That
+ * refusal (409) is explained from the job and its profile (explainRefusal).
+ */
+async function documentOfJob(
+  config: ClientConfig,
+  jobId: string,
+  query: Record<string, string | string[]>,
+): Promise<OtaDocument> {
+  try {
+    return JSON.parse(await getOtaJobDocument(config, jobId, query)) as OtaDocument;
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'ConflictException')
+      await explainRefusal(config, jobId);
+    throw err;
+  }
+}
+
+/** Several jobs' one-file documents as one document: their files in order, numbered 0, 1, …. */
+function mergeDocuments(docs: OtaDocument[]): OtaDocument {
+  const files = docs.flatMap((d) => d.afr_ota.files);
+  files.forEach((f, i) => (f.fileid = i));
+  return { afr_ota: { ...docs[0]!.afr_ota, files } };
 }
 
 export const otaJobDocument: Command = {
@@ -111,36 +135,18 @@ export const otaJobDocument: Command = {
       );
     if (jobIds.length === 0 && (optionalString(p, 'endpoint-url') || optionalString(p, 'region')))
       throw new UsageError('--endpoint-url and --region go with --job-id');
-    const sources: Array<() => Promise<SignedObject>> = [];
-    if (jobIds.length > 0) {
-      const flags = new Map<string, string[]>();
-      for (const name of ['endpoint-url', 'region'] as const) {
-        const v = optionalString(p, name);
-        if (v !== undefined) flags.set(name, [v]);
-      }
-      const config = clientConfig(flags, io);
-      for (const id of jobIds)
-        sources.push(
-          async () =>
-            (await reaching(config.endpoint, () => signedObjectOfJob(config, id))).signedObject,
-        );
-    } else {
-      for (const path of signed)
-        sources.push(async () =>
-          parseSignedObject(new Uint8Array(await readInput('--signed', pathOf(io, path)))),
-        );
-    }
+    const count = jobIds.length > 0 ? jobIds.length : signed.length;
     const filepaths = strings(p, 'filepath');
     const certfiles = strings(p, 'certfile');
-    if (sources.length === 0) throw new UsageError('--signed (or --job-id) is required');
+    if (count === 0) throw new UsageError('--signed (or --job-id) is required');
     const per = jobIds.length > 0 ? '--job-id' : '--signed';
-    if (filepaths.length !== sources.length)
+    if (filepaths.length !== count)
       throw new UsageError(
-        `--filepath expected once per ${per} (${sources.length}), got ${filepaths.length}`,
+        `--filepath expected once per ${per} (${count}), got ${filepaths.length}`,
       );
-    if (certfiles.length !== 1 && certfiles.length !== sources.length)
+    if (certfiles.length !== 1 && certfiles.length !== count)
       throw new UsageError(
-        `--certfile expected once, or once per ${per} (${sources.length}), got ${certfiles.length}`,
+        `--certfile expected once, or once per ${per} (${count}), got ${certfiles.length}`,
       );
     const protocols = strings(p, 'protocol');
     for (const proto of protocols)
@@ -154,25 +160,50 @@ export const otaJobDocument: Command = {
       throw new UsageError(
         '--stream is required for MQTT (the device downloads the file over that stream; AWS IoT names them AFR_OTA-<uuid>), or pass --protocol HTTP with --update-data-url',
       );
+    // What each file entry carries besides its signed object, named as the route's query is.
+    const common: Omit<OtaJobFileInput, 'signedObject' | 'filepath' | 'certfile'> = {};
+    if (fileType !== undefined) common.fileType = fileType;
+    if (stream !== undefined) common.streamname = stream;
     const url = optionalString(p, 'update-data-url');
+    if (url !== undefined) common.updateDataUrl = url;
     const authScheme = optionalString(p, 'auth-scheme');
-    const files: OtaJobFileInput[] = [];
-    for (const [i, source] of sources.entries()) {
-      const signedObject = await source();
-      const f: OtaJobFileInput = {
-        signedObject,
-        filepath: filepaths[i]!,
-        certfile: certfiles[certfiles.length === 1 ? 0 : i]!,
-      };
-      if (fileType !== undefined) f.fileType = fileType;
-      if (stream !== undefined) f.streamname = stream;
-      if (url !== undefined) f.updateDataUrl = url;
-      if (authScheme !== undefined) f.authScheme = authScheme;
-      files.push(f);
+    if (authScheme !== undefined) common.authScheme = authScheme;
+    const certfileOf = (i: number): string => certfiles[certfiles.length === 1 ? 0 : i]!;
+    let doc: OtaDocument | { afr_ota: Record<string, unknown> };
+    if (jobIds.length > 0) {
+      const flags = new Map<string, string[]>();
+      for (const name of ['endpoint-url', 'region'] as const) {
+        const v = optionalString(p, name);
+        if (v !== undefined) flags.set(name, [v]);
+      }
+      const config = clientConfig(flags, io);
+      const docs: OtaDocument[] = [];
+      for (const [i, id] of jobIds.entries()) {
+        // The route's query parameters (api/src/ota.ts), one file per job.
+        const query: Record<string, string | string[]> = {
+          filepath: filepaths[i]!,
+          certfile: certfileOf(i),
+          ...Object.fromEntries(Object.entries(common).map(([k, v]) => [k, String(v)])),
+        };
+        if (protocols.length > 0) query.protocol = protocols;
+        docs.push(await reaching(config.endpoint, () => documentOfJob(config, id, query)));
+      }
+      doc = mergeDocuments(docs);
+    } else {
+      const files: OtaJobFileInput[] = [];
+      for (const [i, path] of signed.entries()) {
+        const bytes = await readInput('--signed', pathOf(io, path));
+        files.push({
+          signedObject: parseSignedObject(new Uint8Array(bytes)),
+          filepath: filepaths[i]!,
+          certfile: certfileOf(i),
+          ...common,
+        });
+      }
+      doc = buildOtaJobDocument(
+        protocols.length > 0 ? { files, protocols: protocols as OtaProtocol[] } : { files },
+      );
     }
-    const doc = buildOtaJobDocument(
-      protocols.length > 0 ? { files, protocols: protocols as OtaProtocol[] } : { files },
-    );
     // Devices get compact JSON: the OTA agent's fixed buffers refuse a pretty-printed document
     // (its protocols value must fit 20 bytes). Indented only for a person at a terminal.
     const out = optionalString(p, 'out');

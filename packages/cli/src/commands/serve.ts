@@ -12,12 +12,15 @@ export const serve: Command = {
   name: 'serve',
   usage:
     'fwsign serve --data-dir DIR [--port 8080] [--host 127.0.0.1] [--region us-east-1] [--rate-limit REQUESTS_PER_SECOND] [--console-dir DIR] [--quiet]\n' +
-    '             [--audit-log on|off] [--audit-origin NAME] [--checkpoint-interval SECONDS]\n' +
+    '             [--audit-log on|off] [--audit-origin NAME] [--checkpoint-interval SECONDS] [--managed-keys-pkcs11-uri URI]\n' +
     '  The web console is served at /console/ from --console-dir (default: the built console beside the bundle, or packages/console/dist).\n' +
     '  Credentials: DIR/credentials.json (created with access key "test", secret "test", account 000000000000).\n' +
     '  Transparency log (on by default): every change is an entry under DIR/audit/; a signed checkpoint is made every\n' +
     '  --checkpoint-interval SECONDS (default 60) when the log grew. --audit-origin NAME names the log when it is first made;\n' +
     '  --audit-log off records nothing (changes made meanwhile are missing from the log for good).\n' +
+    '  --managed-keys-pkcs11-uri URI (or FWSIGN_MANAGED_KEYS_PKCS11_URI), e.g. pkcs11:token=fwsign-managed: the Lambda and\n' +
+    '  Notation keys Signer manages are made in that PKCS#11 token (module and PIN: FWSIGN_PKCS11_MODULE, FWSIGN_PKCS11_PIN,\n' +
+    "  or the URI's module-path and pin-source); the database keeps their URIs only.\n" +
     '  SIGHUP re-reads credentials.json. SIGTERM/SIGINT stop gracefully: in-flight requests finish, the database closes.',
   async run(args, io) {
     const p = parse(args, {
@@ -31,7 +34,11 @@ export const serve: Command = {
       'audit-log': { type: 'string' },
       'audit-origin': { type: 'string' },
       'checkpoint-interval': { type: 'string' },
+      'managed-keys-pkcs11-uri': { type: 'string' },
     });
+    const managedKeysUri =
+      optionalString(p, 'managed-keys-pkcs11-uri') ??
+      (process.env.FWSIGN_MANAGED_KEYS_PKCS11_URI || undefined);
     const auditLog = choice(p, 'audit-log', ['on', 'off'] as const, 'on');
     const auditOrigin = optionalString(p, 'audit-origin');
     const checkpointSeconds = integer(p, 'checkpoint-interval', 1, 86_400) ?? 60;
@@ -57,6 +64,7 @@ export const serve: Command = {
       auditLog: auditLog === 'on',
       ...(auditOrigin !== undefined ? { auditOrigin } : {}),
       checkpointIntervalMs: checkpointSeconds * 1000,
+      ...(managedKeysUri !== undefined ? { managedKeysPkcs11Uri: managedKeysUri } : {}),
     });
     let url: string;
     try {

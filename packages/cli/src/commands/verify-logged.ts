@@ -14,12 +14,26 @@ import {
 } from '@fwsign/audit-log';
 import { parseSignedObject } from '@fwsign/signing-engine';
 import { optionalString, pathOf, requireString, type Parsed } from '../args.js';
-import type { CliIo } from '../command.js';
+import { EXIT_FAILURE, EXIT_OK, type CliIo } from '../command.js';
 import { auditDirOf, verifierOf } from './audit-files.js';
 
-export type LoggedVerdict = { ok: true; entry: AuditEntry } | { ok: false; reason: string };
+type LoggedVerdict = { ok: true; entry: AuditEntry } | { ok: false; reason: string };
 
-export function checkLogged(p: Parsed, io: CliIo, signedObject: Uint8Array): LoggedVerdict {
+/** The signature of an IoT signed object, as the log's entries hold it (base64). */
+export const signedObjectSignature = (signedObject: Uint8Array): string =>
+  Buffer.from(parseSignedObject(signedObject).signature).toString('base64');
+
+/** The ES384 signature (r || s) of a JWS envelope's JSON text, as the log's entries hold it (base64). */
+export const envelopeSignature = (envelope: string): string =>
+  Buffer.from((JSON.parse(envelope) as { signature: string }).signature, 'base64url').toString(
+    'base64',
+  );
+
+/** Entries that record a signature the service made: a signing job's success, a SignPayload. */
+const SIGNED = new Set(['job.succeed', 'payload.sign']);
+
+/** `signature` (base64, as entries hold it) must be one a logged job made and nobody revoked. */
+function checkLogged(p: Parsed, io: CliIo, signature: string): LoggedVerdict {
   const dir = auditDirOf(io, requireString(p, 'log'));
   const verifier = verifierOf(io, optionalString(p, 'log-key'), dir);
   const cpFile = requireString(p, 'checkpoint');
@@ -32,13 +46,12 @@ export function checkLogged(p: Parsed, io: CliIo, signedObject: Uint8Array): Log
       ok: false,
       reason: `the log does not verify${report.firstBadEntry === undefined ? '' : ` (first bad entry ${report.firstBadEntry})`}: ${report.problems[0]?.reason}`,
     };
-  const signature = Buffer.from(parseSignedObject(signedObject).signature).toString('base64');
   // Only entries the checkpoint covers are proven to be in the log.
   const lines = readEntryLines(dir).lines.slice(0, cp.checkpoint.size);
   const entries = lines.map((l) => decodeEntry(l.bytes));
-  // Signatures are deterministic (RFC 6979): jobs signing the same image with the same key make
-  // the same one. It stands while one of them is not revoked.
-  const made = entries.filter((e) => e.kind === 'job.succeed' && e.details.signature === signature);
+  // IoT signatures are deterministic (RFC 6979): jobs signing the same image with the same key
+  // make the same one. It stands while one of them is not revoked.
+  const made = entries.filter((e) => SIGNED.has(e.kind) && e.details.signature === signature);
   if (made.length === 0)
     return {
       ok: false,
@@ -53,4 +66,19 @@ export function checkLogged(p: Parsed, io: CliIo, signedObject: Uint8Array): Log
     ok: false,
     reason: `the signature of ${made[0]!.subjects[0]} was revoked (entry ${r.seq}: ${JSON.stringify(r.details.reason)})`,
   };
+}
+
+/** Prints the verdict of a valid signature that must also be logged; returns the exit code. */
+export function reportLogged(p: Parsed, io: CliIo, signature: string, detail: string): number {
+  const logged = checkLogged(p, io, signature);
+  if (!logged.ok) {
+    io.stdout.write(
+      `invalid: not provably in the transparency log: ${logged.reason}\n  ${detail}\n`,
+    );
+    return EXIT_FAILURE;
+  }
+  io.stdout.write(
+    `valid: ${detail}\n  logged: ${logged.entry.subjects[0]}, entry ${logged.entry.seq}\n`,
+  );
+  return EXIT_OK;
 }

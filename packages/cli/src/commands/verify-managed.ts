@@ -7,7 +7,9 @@ import { readFile } from 'node:fs/promises';
 import { callSigner } from '@fwsign/api';
 import {
   NOTARY_PAYLOAD_TYPE,
+  LAMBDA_SIGNATURE_MAGIC,
   certificateHashes,
+  inspectZip,
   pemBlocks,
   verifyJwsEnvelope,
   verifyLambdaPackage,
@@ -16,6 +18,7 @@ import type { EnvelopeVerdict } from '@fwsign/signing-engine';
 import { optionalString, pathOf, requireString, UsageError, type Parsed } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from '../command.js';
 import { reaching } from '../failure.js';
+import { envelopeSignature, reportLogged } from './verify-logged.js';
 
 async function roots(io: CliIo, file: string): Promise<Uint8Array[]> {
   const text = await readFile(pathOf(io, file), 'utf8');
@@ -79,6 +82,15 @@ export async function verifyManaged(p: Parsed, io: CliIo): Promise<number> {
         io.stdout.write(`invalid: revoked: ${entities.join(', ')}\n  ${detail}\n`);
         return EXIT_FAILURE;
       }
+    }
+    if (p.values['require-logged'] === true) {
+      // The envelope's own signature, or the one in the Lambda package's comment.
+      const text = envelope
+        ? Buffer.from(file).toString('utf8')
+        : Buffer.from(inspectZip(file).comment)
+            .toString('latin1')
+            .slice(LAMBDA_SIGNATURE_MAGIC.length);
+      return reportLogged(p, io, envelopeSignature(text), detail);
     }
     io.stdout.write(`valid: ${detail}\n`);
     return EXIT_OK;

@@ -4,7 +4,7 @@ import { EXIT_FAILURE, EXIT_OK, type Command } from '../command.js';
 import { readCertificate } from '../certificate-input.js';
 import { readInput } from '../files.js';
 import { verifyManaged } from './verify-managed.js';
-import { checkLogged } from './verify-logged.js';
+import { reportLogged, signedObjectSignature } from './verify-logged.js';
 
 export const verify: Command = {
   name: 'verify',
@@ -13,9 +13,10 @@ export const verify: Command = {
 fwsign verify --envelope sig.jws.json | --lambda fn.signed.zip --root root.pem [--endpoint-url URL [--region R]]
   Signer-managed signatures: the signature, the chain to the root (\`fwsign ca export\`), the expiry,
   and with --endpoint-url whether GetRevocationStatus names the job, profile version or certificate.
-fwsign verify … --in fw.signed.json --require-logged --checkpoint cp.txt --log AUDIT_DIR [--log-key log.pub]
-  Also requires that a signing job in the transparency log (a copy of DATA_DIR/audit, checked
-  against cp.txt, a checkpoint kept elsewhere) made this signature and that it was not revoked.`,
+fwsign verify … --require-logged --checkpoint cp.txt --log AUDIT_DIR [--log-key log.pub]
+  (with --in, --envelope or --lambda) Also requires that a signing job in the transparency log (a copy of DATA_DIR/audit, checked
+  against cp.txt, a checkpoint kept elsewhere) made this signature (a job or SignPayload) and that
+  it was not revoked.`,
   async run(args, io) {
     const p = parse(args, {
       cert: { type: 'string' },
@@ -65,19 +66,8 @@ fwsign verify … --in fw.signed.json --require-logged --checkpoint cp.txt --log
       ...(signatureExpiresAt ? { signatureExpiresAt } : {}),
     });
     const detail = `${verdict.algorithm || '-'}, ${verdict.payloadSize} bytes, sha256 ${verdict.sha256 || '-'}`;
-    if (verdict.ok && p.values['require-logged'] === true) {
-      const logged = checkLogged(p, io, signedObject);
-      if (!logged.ok) {
-        io.stdout.write(
-          `invalid: not provably in the transparency log: ${logged.reason}\n  ${detail}\n`,
-        );
-        return EXIT_FAILURE;
-      }
-      io.stdout.write(
-        `valid: ${detail}\n  logged: ${logged.entry.subjects[0]}, entry ${logged.entry.seq}\n`,
-      );
-      return EXIT_OK;
-    }
+    if (verdict.ok && p.values['require-logged'] === true)
+      return reportLogged(p, io, signedObjectSignature(signedObject), detail);
     if (verdict.ok) {
       io.stdout.write(`valid: ${detail}\n`);
       return EXIT_OK;

@@ -191,6 +191,42 @@ describe(
       });
     });
 
+    it('builds one document from several jobs, files numbered in order, as --signed builds it from their objects', async () => {
+      await profile(f, 'OtaTwo');
+      const ids = [await job(f, 'OtaTwo'), await job(f, 'OtaTwo')];
+      const both = (flag: string, values: string[]): Promise<RunResult> =>
+        f.run(
+          'ota-job-document',
+          ...values.flatMap((v, i) => [flag, v, '--filepath', `/ota/fw${i}.bin`]),
+          ...(flag === '--job-id' ? ['--endpoint-url', f.url] : []),
+          '--certfile',
+          '/certs/codesign.crt',
+          '--stream',
+          'AFR_OTA-two',
+          '--file-type',
+          '7',
+        );
+      const r = await both('--job-id', ids);
+      expect(r.code, r.stderr).toBe(0);
+      const files = await Promise.all(
+        ids.map(async (id, i) => {
+          const s3 = (await f.json('describe-signing-job', '--job-id', id)).signedObject.s3;
+          const name = `two${i}.signed.json`;
+          writeFileSync(
+            join(f.dir, name),
+            f.store.buckets.getObject('000000000000', s3.bucketName, s3.key).body,
+          );
+          return name;
+        }),
+      );
+      expect(r.stdout).toBe((await both('--signed', files)).stdout);
+      const doc = parseOtaJobDocument(r.stdout);
+      expect(doc.files.map((x) => [x.fileid, x.filepath, x.fileType])).toEqual([
+        [0, '/ota/fw0.bin', 7],
+        [1, '/ota/fw1.bin', 7],
+      ]);
+    });
+
     it('refuses a job whose signature was revoked (exit 1, the reason named)', async () => {
       await profile(f, 'OtaRevokedSig');
       const jobId = await job(f, 'OtaRevokedSig');
