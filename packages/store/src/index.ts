@@ -63,3 +63,8 @@ export type {
 } from './buckets.js';
 export type { SignatureValidityPeriod, ValidityType } from './validity.js';
 export { UPLOAD_WRITE_BYTES } from './segment-upload.js';
+export { IAM_STORE_OPERATIONS, type IamStore } from './iam-store.js';
+export { IamError } from './iam-errors.js';
+export type { IamPrincipal, ResolvedKey } from './iam-principals.js';
+export type { IamTag, PolicyUse } from './iam-validate.js';
+export { checkPolicyDocument } from './iam-validate.js';
