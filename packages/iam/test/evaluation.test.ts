@@ -573,6 +573,7 @@ describe('denials and errors', () => {
       authorize(user(), req('signer', 'StartSigningJob', {}), facts()),
     ).rejects.toMatchObject({
       code: 'InvalidInput',
+      httpStatus: 400,
       message: 'profileName: expected a non-empty string, got nothing',
     });
     await expect(
