@@ -67,6 +67,15 @@ async function decide(p: Principal, r: AuthzRequest, checks: AccessCheck[]): Pro
     if (UNAUTHORIZED_ACTIONS.has(c.action)) continue;
     for (const res of c.resources) {
       allowed.push(res.arn);
+      // AWS refuses role sessions to the root user outright, in these words.
+      if (p.kind === 'root' && c.action === 'sts:AssumeRole')
+        return {
+          allowed: false,
+          action: c.action,
+          resource: res.arn,
+          reason: 'implicit-deny',
+          message: 'Roles may not be assumed by root accounts.',
+        };
       // Root in its own account: allowed before any policy is read (AWS root semantics).
       if (p.kind === 'root' && res.accountId === p.accountId) continue;
       if (res.policyRequired && res.policy === undefined)

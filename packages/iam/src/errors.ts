@@ -12,12 +12,23 @@ export type IamAuthErrorCode =
   /** A policy document is not JSON or not IAM's grammar (MalformedPolicyDocument on the wire). */
   | 'MalformedPolicyDocument';
 
+/** The HTTP status of each: 400 for what the client sent, 500 for a mapping fwsign lacks. */
+const HTTP_STATUS: Record<IamAuthErrorCode, number> = {
+  UnknownOperation: 500,
+  InvalidInput: 400,
+  ResourceTypeMismatch: 400,
+  MalformedPolicyDocument: 400,
+};
+
 export class IamAuthError extends Error {
   readonly code: IamAuthErrorCode;
+  /** What the API answers with (its error mapping reads `httpStatus`, as for the store's errors). */
+  readonly httpStatus: number;
   constructor(code: IamAuthErrorCode, message: string) {
     super(message);
     this.name = 'IamAuthError';
     this.code = code;
+    this.httpStatus = HTTP_STATUS[code];
   }
 }
 

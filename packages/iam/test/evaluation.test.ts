@@ -363,6 +363,15 @@ describe('policy evaluation: boundaries, sessions, root and other accounts', () 
     };
     expect(await decide(root, start())).toBe('allowed');
     expect(await decide(root, req('iam', 'CreateUser', { UserName: 'bob' }))).toBe('allowed');
+    // …except assume a role, which AWS refuses to root credentials.
+    const assume = req('sts', 'AssumeRole', {
+      RoleArn: `arn:aws:iam::${ACCT}:role/deploy`,
+      RoleSessionName: 's',
+    });
+    expect(await authorize(root, assume, facts())).toMatchObject({
+      allowed: false,
+      message: 'Roles may not be assumed by root accounts.',
+    });
     // In another account it needs that account's resource policy, like anyone.
     const other = { ...root, arn: `arn:aws:iam::${OTHER}:root`, accountId: OTHER };
     const theirs = start({ profileName: 'fw', profileOwner: ACCT }, { accountId: ACCT });
@@ -564,6 +573,7 @@ describe('denials and errors', () => {
       authorize(user(), req('signer', 'StartSigningJob', {}), facts()),
     ).rejects.toMatchObject({
       code: 'InvalidInput',
+      httpStatus: 400,
       message: 'profileName: expected a non-empty string, got nothing',
     });
     await expect(
