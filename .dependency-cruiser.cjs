@@ -2,6 +2,7 @@
 //
 //   cli → api → store → signing-engine → protocol
 //   store → audit-log;  cli → audit-log (the transparency log's formats, pure)
+//   api → iam, store → iam (the authorization decision and policy grammar, pure)
 //   cli → flasher → signing-engine;  cli → harness → flasher
 //   everything may use protocol; nothing imports the cli; console talks to the API over HTTP only.
 //
@@ -11,18 +12,30 @@
 
 /** Packages each package must not import (everything not downstream of it). */
 const upstreamOf = {
-  protocol: ['signing-engine', 'audit-log', 'store', 'api', 'flasher', 'harness', 'cli', 'console'],
-  'signing-engine': ['audit-log', 'store', 'api', 'flasher', 'harness', 'cli', 'console'],
-  'audit-log': ['signing-engine', 'store', 'api', 'flasher', 'harness', 'cli', 'console'],
+  protocol: [
+    'signing-engine',
+    'audit-log',
+    'iam',
+    'store',
+    'api',
+    'flasher',
+    'harness',
+    'cli',
+    'console',
+  ],
+  'signing-engine': ['audit-log', 'iam', 'store', 'api', 'flasher', 'harness', 'cli', 'console'],
+  'audit-log': ['signing-engine', 'iam', 'store', 'api', 'flasher', 'harness', 'cli', 'console'],
+  iam: ['signing-engine', 'audit-log', 'store', 'api', 'flasher', 'harness', 'cli', 'console'],
   store: ['api', 'flasher', 'harness', 'cli', 'console'],
   api: ['flasher', 'harness', 'cli', 'console'],
-  flasher: ['audit-log', 'store', 'api', 'harness', 'cli', 'console'],
-  harness: ['audit-log', 'store', 'api', 'cli', 'console'],
+  flasher: ['audit-log', 'iam', 'store', 'api', 'harness', 'cli', 'console'],
+  harness: ['audit-log', 'iam', 'store', 'api', 'cli', 'console'],
   // What several packages' tests share (a seeded PRNG, OpenSSL-made certificates): it stands alone.
   'test-support': [
     'protocol',
     'signing-engine',
     'audit-log',
+    'iam',
     'store',
     'api',
     'flasher',

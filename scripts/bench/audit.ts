@@ -15,9 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseVerifierKey, verifyLog } from '@fwsign/audit-log';
-import { createDevelopmentCertificate } from '@fwsign/signing-engine';
 import { SignerStore } from '@fwsign/store';
 import { leanClient, load, type JobClient } from './api-client.js';
+import { setUpSigning } from './signing-setup.js';
 
 const SECONDS = Number(process.argv[2] ?? 20);
 const IN_FLIGHT = Number(process.argv[3] ?? 32);
@@ -26,35 +26,9 @@ if (!(SECONDS > 0) || !Number.isInteger(IN_FLIGHT) || IN_FLIGHT < 1)
   throw new RangeError(
     `usage: audit.ts [seconds > 0] [inFlight >= 1], got ${process.argv.slice(2).join(' ')}`,
   );
-const ME = { accountId: '000000000000', principalArn: 'arn:aws:iam::000000000000:root' };
 const MAIN = fileURLToPath(new URL('../../packages/cli/src/main.ts', import.meta.url));
 
-async function setUp(dir: string): Promise<string> {
-  const store = SignerStore.open({ dataDir: dir });
-  try {
-    const { privateKeyPem, certificatePem } = await createDevelopmentCertificate({
-      algorithm: 'ecdsa-p256',
-      subject: 'CN=fwsign audit bench',
-    });
-    const { certificateArn } = store.importCertificate(ME, {
-      certificate: certificatePem,
-      privateKey: privateKeyPem,
-    });
-    store.putSigningProfile(ME, {
-      profileName: 'bench',
-      platformId: 'AmazonFreeRTOS-Default',
-      signingMaterial: { certificateArn },
-    });
-    for (const b of ['src-bucket', 'dst-bucket']) {
-      store.buckets.createBucket(ME.accountId, b);
-      store.buckets.putBucketVersioning(ME.accountId, b, 'Enabled');
-    }
-    const payload = new Uint8Array(64 * 1024).map((_, i) => (i * 131 + 17) & 0xff);
-    return store.buckets.putObject(ME.accountId, 'src-bucket', 'fw.bin', payload).versionId;
-  } finally {
-    store.close();
-  }
-}
+const setUp = async (dir: string): Promise<string> => (await setUpSigning(dir)).versionId;
 
 async function serve(dir: string, extra: string[]): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(

@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -61,7 +61,11 @@ try {
   );
   const row = (name: string, ms: number, baseMs: number, goal: number): string =>
     `${name.padEnd(34)} ${(ms / 1000).toFixed(3)} s  ${(ms / baseMs).toFixed(2)}×  (goal ≤ ${goal}×)`;
-  console.log(`best of ${RUNS}, whole processes, baselines in the same run`);
+  // The machine may be shared: the load says how far to trust the run (ratios hold best when idle).
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  console.log(`best of ${RUNS}, whole processes, baselines in the same run; load average ${load}`);
   console.log(
     `node -e 0                          ${(base! / 1000).toFixed(3)} s  (start-up baseline)`,
   );

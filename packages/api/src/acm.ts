@@ -20,6 +20,8 @@ export async function handleAcm(
   id: Identity,
   operation: string,
   body: Uint8Array,
+  /** Authorizes the call once its input is decoded (IAM policies); throws to refuse it. */
+  gate?: (operation: string, input: Record<string, unknown>) => Promise<void>,
 ): Promise<string> {
   // Own properties only: 'constructor', '__proto__' or 'toString' must not reach Object.prototype.
   const op = Object.hasOwn(acmModel.operations, operation)
@@ -39,6 +41,7 @@ export async function handleAcm(
       )
     : {};
   dec.check();
+  await gate?.(op.name, input ?? {});
   const method = lowerFirst(op.name) as keyof AcmOperations;
   // The one untyped step: the input was decoded by this operation's shape in acmModel, which is
   // what operations.ts types the store's method with.

@@ -35,6 +35,8 @@ export function authError(f: AuthFailure, protocol: 'json' | 's3'): ApiError {
           400,
           `The authorization header is malformed; ${f.message}`,
         );
+      case 'expired':
+        return new ApiError('ExpiredToken', 400, 'The provided token has expired.');
       case 'malformed':
         return new ApiError(
           'AuthorizationHeaderMalformed',
@@ -60,5 +62,7 @@ export function authError(f: AuthFailure, protocol: 'json' | 's3'): ApiError {
       return new ApiError('InvalidSignatureException', 403, f.message);
     case 'malformed':
       return new ApiError('IncompleteSignatureException', 403, f.message);
+    case 'expired':
+      return new ApiError('ExpiredTokenException', 403, f.message);
   }
 }

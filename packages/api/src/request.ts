@@ -4,9 +4,9 @@ import { scopeService } from './sigv4.js';
 import { FWSIGN_ROOT } from './ota.js';
 import { isSignerPath, signerRoute } from './signer.js';
 
-export type Protocol = 'signer' | 'acm' | 's3';
+export type Protocol = 'signer' | 'acm' | 's3' | 'iam' | 'sts';
 
-/** ACM by X-Amz-Target; otherwise the signing scope's service; otherwise Signer's routes or S3. */
+/** ACM by X-Amz-Target; otherwise the signing scope's service (IAM and STS only so); otherwise Signer's routes or S3. */
 export function pickProtocol(
   method: string,
   rawPath: string,
@@ -14,7 +14,8 @@ export function pickProtocol(
 ): Protocol {
   if (headers['x-amz-target'] !== undefined) return 'acm';
   const svc = scopeService(headers['authorization']);
-  if (svc === 's3' || svc === 'signer' || svc === 'acm') return svc;
+  if (svc === 's3' || svc === 'signer' || svc === 'acm' || svc === 'iam' || svc === 'sts')
+    return svc;
   // fwsign's own routes are signed for Signer and answered in its shapes.
   if (rawPath.split('/')[1] === FWSIGN_ROOT) return 'signer';
   try {

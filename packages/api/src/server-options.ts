@@ -1,5 +1,6 @@
 import type { AuditService } from './audit-routes.js';
 import type { AcmOperations, StoreSignerOperations } from './operations.js';
+import type { IamStore } from '@fwsign/store';
 import type { S3Buckets } from './s3.js';
 
 /** What the server needs of the store: Signer operations by name, ACM's four, the buckets. */
@@ -8,6 +9,13 @@ export interface ApiStore extends AcmOperations, StoreSignerOperations {
   /** The transparency log, served read-only under /_fwsign/audit/ (audit-routes.ts). */
   readonly audit?: AuditService;
   close(): void | Promise<void>;
+  /** IAM's entities and STS sessions; without them only credentials.json's root keys are known and IAM/STS are not served. */
+  readonly iam?: IamStore;
+  /** A signing profile's tags, version and permissions as a resource policy (for IAM authorization). */
+  profileFacts?(
+    accountId: string,
+    profileName: string,
+  ): Promise<{ tags: Record<string, string>; profileVersion: string; policy?: string } | undefined>;
 }
 
 export interface SignerServerOptions {

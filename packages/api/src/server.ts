@@ -4,14 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { bodyChunks, ClientHangUp, readBody } from './body.js';
 import { malformedHttpAnswer } from './http-errors.js';
 import { identityOf, loadCredentials, type Credential, type Identity } from './credentials.js';
-import {
-  ApiError,
-  awsJsonError,
-  restJsonError,
-  s3Error,
-  toApiError,
-  type WireError,
-} from './errors.js';
+import { ApiError, toApiError } from './errors.js';
 import {
   AuthFailure,
   checkCaller,
@@ -23,14 +16,18 @@ import {
 } from './sigv4.js';
 import { authError } from './auth-errors.js';
 import { verifiedPayload } from './payload.js';
-import { handleS3, notImplemented, s3Operation, XML_OPERATIONS, type S3Response } from './s3.js';
+import { handleS3, notImplemented, XML_OPERATIONS, type S3Response } from './s3.js';
 import { putObject, putObjectHeaders, STREAMED_OPERATIONS } from './s3-put.js';
 import { MAX_XML_BYTES } from './s3-xml.js';
-import { acmOperation, handleAcm } from './acm.js';
-import { handleSigner, knownOperation, signerRoute } from './signer.js';
-import { otaJobDocument, otaRoute, OTA_OPERATION } from './ota.js';
-import { flatHeaders, parseQuery, pickProtocol, type Protocol } from './request.js';
-import type { Match } from './model/rest-json.js';
+import { handleAcm } from './acm.js';
+import { handleSigner, knownOperation } from './signer.js';
+import { otaJobDocument } from './ota.js';
+import { checkIssued, principalOf, Principals, type Signer } from './principals.js';
+import { enforceS3, gateFor } from './authz.js';
+import { routeRequest, type Routed } from './route.js';
+import { handleQuery } from './iam.js';
+import { queryParams, wireError } from './query.js';
+import type { Protocol } from './request.js';
 import { ByteBudget, RateLimiter } from './rate-limit.js';
 import { AccessLog } from './access-log.js';
 import { ConsoleStatic } from './console-static.js';
@@ -41,31 +38,19 @@ import {
   type ApiStore,
   type SignerServerOptions,
 } from './server-options.js';
-import { auditOperation, handleAudit, isAuditPath } from './audit-routes.js';
+import { handleAudit } from './audit-routes.js';
 
 interface Exchange {
   requestId: string;
   protocol: Protocol;
   operation: string;
   accountId?: string;
+  /** Who signed the request (after authentication): whose policies authorize it. */
+  signer?: Signer;
   /** The status answered (499: the client went away first). */
   status: number;
   /** Appended to the access-log line. */
   note: string;
-}
-
-/** A request as routing saw it. */
-interface Routed {
-  method: string;
-  rawPath: string;
-  query: Record<string, string | string[]>;
-  headers: Record<string, string | undefined>;
-  match?: Match | undefined;
-  /** fwsign's OTA job document route (ota.ts), when Signer's routes did not match. */
-  ota?: { jobId: string } | undefined;
-  routeError?: { thrown: unknown };
-  /** A transparency-log route (answered Signer-shaped). */
-  audit?: boolean;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -77,6 +62,7 @@ const MAX_HEADER_BYTES = 16 * 1024;
 export class SignerServer {
   private readonly server: Server;
   private credentials: Map<string, Credential>;
+  private readonly principals: Principals;
   private readonly limiter: RateLimiter | undefined;
   private readonly log: ((line: string) => void) | undefined;
   /** The default stderr access log, batched per event-loop turn. */
@@ -111,6 +97,7 @@ export class SignerServer {
   constructor(private readonly opts: SignerServerOptions) {
     this.region = opts.region ?? 'us-east-1';
     this.credentials = loadCredentials(opts.dataDir);
+    this.principals = new Principals(() => this.credentials, opts.store.iam);
     const rl = opts.rateLimit === undefined ? DEFAULT_RATE_LIMIT : opts.rateLimit;
     this.limiter = rl === false ? undefined : new RateLimiter(rl.ratePerSecond, rl.burst);
     if (opts.accessLog === undefined)
@@ -199,7 +186,7 @@ export class SignerServer {
       note: '',
     };
     try {
-      await this.serve(req, res, x, this.route(req, x));
+      await this.serve(req, res, x, routeRequest(req, x));
     } catch (err) {
       this.fail(req, res, x, err);
     } finally {
@@ -210,42 +197,6 @@ export class SignerServer {
     }
   }
 
-  /** Names the protocol and operation. Routing may throw (a malformed label): kept for after authentication. */
-  private route(req: IncomingMessage, x: Exchange): Routed {
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const rawPath = q < 0 ? url : url.slice(0, q);
-    const headers = flatHeaders(req);
-    const method = req.method ?? 'GET';
-    const r: Routed = { method, rawPath, headers, query: Object.create(null) as Routed['query'] };
-    if (isAuditPath(rawPath)) {
-      x.protocol = 'signer';
-      x.operation = auditOperation(rawPath);
-      r.audit = true;
-      try {
-        r.query = parseQuery(q < 0 ? '' : url.slice(q + 1));
-      } catch (err) {
-        r.routeError = { thrown: err };
-      }
-      return r;
-    }
-    x.protocol = pickProtocol(method, rawPath, headers);
-    try {
-      r.query = parseQuery(q < 0 ? '' : url.slice(q + 1));
-      r.match = x.protocol === 'signer' ? signerRoute(method, rawPath) : undefined;
-      r.ota = x.protocol === 'signer' && !r.match ? otaRoute(method, rawPath) : undefined;
-      x.operation =
-        x.protocol === 'acm'
-          ? (acmOperation(headers['x-amz-target']) ?? String(headers['x-amz-target']))
-          : x.protocol === 's3'
-            ? s3Operation({ method, rawPath, query: r.query, headers })
-            : (r.match?.op.name ?? (r.ota ? OTA_OPERATION : 'Unknown'));
-    } catch (err) {
-      r.routeError = { thrown: err };
-    }
-    return r;
-  }
-
   private async serve(
     req: IncomingMessage,
     res: ServerResponse,
@@ -253,6 +204,7 @@ export class SignerServer {
     r: Routed,
   ): Promise<void> {
     // Who is asking, before a byte of the body is read or buffered.
+    x.signer = await this.principals.lookup(r.headers);
     const caller = this.auth(x, () => this.checkCaller(x, r.headers));
     x.accountId = caller.credential.accountId;
     const signed = signedPart(r);
@@ -271,14 +223,16 @@ export class SignerServer {
     }
     const body = await this.readBodyOf(req, x);
     verified ??= await this.auth(x, () => verifySignature({ ...signed, body }, caller));
-    const id = this.admit(verified);
+    const id = this.admit(verified, x, r);
     const payload = await verifiedPayload(verified, r.headers, body);
     if (r.routeError) throw r.routeError.thrown;
     await this.dispatch(res, x, r, id, payload);
   }
 
-  /** The caller, proven by its signature, if its account is within its request rate. */
-  private admit(verified: Verified): Identity {
+  /** The caller, proven by its signature (and session token), if its account is within its request rate. */
+  private admit(verified: Verified, x: Exchange, r: Routed): Identity {
+    const signer = x.signer!;
+    this.auth(x, () => checkIssued(signer, verified, r.headers));
     const id = identityOf(verified.credential);
     if (this.limiter && !this.limiter.take(id.accountId))
       throw new ApiError(
@@ -300,7 +254,10 @@ export class SignerServer {
   ): Promise<void> {
     const maxBytes = this.opts.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES;
     const announced = putObjectHeaders(r.headers, maxBytes);
-    const id = verified ? this.admit(verified) : identityOf(caller.credential);
+    const id = verified ? this.admit(verified, x, r) : identityOf(caller.credential);
+    // Authorized once the caller is proven: before the body when the signature covers its declared
+    // hash, otherwise after the body's hash proves the signature (and before the object is committed).
+    if (verified) await this.enforceS3(x, r, id);
     const release = this.bodies.take(Math.min(announced.size ?? maxBytes, UPLOAD_WRITE_BYTES));
     try {
       const put = await putObject(this.opts.store.buckets, id, {
@@ -312,7 +269,8 @@ export class SignerServer {
         ...(verified ? { verified } : {}),
         verifyBodyHash: async (sha256) => {
           const request = { ...signedPart(r), body: EMPTY };
-          this.admit(await this.auth(x, () => verifySignature(request, caller, sha256)));
+          this.admit(await this.auth(x, () => verifySignature(request, caller, sha256)), x, r);
+          if (!verified) await this.enforceS3(x, r, id);
         },
       });
       this.sendS3(res, x, put);
@@ -343,14 +301,34 @@ export class SignerServer {
         { 'content-type': 'application/json', 'x-amzn-requestid': x.requestId },
         JSON.stringify(out),
       );
+    } else if (x.protocol === 'iam' || x.protocol === 'sts') {
+      const params = queryParams(payload, r.query);
+      x.operation = params.Action ?? 'Unknown';
+      const call = {
+        store: this.opts.store,
+        principal: principalOf(x.signer!),
+        id,
+        region: this.region,
+        requestId: x.requestId,
+      };
+      const out = await handleQuery(x.protocol, call, params);
+      x.status = 200;
+      this.send(res, 200, { 'content-type': 'text/xml', 'x-amzn-requestid': x.requestId }, out);
     } else if (x.protocol === 's3') {
+      await this.enforceS3(x, r, id);
       this.sendS3(
         res,
         x,
         await handleS3(this.opts.store.buckets, id, { ...r, body: payload }, x.operation),
       );
     } else if (x.protocol === 'acm') {
-      const out = await handleAcm(this.opts.store, id, x.operation, payload);
+      const out = await handleAcm(
+        this.opts.store,
+        id,
+        x.operation,
+        payload,
+        this.gate(x, 'acm', id),
+      );
       x.status = 200;
       this.send(
         res,
@@ -360,13 +338,18 @@ export class SignerServer {
       );
     } else {
       // Signer's operations, and fwsign's own route beside them (ota.ts): rest-json both.
+      const gate = this.gate(x, 'signer', id);
+      // The OTA job document shows a job: it is allowed exactly when DescribeSigningJob is.
+      if (r.ota) await gate('DescribeSigningJob', { jobId: r.ota.jobId });
       const out = r.ota
         ? { status: 200, body: await otaJobDocument(this.opts.store, id, r.ota.jobId, r.query) }
-        : await handleSigner(this.opts.store, id, knownOperation(r), {
-            query: r.query,
-            headers: r.headers,
-            body: payload,
-          });
+        : await handleSigner(
+            this.opts.store,
+            id,
+            knownOperation(r),
+            { query: r.query, headers: r.headers, body: payload },
+            gate,
+          );
       x.status = out.status;
       this.send(
         res,
@@ -375,6 +358,15 @@ export class SignerServer {
         out.body,
       );
     }
+  }
+
+  /** Authorizes a Signer or ACM operation once its input is decoded (before the store runs it). */
+  private gate(x: Exchange, service: 'signer' | 'acm', id: Identity) {
+    return gateFor(this.opts.store, principalOf(x.signer!), id, service, this.region);
+  }
+
+  private enforceS3(x: Exchange, r: Routed, id: Identity): Promise<void> {
+    return enforceS3(this.opts.store, principalOf(x.signer!), id, x.operation, r, this.region);
   }
 
   private sendS3(res: ServerResponse, x: Exchange, out: S3Response): void {
@@ -402,12 +394,7 @@ export class SignerServer {
         `${x.requestId} internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
       );
     }
-    const wire: WireError =
-      x.protocol === 's3'
-        ? s3Error(e, x.requestId, (req.url ?? '').split('?')[0])
-        : x.protocol === 'acm'
-          ? awsJsonError(e, x.requestId)
-          : restJsonError(e, x.requestId);
+    const wire = wireError(x.protocol, e, x.requestId, (req.url ?? '').split('?')[0]);
     x.status = wire.status;
     // A body left unread (refused, too large, too slow) is not drained: the connection closes.
     const headers = req.complete ? wire.headers : { ...wire.headers, connection: 'close' };
@@ -447,10 +434,15 @@ export class SignerServer {
   }
 
   private checkCaller(x: Exchange, headers: Record<string, string | undefined>): Caller {
-    const c = checkCaller(headers, (k) => this.credentials.get(k), {
-      region: this.region,
-      ...(this.opts.maxSkewMs !== undefined ? { maxSkewMs: this.opts.maxSkewMs } : {}),
-    });
+    const signer = x.signer;
+    const c = checkCaller(
+      headers,
+      (k) => (signer?.credential.accessKeyId === k ? signer.credential : undefined),
+      {
+        region: this.region,
+        ...(this.opts.maxSkewMs !== undefined ? { maxSkewMs: this.opts.maxSkewMs } : {}),
+      },
+    );
     if (c.auth.service !== x.protocol) {
       throw new AuthFailure(
         'bad-signature',

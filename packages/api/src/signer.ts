@@ -54,6 +54,8 @@ export async function handleSigner(
   id: Identity,
   match: Match,
   req: Omit<WireRequest, 'labels'>,
+  /** Authorizes the call once its input is decoded (IAM policies); throws to refuse it. */
+  gate?: (operation: string, input: Record<string, unknown>) => Promise<void>,
 ): Promise<{ status: number; body: string }> {
   let input: unknown;
   try {
@@ -61,6 +63,7 @@ export async function handleSigner(
   } catch (err) {
     throw tagProblemsAsBadRequest(err);
   }
+  await gate?.(match.op.name, (input ?? {}) as Record<string, unknown>);
   const name = lowerFirst(match.op.name) as SignerOperationName;
   const ops: Partial<SignerOperations> = isPlatformOperation(name) ? platformOperations : store;
   // The one untyped step: `input` was decoded by this operation's own input shape, which is what

@@ -4,7 +4,14 @@ import type { Credential } from './credentials.js';
 
 /** What went wrong with a request's signature; each protocol names these its own way. */
 export type AuthFailureKind =
-  'missing' | 'malformed' | 'unknown-key' | 'bad-signature' | 'skewed' | 'wrong-region';
+  | 'missing'
+  | 'malformed'
+  | 'unknown-key'
+  | 'bad-signature'
+  | 'skewed'
+  | 'wrong-region'
+  /** Temporary credentials past their expiry. */
+  | 'expired';
 
 export class AuthFailure extends Error {
   override readonly name = 'AuthFailure';

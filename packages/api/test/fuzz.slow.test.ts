@@ -280,15 +280,16 @@ function problem(
   const isXml = (a.headers.get('content-type') ?? '').includes('xml');
   if (r.kind === 's3' && !isXml) return 'S3 error not in XML';
   if (isXml) {
-    let doc: { Error?: { Code?: string; Message?: string } };
+    type ErrorXml = { Code?: string; Message?: string };
+    let doc: { Error?: ErrorXml; ErrorResponse?: { Error?: ErrorXml } };
     try {
       doc = xml.parse(a.text) as typeof doc;
     } catch (e) {
       return `unparsable XML: ${(e as Error).message}`;
     }
-    return doc.Error?.Code && doc.Error.Message !== undefined
-      ? undefined
-      : 'XML without Error/Code';
+    // S3's <Error>, or the query protocol's (IAM, STS) <ErrorResponse><Error>.
+    const error = doc.Error ?? doc.ErrorResponse?.Error;
+    return error?.Code && error.Message !== undefined ? undefined : 'XML without Error/Code';
   }
   let body: { __type?: string; message?: string };
   try {

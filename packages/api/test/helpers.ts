@@ -70,14 +70,18 @@ export async function startServer(
 }
 
 /** A real server over a store the test holds too, for what only the store tells (an account's root CA). */
-export async function startStoreServer(prefix: string): Promise<{
+export async function startStoreServer(
+  prefix: string,
+  /** The store's clock (default: the real one), for expiry. */
+  now?: () => Date,
+): Promise<{
   dir: string;
   store: SignerStore;
   url: string;
   close(): Promise<void>;
 }> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  const store = SignerStore.open({ dataDir: join(dir, 'data') });
+  const store = SignerStore.open({ dataDir: join(dir, 'data'), ...(now ? { now } : {}) });
   const server = await SignerServer.open({
     dataDir: join(dir, 'data'),
     store: sqliteContract(store),

@@ -4,6 +4,11 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createSoftHsm,
+  reportSoftHsmSkip,
+  softhsmMissing,
+} from '../../signing-engine/test/softhsm.js';
 import { tempDir } from './helpers.js';
 
 const pkg = fileURLToPath(new URL('..', import.meta.url));
@@ -12,10 +17,18 @@ const tmp = tempDir();
 afterAll(tmp.cleanup);
 
 function run(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  return runWithEnv({}, ...args);
+}
+
+function runWithEnv(
+  env: Record<string, string>,
+  ...args: string[]
+): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [bundle, ...args], {
     cwd: tmp.dir,
     encoding: 'utf8',
     timeout: 60_000,
+    env: { ...process.env, ...env },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -145,5 +158,27 @@ describe('dist/fwsign.mjs', () => {
     expect(bad.status).toBe(1);
     expect(bad.stdout).toMatch(/^invalid: signature-mismatch/);
     expect(run('nope').status).toBe(2);
+  });
+});
+
+reportSoftHsmSkip('the bundle signing through a PKCS#11 token');
+
+describe.skipIf(softhsmMissing)('dist/fwsign-sign.mjs with a PKCS#11 token (SoftHSM2)', () => {
+  it('finds pkcs11js from its own file and signs through the token; verify accepts it', () => {
+    const hsm = createSoftHsm(['bundle']);
+    try {
+      const env = { FWSIGN_PKCS11_MODULE: hsm.module, FWSIGN_PKCS11_PIN: hsm.pin };
+      const uri = 'pkcs11:token=bundle;object=fw';
+      writeFileSync(join(tmp.dir, 'tok.bin'), Buffer.alloc(5000, 3));
+      const made = runWithEnv(env, 'keys', 'create', '--pkcs11-uri', uri, '--algorithm', 'ecdsa-p256', '--subject', 'CN=token', '--cert-out', 'tok.crt'); // prettier-ignore
+      expect(made.status, made.stderr).toBe(0);
+      const signed = runWithEnv(env, 'sign', '--platform-id', 'AmazonFreeRTOS-Default', '--pkcs11-uri', uri, '--cert', 'tok.crt', '--in', 'tok.bin', '--out', 'tok.signed.json'); // prettier-ignore
+      expect(signed.status, signed.stderr).toBe(0);
+      const ok = run('verify', '--cert', 'tok.crt', '--in', 'tok.signed.json');
+      expect(ok.status, ok.stdout).toBe(0);
+      expect(ok.stdout).toMatch(/^valid: SHA256withECDSA, 5000 bytes/);
+    } finally {
+      hsm.cleanup();
+    }
   });
 });

@@ -71,3 +71,8 @@ export type {
 } from './store-contract.js';
 export { openSqliteStore, sqliteContract } from './sqlite-engine.js';
 export { copyStoreToPostgres, StoreCopyError, type CopyReport } from './store-copy.js';
+export { IAM_STORE_OPERATIONS, type IamStore } from './iam-store.js';
+export { IamError } from './iam-errors.js';
+export type { IamPrincipal, ResolvedKey } from './iam-principals.js';
+export type { IamTag, PolicyUse } from './iam-validate.js';
+export { checkPolicyDocument } from './iam-validate.js';

@@ -7,6 +7,7 @@ import { CHECK_ROW, checkValue, matches, storedCheck } from './key-check-value.j
 import { appendEntry, OPERATOR } from './audit.js';
 import { auditKeyCount, resealAuditKey } from './audit-key.js';
 import { managedKeyCount, resealManagedKeys } from './managed-keys.js';
+import { iamSecretCount, resealIamSecrets } from './iam-keys.js';
 import {
   createKeyFile,
   loadMasterKey,
@@ -27,7 +28,8 @@ function sealedKeyCount(db: Db): number {
       }
     ).n +
     managedKeyCount(db) +
-    auditKeyCount(db)
+    auditKeyCount(db) +
+    iamSecretCount(db)
   );
 }
 
@@ -118,7 +120,10 @@ export function rotateMasterKey(
         plain.fill(0);
       }
     }
-    const managed = resealManagedKeys(db, current, next) + resealAuditKey(db, current, next);
+    const managed =
+      resealManagedKeys(db, current, next) +
+      resealAuditKey(db, current, next) +
+      resealIamSecrets(db, current, next);
     appendEntry(db, Date.now(), { kind: 'master-key.rotate', actor: OPERATOR, subjects: [] });
     stmt(db, 'INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(
       CHECK_ROW,

@@ -359,3 +359,23 @@ function bumpRevision(ctx: StoreContext, profile: ProfileRow): string {
   );
   return revisionId;
 }
+
+/**
+ * What IAM authorization needs of a profile, in one read: its tags (aws:ResourceTag/…), its
+ * version (signer:ProfileVersion) and its permissions as the resource policy AWS would show (one
+ * statement per permission; undefined when it grants nothing). Undefined when there is no profile.
+ */
+export function profileFacts(
+  ctx: StoreContext,
+  account: string,
+  name: string,
+): { tags: Record<string, string>; profileVersion: string; policy?: string } | undefined {
+  const profile = loadProfile(ctx, account, name);
+  if (!profile) return undefined;
+  const rows = statements(ctx, profile);
+  return {
+    tags: JSON.parse(profile.tags) as Record<string, string>,
+    profileVersion: profile.profile_version,
+    ...(rows.length > 0 ? { policy: policyDocument(ctx, profile, rows) } : {}),
+  };
+}

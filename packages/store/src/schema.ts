@@ -210,4 +210,125 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 5,
+    name: 'IAM users, keys, groups, policies, roles and STS sessions',
+    // IAM names are unique without regard to case (COLLATE NOCASE) but kept as written.
+    // Secrets (access keys', sessions') are sealed under the master key like private keys.
+    sql: `
+      CREATE TABLE iam_users (
+        account TEXT NOT NULL,
+        name TEXT NOT NULL COLLATE NOCASE,
+        user_id TEXT NOT NULL UNIQUE,
+        path TEXT NOT NULL,
+        tags TEXT NOT NULL DEFAULT '[]',
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (account, name)
+      ) STRICT;
+
+      CREATE TABLE iam_access_keys (
+        access_key_id TEXT PRIMARY KEY,
+        account TEXT NOT NULL,
+        user_name TEXT NOT NULL COLLATE NOCASE,
+        secret_ciphertext BLOB NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('Active', 'Inactive')),
+        created_at INTEGER NOT NULL,
+        FOREIGN KEY (account, user_name) REFERENCES iam_users (account, name)
+      ) STRICT;
+      CREATE INDEX iam_access_keys_user ON iam_access_keys (account, user_name);
+
+      CREATE TABLE iam_groups (
+        account TEXT NOT NULL,
+        name TEXT NOT NULL COLLATE NOCASE,
+        group_id TEXT NOT NULL UNIQUE,
+        path TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (account, name)
+      ) STRICT;
+
+      CREATE TABLE iam_group_members (
+        account TEXT NOT NULL,
+        group_name TEXT NOT NULL COLLATE NOCASE,
+        user_name TEXT NOT NULL COLLATE NOCASE,
+        PRIMARY KEY (account, group_name, user_name),
+        FOREIGN KEY (account, group_name) REFERENCES iam_groups (account, name),
+        FOREIGN KEY (account, user_name) REFERENCES iam_users (account, name)
+      ) STRICT;
+      CREATE INDEX iam_group_members_user ON iam_group_members (account, user_name);
+
+      CREATE TABLE iam_roles (
+        account TEXT NOT NULL,
+        name TEXT NOT NULL COLLATE NOCASE,
+        role_id TEXT NOT NULL UNIQUE,
+        path TEXT NOT NULL,
+        trust_policy TEXT NOT NULL,
+        description TEXT,
+        max_session_duration INTEGER NOT NULL,
+        tags TEXT NOT NULL DEFAULT '[]',
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (account, name)
+      ) STRICT;
+
+      CREATE TABLE iam_inline_policies (
+        account TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('user', 'group', 'role')),
+        entity TEXT NOT NULL COLLATE NOCASE,
+        name TEXT NOT NULL COLLATE NOCASE,
+        document TEXT NOT NULL,
+        PRIMARY KEY (account, kind, entity, name)
+      ) STRICT;
+
+      CREATE TABLE iam_policies (
+        account TEXT NOT NULL,
+        name TEXT NOT NULL COLLATE NOCASE,
+        policy_id TEXT NOT NULL UNIQUE,
+        path TEXT NOT NULL,
+        description TEXT,
+        default_version TEXT NOT NULL,
+        next_version INTEGER NOT NULL,
+        tags TEXT NOT NULL DEFAULT '[]',
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (account, name)
+      ) STRICT;
+
+      CREATE TABLE iam_policy_versions (
+        account TEXT NOT NULL,
+        policy_name TEXT NOT NULL COLLATE NOCASE,
+        version_id TEXT NOT NULL,
+        document TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (account, policy_name, version_id),
+        FOREIGN KEY (account, policy_name) REFERENCES iam_policies (account, name)
+      ) STRICT;
+
+      CREATE TABLE iam_attachments (
+        account TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('user', 'group', 'role')),
+        entity TEXT NOT NULL COLLATE NOCASE,
+        policy_name TEXT NOT NULL COLLATE NOCASE,
+        PRIMARY KEY (account, kind, entity, policy_name),
+        FOREIGN KEY (account, policy_name) REFERENCES iam_policies (account, name)
+      ) STRICT;
+      CREATE INDEX iam_attachments_policy ON iam_attachments (account, policy_name);
+
+      CREATE TABLE iam_sessions (
+        access_key_id TEXT PRIMARY KEY,
+        account TEXT NOT NULL,
+        role_name TEXT NOT NULL COLLATE NOCASE,
+        role_id TEXT NOT NULL,
+        session_name TEXT NOT NULL,
+        secret_ciphertext BLOB NOT NULL,
+        token_sha256 TEXT NOT NULL,
+        session_policy TEXT,
+        expires_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX iam_sessions_expiry ON iam_sessions (expires_at);
+
+      -- Bumped by every IAM write: a process's cache of resolved keys and policies is good while it holds.
+      CREATE TABLE iam_generation (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL) STRICT;
+      INSERT INTO iam_generation (id, n) VALUES (1, 0);
+    `,
+  },
 ];

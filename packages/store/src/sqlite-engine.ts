@@ -60,6 +60,7 @@ const OPERATIONS: readonly StoreOperationName[] = [
   'listCertificates',
   'deleteCertificate',
   'rootCertificate',
+  'profileFacts',
 ] satisfies readonly StoreOperationName[];
 
 function bucketsOf(b: Buckets): BucketsContract {
@@ -103,6 +104,7 @@ export function sqliteContract(store: SignerStore): StoreContract {
     engine: 'sqlite',
     buckets: bucketsOf(store.buckets),
     audit: auditOf(store.audit),
+    iam: store.iam,
     schemaVersion: () => settle(() => store.schemaVersion),
     close: () => settle(() => store.close()),
   };

@@ -11,6 +11,7 @@ import type {
   StreamedPutOptions,
   VersioningStatus,
 } from './buckets.js';
+import type { IamStore } from './iam-store.js';
 import type { SignerStore } from './store.js';
 import type { CheckpointRecord } from './transparency-log.js';
 
@@ -40,7 +41,8 @@ export type StoreOperationName =
   | 'getCertificate'
   | 'listCertificates'
   | 'deleteCertificate'
-  | 'rootCertificate';
+  | 'rootCertificate'
+  | 'profileFacts';
 
 /** A method with the same parameters whose answer is always a promise. */
 type Async<F> = F extends (...args: infer A) => infer R
@@ -110,6 +112,8 @@ export type StoreContract = { [K in StoreOperationName]: Async<SignerStore[K]> }
   readonly engine: 'sqlite' | 'postgres';
   readonly buckets: BucketsContract;
   readonly audit: AuditContract;
+  /** IAM's users, keys, groups, policies, roles and STS sessions; its operations are already asynchronous. */
+  readonly iam: IamStore;
   schemaVersion(): Promise<number>;
   /** Commits what is queued and lets the database go; once. */
   close(): Promise<void>;

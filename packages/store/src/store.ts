@@ -26,6 +26,7 @@ import * as profiles from './profiles.js';
 import * as tags from './resource-tags.js';
 import type { TagMap } from './tags.js';
 import { TokenSealer } from './tokens.js';
+import { bindIam, type IamStore } from './iam-store.js';
 import { TransparencyLog } from './transparency-log.js';
 import type { Identity } from './validate.js';
 import { checkIdentity } from './validate.js';
@@ -63,6 +64,8 @@ export class SignerStore {
   readonly buckets: Buckets;
   /** The transparency log: checkpoints, proofs, the exporter of `<dataDir>/audit/`. */
   readonly audit: TransparencyLog;
+  /** IAM users, keys, groups, policies, roles and STS sessions (iam-*.ts), by operation name. */
+  readonly iam: IamStore;
   private readonly ctx: StoreContext;
   private readonly db: Db;
   private readonly jobs: JobPipeline;
@@ -76,6 +79,7 @@ export class SignerStore {
     this.dataDir = dataDir;
     this.region = ctx.region;
     this.buckets = ctx.buckets;
+    this.iam = bindIam(ctx);
     this.signers = new SignerCache(ctx);
     this.jobs = new JobPipeline(ctx, this.signers, new ManagedKeyCache(ctx));
   }
@@ -222,6 +226,10 @@ export class SignerStore {
   }
   listProfilePermissions(id: Identity, input: { profileName: string; nextToken?: string }) {
     return perms.listProfilePermissions(this.ctx, id, input);
+  }
+  /** A profile's tags, version and permissions as a resource policy, for IAM authorization (undefined: no such profile). */
+  profileFacts(accountId: string, profileName: string) {
+    return perms.profileFacts(this.ctx, accountId, profileName);
   }
   /** Throws AccessDeniedException unless `id` may perform `action` on the profile (owner, or granted by a statement). */
   authorize(id: Identity, action: ProfileAction, profile: ProfileRef): void {

@@ -38,6 +38,10 @@ function downgradeToV2(dbPath: string): void {
     CREATE INDEX certificates_account ON certificates (account, arn);
     DROP TABLE audit_entries;
     DROP TABLE audit_checkpoints;
+    DROP TABLE iam_access_keys; DROP TABLE iam_group_members; DROP TABLE iam_attachments;
+    DROP TABLE iam_policy_versions; DROP TABLE iam_inline_policies; DROP TABLE iam_sessions;
+    DROP TABLE iam_users; DROP TABLE iam_groups; DROP TABLE iam_roles; DROP TABLE iam_policies;
+    DROP TABLE iam_generation;
     DELETE FROM schema_migrations WHERE version >= 3;
     COMMIT;
   `);
@@ -58,7 +62,7 @@ describe('schema v3: keys in a PKCS#11 token', () => {
 
     store = openStore(data);
     try {
-      expect(store.schemaVersion).toBe(4); // v3 and the transparency log's v4 applied over v2
+      expect(store.schemaVersion).toBe(5); // v3, the transparency log's v4 and IAM's v5 applied over v2
       const version = store.buckets.putObject(ALICE.accountId, 'src-bucket', 'fw.bin', enc('firmware')).versionId; // prettier-ignore
       const { jobId } = await store.startSigningJob(ALICE, {
         source: { s3: { bucketName: 'src-bucket', key: 'fw.bin', version } },

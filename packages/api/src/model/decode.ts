@@ -9,7 +9,11 @@ import { validation, type ApiError } from '../errors.js';
  */
 export class Decoder {
   readonly problems: string[] = [];
-  constructor(private readonly model: ServiceModel) {}
+  constructor(
+    private readonly model: ServiceModel,
+    /** Patterns must match the whole value, as AWS's (Java) validators read them; IAM's are unanchored in the model. */
+    private readonly wholeValue = false,
+  ) {}
 
   /** A value from a JSON document. `path` is the member path used in messages ('a.b[0]'). */
   json(ref: ShapeRef, value: unknown, path: string): unknown {
@@ -94,7 +98,10 @@ export class Decoder {
           );
         }
         this.length(shape, value.length, value, path);
-        if (shape.pattern && !matches(shape.pattern, value)) {
+        if (
+          shape.pattern &&
+          !matches(this.wholeValue ? `^(?:${shape.pattern})$` : shape.pattern, value)
+        ) {
           this.problems.push(
             `Value '${clip(value)}' at '${path}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${shape.pattern}`,
           );
@@ -205,7 +212,8 @@ function matches(pattern: string, value: string): boolean {
   let re = patterns.get(pattern);
   if (re === undefined) {
     try {
-      re = new RegExp(pattern);
+      // Unicode property classes (\p{L}, IAM's tag pattern) need the u flag; JavaScript reads them literally without it.
+      re = new RegExp(pattern, pattern.includes('\\p{') ? 'u' : '');
     } catch {
       // A Java-only construct: the model's pattern cannot be enforced here, and the store checks what matters.
       re = null;

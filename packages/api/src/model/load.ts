@@ -1,4 +1,6 @@
 import signerJson from '../../model/aws-data/signer/2017-08-25/service-2.json' with { type: 'json' };
+import iamJson from '../../model/aws-data/iam/2010-05-08/service-2.json' with { type: 'json' };
+import stsJson from '../../model/aws-data/sts/2011-06-15/service-2.json' with { type: 'json' };
 import acmSubset from '../../model/acm-2015-12-08.subset.json' with { type: 'json' };
 import type { ServiceModel, Shape } from './types.js';
 
@@ -7,6 +9,10 @@ import type { ServiceModel, Shape } from './types.js';
  * through AWS_DATA_PATH (model/aws-data is laid out as botocore's data directory).
  */
 export const signerModel: ServiceModel = signerJson as unknown as ServiceModel;
+
+/** IAM and STS (query protocol): botocore's models, kept under model/aws-data as the Signer model is. */
+export const iamModel: ServiceModel = iamJson as unknown as ServiceModel;
+export const stsModel: ServiceModel = stsJson as unknown as ServiceModel;
 
 /**
  * ACM: the four operations that import and manage signing material, with one fwsign extension:

@@ -41,7 +41,8 @@ export interface Operation {
   name: string;
   http: { method: string; requestUri: string; responseCode?: number };
   input?: { shape: string };
-  output?: { shape: string };
+  /** Query protocol (IAM, STS): the element the output is wrapped in (`CreateUserResult`). */
+  output?: { shape: string; resultWrapper?: string };
   errors?: Array<{ shape: string }>;
 }
 

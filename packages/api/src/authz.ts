@@ -1,0 +1,156 @@
+import { authorize, type AuthzRequest, type Principal, type ResourceFacts } from '@fwsign/iam';
+import type { Identity } from './credentials.js';
+import { ApiError } from './errors.js';
+import type { ApiStore } from './server-options.js';
+import { splitPath } from './s3.js';
+
+export type Service = AuthzRequest['service'];
+
+const PROFILE_ARN = /^arn:aws:signer:[^:]*:(\d{12}):\/signing-profiles\/([a-zA-Z0-9_]{2,64})$/;
+const IAM_ARN = /^arn:aws:iam::(\d{12}):(user|role)\/(?:.*\/)?([\w+=,.@-]+)$/;
+
+/** undefined where the store answers "no such thing" (any StoreError): the fact is absent. */
+async function maybe<T>(f: () => T | Promise<T>): Promise<T | undefined> {
+  try {
+    return await f();
+  } catch (err) {
+    if (err && typeof err === 'object' && 'code' in err && 'httpStatus' in err) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * What authorization asks of the store, answered for one caller (`id`) and one request: a
+ * profile is read once however many of its facts (tags, version, policy) the evaluator asks for.
+ */
+function resourceFacts(store: ApiStore, id: Identity, region: string): ResourceFacts {
+  const profiles = new Map<string, ReturnType<NonNullable<ApiStore['profileFacts']>>>();
+  const profile = async (arn: string) => {
+    const p = PROFILE_ARN.exec(arn);
+    if (!p || !store.profileFacts) return undefined;
+    if (!profiles.has(arn)) profiles.set(arn, store.profileFacts(p[1]!, p[2]!));
+    return await profiles.get(arn);
+  };
+  return {
+    async tagsOf(arn) {
+      if (PROFILE_ARN.test(arn)) return (await profile(arn))?.tags;
+      const i = IAM_ARN.exec(arn);
+      if (!i || !store.iam) return undefined;
+      const iam = store.iam;
+      const tags =
+        i[2] === 'user'
+          ? (await maybe(() => iam.listUserTags(i[1]!, { UserName: i[3]! })))?.Tags
+          : ((await maybe(() => iam.getRole(i[1]!, { RoleName: i[3]! })))?.Role.Tags ?? []);
+      return tags && Object.fromEntries(tags.map((t) => [t.Key, t.Value]));
+    },
+    async resourcePolicyOf(arn) {
+      if (PROFILE_ARN.test(arn)) return (await profile(arn))?.policy;
+      const i = IAM_ARN.exec(arn);
+      if (i?.[2] === 'role' && store.iam) {
+        const iam = store.iam;
+        return (await maybe(() => iam.roleTrust(i[1]!, i[3]!)))?.trustPolicy;
+      }
+      return undefined;
+    },
+    async jobProfile(jobId) {
+      const j = await maybe(() => store.describeSigningJob(id, { jobId }));
+      if (!j?.profileName || !j.jobOwner) return undefined;
+      return {
+        profileArn: `arn:aws:signer:${region}:${j.jobOwner}:/signing-profiles/${j.profileName}`,
+        ...(j.profileVersion ? { profileVersion: j.profileVersion } : {}),
+      };
+    },
+    async profileVersionOf(profileArn) {
+      return (await profile(profileArn))?.profileVersion;
+    },
+    async iamPathOf(kind, name, accountId) {
+      const iam = store.iam;
+      if (!iam) return undefined;
+      switch (kind) {
+        case 'user':
+          return (await maybe(() => iam.getUser(accountId, { UserName: name })))?.User.Path;
+        case 'role':
+          return (await maybe(() => iam.getRole(accountId, { RoleName: name })))?.Role.Path;
+        case 'group':
+          return (await maybe(() => iam.getGroup(accountId, { GroupName: name, MaxItems: 1 })))
+            ?.Group.Path;
+        default:
+          return undefined;
+      }
+    },
+  };
+}
+
+/** The tags a create or tag call sends: IAM's `Tags: [{Key, Value}]` or Signer's `tags: {k: v}`. */
+function requestTags(input: Record<string, unknown>): Record<string, string> | undefined {
+  const t = input.Tags ?? input.tags;
+  if (Array.isArray(t))
+    return Object.fromEntries(
+      (t as Array<{ Key: string; Value: string }>).map((x) => [x.Key, x.Value]),
+    );
+  if (t && typeof t === 'object') return t as Record<string, string>;
+  return undefined;
+}
+
+/**
+ * Authorizes one call of a principal with `@fwsign/iam`, throwing the protocol's AccessDenied
+ * with the evaluator's message. The account's root skips evaluation: it may do everything in
+ * its own account, and the store itself enforces the profile permissions cross-account calls need.
+ */
+export async function enforce(
+  store: ApiStore,
+  p: Principal,
+  id: Identity,
+  call: { service: Service; operation: string; input: Record<string, unknown>; region: string },
+): Promise<void> {
+  if (p.kind === 'root') return;
+  const owner = call.input.profileOwner ?? call.input.jobOwner;
+  const tags = requestTags(call.input);
+  const d = await authorize(
+    p,
+    {
+      service: call.service,
+      operation: call.operation,
+      input: call.input,
+      region: call.region,
+      accountId: typeof owner === 'string' ? owner : id.accountId,
+      secureTransport: false,
+      now: new Date(),
+      ...(tags ? { requestTags: tags } : {}),
+    },
+    resourceFacts(store, id, call.region),
+  );
+  if (!d.allowed) throw accessDenied(call.service, d.message);
+}
+
+/** AccessDeniedException for the JSON services (Signer, ACM); AccessDenied for S3, IAM and STS. */
+export const accessDenied = (service: Service, message: string): ApiError =>
+  new ApiError(
+    service === 'signer' || service === 'acm' ? 'AccessDeniedException' : 'AccessDenied',
+    403,
+    message,
+  );
+
+/** A Signer or ACM operation's authorization, run by its handler once the input is decoded. */
+export const gateFor =
+  (store: ApiStore, p: Principal, id: Identity, service: 'signer' | 'acm', region: string) =>
+  (operation: string, input: Record<string, unknown>): Promise<void> =>
+    enforce(store, p, id, { service, operation, input, region });
+
+/** S3's members for authorization come from the path and query: Bucket, Key, VersionId. */
+export function enforceS3(
+  store: ApiStore,
+  p: Principal,
+  id: Identity,
+  operation: string,
+  r: { rawPath: string; query: Record<string, string | string[]> },
+  region: string,
+): Promise<void> {
+  if (p.kind === 'root') return Promise.resolve();
+  const { bucket, key } = splitPath(r.rawPath);
+  const input: Record<string, unknown> = {};
+  if (bucket) input.Bucket = bucket;
+  if (key) input.Key = key;
+  if (typeof r.query.versionId === 'string') input.VersionId = r.query.versionId;
+  return enforce(store, p, id, { service: 's3', operation, input, region });
+}
