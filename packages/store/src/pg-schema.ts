@@ -24,9 +24,17 @@ const PG_ADDITIONS: Readonly<Record<number, string>> = {
   `,
 };
 
+/**
+ * SQLite's NOCASE (IAM names are unique whatever their case, kept as written) as PostgreSQL's
+ * nondeterministic ICU collation at secondary strength: equal when only case differs.
+ */
+const NOCASE_COLLATION =
+  "CREATE COLLATION IF NOT EXISTS nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);\n";
+
 /** SQLite's DDL as PostgreSQL takes it: the one place where the two schemas' dialects meet. */
 export function toPostgresDdl(sql: string): string {
   return (
+    (/\bCOLLATE NOCASE\b/.test(sql) ? NOCASE_COLLATION : '') +
     sql
       .replace(
         /\bINTEGER PRIMARY KEY AUTOINCREMENT\b/g,

@@ -101,8 +101,20 @@ async function insertRows(
   );
 }
 
-async function refuseNonEmpty(tx: SqlQueries, tables: readonly string[]): Promise<void> {
+/**
+ * Tables whose rows a migration writes itself (a counter's one row): every database has them, so
+ * they do not make the destination non-empty, and the source's rows replace them.
+ */
+const SEEDED = new Set(
+  MIGRATIONS.flatMap((m) => [...m.sql.matchAll(/\bINSERT INTO (\w+)/g)].map((x) => x[1]!)),
+);
+
+async function refuseNonEmptyClearSeeded(tx: SqlQueries, tables: readonly string[]): Promise<void> {
   for (const t of tables) {
+    if (SEEDED.has(t)) {
+      await tx.query(`DELETE FROM ${quote(t)}`);
+      continue;
+    }
     const r = await tx.one<{ n: number }>(`SELECT count(*)::bigint AS n FROM ${quote(t)}`);
     if (r && r.n > 0)
       throw new StoreCopyError(
@@ -168,7 +180,7 @@ export async function copyStoreToPostgres(opts: {
     db.prepare('BEGIN').run();
     try {
       await pg.transaction(async (tx) => {
-        await refuseNonEmpty(tx, [...tables, 'object_chunks']);
+        await refuseNonEmptyClearSeeded(tx, [...tables, 'object_chunks']);
         for (const t of tables) {
           const columns = columnsOf(db, t);
           const seen: string[] = [];
