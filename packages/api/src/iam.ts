@@ -74,7 +74,7 @@ export async function handleQuery(
   call: QueryCall,
   params: Record<string, string>,
 ): Promise<string> {
-  const iam = call.store.iam;
+  const iam = call.store.iam?.asCaller(call.principal.arn);
   if (!iam)
     throw new ApiError(
       'InvalidAction',

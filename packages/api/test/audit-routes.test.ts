@@ -301,3 +301,31 @@ describe('checkpoints on a schedule', () => {
     }
   });
 });
+
+describe('IAM writes in the log', () => {
+  it('an IAM call through the API is an entry of its caller, shown to its account only', async () => {
+    const res = await signedFetch(url, {
+      method: 'POST',
+      path: '/',
+      service: 'iam',
+      creds: CAROL_KEY,
+      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+      body: 'Action=CreateUser&Version=2010-05-08&UserName=carol-ci&Path=%2Fci%2F',
+    });
+    expect(res.status).toBe(200);
+    const listed = async (creds: typeof DEV) =>
+      (
+        (await (await get('/_fwsign/audit/entries', {}, creds)).json()) as {
+          entries: Array<{ entry: { kind: string; actor: string; subjects: string[] } }>;
+        }
+      ).entries.filter((e) => e.entry.kind.startsWith('iam.'));
+    expect((await listed(CAROL_KEY)).map((e) => e.entry)).toEqual([
+      expect.objectContaining({
+        kind: 'iam.user.create',
+        actor: 'arn:aws:iam::333333333333:root',
+        subjects: ['arn:aws:iam::333333333333:user/ci/carol-ci'],
+      }),
+    ]);
+    expect(await listed(BOB_KEY)).toEqual([]);
+  });
+});

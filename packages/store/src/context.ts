@@ -12,6 +12,11 @@ export interface StoreContext {
   masterKey: Uint8Array;
   /** Whether changes are recorded in the transparency log (audit.ts); on unless the operator turned it off. */
   audit: boolean;
+  /**
+   * The ARN of the caller IAM writes are recorded for (IamStore.asCaller); absent, the operator
+   * acting on the data dir (audit.ts OPERATOR).
+   */
+  caller?: string;
   /** Where new Signer-managed keys are made: this PKCS#11 token, or (undefined) in memory and sealed. */
   managedToken?: ManagedToken;
   /** Injected so tests can move time (expiry, revocation effective times). */

@@ -1,5 +1,6 @@
 import type { StoreContext } from './context.js';
 import { stmt } from './db.js';
+import { iamRecord } from './iam-audit.js';
 import { iamWrite } from './iam-generation.js';
 import { deleteConflict, entityAlreadyExists, limitExceeded, noSuchEntity } from './iam-errors.js';
 import { newId } from './iam-ids.js';
@@ -22,7 +23,7 @@ export interface IamGroup {
   CreateDate: Date;
 }
 
-const groupArn = (account: string, path: string, name: string): string =>
+export const groupArn = (account: string, path: string, name: string): string =>
   `arn:aws:iam::${account}:group${path}${name}`;
 
 export function groupRow(ctx: StoreContext, account: string, name: string): GroupRow {
@@ -66,7 +67,9 @@ export async function createGroup(
       ctx.db,
       'INSERT INTO iam_groups (account, name, group_id, path, created_at) VALUES (@account, @name, @group_id, @path, @created_at)',
     ).run(row);
-    return { Group: toGroup(row) };
+    const group = toGroup(row);
+    iamRecord(ctx, account, 'iam.group.create', [group.Arn], { groupId: row.group_id });
+    return { Group: group };
   });
 }
 
@@ -123,6 +126,7 @@ export async function deleteGroup(
         );
     }
     stmt(ctx.db, 'DELETE FROM iam_groups WHERE account = ? AND name = ?').run(account, g.name);
+    iamRecord(ctx, account, 'iam.group.delete', [toGroup(g).Arn], { groupId: g.group_id });
   });
   return {};
 }
@@ -143,10 +147,13 @@ export async function addUserToGroup(
     ).n;
     if (n >= MAX_GROUPS_PER_USER)
       throw limitExceeded(`Cannot exceed quota for GroupsPerUser: ${MAX_GROUPS_PER_USER}`);
-    stmt(
+    const added = stmt(
       ctx.db,
       'INSERT OR IGNORE INTO iam_group_members (account, group_name, user_name) VALUES (?, ?, ?)',
     ).run(account, g.name, u.name);
+    // Adding a member twice changes nothing, so it is no entry.
+    if (added.changes > 0)
+      iamRecord(ctx, account, 'iam.group.add-user', [toGroup(g).Arn, toUser(u).Arn]);
   });
   return {};
 }
@@ -165,6 +172,7 @@ export async function removeUserFromGroup(
     ).run(account, g.name, u.name);
     if (r.changes === 0)
       throw noSuchEntity(`The user with name ${u.name} cannot be found in group ${g.name}.`);
+    iamRecord(ctx, account, 'iam.group.remove-user', [toGroup(g).Arn, toUser(u).Arn]);
   });
   return {};
 }

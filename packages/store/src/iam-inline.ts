@@ -1,10 +1,11 @@
 import type { StoreContext } from './context.js';
 import { stmt } from './db.js';
+import { iamRecord, policySha256 } from './iam-audit.js';
 import { iamWrite } from './iam-generation.js';
 import { limitExceeded, noSuchEntity } from './iam-errors.js';
-import { groupRow } from './iam-groups.js';
-import { encodePolicy, roleRow } from './iam-roles.js';
-import { pageTail, userRow } from './iam-users.js';
+import { groupArn, groupRow } from './iam-groups.js';
+import { encodePolicy, roleArn, roleRow } from './iam-roles.js';
+import { pageTail, userArn, userRow } from './iam-users.js';
 import { checkPolicyDocument, nonWhitespaceLength, page, POLICY_LIMITS } from './iam-validate.js';
 
 /** The three kinds of entity that hold inline policies and managed-policy attachments. */
@@ -24,6 +25,21 @@ export function entityName(
     : kind === 'group'
       ? groupRow(ctx, account, name).name
       : roleRow(ctx, account, name).name;
+}
+
+/** The entity's ARN (with its path), what its entries name. */
+export function entityArn(
+  ctx: StoreContext,
+  account: string,
+  kind: EntityKind,
+  name: string,
+): string {
+  if (kind === 'user') {
+    const u = userRow(ctx, account, name);
+    return userArn(account, u.path, u.name);
+  }
+  const r = kind === 'group' ? groupRow(ctx, account, name) : roleRow(ctx, account, name);
+  return (kind === 'group' ? groupArn : roleArn)(account, r.path, r.name);
 }
 
 async function put(
@@ -54,6 +70,10 @@ async function put(
       ctx.db,
       'INSERT INTO iam_inline_policies (account, kind, entity, name, document) VALUES (?, ?, ?, ?, ?) ON CONFLICT (account, kind, entity, name) DO UPDATE SET document = excluded.document',
     ).run(account, kind, entity, policyName, document);
+    iamRecord(ctx, account, 'iam.policy.put', [entityArn(ctx, account, kind, entity)], {
+      policyName,
+      policyDocumentSha256: policySha256(document),
+    });
   });
   return {};
 }
@@ -111,6 +131,9 @@ function del(
     ).run(account, kind, entity, policyName);
     if (r.changes === 0)
       throw noSuchEntity(`The ${kind} policy with name ${policyName} cannot be found.`);
+    iamRecord(ctx, account, 'iam.policy.delete', [entityArn(ctx, account, kind, entity)], {
+      policyName,
+    });
   });
   return {};
 }

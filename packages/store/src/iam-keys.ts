@@ -1,11 +1,12 @@
 import type { StoreContext } from './context.js';
 import { stmt, type Db } from './db.js';
+import { iamRecord } from './iam-audit.js';
 import { iamWrite } from './iam-generation.js';
 import { limitExceeded, noSuchEntity } from './iam-errors.js';
 import { newId, newSecret } from './iam-ids.js';
 import { MAX_ACCESS_KEYS, page } from './iam-validate.js';
 import { seal, unseal } from './master-key.js';
-import { pageTail, userRow } from './iam-users.js';
+import { pageTail, userArn, userRow } from './iam-users.js';
 
 export type KeyStatus = 'Active' | 'Inactive';
 
@@ -68,6 +69,10 @@ export async function createAccessKey(
       'Active',
       created,
     );
+    // The key's id, as CloudTrail records it; its secret is in the answer only.
+    iamRecord(ctx, account, 'iam.access-key.create', [userArn(account, u.path, u.name)], {
+      accessKeyId: id,
+    });
     return {
       AccessKey: {
         UserName: u.name,
@@ -129,6 +134,11 @@ function keyOf(
   return row;
 }
 
+const keyUserArn = (ctx: StoreContext, k: AccessKeyRow): string => {
+  const u = userRow(ctx, k.account, k.user_name);
+  return userArn(u.account, u.path, u.name);
+};
+
 export async function updateAccessKey(
   ctx: StoreContext,
   account: string,
@@ -141,6 +151,10 @@ export async function updateAccessKey(
       input.Status,
       k.access_key_id,
     );
+    iamRecord(ctx, account, 'iam.access-key.update', [keyUserArn(ctx, k)], {
+      accessKeyId: k.access_key_id,
+      status: input.Status,
+    });
   });
   return {};
 }
@@ -154,6 +168,9 @@ export async function deleteAccessKey(
   iamWrite(ctx, () => {
     const k = keyOf(ctx, account, input.AccessKeyId, input.UserName ?? self);
     stmt(ctx.db, 'DELETE FROM iam_access_keys WHERE access_key_id = ?').run(k.access_key_id);
+    iamRecord(ctx, account, 'iam.access-key.delete', [keyUserArn(ctx, k)], {
+      accessKeyId: k.access_key_id,
+    });
   });
   return {};
 }

@@ -1,5 +1,6 @@
 import type { StoreContext } from './context.js';
 import { stmt } from './db.js';
+import { iamRecord, policySha256 } from './iam-audit.js';
 import { iamWrite } from './iam-generation.js';
 import {
   deleteConflict,
@@ -9,7 +10,7 @@ import {
   noSuchEntity,
 } from './iam-errors.js';
 import { newId } from './iam-ids.js';
-import { entityName, type EntityKind } from './iam-inline.js';
+import { entityArn, entityName, type EntityKind } from './iam-inline.js';
 import { encodePolicy } from './iam-roles.js';
 import { pageTail } from './iam-users.js';
 import {
@@ -125,7 +126,13 @@ export async function createPolicy(
       ctx.db,
       'INSERT INTO iam_policy_versions (account, policy_name, version_id, document, created_at) VALUES (?, ?, ?, ?, ?)',
     ).run(account, row.name, 'v1', input.PolicyDocument, now);
-    return { Policy: toPolicy({ ...row, attachments: 0 }) };
+    const policy = toPolicy({ ...row, attachments: 0 });
+    iamRecord(ctx, account, 'iam.managed-policy.create', [policy.Arn], {
+      policyId: row.policy_id,
+      versionId: 'v1',
+      policyDocumentSha256: policySha256(input.PolicyDocument),
+    });
+    return { Policy: policy };
   });
 }
 
@@ -177,6 +184,9 @@ export async function deletePolicy(
       p.name,
     );
     stmt(ctx.db, 'DELETE FROM iam_policies WHERE account = ? AND name = ?').run(account, p.name);
+    iamRecord(ctx, account, 'iam.managed-policy.delete', [policyArn(account, p.path, p.name)], {
+      policyId: p.policy_id,
+    });
   });
   return {};
 }
@@ -217,6 +227,11 @@ export async function createPolicyVersion(
       ctx.db,
       'UPDATE iam_policies SET next_version = ?, default_version = ?, updated_at = ? WHERE account = ? AND name = ?',
     ).run(p.next_version + 1, def, now, account, p.name);
+    iamRecord(ctx, account, 'iam.policy-version.create', [policyArn(account, p.path, p.name)], {
+      versionId: id,
+      isDefaultVersion: def === id,
+      policyDocumentSha256: policySha256(input.PolicyDocument),
+    });
     return {
       PolicyVersion: toVersion(
         { version_id: id, document: input.PolicyDocument, created_at: now },
@@ -278,6 +293,9 @@ export async function deletePolicyVersion(
       ctx.db,
       'DELETE FROM iam_policy_versions WHERE account = ? AND policy_name = ? AND version_id = ?',
     ).run(account, p.name, v.version_id);
+    iamRecord(ctx, account, 'iam.policy-version.delete', [policyArn(account, p.path, p.name)], {
+      versionId: v.version_id,
+    });
   });
   return {};
 }
@@ -294,6 +312,13 @@ export async function setDefaultPolicyVersion(
       ctx.db,
       'UPDATE iam_policies SET default_version = ?, updated_at = ? WHERE account = ? AND name = ?',
     ).run(v.version_id, ctx.now().getTime(), account, p.name);
+    iamRecord(
+      ctx,
+      account,
+      'iam.policy-version.set-default',
+      [policyArn(account, p.path, p.name)],
+      { versionId: v.version_id, policyDocumentSha256: policySha256(v.document) },
+    );
   });
   return {};
 }
@@ -312,10 +337,16 @@ function attach(ctx: StoreContext, account: string, kind: EntityKind, name: stri
       throw limitExceeded(
         `Cannot exceed quota for PoliciesPer${kind[0]!.toUpperCase()}${kind.slice(1)}: ${MAX_ATTACHED}`,
       );
-    stmt(
+    const added = stmt(
       ctx.db,
       'INSERT OR IGNORE INTO iam_attachments (account, kind, entity, policy_name) VALUES (?, ?, ?, ?)',
     ).run(account, kind, entity, p.name);
+    // Attaching twice changes nothing, so it is no entry.
+    if (added.changes > 0)
+      iamRecord(ctx, account, 'iam.policy.attach', [
+        entityArn(ctx, account, kind, entity),
+        policyArn(account, p.path, p.name),
+      ]);
   });
   return {};
 }
@@ -330,6 +361,10 @@ function detach(ctx: StoreContext, account: string, kind: EntityKind, name: stri
     ).run(account, kind, entity, p.name);
     if (r.changes === 0)
       throw noSuchEntity(`Policy ${arn} was not found attached to ${kind} ${entity}.`);
+    iamRecord(ctx, account, 'iam.policy.detach', [
+      entityArn(ctx, account, kind, entity),
+      policyArn(account, p.path, p.name),
+    ]);
   });
   return {};
 }

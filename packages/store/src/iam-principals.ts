@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { StoreContext } from './context.js';
 import { stmt, type Db } from './db.js';
+import { iamRecord, policySha256 } from './iam-audit.js';
 import { iamGeneration, iamWrite } from './iam-generation.js';
 import { iamValidation, noSuchEntity } from './iam-errors.js';
 import { groupsOfUser } from './iam-groups.js';
@@ -238,6 +239,14 @@ export async function createSession(
       expires,
       now,
     );
+    const assumed = `arn:aws:sts::${account}:assumed-role/${r.name}/${input.RoleSessionName}`;
+    // The session's key id (as CloudTrail records it), never its secret nor its token.
+    iamRecord(ctx, account, 'sts.assume-role', [roleArn(account, r.path, r.name), assumed], {
+      accessKeyId: id,
+      roleSessionName: input.RoleSessionName,
+      expiration: new Date(expires).toISOString(),
+      sessionPolicySha256: input.Policy === undefined ? undefined : policySha256(input.Policy),
+    });
     return {
       Credentials: {
         AccessKeyId: id,
@@ -247,7 +256,7 @@ export async function createSession(
       },
       AssumedRoleUser: {
         AssumedRoleId: `${r.role_id}:${input.RoleSessionName}`,
-        Arn: `arn:aws:sts::${account}:assumed-role/${r.name}/${input.RoleSessionName}`,
+        Arn: assumed,
       },
     };
   });

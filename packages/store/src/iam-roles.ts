@@ -1,5 +1,6 @@
 import type { StoreContext } from './context.js';
 import { stmt } from './db.js';
+import { iamRecord, policySha256 } from './iam-audit.js';
 import { iamWrite } from './iam-generation.js';
 import { deleteConflict, entityAlreadyExists, noSuchEntity } from './iam-errors.js';
 import { newId } from './iam-ids.js';
@@ -97,7 +98,13 @@ export async function createRole(
       ctx.db,
       'INSERT INTO iam_roles (account, name, role_id, path, trust_policy, description, max_session_duration, tags, created_at) VALUES (@account, @name, @role_id, @path, @trust_policy, @description, @max_session_duration, @tags, @created_at)',
     ).run(row);
-    return { Role: toRole(row) };
+    const role = toRole(row);
+    iamRecord(ctx, account, 'iam.role.create', [role.Arn], {
+      roleId: row.role_id,
+      trustPolicySha256: policySha256(row.trust_policy),
+      maxSessionDuration: row.max_session_duration,
+    });
+    return { Role: role };
   });
 }
 
@@ -147,6 +154,9 @@ export async function deleteRole(
         );
     }
     stmt(ctx.db, 'DELETE FROM iam_roles WHERE account = ? AND name = ?').run(account, r.name);
+    iamRecord(ctx, account, 'iam.role.delete', [roleArn(account, r.path, r.name)], {
+      roleId: r.role_id,
+    });
   });
   return {};
 }
@@ -164,6 +174,9 @@ export async function updateAssumeRolePolicy(
       account,
       r.name,
     );
+    iamRecord(ctx, account, 'iam.role.update-trust', [roleArn(account, r.path, r.name)], {
+      trustPolicySha256: policySha256(input.PolicyDocument),
+    });
   });
   return {};
 }

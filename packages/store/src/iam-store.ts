@@ -79,7 +79,12 @@ type Bound<F> = F extends (ctx: StoreContext, ...args: infer A) => infer R
   ? (...args: A) => R
   : never;
 
-export type IamStore = { readonly [K in keyof typeof OPERATIONS]: Bound<(typeof OPERATIONS)[K]> };
+export type IamStore = {
+  readonly [K in keyof typeof OPERATIONS]: Bound<(typeof OPERATIONS)[K]>;
+} & {
+  /** The same operations, their writes recorded in the transparency log as made by `callerArn`. */
+  readonly asCaller: (callerArn: string) => IamStore;
+};
 
 /** The wire names of the IAM operations the store serves (lower camel case). */
 export const IAM_STORE_OPERATIONS: ReadonlySet<string> = new Set(Object.keys(OPERATIONS));
@@ -89,5 +94,6 @@ export function bindIam(ctx: StoreContext): IamStore {
   for (const [name, fn] of Object.entries(OPERATIONS))
     out[name] = (...args: unknown[]) =>
       (fn as (c: StoreContext, ...a: unknown[]) => unknown)(ctx, ...args);
+  out.asCaller = (callerArn: string) => bindIam({ ...ctx, caller: callerArn });
   return out as IamStore;
 }

@@ -1,5 +1,6 @@
 import type { StoreContext } from './context.js';
 import { stmt } from './db.js';
+import { iamRecord } from './iam-audit.js';
 import { iamWrite } from './iam-generation.js';
 import { deleteConflict, entityAlreadyExists, noSuchEntity } from './iam-errors.js';
 import { newId } from './iam-ids.js';
@@ -71,7 +72,9 @@ export async function createUser(
       ctx.db,
       'INSERT INTO iam_users (account, name, user_id, path, tags, created_at) VALUES (@account, @name, @user_id, @path, @tags, @created_at)',
     ).run(row);
-    return { User: toUser(row) };
+    const user = toUser(row);
+    iamRecord(ctx, account, 'iam.user.create', [user.Arn], { userId: row.user_id });
+    return { User: user };
   });
 }
 
@@ -145,6 +148,7 @@ export async function deleteUser(
         `Cannot delete entity, must ${left.map((l) => `remove ${l}`).join(', ')} first (user ${u.name}).`,
       );
     stmt(ctx.db, 'DELETE FROM iam_users WHERE account = ? AND name = ?').run(account, u.name);
+    iamRecord(ctx, account, 'iam.user.delete', [toUser(u).Arn], { userId: u.user_id });
   });
   return {};
 }
@@ -162,6 +166,9 @@ export async function tagUser(
       account,
       u.name,
     );
+    iamRecord(ctx, account, 'iam.user.tag', [toUser(u).Arn], {
+      tags: Object.fromEntries(input.Tags.map((t) => [t.Key, t.Value])),
+    });
   });
   return {};
 }
@@ -180,6 +187,7 @@ export async function untagUser(
       account,
       u.name,
     );
+    iamRecord(ctx, account, 'iam.user.untag', [toUser(u).Arn], { tagKeys: input.TagKeys });
   });
   return {};
 }

@@ -1,0 +1,174 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseVerifierKey, verifyLog, type AuditEntry } from '@fwsign/audit-log';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SignerStore } from '../src/index.js';
+import { openStore, removeDir, tempDir } from './helpers.js';
+
+const A = '111111111111';
+const ADMIN = `arn:aws:iam::${A}:user/admin`;
+const POLICY = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: 'signer:StartSigningJob', Resource: '*' }],
+});
+const TRUST = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [
+    { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: 'sts:AssumeRole' },
+  ],
+});
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+let dir: string;
+let store: SignerStore;
+beforeEach(() => {
+  dir = tempDir('iam-audit');
+  store = openStore(dir);
+});
+afterEach(() => {
+  store.close();
+  removeDir(dir);
+});
+
+const entries = (s: SignerStore): AuditEntry[] => {
+  const out: AuditEntry[] = [];
+  for (let i = 0; i < s.audit.size; i++) out.push(s.audit.entry(i)!);
+  return out;
+};
+
+describe('IAM and STS writes in the transparency log', () => {
+  it('records every write with its caller, account, ARNs and policy digests, never a secret or token', async () => {
+    const iam = store.iam.asCaller(ADMIN);
+    await iam.createUser(A, { UserName: 'ci', Path: '/build/' });
+    await iam.tagUser(A, { UserName: 'ci', Tags: [{ Key: 'team', Value: 'fw' }] });
+    await iam.untagUser(A, { UserName: 'ci', TagKeys: ['team'] });
+    const key = (await iam.createAccessKey(A, { UserName: 'ci' })).AccessKey;
+    await iam.updateAccessKey(A, { AccessKeyId: key.AccessKeyId, Status: 'Inactive' }, 'ci');
+    await iam.deleteAccessKey(A, { UserName: 'ci', AccessKeyId: key.AccessKeyId });
+    await iam.createGroup(A, { GroupName: 'g' });
+    await iam.addUserToGroup(A, { GroupName: 'g', UserName: 'ci' });
+    await iam.addUserToGroup(A, { GroupName: 'g', UserName: 'ci' }); // no change, no entry
+    await iam.putUserPolicy(A, { UserName: 'ci', PolicyName: 'p', PolicyDocument: POLICY });
+    const { Policy } = await iam.createPolicy(A, { PolicyName: 'm', PolicyDocument: POLICY });
+    const v2 = POLICY.replace('StartSigningJob', 'SignPayload');
+    await iam.createPolicyVersion(A, { PolicyArn: Policy.Arn, PolicyDocument: v2 });
+    await iam.setDefaultPolicyVersion(A, { PolicyArn: Policy.Arn, VersionId: 'v2' });
+    await iam.deletePolicyVersion(A, { PolicyArn: Policy.Arn, VersionId: 'v1' });
+    await iam.attachGroupPolicy(A, { GroupName: 'g', PolicyArn: Policy.Arn });
+    const { Role } = await iam.createRole(A, { RoleName: 'r', AssumeRolePolicyDocument: TRUST });
+    await iam.updateAssumeRolePolicy(A, { RoleName: 'r', PolicyDocument: TRUST });
+    await iam.putRolePolicy(A, { RoleName: 'r', PolicyName: 'rp', PolicyDocument: POLICY });
+    const session = await store.iam
+      .asCaller(`arn:aws:iam::${A}:user/build/ci`)
+      .createSession(A, { RoleName: 'r', RoleSessionName: 's', Policy: POLICY });
+    // A refused write is no entry.
+    await expect(iam.deleteUser(A, { UserName: 'ci' })).rejects.toMatchObject({
+      code: 'DeleteConflict',
+    });
+    await iam.deleteRolePolicy(A, { RoleName: 'r', PolicyName: 'rp' });
+    await iam.deleteRole(A, { RoleName: 'r' });
+    await iam.detachGroupPolicy(A, { GroupName: 'g', PolicyArn: Policy.Arn });
+    await iam.deletePolicy(A, { PolicyArn: Policy.Arn });
+    await iam.deleteUserPolicy(A, { UserName: 'ci', PolicyName: 'p' });
+    await iam.removeUserFromGroup(A, { GroupName: 'g', UserName: 'ci' });
+    await iam.deleteGroup(A, { GroupName: 'g' });
+    await store.iam.deleteUser(A, { UserName: 'ci' }); // not through the API: the operator
+
+    const log = entries(store);
+    expect(log.map((e) => e.kind)).toEqual([
+      'iam.user.create',
+      'iam.user.tag',
+      'iam.user.untag',
+      'iam.access-key.create',
+      'iam.access-key.update',
+      'iam.access-key.delete',
+      'iam.group.create',
+      'iam.group.add-user',
+      'iam.policy.put',
+      'iam.managed-policy.create',
+      'iam.policy-version.create',
+      'iam.policy-version.set-default',
+      'iam.policy-version.delete',
+      'iam.policy.attach',
+      'iam.role.create',
+      'iam.role.update-trust',
+      'iam.policy.put',
+      'sts.assume-role',
+      'iam.policy.delete',
+      'iam.role.delete',
+      'iam.policy.detach',
+      'iam.managed-policy.delete',
+      'iam.policy.delete',
+      'iam.group.remove-user',
+      'iam.group.delete',
+      'iam.user.delete',
+    ]);
+    const userArn = `arn:aws:iam::${A}:user/build/ci`;
+    expect(log.every((e) => e.details.account === A)).toBe(true);
+    expect(
+      log
+        .slice(0, -1)
+        .filter((e) => e.actor !== ADMIN)
+        .map((e) => e.kind),
+    ).toEqual(['sts.assume-role']);
+    expect(log.at(-1)).toMatchObject({ actor: 'fwsign:operator', subjects: [userArn] });
+    expect(log[3]).toMatchObject({
+      subjects: [userArn],
+      details: { accessKeyId: key.AccessKeyId },
+    });
+    expect(log[8]).toMatchObject({
+      subjects: [userArn],
+      details: { policyName: 'p', policyDocumentSha256: sha256(POLICY) },
+    });
+    expect(log[11]).toMatchObject({
+      subjects: [Policy.Arn],
+      details: { versionId: 'v2', policyDocumentSha256: sha256(v2) },
+    });
+    expect(log[13]!.subjects).toEqual([`arn:aws:iam::${A}:group/g`, Policy.Arn]);
+    expect(log[14]).toMatchObject({
+      subjects: [Role.Arn],
+      details: { trustPolicySha256: sha256(TRUST) },
+    });
+    expect(log[17]).toMatchObject({
+      actor: userArn,
+      subjects: [Role.Arn, session.AssumedRoleUser.Arn],
+      details: {
+        accessKeyId: session.Credentials.AccessKeyId,
+        roleSessionName: 's',
+        sessionPolicySha256: sha256(POLICY),
+      },
+    });
+
+    // The files shipped to others hold no secret access key, no session token, no digest of
+    // either, and no policy text; and they verify.
+    store.audit.checkpoint();
+    const audit = join(dir, 'audit');
+    const files = readdirSync(join(audit, 'entries'))
+      .map((f) => readFileSync(join(audit, 'entries', f), 'utf8'))
+      .join('');
+    expect(files.split('\n').filter(Boolean)).toHaveLength(log.length);
+    for (const secret of [
+      key.SecretAccessKey,
+      session.Credentials.SecretAccessKey,
+      session.Credentials.SessionToken,
+      sha256(session.Credentials.SessionToken),
+      sha256(key.SecretAccessKey),
+    ])
+      expect(files).not.toContain(secret);
+    expect(files).not.toContain('signer:StartSigningJob');
+    const verifier = parseVerifierKey(readFileSync(join(audit, 'log.pub'), 'utf8'));
+    expect(verifyLog(audit, { verifier })).toMatchObject({
+      ok: true,
+      size: log.length,
+      problems: [],
+    });
+  });
+
+  it('writes nothing when the operator turned the log off', async () => {
+    store.close();
+    store = openStore(dir, { audit: false });
+    await store.iam.asCaller(ADMIN).createUser(A, { UserName: 'u' });
+    expect(store.audit.size).toBe(0);
+  });
+});
