@@ -32,16 +32,10 @@ const signOn = (
   );
 const taggedFw = (profile: string, tags: Record<string, string> = { team: 'fw' }) =>
   facts({ tags: { [profileArn(profile)]: tags } });
-const onlyTeamFw: Principal = user([
-  [
-    {
-      Effect: 'Allow',
-      Action: 'signer:StartSigningJob',
-      Resource: '*',
-      Condition: { StringEquals: { 'aws:ResourceTag/team': 'fw' } },
-    },
-  ],
-]);
+/** A user allowed StartSigningJob on any profile, under `Condition`. */
+const signIf = (Condition: object): Principal =>
+  user([[{ Effect: 'Allow', Action: 'signer:StartSigningJob', Resource: '*', Condition }]]);
+const onlyTeamFw: Principal = signIf({ StringEquals: { 'aws:ResourceTag/team': 'fw' } });
 
 /** The decision, and how many evaluations (cache misses) it took. */
 async function decide(p: Principal, r: AuthzRequest, f: ResourceFacts) {
@@ -111,16 +105,7 @@ describe('verdict cache: a fact that matters is evaluated again', () => {
 
   it('the profile version changed under a signer:ProfileVersion condition', async () => {
     const pr = fresh();
-    const p = user([
-      [
-        {
-          Effect: 'Allow',
-          Action: 'signer:StartSigningJob',
-          Resource: '*',
-          Condition: { StringEquals: { 'signer:ProfileVersion': 'v1' } },
-        },
-      ],
-    ]);
+    const p = signIf({ StringEquals: { 'signer:ProfileVersion': 'v1' } });
     const at = (version: string): ResourceFacts => ({
       ...facts(),
       profileVersionOf: async () => version,
@@ -156,16 +141,7 @@ describe('verdict cache: a fact that matters is evaluated again', () => {
 
   it('the time moved past a DateLessThan aws:CurrentTime condition', async () => {
     const pr = fresh();
-    const p = user([
-      [
-        {
-          Effect: 'Allow',
-          Action: 'signer:StartSigningJob',
-          Resource: '*',
-          Condition: { DateLessThan: { 'aws:CurrentTime': '2026-12-07T12:00:30Z' } },
-        },
-      ],
-    ]);
+    const p = signIf({ DateLessThan: { 'aws:CurrentTime': '2026-12-07T12:00:30Z' } });
     expect(await decide(p, signOn(pr), facts())).toMatchObject({ allowed: true });
     const later = new Date(NOW.getTime() + 60_000);
     expect(await decide(p, signOn(pr, {}, { now: later }), facts())).toEqual({
