@@ -3,7 +3,8 @@
  * (no evaluation: the baseline), measured in alternating rounds in the same run:
  *   - root: StartSigningJob by the account root (the mapping and facts only);
  *   - repeat: StartSigningJob by a CI user with the README's CI policy (tag condition, a Deny,
- *     s3:*), the same profile each time — the verdict is reused;
+ *     s3:*), the same profile each time with a new client token and source object, as real jobs
+ *     come — the verdict is reused (the cache is keyed by facts, not by the raw input);
  *   - fresh: GetObject by that user on a new key each time — every call is a full evaluation.
  *
  *   pnpm exec tsx scripts/bench/iam-authorize.ts [calls=2000]
@@ -64,9 +65,15 @@ const request = (operation: string, input: Record<string, unknown>, service: 'si
 });
 
 let n = 0;
+const job = (i: number) => ({
+  profileName: 'fw',
+  clientRequestToken: `t${i}`,
+  source: { s3: { bucketName: 'src', key: `fw-${i}.bin`, version: `v${i}` } },
+  destination: { s3: { bucketName: 'dst', prefix: 'signed/' } },
+});
 const cases: Record<string, () => Promise<unknown>> = {
-  root: () => authorize(root, request('StartSigningJob', { profileName: 'fw' }, 'signer'), facts),
-  repeat: () => authorize(ci, request('StartSigningJob', { profileName: 'fw' }, 'signer'), facts),
+  root: () => authorize(root, request('StartSigningJob', job(n++), 'signer'), facts),
+  repeat: () => authorize(ci, request('StartSigningJob', job(n++), 'signer'), facts),
   fresh: () => authorize(ci, request('GetObject', { Bucket: 'fw', Key: `k${n++}` }, 's3'), facts),
 };
 

@@ -65,8 +65,18 @@ export function verdictKey(
   return `${principalArn}\n${ids.join(',')}\n${action}\n${resourceArn}\n${resourceAccount}\n${JSON.stringify(ctx)}`;
 }
 
+/** Lookups answered from the cache and evaluations run since start: what the key buys, measurably. */
+const stats = { hits: 0, misses: 0 };
+
+export function verdictCacheStats(): Readonly<typeof stats> {
+  return { ...stats };
+}
+
 export function cachedVerdict(key: string): CachedVerdict | undefined {
-  return verdicts.get(key);
+  const v = verdicts.get(key);
+  if (v) stats.hits++;
+  else stats.misses++;
+  return v;
 }
 
 export function rememberVerdict(key: string, v: CachedVerdict): void {
