@@ -11,6 +11,7 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  renameSync,
   statSync,
   writeFileSync,
   writeSync,
@@ -170,8 +171,13 @@ export class TransparencyLog {
     const dir = join(this.dir, CHECKPOINTS_DIR);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const file = join(dir, checkpointFileName(size));
-    if (!existsSync(file)) {
-      writeFileSync(file, stored.note, { mode: 0o644, flush: true });
+    // Written aside and renamed into place: a kill -9 mid-write must not leave a truncated file
+    // that existsSync would then take as written. A file a crash of an older build left short is
+    // written again from the table.
+    if (!existsSync(file) || readFileSync(file, 'utf8') !== stored.note) {
+      const aside = `${file}.${process.pid}.tmp`;
+      writeFileSync(aside, stored.note, { mode: 0o644, flush: true });
+      renameSync(aside, file);
       fsyncDirSync(dir);
     }
     return stored;
