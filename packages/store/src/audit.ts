@@ -4,7 +4,7 @@
  * entry without its change, across kill -9. The sequence number is the entry's leaf index; the
  * exporter (audit-files.ts) copies committed entries to the files operators ship.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from './sha256-hex.js';
 import {
   encodeEntry,
   leafHash,
@@ -74,8 +74,6 @@ export interface JobAudit {
   /** Base64 of the raw signature. */
   signature?: string;
 }
-
-const sha256Hex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 export function jobAudit(
   region: string,

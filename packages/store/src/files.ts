@@ -1,4 +1,15 @@
-import { closeSync, fsyncSync, openSync, writeSync, writevSync } from 'node:fs';
+import { dirname } from 'node:path';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+  writeSync,
+  writevSync,
+} from 'node:fs';
 import { open } from 'node:fs/promises';
 
 /** Writes the buffers back to back and fsyncs the file before returning; the file is new (fails if it exists). */
@@ -41,4 +52,17 @@ export async function fsyncDir(dir: string): Promise<void> {
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * Makes `path` hold exactly `text`, durably, when it does not already: written aside and renamed
+ * into place, so a kill -9 mid-write leaves the old file or the new one, never a short one that
+ * a later existence check would take as written; a file a crash left short is written again.
+ */
+export function ensureFileTextSync(path: string, text: string, mode: number): void {
+  if (existsSync(path) && readFileSync(path, 'utf8') === text) return;
+  const aside = `${path}.${process.pid}.tmp`;
+  writeFileSync(aside, text, { mode, flush: true });
+  renameSync(aside, path);
+  fsyncDirSync(dirname(path));
 }

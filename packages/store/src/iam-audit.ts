@@ -6,13 +6,12 @@
  * entries stay small whatever a policy's size (up to 10 KB each, read by every witness). Never a
  * secret access key, a session token or a digest of either: the log is read by other parties.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from './sha256-hex.js';
 import type { EntryKind, JsonValue } from '@fwsign/audit-log';
 import { OPERATOR, record } from './audit.js';
 import type { StoreContext } from './context.js';
 
-export const policySha256 = (document: string): string =>
-  createHash('sha256').update(document, 'utf8').digest('hex');
+export const policySha256 = (document: string): string => sha256Hex(document);
 
 export function iamRecord(
   ctx: StoreContext,

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from './sha256-hex.js';
 import type { StoreContext } from './context.js';
 import { stmt, type Db } from './db.js';
 import { iamRecord, policySha256 } from './iam-audit.js';
@@ -44,8 +44,6 @@ export interface ResolvedKey {
   /** Past `expiresAt` by the store's clock (the one that set it). */
   expired?: boolean;
 }
-
-const sha256Hex = (s: string): string => createHash('sha256').update(s).digest('hex');
 
 /** The principal of a user: its own policies, its groups' inline and attached policies, its tags. */
 function userPrincipal(ctx: StoreContext, account: string, name: string): IamPrincipal {

@@ -11,9 +11,7 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
-  renameSync,
   statSync,
-  writeFileSync,
   writeSync,
   ftruncateSync,
 } from 'node:fs';
@@ -35,7 +33,7 @@ import {
 import { logSigner } from './audit-key.js';
 import type { Db } from './db.js';
 import { immediate, stmt } from './db.js';
-import { fsyncDirSync } from './files.js';
+import { ensureFileTextSync, fsyncDirSync } from './files.js';
 
 export interface CheckpointRecord {
   size: number;
@@ -69,8 +67,7 @@ export class TransparencyLog {
       mkdirSync(this.dir, { recursive: true, mode: 0o700 });
       const pub = join(this.dir, PUBLIC_KEY_FILE);
       const text = `${formatVerifierKey(this.signerCache)}\n`;
-      if (!existsSync(pub) || readFileSync(pub, 'utf8') !== text)
-        writeFileSync(pub, text, { mode: 0o644 });
+      ensureFileTextSync(pub, text, 0o644);
     }
     return this.signerCache;
   }
@@ -158,29 +155,24 @@ export class TransparencyLog {
     const signer = this.signer();
     this.exportEntries();
     const size = this.sync();
-    const existing = this.checkpointOfSize(size);
-    if (existing) return existing;
+    const stored = this.checkpointOfSize(size) ?? this.signAndStore(size, signer);
+    // Also for a checkpoint already in the table: a kill -9 after its commit left no file, or
+    // (before files were written aside) a short one.
+    const dir = join(this.dir, CHECKPOINTS_DIR);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    ensureFileTextSync(join(dir, checkpointFileName(size)), stored.note, 0o644);
+    return stored;
+  }
+
+  private signAndStore(size: number, signer: NoteSigner): CheckpointRecord {
     const root = this.tree.root(size);
     const note = signCheckpoint({ origin: signer.name, size, root }, signer);
-    const createdAt = Date.now();
     stmt(
       this.db,
       'INSERT OR IGNORE INTO audit_checkpoints (size, root, note, created_at) VALUES (?, ?, ?, ?)',
-    ).run(size, Buffer.from(root), note, createdAt);
-    const stored = this.checkpointOfSize(size)!;
-    const dir = join(this.dir, CHECKPOINTS_DIR);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const file = join(dir, checkpointFileName(size));
-    // Written aside and renamed into place: a kill -9 mid-write must not leave a truncated file
-    // that existsSync would then take as written. A file a crash of an older build left short is
-    // written again from the table.
-    if (!existsSync(file) || readFileSync(file, 'utf8') !== stored.note) {
-      const aside = `${file}.${process.pid}.tmp`;
-      writeFileSync(aside, stored.note, { mode: 0o644, flush: true });
-      renameSync(aside, file);
-      fsyncDirSync(dir);
-    }
-    return stored;
+    ).run(size, Buffer.from(root), note, Date.now());
+    // OR IGNORE: another process may have stored this size first; its note is the one kept.
+    return this.checkpointOfSize(size)!;
   }
 
   /** A checkpoint only when the tree grew since the last one (the schedule's call). */

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   checkInclusionBundle,
@@ -235,6 +235,34 @@ describe('the transparency log in the store', () => {
     } finally {
       s.close();
       removeDir(off);
+    }
+  });
+
+  it('writes a checkpoint file whole again when a crash left it short, and the log verifies', () => {
+    const d = tempDir('audit-short');
+    try {
+      const s = openStore(d);
+      setupAlice(s, pair);
+      const cp = s.audit.checkpoint();
+      const file = join(
+        d,
+        'audit',
+        'checkpoints',
+        readdirSync(join(d, 'audit', 'checkpoints'))[0]!,
+      );
+      // What a kill -9 between the file's creation and its write leaves.
+      writeFileSync(file, cp.note.slice(0, 10));
+      expect(s.audit.checkpoint().note).toBe(cp.note);
+      expect(readFileSync(file, 'utf8')).toBe(cp.note);
+      s.close();
+      const audit = join(d, 'audit');
+      const report = verifyLog(audit, {
+        verifier: parseVerifierKey(readFileSync(join(audit, 'log.pub'), 'utf8')),
+      });
+      expect(report.problems).toEqual([]);
+      expect(report.checkpointsVerified).toBe(1);
+    } finally {
+      removeDir(d);
     }
   });
 });

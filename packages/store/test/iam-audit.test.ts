@@ -5,19 +5,9 @@ import { parseVerifierKey, verifyLog, type AuditEntry } from '@fwsign/audit-log'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SignerStore } from '../src/index.js';
 import { openStore, removeDir, tempDir } from './helpers.js';
+import { A, ALLOW_SIGN, TRUST } from './iam-fixture.js';
 
-const A = '111111111111';
 const ADMIN = `arn:aws:iam::${A}:user/admin`;
-const POLICY = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Action: 'signer:StartSigningJob', Resource: '*' }],
-});
-const TRUST = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [
-    { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: 'sts:AssumeRole' },
-  ],
-});
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 let dir: string;
@@ -49,19 +39,19 @@ describe('IAM and STS writes in the transparency log', () => {
     await iam.createGroup(A, { GroupName: 'g' });
     await iam.addUserToGroup(A, { GroupName: 'g', UserName: 'ci' });
     await iam.addUserToGroup(A, { GroupName: 'g', UserName: 'ci' }); // no change, no entry
-    await iam.putUserPolicy(A, { UserName: 'ci', PolicyName: 'p', PolicyDocument: POLICY });
-    const { Policy } = await iam.createPolicy(A, { PolicyName: 'm', PolicyDocument: POLICY });
-    const v2 = POLICY.replace('StartSigningJob', 'SignPayload');
+    await iam.putUserPolicy(A, { UserName: 'ci', PolicyName: 'p', PolicyDocument: ALLOW_SIGN });
+    const { Policy } = await iam.createPolicy(A, { PolicyName: 'm', PolicyDocument: ALLOW_SIGN });
+    const v2 = ALLOW_SIGN.replace('StartSigningJob', 'SignPayload');
     await iam.createPolicyVersion(A, { PolicyArn: Policy.Arn, PolicyDocument: v2 });
     await iam.setDefaultPolicyVersion(A, { PolicyArn: Policy.Arn, VersionId: 'v2' });
     await iam.deletePolicyVersion(A, { PolicyArn: Policy.Arn, VersionId: 'v1' });
     await iam.attachGroupPolicy(A, { GroupName: 'g', PolicyArn: Policy.Arn });
     const { Role } = await iam.createRole(A, { RoleName: 'r', AssumeRolePolicyDocument: TRUST });
     await iam.updateAssumeRolePolicy(A, { RoleName: 'r', PolicyDocument: TRUST });
-    await iam.putRolePolicy(A, { RoleName: 'r', PolicyName: 'rp', PolicyDocument: POLICY });
+    await iam.putRolePolicy(A, { RoleName: 'r', PolicyName: 'rp', PolicyDocument: ALLOW_SIGN });
     const session = await store.iam
       .asCaller(`arn:aws:iam::${A}:user/build/ci`)
-      .createSession(A, { RoleName: 'r', RoleSessionName: 's', Policy: POLICY });
+      .createSession(A, { RoleName: 'r', RoleSessionName: 's', Policy: ALLOW_SIGN });
     // A refused write is no entry.
     await expect(iam.deleteUser(A, { UserName: 'ci' })).rejects.toMatchObject({
       code: 'DeleteConflict',
@@ -119,7 +109,7 @@ describe('IAM and STS writes in the transparency log', () => {
     });
     expect(log[8]).toMatchObject({
       subjects: [userArn],
-      details: { policyName: 'p', policyDocumentSha256: sha256(POLICY) },
+      details: { policyName: 'p', policyDocumentSha256: sha256(ALLOW_SIGN) },
     });
     expect(log[11]).toMatchObject({
       subjects: [Policy.Arn],
@@ -136,7 +126,7 @@ describe('IAM and STS writes in the transparency log', () => {
       details: {
         accessKeyId: session.Credentials.AccessKeyId,
         roleSessionName: 's',
-        sessionPolicySha256: sha256(POLICY),
+        sessionPolicySha256: sha256(ALLOW_SIGN),
       },
     });
 

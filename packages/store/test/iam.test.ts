@@ -3,18 +3,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import type { SignerStore } from '../src/index.js';
 import { openStore, removeDir, tempDir } from './helpers.js';
-
-const A = '111111111111';
-const ALLOW_SIGN = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Action: 'signer:StartSigningJob', Resource: '*' }],
-});
-const TRUST = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [
-    { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: 'sts:AssumeRole' },
-  ],
-});
+import { A, ALLOW_SIGN, TRUST } from './iam-fixture.js';
 
 let dir: string;
 let store: SignerStore;
