@@ -1,8 +1,8 @@
 // Bundles the CLI into dist/: fwsign.mjs (the command table and dispatch only), one chunk per
 // verb loaded when it runs (esbuild code splitting of the table's dynamic imports), `sign` as
 // one file of its own (fwsign-sign.mjs, see src/sign-cli.ts), and the
-// store's commit worker, the package's `./commit-worker` export, as commit-worker.mjs beside the
-// chunks (the store starts it from there). Native modules stay external: their .node binaries
+// store's worker threads, the package's `./commit-worker` and `./pg-sync-worker` exports, as
+// commit-worker.mjs and pg-sync-worker.mjs beside the chunks (the store starts them from there). Native modules stay external: their .node binaries
 // cannot be bundled and are resolved from node_modules at run time.
 import { build } from 'esbuild';
 import { chmod, cp, rm } from 'node:fs/promises';
@@ -63,8 +63,9 @@ await Promise.all([
     entryPoints: {
       fwsign: './src/main.ts',
       'commit-worker': '@fwsign/store/commit-worker',
+      'pg-sync-worker': '@fwsign/store/pg-sync-worker',
     },
-    // Chunks sit beside the entries, so a chunk's import.meta.url finds commit-worker.mjs.
+    // Chunks sit beside the entries, so a chunk's import.meta.url finds the workers' files.
     chunkNames: '[name]-[hash]',
     splitting: true,
     plugins: [signApart],

@@ -31,7 +31,7 @@ import type { Protocol } from './request.js';
 import { ByteBudget, RateLimiter } from './rate-limit.js';
 import { AccessLog } from './access-log.js';
 import { ConsoleStatic } from './console-static.js';
-import { openSqliteStore, UPLOAD_WRITE_BYTES } from '@fwsign/store';
+import { openStore, UPLOAD_WRITE_BYTES } from '@fwsign/store';
 import {
   DEFAULT_MAX_OBJECT_BYTES,
   DEFAULT_RATE_LIMIT,
@@ -79,7 +79,7 @@ export class SignerServer {
   ): Promise<SignerServer> {
     const store =
       opts.store ??
-      openSqliteStore({
+      openStore({
         dataDir: opts.dataDir,
         region: opts.region ?? 'us-east-1',
         ...(opts.auditLog === false ? { audit: false } : {}),

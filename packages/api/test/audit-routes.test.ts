@@ -8,7 +8,7 @@ import {
   verifyConsistency,
   type InclusionBundle,
 } from '@fwsign/audit-log';
-import { SignerStore, sqliteContract } from '@fwsign/store';
+import { SignerStore, storeContract } from '@fwsign/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignerServer } from '../src/index.js';
 import { DEV, makeCertificate, signedFetch } from './helpers.js';
@@ -60,7 +60,7 @@ beforeAll(async () => {
   );
   server = new SignerServer({
     dataDir: dir,
-    store: sqliteContract(store),
+    store: storeContract(store),
     port: 0,
     accessLog: false,
   });
@@ -274,7 +274,7 @@ describe('checkpoints on a schedule', () => {
     const s = SignerStore.open({ dataDir: d, auditOrigin: 'fwsign.test/schedule' });
     const srv = new SignerServer({
       dataDir: d,
-      store: sqliteContract(s),
+      store: storeContract(s),
       port: 0,
       accessLog: false,
       checkpointIntervalMs: 50,

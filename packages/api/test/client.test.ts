@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SignerStore, sqliteContract } from '@fwsign/store';
+import { SignerStore, storeContract } from '@fwsign/store';
 import {
   getOtaJobDocument,
   getS3Object,
@@ -24,7 +24,7 @@ beforeAll(async () => {
   server = await SignerServer.open({
     dataDir,
     port: 0,
-    store: sqliteContract(store),
+    store: storeContract(store),
     accessLog: false,
   });
   config = { endpoint: (await server.listen()).url, region: REGION, credentials: DEV };

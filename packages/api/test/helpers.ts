@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeSha256 as Sha256 } from '../src/sigv4.js';
-import { SignerStore, sqliteContract } from '@fwsign/store';
+import { SignerStore, storeContract } from '@fwsign/store';
 import { SignerServer, type SignerServerOptions } from '../src/index.js';
 import { makeCodeSigningCertificate, type CodeSigningCertificate } from '@fwsign/test-support';
 
@@ -84,7 +84,7 @@ export async function startStoreServer(
   const store = SignerStore.open({ dataDir: join(dir, 'data'), ...(now ? { now } : {}) });
   const server = await SignerServer.open({
     dataDir: join(dir, 'data'),
-    store: sqliteContract(store),
+    store: storeContract(store),
     port: 0,
     accessLog: false,
   });

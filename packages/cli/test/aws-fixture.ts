@@ -3,7 +3,7 @@ import { mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignerServer } from '@fwsign/api';
-import { SignerStore, sqliteContract } from '@fwsign/store';
+import { SignerStore, storeContract } from '@fwsign/store';
 import { makeCodeSigningCertificate } from '@fwsign/test-support';
 import { runCli } from '../src/index.js';
 import type { RunResult } from './helpers.js';
@@ -30,7 +30,7 @@ export async function startFixture(): Promise<Fixture> {
   const server = await SignerServer.open({
     dataDir,
     port: 0,
-    store: sqliteContract(store),
+    store: storeContract(store),
     accessLog: false,
   });
   const { url } = await server.listen();

@@ -44,6 +44,7 @@ beforeAll(() => {
 describe('dist/fwsign.mjs', () => {
   it("ships the store's commit worker beside it, where the store starts it from", () => {
     expect(existsSync(join(pkg, 'dist', 'commit-worker.mjs'))).toBe(true);
+    expect(existsSync(join(pkg, 'dist', 'pg-sync-worker.mjs'))).toBe(true);
   });
 
   it('ships the web console beside it (setup.sh builds packages/console first)', () => {

@@ -39,11 +39,11 @@ export function logSigner(
     const name = origin ?? `fwsign/${region}/${randomBytes(4).toString('hex')}`;
     immediate(db, () => {
       // Another process may have made it meanwhile: the first one stays.
-      stmt(db, 'INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run(
+      stmt(db, 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING').run(
         KEY_ROW,
         Buffer.from(seal(masterKey, seed, AAD)),
       );
-      stmt(db, 'INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run(
+      stmt(db, 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING').run(
         ORIGIN_ROW,
         Buffer.from(name),
       );

@@ -272,7 +272,7 @@ export class Buckets {
     const km = opts.keyMarker ?? '';
     const rows = stmt(
       this.db,
-      `SELECT seq, key, version_id, file, offset, etag, size, created_at,
+      `SELECT seq, key, version_id, file, "offset", etag, size, created_at,
                 seq = (SELECT max(o2.seq) FROM objects o2 WHERE o2.account = o.account AND o2.bucket = o.bucket AND o2.key = o.key) AS latest
            FROM objects o
           WHERE account = ? AND bucket = ? AND substr(key, 1, length(?)) = ?
@@ -341,7 +341,7 @@ export class Buckets {
     | undefined {
     const row = stmt(
       this.db,
-      `SELECT b.versioning, o.file, o.offset, o.size, EXISTS (SELECT 1 FROM buckets d WHERE d.account = b.account AND d.name = ?) AS destination_exists
+      `SELECT b.versioning, o.file, o."offset", o.size, EXISTS (SELECT 1 FROM buckets d WHERE d.account = b.account AND d.name = ?) AS destination_exists
          FROM buckets b LEFT JOIN objects o ON o.account = b.account AND o.bucket = b.name AND o.key = ? AND o.version_id = ?
         WHERE b.account = ? AND b.name = ?`,
     ).get(destination, key, versionId, accountId, bucket) as

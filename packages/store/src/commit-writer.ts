@@ -1,7 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import type { BatchJob, CommittedBatch } from './batch-commit.js';
@@ -10,6 +6,7 @@ import type { CommitWorkerData, WriterReply, WriterRequest } from './commit-mess
 import { rebuildError, WRITER_CLOSED, WRITER_OPEN } from './commit-messages.js';
 import type { Db } from './db.js';
 import type { SegmentDirs } from './segment-files.js';
+import { workerEntry, type WorkerEntry } from './worker-entry.js';
 
 /** How long close() waits for the worker to finish the batches it holds. */
 const CLOSE_TIMEOUT_MS = 30_000;
@@ -17,48 +14,6 @@ const CLOSE_TIMEOUT_MS = 30_000;
 interface Waiting {
   resolve: (r: CommittedBatch) => void;
   reject: (err: unknown) => void;
-}
-
-/**
- * How to start the worker. Bundled, the CLI's build emits the package's `./commit-worker` export
- * as `commit-worker.mjs` beside the chunk holding this code; from source, tsx compiles
- * `commit-worker.ts`, registered through tsx's public `tsx/esm/api` entry (resolved by its
- * package exports) because a worker does not inherit the parent's loader on Node 20.
- */
-export interface WorkerEntry {
-  code: string;
-  eval: boolean;
-}
-
-function defaultWorkerEntry(): WorkerEntry | undefined {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts'))
-    return { code: fileURLToPath(new URL('./commit-worker.mjs', here)), eval: false };
-  let tsxApi: string;
-  try {
-    tsxApi = tsxEsmApi(createRequire(here));
-  } catch {
-    return undefined;
-  }
-  const entry = new URL('./commit-worker.ts', here).href;
-  return {
-    code: `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`,
-    eval: true,
-  };
-}
-
-/**
- * The file URL of tsx's `./esm/api` export under the `import` condition, read from its package
- * exports. require.resolve would pick the `require` flavour, whose register() fails in a worker.
- */
-function tsxEsmApi(require: NodeJS.Require): string {
-  const manifest = require.resolve('tsx/package.json');
-  const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as {
-    exports: Record<string, { import?: { default?: string } }>;
-  };
-  const target = pkg.exports['./esm/api']?.import?.default;
-  if (!target) throw new Error('tsx exports no ./esm/api for import');
-  return pathToFileURL(join(dirname(manifest), target)).href;
 }
 
 /**
@@ -83,7 +38,7 @@ export class CommitWriter {
     private readonly db: Db,
     private readonly dbFile: string,
     private readonly dirs: SegmentDirs,
-    private readonly entry: WorkerEntry | undefined = defaultWorkerEntry(),
+    private readonly entry: WorkerEntry | undefined = workerEntry('commit-worker'),
   ) {}
 
   /** True once batches go to the worker thread (for diagnostics and tests). */

@@ -6,6 +6,8 @@ import type { TokenSealer } from './tokens.js';
 /** What every operation module needs; built once by SignerStore.open. */
 export interface StoreContext {
   db: Db;
+  /** Where db is: the SQLite file, or the PostgreSQL URL (password and all: for further connections only, never shown). */
+  database: string;
   region: string;
   tokens: TokenSealer;
   buckets: Buckets;

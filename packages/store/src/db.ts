@@ -1,8 +1,43 @@
 import { closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { PgDb } from './pg-db.js';
+import { PG_MIGRATIONS, toPostgresDdl } from './pg-schema.js';
 import { MIGRATIONS } from './schema.js';
 
-export type Db = Database.Database;
+/** A prepared statement, as better-sqlite3 has it (and pg-db.ts has it for PostgreSQL). */
+export interface Statement {
+  /** Whether it answers rows. */
+  readonly reader: boolean;
+  get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
+  run(...params: unknown[]): { changes: number };
+  iterate(...params: unknown[]): IterableIterator<unknown>;
+}
+
+/**
+ * The database the store's operations run on: a better-sqlite3 connection, or PgDb (pg-db.ts),
+ * the same calls on PostgreSQL. Only what the store uses of better-sqlite3's API.
+ */
+export interface Db {
+  /** The file, or the postgres:// URL without its password: for messages. */
+  readonly name: string;
+  readonly inTransaction: boolean;
+  prepare(sql: string): Statement;
+  exec(sql: string): unknown;
+  pragma(source: string, options?: { simple?: boolean }): unknown;
+  /** Only BEGIN IMMEDIATE transactions of a function without arguments (immediate() below). */
+  transaction<T>(fn: () => T): { immediate(): T };
+  close(): unknown;
+}
+
+/** A `postgres://` or `postgresql://` URL names a PostgreSQL database; anything else is a file. */
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(location);
+}
+
+export function dialectOf(db: Db): 'sqlite' | 'postgres' {
+  return db instanceof PgDb ? 'postgres' : 'sqlite';
+}
 
 /** How long a writer waits for another process's lock before SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 10_000;
@@ -14,6 +49,16 @@ const BUSY_RETRIES = 8;
  * transaction survives power loss, not only a process crash.
  */
 export function openDatabase(file: string): Db {
+  if (isPostgresUrl(file)) {
+    const db = new PgDb(file);
+    try {
+      migrate(db);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    return db;
+  }
   // Created 0600 before SQLite opens it: SQLite gives the -wal and -shm files the same mode.
   closeSync(openSync(file, 'a', 0o600));
   const db = connect(file);
@@ -24,6 +69,7 @@ export function openDatabase(file: string): Db {
 
 /** A further connection to a database openDatabase has set up (WAL, migrated): the commit worker's. */
 export function connect(file: string): Db {
+  if (isPostgresUrl(file)) return new PgDb(file);
   const db = new Database(file, { timeout: BUSY_TIMEOUT_MS, fileMustExist: true });
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
@@ -31,12 +77,13 @@ export function connect(file: string): Db {
 }
 
 function migrate(db: Db): void {
-  retryBusy(() => {
-    db.exec(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT',
-    );
-  });
-  for (const m of MIGRATIONS) {
+  const postgres = dialectOf(db) === 'postgres';
+  const table =
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT;';
+  // On PostgreSQL under the write lock: two servers starting together race at CREATE TABLE.
+  if (postgres) immediate(db, () => db.exec(toPostgresDdl(table)));
+  else retryBusy(() => db.exec(table));
+  for (const m of postgres ? PG_MIGRATIONS : MIGRATIONS) {
     immediate(db, () => {
       // Re-checked inside the write lock: another process may have applied it meanwhile.
       const done = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(m.version);
@@ -58,10 +105,14 @@ export function schemaVersion(db: Db): number {
   return row.v ?? 0;
 }
 
+/** PostgreSQL's serialization_failure and deadlock_detected: the transaction is to be run again. */
+const PG_RETRY = new Set(['40001', '40P01']);
+
 export function isBusy(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return (
-    typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
+    typeof code === 'string' &&
+    (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') || PG_RETRY.has(code))
   );
 }
 
@@ -88,11 +139,11 @@ export function immediate<T>(db: Db, fn: () => T): T {
   return retryBusy(() => db.transaction(fn).immediate());
 }
 
-const statements = new WeakMap<Db, Map<string, Database.Statement>>();
+const statements = new WeakMap<Db, Map<string, Statement>>();
 const MAX_CACHED_STATEMENTS = 512;
 
 /** Prepared statements are compiled once per connection and SQL text; better-sqlite3 does not cache them itself. */
-export function stmt(db: Db, sql: string): Database.Statement {
+export function stmt(db: Db, sql: string): Statement {
   let cache = statements.get(db);
   if (!cache) {
     cache = new Map();
@@ -113,6 +164,8 @@ export function stmt(db: Db, sql: string): Database.Statement {
  * a cache of what can be computed again (the ETags kept on first read).
  */
 export function withoutFsync<T>(db: Db, fn: () => T): T {
+  // PostgreSQL's commit is durable whatever the row is worth; only SQLite's fsync is the cost here.
+  if (dialectOf(db) === 'postgres') return fn();
   stmt(db, 'PRAGMA synchronous = NORMAL').run();
   try {
     return fn();

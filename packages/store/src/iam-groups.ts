@@ -149,7 +149,7 @@ export async function addUserToGroup(
       throw limitExceeded(`Cannot exceed quota for GroupsPerUser: ${MAX_GROUPS_PER_USER}`);
     const added = stmt(
       ctx.db,
-      'INSERT OR IGNORE INTO iam_group_members (account, group_name, user_name) VALUES (?, ?, ?)',
+      'INSERT INTO iam_group_members (account, group_name, user_name) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
     ).run(account, g.name, u.name);
     // Adding a member twice changes nothing, so it is no entry.
     if (added.changes > 0)

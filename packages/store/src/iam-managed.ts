@@ -339,7 +339,7 @@ function attach(ctx: StoreContext, account: string, kind: EntityKind, name: stri
       );
     const added = stmt(
       ctx.db,
-      'INSERT OR IGNORE INTO iam_attachments (account, kind, entity, policy_name) VALUES (?, ?, ?, ?)',
+      'INSERT INTO iam_attachments (account, kind, entity, policy_name) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
     ).run(account, kind, entity, p.name);
     // Attaching twice changes nothing, so it is no entry.
     if (added.changes > 0)

@@ -69,7 +69,7 @@ export type {
   BucketsContract,
   AuditContract,
 } from './store-contract.js';
-export { openSqliteStore, sqliteContract } from './sqlite-engine.js';
+export { openStore, storeContract } from './store-engine.js';
 export { copyStoreToPostgres, StoreCopyError, type CopyReport } from './store-copy.js';
 export { IAM_STORE_OPERATIONS, type IamStore } from './iam-store.js';
 export { IamError } from './iam-errors.js';

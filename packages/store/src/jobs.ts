@@ -86,7 +86,7 @@ export class JobPipeline {
     this.managed = new ManagedSigning(ctx, managedKeys, (job, body, facts) =>
       this.commit(job, body, facts),
     );
-    this.writer = new CommitWriter(ctx.db, ctx.db.name, ctx.buckets.dirs);
+    this.writer = new CommitWriter(ctx.db, ctx.database, ctx.buckets.dirs);
   }
 
   /** True once batches are committed on the commit worker's thread. */

@@ -64,7 +64,7 @@ export function openMasterKey(db: Db, dataDir: string, explicit?: Uint8Array): L
       }
     }
     // Another process may store its value between our read and this write: re-read and compare.
-    stmt(db, 'INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run(
+    stmt(db, 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING').run(
       CHECK_ROW,
       checkValue(loaded.key),
     );
@@ -125,10 +125,10 @@ export function rotateMasterKey(
       resealAuditKey(db, current, next) +
       resealIamSecrets(db, current, next);
     appendEntry(db, Date.now(), { kind: 'master-key.rotate', actor: OPERATOR, subjects: [] });
-    stmt(db, 'INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(
-      CHECK_ROW,
-      checkValue(next),
-    );
+    stmt(
+      db,
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ).run(CHECK_ROW, checkValue(next));
     return rows.length + managed;
   });
   if (opts.out === undefined && loaded.file) {

@@ -20,7 +20,7 @@ import type { Db } from './db.js';
 import { immediate, stmt } from './db.js';
 import { InternalServiceErrorException } from './errors.js';
 import { assertCurrentMasterKey } from './key-check-value.js';
-import { MasterKeyError, seal, unseal } from './master-key.js';
+import { FORMAT_V1, MasterKeyError, seal, unseal } from './master-key.js';
 import { newTokenKey, openTokenKey, tokenRefOf } from './managed-token.js';
 import { addPeriod } from './validity.js';
 
@@ -310,14 +310,17 @@ export function revokedCertificateHashes(ctx: StoreContext, at: number): Set<str
  * How many Signer-managed private keys the database holds sealed (two per CA pair, one per profile
  * version; keys in a token are not counted: the master key does not open them).
  */
+/** A sealed key's first byte (master-key.ts); a key in a token is a `pkcs11:` URI instead. */
+const SEALED = Buffer.from([FORMAT_V1]);
+
 export function managedKeyCount(db: Db): number {
   return (
     stmt(
       db,
-      `SELECT (SELECT count(*) FROM managed_ca WHERE substr(root_key, 1, 1) = x'01')
-            + (SELECT count(*) FROM managed_ca WHERE substr(intermediate_key, 1, 1) = x'01')
-            + (SELECT count(*) FROM profile_keys WHERE substr(key_ciphertext, 1, 1) = x'01') AS n`,
-    ).get() as { n: number }
+      `SELECT (SELECT count(*) FROM managed_ca WHERE substr(root_key, 1, 1) = ?)
+            + (SELECT count(*) FROM managed_ca WHERE substr(intermediate_key, 1, 1) = ?)
+            + (SELECT count(*) FROM profile_keys WHERE substr(key_ciphertext, 1, 1) = ?) AS n`,
+    ).get(SEALED, SEALED, SEALED) as { n: number }
   ).n;
 }
 

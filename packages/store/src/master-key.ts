@@ -16,7 +16,7 @@ export const MASTER_KEY_FILE = 'master.key';
 const KEY_BYTES = 32;
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
-const FORMAT_V1 = 1;
+export const FORMAT_V1 = 1;
 
 export class MasterKeyError extends Error {
   readonly code = 'MasterKeyError';

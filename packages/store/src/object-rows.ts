@@ -91,7 +91,7 @@ export function insertObjectVersion(
   }
   stmt(
     db,
-    'INSERT INTO objects (account, bucket, key, version_id, file, offset, etag, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO objects (account, bucket, key, version_id, file, "offset", etag, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
   ).run(accountId, bucket, key, versionId, file, part.offset, part.etag, part.size, Date.now());
   return { versionId, replacedFiles };
 }

@@ -4,7 +4,8 @@ import { Buckets } from './buckets.js';
 import * as certs from './certificates.js';
 import type { StoreContext } from './context.js';
 import type { Db } from './db.js';
-import { openDatabase, schemaVersion } from './db.js';
+import { dialectOf, isPostgresUrl, openDatabase, schemaVersion } from './db.js';
+import { redactUrl } from './sql-driver.js';
 import * as jobq from './job-queries.js';
 import { JobPipeline } from './jobs.js';
 import type {
@@ -47,6 +48,11 @@ export interface OpenOptions {
    * (managed-token.ts). Keys made before stay where they are.
    */
   managedKeysPkcs11Uri?: string;
+  /**
+   * A PostgreSQL database (`postgres://…`) to keep everything in, shared by every server given the
+   * same URL and master key; otherwise FWSIGN_DATABASE, otherwise SQLite in `<dataDir>/signer.db`.
+   */
+  database?: string;
   /** The log's name, the first line of its checkpoints; fixed when the log's key is made. Default `fwsign/<region>/<random id>`. */
   auditOrigin?: string;
 }
@@ -101,7 +107,12 @@ export class SignerStore {
         : parseManagedTokenUri(opts.managedKeysPkcs11Uri);
     const dataDir = resolve(opts.dataDir);
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    const db = openDatabase(join(dataDir, 'signer.db'));
+    const database = opts.database ?? process.env['FWSIGN_DATABASE'] ?? join(dataDir, 'signer.db');
+    if (opts.database !== undefined && !isPostgresUrl(opts.database))
+      throw new TypeError(
+        `SignerStore.open: "database" expected a postgres:// URL, got ${JSON.stringify(redactUrl(opts.database))}`,
+      );
+    const db = openDatabase(database);
     try {
       // After the database: whether a key may be made depends on what it already holds sealed.
       const masterKey = openMasterKey(db, dataDir, opts.masterKey).key;
@@ -109,6 +120,7 @@ export class SignerStore {
       buckets.sweepPending();
       const ctx: StoreContext = {
         db,
+        database,
         region,
         tokens: new TokenSealer(db),
         buckets,
@@ -163,6 +175,11 @@ export class SignerStore {
   /** True once signing jobs are committed on the commit worker's thread (false before the first job, or where the worker could not start). */
   get commitsOnWorker(): boolean {
     return this.jobs.commitsOnWorker;
+  }
+
+  /** Which database holds the state: the embedded SQLite file, or a PostgreSQL shared with other servers. */
+  get engine(): 'sqlite' | 'postgres' {
+    return dialectOf(this.db);
   }
 
   get schemaVersion(): number {

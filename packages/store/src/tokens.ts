@@ -62,9 +62,9 @@ function loadTokenKey(db: Db): Buffer {
   let row = get.get() as { value: Buffer } | undefined;
   if (!row) {
     immediate(db, () => {
-      db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('token_hmac_key', ?)").run(
-        randomBytes(32),
-      );
+      db.prepare(
+        "INSERT INTO meta (key, value) VALUES ('token_hmac_key', ?) ON CONFLICT DO NOTHING",
+      ).run(randomBytes(32));
     });
     row = get.get() as { value: Buffer };
   }

@@ -169,9 +169,9 @@ export class TransparencyLog {
     const note = signCheckpoint({ origin: signer.name, size, root }, signer);
     stmt(
       this.db,
-      'INSERT OR IGNORE INTO audit_checkpoints (size, root, note, created_at) VALUES (?, ?, ?, ?)',
+      'INSERT INTO audit_checkpoints (size, root, note, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
     ).run(size, Buffer.from(root), note, Date.now());
-    // OR IGNORE: another process may have stored this size first; its note is the one kept.
+    // DO NOTHING: another process may have stored this size first; its note is the one kept.
     return this.checkpointOfSize(size)!;
   }
 

@@ -29,6 +29,7 @@ async function bundleChild(): Promise<string> {
     entryPoints: {
       'store-child': join(here, 'fixtures', 'store-child.ts'),
       'commit-worker': join(here, '..', 'src', 'commit-worker.ts'),
+      'pg-sync-worker': join(here, '..', 'src', 'pg-sync-worker.ts'),
     },
     bundle: true,
     platform: 'node',

@@ -3,8 +3,9 @@
  * implements it: answers are promises, refusals rejected promises carrying the AWS code.
  * SQLite is the engine behind the contract today; an engine added later joins ENGINES.
  */
+import { startPostgres, postgresSkipReason, type PostgresServer } from '@fwsign/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSqliteStore, type StoreContract } from '../src/index.js';
+import { openStore, type StoreContract } from '../src/index.js';
 import { ALICE, BOB, opensslPair, removeDir, tempDir, TEST_MASTER_KEY } from './helpers.js';
 
 interface Engine {
@@ -12,11 +13,33 @@ interface Engine {
   open(dir: string): Promise<StoreContract>;
 }
 
+const pgSkip = postgresSkipReason();
+if (pgSkip) console.warn(pgSkip);
+let pg: PostgresServer | undefined;
+afterAll(async () => {
+  await pg?.stop();
+});
+
 const ENGINES: Engine[] = [
   {
     name: 'sqlite',
-    open: async (dir) => openSqliteStore({ dataDir: dir, masterKey: TEST_MASTER_KEY }),
+    open: async (dir) => openStore({ dataDir: dir, masterKey: TEST_MASTER_KEY }),
   },
+  ...(pgSkip
+    ? []
+    : [
+        {
+          name: 'postgres',
+          open: async (dir: string) => {
+            pg ??= await startPostgres();
+            return openStore({
+              dataDir: dir,
+              database: pg.createDatabase('contract'),
+              masterKey: TEST_MASTER_KEY,
+            });
+          },
+        },
+      ]),
 ];
 
 describe.each(ENGINES)('store contract on $name', (engine) => {

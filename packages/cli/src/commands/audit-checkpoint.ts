@@ -1,5 +1,5 @@
 /** `fwsign audit checkpoint`: a fresh signed checkpoint of the data dir's transparency log. */
-import { openSqliteStore } from '@fwsign/store';
+import { openStore } from '@fwsign/store';
 import { parse, pathOf, requireString } from '../args.js';
 import { EXIT_OK, type Command } from '../command.js';
 
@@ -12,7 +12,7 @@ export const auditCheckpoint: Command = {
   --checkpoint\` then proves the log still extends it.`,
   async run(args, io) {
     const p = parse(args, { 'data-dir': { type: 'string' } });
-    const store = openSqliteStore({ dataDir: pathOf(io, requireString(p, 'data-dir')) });
+    const store = openStore({ dataDir: pathOf(io, requireString(p, 'data-dir')) });
     try {
       io.stdout.write((await store.audit.checkpoint()).note);
     } finally {

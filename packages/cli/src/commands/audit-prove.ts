@@ -1,5 +1,5 @@
 /** `fwsign audit prove`: an entry and its inclusion proof against the latest checkpoint, as JSON. */
-import { openSqliteStore } from '@fwsign/store';
+import { openStore } from '@fwsign/store';
 import { integer, optionalString, parse, pathOf, requireString, UsageError } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, type Command } from '../command.js';
 
@@ -19,7 +19,7 @@ export const auditProve: Command = {
     const index = integer(p, 'index', 0, Number.MAX_SAFE_INTEGER);
     if ((jobId === undefined) === (index === undefined))
       throw new UsageError('give one of --job-id or --index');
-    const store = openSqliteStore({ dataDir: pathOf(io, requireString(p, 'data-dir')) });
+    const store = openStore({ dataDir: pathOf(io, requireString(p, 'data-dir')) });
     try {
       const seq =
         index ?? (await store.audit.entriesOfJob(jobId!)).find((e) => e.kind !== 'job.start')?.seq;

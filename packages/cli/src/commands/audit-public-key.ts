@@ -1,5 +1,5 @@
 /** `fwsign audit public-key`: the transparency log's verifier key. */
-import { openSqliteStore } from '@fwsign/store';
+import { openStore } from '@fwsign/store';
 import { parse, pathOf, requireString } from '../args.js';
 import { EXIT_OK, type Command } from '../command.js';
 
@@ -11,7 +11,7 @@ export const auditPublicKey: Command = {
   need nothing else; publish it where your release pipeline can pin it.`,
   async run(args, io) {
     const p = parse(args, { 'data-dir': { type: 'string' } });
-    const store = openSqliteStore({ dataDir: pathOf(io, requireString(p, 'data-dir')) });
+    const store = openStore({ dataDir: pathOf(io, requireString(p, 'data-dir')) });
     try {
       io.stdout.write(`${await store.audit.publicKey()}\n`);
     } finally {

@@ -1,7 +1,7 @@
 /** `fwsign ca export`: the account's fwsign root CA certificate, which verifiers of Lambda and Notation signatures trust. */
 import { writeFile } from 'node:fs/promises';
 import { pem } from '@fwsign/signing-engine';
-import { openSqliteStore } from '@fwsign/store';
+import { openStore } from '@fwsign/store';
 import { optionalString, parse, pathOf, requireString, UsageError } from '../args.js';
 import { EXIT_OK, type Command } from '../command.js';
 
@@ -23,7 +23,7 @@ export const caExport: Command = {
     const account = optionalString(p, 'account') ?? '000000000000';
     if (!ACCOUNT.test(account))
       throw new UsageError(`--account expected 12 digits, got ${JSON.stringify(account)}`);
-    const store = openSqliteStore({
+    const store = openStore({
       dataDir: pathOf(io, requireString(p, 'data-dir')),
       region: optionalString(p, 'region') ?? 'us-east-1',
     });

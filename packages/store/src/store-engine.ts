@@ -1,7 +1,8 @@
 /**
- * The embedded engine behind the store contract: SignerStore on SQLite, unchanged — its
- * transactions, its commit batching of jobs (commit-writer.ts) and synchronous=FULL. Each call
- * runs SignerStore's operation at once and hands back its answer, or its refusal, as a promise.
+ * The store contract over SignerStore, for both engines: SQLite (the embedded default: its
+ * transactions, its commit batching of jobs in commit-writer.ts, synchronous=FULL) and PostgreSQL
+ * (the same operations on pg-db.ts). Each call runs SignerStore's operation and hands back its
+ * answer, or its refusal, as a promise.
  */
 import type { Buckets } from './buckets.js';
 import { SignerStore, type OpenOptions } from './store.js';
@@ -90,18 +91,18 @@ function auditOf(log: TransparencyLog): AuditContract {
   };
 }
 
-/** Opens (creating if needed) the data dir's SQLite store and serves it by the contract. */
-export function openSqliteStore(opts: OpenOptions): StoreContract {
-  return sqliteContract(SignerStore.open(opts));
+/** Opens (creating if needed) the store, on `opts.database` (PostgreSQL) or the data dir's SQLite, and serves it by the contract. */
+export function openStore(opts: OpenOptions): StoreContract {
+  return storeContract(SignerStore.open(opts));
 }
 
 /** The contract over a SignerStore already open (the store is then closed by the contract's close). */
-export function sqliteContract(store: SignerStore): StoreContract {
+export function storeContract(store: SignerStore): StoreContract {
   return {
     ...forward(store),
     importCertificate: (id, input) => settle(() => store.importCertificate(id, input)),
     region: store.region,
-    engine: 'sqlite',
+    engine: store.engine,
     buckets: bucketsOf(store.buckets),
     audit: auditOf(store.audit),
     iam: store.iam,

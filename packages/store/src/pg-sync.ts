@@ -1,0 +1,122 @@
+/**
+ * A PostgreSQL connection the store's thread uses synchronously, as it uses SQLite: each query is
+ * handed to the connection's own thread (pg-sync-worker.ts, the `pg` client) and this thread waits
+ * on an Atomics word until the answer is posted back. The store's operations are short
+ * transactions written as synchronous code (their rules, checks and batching are SignerStore's,
+ * once for both engines); this keeps them so, and keeps one transaction on one connection.
+ */
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import type { PgSyncReply, PgSyncRequest, PgSyncWorkerData } from './pg-sync-messages.js';
+import { ANSWERED, WAITING } from './pg-sync-messages.js';
+import { redactUrl } from './sql-driver.js';
+import { workerEntry } from './worker-entry.js';
+
+/** A query unanswered this long (a lock never released, the server gone silent) fails, and the connection with it. */
+const ANSWER_TIMEOUT_MS = 120_000;
+
+/** An error PostgreSQL (or the connection to it) reported: `code` is its SQLSTATE where it gave one. */
+/** PostgreSQL's error codes: five digits or capitals (Appendix A of its manual). */
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+export class PgError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly constraint?: string,
+    readonly detail?: string,
+  ) {
+    super(message);
+    this.name = 'PgError';
+  }
+}
+
+export interface PgRows {
+  rows: Record<string, unknown>[];
+  changes: number;
+}
+
+export class PgSyncConnection {
+  readonly location: string;
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  private readonly state = new Int32Array(new SharedArrayBuffer(4));
+  private broken: Error | undefined;
+  private closed = false;
+
+  constructor(url: string) {
+    this.location = redactUrl(url);
+    const entry = workerEntry('pg-sync-worker');
+    if (!entry)
+      throw new Error(
+        'PostgreSQL: the connection thread cannot start (from source this needs tsx; bundled, pg-sync-worker.mjs beside the code)',
+      );
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    const data: PgSyncWorkerData = { url, port: port2, state: this.state };
+    this.worker = new Worker(entry.code, {
+      eval: entry.eval,
+      workerData: data,
+      transferList: [port2],
+    });
+    // The thread only ever waits for this one's requests: it must not keep the process alive.
+    this.worker.unref();
+    this.port.unref();
+  }
+
+  query(sql: string, params: readonly unknown[]): PgRows {
+    const reply = this.ask({ type: 'query', sql, params: params.slice() });
+    return { rows: reply.rows, changes: reply.changes };
+  }
+
+  /** Several statements without parameters (a migration's DDL). */
+  script(sql: string): void {
+    this.ask({ type: 'script', sql });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (!this.broken) {
+      try {
+        this.ask({ type: 'close' }, true);
+      } catch {
+        // The connection is going anyway.
+      }
+    }
+    this.port.close();
+    void this.worker.terminate();
+  }
+
+  private ask(req: PgSyncRequest, closing = false): Extract<PgSyncReply, { type: 'rows' }> {
+    if (this.closed && !closing)
+      throw new PgError(`${this.location}: the connection is closed`, 'CLOSED');
+    if (this.broken) throw this.broken;
+    Atomics.store(this.state, 0, WAITING);
+    this.port.postMessage(req);
+    const woke = Atomics.wait(this.state, 0, WAITING, ANSWER_TIMEOUT_MS);
+    const reply = receiveMessageOnPort(this.port)?.message as PgSyncReply | undefined;
+    if (woke === 'timed-out' || !reply) {
+      // A late answer would be taken for the next request's: this connection is done.
+      this.broken = new PgError(
+        `${this.location}: no answer from PostgreSQL within ${ANSWER_TIMEOUT_MS / 1000} s`,
+        'TIMEOUT',
+      );
+      void this.worker.terminate();
+      throw this.broken;
+    }
+    if (reply.type === 'error') {
+      const err = new PgError(
+        `PostgreSQL (${this.location}): ${reply.message}`,
+        reply.code ?? 'CONNECTION',
+        reply.constraint,
+        reply.detail,
+      );
+      // Without a SQLSTATE (a node errno, or none) the connection itself failed: refused, reset,
+      // ended by the server. Every later call would fail the same way.
+      if (!SQLSTATE.test(reply.code ?? '')) this.broken = err;
+      throw err;
+    }
+    return reply;
+  }
+}
