@@ -43,7 +43,9 @@ export {
   checkpointFileName,
   readEntryLines,
   readCheckpointFiles,
+  readLogFiles,
   type LogLine,
+  type LogSource,
 } from './log-files.js';
 export { verifyLog, type LogReport, type LogProblem, type VerifyLogOptions } from './verify-log.js';
 export { checkInclusionBundle, type InclusionBundle, type BundleVerdict } from './proof-bundle.js';

@@ -22,10 +22,32 @@ const ENTRY_FILE = /^([0-9]{10})\.jsonl$/;
 const CHECKPOINT_FILE = /^([0-9]{10})\.txt$/;
 
 export interface LogLine {
-  /** Position in the log as the files hold it (file start + line number). */
+  /** Position in the log as its source holds it (file start + line number, or row order). */
   position: number;
+  /** Where the entry was read: its file, or its table row (for messages). */
   file: string;
   bytes: Buffer;
+}
+
+/**
+ * A log as `verifyLog` reads it, whatever holds it: the files of a data dir (readLogFiles) or the
+ * PostgreSQL store's table (the store's readAuditTable). One verification for both.
+ */
+export interface LogSource {
+  /** The entries in log order; each line's position is its index. */
+  lines: LogLine[];
+  /** What was found wrong while reading them (a file out of place, a cut-off line). */
+  problems: string[];
+  /** The checkpoints stored with the log, each named for messages. */
+  checkpoints: Array<{ name: string; note: string }>;
+}
+
+/** The log held in files under `auditDir`. */
+export function readLogFiles(auditDir: string): LogSource {
+  return {
+    ...readEntryLines(auditDir),
+    checkpoints: readCheckpointFiles(auditDir).map((c) => ({ name: c.file, note: c.note })),
+  };
 }
 
 /** The entry files' lines in order. A file whose name is not where the previous one ended is reported, not skipped. */

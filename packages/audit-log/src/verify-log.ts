@@ -1,13 +1,13 @@
 /**
- * `fwsign audit verify`: recomputes the tree from the entry files, checks every checkpoint's
+ * `fwsign audit verify`: recomputes the tree from the entries (files or the store's table), checks every checkpoint's
  * signature and root against it, and, given a checkpoint kept elsewhere, that the log extends it.
  * The entries' `prev` chain and sequence numbers name the first bad entry; the checkpoints prove
  * the whole.
  */
 import { AuditError } from './errors.js';
 import { decodeEntry, encodeEntry } from './entry.js';
-import type { LogLine } from './log-files.js';
-import { readCheckpointFiles, readEntryLines } from './log-files.js';
+import type { LogLine, LogSource } from './log-files.js';
+import { readLogFiles } from './log-files.js';
 import { leafHash, MerkleTree } from './merkle.js';
 import type { Checkpoint } from './checkpoint.js';
 import { openCheckpoint } from './checkpoint.js';
@@ -21,7 +21,7 @@ export interface LogProblem {
 
 export interface LogReport {
   ok: boolean;
-  /** Entries read from the files. */
+  /** Entries read from the log. */
   size: number;
   /** Hex root of the tree of every entry read. */
   root: string;
@@ -38,12 +38,16 @@ export interface VerifyLogOptions {
   trusted?: Array<{ name: string; note: string }>;
 }
 
-export function verifyLog(auditDir: string, opts: VerifyLogOptions): LogReport {
-  const { lines, problems: fileProblems } = readEntryLines(auditDir);
-  const problems: LogProblem[] = fileProblems.map((reason) => ({ reason }));
+/** Verifies a log: its files under an audit dir, or a LogSource read from elsewhere. */
+export function verifyLog(log: string | LogSource, opts: VerifyLogOptions): LogReport {
+  const {
+    lines,
+    problems: readProblems,
+    checkpoints: stored,
+  } = typeof log === 'string' ? readLogFiles(log) : log;
+  const problems: LogProblem[] = readProblems.map((reason) => ({ reason }));
   const tree = new MerkleTree();
   const chain = readChain(lines, tree, problems);
-  const stored = readCheckpointFiles(auditDir).map((c) => ({ name: c.file, note: c.note }));
   let verified = 0;
   /** Entries below this are proven by a checkpoint whose root matched. */
   let proven = 0;
@@ -64,7 +68,7 @@ export function verifyLog(auditDir: string, opts: VerifyLogOptions): LogReport {
       proven = Math.max(proven, opened.checkpoint.size);
     }
   }
-  problems.push(...linkProblems(chain.broken, lines, tree, proven, signed));
+  problems.push(...linkProblems(chain, lines, tree, proven, signed));
   const positions = problems.flatMap((p) => (p.position === undefined ? [] : [p.position]));
   return {
     ok: problems.length === 0,
@@ -81,24 +85,30 @@ function sizeOf(note: string): number {
   return Number.isSafeInteger(n) ? n : Number.MAX_SAFE_INTEGER;
 }
 
-/** Each line: canonical, its seq its position; collects the positions whose prev link is broken. */
+/**
+ * Each line: canonical, its seq its position; collects the positions whose prev link is broken
+ * and those holding another position's entry.
+ */
 function readChain(
   lines: LogLine[],
   tree: MerkleTree,
   problems: LogProblem[],
-): { broken: Set<number> } {
+): { broken: Set<number>; misplaced: Set<number> } {
   const broken = new Set<number>();
+  const misplaced = new Set<number>();
   const hashes: string[] = [];
   for (const l of lines) {
     const hash = leafHash(l.bytes);
     tree.appendHash(hash);
     try {
       const e = decodeEntry(l.bytes);
-      if (e.seq !== l.position)
+      if (e.seq !== l.position) {
+        misplaced.add(l.position);
         problems.push({
           position: l.position,
           reason: `entry ${l.position} (${l.file}) holds seq ${e.seq}: entries were reordered, dropped or inserted`,
         });
+      }
       if (e.prev !== hashes[l.position - 1]) broken.add(l.position);
     } catch (err) {
       if (!(err instanceof AuditError)) throw err;
@@ -109,17 +119,17 @@ function readChain(
     }
     hashes.push(Buffer.from(hash).toString('hex'));
   }
-  return { broken };
+  return { broken, misplaced };
 }
 
 /**
  * A broken link into entry i: entry i-1 was changed (its hash moved), or entry i's own `prev`
- * was. A change to entry i breaks the link into i+1 too, and entries a checkpoint proved cannot be
- * the changed one. For the last entry, whose hash no later link holds, the signed checkpoints
+ * was, or entry i is not where it belongs (one before it dropped, or two swapped). A change to
+ * entry i breaks the link into i+1 too, and entries a checkpoint proved cannot be the changed one. For the last entry, whose hash no later link holds, the signed checkpoints
  * decide: if mending its `prev` gives a checkpoint's root, the last entry was the one changed.
  */
 function linkProblems(
-  broken: Set<number>,
+  { broken, misplaced }: { broken: Set<number>; misplaced: Set<number> },
   lines: LogLine[],
   tree: MerkleTree,
   proven: number,
@@ -128,6 +138,7 @@ function linkProblems(
   return [...broken].map((i) => {
     const changed =
       broken.has(i + 1) ||
+      misplaced.has(i) ||
       i - 1 < proven ||
       (i === lines.length - 1 && mendsLast(lines, tree, signed))
         ? i

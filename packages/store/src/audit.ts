@@ -1,8 +1,9 @@
 /**
  * The transparency log's entries, written into `audit_entries` inside the transaction of the
- * change they record: SQLite commits both or neither, so no change is without its entry and no
- * entry without its change, across kill -9. The sequence number is the entry's leaf index; the
- * exporter (audit-files.ts) copies committed entries to the files operators ship.
+ * change they record: the database (SQLite or PostgreSQL) commits both or neither, so no change
+ * is without its entry and no entry without its change, across kill -9. The sequence number is
+ * the entry's leaf index; on SQLite the exporter (transparency-log.ts) copies committed entries to
+ * the files operators ship, on PostgreSQL the table is the log.
  */
 import { sha256Hex } from './sha256-hex.js';
 import {

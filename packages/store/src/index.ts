@@ -15,7 +15,7 @@ export {
   InvalidParameterException,
   BucketError,
 } from './errors.js';
-export { MasterKeyError, MASTER_KEY_FILE } from './master-key.js';
+export { MasterKeyError, MASTER_KEY_FILE, parseMasterKey } from './master-key.js';
 export {
   PROFILE_ACTIONS,
   MAX_POLICY_BYTES,
@@ -70,6 +70,7 @@ export type {
   AuditContract,
 } from './store-contract.js';
 export { openStore, storeContract } from './store-engine.js';
+export { readAuditDatabase, readAuditTable, AuditTableError } from './audit-table.js';
 export { copyStoreToPostgres, StoreCopyError, type CopyReport } from './store-copy.js';
 export { IAM_STORE_OPERATIONS, type IamStore } from './iam-store.js';
 export { IamError } from './iam-errors.js';

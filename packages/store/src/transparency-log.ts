@@ -1,8 +1,12 @@
 /**
  * The store's side of the transparency log: the Merkle tree over `audit_entries`, kept in memory
- * and extended from the table; the exporter that copies committed entries into the append-only
- * files under `<dataDir>/audit/` (idempotent by sequence number, fsynced); signed checkpoints
- * (table and files); proofs for the API and the CLI.
+ * and extended from the table; signed checkpoints; proofs for the API and the CLI.
+ *
+ * On SQLite (one data dir) the exporter also copies committed entries into the append-only files
+ * under `<dataDir>/audit/` (idempotent by sequence number, fsynced), with the checkpoints and the
+ * public key beside them: the files operators ship. On PostgreSQL the table is the log: the
+ * servers sharing it write no files (each would keep a diverging copy), and every server's
+ * checkpoints are the one log's (audit-table.ts reads it for `audit verify --database`).
  */
 import {
   closeSync,
@@ -32,7 +36,7 @@ import {
 } from '@fwsign/audit-log';
 import { logSigner } from './audit-key.js';
 import type { Db } from './db.js';
-import { immediate, stmt } from './db.js';
+import { dialectOf, immediate, stmt } from './db.js';
 import { ensureFileTextSync, fsyncDirSync } from './files.js';
 
 export interface CheckpointRecord {
@@ -44,7 +48,8 @@ export interface CheckpointRecord {
 const hex = (h: Uint8Array): string => Buffer.from(h).toString('hex');
 
 export class TransparencyLog {
-  readonly dir: string;
+  /** `<dataDir>/audit`, where the files are kept; undefined on PostgreSQL, whose table is the log. */
+  readonly dir: string | undefined;
   private readonly tree = new MerkleTree();
   private signerCache: NoteSigner | undefined;
   /** The exporter's knowledge of the files, re-checked by size so another process's writes are seen. */
@@ -57,17 +62,18 @@ export class TransparencyLog {
     private readonly region: string,
     private readonly origin?: string,
   ) {
-    this.dir = join(dataDir, 'audit');
+    this.dir = dialectOf(db) === 'sqlite' ? join(dataDir, 'audit') : undefined;
   }
 
-  /** The log's signer (made on first use) and its public key file. */
+  /** The log's signer (made on first use) and, with files, its public key file. */
   signer(): NoteSigner {
     if (!this.signerCache) {
       this.signerCache = logSigner(this.db, this.masterKey, this.region, this.origin);
-      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-      const pub = join(this.dir, PUBLIC_KEY_FILE);
-      const text = `${formatVerifierKey(this.signerCache)}\n`;
-      ensureFileTextSync(pub, text, 0o644);
+      if (this.dir !== undefined) {
+        mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+        const pub = join(this.dir, PUBLIC_KEY_FILE);
+        ensureFileTextSync(pub, `${formatVerifierKey(this.signerCache)}\n`, 0o644);
+      }
     }
     return this.signerCache;
   }
@@ -87,12 +93,15 @@ export class TransparencyLog {
   }
 
   /**
-   * Appends the committed entries the files lack. Under the database's write lock, so two
-   * processes never write the same line; a line cut off by a crash is cut back and rewritten.
+   * Appends the committed entries the files lack (none are kept on PostgreSQL). Under the
+   * database's write lock, so two processes never write the same line; a line cut off by a crash
+   * is cut back and rewritten.
    */
-  exportEntries(): number {
-    return immediate(this.db, () => {
-      const dir = join(this.dir, ENTRIES_DIR);
+  exportEntries(): void {
+    const audit = this.dir;
+    if (audit === undefined) return;
+    immediate(this.db, () => {
+      const dir = join(audit, ENTRIES_DIR);
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       let count = this.exportedCount(dir);
       const rows = stmt(
@@ -117,7 +126,6 @@ export class TransparencyLog {
         i += take.length;
         this.exported = { count, file, bytes: statSync(file).size };
       }
-      return count;
     });
   }
 
@@ -148,19 +156,22 @@ export class TransparencyLog {
   }
 
   /**
-   * A signed checkpoint of every committed entry, after the files hold them: stored in the table
-   * and as `audit/checkpoints/<size>.txt`. The same size twice gives the stored one back.
+   * A signed checkpoint of every committed entry, after the files (if kept) hold them: stored in
+   * the table and as `audit/checkpoints/<size>.txt`. The same size twice gives the stored one
+   * back, whichever server stored it.
    */
   checkpoint(): CheckpointRecord {
     const signer = this.signer();
     this.exportEntries();
     const size = this.sync();
     const stored = this.checkpointOfSize(size) ?? this.signAndStore(size, signer);
-    // Also for a checkpoint already in the table: a kill -9 after its commit left no file, or
-    // (before files were written aside) a short one.
-    const dir = join(this.dir, CHECKPOINTS_DIR);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    ensureFileTextSync(join(dir, checkpointFileName(size)), stored.note, 0o644);
+    if (this.dir !== undefined) {
+      // Also for a checkpoint already in the table: a kill -9 after its commit left no file, or
+      // (before files were written aside) a short one.
+      const dir = join(this.dir, CHECKPOINTS_DIR);
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      ensureFileTextSync(join(dir, checkpointFileName(size)), stored.note, 0o644);
+    }
     return stored;
   }
 

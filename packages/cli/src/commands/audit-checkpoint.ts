@@ -1,23 +1,22 @@
-/** `fwsign audit checkpoint`: a fresh signed checkpoint of the data dir's transparency log. */
-import { openStore } from '@fwsign/store';
-import { parse, pathOf, requireString } from '../args.js';
+/** `fwsign audit checkpoint`: a fresh signed checkpoint of the transparency log. */
+import { parse } from '../args.js';
 import { EXIT_OK, type Command } from '../command.js';
+import { LOG_FLAGS, withAuditStore } from './audit-files.js';
 
 export const auditCheckpoint: Command = {
   name: 'audit checkpoint',
-  usage: `fwsign audit checkpoint --data-dir DIR
-  Opens the data dir (the master key as \`fwsign serve\` finds it), brings audit/entries/ up to date,
-  and prints a checkpoint signed by the log's key (C2SP tlog-checkpoint: origin, tree size, root).
-  It is also stored under DIR/audit/checkpoints/. Keep a copy elsewhere: \`fwsign audit verify
+  usage: `fwsign audit checkpoint (--data-dir DIR | --database postgres://… [--data-dir DIR])
+  Opens the store (the master key as \`fwsign serve\` finds it), brings DIR/audit/entries/ up to
+  date, and prints a checkpoint signed by the log's key (C2SP tlog-checkpoint: origin, tree size,
+  root). It is also stored in the database and under DIR/audit/checkpoints/. With --database (or
+  FWSIGN_DATABASE) the log is the PostgreSQL store's table, shared by its servers; the master key
+  is FWSIGN_MASTER_KEY or DIR/master.key. Keep a copy elsewhere: \`fwsign audit verify
   --checkpoint\` then proves the log still extends it.`,
   async run(args, io) {
-    const p = parse(args, { 'data-dir': { type: 'string' } });
-    const store = openStore({ dataDir: pathOf(io, requireString(p, 'data-dir')) });
-    try {
+    const p = parse(args, LOG_FLAGS);
+    await withAuditStore(io, p, async (store) => {
       io.stdout.write((await store.audit.checkpoint()).note);
-    } finally {
-      await store.close();
-    }
+    });
     return EXIT_OK;
   },
 };

@@ -1,9 +1,26 @@
-/** What the `fwsign audit …` verbs share: where a data dir keeps its log, and the log's public key. */
-import { existsSync, readFileSync } from 'node:fs';
+/**
+ * What the `fwsign audit …` verbs share: where the log is (a data dir's files, or a PostgreSQL
+ * store's table), the log's public key, and the store the key-holding verbs open.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseVerifierKey, PUBLIC_KEY_FILE, type NoteVerifier } from '@fwsign/audit-log';
-import { pathOf, UsageError } from '../args.js';
+import {
+  parseVerifierKey,
+  PUBLIC_KEY_FILE,
+  readLogFiles,
+  type LogSource,
+  type NoteVerifier,
+} from '@fwsign/audit-log';
+import { openStore, parseMasterKey, readAuditDatabase, type StoreContract } from '@fwsign/store';
+import { optionalString, pathOf, UsageError, type Parsed } from '../args.js';
 import type { CliIo } from '../command.js';
+
+/** The flags naming where the log is, for parse(). */
+export const LOG_FLAGS = {
+  'data-dir': { type: 'string' },
+  database: { type: 'string' },
+} as const;
 
 /** `--data-dir` may name the server's data dir or a copy of its `audit/` folder alone. */
 export function auditDirOf(io: CliIo, dataDir: string): string {
@@ -14,22 +31,97 @@ export function auditDirOf(io: CliIo, dataDir: string): string {
   throw new UsageError(`--data-dir: ${dir} holds no transparency log (no audit/ folder)`);
 }
 
+/** A log read for checking, and the public key kept beside it (log.pub, or the database's copy). */
+export interface ReadLog {
+  source: LogSource;
+  publicKey?: string;
+}
+
+/** The log at `location`: a PostgreSQL store's table (`postgres://…`), else a data dir's files. */
+export function readLogAt(io: CliIo, location: string): ReadLog {
+  if (/^postgres(ql)?:\/\//i.test(location)) {
+    const { log, publicKey } = readAuditDatabase(location);
+    return { source: log, ...(publicKey !== undefined ? { publicKey } : {}) };
+  }
+  const dir = auditDirOf(io, location);
+  const pub = join(dir, PUBLIC_KEY_FILE);
+  return {
+    source: readLogFiles(dir),
+    ...(existsSync(pub) ? { publicKey: readFileSync(pub, 'utf8') } : {}),
+  };
+}
+
+/**
+ * Where `audit verify` and `audit log` read: `--database` (the table), `--data-dir` (the files),
+ * or else FWSIGN_DATABASE. A flag given wins over the environment.
+ */
+export function logLocation(io: CliIo, p: Parsed): string {
+  const database = optionalString(p, 'database');
+  const dataDir = optionalString(p, 'data-dir');
+  if (database !== undefined && dataDir !== undefined)
+    throw new UsageError(
+      'give --data-dir (the log in files) or --database (the log in PostgreSQL), not both',
+    );
+  const location = database ?? dataDir ?? (io.env['FWSIGN_DATABASE'] || undefined);
+  if (location === undefined || location === '')
+    throw new UsageError('--data-dir or --database is required (or set FWSIGN_DATABASE)');
+  return location;
+}
+
 /**
  * The log's verifier key: `--public-key` as the key text or a file holding it, else the copy
  * beside the log. A key pinned elsewhere is what makes a rewritten log fail: one read from the
- * same folder only proves the folder agrees with itself.
+ * same place only proves the log agrees with itself.
  */
-export function verifierOf(io: CliIo, given: string | undefined, auditDir?: string): NoteVerifier {
+export function verifierOf(io: CliIo, given: string | undefined, beside?: string): NoteVerifier {
   let text: string;
   if (given !== undefined) {
     const file = pathOf(io, given);
     text = given.includes('+') && !existsSync(file) ? given : readFileSync(file, 'utf8');
-  } else if (auditDir !== undefined && existsSync(join(auditDir, PUBLIC_KEY_FILE))) {
-    text = readFileSync(join(auditDir, PUBLIC_KEY_FILE), 'utf8');
+  } else if (beside !== undefined) {
+    text = beside;
   } else {
     throw new UsageError(
       '--public-key is required (the log key, as `fwsign audit public-key` prints it)',
     );
   }
   return parseVerifierKey(text.trim());
+}
+
+/**
+ * Runs `fn` on the store holding the log, for the verbs that need its key (checkpoint, prove,
+ * public-key): `--data-dir` (its database and master key), or `--database` (or FWSIGN_DATABASE),
+ * whose key is sealed under the servers' master key: FWSIGN_MASTER_KEY, or the master.key of
+ * the `--data-dir` given with it.
+ */
+export async function withAuditStore<T>(
+  io: CliIo,
+  p: Parsed,
+  fn: (store: StoreContract) => Promise<T>,
+): Promise<T> {
+  const database = optionalString(p, 'database') ?? (io.env['FWSIGN_DATABASE'] || undefined);
+  const dataDir = optionalString(p, 'data-dir');
+  const envKey = io.env['FWSIGN_MASTER_KEY'] || undefined;
+  if (database === undefined && dataDir === undefined)
+    throw new UsageError('--data-dir or --database is required (or set FWSIGN_DATABASE)');
+  if (database !== undefined && dataDir === undefined && envKey === undefined)
+    throw new UsageError(
+      "--database: the log's key is sealed under the servers' master key: set FWSIGN_MASTER_KEY, or give --data-dir DIR holding its master.key",
+    );
+  // With --database alone the store's folder holds nothing of the log's: a temporary one, removed.
+  const scratch = dataDir === undefined ? mkdtempSync(join(tmpdir(), 'fwsign-audit-')) : undefined;
+  try {
+    const store = openStore({
+      dataDir: dataDir !== undefined ? pathOf(io, dataDir) : scratch!,
+      ...(database !== undefined ? { database } : {}),
+      ...(envKey !== undefined ? { masterKey: parseMasterKey(envKey, 'FWSIGN_MASTER_KEY') } : {}),
+    });
+    try {
+      return await fn(store);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
+  }
 }

@@ -1,8 +1,8 @@
-/** `fwsign audit log`: the log's entries, filtered, from its files. */
-import { decodeEntry, readEntryLines, type AuditEntry } from '@fwsign/audit-log';
-import { choice, optionalString, parse, requireString, UsageError } from '../args.js';
+/** `fwsign audit log`: the log's entries, filtered, from its files or table. */
+import { decodeEntry, type AuditEntry } from '@fwsign/audit-log';
+import { choice, optionalString, parse, UsageError } from '../args.js';
 import { EXIT_OK, type Command } from '../command.js';
-import { auditDirOf } from './audit-files.js';
+import { LOG_FLAGS, logLocation, readLogAt } from './audit-files.js';
 
 function time(p: string | undefined, flag: string): number | undefined {
   if (p === undefined) return undefined;
@@ -14,14 +14,15 @@ function time(p: string | undefined, flag: string): number | undefined {
 
 export const auditLog: Command = {
   name: 'audit log',
-  usage: `fwsign audit log --data-dir DIR [--profile NAME] [--job-id ID] [--caller ARN] [--kind KIND]
+  usage: `fwsign audit log (--data-dir DIR | --database postgres://…) [--profile NAME] [--job-id ID] [--caller ARN] [--kind KIND]
                  [--since TIME] [--until TIME] [--output text|json]
-  Lists the entries of DIR/audit/entries/ (or a copy of the audit/ folder), oldest first, one line
+  Lists the entries of DIR/audit/entries/ (or a copy of the audit/ folder), or of a PostgreSQL
+  store's table (--database, or FWSIGN_DATABASE), oldest first, one line
   each: sequence number, time, kind, caller, subjects. Filters combine; TIME is ISO 8601.
   Offline: run \`fwsign audit verify\` to know the files are the log.`,
   async run(args, io) {
     const p = parse(args, {
-      'data-dir': { type: 'string' },
+      ...LOG_FLAGS,
       profile: { type: 'string' },
       'job-id': { type: 'string' },
       caller: { type: 'string' },
@@ -31,7 +32,7 @@ export const auditLog: Command = {
       output: { type: 'string' },
     });
     const output = choice(p, 'output', ['text', 'json'] as const, 'text');
-    const dir = auditDirOf(io, requireString(p, 'data-dir'));
+    const log = readLogAt(io, logLocation(io, p));
     const profile = optionalString(p, 'profile');
     const jobId = optionalString(p, 'job-id');
     const caller = optionalString(p, 'caller');
@@ -46,9 +47,7 @@ export const auditLog: Command = {
       (kind === undefined || e.kind === kind) &&
       (since === undefined || Date.parse(e.time) >= since) &&
       (until === undefined || Date.parse(e.time) <= until);
-    const entries = readEntryLines(dir)
-      .lines.map((l) => decodeEntry(l.bytes))
-      .filter(keep);
+    const entries = log.source.lines.map((l) => decodeEntry(l.bytes)).filter(keep);
     if (output === 'json') io.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
     else
       for (const e of entries)

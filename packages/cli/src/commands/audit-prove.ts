@@ -1,17 +1,17 @@
 /** `fwsign audit prove`: an entry and its inclusion proof against the latest checkpoint, as JSON. */
-import { openStore } from '@fwsign/store';
-import { integer, optionalString, parse, pathOf, requireString, UsageError } from '../args.js';
+import { integer, optionalString, parse, UsageError } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, type Command } from '../command.js';
+import { LOG_FLAGS, withAuditStore } from './audit-files.js';
 
 export const auditProve: Command = {
   name: 'audit prove',
-  usage: `fwsign audit prove --data-dir DIR (--job-id ID | --index N)
+  usage: `fwsign audit prove (--data-dir DIR | --database postgres://… [--data-dir DIR]) (--job-id ID | --index N)
   Prints { entry, index, treeSize, inclusionPath, checkpoint } as JSON: for a job, its outcome
   entry (job.succeed, job.fail or payload.sign). \`fwsign audit check-proof\` checks it offline with
   the log's public key alone.`,
   async run(args, io) {
     const p = parse(args, {
-      'data-dir': { type: 'string' },
+      ...LOG_FLAGS,
       'job-id': { type: 'string' },
       index: { type: 'string' },
     });
@@ -19,8 +19,7 @@ export const auditProve: Command = {
     const index = integer(p, 'index', 0, Number.MAX_SAFE_INTEGER);
     if ((jobId === undefined) === (index === undefined))
       throw new UsageError('give one of --job-id or --index');
-    const store = openStore({ dataDir: pathOf(io, requireString(p, 'data-dir')) });
-    try {
+    return withAuditStore(io, p, async (store) => {
       const seq =
         index ?? (await store.audit.entriesOfJob(jobId!)).find((e) => e.kind !== 'job.start')?.seq;
       const bundle = seq === undefined ? undefined : await store.audit.prove(seq);
@@ -31,9 +30,7 @@ export const auditProve: Command = {
         return EXIT_FAILURE;
       }
       io.stdout.write(`${JSON.stringify(bundle, null, 2)}\n`);
-    } finally {
-      await store.close();
-    }
-    return EXIT_OK;
+      return EXIT_OK;
+    });
   },
 };

@@ -1,33 +1,34 @@
-/** `fwsign audit verify`: recomputes the log from its files and checks it against every checkpoint. */
+/** `fwsign audit verify`: recomputes the log from its files or table and checks it against every checkpoint. */
 import { readFileSync } from 'node:fs';
 import { verifyLog } from '@fwsign/audit-log';
-import { choice, optionalString, parse, pathOf, requireString, strings } from '../args.js';
+import { choice, optionalString, parse, pathOf, strings } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, type Command } from '../command.js';
-import { auditDirOf, verifierOf } from './audit-files.js';
+import { LOG_FLAGS, logLocation, readLogAt, verifierOf } from './audit-files.js';
 
 export const auditVerify: Command = {
   name: 'audit verify',
-  usage: `fwsign audit verify --data-dir DIR [--checkpoint EARLIER.txt]... [--public-key KEY|FILE] [--output text|json]
-  Offline, from the files alone (DIR or a copy of its audit/ folder): recomputes the Merkle tree of
-  audit/entries/, checks each entry's sequence number and link to the one before, every stored
+  usage: `fwsign audit verify (--data-dir DIR | --database postgres://…) [--checkpoint EARLIER.txt]... [--public-key KEY|FILE] [--output text|json]
+  Offline, from the files alone (DIR or a copy of its audit/ folder), or from a PostgreSQL store's
+  tables (--database, or FWSIGN_DATABASE; no master key needed): recomputes the Merkle tree of the
+  entries, checks each entry's sequence number and link to the one before, every stored
   checkpoint's signature and root, and that the log extends each --checkpoint kept elsewhere.
   Exit 0 when all hold; 1 naming the first bad entry (edited, reordered, dropped, truncated or
-  rolled back). --public-key pins the log key (default: DIR/audit/log.pub).`,
+  rolled back). --public-key pins the log key (default: DIR/audit/log.pub, or the database's copy).`,
   async run(args, io) {
     const p = parse(args, {
-      'data-dir': { type: 'string' },
+      ...LOG_FLAGS,
       checkpoint: { type: 'string', multiple: true },
       'public-key': { type: 'string' },
       output: { type: 'string' },
     });
     const output = choice(p, 'output', ['text', 'json'] as const, 'text');
-    const dir = auditDirOf(io, requireString(p, 'data-dir'));
-    const verifier = verifierOf(io, optionalString(p, 'public-key'), dir);
+    const log = readLogAt(io, logLocation(io, p));
+    const verifier = verifierOf(io, optionalString(p, 'public-key'), log.publicKey);
     const trusted = strings(p, 'checkpoint').map((f) => ({
       name: f,
       note: readFileSync(pathOf(io, f), 'utf8'),
     }));
-    const report = verifyLog(dir, { verifier, trusted });
+    const report = verifyLog(log.source, { verifier, trusted });
     if (output === 'json') io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else if (report.ok)
       io.stdout.write(

@@ -2,20 +2,14 @@
  * `fwsign verify --require-logged`: the signature must be one the service made and logged. An
  * image signed with a stolen key outside the service verifies against the certificate, but no
  * job of the log carries its signature, so it is refused at release time. Offline, from a copy of
- * the log's files, a checkpoint kept elsewhere and the log's key.
+ * the log's files (or a PostgreSQL store's table), a checkpoint kept elsewhere and the log's key.
  */
 import { readFileSync } from 'node:fs';
-import {
-  decodeEntry,
-  openCheckpoint,
-  readEntryLines,
-  verifyLog,
-  type AuditEntry,
-} from '@fwsign/audit-log';
+import { decodeEntry, openCheckpoint, verifyLog, type AuditEntry } from '@fwsign/audit-log';
 import { parseSignedObject } from '@fwsign/signing-engine';
 import { optionalString, pathOf, requireString, type Parsed } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from '../command.js';
-import { auditDirOf, verifierOf } from './audit-files.js';
+import { readLogAt, verifierOf } from './audit-files.js';
 
 type LoggedVerdict = { ok: true; entry: AuditEntry } | { ok: false; reason: string };
 
@@ -34,20 +28,20 @@ const SIGNED = new Set(['job.succeed', 'payload.sign']);
 
 /** `signature` (base64, as entries hold it) must be one a logged job made and nobody revoked. */
 function checkLogged(p: Parsed, io: CliIo, signature: string): LoggedVerdict {
-  const dir = auditDirOf(io, requireString(p, 'log'));
-  const verifier = verifierOf(io, optionalString(p, 'log-key'), dir);
+  const log = readLogAt(io, requireString(p, 'log'));
+  const verifier = verifierOf(io, optionalString(p, 'log-key'), log.publicKey);
   const cpFile = requireString(p, 'checkpoint');
   const note = readFileSync(pathOf(io, cpFile), 'utf8');
   const cp = openCheckpoint(note, verifier, verifier.name);
   if (!cp.ok) return { ok: false, reason: `checkpoint ${cpFile}: ${cp.reason}` };
-  const report = verifyLog(dir, { verifier, trusted: [{ name: cpFile, note }] });
+  const report = verifyLog(log.source, { verifier, trusted: [{ name: cpFile, note }] });
   if (!report.ok)
     return {
       ok: false,
       reason: `the log does not verify${report.firstBadEntry === undefined ? '' : ` (first bad entry ${report.firstBadEntry})`}: ${report.problems[0]?.reason}`,
     };
   // Only entries the checkpoint covers are proven to be in the log.
-  const lines = readEntryLines(dir).lines.slice(0, cp.checkpoint.size);
+  const lines = log.source.lines.slice(0, cp.checkpoint.size);
   const entries = lines.map((l) => decodeEntry(l.bytes));
   // IoT signatures are deterministic (RFC 6979): jobs signing the same image with the same key
   // make the same one. It stands while one of them is not revoked.

@@ -13,8 +13,9 @@ export const verify: Command = {
 fwsign verify --envelope sig.jws.json | --lambda fn.signed.zip --root root.pem [--endpoint-url URL [--region R]]
   Signer-managed signatures: the signature, the chain to the root (\`fwsign ca export\`), the expiry,
   and with --endpoint-url whether GetRevocationStatus names the job, profile version or certificate.
-fwsign verify … --require-logged --checkpoint cp.txt --log AUDIT_DIR [--log-key log.pub]
-  (with --in, --envelope or --lambda) Also requires that a signing job in the transparency log (a copy of DATA_DIR/audit, checked
+fwsign verify … --require-logged --checkpoint cp.txt --log AUDIT_DIR|postgres://… [--log-key log.pub]
+  (with --in, --envelope or --lambda) Also requires that a signing job in the transparency log (a copy of DATA_DIR/audit,
+  or a PostgreSQL store's table, checked
   against cp.txt, a checkpoint kept elsewhere) made this signature (a job or SignPayload) and that
   it was not revoked.`,
   async run(args, io) {

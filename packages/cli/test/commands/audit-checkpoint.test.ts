@@ -37,9 +37,14 @@ describe('fwsign audit checkpoint and audit public-key', () => {
     );
   });
 
-  it('needs --data-dir (exit 2)', async () => {
+  it('needs --data-dir or --database, and with --database alone FWSIGN_MASTER_KEY (exit 2)', async () => {
     const r = await fwsign(tmp.dir, 'audit', 'checkpoint');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--data-dir is required');
+    expect(r.stderr).toContain('--data-dir or --database is required (or set FWSIGN_DATABASE)');
+    const k = await fwsign(tmp.dir, 'audit', 'checkpoint', '--database', 'postgres://h/db');
+    expect(k.code).toBe(2);
+    expect(k.stderr).toContain(
+      "--database: the log's key is sealed under the servers' master key: set FWSIGN_MASTER_KEY, or give --data-dir DIR holding its master.key",
+    );
   });
 });
