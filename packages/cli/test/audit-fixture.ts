@@ -1,4 +1,4 @@
-/** A data dir whose transparency log holds real changes: a certificate, a profile, jobs, a revocation. */
+/** A store whose transparency log holds real changes: a certificate, a profile, jobs, a revocation. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignerStore } from '@fwsign/store';
@@ -9,14 +9,20 @@ export const AUDIT_ID = {
   principalArn: 'arn:aws:iam::000000000000:user/release',
 };
 
+/** The data dir (its master.key) and, with `database` (postgres://…), the store kept there. */
 export async function auditDataDir(
   dir: string,
   jobs = 3,
+  database?: string,
 ): Promise<{ dataDir: string; jobIds: string[]; checkpoint: string }> {
   const made = await devKeys(dir);
   if (made.code !== 0) throw new Error(made.stderr);
   const dataDir = join(dir, 'data');
-  const store = SignerStore.open({ dataDir, auditOrigin: 'fwsign.test/audit' });
+  const store = SignerStore.open({
+    dataDir,
+    auditOrigin: 'fwsign.test/audit',
+    ...(database !== undefined ? { database } : {}),
+  });
   try {
     const { certificateArn } = store.importCertificate(AUDIT_ID, {
       certificate: readFileSync(join(dir, 'c.pem'), 'utf8'),
