@@ -94,7 +94,12 @@ export class PgSyncConnection {
     if (this.broken) throw this.broken;
     Atomics.store(this.state, 0, WAITING);
     this.port.postMessage(req);
-    const woke = Atomics.wait(this.state, 0, WAITING, ANSWER_TIMEOUT_MS);
+    const deadline = Date.now() + ANSWER_TIMEOUT_MS;
+    let woke = Atomics.wait(this.state, 0, WAITING, ANSWER_TIMEOUT_MS);
+    // The previous answer's notify can come late, after this request's WAITING was stored (when
+    // that answer was seen without waiting): a wake while still WAITING is that one, not ours.
+    while (woke === 'ok' && Atomics.load(this.state, 0) === WAITING)
+      woke = Atomics.wait(this.state, 0, WAITING, Math.max(0, deadline - Date.now()));
     const reply = receiveMessageOnPort(this.port)?.message as PgSyncReply | undefined;
     if (woke === 'timed-out' || !reply) {
       // A late answer would be taken for the next request's: this connection is done.
