@@ -11,9 +11,9 @@ import { SignerStore, storeContract } from '@fwsign/store';
 import { postgresSkipReason, startPostgres, type PostgresServer } from '@fwsign/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignerServer } from '../src/index.js';
-import { DEV, makeCertificate, signedFetch } from './helpers.js';
+import { ME, logOneJob } from './audit-fixture.js';
+import { DEV, signedFetch } from './helpers.js';
 
-const ME = { accountId: '000000000000', principalArn: 'arn:aws:iam::000000000000:root' };
 const skip = postgresSkipReason();
 if (skip) console.warn(skip);
 
@@ -67,27 +67,7 @@ describe.skipIf(skip !== undefined)('the audit routes on PostgreSQL', () => {
 
   it("serves one log from either server, checkpointed on the servers' schedule", async () => {
     const a = stores[0]!;
-    const cert = makeCertificate(dirs[0]!, 'ec');
-    const { certificateArn } = a.importCertificate(ME, {
-      certificate: cert.certificate,
-      privateKey: cert.privateKey,
-    });
-    a.putSigningProfile(ME, {
-      profileName: 'fw',
-      platformId: 'AmazonFreeRTOS-Default',
-      signingMaterial: { certificateArn },
-    });
-    for (const b of ['src', 'dst']) {
-      a.buckets.createBucket(ME.accountId, b);
-      a.buckets.putBucketVersioning(ME.accountId, b, 'Enabled');
-    }
-    const v = a.buckets.putObject(ME.accountId, 'src', 'fw.bin', new Uint8Array(128)).versionId;
-    const { jobId } = await a.startSigningJob(ME, {
-      source: { s3: { bucketName: 'src', key: 'fw.bin', version: v } },
-      destination: { s3: { bucketName: 'dst' } },
-      profileName: 'fw',
-      clientRequestToken: 'one',
-    });
+    const jobId = await logOneJob(a, dirs[0]!);
     // No timing assumption beyond "within 20 s": the machine may be busy.
     for (
       let waited = 0;
@@ -97,12 +77,9 @@ describe.skipIf(skip !== undefined)('the audit routes on PostgreSQL', () => {
       await new Promise((r) => setTimeout(r, 50));
     expect(a.audit.latestCheckpoint()?.size).toBe(4);
 
-    const cp = (await (await get(1, '/_fwsign/audit/checkpoint')).json()) as {
-      checkpoint: string;
-      treeSize: number;
-      publicKey: string;
-    };
-    expect(cp.treeSize).toBe(4);
+    const got = await get(1, '/_fwsign/audit/checkpoint');
+    const cp = (await got.json()) as { checkpoint: string; treeSize: number; publicKey: string };
+    expect([got.status, cp.treeSize], JSON.stringify(cp)).toEqual([200, 4]);
     expect(cp.checkpoint).toBe(a.audit.latestCheckpoint()!.note);
     const res = await get(0, '/_fwsign/audit/proof', { jobId });
     expect(res.status).toBe(200);

@@ -11,9 +11,9 @@ import {
 import { SignerStore, storeContract } from '@fwsign/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignerServer } from '../src/index.js';
-import { DEV, makeCertificate, signedFetch } from './helpers.js';
+import { ME, logOneJob } from './audit-fixture.js';
+import { DEV, signedFetch } from './helpers.js';
 
-const ME = { accountId: '000000000000', principalArn: 'arn:aws:iam::000000000000:root' };
 const BOB = { accountId: '222222222222', principalArn: 'arn:aws:iam::222222222222:root' };
 const BOB_KEY = { accessKeyId: 'bob', secretAccessKey: 'bob-secret' };
 const CAROL_KEY = { accessKeyId: 'carol', secretAccessKey: 'carol-secret' };
@@ -26,27 +26,7 @@ let jobId: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fwsign-api-audit-'));
   store = SignerStore.open({ dataDir: dir, auditOrigin: 'fwsign.test/api' });
-  const cert = makeCertificate(dir, 'ec');
-  const { certificateArn } = store.importCertificate(ME, {
-    certificate: cert.certificate,
-    privateKey: cert.privateKey,
-  });
-  store.putSigningProfile(ME, {
-    profileName: 'fw',
-    platformId: 'AmazonFreeRTOS-Default',
-    signingMaterial: { certificateArn },
-  });
-  for (const b of ['src', 'dst']) {
-    store.buckets.createBucket(ME.accountId, b);
-    store.buckets.putBucketVersioning(ME.accountId, b, 'Enabled');
-  }
-  const v = store.buckets.putObject(ME.accountId, 'src', 'fw.bin', new Uint8Array(256)).versionId;
-  ({ jobId } = await store.startSigningJob(ME, {
-    source: { s3: { bucketName: 'src', key: 'fw.bin', version: v } },
-    destination: { s3: { bucketName: 'dst' } },
-    profileName: 'fw',
-    clientRequestToken: 'one',
-  }));
+  jobId = await logOneJob(store, dir);
   writeFileSync(
     join(dir, 'credentials.json'),
     JSON.stringify({
