@@ -13,7 +13,8 @@ import {
   type PostgresServer,
 } from '@fwsign/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditDataDir } from '../audit-fixture.js';
+import { SignerStore } from '@fwsign/store';
+import { AUDIT_ID, auditDataDir } from '../audit-fixture.js';
 import { fwsign, fwsignWithEnv, tempDir } from '../helpers.js';
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
@@ -31,9 +32,19 @@ describe.skipIf(skip !== undefined)('fwsign audit --database', { timeout: 120_00
     pg = await startPostgres();
     url = pg.createDatabase('audit_cli');
     let checkpoint: string;
-    ({ jobIds, checkpoint } = await auditDataDir(tmp.dir, 2, url));
+    let dataDir: string;
+    ({ jobIds, checkpoint, dataDir } = await auditDataDir(tmp.dir, 2, url));
     kept = join(tmp.dir, 'kept.txt');
     writeFileSync(kept, checkpoint);
+    const store = SignerStore.open({ dataDir, database: url });
+    try {
+      writeFileSync(
+        join(tmp.dir, 'job1.signed.json'),
+        store.buckets.getObject(AUDIT_ID.accountId, 'dst', `signed/${jobIds[1]}`).body,
+      );
+    } finally {
+      store.close();
+    }
   }, 120_000);
   afterAll(async () => {
     await pg?.stop();
@@ -89,6 +100,12 @@ describe.skipIf(skip !== undefined)('fwsign audit --database', { timeout: 120_00
       0,
       `proof OK: entry 5 (job.succeed) is in the log of ${size} entries signed by fwsign.test/audit\n`,
     ]);
+    // At release: the signature is a logged job's, proven from the table.
+    const logged = await fwsign(tmp.dir, 'verify', '--cert', 'c.pem', '--in', 'job1.signed.json', '--require-logged', '--checkpoint', 'kept.txt', '--log', url); // prettier-ignore
+    expect([logged.code, logged.stderr]).toEqual([0, '']);
+    expect(logged.stdout).toContain(
+      `  logged: arn:aws:signer:us-east-1:000000000000:/signing-jobs/${jobIds[1]}, entry 5\n`,
+    );
     const log = await fwsignWithEnv(tmp.dir, { FWSIGN_DATABASE: url }, 'audit', 'log', '--job-id', jobIds[0]!); // prettier-ignore
     expect(
       log.stdout
