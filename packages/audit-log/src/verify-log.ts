@@ -1,8 +1,8 @@
 /**
- * `fwsign audit verify`: recomputes the tree from the entries (files or the store's table), checks every checkpoint's
- * signature and root against it, and, given a checkpoint kept elsewhere, that the log extends it.
- * The entries' `prev` chain and sequence numbers name the first bad entry; the checkpoints prove
- * the whole.
+ * `fwsign audit verify`: recomputes the tree from the entries (the files, or the store's table),
+ * checks every checkpoint's signature and root against it, and, given a checkpoint kept
+ * elsewhere, that the log extends it. The entries' `prev` chain and sequence numbers name the
+ * first bad entry; the checkpoints prove the whole.
  */
 import { AuditError } from './errors.js';
 import { decodeEntry, encodeEntry } from './entry.js';
@@ -125,8 +125,9 @@ function readChain(
 /**
  * A broken link into entry i: entry i-1 was changed (its hash moved), or entry i's own `prev`
  * was, or entry i is not where it belongs (one before it dropped, or two swapped). A change to
- * entry i breaks the link into i+1 too, and entries a checkpoint proved cannot be the changed one. For the last entry, whose hash no later link holds, the signed checkpoints
- * decide: if mending its `prev` gives a checkpoint's root, the last entry was the one changed.
+ * entry i breaks the link into i+1 too, and entries a checkpoint proved cannot be the changed
+ * one. For the last entry, whose hash no later link holds, the signed checkpoints decide: if
+ * mending its `prev` gives a checkpoint's root, the last entry was the one changed.
  */
 function linkProblems(
   { broken, misplaced }: { broken: Set<number>; misplaced: Set<number> },

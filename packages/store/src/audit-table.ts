@@ -8,13 +8,14 @@
 import type { LogSource } from '@fwsign/audit-log';
 import type { Db } from './db.js';
 import { connect, isPostgresUrl, stmt } from './db.js';
-import { StoreError } from './errors.js';
 import { logVerifierKey } from './audit-key.js';
 
 /** Why a database cannot be read as a log: not a PostgreSQL URL, or no log in it. */
-export class AuditTableError extends StoreError {
+export class AuditTableError extends Error {
+  readonly code = 'AuditTableError';
   constructor(message: string) {
-    super('AuditTableError', 400, message);
+    super(message);
+    this.name = 'AuditTableError';
   }
 }
 

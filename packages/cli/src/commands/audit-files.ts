@@ -12,7 +12,13 @@ import {
   type LogSource,
   type NoteVerifier,
 } from '@fwsign/audit-log';
-import { openStore, parseMasterKey, readAuditDatabase, type StoreContract } from '@fwsign/store';
+import {
+  isPostgresUrl,
+  openStore,
+  parseMasterKey,
+  readAuditDatabase,
+  type StoreContract,
+} from '@fwsign/store';
 import { optionalString, pathOf, UsageError, type Parsed } from '../args.js';
 import type { CliIo } from '../command.js';
 
@@ -39,7 +45,7 @@ export interface ReadLog {
 
 /** The log at `location`: a PostgreSQL store's table (`postgres://…`), else a data dir's files. */
 export function readLogAt(io: CliIo, location: string): ReadLog {
-  if (/^postgres(ql)?:\/\//i.test(location)) {
+  if (isPostgresUrl(location)) {
     const { log, publicKey } = readAuditDatabase(location);
     return { source: log, ...(publicKey !== undefined ? { publicKey } : {}) };
   }

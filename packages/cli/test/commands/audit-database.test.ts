@@ -131,8 +131,13 @@ describe.skipIf(skip !== undefined)('fwsign audit --database', { timeout: 120_00
     expect(rolled.stdout).toContain('the checkpoint covers 7 entries but the log holds 3');
   });
 
-  it('gives two processes making the log key together one key', async () => {
+  it('refuses a database without a log, and gives two processes making the log key together one key', async () => {
     const fresh = pg.createDatabase('audit_race');
+    const none = await fwsign(tmp.dir, 'audit', 'verify', '--database', fresh);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain(
+      `postgres://fwsign@127.0.0.1:${pg.port}/audit_race holds no transparency log (no audit_entries table): not an fwsign store`,
+    );
     const env = { ...process.env, FWSIGN_MASTER_KEY: '07'.repeat(32) };
     const run = () =>
       new Promise<string>((resolve, reject) => {
