@@ -68,7 +68,7 @@ export class SignerStore {
   readonly dataDir: string;
   readonly region: string;
   readonly buckets: Buckets;
-  /** The transparency log: checkpoints, proofs, the exporter of `<dataDir>/audit/`. */
+  /** The transparency log: checkpoints, proofs, and on SQLite the exporter of `<dataDir>/audit/`. */
   readonly audit: TransparencyLog;
   /** IAM users, keys, groups, policies, roles and STS sessions (iam-*.ts), by operation name. */
   readonly iam: IamStore;
