@@ -29,7 +29,7 @@ export const LOG_FLAGS = {
 } as const;
 
 /** `--data-dir` may name the server's data dir or a copy of its `audit/` folder alone. */
-export function auditDirOf(io: CliIo, dataDir: string): string {
+function auditDirOf(io: CliIo, dataDir: string): string {
   const dir = pathOf(io, dataDir);
   const inner = join(dir, 'audit');
   if (existsSync(inner)) return inner;
