@@ -5,7 +5,7 @@ import * as certs from './certificates.js';
 import type { StoreContext } from './context.js';
 import type { Db } from './db.js';
 import { dialectOf, isPostgresUrl, openDatabase, schemaVersion } from './db.js';
-import { redactUrl } from './sql-driver.js';
+import { redactUrl } from './redact-url.js';
 import * as jobq from './job-queries.js';
 import { JobPipeline } from './jobs.js';
 import type {
