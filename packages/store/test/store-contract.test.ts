@@ -90,6 +90,9 @@ describe.each(ENGINES)('store contract on $name: jobs and managed keys', (engine
       (await s.store.listSigningJobs(ALICE, { requestedBy: ALICE.principalArn })).jobs,
     ).toHaveLength(5);
     expect((await s.store.listSigningJobs(BOB)).jobs).toEqual([]);
+    expect(
+      (await s.store.listSigningJobs(ALICE, { jobInvoker: ALICE.accountId })).jobs,
+    ).toHaveLength(5);
   });
 
   it('revokes a signature: described, listed as revoked, and named by GetRevocationStatus', async () => {
@@ -120,6 +123,27 @@ describe.each(ENGINES)('store contract on $name: jobs and managed keys', (engine
     ).rejects.toMatchObject({
       code: 'ResourceNotFoundException',
     });
+  });
+
+  it('lists object versions under a prefix, newest version first, a page at a time', async () => {
+    const b = s.store.buckets;
+    await uploadFirmware(s.store, 'outside.bin');
+    await b.putObject(ALICE.accountId, 'src', 'list/a', enc('a1'));
+    await b.putObject(ALICE.accountId, 'src', 'list/a', enc('a2'));
+    await b.putObject(ALICE.accountId, 'src', 'list/B', enc('b1'));
+    const seen: string[] = [];
+    let marker: { keyMarker?: string; versionIdMarker?: string } = {};
+    for (;;) {
+      const page = await b.listObjectVersions(ALICE.accountId, 'src', {
+        prefix: 'list/',
+        maxKeys: 1,
+        ...marker,
+      });
+      seen.push(...page.versions.map((v) => `${v.key}${v.isLatest ? '*' : ''}`));
+      if (!page.isTruncated) break;
+      marker = { keyMarker: page.nextKeyMarker!, versionIdMarker: page.nextVersionIdMarker! };
+    }
+    expect(seen).toEqual(['list/B*', 'list/a*', 'list/a']);
   });
 
   it('signs with Signer-managed keys: a Lambda package and a Notation payload, verified against the root', async () => {
@@ -165,6 +189,13 @@ describe.each(ENGINES)('store contract on $name: jobs and managed keys', (engine
     expect(v).toMatchObject({ ok: true, reason: 'valid' });
     expect((await s.store.describeSigningJob(ALICE, { jobId: r.jobId })).status).toBe('Succeeded');
     expect(Buffer.from(await s.store.rootCertificate(ALICE)).equals(Buffer.from(root))).toBe(true);
+    // Only the managed platforms' signatures expire (IoT jobs carry no signatureExpiresAt).
+    const now = new Date();
+    const expiring = await s.store.listSigningJobs(ALICE, { signatureExpiresAfter: now });
+    expect(expiring.jobs.map((j) => j.jobId).sort()).toEqual([jobId, r.jobId].sort());
+    expect((await s.store.listSigningJobs(ALICE, { signatureExpiresBefore: now })).jobs).toEqual(
+      [],
+    );
     await expect(
       s.store.signPayload(ALICE, {
         profileName: 'contract_fw',
