@@ -82,17 +82,41 @@ export function useContractStore(engine: ContractEngine): ContractStore {
   beforeAll(async () => {
     s.dir = tempDir(`contract-${engine.name}`);
     s.store = await engine.open(s.dir);
-    s.pair = opensslPair(s.dir, 'c', EC_P256);
-    ({ certificateArn: s.certificateArn } = await s.store.importCertificate(ALICE, {
-      certificate: enc(s.pair.certPem),
-      privateKey: enc(s.pair.keyPem),
-    }));
+    ({ pair: s.pair, certificateArn: s.certificateArn } = await importCertificate(s.store, s.dir));
   }, 60_000);
   afterAll(async () => {
     await s.store?.close();
     if (s.dir) removeDir(s.dir);
   });
   return s;
+}
+
+/** A new EC P-256 pair made by OpenSSL in `dir`, imported as Alice's. */
+export async function importCertificate(
+  store: StoreContract,
+  dir: string,
+  name = 'c',
+): Promise<{ pair: KeyPair; certificateArn: string }> {
+  const pair = opensslPair(dir, name, EC_P256);
+  const { certificateArn } = await store.importCertificate(ALICE, {
+    certificate: enc(pair.certPem),
+    privateKey: enc(pair.keyPem),
+  });
+  return { pair, certificateArn };
+}
+
+/** Every item of a listing, fetched a page at a time: `fetch` gets the previous page's token. */
+export async function allPages<T>(
+  fetch: (page: { nextToken?: string }) => Promise<{ items: T[]; nextToken?: string }>,
+): Promise<T[]> {
+  const out: T[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await fetch(nextToken ? { nextToken } : {});
+    out.push(...page.items);
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return out;
 }
 
 /** Versioned buckets `src` and `dst` in Alice's account, and one firmware image in `src`; its version. */

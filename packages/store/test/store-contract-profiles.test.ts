@@ -3,8 +3,8 @@
  * and tags, and the certificates they sign with — the same answers, order and refusals on both.
  */
 import { describe, expect, it } from 'vitest';
-import { ALICE, BOB, EC_P256, enc, opensslPair } from './helpers.js';
-import { ENGINES, useContractStore } from './contract-engines.js';
+import { ALICE, BOB } from './helpers.js';
+import { allPages, ENGINES, importCertificate, useContractStore } from './contract-engines.js';
 
 /** Names whose byte order (SQLite's BINARY) differs from a natural-language one. */
 const NAMES = ['zeta', 'Alpha', 'beta', '_under', 'Beta2'];
@@ -26,18 +26,15 @@ describe.each(ENGINES)('profiles, permissions, tags and certificates on $name', 
       profileName: 'lambda_fn',
       platformId: 'AWSLambda-SHA384-ECDSA',
     });
-    const seen: string[] = [];
-    let nextToken: string | undefined;
-    do {
+    const seen = await allPages(async (token) => {
       const page = await s.store.listSigningProfiles(ALICE, {
         maxResults: 2,
         platformId: 'AmazonFreeRTOS-Default',
-        ...(nextToken ? { nextToken } : {}),
+        ...token,
       });
       expect(page.profiles.length).toBeLessThanOrEqual(2);
-      seen.push(...page.profiles.map((p) => p.profileName));
-      nextToken = page.nextToken;
-    } while (nextToken);
+      return { items: page.profiles.map((p) => p.profileName), nextToken: page.nextToken };
+    });
     expect(seen).toEqual(BINARY_ORDER);
     const all = await s.store.listSigningProfiles(ALICE);
     expect(all.profiles.map((p) => p.profileName)).toEqual([...BINARY_ORDER, 'lambda_fn'].sort());
@@ -194,11 +191,7 @@ describe.each(ENGINES)('profiles, permissions, tags and certificates on $name', 
   });
 
   it('imports, describes, lists and deletes certificates, refusing to delete one in use', async () => {
-    const other = opensslPair(s.dir, 'other', EC_P256);
-    const { certificateArn } = await s.store.importCertificate(ALICE, {
-      certificate: enc(other.certPem),
-      privateKey: enc(other.keyPem),
-    });
+    const { certificateArn } = await importCertificate(s.store, s.dir, 'other');
     const { certificate } = await s.store.describeCertificate(ALICE, {
       certificateArn: s.certificateArn,
     });
@@ -207,16 +200,11 @@ describe.each(ENGINES)('profiles, permissions, tags and certificates on $name', 
     expect((await s.store.getCertificate(ALICE, { certificateArn })).certificate).toContain(
       'BEGIN CERTIFICATE',
     );
-    const arns: string[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await s.store.listCertificates(ALICE, {
-        maxItems: 1,
-        ...(nextToken ? { nextToken } : {}),
-      });
-      arns.push(...page.certificateSummaryList.map((c) => c.certificateArn));
-      nextToken = page.nextToken;
-    } while (nextToken);
+    const arns = await allPages(async (token) => {
+      const page = await s.store.listCertificates(ALICE, { maxItems: 1, ...token });
+      const items = page.certificateSummaryList.map((c) => c.certificateArn);
+      return { items, nextToken: page.nextToken };
+    });
     expect(arns).toEqual([certificateArn, s.certificateArn].sort());
     await expect(
       s.store.deleteCertificate(ALICE, { certificateArn: s.certificateArn }),

@@ -9,17 +9,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type StoreContract } from '../src/index.js';
+import { ALICE, BOB, removeDir, tempDir, TEST_MASTER_KEY } from './helpers.js';
 import {
-  ALICE,
-  BOB,
-  EC_P256,
-  enc,
-  opensslPair,
-  removeDir,
-  tempDir,
-  TEST_MASTER_KEY,
-} from './helpers.js';
-import { freshDatabase, jobInput, pgSkip, uploadFirmware } from './contract-engines.js';
+  freshDatabase,
+  importCertificate,
+  jobInput,
+  pgSkip,
+  uploadFirmware,
+} from './contract-engines.js';
 
 const ENGINES = [
   // Eight racing stores on PostgreSQL, the servers' case; each store's first job starts its commit
@@ -56,11 +53,7 @@ describe.each(ENGINES)('stores sharing one database on $name', (engine) => {
   });
 
   it('a profile made on one store is read and signed with on the other', async () => {
-    const pair = opensslPair(dir, 'c', EC_P256);
-    const { certificateArn } = await a.importCertificate(ALICE, {
-      certificate: enc(pair.certPem),
-      privateKey: enc(pair.keyPem),
-    });
+    const { certificateArn } = await importCertificate(a, dir);
     const made = await a.putSigningProfile(ALICE, {
       profileName: 'shared_fw',
       platformId: 'AmazonFreeRTOS-Default',

@@ -17,7 +17,13 @@ import {
 } from '@fwsign/signing-engine';
 import { describe, expect, it } from 'vitest';
 import { ALICE, BOB, enc } from './helpers.js';
-import { ENGINES, jobInput, uploadFirmware, useContractStore } from './contract-engines.js';
+import {
+  allPages,
+  ENGINES,
+  jobInput,
+  uploadFirmware,
+  useContractStore,
+} from './contract-engines.js';
 
 describe.each(ENGINES)('store contract on $name: jobs and managed keys', (engine) => {
   const s = useContractStore(engine);
@@ -68,16 +74,10 @@ describe.each(ENGINES)('store contract on $name: jobs and managed keys', (engine
       ids.push(
         (await s.store.startSigningJob(ALICE, jobInput('contract_fw', version, `list-${i}`))).jobId,
       );
-    const seen: string[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await s.store.listSigningJobs(ALICE, {
-        maxResults: 2,
-        ...(nextToken ? { nextToken } : {}),
-      });
-      seen.push(...page.jobs.map((j) => j.jobId));
-      nextToken = page.nextToken;
-    } while (nextToken);
+    const seen = await allPages(async (token) => {
+      const page = await s.store.listSigningJobs(ALICE, { maxResults: 2, ...token });
+      return { items: page.jobs.map((j) => j.jobId), nextToken: page.nextToken };
+    });
     expect(seen.slice(0, 4)).toEqual([...ids].reverse());
     expect(seen).toHaveLength(5);
     const succeeded = await s.store.listSigningJobs(ALICE, {

@@ -10,16 +10,14 @@ import {
   openStore,
   type StoreContract,
 } from '../src/index.js';
+import { ALICE, removeDir, tempDir, TEST_MASTER_KEY } from './helpers.js';
 import {
-  ALICE,
-  EC_P256,
-  enc,
-  opensslPair,
-  removeDir,
-  tempDir,
-  TEST_MASTER_KEY,
-} from './helpers.js';
-import { freshDatabase, jobInput, pgSkip, uploadFirmware } from './contract-engines.js';
+  freshDatabase,
+  importCertificate,
+  jobInput,
+  pgSkip,
+  uploadFirmware,
+} from './contract-engines.js';
 
 describe.skipIf(pgSkip !== undefined)('store copy into PostgreSQL', () => {
   let from: string;
@@ -33,11 +31,7 @@ describe.skipIf(pgSkip !== undefined)('store copy into PostgreSQL', () => {
     to = tempDir('copy-to');
     const sqlite = openStore({ dataDir: from, masterKey: TEST_MASTER_KEY });
     try {
-      const pair = opensslPair(from, 'c', EC_P256);
-      const { certificateArn } = await sqlite.importCertificate(ALICE, {
-        certificate: enc(pair.certPem),
-        privateKey: enc(pair.keyPem),
-      });
+      const { certificateArn } = await importCertificate(sqlite, from);
       await sqlite.putSigningProfile(ALICE, {
         profileName: 'copied',
         platformId: 'AmazonFreeRTOS-Default',
