@@ -80,6 +80,9 @@ describe.each(ENGINES)('stores sharing one database on $name', (engine) => {
     expect((await racers.at(-1)!.startSigningJob(ALICE, input)).jobId).toBe([...ids][0]);
   }, 120_000);
 
+  // In one thread a store's put runs to its commit before the other's starts, so this is the
+  // second-comer's answer; the write lock makes it the same when servers race truly (the
+  // two-server proofs over HTTP).
   it('two stores creating one profile name: one success, one ValidationException', async () => {
     const { certificateArn } = (await a.listCertificates(ALICE)).certificateSummaryList[0]!;
     const put = (s: StoreContract) =>
