@@ -4,7 +4,7 @@ import { iamRecord } from './iam-audit.js';
 import { iamWrite } from './iam-generation.js';
 import { deleteConflict, entityAlreadyExists, limitExceeded, noSuchEntity } from './iam-errors.js';
 import { newId } from './iam-ids.js';
-import { MAX_GROUPS_PER_USER, page, underPath } from './iam-validate.js';
+import { MAX_GROUPS_PER_USER, pageByName, underPath } from './iam-validate.js';
 import { pageTail, toUser, userRow, type IamUser, type UserRow } from './iam-users.js';
 
 interface GroupRow {
@@ -83,7 +83,7 @@ export async function getGroup(
     ctx.db,
     'SELECT u.* FROM iam_group_members m JOIN iam_users u ON u.account = m.account AND u.name = m.user_name WHERE m.account = ? AND m.group_name = ? ORDER BY u.name',
   ).all(account, g.name) as UserRow[];
-  const p = page(users, (u) => u.name, input);
+  const p = pageByName(users, (u) => u.name, input);
   return { Group: toGroup(g), Users: p.items.map((u) => toUser(u, false)), ...pageTail(p) };
 }
 
@@ -97,7 +97,7 @@ export async function listGroups(
       account,
     ) as GroupRow[]
   ).filter((r) => underPath(r.path, input.PathPrefix));
-  const p = page(rows, (r) => r.name, input);
+  const p = pageByName(rows, (r) => r.name, input);
   return { Groups: p.items.map(toGroup), ...pageTail(p) };
 }
 
@@ -184,7 +184,7 @@ export async function listGroupsForUser(
 ): Promise<{ Groups: IamGroup[]; IsTruncated: boolean; Marker?: string }> {
   const u = userRow(ctx, account, input.UserName);
   const rows = groupsOfUser(ctx, account, u.name);
-  const p = page(rows, (r) => r.name, input);
+  const p = pageByName(rows, (r) => r.name, input);
   return { Groups: p.items.map(toGroup), ...pageTail(p) };
 }
 

@@ -6,7 +6,12 @@ import { limitExceeded, noSuchEntity } from './iam-errors.js';
 import { groupArn, groupRow } from './iam-groups.js';
 import { encodePolicy, roleArn, roleRow } from './iam-roles.js';
 import { pageTail, userArn, userRow } from './iam-users.js';
-import { checkPolicyDocument, nonWhitespaceLength, page, POLICY_LIMITS } from './iam-validate.js';
+import {
+  checkPolicyDocument,
+  nonWhitespaceLength,
+  pageByName,
+  POLICY_LIMITS,
+} from './iam-validate.js';
 
 /** The three kinds of entity that hold inline policies and managed-policy attachments. */
 export type EntityKind = 'user' | 'group' | 'role';
@@ -112,7 +117,7 @@ function list(
       'SELECT name FROM iam_inline_policies WHERE account = ? AND kind = ? AND entity = ? ORDER BY name',
     ).all(account, kind, entity) as Array<{ name: string }>
   ).map((r) => r.name);
-  const p = page(names, (n) => n, input);
+  const p = pageByName(names, (n) => n, input);
   return { PolicyNames: p.items, ...pageTail(p) };
 }
 

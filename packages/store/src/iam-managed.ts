@@ -19,6 +19,7 @@ import {
   MAX_POLICY_VERSIONS,
   mergeTags,
   page,
+  pageByName,
   underPath,
   type IamTag,
 } from './iam-validate.js';
@@ -162,7 +163,7 @@ export async function listPolicies(
         ).filter(
           (r) => underPath(r.path, input.PathPrefix) && (!input.OnlyAttached || r.attachments > 0),
         );
-  const p = page(rows, (r) => r.name, input);
+  const p = pageByName(rows, (r) => r.name, input);
   return { Policies: p.items.map(toPolicy), ...pageTail(p) };
 }
 
@@ -383,7 +384,7 @@ function listAttached(
       'SELECT p.name, p.path FROM iam_attachments a JOIN iam_policies p ON p.account = a.account AND p.name = a.policy_name WHERE a.account = ? AND a.kind = ? AND a.entity = ? ORDER BY p.name',
     ).all(account, kind, entity) as Array<{ name: string; path: string }>
   ).filter((r) => underPath(r.path, input.PathPrefix));
-  const p = page(rows, (r) => r.name, input);
+  const p = pageByName(rows, (r) => r.name, input);
   return {
     AttachedPolicies: p.items.map((r) => ({
       PolicyName: r.name,

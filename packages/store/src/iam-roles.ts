@@ -4,7 +4,13 @@ import { iamRecord, policySha256 } from './iam-audit.js';
 import { iamWrite } from './iam-generation.js';
 import { deleteConflict, entityAlreadyExists, noSuchEntity } from './iam-errors.js';
 import { newId } from './iam-ids.js';
-import { checkPolicyDocument, mergeTags, page, underPath, type IamTag } from './iam-validate.js';
+import {
+  checkPolicyDocument,
+  mergeTags,
+  pageByName,
+  underPath,
+  type IamTag,
+} from './iam-validate.js';
 import { pageTail } from './iam-users.js';
 
 export interface RoleRow {
@@ -126,7 +132,7 @@ export async function listRoles(
       account,
     ) as RoleRow[]
   ).filter((r) => underPath(r.path, input.PathPrefix));
-  const p = page(rows, (r) => r.name, input);
+  const p = pageByName(rows, (r) => r.name, input);
   return { Roles: p.items.map((r) => toRole(r, false)), ...pageTail(p) };
 }
 

@@ -4,7 +4,7 @@ import { iamRecord } from './iam-audit.js';
 import { iamWrite } from './iam-generation.js';
 import { deleteConflict, entityAlreadyExists, noSuchEntity } from './iam-errors.js';
 import { newId } from './iam-ids.js';
-import { mergeTags, page, underPath, type IamTag } from './iam-validate.js';
+import { mergeTags, page, pageByName, underPath, type IamTag } from './iam-validate.js';
 
 export interface UserRow {
   account: string;
@@ -103,7 +103,7 @@ export async function listUsers(
       account,
     ) as UserRow[]
   ).filter((r) => underPath(r.path, input.PathPrefix));
-  const p = page(rows, (r) => r.name, input);
+  const p = pageByName(rows, (r) => r.name, input);
   // ListUsers leaves tags out, as IAM does (ListUserTags answers them).
   return { Users: p.items.map((r) => toUser(r, false)), ...pageTail(p) };
 }

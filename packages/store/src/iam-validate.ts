@@ -197,6 +197,24 @@ export function mergeTags(tags: IamTag[], add: IamTag[] | undefined): IamTag[] {
 export const tagMap = (tags: IamTag[]): Record<string, string> =>
   Object.fromEntries(tags.map((t) => [t.Key, t.Value]));
 
+/**
+ * IAM's Marker/MaxItems paging over items named case-insensitively (the NOCASE name columns), put
+ * in SQLite's NOCASE order here: ASCII lowercased, then compared code unit by code unit. A
+ * PostgreSQL database orders those columns by its ICU collation, which sorts `+=,.@_-` otherwise,
+ * and the marker below (the first name after it) relies on this order.
+ */
+export function pageByName<T>(
+  items: T[],
+  key: (t: T) => string,
+  input: { Marker?: string; MaxItems?: number },
+): { items: T[]; IsTruncated: boolean; Marker?: string } {
+  const nocase = (t: T) => key(t).toLowerCase();
+  const sorted = [...items].sort((x, y) =>
+    nocase(x) < nocase(y) ? -1 : nocase(x) > nocase(y) ? 1 : 0,
+  );
+  return page(sorted, key, input);
+}
+
 /** IAM's Marker/MaxItems paging over a list already in order; `key` names an item for the marker. */
 export function page<T>(
   items: T[],

@@ -73,6 +73,7 @@ export type {
 export { openStore, storeContract } from './store-engine.js';
 export { readAuditDatabase, readAuditTable, AuditTableError } from './audit-table.js';
 export { isPostgresUrl } from './db.js';
+export { redactUrl } from './redact-url.js';
 export { copyStoreToPostgres, StoreCopyError, type CopyReport } from './store-copy.js';
 export { IAM_STORE_OPERATIONS, type IamStore } from './iam-store.js';
 export { IamError } from './iam-errors.js';

@@ -14,11 +14,10 @@
  */
 import type { Db, Statement } from './db-interface.js';
 import { PgSyncConnection } from './pg-sync.js';
-import { toNumbered } from './sql-driver.js';
-import { SCHEMA_LOCK } from './sql-migrate.js';
+import { positional, toNumbered } from './pg-placeholders.js';
 
-/** The one write lock; the same key `store copy`'s migrations take, so they queue behind servers' writes too. */
-const WRITE_LOCK = SCHEMA_LOCK;
+/** The one write lock's advisory-lock key (any fixed number: "fwsg"), taken by every writing transaction. */
+export const WRITE_LOCK = 0x66777367;
 
 function asSqliteAnswers(row: Record<string, unknown>): Record<string, unknown> {
   for (const k in row) {
@@ -28,17 +27,6 @@ function asSqliteAnswers(row: Record<string, unknown>): Record<string, unknown> 
     else if (typeof v === 'boolean') row[k] = v ? 1 : 0;
   }
   return row;
-}
-
-/** better-sqlite3's named parameters (`@name`, bound from one object) as positional `?`s, in order. */
-function positional(sql: string): { sql: string; names: string[] } {
-  const names: string[] = [];
-  const out = sql.replace(/'[^']*'|"[^"]*"|@([A-Za-z_][A-Za-z0-9_]*)/g, (m, name?: string) => {
-    if (name === undefined) return m;
-    names.push(name);
-    return '?';
-  });
-  return { sql: out, names };
 }
 
 class PgStatement implements Statement {

@@ -43,6 +43,10 @@ export function toPostgresDdl(sql: string): string {
       // Times in ms and counters outgrow PostgreSQL's 32-bit INTEGER; SQLite's is 64-bit.
       .replace(/\bINTEGER\b/g, 'BIGINT')
       .replace(/\bBLOB\b/g, 'BYTEA')
+      // SQLite compares TEXT byte by byte (BINARY); PostgreSQL by the database's locale, which
+      // puts 'Alpha' after '_under' and changes every ORDER BY name and `name > ?` page boundary.
+      // "C" is PostgreSQL's byte order. Columns that name their collation (NOCASE) keep it.
+      .replace(/\bTEXT\b(?![^,\n]*\bCOLLATE\b)/g, 'TEXT COLLATE "C"')
       .replace(/\)\s*STRICT\s*;/g, ');')
       // OFFSET is reserved in PostgreSQL; a quoted identifier is the same column in both engines.
       .replace(/(^|[\s(,])offset\b(?!")/gm, '$1"offset"')

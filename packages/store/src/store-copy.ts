@@ -10,15 +10,12 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Db } from './db.js';
-import { connect, schemaVersion } from './db.js';
+import { connect, immediate, isPostgresUrl, openDatabase, schemaVersion } from './db.js';
 import { etagOf } from './etag.js';
 import { ETAG_NOT_YET } from './object-rows.js';
-import type { PgDriver } from './pg-driver.js';
-import { PG_MIGRATIONS } from './pg-schema.js';
+import { redactUrl } from './redact-url.js';
 import { MIGRATIONS } from './schema.js';
 import { readSegmentPart, segmentDirs } from './segment-files.js';
-import type { SqlQueries, SqlValue } from './sql-driver.js';
-import { migrateSql } from './sql-migrate.js';
 
 export interface CopyReport {
   schemaVersion: number;
@@ -87,18 +84,17 @@ function digest(rows: Iterable<string>): string {
     .digest('hex');
 }
 
-async function insertRows(
-  tx: SqlQueries,
+function insertRows(
+  pg: Db,
   table: string,
   columns: readonly string[],
   rows: readonly Record<string, unknown>[],
-): Promise<void> {
+): void {
   if (rows.length === 0) return;
   const one = `(${columns.map(() => '?').join(', ')})`;
-  await tx.query(
+  pg.prepare(
     `INSERT INTO ${quote(table)} (${columns.map(quote).join(', ')}) VALUES ${rows.map(() => one).join(', ')}`,
-    rows.flatMap((r) => columns.map((c) => r[c] as SqlValue)),
-  );
+  ).run(...rows.flatMap((r) => columns.map((c) => r[c])));
 }
 
 /**
@@ -109,13 +105,14 @@ const SEEDED = new Set(
   MIGRATIONS.flatMap((m) => [...m.sql.matchAll(/\bINSERT INTO (\w+)/g)].map((x) => x[1]!)),
 );
 
-async function refuseNonEmptyClearSeeded(tx: SqlQueries, tables: readonly string[]): Promise<void> {
+function refuseNonEmptyClearSeeded(pg: Db, tables: readonly string[]): void {
   for (const t of tables) {
     if (SEEDED.has(t)) {
-      await tx.query(`DELETE FROM ${quote(t)}`);
+      pg.prepare(`DELETE FROM ${quote(t)}`).run();
       continue;
     }
-    const r = await tx.one<{ n: number }>(`SELECT count(*)::bigint AS n FROM ${quote(t)}`);
+    const r = pg.prepare(`SELECT count(*) AS n FROM ${quote(t)}`).get() as
+      { n: number } | undefined;
     if (r && r.n > 0)
       throw new StoreCopyError(
         `the destination already holds ${r.n} row(s) in ${t}; copy only into an empty database`,
@@ -124,35 +121,37 @@ async function refuseNonEmptyClearSeeded(tx: SqlQueries, tables: readonly string
 }
 
 /** Identity columns continue after the copied values, so new rows do not collide with them. */
-async function advanceIdentities(tx: SqlQueries): Promise<void> {
-  const ids = await tx.query<{ table_name: string; column_name: string }>(
-    "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() AND is_identity = 'YES'",
-  );
-  for (const { table_name: t, column_name: c } of ids.rows)
-    await tx.query(
+function advanceIdentities(pg: Db): void {
+  const ids = pg
+    .prepare(
+      "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() AND is_identity = 'YES'",
+    )
+    .all() as { table_name: string; column_name: string }[];
+  for (const { table_name: t, column_name: c } of ids)
+    pg.prepare(
       `SELECT setval(pg_get_serial_sequence(?, ?), max(${quote(c)})) FROM ${quote(t)} HAVING max(${quote(c)}) IS NOT NULL`,
-      [t, c],
-    );
+    ).get(t, c);
 }
 
-async function copyBody(
-  tx: SqlQueries,
+function copyBody(
+  pg: Db,
   dirs: ReturnType<typeof segmentDirs>,
   row: Record<string, unknown>,
   report: CopyReport,
-): Promise<void> {
+): void {
   const body = readSegmentPart(dirs, row as { file: string; offset: number; size: number });
   // An empty body is one empty chunk, so every version has its bytes' rows.
+  const insert = pg.prepare('INSERT INTO object_chunks (object_seq, n, bytes) VALUES (?, ?, ?)');
   for (let n = 0, at = 0; at < body.length || n === 0; n++, at += CHUNK_BYTES)
-    await tx.query('INSERT INTO object_chunks (object_seq, n, bytes) VALUES (?, ?, ?)', [
-      row['seq'] as number,
-      n,
-      body.subarray(at, at + CHUNK_BYTES),
-    ]);
+    insert.run(row['seq'] as number, n, body.subarray(at, at + CHUNK_BYTES));
   report.objects++;
   report.objectBytes += body.length;
 }
 
+/**
+ * Asynchronous for its callers (the CLI), as a copy over the network is; the work itself runs on
+ * the store's synchronous Db interface, the destination a PgDb (pg-db.ts) like a server's.
+ */
 export async function copyStoreToPostgres(opts: {
   dataDir: string;
   to: string;
@@ -160,18 +159,22 @@ export async function copyStoreToPostgres(opts: {
   const dataDir = resolve(opts.dataDir);
   const file = join(dataDir, 'signer.db');
   if (!existsSync(file)) throw new StoreCopyError(`${file}: no data dir to copy from`);
+  if (!isPostgresUrl(opts.to))
+    throw new StoreCopyError(
+      `the destination: expected a postgres:// URL, got ${JSON.stringify(redactUrl(opts.to))}`,
+    );
   const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
-  // Loaded here, not with the package: the CLI's other verbs (serve) then never load the pg client.
-  const { PgDriver } = await import('./pg-driver.js');
-  const pg = new PgDriver(opts.to, { maxConnections: 2 });
   const db = connect(file);
+  let pg: Db | undefined;
   try {
     const version = schemaVersion(db);
     if (version !== latest)
       throw new StoreCopyError(
         `${file} is at schema version ${version}, this build's is ${latest}: open it once with this build's \`fwsign serve\` to upgrade it, then copy`,
       );
-    await migrateSql(pg, PG_MIGRATIONS);
+    // Migrated as a server migrates it, under the write lock servers take.
+    pg = openDatabase(opts.to);
+    const dest = pg;
     const tables = tablesInOrder(db);
     const dirs = segmentDirs(dataDir);
     const report: CopyReport = { schemaVersion: version, tables: {}, objects: 0, objectBytes: 0 };
@@ -179,8 +182,9 @@ export async function copyStoreToPostgres(opts: {
     // One read transaction: a snapshot of the source, even if a server is still writing to it.
     db.prepare('BEGIN').run();
     try {
-      await pg.transaction(async (tx) => {
-        await refuseNonEmptyClearSeeded(tx, [...tables, 'object_chunks']);
+      // One write transaction on the destination: a failed copy leaves it empty.
+      immediate(dest, () => {
+        refuseNonEmptyClearSeeded(dest, [...tables, 'object_chunks']);
         for (const t of tables) {
           const columns = columnsOf(db, t);
           const seen: string[] = [];
@@ -192,48 +196,47 @@ export async function copyStoreToPostgres(opts: {
             batch.push(row);
             // An object's row goes in at once: its chunks' foreign key names it.
             if (batch.length === ROWS_PER_INSERT || t === 'objects') {
-              await insertRows(tx, t, columns, batch);
+              insertRows(dest, t, columns, batch);
               batch = [];
             }
-            if (t === 'objects') await copyBody(tx, dirs, row, report);
+            if (t === 'objects') copyBody(dest, dirs, row, report);
           }
-          await insertRows(tx, t, columns, batch);
+          insertRows(dest, t, columns, batch);
           report.tables[t] = seen.length;
           sourceDigests.set(t, digest(seen));
         }
-        await advanceIdentities(tx);
+        advanceIdentities(dest);
       });
     } finally {
       db.prepare('COMMIT').run();
     }
-    await checkCopy(pg, db, sourceDigests);
+    checkCopy(dest, db, sourceDigests);
     return report;
   } finally {
     db.close();
-    await pg.close();
+    pg?.close();
   }
 }
 
 /** Reads the destination back: each table's digest equals the source's, each object's bytes its size and MD5. */
-async function checkCopy(pg: PgDriver, db: Db, sourceDigests: Map<string, string>): Promise<void> {
+function checkCopy(pg: Db, db: Db, sourceDigests: Map<string, string>): void {
   for (const [t, expected] of sourceDigests) {
     const columns = columnsOf(db, t);
-    const rows = await pg.query(`SELECT * FROM ${quote(t)}`);
-    const got = digest(rows.rows.map((r) => canonical(r, columns)));
+    const rows = pg.prepare(`SELECT * FROM ${quote(t)}`).all() as Record<string, unknown>[];
+    const got = digest(rows.map((r) => canonical(r, columns)));
     if (got !== expected)
       throw new StoreCopyError(
-        `check failed: table ${t} in the destination differs from the source (${rows.rows.length} rows, digest ${got.slice(0, 16)}…, expected ${expected.slice(0, 16)}…)`,
+        `check failed: table ${t} in the destination differs from the source (${rows.length} rows, digest ${got.slice(0, 16)}…, expected ${expected.slice(0, 16)}…)`,
       );
   }
-  const objects = await pg.query<{ seq: number; size: number; etag: string }>(
-    'SELECT seq, size, etag FROM objects ORDER BY seq',
-  );
-  for (const o of objects.rows) {
-    const chunks = await pg.query<{ bytes: Uint8Array }>(
-      'SELECT bytes FROM object_chunks WHERE object_seq = ? ORDER BY n',
-      [o.seq],
-    );
-    const body = Buffer.concat(chunks.rows.map((c) => c.bytes));
+  const objects = pg.prepare('SELECT seq, size, etag FROM objects ORDER BY seq').all() as {
+    seq: number;
+    size: number;
+    etag: string;
+  }[];
+  const chunks = pg.prepare('SELECT bytes FROM object_chunks WHERE object_seq = ? ORDER BY n');
+  for (const o of objects) {
+    const body = Buffer.concat((chunks.all(o.seq) as { bytes: Buffer }[]).map((c) => c.bytes));
     const size = body.length;
     const etag = etagOf(body);
     if (size !== o.size || (o.etag !== ETAG_NOT_YET && o.etag !== etag))

@@ -5,7 +5,7 @@ import * as certs from './certificates.js';
 import type { StoreContext } from './context.js';
 import type { Db } from './db.js';
 import { dialectOf, isPostgresUrl, openDatabase, schemaVersion } from './db.js';
-import { redactUrl } from './sql-driver.js';
+import { redactUrl } from './redact-url.js';
 import * as jobq from './job-queries.js';
 import { JobPipeline } from './jobs.js';
 import type {
@@ -358,8 +358,16 @@ export class SignerStore {
     return rootCertificate(this.ctx, id.accountId);
   }
 
-  /** For tests and tools: SQLite's own consistency check. */
-  integrityCheck(): string {
+  /**
+   * For tests and tools: SQLite's own consistency check of its file (`ok`, or what is broken).
+   * PostgreSQL checks its pages itself and has nothing of the kind short of the amcheck extension,
+   * which an operator installs; on it this refuses rather than answer an `ok` it did not check.
+   */
+  sqliteIntegrityCheck(): string {
+    if (this.engine !== 'sqlite')
+      throw new Error(
+        `integrity check: SQLite's PRAGMA integrity_check checks a SQLite file; ${this.db.name} is PostgreSQL (use its amcheck extension)`,
+      );
     return String(this.db.pragma('integrity_check', { simple: true }));
   }
 }

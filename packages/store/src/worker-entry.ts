@@ -39,7 +39,7 @@ export function workerEntry(name: StoreWorker): WorkerEntry | undefined {
  * The file URL of tsx's `./esm/api` export under the `import` condition, read from its package
  * exports. require.resolve would pick the `require` flavour, whose register() fails in a worker.
  */
-function tsxEsmApi(require: NodeJS.Require): string {
+export function tsxEsmApi(require: NodeJS.Require): string {
   const manifest = require.resolve('tsx/package.json');
   const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as {
     exports: Record<string, { import?: { default?: string } }>;

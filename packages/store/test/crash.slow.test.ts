@@ -85,7 +85,7 @@ describe('crash safety (SIGKILL while jobs are being submitted)', () => {
 
     const store = openStore(dir);
     try {
-      expect(store.integrityCheck()).toBe('ok');
+      expect(store.sqliteIntegrityCheck()).toBe('ok');
       for (const [token, jobId] of acked) {
         const d = store.describeSigningJob(ALICE, { jobId });
         expect(d.status).toBe('Succeeded');

@@ -1,143 +1,210 @@
 /**
  * The store contract (store-contract.ts) as servers use it, run against each engine that
- * implements it: answers are promises, refusals rejected promises carrying the AWS code.
- * SQLite is the engine behind the contract today; an engine added later joins ENGINES.
+ * implements it (contract-engines.ts): answers are promises, refusals rejected promises carrying
+ * the AWS code. This file: signing jobs, SignPayload, revocation, and the Signer-managed keys of
+ * Lambda and Notation. Profiles, permissions, tags and certificates are in
+ * store-contract-profiles.test.ts, IAM in store-contract-iam.test.ts, two stores on one
+ * PostgreSQL database in store-contract-shared.test.ts.
  */
-import { startPostgres, postgresSkipReason, type PostgresServer } from '@fwsign/test-support';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, type StoreContract } from '../src/index.js';
-import { ALICE, BOB, opensslPair, removeDir, tempDir, TEST_MASTER_KEY } from './helpers.js';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  NOTARY_PAYLOAD_TYPE,
+  parseSignedObject,
+  verifyJwsEnvelope,
+  verifyLambdaPackage,
+} from '@fwsign/signing-engine';
+import { describe, expect, it } from 'vitest';
+import { ALICE, BOB, enc } from './helpers.js';
+import {
+  allPages,
+  ENGINES,
+  jobInput,
+  uploadFirmware,
+  useContractStore,
+} from './contract-engines.js';
 
-interface Engine {
-  name: string;
-  open(dir: string): Promise<StoreContract>;
-}
+describe.each(ENGINES)('store contract on $name: jobs and managed keys', (engine) => {
+  const s = useContractStore(engine);
+  let version: string;
+  let profileVersionArn: string;
 
-const pgSkip = postgresSkipReason();
-if (pgSkip) console.warn(pgSkip);
-let pg: PostgresServer | undefined;
-afterAll(async () => {
-  await pg?.stop();
-});
-
-const ENGINES: Engine[] = [
-  {
-    name: 'sqlite',
-    open: async (dir) => openStore({ dataDir: dir, masterKey: TEST_MASTER_KEY }),
-  },
-  ...(pgSkip
-    ? []
-    : [
-        {
-          name: 'postgres',
-          open: async (dir: string) => {
-            pg ??= await startPostgres();
-            return openStore({
-              dataDir: dir,
-              database: pg.createDatabase('contract'),
-              masterKey: TEST_MASTER_KEY,
-            });
-          },
-        },
-      ]),
-];
-
-describe.each(ENGINES)('store contract on $name', (engine) => {
-  let dir: string;
-  let store: StoreContract;
-  let certificateArn: string;
-
-  beforeAll(async () => {
-    dir = tempDir(`contract-${engine.name}`);
-    store = await engine.open(dir);
-    const pair = opensslPair(dir, 'c', ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256']);
-    const enc = new TextEncoder();
-    ({ certificateArn } = await store.importCertificate(ALICE, {
-      certificate: enc.encode(pair.certPem),
-      privateKey: enc.encode(pair.keyPem),
-    }));
-  });
-  afterAll(async () => {
-    await store?.close();
-    removeDir(dir);
-  });
-
-  it('names its engine and its region', () => {
-    expect(store.engine).toBe(engine.name);
-    expect(store.region).toBe('us-east-1');
-  });
-
-  it('signs a source object and reads the signed object back; a retried token gives the same job', async () => {
-    await store.putSigningProfile(ALICE, {
+  it('names its engine and its region, and refuses by rejecting with the AWS exception', async () => {
+    expect(s.store.engine).toBe(engine.name);
+    expect(s.store.region).toBe('us-east-1');
+    expect(await s.store.schemaVersion()).toBeGreaterThan(0);
+    ({ profileVersionArn } = await s.store.putSigningProfile(ALICE, {
       profileName: 'contract_fw',
       platformId: 'AmazonFreeRTOS-Default',
-      signingMaterial: { certificateArn },
-    });
-    await store.buckets.createBucket(ALICE.accountId, 'src');
-    await store.buckets.putBucketVersioning(ALICE.accountId, 'src', 'Enabled');
-    await store.buckets.createBucket(ALICE.accountId, 'dst');
-    const { versionId } = await store.buckets.putObject(
-      ALICE.accountId,
-      'src',
-      'fw.bin',
-      new Uint8Array(1024).fill(1),
-    );
-    const input = {
-      source: { s3: { bucketName: 'src', key: 'fw.bin', version: versionId } },
-      destination: { s3: { bucketName: 'dst', prefix: 'signed/' } },
-      profileName: 'contract_fw',
-      clientRequestToken: 'contract-1',
-    };
-    const { jobId } = await store.startSigningJob(ALICE, input);
-    expect((await store.startSigningJob(ALICE, input)).jobId).toBe(jobId);
-    const job = await store.describeSigningJob(ALICE, { jobId });
-    expect(job.status).toBe('Succeeded');
-    const signed = await store.buckets.getObject(ALICE.accountId, 'dst', `signed/${jobId}`);
-    expect(JSON.parse(new TextDecoder().decode(signed.body))).toHaveProperty('signature');
-    const entries = await store.audit.entriesOfJob(jobId);
-    expect(entries.map((e) => e.kind)).toContain('job.succeed');
-    expect(await store.audit.size()).toBeGreaterThan(entries.length);
-  });
-
-  it('refuses by rejecting with the AWS exception, never by throwing', async () => {
-    const call = store.getSigningProfile(BOB, { profileName: 'contract_fw' });
+      signingMaterial: { certificateArn: s.certificateArn },
+    }));
+    const call = s.store.getSigningProfile(BOB, { profileName: 'contract_fw' });
     expect(call).toBeInstanceOf(Promise);
     await expect(call).rejects.toMatchObject({ code: 'ResourceNotFoundException' });
-    const dup = store.putSigningProfile(ALICE, {
-      profileName: 'contract_fw',
-      platformId: 'AmazonFreeRTOS-Default',
-      signingMaterial: { certificateArn },
-    });
-    await expect(dup).rejects.toMatchObject({
-      code: 'ValidationException',
-      message: expect.stringContaining('contract_fw'),
-    });
-    await expect(store.buckets.getObject(ALICE.accountId, 'nope', 'k')).rejects.toMatchObject({
+    await expect(s.store.buckets.getObject(ALICE.accountId, 'nope', 'k')).rejects.toMatchObject({
       code: 'NoSuchBucket',
     });
   });
 
-  it('checks a permission revisionId', async () => {
-    const { revisionId } = await store.addProfilePermission(ALICE, {
+  it('signs a source object; a retried token gives the same job', async () => {
+    version = await uploadFirmware(s.store);
+    const input = jobInput('contract_fw', version, 'contract-1');
+    const { jobId } = await s.store.startSigningJob(ALICE, input);
+    expect((await s.store.startSigningJob(ALICE, input)).jobId).toBe(jobId);
+    // The token names the job, whatever else the retry says.
+    const retry = { ...input, destination: { s3: { bucketName: 'dst', prefix: 'other/' } } };
+    expect((await s.store.startSigningJob(ALICE, retry)).jobId).toBe(jobId);
+    const job = await s.store.describeSigningJob(ALICE, { jobId });
+    expect(job).toMatchObject({
+      status: 'Succeeded',
       profileName: 'contract_fw',
-      action: 'signer:GetSigningProfile',
-      principal: BOB.accountId,
-      statementId: 'bob-read',
+      jobOwner: ALICE.accountId,
     });
+    const signed = await s.store.buckets.getObject(ALICE.accountId, 'dst', `signed/${jobId}`);
+    expect(parseSignedObject(signed.body).signature.length).toBeGreaterThan(0);
+    const entries = await s.store.audit.entriesOfJob(jobId);
+    expect(entries.map((e) => e.kind)).toContain('job.succeed');
+    expect(await s.store.audit.size()).toBeGreaterThan(entries.length);
+  });
+
+  it('lists jobs newest first, a page at a time, with filters', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++)
+      ids.push(
+        (await s.store.startSigningJob(ALICE, jobInput('contract_fw', version, `list-${i}`))).jobId,
+      );
+    const seen = await allPages(async (token) => {
+      const page = await s.store.listSigningJobs(ALICE, { maxResults: 2, ...token });
+      return { items: page.jobs.map((j) => j.jobId), nextToken: page.nextToken };
+    });
+    expect(seen.slice(0, 4)).toEqual([...ids].reverse());
+    expect(seen).toHaveLength(5);
+    const succeeded = await s.store.listSigningJobs(ALICE, {
+      status: 'Succeeded',
+      platformId: 'AmazonFreeRTOS-Default',
+    });
+    expect(succeeded.jobs).toHaveLength(5);
+    expect((await s.store.listSigningJobs(ALICE, { status: 'Failed' })).jobs).toEqual([]);
+    expect(
+      (await s.store.listSigningJobs(ALICE, { requestedBy: ALICE.principalArn })).jobs,
+    ).toHaveLength(5);
+    expect((await s.store.listSigningJobs(BOB)).jobs).toEqual([]);
+    expect(
+      (await s.store.listSigningJobs(ALICE, { jobInvoker: ALICE.accountId })).jobs,
+    ).toHaveLength(5);
+  });
+
+  it('revokes a signature: described, listed as revoked, and named by GetRevocationStatus', async () => {
+    const [jobId] = (await s.store.listSigningJobs(ALICE, { maxResults: 1 })).jobs.map(
+      (j) => j.jobId,
+    );
+    await s.store.revokeSignature(ALICE, { jobId: jobId!, reason: 'compromised build' });
+    const d = await s.store.describeSigningJob(ALICE, { jobId: jobId! });
+    expect(d.revocationRecord).toMatchObject({
+      reason: 'compromised build',
+      revokedBy: ALICE.principalArn,
+    });
+    const revoked = await s.store.listSigningJobs(ALICE, { isRevoked: true });
+    expect(revoked.jobs.map((j) => j.jobId)).toEqual([jobId]);
+    expect((await s.store.listSigningJobs(ALICE, { isRevoked: false })).jobs).toHaveLength(4);
+    const status = await s.store.getRevocationStatus(ALICE, {
+      signatureTimestamp: d.completedAt!,
+      platformId: d.platformId,
+      profileVersionArn,
+      jobArn: await s.store.jobArn(ALICE, { jobId: jobId! }),
+      certificateHashes: [],
+    });
+    expect(status.revokedEntities).toEqual([
+      `arn:aws:signer:us-east-1:${ALICE.accountId}:/signing-jobs/${jobId}`,
+    ]);
     await expect(
-      store.addProfilePermission(ALICE, {
-        profileName: 'contract_fw',
-        action: 'signer:StartSigningJob',
-        principal: BOB.accountId,
-        statementId: 'bob-sign',
-        revisionId: 'stale',
-      }),
-    ).rejects.toMatchObject({ code: 'ConflictException' });
-    const got = await store.getSigningProfile(BOB, {
-      profileName: 'contract_fw',
-      profileOwner: ALICE.accountId,
+      s.store.revokeSignature(ALICE, { jobId: 'nope', reason: 'x' }),
+    ).rejects.toMatchObject({
+      code: 'ResourceNotFoundException',
     });
-    expect(got.profileName).toBe('contract_fw');
-    expect(revisionId).toMatch(/./);
+  });
+
+  it('lists object versions under a prefix, newest version first, a page at a time', async () => {
+    const b = s.store.buckets;
+    await uploadFirmware(s.store, 'outside.bin');
+    await b.putObject(ALICE.accountId, 'src', 'list/a', enc('a1'));
+    await b.putObject(ALICE.accountId, 'src', 'list/a', enc('a2'));
+    await b.putObject(ALICE.accountId, 'src', 'list/B', enc('b1'));
+    const seen: string[] = [];
+    let marker: { keyMarker?: string; versionIdMarker?: string } = {};
+    for (;;) {
+      const page = await b.listObjectVersions(ALICE.accountId, 'src', {
+        prefix: 'list/',
+        maxKeys: 1,
+        ...marker,
+      });
+      seen.push(...page.versions.map((v) => `${v.key}${v.isLatest ? '*' : ''}`));
+      if (!page.isTruncated) break;
+      marker = { keyMarker: page.nextKeyMarker!, versionIdMarker: page.nextVersionIdMarker! };
+    }
+    expect(seen).toEqual(['list/B*', 'list/a*', 'list/a']);
+  });
+
+  it('signs with Signer-managed keys: a Lambda package and a Notation payload, verified against the root', async () => {
+    writeFileSync(join(s.dir, 'index.py'), 'def handler(e, c):\n    return 1\n');
+    execFileSync('zip', ['-q', 'fn.zip', 'index.py'], { cwd: s.dir });
+    const zip = new Uint8Array(readFileSync(join(s.dir, 'fn.zip')));
+    await s.store.putSigningProfile(ALICE, {
+      profileName: 'my_lambda',
+      platformId: 'AWSLambda-SHA384-ECDSA',
+    });
+    await s.store.putSigningProfile(ALICE, {
+      profileName: 'my_notary',
+      platformId: 'Notation-OCI-SHA384-ECDSA',
+    });
+    const zipVersion = (await s.store.buckets.putObject(ALICE.accountId, 'src', 'fn.zip', zip))
+      .versionId;
+    const { jobId } = await s.store.startSigningJob(
+      ALICE,
+      jobInput('my_lambda', zipVersion, 'lambda-1', 'fn.zip'),
+    );
+    const d = await s.store.describeSigningJob(ALICE, { jobId });
+    expect(d.status).toBe('Succeeded');
+    const root = await s.store.rootCertificate(ALICE);
+    const pkg = (await s.store.buckets.getObject(ALICE.accountId, 'dst', d.signedObject!.s3.key))
+      .body;
+    expect(verifyLambdaPackage({ pkg, trustedRoots: [root] })).toMatchObject({
+      ok: true,
+      reason: 'valid',
+    });
+    const payload = enc(
+      JSON.stringify({ targetArtifact: { mediaType: 'm', digest: 'sha256:00', size: 1 } }),
+    );
+    const r = await s.store.signPayload(ALICE, {
+      profileName: 'my_notary',
+      payload,
+      payloadFormat: NOTARY_PAYLOAD_TYPE,
+    });
+    const v = verifyJwsEnvelope({
+      envelope: r.signature,
+      contentType: NOTARY_PAYLOAD_TYPE,
+      trustedRoots: [root],
+    });
+    expect(v).toMatchObject({ ok: true, reason: 'valid' });
+    expect((await s.store.describeSigningJob(ALICE, { jobId: r.jobId })).status).toBe('Succeeded');
+    expect(Buffer.from(await s.store.rootCertificate(ALICE)).equals(Buffer.from(root))).toBe(true);
+    // Only the managed platforms' signatures expire (IoT jobs carry no signatureExpiresAt).
+    const now = new Date();
+    const expiring = await s.store.listSigningJobs(ALICE, { signatureExpiresAfter: now });
+    expect(expiring.jobs.map((j) => j.jobId).sort()).toEqual([jobId, r.jobId].sort());
+    expect((await s.store.listSigningJobs(ALICE, { signatureExpiresBefore: now })).jobs).toEqual(
+      [],
+    );
+    await expect(
+      s.store.signPayload(ALICE, {
+        profileName: 'contract_fw',
+        payload,
+        payloadFormat: NOTARY_PAYLOAD_TYPE,
+      }),
+    ).rejects.toMatchObject({
+      code: 'ValidationException',
+      message: expect.stringContaining('Notation-OCI-SHA384-ECDSA profiles only'),
+    });
   });
 });

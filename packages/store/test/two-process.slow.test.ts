@@ -25,7 +25,7 @@ describe('two processes on one data directory', () => {
 
     const store = openStore(dir);
     try {
-      expect(store.integrityCheck()).toBe('ok');
+      expect(store.sqliteIntegrityCheck()).toBe('ok');
       const jobs: string[] = [];
       let token: string | undefined;
       for (let i = 0; i < 100; i++) {

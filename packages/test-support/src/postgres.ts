@@ -15,8 +15,12 @@ export interface PostgresServer {
   readonly port: number;
   /** The temp dir holding the cluster and the unix socket. */
   readonly dir: string;
-  /** A further empty database on this server, by its URL (one per suite keeps suites apart). */
-  createDatabase(name: string): string;
+  /**
+   * A further empty database on this server, by its URL (one per suite keeps suites apart).
+   * `icuLocale` gives it that ICU locale's text ordering rather than the cluster's C, as an
+   * operator's database may well have.
+   */
+  createDatabase(name: string, opts?: { icuLocale?: string }): string;
   /** Fast shutdown, then the temp dir is deleted. */
   stop(): Promise<void>;
 }
@@ -145,14 +149,20 @@ export async function startPostgres(): Promise<PostgresServer> {
       url: urlOf('postgres'),
       port,
       dir,
-      createDatabase(name) {
+      createDatabase(name, opts = {}) {
         if (!/^[a-z_][a-z0-9_]*$/.test(name))
           throw new RangeError(
             `createDatabase: "name" expected [a-z_][a-z0-9_]*, got ${JSON.stringify(name)}`,
           );
         const r = spawnSync(
           join(bin, 'createdb'),
-          ['-h', dir, '-p', String(port), '-U', 'fwsign', name],
+          [
+            ...['-h', dir, '-p', String(port), '-U', 'fwsign'],
+            ...(opts.icuLocale
+              ? ['-T', 'template0', '--locale-provider=icu', `--icu-locale=${opts.icuLocale}`]
+              : []),
+            name,
+          ],
           { encoding: 'utf8' },
         );
         if (r.status !== 0) throw new Error(`createdb ${name} failed: ${r.stderr}`);
