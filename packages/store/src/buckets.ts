@@ -254,7 +254,7 @@ export class Buckets {
                 seq = (SELECT max(o2.seq) FROM objects o2 WHERE o2.account = o.account AND o2.bucket = o.bucket AND o2.key = o.key) AS latest
            FROM objects o
           WHERE account = ? AND bucket = ? AND substr(key, 1, length(?)) = ?
-            AND (key > ? OR (key = ? AND ? IS NOT NULL AND seq < ?))
+            AND (key > ? OR (key = ? AND seq < ?))
           ORDER BY key ASC, seq DESC LIMIT ?`,
     ).all(
       accountId,
@@ -263,7 +263,7 @@ export class Buckets {
       prefix,
       km,
       km,
-      markerSeq ?? null,
+      // Without a version marker, no version of the marker key itself: seqs start at 1.
       markerSeq ?? 0,
       maxKeys + 1,
     ) as Array<ObjectRow & { latest: number }>;
