@@ -4,7 +4,7 @@
  * segment files under <dataDir>/objects beside SQLite, `object_chunks` rows in PostgreSQL and
  * nothing on the local disk, so servers sharing the database share nothing else.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startPostgres, postgresSkipReason, type PostgresServer } from '@fwsign/test-support';
@@ -25,10 +25,10 @@ import {
   tempDir,
 } from './helpers.js';
 import { job } from './new-job.js';
+import { md5, pieces } from './stream-pieces.js';
 
 const A = ALICE.accountId;
 const MiB = 1024 * 1024;
-const md5 = (b: Uint8Array): Buffer => createHash('md5').update(b).digest();
 
 const pgSkip = postgresSkipReason();
 if (pgSkip) console.warn(pgSkip);
@@ -45,19 +45,6 @@ afterAll(async () => {
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
-
-/** The bytes in pieces, as an HTTP body arrives; `between` runs before each piece after the first. */
-async function* pieces(
-  bytes: Uint8Array,
-  size = 256 * 1024,
-  between?: (at: number) => void,
-): AsyncGenerator<Buffer> {
-  for (let at = 0; at < bytes.length; at += size) {
-    if (at > 0) between?.(at);
-    await new Promise((r) => setImmediate(r));
-    yield Buffer.from(bytes.subarray(at, at + size));
-  }
-}
 
 interface Engine {
   name: 'sqlite' | 'postgres';
