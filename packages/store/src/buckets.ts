@@ -128,10 +128,11 @@ export class Buckets {
 
   /**
    * putObject for bytes that arrive over time (an HTTP body): they are staged as they come (to
-   * disk, or to PostgreSQL), never all in memory. The bucket and key are checked before the first byte is taken. Nothing is kept
-   * (no row, no file) when `body` throws (a client gone, a bad chunk signature, a hash that does
-   * not match), when it holds more than `maxBytes`, or when the MD5 is not `contentMd5`; the
-   * version is committed as putObject commits it, durable before the row points at it.
+   * disk, or to PostgreSQL), never all in memory. The bucket and key are checked before the first
+   * byte is taken. Nothing is kept (no row, no bytes) when `body` throws (a client gone, a bad
+   * chunk signature, a hash that does not match), when it holds more than `maxBytes`, or when the
+   * MD5 is not `contentMd5`; the version is committed as putObject commits it, its bytes durable
+   * no later than its row.
    */
   async putObjectStream(
     accountId: string,
