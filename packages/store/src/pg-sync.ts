@@ -94,9 +94,15 @@ export class PgSyncConnection {
     if (this.broken) throw this.broken;
     Atomics.store(this.state, 0, WAITING);
     this.port.postMessage(req);
-    const woke = Atomics.wait(this.state, 0, WAITING, ANSWER_TIMEOUT_MS);
-    const reply = receiveMessageOnPort(this.port)?.message as PgSyncReply | undefined;
-    if (woke === 'timed-out' || !reply) {
+    // Woken, the word is checked again: the thread flips it and then notifies, so the previous
+    // answer's notify can land after this request was posted, before its own answer is there.
+    const deadline = Date.now() + ANSWER_TIMEOUT_MS;
+    for (let left = ANSWER_TIMEOUT_MS; left > 0; left = deadline - Date.now())
+      if (Atomics.wait(this.state, 0, WAITING, left) !== 'ok' || this.answered()) break;
+    const reply = this.answered()
+      ? (receiveMessageOnPort(this.port)?.message as PgSyncReply | undefined)
+      : undefined;
+    if (!reply) {
       // A late answer would be taken for the next request's: this connection is done.
       this.broken = new PgError(
         `${this.location}: no answer from PostgreSQL within ${ANSWER_TIMEOUT_MS / 1000} s`,
@@ -118,5 +124,9 @@ export class PgSyncConnection {
       throw err;
     }
     return reply;
+  }
+
+  private answered(): boolean {
+    return Atomics.load(this.state, 0) !== WAITING;
   }
 }
