@@ -9,7 +9,7 @@ import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_thread
 import type { MessagePort } from 'node:worker_threads';
 import type { PgSyncReply, PgSyncRequest, PgSyncWorkerData } from './pg-sync-messages.js';
 import { WAITING } from './pg-sync-messages.js';
-import { redactUrl } from './redact-url.js';
+import { redactUrl } from './sql-driver.js';
 import { workerEntry } from './worker-entry.js';
 
 /** A query unanswered this long (a lock never released, the server gone silent) fails, and the connection with it. */
@@ -94,14 +94,15 @@ export class PgSyncConnection {
     if (this.broken) throw this.broken;
     Atomics.store(this.state, 0, WAITING);
     this.port.postMessage(req);
+    // Woken, the word is checked again: the thread flips it and then notifies, so the previous
+    // answer's notify can land after this request was posted, before its own answer is there.
     const deadline = Date.now() + ANSWER_TIMEOUT_MS;
-    let woke = Atomics.wait(this.state, 0, WAITING, ANSWER_TIMEOUT_MS);
-    // The previous answer's notify can come late, after this request's WAITING was stored (when
-    // that answer was seen without waiting): a wake while still WAITING is that one, not ours.
-    while (woke === 'ok' && Atomics.load(this.state, 0) === WAITING)
-      woke = Atomics.wait(this.state, 0, WAITING, Math.max(0, deadline - Date.now()));
-    const reply = receiveMessageOnPort(this.port)?.message as PgSyncReply | undefined;
-    if (woke === 'timed-out' || !reply) {
+    for (let left = ANSWER_TIMEOUT_MS; left > 0; left = deadline - Date.now())
+      if (Atomics.wait(this.state, 0, WAITING, left) !== 'ok' || this.answered()) break;
+    const reply = this.answered()
+      ? (receiveMessageOnPort(this.port)?.message as PgSyncReply | undefined)
+      : undefined;
+    if (!reply) {
       // A late answer would be taken for the next request's: this connection is done.
       this.broken = new PgError(
         `${this.location}: no answer from PostgreSQL within ${ANSWER_TIMEOUT_MS / 1000} s`,
@@ -123,5 +124,9 @@ export class PgSyncConnection {
       throw err;
     }
     return reply;
+  }
+
+  private answered(): boolean {
+    return Atomics.load(this.state, 0) !== WAITING;
   }
 }

@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import type { Db } from './db.js';
 import { connect, immediate, isPostgresUrl, openDatabase, schemaVersion } from './db.js';
 import { etagOf } from './etag.js';
+import { OBJECT_CHUNK_BYTES } from './chunk-bytes.js';
 import { ETAG_NOT_YET } from './object-rows.js';
 import { redactUrl } from './redact-url.js';
 import { MIGRATIONS } from './schema.js';
@@ -33,8 +34,6 @@ export class StoreCopyError extends Error {
   }
 }
 
-/** Object bytes go in rows of at most this many (pg-schema.ts, object_chunks). */
-const CHUNK_BYTES = 1024 * 1024;
 const ROWS_PER_INSERT = 200;
 const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
@@ -142,8 +141,8 @@ function copyBody(
   const body = readSegmentPart(dirs, row as { file: string; offset: number; size: number });
   // An empty body is one empty chunk, so every version has its bytes' rows.
   const insert = pg.prepare('INSERT INTO object_chunks (object_seq, n, bytes) VALUES (?, ?, ?)');
-  for (let n = 0, at = 0; at < body.length || n === 0; n++, at += CHUNK_BYTES)
-    insert.run(row['seq'] as number, n, body.subarray(at, at + CHUNK_BYTES));
+  for (let n = 0, at = 0; at < body.length || n === 0; n++, at += OBJECT_CHUNK_BYTES)
+    insert.run(row['seq'] as number, n, body.subarray(at, at + OBJECT_CHUNK_BYTES));
   report.objects++;
   report.objectBytes += body.length;
 }
