@@ -9,7 +9,7 @@ import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_thread
 import type { MessagePort } from 'node:worker_threads';
 import type { PgSyncReply, PgSyncRequest, PgSyncWorkerData } from './pg-sync-messages.js';
 import { WAITING } from './pg-sync-messages.js';
-import { redactUrl } from './sql-driver.js';
+import { redactUrl } from './redact-url.js';
 import { workerEntry } from './worker-entry.js';
 
 /** A query unanswered this long (a lock never released, the server gone silent) fails, and the connection with it. */

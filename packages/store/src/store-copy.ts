@@ -142,7 +142,7 @@ function copyBody(
   // An empty body is one empty chunk, so every version has its bytes' rows.
   const insert = pg.prepare('INSERT INTO object_chunks (object_seq, n, bytes) VALUES (?, ?, ?)');
   for (let n = 0, at = 0; at < body.length || n === 0; n++, at += OBJECT_CHUNK_BYTES)
-    insert.run(row['seq'] as number, n, body.subarray(at, at + OBJECT_CHUNK_BYTES));
+    insert.run(row['seq'], n, body.subarray(at, at + OBJECT_CHUNK_BYTES));
   report.objects++;
   report.objectBytes += body.length;
 }

@@ -46,7 +46,7 @@ describe.each(ENGINES)('stores sharing one database on $name', (engine) => {
   let database: string | undefined;
   const stores: StoreContract[] = [];
   const open = async () => {
-    const s = await openStore({
+    const s = openStore({
       dataDir: dir,
       masterKey: TEST_MASTER_KEY,
       ...(database ? { database } : {}),
