@@ -1,6 +1,7 @@
 import { authorize, type AuthzRequest, type Principal, type ResourceFacts } from '@fwsign/iam';
 import type { Identity } from './credentials.js';
 import { ApiError } from './errors.js';
+import type { ProfileFacts } from './profile-facts.js';
 import type { ApiStore } from './server-options.js';
 import { splitPath } from './s3.js';
 
@@ -19,16 +20,29 @@ async function maybe<T>(f: () => T | Promise<T>): Promise<T | undefined> {
   }
 }
 
+/** A profile's facts by account and name: the store's, or the server's cache of them (profile-facts.ts). */
+export type FactsReader = (account: string, name: string) => Promise<ProfileFacts | undefined>;
+
+const storeFacts =
+  (store: ApiStore): FactsReader =>
+  (account, name) =>
+    store.profileFacts ? store.profileFacts(account, name) : Promise.resolve(undefined);
+
 /**
  * What authorization asks of the store, answered for one caller (`id`) and one request: a
  * profile is read once however many of its facts (tags, version, policy) the evaluator asks for.
  */
-function resourceFacts(store: ApiStore, id: Identity, region: string): ResourceFacts {
-  const profiles = new Map<string, ReturnType<NonNullable<ApiStore['profileFacts']>>>();
+function resourceFacts(
+  store: ApiStore,
+  id: Identity,
+  region: string,
+  readFacts: FactsReader,
+): ResourceFacts {
+  const profiles = new Map<string, Promise<ProfileFacts | undefined>>();
   const profile = async (arn: string) => {
     const p = PROFILE_ARN.exec(arn);
-    if (!p || !store.profileFacts) return undefined;
-    if (!profiles.has(arn)) profiles.set(arn, store.profileFacts(p[1]!, p[2]!));
+    if (!p) return undefined;
+    if (!profiles.has(arn)) profiles.set(arn, readFacts(p[1]!, p[2]!));
     return await profiles.get(arn);
   };
   return {
@@ -101,7 +115,14 @@ export async function enforce(
   store: ApiStore,
   p: Principal,
   id: Identity,
-  call: { service: Service; operation: string; input: Record<string, unknown>; region: string },
+  call: {
+    service: Service;
+    operation: string;
+    input: Record<string, unknown>;
+    region: string;
+    /** Where profile facts come from (default: the store, read on this call). */
+    facts?: FactsReader;
+  },
 ): Promise<void> {
   if (p.kind === 'root') return;
   const owner = call.input.profileOwner ?? call.input.jobOwner;
@@ -118,7 +139,7 @@ export async function enforce(
       now: new Date(),
       ...(tags ? { requestTags: tags } : {}),
     },
-    resourceFacts(store, id, call.region),
+    resourceFacts(store, id, call.region, call.facts ?? storeFacts(store)),
   );
   if (!d.allowed) throw accessDenied(call.service, d.message);
 }
@@ -133,9 +154,16 @@ export const accessDenied = (service: Service, message: string): ApiError =>
 
 /** A Signer or ACM operation's authorization, run by its handler once the input is decoded. */
 export const gateFor =
-  (store: ApiStore, p: Principal, id: Identity, service: 'signer' | 'acm', region: string) =>
+  (
+    store: ApiStore,
+    p: Principal,
+    id: Identity,
+    service: 'signer' | 'acm',
+    region: string,
+    facts?: FactsReader,
+  ) =>
   (operation: string, input: Record<string, unknown>): Promise<void> =>
-    enforce(store, p, id, { service, operation, input, region });
+    enforce(store, p, id, { service, operation, input, region, ...(facts ? { facts } : {}) });
 
 /** S3's members for authorization come from the path and query: Bucket, Key, VersionId. */
 export function enforceS3(

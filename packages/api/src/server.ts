@@ -24,6 +24,7 @@ import { handleSigner, knownOperation } from './signer.js';
 import { otaJobDocument } from './ota.js';
 import { checkIssued, principalOf, Principals, type Signer } from './principals.js';
 import { enforceS3, gateFor } from './authz.js';
+import { ProfileFactsCache } from './profile-facts.js';
 import { routeRequest, type Routed } from './route.js';
 import { handleQuery } from './iam.js';
 import { queryParams, wireError } from './query.js';
@@ -63,6 +64,7 @@ export class SignerServer {
   private readonly server: Server;
   private credentials: Map<string, Credential>;
   private readonly principals: Principals;
+  private readonly facts: ProfileFactsCache;
   private readonly limiter: RateLimiter | undefined;
   private readonly log: ((line: string) => void) | undefined;
   /** The default stderr access log, batched per event-loop turn. */
@@ -98,6 +100,7 @@ export class SignerServer {
     this.region = opts.region ?? 'us-east-1';
     this.credentials = loadCredentials(opts.dataDir);
     this.principals = new Principals(() => this.credentials, opts.store.iam);
+    this.facts = new ProfileFactsCache(opts.store);
     const rl = opts.rateLimit === undefined ? DEFAULT_RATE_LIMIT : opts.rateLimit;
     this.limiter = rl === false ? undefined : new RateLimiter(rl.ratePerSecond, rl.burst);
     if (opts.accessLog === undefined)
@@ -362,7 +365,10 @@ export class SignerServer {
 
   /** Authorizes a Signer or ACM operation once its input is decoded (before the store runs it). */
   private gate(x: Exchange, service: 'signer' | 'acm', id: Identity) {
-    return gateFor(this.opts.store, principalOf(x.signer!), id, service, this.region);
+    const generation = x.signer?.generation;
+    return gateFor(this.opts.store, principalOf(x.signer!), id, service, this.region, (a, n) =>
+      this.facts.read(generation, a, n),
+    );
   }
 
   private enforceS3(x: Exchange, r: Routed, id: Identity): Promise<void> {
