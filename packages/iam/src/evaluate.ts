@@ -12,6 +12,7 @@ import {
 import type { ContextValue, ResourceAccess } from './access.js';
 import { IamAuthError } from './errors.js';
 import type { PolicyKind } from './messages.js';
+import { evaluateOwn, isOwnAction } from './own-actions.js';
 
 /** The policies in force for the caller, parsed. */
 export interface PolicySet {
@@ -38,6 +39,8 @@ export async function evaluate(
   policies: PolicySet,
   resourcePolicy: object | undefined,
 ): Promise<Verdict> {
+  if (isOwnAction(action))
+    return evaluateOwn(principalArn, action, resource, context, policies, resourcePolicy);
   const res = await runSimulation(
     {
       request: {
