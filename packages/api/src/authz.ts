@@ -122,6 +122,10 @@ export async function enforce(
     region: string;
     /** Where profile facts come from (default: the store, read on this call). */
     facts?: FactsReader;
+    /** The account owning the resources, when the input does not say (an S3 object read for another route). */
+    accountId?: string;
+    /** The service whose protocol answers a denial, when the route is not the action's service's. */
+    answeredAs?: Service;
   },
 ): Promise<void> {
   if (p.kind === 'root') return;
@@ -134,20 +138,22 @@ export async function enforce(
       operation: call.operation,
       input: call.input,
       region: call.region,
-      accountId: typeof owner === 'string' ? owner : id.accountId,
+      accountId: call.accountId ?? (typeof owner === 'string' ? owner : id.accountId),
       secureTransport: false,
       now: new Date(),
       ...(tags ? { requestTags: tags } : {}),
     },
     resourceFacts(store, id, call.region, call.facts ?? storeFacts(store)),
   );
-  if (!d.allowed) throw accessDenied(call.service, d.message);
+  if (!d.allowed) throw accessDenied(call.answeredAs ?? call.service, d.message);
 }
 
-/** AccessDeniedException for the JSON services (Signer, ACM); AccessDenied for S3, IAM and STS. */
+/** AccessDeniedException for the JSON services (Signer, ACM, fwsign's own routes); AccessDenied for S3, IAM and STS. */
 export const accessDenied = (service: Service, message: string): ApiError =>
   new ApiError(
-    service === 'signer' || service === 'acm' ? 'AccessDeniedException' : 'AccessDenied',
+    service === 's3' || service === 'iam' || service === 'sts'
+      ? 'AccessDenied'
+      : 'AccessDeniedException',
     403,
     message,
   );
@@ -182,3 +188,28 @@ export function enforceS3(
   if (typeof r.query.versionId === 'string') input.VersionId = r.query.versionId;
   return enforce(store, p, id, { service: 's3', operation, input, region });
 }
+
+/**
+ * fwsign's own routes (the transparency log's reads, audit-routes.ts): `fwsign:<operation>` on the
+ * account's log, arn:aws:fwsign:<region>:<account>:audit-log/default.
+ */
+export const ownGate =
+  (store: ApiStore, p: Principal, id: Identity, region: string) =>
+  (operation: string): Promise<void> =>
+    enforce(store, p, id, { service: 'fwsign', operation, input: {}, region });
+
+/**
+ * A read of an S3 object a Signer-shaped route makes for the caller (the OTA document's signed
+ * object): s3:GetObject on it, refused as that route's protocol refuses (AccessDeniedException).
+ */
+export const s3ReadGate =
+  (store: ApiStore, p: Principal, id: Identity, region: string) =>
+  (owner: string, bucket: string, key: string): Promise<void> =>
+    enforce(store, p, id, {
+      service: 's3',
+      operation: 'GetObject',
+      input: { Bucket: bucket, Key: key },
+      region,
+      accountId: owner,
+      answeredAs: 'signer',
+    });

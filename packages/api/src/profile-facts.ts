@@ -1,3 +1,4 @@
+import type { FactsReader } from './authz.js';
 import type { ApiStore } from './server-options.js';
 
 export type ProfileFacts = NonNullable<Awaited<ReturnType<NonNullable<ApiStore['profileFacts']>>>>;
@@ -21,6 +22,11 @@ export class ProfileFactsCache {
   >();
 
   constructor(private readonly store: ApiStore) {}
+
+  /** What one request reads facts with: current as of its generation. */
+  reader(generation: number | undefined): FactsReader {
+    return (account, name) => this.read(generation, account, name);
+  }
 
   /** The facts of `account`'s profile `name`, current as of `generation` (undefined: read them now). */
   read(
