@@ -39,16 +39,16 @@ export async function evaluate(
   policies: PolicySet,
   resourcePolicy: object | undefined,
 ): Promise<Verdict> {
-  if (isOwnAction(action))
-    return evaluateOwn(principalArn, action, resource, context, policies, resourcePolicy);
+  const request = {
+    principal: principalArn,
+    action,
+    resource: { resource: resource.arn, accountId: resource.accountId },
+    contextVariables: context,
+  };
+  if (isOwnAction(action)) return evaluateOwn(request, policies, resourcePolicy);
   const res = await runSimulation(
     {
-      request: {
-        principal: principalArn,
-        action,
-        resource: { resource: resource.arn, accountId: resource.accountId },
-        contextVariables: context,
-      },
+      request,
       identityPolicies: policies.identity,
       serviceControlPolicies: [],
       resourceControlPolicies: [],

@@ -10,8 +10,7 @@
  * resource's policy) must allow, and so must the permissions boundary and the session policy
  * when there are any.
  */
-import { runUnsafeSimulation } from '@cloud-copilot/iam-simulate';
-import type { ContextValue, ResourceAccess } from './access.js';
+import { runUnsafeSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import type { PolicySet, Verdict } from './evaluate.js';
 import type { PolicyKind } from './messages.js';
 
@@ -22,23 +21,16 @@ export const OWN_SERVICE = 'fwsign';
 export const isOwnAction = (action: string): boolean =>
   action.slice(0, action.indexOf(':')).toLowerCase() === OWN_SERVICE;
 
+/** fwsign's own action `request.action`, decided on the caller's policies and the resource's. */
 export function evaluateOwn(
-  principalArn: string,
-  action: string,
-  resource: ResourceAccess,
-  context: Record<string, ContextValue>,
+  request: Simulation['request'],
   policies: PolicySet,
   resourcePolicy: object | undefined,
 ): Verdict {
   const run = (identity: { name: string; policy: object }[], withResource: boolean) =>
     runUnsafeSimulation(
       {
-        request: {
-          principal: principalArn,
-          action,
-          resource: { resource: resource.arn, accountId: resource.accountId },
-          contextVariables: context,
-        },
+        request,
         identityPolicies: identity,
         serviceControlPolicies: [],
         resourceControlPolicies: [],
