@@ -304,7 +304,7 @@ export class SignerServer {
       const params = queryParams(payload, r.query);
       x.operation = params.Action ?? 'Unknown';
       const call = {
-        store: store,
+        store,
         principal: principalOf(x.signer!),
         id,
         region: this.region,
@@ -328,11 +328,14 @@ export class SignerServer {
     } else {
       // Signer's operations, and fwsign's own route beside them (ota.ts): rest-json both.
       const gate = this.gate(x, 'signer', id);
-      // The OTA job document shows a job: it is allowed exactly when DescribeSigningJob is.
+      // The OTA job document shows a job and reads its signed object: DescribeSigningJob is needed,
+      // and s3:GetObject on the object (checked by ota.ts once the job names it).
       if (r.ota) await gate('DescribeSigningJob', { jobId: r.ota.jobId });
-      const read = s3ReadGate(store, principalOf(x.signer!), id, this.region);
       const out = r.ota
-        ? { status: 200, body: await otaJobDocument(store, id, r.ota.jobId, r.query, read) }
+        ? {
+            status: 200,
+            body: await otaJobDocument(store, id, r.ota.jobId, r.query, this.s3Read(x, id)),
+          }
         : await handleSigner(
             store,
             id,
@@ -354,6 +357,10 @@ export class SignerServer {
   private gate(x: Exchange, service: 'signer' | 'acm', id: Identity) {
     const facts = this.facts.reader(x.signer?.generation);
     return gateFor(this.opts.store, principalOf(x.signer!), id, service, this.region, facts);
+  }
+
+  private s3Read(x: Exchange, id: Identity) {
+    return s3ReadGate(this.opts.store, principalOf(x.signer!), id, this.region);
   }
 
   private enforceS3(x: Exchange, r: Routed, id: Identity): Promise<void> {
