@@ -15,6 +15,11 @@
  * authenticated caller gets them (a witness needs nothing more to check that the log only grows);
  * an inclusion proof carries the caller's entry and the hashes of others, never their contents.
  * Entries of no account (what the operator did on the data dir) are read from the files.
+ *
+ * An IAM principal needs fwsign's own action for each read — fwsign:GetAuditCheckpoint,
+ * fwsign:GetAuditConsistencyProof, fwsign:GetAuditInclusionProof, fwsign:ListAuditEntries — on its
+ * account's log, arn:aws:fwsign:<region>:<account>:audit-log/default (@fwsign/iam's own-actions.ts);
+ * the account's root keys need none.
  */
 import type { AuditEntry, InclusionBundle } from '@fwsign/audit-log';
 import { ApiError } from './errors.js';
@@ -93,6 +98,8 @@ export async function handleAudit(
   method: string,
   rawPath: string,
   query: Record<string, string | string[]>,
+  /** Authorizes the operation for an IAM principal (fwsign:<operation>), before anything is read. */
+  gate?: (operation: string) => Promise<void>,
 ): Promise<unknown> {
   if (!audit)
     throw new ApiError('ResourceNotFoundException', 404, 'this server keeps no transparency log');
@@ -105,6 +112,7 @@ export async function handleAudit(
     );
   if (method !== 'GET')
     throw new ApiError('MethodNotAllowedException', 405, `${rawPath} takes GET, got ${method}`);
+  await gate?.(op);
   if (op === 'GetAuditCheckpoint') {
     const cp = (await audit.latestCheckpoint()) ?? (await audit.checkpoint());
     return { checkpoint: cp.note, treeSize: cp.size, publicKey: await audit.publicKey() };

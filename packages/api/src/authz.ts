@@ -1,6 +1,7 @@
 import { authorize, type AuthzRequest, type Principal, type ResourceFacts } from '@fwsign/iam';
 import type { Identity } from './credentials.js';
 import { ApiError } from './errors.js';
+import type { ProfileFacts } from './profile-facts.js';
 import type { ApiStore } from './server-options.js';
 import { splitPath } from './s3.js';
 
@@ -19,16 +20,29 @@ async function maybe<T>(f: () => T | Promise<T>): Promise<T | undefined> {
   }
 }
 
+/** A profile's facts by account and name: the store's, or the server's cache of them (profile-facts.ts). */
+export type FactsReader = (account: string, name: string) => Promise<ProfileFacts | undefined>;
+
+const storeFacts =
+  (store: ApiStore): FactsReader =>
+  (account, name) =>
+    store.profileFacts ? store.profileFacts(account, name) : Promise.resolve(undefined);
+
 /**
  * What authorization asks of the store, answered for one caller (`id`) and one request: a
  * profile is read once however many of its facts (tags, version, policy) the evaluator asks for.
  */
-function resourceFacts(store: ApiStore, id: Identity, region: string): ResourceFacts {
-  const profiles = new Map<string, ReturnType<NonNullable<ApiStore['profileFacts']>>>();
+function resourceFacts(
+  store: ApiStore,
+  id: Identity,
+  region: string,
+  readFacts: FactsReader,
+): ResourceFacts {
+  const profiles = new Map<string, Promise<ProfileFacts | undefined>>();
   const profile = async (arn: string) => {
     const p = PROFILE_ARN.exec(arn);
-    if (!p || !store.profileFacts) return undefined;
-    if (!profiles.has(arn)) profiles.set(arn, store.profileFacts(p[1]!, p[2]!));
+    if (!p) return undefined;
+    if (!profiles.has(arn)) profiles.set(arn, readFacts(p[1]!, p[2]!));
     return await profiles.get(arn);
   };
   return {
@@ -101,7 +115,18 @@ export async function enforce(
   store: ApiStore,
   p: Principal,
   id: Identity,
-  call: { service: Service; operation: string; input: Record<string, unknown>; region: string },
+  call: {
+    service: Service;
+    operation: string;
+    input: Record<string, unknown>;
+    region: string;
+    /** Where profile facts come from (default: the store, read on this call). */
+    facts?: FactsReader;
+    /** The account owning the resources, when the input does not say (an S3 object read for another route). */
+    accountId?: string;
+    /** The service whose protocol answers a denial, when the route is not the action's service's. */
+    answeredAs?: Service;
+  },
 ): Promise<void> {
   if (p.kind === 'root') return;
   const owner = call.input.profileOwner ?? call.input.jobOwner;
@@ -113,29 +138,38 @@ export async function enforce(
       operation: call.operation,
       input: call.input,
       region: call.region,
-      accountId: typeof owner === 'string' ? owner : id.accountId,
+      accountId: call.accountId ?? (typeof owner === 'string' ? owner : id.accountId),
       secureTransport: false,
       now: new Date(),
       ...(tags ? { requestTags: tags } : {}),
     },
-    resourceFacts(store, id, call.region),
+    resourceFacts(store, id, call.region, call.facts ?? storeFacts(store)),
   );
-  if (!d.allowed) throw accessDenied(call.service, d.message);
+  if (!d.allowed) throw accessDenied(call.answeredAs ?? call.service, d.message);
 }
 
-/** AccessDeniedException for the JSON services (Signer, ACM); AccessDenied for S3, IAM and STS. */
+/** AccessDeniedException for the JSON services (Signer, ACM, fwsign's own routes); AccessDenied for S3, IAM and STS. */
 export const accessDenied = (service: Service, message: string): ApiError =>
   new ApiError(
-    service === 'signer' || service === 'acm' ? 'AccessDeniedException' : 'AccessDenied',
+    service === 's3' || service === 'iam' || service === 'sts'
+      ? 'AccessDenied'
+      : 'AccessDeniedException',
     403,
     message,
   );
 
 /** A Signer or ACM operation's authorization, run by its handler once the input is decoded. */
 export const gateFor =
-  (store: ApiStore, p: Principal, id: Identity, service: 'signer' | 'acm', region: string) =>
+  (
+    store: ApiStore,
+    p: Principal,
+    id: Identity,
+    service: 'signer' | 'acm',
+    region: string,
+    facts?: FactsReader,
+  ) =>
   (operation: string, input: Record<string, unknown>): Promise<void> =>
-    enforce(store, p, id, { service, operation, input, region });
+    enforce(store, p, id, { service, operation, input, region, ...(facts ? { facts } : {}) });
 
 /** S3's members for authorization come from the path and query: Bucket, Key, VersionId. */
 export function enforceS3(
@@ -154,3 +188,28 @@ export function enforceS3(
   if (typeof r.query.versionId === 'string') input.VersionId = r.query.versionId;
   return enforce(store, p, id, { service: 's3', operation, input, region });
 }
+
+/**
+ * fwsign's own routes (the transparency log's reads, audit-routes.ts): `fwsign:<operation>` on the
+ * account's log, arn:aws:fwsign:<region>:<account>:audit-log/default.
+ */
+export const ownGate =
+  (store: ApiStore, p: Principal, id: Identity, region: string) =>
+  (operation: string): Promise<void> =>
+    enforce(store, p, id, { service: 'fwsign', operation, input: {}, region });
+
+/**
+ * A read of an S3 object a Signer-shaped route makes for the caller (the OTA document's signed
+ * object): s3:GetObject on it, refused as that route's protocol refuses (AccessDeniedException).
+ */
+export const s3ReadGate =
+  (store: ApiStore, p: Principal, id: Identity, region: string) =>
+  (owner: string, bucket: string, key: string): Promise<void> =>
+    enforce(store, p, id, {
+      service: 's3',
+      operation: 'GetObject',
+      input: { Bucket: bucket, Key: key },
+      region,
+      accountId: owner,
+      answeredAs: 'signer',
+    });

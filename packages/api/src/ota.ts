@@ -9,6 +9,9 @@
  * The prefix is no Signer route's and no S3 path-style request's (a bucket name starts with a
  * letter or digit). Requests are SigV4-signed for the `signer` service like Signer's, answered in
  * its rest-json shapes, and see a job exactly when DescribeSigningJob would show it to the caller.
+ * The document carries the signed object's signature and certificate path, read from S3, so an IAM
+ * principal needs what both reads need: signer:DescribeSigningJob on the job and s3:GetObject on
+ * the signed object.
  */
 import {
   buildOtaJobDocument,
@@ -104,6 +107,8 @@ export async function otaJobDocument(
   id: Identity,
   jobId: string,
   query: Query,
+  /** Authorizes reading the signed object (s3:GetObject for an IAM principal) before it is read. */
+  mayRead?: (owner: string, bucket: string, key: string) => Promise<void>,
 ): Promise<string> {
   const wanted = documentRequest(query);
   const job = await store.describeSigningJob(id, { jobId });
@@ -121,6 +126,7 @@ export async function otaJobDocument(
     throw conflict(
       `jobId: signing job ${jobId} has no signed object in S3 (SignPayload answers its signature to the caller)`,
     );
+  await mayRead?.(job.jobInvoker, s3.bucketName, s3.key);
   const signedObject = await readSignedObject(store, job.jobInvoker, s3.bucketName, s3.key);
   try {
     const doc = buildOtaJobDocument({

@@ -11,6 +11,8 @@ export interface Signer {
   principal?: Principal & { userId: string; userName?: string };
   /** An access key the store issued (IAM user, STS session): checked after the signature. */
   issued?: ResolvedKey;
+  /** The IAM generation read when the principal was resolved: what this request's cached facts are checked against. */
+  generation?: number;
 }
 
 const ACCESS_KEY = /Credential=([^/,\s]+)\//;
@@ -33,9 +35,11 @@ export class Principals {
     const listed = this.credentials().get(keyId);
     if (listed) {
       if (/:root$/.test(listed.principalArn) || !this.iam) return { credential: listed };
+      // Read before the principal: what it and the facts read after it are current as of.
+      const generation = await this.iam.generation();
       const user = await this.iam.principalOfUserArn(listed.principalArn);
       // A principalArn naming no IAM user keeps acting as the account's root, as before IAM existed.
-      return user ? { credential: listed, principal: user } : { credential: listed };
+      return user ? { credential: listed, principal: user, generation } : { credential: listed };
     }
     const issued = this.iam ? await this.iam.resolveAccessKey(keyId) : undefined;
     if (!issued) return undefined;
@@ -48,6 +52,7 @@ export class Principals {
       },
       principal: issued.principal,
       issued,
+      generation: issued.generation,
     };
   }
 }

@@ -23,7 +23,8 @@ import { handleAcm } from './acm.js';
 import { handleSigner, knownOperation } from './signer.js';
 import { otaJobDocument } from './ota.js';
 import { checkIssued, principalOf, Principals, type Signer } from './principals.js';
-import { enforceS3, gateFor } from './authz.js';
+import { enforceS3, gateFor, ownGate, s3ReadGate } from './authz.js';
+import { ProfileFactsCache } from './profile-facts.js';
 import { routeRequest, type Routed } from './route.js';
 import { handleQuery } from './iam.js';
 import { queryParams, wireError } from './query.js';
@@ -63,6 +64,7 @@ export class SignerServer {
   private readonly server: Server;
   private credentials: Map<string, Credential>;
   private readonly principals: Principals;
+  private readonly facts: ProfileFactsCache;
   private readonly limiter: RateLimiter | undefined;
   private readonly log: ((line: string) => void) | undefined;
   /** The default stderr access log, batched per event-loop turn. */
@@ -98,6 +100,7 @@ export class SignerServer {
     this.region = opts.region ?? 'us-east-1';
     this.credentials = loadCredentials(opts.dataDir);
     this.principals = new Principals(() => this.credentials, opts.store.iam);
+    this.facts = new ProfileFactsCache(opts.store);
     const rl = opts.rateLimit === undefined ? DEFAULT_RATE_LIMIT : opts.rateLimit;
     this.limiter = rl === false ? undefined : new RateLimiter(rl.ratePerSecond, rl.burst);
     if (opts.accessLog === undefined)
@@ -286,14 +289,10 @@ export class SignerServer {
     id: Identity,
     payload: Uint8Array,
   ): Promise<void> {
+    const { store } = this.opts;
     if (r.audit) {
-      const out = await handleAudit(
-        this.opts.store.audit,
-        id.accountId,
-        r.method,
-        r.rawPath,
-        r.query,
-      );
+      const gate = ownGate(store, principalOf(x.signer!), id, this.region);
+      const out = await handleAudit(store.audit, id.accountId, r.method, r.rawPath, r.query, gate);
       x.status = 200;
       this.send(
         res,
@@ -305,7 +304,7 @@ export class SignerServer {
       const params = queryParams(payload, r.query);
       x.operation = params.Action ?? 'Unknown';
       const call = {
-        store: this.opts.store,
+        store,
         principal: principalOf(x.signer!),
         id,
         region: this.region,
@@ -316,19 +315,9 @@ export class SignerServer {
       this.send(res, 200, { 'content-type': 'text/xml', 'x-amzn-requestid': x.requestId }, out);
     } else if (x.protocol === 's3') {
       await this.enforceS3(x, r, id);
-      this.sendS3(
-        res,
-        x,
-        await handleS3(this.opts.store.buckets, id, { ...r, body: payload }, x.operation),
-      );
+      this.sendS3(res, x, await handleS3(store.buckets, id, { ...r, body: payload }, x.operation));
     } else if (x.protocol === 'acm') {
-      const out = await handleAcm(
-        this.opts.store,
-        id,
-        x.operation,
-        payload,
-        this.gate(x, 'acm', id),
-      );
+      const out = await handleAcm(store, id, x.operation, payload, this.gate(x, 'acm', id));
       x.status = 200;
       this.send(
         res,
@@ -339,12 +328,16 @@ export class SignerServer {
     } else {
       // Signer's operations, and fwsign's own route beside them (ota.ts): rest-json both.
       const gate = this.gate(x, 'signer', id);
-      // The OTA job document shows a job: it is allowed exactly when DescribeSigningJob is.
+      // The OTA job document shows a job and reads its signed object: DescribeSigningJob is needed,
+      // and s3:GetObject on the object (checked by ota.ts once the job names it).
       if (r.ota) await gate('DescribeSigningJob', { jobId: r.ota.jobId });
       const out = r.ota
-        ? { status: 200, body: await otaJobDocument(this.opts.store, id, r.ota.jobId, r.query) }
+        ? {
+            status: 200,
+            body: await otaJobDocument(store, id, r.ota.jobId, r.query, this.s3Read(x, id)),
+          }
         : await handleSigner(
-            this.opts.store,
+            store,
             id,
             knownOperation(r),
             { query: r.query, headers: r.headers, body: payload },
@@ -362,7 +355,12 @@ export class SignerServer {
 
   /** Authorizes a Signer or ACM operation once its input is decoded (before the store runs it). */
   private gate(x: Exchange, service: 'signer' | 'acm', id: Identity) {
-    return gateFor(this.opts.store, principalOf(x.signer!), id, service, this.region);
+    const facts = this.facts.reader(x.signer?.generation);
+    return gateFor(this.opts.store, principalOf(x.signer!), id, service, this.region, facts);
+  }
+
+  private s3Read(x: Exchange, id: Identity) {
+    return s3ReadGate(this.opts.store, principalOf(x.signer!), id, this.region);
   }
 
   private enforceS3(x: Exchange, r: Routed, id: Identity): Promise<void> {

@@ -12,6 +12,7 @@ import {
 import type { ContextValue, ResourceAccess } from './access.js';
 import { IamAuthError } from './errors.js';
 import type { PolicyKind } from './messages.js';
+import { evaluateOwn, isOwnAction } from './own-actions.js';
 
 /** The policies in force for the caller, parsed. */
 export interface PolicySet {
@@ -38,14 +39,16 @@ export async function evaluate(
   policies: PolicySet,
   resourcePolicy: object | undefined,
 ): Promise<Verdict> {
+  const request = {
+    principal: principalArn,
+    action,
+    resource: { resource: resource.arn, accountId: resource.accountId },
+    contextVariables: context,
+  };
+  if (isOwnAction(action)) return evaluateOwn(request, policies, resourcePolicy);
   const res = await runSimulation(
     {
-      request: {
-        principal: principalArn,
-        action,
-        resource: { resource: resource.arn, accountId: resource.accountId },
-        contextVariables: context,
-      },
+      request,
       identityPolicies: policies.identity,
       serviceControlPolicies: [],
       resourceControlPolicies: [],

@@ -9,6 +9,7 @@ import { isWildcardOnlyAction, type RequestAnalysis } from '@cloud-copilot/iam-s
 import type { ContextValue } from './access.js';
 import { IamAuthError, describe } from './errors.js';
 import { evaluate, type PolicySet } from './evaluate.js';
+import { isOwnAction } from './own-actions.js';
 import { parsePolicy } from './policies.js';
 
 /** IAM's ContextEntry. */
@@ -118,7 +119,8 @@ export async function simulate(input: SimulationInput): Promise<EvaluationResult
   const out: EvaluationResult[] = [];
   for (const action of input.actionNames) {
     const [service, name] = splitAction(action);
-    const wildcardOnly = await isWildcardOnlyAction(service, name);
+    // fwsign's own actions are in no reference; each acts on a resource (own-actions.ts).
+    const wildcardOnly = isOwnAction(action) ? false : await isWildcardOnlyAction(service, name);
     for (const arn of input.resourceArns?.length ? input.resourceArns : ['*']) {
       const v = await evaluate(
         input.callerArn,

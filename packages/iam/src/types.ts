@@ -31,7 +31,8 @@ export interface Principal {
 
 /** The call to decide on, as the server parsed it. */
 export interface AuthzRequest {
-  service: 'signer' | 'acm' | 's3' | 'iam' | 'sts';
+  /** AWS's services, and `fwsign` for fwsign's own routes (its transparency log: own-actions.ts). */
+  service: 'signer' | 'acm' | 's3' | 'iam' | 'sts' | 'fwsign';
   /** The wire operation name: 'StartSigningJob', 'PutObject', 'CreateUser', 'AssumeRole'. */
   operation: string;
   /** Parsed request members under the model's member names (S3: Bucket, Key, VersionId…). */

@@ -73,6 +73,7 @@ const OPERATIONS = {
   createSession: principals.createSession,
   policiesOfArn: principals.policiesOfArn,
   principalOfUserArn: principals.principalOfUserArn,
+  generation: principals.generation,
 };
 
 type Bound<F> = F extends (ctx: StoreContext, ...args: infer A) => infer R

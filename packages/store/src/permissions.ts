@@ -3,6 +3,7 @@ import { parseProfileArn, profileArn } from './arns.js';
 import { record } from './audit.js';
 import type { StoreContext } from './context.js';
 import { immediate, stmt } from './db.js';
+import { bumpIamGeneration } from './iam-generation.js';
 import {
   AccessDeniedException,
   ConflictException,
@@ -352,6 +353,8 @@ function checkRevision(
 
 function bumpRevision(ctx: StoreContext, profile: ProfileRow): string {
   const revisionId = randomUUID();
+  // The profile's resource policy changed: authorization's cached facts of it are stale.
+  bumpIamGeneration(ctx.db);
   stmt(ctx.db, 'UPDATE profiles SET policy_revision = ? WHERE account = ? AND name = ?').run(
     revisionId,
     profile.account,

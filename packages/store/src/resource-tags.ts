@@ -3,6 +3,7 @@ import { record } from './audit.js';
 import type { StoreContext } from './context.js';
 import { parseJson } from './context.js';
 import { immediate, stmt } from './db.js';
+import { bumpIamGeneration } from './iam-generation.js';
 import { BadRequestException, NotFoundException } from './errors.js';
 import type { ProfileRow } from './profile-row.js';
 import { loadProfile } from './profile-row.js';
@@ -57,6 +58,7 @@ export function tagResource(
       p.account,
       p.name,
     );
+    bumpIamGeneration(ctx.db); // aws:ResourceTag/… of the profile changed
     record(ctx, {
       kind: 'tags.add',
       actor: id.principalArn,
@@ -85,6 +87,7 @@ export function untagResource(
       p.account,
       p.name,
     );
+    bumpIamGeneration(ctx.db); // aws:ResourceTag/… of the profile changed
     record(ctx, {
       kind: 'tags.remove',
       actor: id.principalArn,

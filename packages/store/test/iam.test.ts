@@ -2,7 +2,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import type { SignerStore } from '../src/index.js';
-import { openStore, removeDir, tempDir } from './helpers.js';
+import {
+  ALICE,
+  EC_P256,
+  openStore,
+  opensslPair,
+  removeDir,
+  setupAlice,
+  tempDir,
+} from './helpers.js';
 import { A, ALLOW_SIGN, TRUST } from './iam-fixture.js';
 
 let dir: string;
@@ -178,5 +186,38 @@ describe('IAM entities in the store', () => {
     expect(r?.principal.arn).toBe(`arn:aws:sts::${A}:assumed-role/deploy/s`);
     expect(r?.sessionTokenSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(r?.expiresAt?.getTime()).toBe(out.Credentials.Expiration.getTime());
+  });
+});
+
+describe('the IAM generation', () => {
+  it("rises with every change authorization reads: IAM's, a profile's tags and its permissions", async () => {
+    const { profileArn } = setupAlice(store, opensslPair(dir, 'gen', EC_P256));
+    const seen = [await store.iam.generation()];
+    const step = async (change: () => unknown) => {
+      await change();
+      seen.push(await store.iam.generation());
+    };
+    await step(() => store.iam.createUser(A, { UserName: 'ci' }));
+    await step(() => store.tagResource(ALICE, { resourceArn: profileArn, tags: { team: 'fw' } }));
+    await step(() => store.untagResource(ALICE, { resourceArn: profileArn, tagKeys: ['team'] }));
+    let revisionId = '';
+    await step(() => {
+      ({ revisionId } = store.addProfilePermission(ALICE, {
+        profileName: 'fw_profile',
+        action: 'signer:StartSigningJob',
+        principal: '222222222222',
+        statementId: 's1',
+      }));
+    });
+    await step(() =>
+      store.removeProfilePermission(ALICE, {
+        profileName: 'fw_profile',
+        statementId: 's1',
+        revisionId,
+      }),
+    );
+    // Each step strictly later than the one before.
+    expect(seen.every((g, i) => i === 0 || g > seen[i - 1]!)).toBe(true);
+    expect(seen).toHaveLength(6);
   });
 });

@@ -2,6 +2,7 @@ import { IamAuthError } from '../errors.js';
 import type { AuthzRequest } from '../types.js';
 import type { OperationMapper } from './mapper.js';
 import { acmOperations } from './acm.js';
+import { fwsignOperations } from './fwsign.js';
 import { iamOperations } from './iam.js';
 import { s3Operations } from './s3.js';
 import { signerOperations } from './signer.js';
@@ -13,6 +14,7 @@ const TABLES: Record<AuthzRequest['service'], Record<string, OperationMapper>> =
   s3: s3Operations,
   iam: iamOperations,
   sts: stsOperations,
+  fwsign: fwsignOperations,
 };
 
 /** The mapping of one served operation, or UnknownOperation. */

@@ -1,0 +1,54 @@
+import type { FactsReader } from './authz.js';
+import type { ApiStore } from './server-options.js';
+
+export type ProfileFacts = NonNullable<Awaited<ReturnType<NonNullable<ApiStore['profileFacts']>>>>;
+
+/** Bounds the cache: cleared when full (profiles are few; a flood of made-up names is not kept). */
+const MAX_PROFILES = 10_000;
+
+/**
+ * A signing profile's facts for authorization (tags, version, resource policy), read from the store
+ * once per IAM generation rather than on every request: the store bumps the generation in the
+ * same transaction as any change to them (a tag, a permission) or to IAM. A request reads the
+ * generation once, when its access key is resolved, before any fact is read; facts read after
+ * that read are at least as new as it, so keeping them under it is safe, and a change committed
+ * before the next request's read is seen by it. An absent profile is not kept: one made
+ * since is seen at once.
+ */
+export class ProfileFactsCache {
+  private readonly entries = new Map<
+    string,
+    { generation: number; facts: Promise<ProfileFacts | undefined> }
+  >();
+
+  constructor(private readonly store: ApiStore) {}
+
+  /** What one request reads facts with: current as of its generation. */
+  reader(generation: number | undefined): FactsReader {
+    return (account, name) => this.read(generation, account, name);
+  }
+
+  /** The facts of `account`'s profile `name`, current as of `generation` (undefined: read them now). */
+  read(
+    generation: number | undefined,
+    account: string,
+    name: string,
+  ): Promise<ProfileFacts | undefined> {
+    const read = this.store.profileFacts;
+    if (!read) return Promise.resolve(undefined);
+    if (generation === undefined) return read.call(this.store, account, name);
+    const key = `${account}/${name}`;
+    const hit = this.entries.get(key);
+    // Facts of a later generation than the request's are newer than it needs: as good.
+    if (hit && hit.generation >= generation) return hit.facts;
+    const facts = read.call(this.store, account, name);
+    if (this.entries.size >= MAX_PROFILES) this.entries.clear();
+    this.entries.set(key, { generation, facts });
+    // Neither a refusal nor an absence is kept.
+    const forget = () => {
+      if (this.entries.get(key)?.facts === facts) this.entries.delete(key);
+    };
+    facts.then((f) => f === undefined && forget(), forget);
+    return facts;
+  }
+}
