@@ -14,7 +14,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SignerStore, sqliteContract } from '@fwsign/store';
+import { SignerStore, storeContract } from '@fwsign/store';
 import { gateFor } from '../../packages/api/src/authz.js';
 import { parseCredentials } from '../../packages/api/src/credentials.js';
 import { Principals, principalOf } from '../../packages/api/src/principals.js';
@@ -30,7 +30,7 @@ if (!Number.isInteger(CALLS) || CALLS < 1 || !Number.isInteger(ROUNDS) || ROUNDS
 
 const dir = mkdtempSync(join(tmpdir(), 'fwsign-bench-iam-path-'));
 const { user } = await setUpIamUser(dir);
-const store = sqliteContract(SignerStore.open({ dataDir: dir }));
+const store = storeContract(SignerStore.open({ dataDir: dir }));
 try {
   const credentials = parseCredentials(
     JSON.stringify({

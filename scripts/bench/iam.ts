@@ -28,7 +28,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { SignerServer } from '@fwsign/api';
-import { SignerStore, sqliteContract, type StoreContract } from '@fwsign/store';
+import { SignerStore, storeContract, type StoreContract } from '@fwsign/store';
 import { leanClient, type Credentials } from './api-client.js';
 import { setUpIamUser } from './iam-setup.js';
 
@@ -97,7 +97,7 @@ if (process.argv[2] === '--generate') {
     const { versionId, user } = await setUpIamUser(dir);
     server = await SignerServer.open({
       dataDir: dir,
-      store: withoutSigning(sqliteContract(SignerStore.open({ dataDir: dir })), NO_SIGN),
+      store: withoutSigning(storeContract(SignerStore.open({ dataDir: dir })), NO_SIGN),
       port: 0,
       accessLog: false,
       rateLimit: false,
