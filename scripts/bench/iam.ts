@@ -117,7 +117,7 @@ if (process.argv[2] === '--generate') {
       ],
       { stdio: ['pipe', 'pipe', 'inherit'] },
     );
-    const replies = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+    const replies = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
     /**
      * One round of `who`: jobs done, their rate, this process's (the server's) CPU per job and its
      * main thread's — where authorization runs; the commit worker's share, which moves with how
@@ -126,7 +126,7 @@ if (process.argv[2] === '--generate') {
     const round = async (who: Who, jobs: number) => {
       const main0 = mainThreadCpuUs();
       const cpu0 = process.cpuUsage();
-      child.stdin!.write(`${who} ${jobs}\n`);
+      child.stdin.write(`${who} ${jobs}\n`);
       const next = await replies.next();
       const cpu = process.cpuUsage(cpu0);
       const main = mainThreadCpuUs() - main0;
@@ -169,7 +169,7 @@ if (process.argv[2] === '--generate') {
       cpu.root.push(got.root.cpuUs);
       cpu.user.push(got.user.cpuUs);
     }
-    child.stdin!.end();
+    child.stdin.end();
     const load1 = loadavg();
     const median = (xs: number[]) => {
       const s = [...xs].sort((a, b) => a - b);

@@ -34,14 +34,14 @@ export class ProfileFactsCache {
     account: string,
     name: string,
   ): Promise<ProfileFacts | undefined> {
-    const read = this.store.profileFacts;
-    if (!read) return Promise.resolve(undefined);
-    if (generation === undefined) return read.call(this.store, account, name);
+    if (!this.store.profileFacts) return Promise.resolve(undefined);
+    const read = (): Promise<ProfileFacts | undefined> => this.store.profileFacts!(account, name);
+    if (generation === undefined) return read();
     const key = `${account}/${name}`;
     const hit = this.entries.get(key);
     // Facts of a later generation than the request's are newer than it needs: as good.
     if (hit && hit.generation >= generation) return hit.facts;
-    const facts = read.call(this.store, account, name);
+    const facts = read();
     if (this.entries.size >= MAX_PROFILES) this.entries.clear();
     this.entries.set(key, { generation, facts });
     // Neither a refusal nor an absence is kept.

@@ -49,7 +49,7 @@ beforeAll(async () => {
     profileName: 'fw',
     clientRequestToken: 'one',
   }));
-  signedKey = store.describeSigningJob(ME, { jobId }).signedObject!.s3!.key!;
+  signedKey = store.describeSigningJob(ME, { jobId }).signedObject!.s3.key!;
   store.audit.checkpoint();
   await user('nobody');
   await user('auditor', example('auditor'));
