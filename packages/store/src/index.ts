@@ -70,6 +70,8 @@ export type {
   AuditContract,
 } from './store-contract.js';
 export { openStore, storeContract } from './store-engine.js';
+export { isPostgresUrl } from './db.js';
+export { redactUrl } from './sql-driver.js';
 export { copyStoreToPostgres, StoreCopyError, type CopyReport } from './store-copy.js';
 export { IAM_STORE_OPERATIONS, type IamStore } from './iam-store.js';
 export { IamError } from './iam-errors.js';
