@@ -1,29 +1,21 @@
 import { expectBytes } from '@fwsign/signing-engine';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { etagOf } from './etag.js';
 import type { Db } from './db.js';
 import { immediate, stmt } from './db.js';
 import { BucketError, noSuchBucket } from './errors.js';
-import type { ObjectRow, Segment, SegmentPart } from './object-rows.js';
+import type { ObjectBytes, ObjectRef, StagedBodies } from './object-bytes.js';
+import { objectBytesFor } from './object-bytes.js';
+import type { ObjectRow } from './object-rows.js';
 import {
   bucketRowOf,
   checkBucketName,
   checkKey,
   ETAG_NOT_YET,
   insertObjectVersion,
-  layout,
   rememberEtags,
 } from './object-rows.js';
 import type { SegmentDirs } from './segment-files.js';
-import {
-  commitIntoSegment,
-  readSegmentPart,
-  segmentDirs,
-  sweepPendingSegments,
-  writePendingSegment,
-} from './segment-files.js';
-import { SegmentUpload } from './segment-upload.js';
+import { segmentDirs } from './segment-files.js';
 import { checkAccountId } from './validate.js';
 
 export type VersioningStatus = 'Enabled' | 'Suspended';
@@ -54,34 +46,22 @@ export interface StreamedPutOptions {
 }
 
 /**
- * Versioned buckets on the local disk. SQLite is the index: an object exists when
- * its row exists. Bytes are written to a temporary file under `objects/pending/`
- * and fsynced (with its directory), then the row is committed, then the file is
- * renamed into `objects/<shard>/`. A crash before the commit leaves an unreferenced
- * pending file (deleted on next open); a crash after it leaves a referenced one
- * (moved into place on next open). Readers look in both places, so they never see
- * half an object nor miss a committed one.
- *
- * A file is a segment: a single put writes a segment of one object; the job
- * pipeline writes the signed objects of a whole batch into one segment, so a batch
- * costs one file fsync instead of one per job. Versions are immutable, so a segment
- * is deleted only when no row references it any more.
+ * Versioned buckets. The database is the index: an object exists when its row exists. Its bytes
+ * are wherever the engine keeps them (object-bytes.ts: segment files beside SQLite, chunk rows in
+ * PostgreSQL), staged before the transaction that inserts the row and settled after it, so a
+ * reader never sees half an object nor misses a committed one.
  */
 export class Buckets {
+  /** Where SQLite's engine keeps segment files; nothing is made there on PostgreSQL. */
   readonly dirs: SegmentDirs;
+  readonly bytes: ObjectBytes;
 
   constructor(
     private readonly db: Db,
     dataDir: string,
   ) {
     this.dirs = segmentDirs(dataDir);
-    mkdirSync(this.dirs.pending, { recursive: true, mode: 0o700 });
-    // All 256 shards up front, so publishing a file is a bare rename.
-    for (let i = 0; i < 256; i++)
-      mkdirSync(join(this.dirs.root, i.toString(16).padStart(2, '0')), {
-        recursive: true,
-        mode: 0o700,
-      });
+    this.bytes = objectBytesFor(db, this.dirs, true);
   }
 
   createBucket(accountId: string, bucket: string): void {
@@ -143,13 +123,12 @@ export class Buckets {
     checkKey(key);
     expectBytes('putObject', 'body', body);
     this.bucketRow(accountId, bucket);
-    const seg = this.writeSegmentSync([body]);
-    return this.commitObject(accountId, bucket, key, seg.file, seg.parts[0]!);
+    return this.commitObject(accountId, bucket, key, this.bytes.stage([body], [etagOf(body)]));
   }
 
   /**
-   * putObject for bytes that arrive over time (an HTTP body): they go to disk as they come, never
-   * all in memory. The bucket and key are checked before the first byte is taken. Nothing is kept
+   * putObject for bytes that arrive over time (an HTTP body): they are staged as they come (to
+   * disk, or to PostgreSQL), never all in memory. The bucket and key are checked before the first byte is taken. Nothing is kept
    * (no row, no file) when `body` throws (a client gone, a bad chunk signature, a hash that does
    * not match), when it holds more than `maxBytes`, or when the MD5 is not `contentMd5`; the
    * version is committed as putObject commits it, durable before the row points at it.
@@ -163,8 +142,8 @@ export class Buckets {
   ): Promise<{ versionId: string; etag: string }> {
     checkKey(key);
     this.bucketRow(accountId, bucket);
-    const upload = await SegmentUpload.begin(this.dirs);
-    let part: SegmentPart;
+    const upload = await this.bytes.upload();
+    let staged: StagedBodies;
     try {
       for await (const bytes of body) {
         if (opts.maxBytes !== undefined && upload.size + bytes.length > opts.maxBytes)
@@ -176,33 +155,32 @@ export class Buckets {
         await upload.write(bytes);
       }
       const done = await upload.finish();
+      // abort() below drops a finished upload too.
       if (opts.contentMd5 && !done.md5.equals(opts.contentMd5))
         throw new BucketError(
           'BadDigest',
           400,
           `The Content-MD5 you specified did not match what we received: expected ${Buffer.from(opts.contentMd5).toString('base64')}, the body's is ${done.md5.toString('base64')}.`,
         );
-      part = { offset: 0, size: done.size, etag: done.etag };
+      staged = done.staged;
     } catch (err) {
       await upload.abort();
       throw err;
     }
-    return this.commitObject(accountId, bucket, key, upload.file, part);
+    return this.commitObject(accountId, bucket, key, staged);
   }
 
-  /** Makes a written single-object segment a version of `key` (deleting the segment if that fails). */
+  /** Makes one staged body a version of `key` (dropping what was staged if that fails). */
   private commitObject(
     accountId: string,
     bucket: string,
     key: string,
-    file: string,
-    part: SegmentPart,
+    staged: StagedBodies,
   ): { versionId: string; etag: string } {
-    const { versionId } = commitIntoSegment(
-      this.dirs,
-      file,
-      () =>
-        immediate(this.db, () => insertObjectVersion(this.db, file, part, accountId, bucket, key)),
+    const part = staged.parts[0]!;
+    const { versionId } = this.bytes.commit(
+      staged,
+      () => immediate(this.db, () => insertObjectVersion(this.db, part, accountId, bucket, key)),
       (v) => ({ referenced: true, replaced: v.replacedFiles }),
     );
     return { versionId, etag: part.etag };
@@ -335,18 +313,19 @@ export class Buckets {
   ):
     | {
         versioning: string | null;
-        object?: { file: string; offset: number; size: number };
+        object?: ObjectRef;
         destinationExists: boolean;
       }
     | undefined {
     const row = stmt(
       this.db,
-      `SELECT b.versioning, o.file, o."offset", o.size, EXISTS (SELECT 1 FROM buckets d WHERE d.account = b.account AND d.name = ?) AS destination_exists
+      `SELECT b.versioning, o.seq, o.file, o."offset", o.size, EXISTS (SELECT 1 FROM buckets d WHERE d.account = b.account AND d.name = ?) AS destination_exists
          FROM buckets b LEFT JOIN objects o ON o.account = b.account AND o.bucket = b.name AND o.key = ? AND o.version_id = ?
         WHERE b.account = ? AND b.name = ?`,
     ).get(destination, key, versionId, accountId, bucket) as
       | {
           versioning: string | null;
+          seq: number | null;
           file: string | null;
           offset: number | null;
           size: number | null;
@@ -356,9 +335,9 @@ export class Buckets {
     if (!row) return undefined;
     return {
       versioning: row.versioning,
-      ...(row.file === null
+      ...(row.seq === null
         ? {}
-        : { object: { file: row.file, offset: row.offset!, size: row.size! } }),
+        : { object: { seq: row.seq, file: row.file!, offset: row.offset!, size: row.size! } }),
       destinationExists: row.destination_exists === 1,
     };
   }
@@ -379,19 +358,12 @@ export class Buckets {
   }
 
   /** The bytes of one object version. */
-  readBody(row: { file: string; offset: number; size: number }): Uint8Array {
-    return readSegmentPart(this.dirs, row);
+  readBody(row: ObjectRef): Uint8Array {
+    return this.bytes.read(row);
   }
 
-  writeSegmentSync(bodies: readonly Uint8Array[]): Segment {
-    const seg = layout(bodies);
-    writePendingSegment(this.dirs, seg.file, bodies);
-    return seg;
-  }
-
-  /** Crash recovery, run on open (see sweepPendingSegments). */
+  /** Crash recovery, run on open (see ObjectBytes.sweep). */
   sweepPending(now = Date.now()): { published: number; deleted: number } {
-    const referenced = stmt(this.db, 'SELECT 1 FROM objects WHERE file = ?');
-    return sweepPendingSegments(this.dirs, (file) => referenced.get(file) !== undefined, now);
+    return this.bytes.sweep(now);
   }
 }

@@ -13,9 +13,12 @@ import { writeAndCommit } from './batch-commit.js';
 import type { CommitWorkerData, WriterReply, WriterRequest } from './commit-messages.js';
 import { describeError, WRITER_CLOSED } from './commit-messages.js';
 import { connect } from './db.js';
+import { objectBytesFor } from './object-bytes.js';
 
 const { dbFile, dirs, port, state } = workerData as CommitWorkerData;
 const db = connect(dbFile);
+// On PostgreSQL the bytes go in with the rows, on this connection; on SQLite, into segment files.
+const bytes = objectBytesFor(db, dirs);
 const reply = (m: WriterReply): void => port.postMessage(m);
 
 port.on('message', (first: WriterRequest) => {
@@ -48,7 +51,7 @@ function commit(batches: Array<Extract<WriterRequest, { type: 'batch' }>>): void
   try {
     const { file, outcomes } = writeAndCommit(
       db,
-      dirs,
+      bytes,
       batches.flatMap((b) => b.batch),
     );
     let at = 0;

@@ -5,6 +5,8 @@ import { writeAndCommit } from './batch-commit.js';
 import type { CommitWorkerData, WriterReply, WriterRequest } from './commit-messages.js';
 import { rebuildError, WRITER_CLOSED, WRITER_OPEN } from './commit-messages.js';
 import type { Db } from './db.js';
+import type { ObjectBytes } from './object-bytes.js';
+import { objectBytesFor } from './object-bytes.js';
 import type { SegmentDirs } from './segment-files.js';
 import { workerEntry, type WorkerEntry } from './worker-entry.js';
 
@@ -33,13 +35,17 @@ export class CommitWriter {
   private readonly waiting = new Map<number, Waiting>();
   /** Batches that arrived while the worker was starting: still ours, bodies and all. */
   private held: Array<{ batch: BatchJob[] } & Waiting> = [];
+  /** Where batches committed on this thread keep their objects' bytes. */
+  private readonly bytes: ObjectBytes;
 
   constructor(
     private readonly db: Db,
     private readonly dbFile: string,
     private readonly dirs: SegmentDirs,
     private readonly entry: WorkerEntry | undefined = workerEntry('commit-worker'),
-  ) {}
+  ) {
+    this.bytes = objectBytesFor(db, dirs);
+  }
 
   /** True once batches go to the worker thread (for diagnostics and tests). */
   get onWorker(): boolean {
@@ -50,7 +56,7 @@ export class CommitWriter {
   commit(batch: BatchJob[]): Promise<CommittedBatch> {
     if (this.mode === 'idle') this.start();
     if (this.mode === 'closed') return Promise.reject(new Error('the store is closed'));
-    if (this.mode === 'inline') return commitHere(this.db, this.dirs, batch);
+    if (this.mode === 'inline') return commitHere(this.db, this.bytes, batch);
     return new Promise((resolve, reject) => {
       if (this.mode === 'starting') this.held.push({ batch, resolve, reject });
       else this.send(batch, { resolve, reject });
@@ -79,7 +85,7 @@ export class CommitWriter {
     }
     this.stop();
     this.mode = 'closed';
-    for (const h of held) commitHere(this.db, this.dirs, h.batch).then(h.resolve, h.reject);
+    for (const h of held) commitHere(this.db, this.bytes, h.batch).then(h.resolve, h.reject);
   }
 
   private start(): void {
@@ -162,7 +168,7 @@ export class CommitWriter {
     this.mode = 'inline';
     const held = this.held;
     this.held = [];
-    for (const h of held) commitHere(this.db, this.dirs, h.batch).then(h.resolve, h.reject);
+    for (const h of held) commitHere(this.db, this.bytes, h.batch).then(h.resolve, h.reject);
   }
 
   private failAll(err: unknown): void {
@@ -194,9 +200,9 @@ export class CommitWriter {
 }
 
 /** writeAndCommit on this thread, its outcome as a promise like the worker's. */
-function commitHere(db: Db, dirs: SegmentDirs, batch: BatchJob[]): Promise<CommittedBatch> {
+function commitHere(db: Db, bytes: ObjectBytes, batch: BatchJob[]): Promise<CommittedBatch> {
   try {
-    return Promise.resolve(writeAndCommit(db, dirs, batch));
+    return Promise.resolve(writeAndCommit(db, bytes, batch));
   } catch (err) {
     return Promise.reject(err);
   }

@@ -25,6 +25,7 @@ import type {
 import type { NewJob } from './job-row.js';
 import { checkActive, findJobByToken, jobFields, succeeded } from './job-row.js';
 import { ManagedSigning } from './managed-jobs.js';
+import type { ObjectRef } from './object-bytes.js';
 import { newJobId } from './job-id.js';
 import type { SignerCache } from './key-material.js';
 import type { ManagedKeyCache } from './managed-keys.js';
@@ -173,7 +174,7 @@ export class JobPipeline {
       dstBucket,
       prefix,
     }: { srcBucket: string; srcKey: string; srcVersion: string; dstBucket: string; prefix: string },
-    source: { file: string; offset: number; size: number; destinationExists: boolean },
+    source: ObjectRef & { destinationExists: boolean },
   ): Promise<StartSigningJobResponse> {
     const jobId = newJobId();
     const createdAt = this.ctx.now();
@@ -262,7 +263,7 @@ export class JobPipeline {
     key: string,
     version: string,
     destination: string,
-  ): { file: string; offset: number; size: number; destinationExists: boolean } {
+  ): ObjectRef & { destinationExists: boolean } {
     const row = this.ctx.buckets.versionWithDestination(account, bucket, key, version, destination);
     if (!row)
       throw new ResourceNotFoundException(
@@ -371,7 +372,7 @@ export class JobPipeline {
     while (this.queue.length > 0) {
       const batch = this.takeBatch();
       try {
-        this.settle(batch, writeAndCommit(this.ctx.db, this.ctx.buckets.dirs, batch));
+        this.settle(batch, writeAndCommit(this.ctx.db, this.ctx.buckets.bytes, batch));
       } catch (err) {
         for (const c of batch) c.reject(err);
       }

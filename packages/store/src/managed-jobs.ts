@@ -29,6 +29,7 @@ import type {
   StartSigningJobResponse,
 } from './job-requests.js';
 import type { ManagedKeyCache } from './managed-keys.js';
+import type { ObjectRef } from './object-bytes.js';
 import { authorizeRef } from './permissions.js';
 import type { ProfileRow } from './profile-row.js';
 import { managedConfiguration } from './profile-input.js';
@@ -84,7 +85,7 @@ export class ManagedSigning {
   async signLambda(
     profile: ProfileRow,
     base: NewJob,
-    source: { file: string; offset: number; size: number },
+    source: ObjectRef,
     fail: (reason: string) => Promise<StartSigningJobResponse>,
   ): Promise<StartSigningJobResponse> {
     const { maxSizeBytes, platform } = this.configFor(profile);

@@ -1,23 +1,8 @@
 import { randomFillSync } from 'node:crypto';
 import type { Db } from './db.js';
-import { immediate, isBusy, stmt, withoutFsync } from './db.js';
+import { dialectOf, immediate, isBusy, stmt, withoutFsync } from './db.js';
 import { BucketError, noSuchBucket } from './errors.js';
-import { etagOf } from './etag.js';
-import { newSegmentName } from './segment-files.js';
-
-/**
- * A segment file written and fsynced under `pending/`, holding one or more object
- * bodies back to back; not visible until rows point at it.
- */
-export interface Segment {
-  file: string;
-  parts: SegmentPart[];
-}
-export interface SegmentPart {
-  offset: number;
-  size: number;
-  etag: string;
-}
+import type { StagedPart } from './object-bytes.js';
 
 /** A row of `objects`: one version of one key, and where its bytes are. */
 export interface ObjectRow {
@@ -56,15 +41,14 @@ export function bucketRowOf(
 }
 
 /**
- * Inserts the row that makes one part of a pending segment visible. Must run
- * inside the caller's transaction. An unversioned or suspended bucket keeps one
- * "null" version per key, as S3 does; a segment left without any row by that
- * replacement is returned for deletion after commit.
+ * Inserts the row that makes one staged body visible (object-bytes.ts). Must run inside the
+ * caller's transaction. An unversioned or suspended bucket keeps one "null" version per key, as
+ * S3 does; on SQLite, a segment left without any row by that replacement is returned for deletion
+ * after commit. On PostgreSQL the replaced version's chunks go with its row (ON DELETE CASCADE).
  */
 export function insertObjectVersion(
   db: Db,
-  file: string,
-  part: SegmentPart,
+  part: StagedPart,
   accountId: string,
   bucket: string,
   key: string,
@@ -83,46 +67,28 @@ export function insertObjectVersion(
     if (old) {
       stmt(db, 'DELETE FROM objects WHERE seq = ?').run(old.seq);
       if (
-        old.file !== file &&
+        dialectOf(db) === 'sqlite' &&
+        old.file !== part.file &&
         !stmt(db, 'SELECT 1 FROM objects WHERE file = ? LIMIT 1').get(old.file)
       )
         replacedFiles.push(old.file);
     }
   }
-  stmt(
-    db,
-    'INSERT INTO objects (account, bucket, key, version_id, file, "offset", etag, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-  ).run(accountId, bucket, key, versionId, file, part.offset, part.etag, part.size, Date.now());
+  const args = [accountId, bucket, key, versionId, part.file, part.offset, part.etag, part.size];
+  if (part.attach) {
+    // The bytes' rows name the new row's seq.
+    const row = stmt(db, `${INSERT_OBJECT} RETURNING seq`).get(...args, Date.now()) as {
+      seq: number;
+    };
+    part.attach(db, row.seq);
+  } else {
+    stmt(db, INSERT_OBJECT).run(...args, Date.now());
+  }
   return { versionId, replacedFiles };
 }
 
-/** Parts of a segment written by a signing job: their ETags are left to the first read. */
-export function pendingParts(bodies: readonly Uint8Array[]): SegmentPart[] {
-  return partsOf(
-    bodies.map((b) => b.length),
-    bodies.map(() => ETAG_NOT_YET),
-  );
-}
-
-/** A new segment's name and the parts of the bodies it will hold, with their ETags. */
-export function layout(bodies: readonly Uint8Array[]): Segment {
-  return {
-    file: newSegmentName(),
-    parts: partsOf(
-      bodies.map((b) => b.length),
-      bodies.map(etagOf),
-    ),
-  };
-}
-
-function partsOf(sizes: readonly number[], etags: readonly string[]): SegmentPart[] {
-  let offset = 0;
-  return sizes.map((size, i) => {
-    const part = { offset, size, etag: etags[i]! };
-    offset += size;
-    return part;
-  });
-}
+const INSERT_OBJECT =
+  'INSERT INTO objects (account, bucket, key, version_id, file, "offset", etag, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)';
 
 const VERSION_ID_BYTES = 24;
 const versionIdPool = Buffer.allocUnsafeSlow(VERSION_ID_BYTES * 256);

@@ -21,6 +21,14 @@ const PG_ADDITIONS: Readonly<Record<number, string>> = {
         bytes BYTEA NOT NULL,
         PRIMARY KEY (object_seq, n)
       );
+      -- A streamed put's chunks until its row is committed (chunk-bytes.ts); swept at open when idle.
+      CREATE TABLE object_uploads (
+        upload_id TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        bytes BYTEA NOT NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (upload_id, n)
+      );
   `,
 };
 

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fsyncDirSync, writeFileDurableSync } from './files.js';
 
 /** Pending files of a live process younger than this are left alone by the sweep: they may be mid-job or mid-upload. */
-const PENDING_GRACE_MS = 10 * 60_000;
+export const PENDING_GRACE_MS = 10 * 60_000;
 
 /**
  * Where object segments live: written and fsynced under `objects/pending/`, made

@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import type { Db } from './db.js';
 import { connect, schemaVersion } from './db.js';
 import { etagOf } from './etag.js';
+import { OBJECT_CHUNK_BYTES } from './chunk-bytes.js';
 import { ETAG_NOT_YET } from './object-rows.js';
 import type { PgDriver } from './pg-driver.js';
 import { PG_MIGRATIONS } from './pg-schema.js';
@@ -36,8 +37,6 @@ export class StoreCopyError extends Error {
   }
 }
 
-/** Object bytes go in rows of at most this many (pg-schema.ts, object_chunks). */
-const CHUNK_BYTES = 1024 * 1024;
 const ROWS_PER_INSERT = 200;
 const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
@@ -143,11 +142,11 @@ async function copyBody(
 ): Promise<void> {
   const body = readSegmentPart(dirs, row as { file: string; offset: number; size: number });
   // An empty body is one empty chunk, so every version has its bytes' rows.
-  for (let n = 0, at = 0; at < body.length || n === 0; n++, at += CHUNK_BYTES)
+  for (let n = 0, at = 0; at < body.length || n === 0; n++, at += OBJECT_CHUNK_BYTES)
     await tx.query('INSERT INTO object_chunks (object_seq, n, bytes) VALUES (?, ?, ?)', [
       row['seq'] as number,
       n,
-      body.subarray(at, at + CHUNK_BYTES),
+      body.subarray(at, at + OBJECT_CHUNK_BYTES),
     ]);
   report.objects++;
   report.objectBytes += body.length;

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignerStore } from '../src/index.js';
+import { etagOf } from '../src/etag.js';
 import { insertObjectVersion } from '../src/object-rows.js';
 import { ALICE, BOB, enc, expectStoreError, openStore, removeDir, tempDir } from './helpers.js';
 
@@ -137,9 +138,9 @@ describe('versioned buckets', () => {
     // A writer that died before its commit: pid 999999999 is no process.
     writeFileSync(join(pending, '999999999-00000000000000000000000000000000'), 'half an object');
     // A writer that committed but died before the rename.
-    const seg = b.writeSegmentSync([enc('committed')]);
+    const seg = b.bytes.stage([enc('committed')], [etagOf(enc('committed'))]);
     const versionId = db(b).transaction(
-      () => insertObjectVersion(db(b), seg.file, seg.parts[0]!, A, 'crashy', 'k').versionId,
+      () => insertObjectVersion(db(b), seg.parts[0]!, A, 'crashy', 'k').versionId,
     )();
     // Readers already see it, from pending/.
     expect(new TextDecoder().decode(b.getObject(A, 'crashy', 'k', versionId).body)).toBe(
@@ -148,10 +149,11 @@ describe('versioned buckets', () => {
     // Our own pid is alive, so the sweep leaves young files alone ...
     expect(b.sweepPending()).toEqual({ published: 0, deleted: 1 });
     expect(readdirSync(pending)).toEqual([seg.file]);
+    const file = seg.file!;
     // ... and past the grace period treats them as a crashed writer's.
     expect(b.sweepPending(Date.now() + 3600_000)).toEqual({ published: 1, deleted: 0 });
     expect(readdirSync(pending)).toEqual([]);
-    expect(existsSync(join(dir, 'objects', seg.file.slice(-2), seg.file))).toBe(true);
+    expect(existsSync(join(dir, 'objects', file.slice(-2), file))).toBe(true);
     expect(new TextDecoder().decode(b.getObject(A, 'crashy', 'k', versionId).body)).toBe(
       'committed',
     );

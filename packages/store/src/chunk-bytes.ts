@@ -1,0 +1,189 @@
+/**
+ * PostgreSQL's engine keeps object bytes in the database (pg-schema.ts): `object_chunks` rows of
+ * at most 1 MiB naming their version's `objects.seq`, inserted in the same transaction as the row
+ * (and, for a signing job, as the job's row), so a committed version always has its bytes and an
+ * uncommitted one leaves none, whichever server wrote it and whatever happened to it. A replaced
+ * "null" version's chunks go with its row (ON DELETE CASCADE). Nothing is kept on the local disk.
+ *
+ * A streamed put is staged, then committed. Its chunks go into `object_uploads` as they arrive,
+ * each insert committed on its own, and the commit moves them under the new row's seq inside the
+ * transaction that inserts it. Writing them straight into `object_chunks` in one transaction held
+ * for the whole upload is what cannot be done: the store's transactions are synchronous and hold
+ * the one write lock all servers take turns at (pg-db.ts), so a slow client would stop every
+ * writer of every server for as long as it takes to send its body. Staged, memory stays bounded
+ * (one chunk per upload), and the lock is held only for the copy inside the database. Staged rows
+ * of an upload that never finished (a client gone, a server killed) are swept at open.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Db } from './db.js';
+import { stmt } from './db.js';
+import { BucketError } from './errors.js';
+import type { ObjectBytes, ObjectRef, ObjectUpload, StagedBodies } from './object-bytes.js';
+import { PENDING_GRACE_MS } from './segment-files.js';
+
+/** Object bytes go in rows of at most this many: `store copy` fills object_chunks the same way. */
+export const OBJECT_CHUNK_BYTES = 1024 * 1024;
+
+const INSERT_CHUNK = 'INSERT INTO object_chunks (object_seq, n, bytes) VALUES (?, ?, ?)';
+
+/**
+ * A view's own bytes: a query's parameters are posted to the connection's thread, and posting a
+ * view copies its whole ArrayBuffer, which for a chunk of a large body is the whole body.
+ */
+function own(view: Uint8Array): Uint8Array {
+  return view.byteOffset === 0 && view.byteLength === view.buffer.byteLength ? view : view.slice();
+}
+
+/** Inserts `body` as the chunks of version `seq`; an empty body is one empty chunk, as store copy writes it. */
+function insertChunks(db: Db, seq: number, body: Uint8Array): void {
+  for (let n = 0, at = 0; at < body.length || n === 0; n++, at += OBJECT_CHUNK_BYTES)
+    stmt(db, INSERT_CHUNK).run(seq, n, own(body.subarray(at, at + OBJECT_CHUNK_BYTES)));
+}
+
+export class ChunkBytes implements ObjectBytes {
+  constructor(private readonly db: Db) {}
+
+  stage(bodies: readonly Uint8Array[], etags: readonly string[]): StagedBodies {
+    // Nothing to write ahead: the bytes go in with their rows, in one transaction.
+    return {
+      parts: bodies.map((body, i) => ({
+        file: '',
+        offset: 0,
+        size: body.length,
+        etag: etags[i]!,
+        attach: (db: Db, seq: number) => insertChunks(db, seq, body),
+      })),
+    };
+  }
+
+  commit<T>(staged: StagedBodies | undefined, commit: () => T): T {
+    try {
+      return commit();
+    } catch (err) {
+      staged?.discard?.();
+      throw err;
+    }
+  }
+
+  read(ref: ObjectRef): Uint8Array {
+    const chunks = stmt(
+      this.db,
+      'SELECT n, bytes FROM object_chunks WHERE object_seq = ? ORDER BY n',
+    ).all(ref.seq) as Array<{ n: number; bytes: Buffer }>;
+    const body = Buffer.concat(chunks.map((c) => c.bytes));
+    if (body.length !== ref.size || chunks.some((c, i) => c.n !== i))
+      throw new Error(
+        `object ${ref.seq}: expected ${ref.size} bytes in its chunks, found ${body.length} in chunks ${chunks.map((c) => c.n).join(',') || '(none)'}`,
+      );
+    return body;
+  }
+
+  upload(): Promise<ObjectUpload> {
+    return Promise.resolve(new ChunkUpload(this.db));
+  }
+
+  sweep(now: number): { published: number; deleted: number } {
+    const gone = stmt(
+      this.db,
+      `DELETE FROM object_uploads WHERE upload_id IN
+         (SELECT upload_id FROM object_uploads GROUP BY upload_id HAVING max(created_at) < ?)
+       RETURNING upload_id`,
+    ).all(now - PENDING_GRACE_MS) as Array<{ upload_id: string }>;
+    return { published: 0, deleted: new Set(gone.map((g) => g.upload_id)).size };
+  }
+}
+
+/** One streamed put's chunks, staged in object_uploads as they fill. */
+class ChunkUpload implements ObjectUpload {
+  private readonly id = randomBytes(16).toString('hex');
+  private held: Uint8Array[] = [];
+  private heldBytes = 0;
+  private staged = 0;
+  private chunks = 0;
+  private readonly md5 = createHash('md5');
+
+  constructor(private readonly db: Db) {}
+
+  get size(): number {
+    return this.staged + this.heldBytes;
+  }
+
+  write(bytes: Uint8Array): Promise<void> {
+    if (bytes.length === 0) return Promise.resolve();
+    this.md5.update(bytes);
+    this.held.push(bytes);
+    this.heldBytes += bytes.length;
+    while (this.heldBytes >= OBJECT_CHUNK_BYTES) {
+      const all = Buffer.concat(this.held, this.heldBytes);
+      this.stageChunk(all.subarray(0, OBJECT_CHUNK_BYTES));
+      const rest = all.subarray(OBJECT_CHUNK_BYTES);
+      this.held = rest.length > 0 ? [rest] : [];
+      this.heldBytes = rest.length;
+    }
+    return Promise.resolve();
+  }
+
+  finish(): Promise<{ md5: Buffer; staged: StagedBodies }> {
+    if (this.heldBytes > 0 || this.chunks === 0)
+      this.stageChunk(Buffer.concat(this.held, this.heldBytes));
+    this.held = [];
+    this.heldBytes = 0;
+    const md5 = this.md5.digest();
+    const count = this.chunks;
+    return Promise.resolve({
+      md5,
+      staged: {
+        parts: [
+          {
+            file: '',
+            offset: 0,
+            size: this.staged,
+            etag: `"${md5.toString('hex')}"`,
+            attach: (db: Db, seq: number) => this.moveUnder(db, seq, count),
+          },
+        ],
+        discard: () => this.drop(),
+      },
+    });
+  }
+
+  abort(): Promise<void> {
+    this.held = [];
+    this.heldBytes = 0;
+    this.drop();
+    return Promise.resolve();
+  }
+
+  private stageChunk(bytes: Uint8Array): void {
+    stmt(
+      this.db,
+      'INSERT INTO object_uploads (upload_id, n, bytes, created_at) VALUES (?, ?, ?, ?)',
+    ).run(this.id, this.chunks, own(bytes), Date.now());
+    this.chunks++;
+    this.staged += bytes.length;
+  }
+
+  /** Inside the row's transaction: the staged chunks become the version's. */
+  private moveUnder(db: Db, seq: number, count: number): void {
+    const moved = stmt(
+      db,
+      'INSERT INTO object_chunks (object_seq, n, bytes) SELECT ?, n, bytes FROM object_uploads WHERE upload_id = ?',
+    ).run(seq, this.id).changes;
+    // Only the sweep removes another's staged rows, after an upload idle past its grace period.
+    if (moved !== count)
+      throw new BucketError(
+        'RequestTimeout',
+        400,
+        `the upload's staged bytes are gone: expected ${count} chunk(s), found ${moved} (an upload idle for over ${PENDING_GRACE_MS / 60_000} minutes is swept)`,
+      );
+    stmt(db, 'DELETE FROM object_uploads WHERE upload_id = ?').run(this.id);
+  }
+
+  private drop(): void {
+    try {
+      stmt(this.db, 'DELETE FROM object_uploads WHERE upload_id = ?').run(this.id);
+    } catch {
+      // The connection is gone: the sweep at the next open removes them.
+    }
+  }
+}
