@@ -113,12 +113,24 @@ export class PgSyncConnection {
     }
     Atomics.store(this.state, 0, WAITING);
     this.port.postMessage(req);
-    const woke = Atomics.wait(this.state, 0, WAITING, ANSWER_TIMEOUT_MS);
-    const reply = receiveMessageOnPort(this.port)?.message as PgSyncReply | undefined;
-    if (woke === 'timed-out' || !reply) {
+    // Woken is not answered: the connection thread's notify for the previous answer can land after
+    // that answer was already taken (the word was read before the notify), so the word decides.
+    const deadline = Date.now() + ANSWER_TIMEOUT_MS;
+    for (let left = ANSWER_TIMEOUT_MS; left > 0; left = deadline - Date.now()) {
+      if (Atomics.wait(this.state, 0, WAITING, left) !== 'ok') break;
+      if (Atomics.load(this.state, 0) !== WAITING) break;
+    }
+    // The reply is posted before the word flips, so an answered word means a reply to read.
+    const answered = Atomics.load(this.state, 0) !== WAITING;
+    const reply = answered
+      ? (receiveMessageOnPort(this.port)?.message as PgSyncReply | undefined)
+      : undefined;
+    if (!reply) {
       // A late answer would be taken for the next request's: this thread and its connection are done.
       this.broken = new PgError(
-        `${this.location}: no answer from PostgreSQL within ${ANSWER_TIMEOUT_MS / 1000} s`,
+        answered
+          ? `${this.location}: the connection thread flagged an answer but posted none`
+          : `${this.location}: no answer from PostgreSQL within ${ANSWER_TIMEOUT_MS / 1000} s`,
         'TIMEOUT',
       );
       this.stop();
