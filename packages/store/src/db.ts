@@ -1,34 +1,11 @@
 import { closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import type { Db, Statement } from './db-interface.js';
 import { PgDb } from './pg-db.js';
 import { PG_MIGRATIONS, toPostgresDdl } from './pg-schema.js';
 import { MIGRATIONS } from './schema.js';
 
-/** A prepared statement, as better-sqlite3 has it (and pg-db.ts has it for PostgreSQL). */
-export interface Statement {
-  /** Whether it answers rows. */
-  readonly reader: boolean;
-  get(...params: unknown[]): unknown;
-  all(...params: unknown[]): unknown[];
-  run(...params: unknown[]): { changes: number };
-  iterate(...params: unknown[]): IterableIterator<unknown>;
-}
-
-/**
- * The database the store's operations run on: a better-sqlite3 connection, or PgDb (pg-db.ts),
- * the same calls on PostgreSQL. Only what the store uses of better-sqlite3's API.
- */
-export interface Db {
-  /** The file, or the postgres:// URL without its password: for messages. */
-  readonly name: string;
-  readonly inTransaction: boolean;
-  prepare(sql: string): Statement;
-  exec(sql: string): unknown;
-  pragma(source: string, options?: { simple?: boolean }): unknown;
-  /** Only BEGIN IMMEDIATE transactions of a function without arguments (immediate() below). */
-  transaction<T>(fn: () => T): { immediate(): T };
-  close(): unknown;
-}
+export type { Db, Statement } from './db-interface.js';
 
 /** A `postgres://` or `postgresql://` URL names a PostgreSQL database; anything else is a file. */
 export function isPostgresUrl(location: string): boolean {

@@ -16,6 +16,7 @@ export {
   BucketError,
 } from './errors.js';
 export { MasterKeyError, MASTER_KEY_FILE } from './master-key.js';
+export { PgError } from './pg-sync.js';
 export {
   PROFILE_ACTIONS,
   MAX_POLICY_BYTES,

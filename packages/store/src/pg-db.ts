@@ -12,7 +12,7 @@
  *   servers sharing the database take turns at writing exactly as SQLite's processes do, and
  *   those rules hold across servers unchanged. Reads outside a transaction take no lock.
  */
-import type { Db, Statement } from './db.js';
+import type { Db, Statement } from './db-interface.js';
 import { PgSyncConnection } from './pg-sync.js';
 import { toNumbered } from './sql-driver.js';
 import { SCHEMA_LOCK } from './sql-migrate.js';

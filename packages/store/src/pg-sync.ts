@@ -8,7 +8,7 @@
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import type { PgSyncReply, PgSyncRequest, PgSyncWorkerData } from './pg-sync-messages.js';
-import { ANSWERED, WAITING } from './pg-sync-messages.js';
+import { WAITING } from './pg-sync-messages.js';
 import { redactUrl } from './sql-driver.js';
 import { workerEntry } from './worker-entry.js';
 
