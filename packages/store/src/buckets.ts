@@ -128,10 +128,11 @@ export class Buckets {
 
   /**
    * putObject for bytes that arrive over time (an HTTP body): they are staged as they come (to
-   * disk, or to PostgreSQL), never all in memory. The bucket and key are checked before the first byte is taken. Nothing is kept
-   * (no row, no file) when `body` throws (a client gone, a bad chunk signature, a hash that does
-   * not match), when it holds more than `maxBytes`, or when the MD5 is not `contentMd5`; the
-   * version is committed as putObject commits it, durable before the row points at it.
+   * disk, or to PostgreSQL), never all in memory. The bucket and key are checked before the first
+   * byte is taken. Nothing is kept (no row, no bytes) when `body` throws (a client gone, a bad
+   * chunk signature, a hash that does not match), when it holds more than `maxBytes`, or when the
+   * MD5 is not `contentMd5`; the version is committed as putObject commits it, its bytes durable
+   * no later than its row.
    */
   async putObjectStream(
     accountId: string,
@@ -254,7 +255,7 @@ export class Buckets {
                 seq = (SELECT max(o2.seq) FROM objects o2 WHERE o2.account = o.account AND o2.bucket = o.bucket AND o2.key = o.key) AS latest
            FROM objects o
           WHERE account = ? AND bucket = ? AND substr(key, 1, length(?)) = ?
-            AND (key > ? OR (key = ? AND ? IS NOT NULL AND seq < ?))
+            AND (key > ? OR (key = ? AND seq < ?))
           ORDER BY key ASC, seq DESC LIMIT ?`,
     ).all(
       accountId,
@@ -263,7 +264,7 @@ export class Buckets {
       prefix,
       km,
       km,
-      markerSeq ?? null,
+      // Without a version marker, no version of the marker key itself: seqs start at 1.
       markerSeq ?? 0,
       maxKeys + 1,
     ) as Array<ObjectRow & { latest: number }>;

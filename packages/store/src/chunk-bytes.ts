@@ -26,6 +26,10 @@ export const OBJECT_CHUNK_BYTES = 1024 * 1024;
 
 const INSERT_CHUNK = 'INSERT INTO object_chunks (object_seq, n, bytes) VALUES (?, ?, ?)';
 
+/** The object row's INSERT, then `then` with the new row as `o`: one statement, one round trip. */
+const withRow = (insertRow: string, then: string): string =>
+  `WITH o AS (${insertRow} RETURNING seq) ${then}`;
+
 /**
  * A view's own bytes: a query's parameters are posted to the connection's thread, and posting a
  * view copies its whole ArrayBuffer, which for a chunk of a large body is the whole body.
@@ -34,10 +38,27 @@ function own(view: Uint8Array): Uint8Array {
   return view.byteOffset === 0 && view.byteLength === view.buffer.byteLength ? view : view.slice();
 }
 
-/** Inserts `body` as the chunks of version `seq`; an empty body is one empty chunk, as store copy writes it. */
-function insertChunks(db: Db, seq: number, body: Uint8Array): void {
-  for (let n = 0, at = 0; at < body.length || n === 0; n++, at += OBJECT_CHUNK_BYTES)
-    stmt(db, INSERT_CHUNK).run(seq, n, own(body.subarray(at, at + OBJECT_CHUNK_BYTES)));
+/**
+ * Inserts the object row with `body` as its chunks: the first (most signed objects' only one) in
+ * the same statement as the row. An empty body is one empty chunk, as store copy writes it.
+ */
+function insertWithChunks(
+  db: Db,
+  insertRow: string,
+  params: readonly unknown[],
+  body: Uint8Array,
+): void {
+  const chunk = (n: number) =>
+    own(body.subarray(n * OBJECT_CHUNK_BYTES, (n + 1) * OBJECT_CHUNK_BYTES));
+  const { seq } = stmt(
+    db,
+    withRow(
+      insertRow,
+      'INSERT INTO object_chunks (object_seq, n, bytes) SELECT seq, 0, ? FROM o RETURNING object_seq AS seq',
+    ),
+  ).get(...params, chunk(0)) as { seq: number };
+  for (let n = 1; n * OBJECT_CHUNK_BYTES < body.length; n++)
+    stmt(db, INSERT_CHUNK).run(seq, n, chunk(n));
 }
 
 export class ChunkBytes implements ObjectBytes {
@@ -51,7 +72,8 @@ export class ChunkBytes implements ObjectBytes {
         offset: 0,
         size: body.length,
         etag: etags[i]!,
-        attach: (db: Db, seq: number) => insertChunks(db, seq, body),
+        insert: (db: Db, insertRow: string, params: readonly unknown[]) =>
+          insertWithChunks(db, insertRow, params, body),
       })),
     };
   }
@@ -139,7 +161,8 @@ class ChunkUpload implements ObjectUpload {
             offset: 0,
             size: this.staged,
             etag: `"${md5.toString('hex')}"`,
-            attach: (db: Db, seq: number) => this.moveUnder(db, seq, count),
+            insert: (db: Db, insertRow: string, params: readonly unknown[]) =>
+              this.insertWithStaged(db, insertRow, params, count),
           },
         ],
         discard: () => this.drop(),
@@ -163,12 +186,20 @@ class ChunkUpload implements ObjectUpload {
     this.staged += bytes.length;
   }
 
-  /** Inside the row's transaction: the staged chunks become the version's. */
-  private moveUnder(db: Db, seq: number, count: number): void {
+  /** Inside the row's transaction: the row, and the staged chunks become its own. */
+  private insertWithStaged(
+    db: Db,
+    insertRow: string,
+    params: readonly unknown[],
+    count: number,
+  ): void {
     const moved = stmt(
       db,
-      'INSERT INTO object_chunks (object_seq, n, bytes) SELECT ?, n, bytes FROM object_uploads WHERE upload_id = ?',
-    ).run(seq, this.id).changes;
+      withRow(
+        insertRow,
+        'INSERT INTO object_chunks (object_seq, n, bytes) SELECT o.seq, u.n, u.bytes FROM o, object_uploads u WHERE u.upload_id = ?',
+      ),
+    ).run(...params, this.id).changes;
     // Only the sweep removes another's staged rows, after an upload idle past its grace period.
     if (moved !== count)
       throw new BucketError(

@@ -29,8 +29,11 @@ export interface StagedPart {
   size: number;
   /** The ETag, or ETAG_NOT_YET (object-rows.ts) for a signed object, computed on first read. */
   etag: string;
-  /** PostgreSQL: run inside the row's transaction, right after its insert, with the new row's seq. */
-  attach?(db: Db, seq: number): void;
+  /**
+   * PostgreSQL: inserts the row itself, inside the row's transaction, given the row's INSERT
+   * statement and its parameters, so that its bytes' rows go in with it (one statement).
+   */
+  insert?(db: Db, insertRow: string, params: readonly unknown[]): void;
 }
 
 /** Bodies staged together (one segment on SQLite), one part each. */

@@ -74,16 +74,19 @@ export function insertObjectVersion(
         replacedFiles.push(old.file);
     }
   }
-  const args = [accountId, bucket, key, versionId, part.file, part.offset, part.etag, part.size];
-  if (part.attach) {
-    // The bytes' rows name the new row's seq.
-    const row = stmt(db, `${INSERT_OBJECT} RETURNING seq`).get(...args, Date.now()) as {
-      seq: number;
-    };
-    part.attach(db, row.seq);
-  } else {
-    stmt(db, INSERT_OBJECT).run(...args, Date.now());
-  }
+  const params = [
+    accountId,
+    bucket,
+    key,
+    versionId,
+    part.file,
+    part.offset,
+    part.etag,
+    part.size,
+    Date.now(),
+  ];
+  if (part.insert) part.insert(db, INSERT_OBJECT, params);
+  else stmt(db, INSERT_OBJECT).run(...params);
   return { versionId, replacedFiles };
 }
 

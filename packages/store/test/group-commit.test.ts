@@ -14,8 +14,8 @@ import { CommitWriter } from '../src/commit-writer.js';
 import { openDatabase } from '../src/db.js';
 import { finalPath } from '../src/segment-files.js';
 import { etagOf } from '../src/etag.js';
-import type { NewJob } from '../src/job-row.js';
 import { ALICE, openStore, removeDir, tempDir } from './helpers.js';
+import { job } from './new-job.js';
 
 const dirs: string[] = [];
 const dir = (label: string): string => {
@@ -24,35 +24,6 @@ const dir = (label: string): string => {
   return d;
 };
 afterAll(() => dirs.forEach(removeDir));
-
-function job(jobId: string, token: string, destBucket = 'dst'): NewJob {
-  return {
-    job_id: jobId,
-    owner: ALICE.accountId,
-    invoker: ALICE.accountId,
-    requested_by: ALICE.principalArn,
-    client_token: token,
-    profile_name: 'p',
-    profile_version: 'v000000001',
-    platform_id: 'AmazonFreeRTOS-Default',
-    platform_display_name: 'Amazon FreeRTOS',
-    certificate_arn: null,
-    overrides: null,
-    signing_parameters: null,
-    source_bucket: 'src',
-    source_key: 'k',
-    source_version: 'v',
-    dest_bucket: destBucket,
-    dest_prefix: 'o/',
-    signed_key: `o/${jobId}`,
-    signed_version: null,
-    status: 'Succeeded',
-    status_reason: 'Signing Succeeded',
-    created_at: 1,
-    completed_at: 2,
-    signature_expires_at: 3,
-  };
-}
 
 /** A migrated database with Alice's versioned "dst" bucket, and a writer on it. */
 function setUp(label: string, entry?: ConstructorParameters<typeof CommitWriter>[3] | 'default') {

@@ -1,9 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignerStore } from '../src/index.js';
 import { ALICE, expectStoreError, openStore, removeDir, tempDir } from './helpers.js';
+import { md5, pieces } from './stream-pieces.js';
 
 let dir: string;
 let store: SignerStore;
@@ -21,22 +22,11 @@ afterAll(() => {
   removeDir(dir);
 });
 
-/** The bytes in pieces, as an HTTP body arrives; `fail` throws after that many bytes, as a client that hangs up. */
-async function* pieces(bytes: Uint8Array, size = 64 * 1024, fail?: number): AsyncGenerator<Buffer> {
-  for (let at = 0; at < bytes.length; at += size) {
-    if (fail !== undefined && at >= fail) throw new Error('the client went away');
-    await new Promise((r) => setImmediate(r));
-    yield Buffer.from(bytes.subarray(at, at + size));
-  }
-}
-
 /** Every segment file of the data dir, pending or published. */
 function segmentFiles(): string[] {
   const root = join(dir, 'objects');
   return readdirSync(root).flatMap((d) => readdirSync(join(root, d)).map((f) => join(root, d, f)));
 }
-
-const md5 = (b: Uint8Array): Buffer => createHash('md5').update(b).digest();
 
 describe('putObjectStream', () => {
   it('writes the bytes as they come to a 0600 file and reads them back, with the MD5 ETag', async () => {
@@ -60,7 +50,14 @@ describe('putObjectStream', () => {
     const bytes = randomBytes(3 * 1024 * 1024);
     const before = segmentFiles();
     await expect(
-      store.buckets.putObjectStream(A, 'plain', 'cut.bin', pieces(bytes, 64 * 1024, 2_000_000)),
+      store.buckets.putObjectStream(
+        A,
+        'plain',
+        'cut.bin',
+        pieces(bytes, 64 * 1024, (at) => {
+          if (at >= 2_000_000) throw new Error('the client went away');
+        }),
+      ),
     ).rejects.toThrow('the client went away');
     await expectStoreError(
       () =>
