@@ -166,7 +166,7 @@ try {
 
 async function stopServer(): Promise<void> {
   if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child!.on('exit', r));
+    const exited = new Promise((r) => child.on('exit', r));
     child.kill('SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
     if (child.exitCode === null) child.kill('SIGKILL');

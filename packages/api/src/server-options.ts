@@ -42,8 +42,6 @@ export interface SignerServerOptions {
   auditOrigin?: string;
   /** For open(): a PostgreSQL database (`postgres://…`) to keep the state in, shared by every server given it (default: SQLite in dataDir, or FWSIGN_DATABASE). */
   database?: string;
-  /** For open(): the master key (32 bytes); default FWSIGN_MASTER_KEY, else `<dataDir>/master.key`. */
-  masterKey?: Uint8Array;
   /** For open(): make Signer-managed keys in this PKCS#11 token (a URI naming it; the store's managedKeysPkcs11Uri). */
   managedKeysPkcs11Uri?: string;
   /** The web console's built files, served at /console/ (none when absent). */

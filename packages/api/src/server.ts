@@ -86,7 +86,6 @@ export class SignerServer {
         ...(opts.auditOrigin !== undefined ? { auditOrigin: opts.auditOrigin } : {}),
         ...(opts.managedKeysPkcs11Uri ? { managedKeysPkcs11Uri: opts.managedKeysPkcs11Uri } : {}),
         ...(opts.database !== undefined ? { database: opts.database } : {}),
-        ...(opts.masterKey !== undefined ? { masterKey: opts.masterKey } : {}),
       });
     try {
       return new SignerServer({ ...opts, store });

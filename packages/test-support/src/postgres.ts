@@ -136,7 +136,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     let stderr = '';
     const launch = async (): Promise<ChildProcess> => {
       const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-      child.stderr!.on('data', (d: Buffer) => {
+      child.stderr.on('data', (d: Buffer) => {
         stderr = (stderr + d.toString()).slice(-4000);
       });
       await waitReady(bin, dir, port, child, () => stderr);
