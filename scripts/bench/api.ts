@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isPostgresUrl, redactUrl, SignerStore } from '@fwsign/store';
-import { benchTwoServers, setUpSigning } from './api-postgres.js';
+import { benchTwoServers, setUpSigning, stopChild } from './api-postgres.js';
 import { leanClient, load, pct, profiled, sdkClient, type JobClient } from './api-client.js';
 import { procCpuUs } from './proc-cpu.js';
 
@@ -165,10 +165,5 @@ try {
 }
 
 async function stopServer(): Promise<void> {
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child.on('exit', r));
-    child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-    if (child.exitCode === null) child.kill('SIGKILL');
-  }
+  if (child) await stopChild(child);
 }
