@@ -123,9 +123,17 @@ function databaseOf(given: string | undefined): string | undefined {
   if (database !== undefined && !isPostgresUrl(database))
     throw new InputError(
       'InvalidDatabase',
-      `${given !== undefined ? '--database' : 'FWSIGN_DATABASE'}: expected a postgres:// or postgresql:// URL, got ${JSON.stringify(redactUrl(database))}`,
+      `${given !== undefined ? '--database' : 'FWSIGN_DATABASE'}: expected a postgres:// or postgresql:// URL, got ${shown(database)}`,
     );
   return database;
+}
+
+/** A value for a message: a URL without its password; a file path as it is; anything else with an @ not at all. */
+function shown(value: string): string {
+  if (URL.canParse(value)) return JSON.stringify(redactUrl(value));
+  return value.includes('@')
+    ? '(a value with an @, not shown: it may hold a password)'
+    : JSON.stringify(value);
 }
 
 /** The CLI bundle ships the console in dist/console; from source it is packages/console/dist. */
