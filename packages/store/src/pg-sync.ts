@@ -113,22 +113,18 @@ export class PgSyncConnection {
     }
     Atomics.store(this.state, 0, WAITING);
     this.port.postMessage(req);
-    // Woken is not answered: the connection thread's notify for the previous answer can land after
-    // that answer was already taken (the word was read before the notify), so the word decides.
+    // Woken, the word is checked again: the thread flips it and then notifies, so the previous
+    // answer's notify can land after this request was posted, before its own answer is there.
     const deadline = Date.now() + ANSWER_TIMEOUT_MS;
-    for (let left = ANSWER_TIMEOUT_MS; left > 0; left = deadline - Date.now()) {
-      if (Atomics.wait(this.state, 0, WAITING, left) !== 'ok') break;
-      if (Atomics.load(this.state, 0) !== WAITING) break;
-    }
-    // The reply is posted before the word flips, so an answered word means a reply to read.
-    const answered = Atomics.load(this.state, 0) !== WAITING;
-    const reply = answered
+    for (let left = ANSWER_TIMEOUT_MS; left > 0; left = deadline - Date.now())
+      if (Atomics.wait(this.state, 0, WAITING, left) !== 'ok' || this.answered()) break;
+    const reply = this.answered()
       ? (receiveMessageOnPort(this.port)?.message as PgSyncReply | undefined)
       : undefined;
     if (!reply) {
       // A late answer would be taken for the next request's: this thread and its connection are done.
       this.broken = new PgError(
-        answered
+        this.answered()
           ? `${this.location}: the connection thread flagged an answer but posted none`
           : `${this.location}: no answer from PostgreSQL within ${ANSWER_TIMEOUT_MS / 1000} s`,
         'TIMEOUT',
@@ -147,5 +143,9 @@ export class PgSyncConnection {
       );
     }
     return reply;
+  }
+
+  private answered(): boolean {
+    return Atomics.load(this.state, 0) !== WAITING;
   }
 }
