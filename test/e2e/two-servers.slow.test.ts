@@ -4,7 +4,7 @@
  * and `kill -9` of one under load loses no acknowledged job. Driven by the AWS SDK.
  */
 import { randomBytes, verify } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -226,6 +226,8 @@ describe.skipIf(skip !== undefined)('two servers on one PostgreSQL', { timeout: 
     expect(r.stderr).toContain('FWSIGN_MASTER_KEY: this is not the master key the');
     expect(r.stderr).toContain('(its key-check value differs); refusing to start');
     expect(r.stderr).not.toContain(PASSWORD);
+    // The data dir it made (with a master key of its own) is gone again.
+    expect(existsSync(join(work, 'c'))).toBe(false);
   });
 
   it('kill -9 of one server under 8 clients × 50 jobs: every acknowledged job is Succeeded and readable on the survivor', async () => {

@@ -59,6 +59,10 @@ export const serve: Command = {
     // A port in use is found before the data folder is made, so a failed start leaves nothing.
     await checkPortFree(host, port);
     const created = !existsSync(dataDir);
+    // A start refused (a database unreachable, another master key) leaves no folder it made.
+    const undo = async (): Promise<void> => {
+      if (created) await rm(dataDir, { recursive: true, force: true });
+    };
     const server = await SignerServer.open({
       dataDir,
       port,
@@ -72,6 +76,9 @@ export const serve: Command = {
       ...(auditOrigin !== undefined ? { auditOrigin } : {}),
       checkpointIntervalMs: checkpointSeconds * 1000,
       ...(managedKeysUri !== undefined ? { managedKeysPkcs11Uri: managedKeysUri } : {}),
+    }).catch(async (err: unknown) => {
+      await undo();
+      throw err;
     });
     let url: string;
     try {
@@ -79,7 +86,7 @@ export const serve: Command = {
     } catch (err) {
       // Taken between the check and now: undo the start.
       await server.close();
-      if (created) await rm(dataDir, { recursive: true, force: true });
+      await undo();
       throw portError(host, port, err);
     }
     io.stderr.write(
