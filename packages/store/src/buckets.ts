@@ -4,7 +4,7 @@ import type { Db } from './db.js';
 import { immediate, stmt } from './db.js';
 import { BucketError, noSuchBucket } from './errors.js';
 import type { ObjectBytes, ObjectRef, StagedBodies } from './object-bytes.js';
-import { objectBytesFor } from './object-bytes.js';
+import { objectBytesFor } from './object-bytes-for.js';
 import type { ObjectRow } from './object-rows.js';
 import {
   bucketRowOf,

@@ -13,7 +13,7 @@ import { writeAndCommit } from './batch-commit.js';
 import type { CommitWorkerData, WriterReply, WriterRequest } from './commit-messages.js';
 import { describeError, WRITER_CLOSED } from './commit-messages.js';
 import { connect } from './db.js';
-import { objectBytesFor } from './object-bytes.js';
+import { objectBytesFor } from './object-bytes-for.js';
 
 const { dbFile, dirs, port, state } = workerData as CommitWorkerData;
 const db = connect(dbFile);

@@ -6,7 +6,7 @@ import type { CommitWorkerData, WriterReply, WriterRequest } from './commit-mess
 import { rebuildError, WRITER_CLOSED, WRITER_OPEN } from './commit-messages.js';
 import type { Db } from './db.js';
 import type { ObjectBytes } from './object-bytes.js';
-import { objectBytesFor } from './object-bytes.js';
+import { objectBytesFor } from './object-bytes-for.js';
 import type { SegmentDirs } from './segment-files.js';
 import { workerEntry, type WorkerEntry } from './worker-entry.js';
 

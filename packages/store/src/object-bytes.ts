@@ -4,14 +4,12 @@
  * keeps them in segment files under `<dataDir>/objects` (segment-bytes.ts); PostgreSQL's in
  * `object_chunks` rows (chunk-bytes.ts), so servers sharing the database share nothing else.
  *
+ * objectBytesFor (object-bytes-for.ts) picks one by the database's dialect.
+ *
  * Either way a body is staged before the transaction that inserts its row, and is an object only
  * once that row is committed: a crash or a failure in between leaves nothing a reader can see.
  */
-import { ChunkBytes } from './chunk-bytes.js';
 import type { Db } from './db.js';
-import { dialectOf } from './db.js';
-import type { SegmentDirs } from './segment-files.js';
-import { SegmentBytes } from './segment-bytes.js';
 
 /** Where one object version's bytes are: the columns of its `objects` row that say so. */
 export interface ObjectRef {
@@ -78,12 +76,4 @@ export interface ObjectBytes {
   upload(): Promise<ObjectUpload>;
   /** Crash recovery, run on open: drops what a dead writer staged and never committed. */
   sweep(now: number): { published: number; deleted: number };
-}
-
-/**
- * The engine's object bytes for `db`. With `create`, SQLite's directories are made (the store's
- * open); without, they are assumed made (the commit worker's connection to the same store).
- */
-export function objectBytesFor(db: Db, dirs: SegmentDirs, create = false): ObjectBytes {
-  return dialectOf(db) === 'postgres' ? new ChunkBytes(db) : new SegmentBytes(db, dirs, create);
 }

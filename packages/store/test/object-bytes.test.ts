@@ -13,7 +13,7 @@ import { Buckets } from '../src/buckets.js';
 import { CommitWriter } from '../src/commit-writer.js';
 import type { Db } from '../src/db.js';
 import { connect, openDatabase } from '../src/db.js';
-import type { SignerStore } from '../src/index.js';
+import { copyStoreToPostgres, type SignerStore } from '../src/index.js';
 import {
   ALICE,
   EC_P256,
@@ -267,6 +267,35 @@ describe.skipIf(pgSkip !== undefined)('object bytes on postgres, beyond what SQL
       expect([count('objects'), count('object_chunks'), count('object_uploads')]).toEqual([
         1, 1, 0,
       ]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('reads what `store copy` moved from a data dir, from its chunks alone, and replaces a copied "null" version', async () => {
+    const from = tempDir('objbytes-copy-from');
+    const to = tempDir('objbytes-copy-to');
+    dirs.push(from, to);
+    const big = randomBytes(MiB + MiB / 2);
+    const local = openStore(from);
+    local.buckets.createBucket(A, 'plain');
+    local.buckets.putObject(A, 'plain', 'big.bin', big);
+    local.buckets.putObject(A, 'plain', 'small.bin', Buffer.from('small'));
+    local.close();
+    const url = await newDatabase();
+    await copyStoreToPostgres({ dataDir: from, to: url });
+    // Another data dir, without the segment files: the bytes can only come from the database.
+    const store = openStore(to, { database: url });
+    try {
+      expect(Buffer.from(store.buckets.getObject(A, 'plain', 'big.bin').body).equals(big)).toBe(
+        true,
+      );
+      store.buckets.putObject(A, 'plain', 'small.bin', Buffer.from('replaced'));
+      const got = store.buckets.getObject(A, 'plain', 'small.bin');
+      expect(Buffer.from(got.body).toString()).toBe('replaced');
+      const db = (store as unknown as { db: Db }).db;
+      expect(db.prepare('SELECT count(*) AS n FROM object_chunks').get()).toEqual({ n: 3 });
+      expect(existsSync(join(to, 'objects'))).toBe(false);
     } finally {
       store.close();
     }
