@@ -4,7 +4,7 @@
  * Prints jobs/s, p50/p99 latency, and the ratio to the store's in-process StartSigningJob rate
  * measured in the same run (the ceiling the HTTP layer can approach).
  *
- *   pnpm exec tsx scripts/bench/api.ts [seconds=20] [inFlight=32] [--client lean|sdk]
+ *   pnpm exec tsx scripts/bench/api.ts [seconds=20] [inFlight=32] [--client lean|sdk] [--database postgres://…|local]
  *   --client lean (default): raw node:http with a keep-alive agent, each request signed with
  *     @smithy/signature-v4 exactly as the SDK signs it (see api-client.ts); the AWS SDK costs about
  *     as much CPU per call as the server, on the same 2 cores.
@@ -12,6 +12,9 @@
  *   (FWSIGN_BENCH_PROFILE=<dir> also writes CPU profiles of the server process and, for the
  *    measured window, of this load generator (generator.cpuprofile);
  *    FWSIGN_BENCH_ACCESS_LOG=1 runs the server with its access log on, read and dropped here)
+ *   --database URL (an empty PostgreSQL database) or `local` (a throw-away one from Debian's
+ *     packages): then also two `fwsign serve` processes on that database, the same load spread
+ *     over both, against the one server on SQLite of this same run (api-postgres.ts).
  * Also prints CPU time per job of the server process and of this load generator (from /proc and
  * process.cpuUsage): on a shared machine those move far less than jobs/s.
  */
@@ -21,13 +24,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createDevelopmentCertificate } from '@fwsign/signing-engine';
-import { SignerStore } from '@fwsign/store';
+import { isPostgresUrl, redactUrl, SignerStore } from '@fwsign/store';
+import { benchTwoServers, setUpSigning, stopChild } from './api-postgres.js';
 import { leanClient, load, pct, profiled, sdkClient, type JobClient } from './api-client.js';
 import { procCpuUs } from './proc-cpu.js';
 
 const { values: flags, positionals } = parseArgs({
-  options: { client: { type: 'string', default: 'lean' } },
+  options: { client: { type: 'string', default: 'lean' }, database: { type: 'string' } },
   allowPositionals: true,
 });
 const SECONDS = Number(positionals[0] ?? 20);
@@ -37,10 +40,11 @@ if (
   !(SECONDS > 0) ||
   !Number.isInteger(IN_FLIGHT) ||
   IN_FLIGHT < 1 ||
-  (flags.client !== 'lean' && flags.client !== 'sdk')
+  (flags.client !== 'lean' && flags.client !== 'sdk') ||
+  (flags.database !== undefined && flags.database !== 'local' && !isPostgresUrl(flags.database))
 ) {
   throw new RangeError(
-    `usage: api.ts [seconds > 0] [inFlight >= 1] [--client lean|sdk], got ${process.argv.slice(2).join(' ')}`,
+    `usage: api.ts [seconds > 0] [inFlight >= 1] [--client lean|sdk] [--database postgres://…|local], got ${process.argv.slice(2).join(' ')}`,
   );
 }
 const ME = { accountId: '000000000000', principalArn: 'arn:aws:iam::000000000000:root' };
@@ -51,32 +55,7 @@ let child: ReturnType<typeof spawn> | undefined;
 try {
   // Set up with the store in process, measure its StartSigningJob rate, close it, hand the dir to the server.
   const store = SignerStore.open({ dataDir: dir });
-  const { privateKeyPem, certificatePem } = await createDevelopmentCertificate({
-    algorithm: 'ecdsa-p256',
-    subject: 'CN=fwsign api bench',
-  });
-  const enc = new TextEncoder();
-  const { certificateArn } = store.importCertificate(ME, {
-    certificate: enc.encode(certificatePem),
-    privateKey: enc.encode(privateKeyPem),
-  });
-  store.putSigningProfile(ME, {
-    profileName: 'bench',
-    platformId: 'AmazonFreeRTOS-Default',
-    signingMaterial: { certificateArn },
-  });
-  for (const b of ['src-bucket', 'dst-bucket']) {
-    store.buckets.createBucket(ME.accountId, b);
-    store.buckets.putBucketVersioning(ME.accountId, b, 'Enabled');
-  }
-  const payload = new Uint8Array(64 * 1024).map((_, i) => (i * 131 + 17) & 0xff);
-  const { versionId } = store.buckets.putObject(ME.accountId, 'src-bucket', 'fw.bin', payload);
-  const input = (token: string) => ({
-    source: { s3: { bucketName: 'src-bucket', key: 'fw.bin', version: versionId } },
-    destination: { s3: { bucketName: 'dst-bucket', prefix: 'signed/' } },
-    profileName: 'bench',
-    clientRequestToken: token,
-  });
+  const input = await setUpSigning(store);
   await load(1, IN_FLIGHT, (i) => store.startSigningJob(ME, input(`warm-store-${i}`)));
   const base = await load(BASELINE_SECONDS, IN_FLIGHT, (i) =>
     store.startSigningJob(ME, input(`store-${i}`)),
@@ -164,12 +143,27 @@ try {
   console.log(
     `ratio API/store: ${(apiRate / storeRate).toFixed(2)} (goal: >= 1000 jobs/s, p99 < 50 ms)`,
   );
-} finally {
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child!.on('exit', r));
-    child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-    if (child.exitCode === null) child.kill('SIGKILL');
+  await stopServer();
+  if (flags.database !== undefined) {
+    // The SQLite server is stopped first: the two on PostgreSQL get the machine the one had.
+    const pg = await benchTwoServers(flags.database, dir, SECONDS, IN_FLIGHT, credentials);
+    const pgRate = pg.n / pg.sec;
+    const pgSorted = pg.lat.sort((a, b) => a - b);
+    console.log(
+      `two servers on PostgreSQL (${pg.database === 'local' ? 'local' : redactUrl(pg.database)}), ${IN_FLIGHT / 2} in flight to each: ${pgRate.toFixed(0)} jobs/s over ${pg.sec.toFixed(1)} s, ${pg.errors} errors`,
+    );
+    console.log(
+      `latency p50 ${pct(pgSorted, 50).toFixed(1)} ms, p99 ${pct(pgSorted, 99).toFixed(1)} ms`,
+    );
+    console.log(
+      `ratio PostgreSQL (2 servers) / SQLite (1 server): ${(pgRate / apiRate).toFixed(2)} (goal: >= 0.5, p99 < 100 ms)`,
+    );
   }
+} finally {
+  await stopServer();
   rmSync(dir, { recursive: true, force: true });
+}
+
+async function stopServer(): Promise<void> {
+  if (child) await stopChild(child);
 }

@@ -5,9 +5,14 @@ const MAIN = fileURLToPath(new URL('../../packages/cli/src/main.ts', import.meta
 
 /**
  * `fwsign serve` from source in a child process on a free port, quiet and without a rate limit to
- * speak of; resolves once it prints its URL. The caller kills the child when done.
+ * speak of; resolves once it prints its URL. The caller kills the child when done. `args` go after
+ * the usual ones (`--database URL`), `env` over this process's (FWSIGN_MASTER_KEY).
  */
-export async function startServe(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+export async function startServe(
+  dataDir: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(
     process.execPath,
     [
@@ -22,8 +27,9 @@ export async function startServe(dataDir: string): Promise<{ child: ChildProcess
       '--quiet',
       '--rate-limit',
       '10000000',
+      ...args,
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } },
   );
   let stderr = '';
   const url = await new Promise<string>((resolve, reject) => {

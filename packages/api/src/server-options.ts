@@ -40,6 +40,8 @@ export interface SignerServerOptions {
   /** For open(): record changes in the transparency log (default true), and the log's name. */
   auditLog?: boolean;
   auditOrigin?: string;
+  /** For open(): a PostgreSQL database (`postgres://…`) to keep the state in, shared by every server given it (default: SQLite in dataDir, or FWSIGN_DATABASE). */
+  database?: string;
   /** For open(): make Signer-managed keys in this PKCS#11 token (a URI naming it; the store's managedKeysPkcs11Uri). */
   managedKeysPkcs11Uri?: string;
   /** The web console's built files, served at /console/ (none when absent). */

@@ -87,6 +87,7 @@ export class SignerServer {
         ...(opts.auditLog === false ? { audit: false } : {}),
         ...(opts.auditOrigin !== undefined ? { auditOrigin: opts.auditOrigin } : {}),
         ...(opts.managedKeysPkcs11Uri ? { managedKeysPkcs11Uri: opts.managedKeysPkcs11Uri } : {}),
+        ...(opts.database !== undefined ? { database: opts.database } : {}),
       });
     try {
       return new SignerServer({ ...opts, store });

@@ -36,6 +36,7 @@ class PgStatement implements Statement {
 
   constructor(
     private readonly conn: PgSyncConnection,
+    private readonly db: PgDb,
     sql: string,
   ) {
     const p = positional(sql);
@@ -58,7 +59,9 @@ class PgStatement implements Statement {
   }
 
   private query(params: unknown[]) {
-    if (this.names.length === 0) return this.conn.query(this.text, params);
+    // Outside a transaction a lost connection may be replaced first; inside one it may not.
+    const fresh = !this.db.inTransaction;
+    if (this.names.length === 0) return this.conn.query(this.text, params, fresh);
     const named = params[0] as Record<string, unknown>;
     return this.conn.query(
       this.text,
@@ -66,6 +69,7 @@ class PgStatement implements Statement {
         if (!(n in named)) throw new RangeError(`Missing named parameter "${n}"`);
         return named[n];
       }),
+      fresh,
     );
   }
 
@@ -93,11 +97,11 @@ export class PgDb implements Db {
   }
 
   prepare(sql: string): Statement {
-    return new PgStatement(this.conn, sql);
+    return new PgStatement(this.conn, this, sql);
   }
 
   exec(sql: string): void {
-    this.conn.script(sql);
+    this.conn.script(sql, this.depth === 0);
   }
 
   pragma(source: string): never {
@@ -116,7 +120,8 @@ export class PgDb implements Db {
     // Nested, as better-sqlite3 nests: a savepoint inside the transaction already open.
     const outer = this.depth === 0;
     const savepoint = `s${this.depth}`;
-    this.conn.query(outer ? 'BEGIN' : `SAVEPOINT ${savepoint}`, []);
+    // BEGIN may go to a new connection if the last one was lost; a savepoint belongs to the open transaction.
+    this.conn.query(outer ? 'BEGIN' : `SAVEPOINT ${savepoint}`, [], outer);
     this.depth++;
     try {
       if (outer) this.conn.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
@@ -131,7 +136,8 @@ export class PgDb implements Db {
       try {
         this.conn.query(outer ? 'ROLLBACK' : `ROLLBACK TO SAVEPOINT ${savepoint}`, []);
       } catch {
-        // The connection failed; the server rolls the transaction back when it sees it gone.
+        // The connection failed; the server rolls the transaction back when it sees it gone,
+        // and the caller gets the error that ended it, never a success.
       }
       throw err;
     } finally {

@@ -15,10 +15,15 @@ export interface PgSyncWorkerData {
   state: Int32Array;
 }
 
+/**
+ * `fresh`: no transaction is open on this connection, so a lost connection may be replaced by a new
+ * one before this request runs. Inside a transaction it may not: the transaction went with the
+ * old connection, and running the rest of it on a new one would commit half of it.
+ */
 export type PgSyncRequest =
-  | { type: 'query'; sql: string; params: unknown[] }
+  | { type: 'query'; sql: string; params: unknown[]; fresh: boolean }
   /** Several statements without parameters (a migration's DDL), by the simple query protocol. */
-  | { type: 'script'; sql: string }
+  | { type: 'script'; sql: string; fresh: boolean }
   | { type: 'close' };
 
 export type PgSyncReply =

@@ -3,6 +3,10 @@
  * (pg-sync.ts) one request at a time. The store's operations are synchronous transactions, as
  * they are on SQLite; this thread is what lets them run unchanged on a database across the
  * network, while the event loop of the thread that waits is the only one that stops.
+ *
+ * A connection the server ended (a restart, a failover, a network cut) is replaced by a new one
+ * at the next request made outside a transaction (`fresh`); a request inside a transaction fails
+ * instead, since its transaction is gone with the old connection.
  */
 import { workerData } from 'node:worker_threads';
 import pg from 'pg';
@@ -22,14 +26,52 @@ const types = {
   },
 };
 
+/** A server that does not take the connection within this long counts as down for this request. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
 const { url, port, state } = workerData as PgSyncWorkerData;
-const client = new pg.Client({ connectionString: url, types });
-let broken: Error | undefined;
-// A connection the server ended (a restart, a failover) fails every later request by name.
-client.on('error', (err) => (broken = err));
-const ready = client.connect().catch((err: unknown) => {
-  broken = err as Error;
-});
+
+interface Connection {
+  client: pg.Client;
+  /** Settles when connected; `lost` is set if that failed. */
+  ready: Promise<void>;
+  /** Why this connection can no longer be used, once it cannot. */
+  lost?: Error;
+}
+
+function connect(): Connection {
+  // TCP keepalive finds a server that vanished without closing the socket (a failover, a cut cable).
+  const client = new pg.Client({
+    connectionString: url,
+    types,
+    keepAlive: true,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  });
+  const conn: Connection = { client, ready: Promise.resolve() };
+  // The server ending the connection is reported here (with 57P01 on a shutdown) or only as 'end'.
+  client.on('error', (err) => (conn.lost ??= err));
+  client.on('end', () => (conn.lost ??= new Error('the server closed the connection')));
+  conn.ready = client.connect().then(
+    () => undefined,
+    (err: unknown) => {
+      conn.lost ??= err as Error;
+    },
+  );
+  return conn;
+}
+
+let conn = connect();
+
+/** Errors after which the connection is unusable: no SQLSTATE (a socket error), class 08, or a server shutting down. */
+function endsConnection(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return (
+    typeof code !== 'string' ||
+    !/^[0-9A-Z]{5}$/.test(code) ||
+    code.startsWith('08') ||
+    code.startsWith('57P0')
+  );
+}
 
 function answer(reply: PgSyncReply): void {
   port.postMessage(reply);
@@ -48,26 +90,56 @@ function failure(err: unknown): PgSyncReply {
   };
 }
 
-async function handle(req: PgSyncRequest): Promise<PgSyncReply> {
-  await ready;
-  if (broken) return failure(broken);
-  if (req.type === 'script') {
-    await client.query(req.sql);
-    return { type: 'rows', rows: [], changes: 0 };
+/** The connection to run a request on: a new one when the old is lost and the request may start afresh. */
+async function usable(fresh: boolean): Promise<Connection> {
+  await conn.ready;
+  if (conn.lost && fresh) {
+    const old = conn;
+    conn = connect();
+    void old.client.end().catch(() => undefined);
+    await conn.ready;
   }
-  if (req.type !== 'query') throw new Error(`unknown request ${JSON.stringify(req)}`);
-  const r = await client.query({ text: req.sql, values: req.params });
+  if (conn.lost) throw conn.lost;
+  return conn;
+}
+
+async function run(c: Connection, req: Exclude<PgSyncRequest, { type: 'close' }>) {
+  if (req.type === 'script') {
+    await c.client.query(req.sql);
+    return { type: 'rows' as const, rows: [], changes: 0 };
+  }
+  const r = await c.client.query({ text: req.sql, values: req.params });
   return {
-    type: 'rows',
+    type: 'rows' as const,
     rows: r.rows as Record<string, unknown>[],
     changes: r.command === 'SELECT' ? 0 : (r.rowCount ?? 0),
   };
 }
 
+/** Statements that change nothing outside a transaction: sent again on a new connection when the old one failed under them. */
+const REPEATABLE = /^\s*(begin|select)\b/i;
+
+async function handle(req: Exclude<PgSyncRequest, { type: 'close' }>): Promise<PgSyncReply> {
+  for (let attempt = 0; ; attempt++) {
+    const c = await usable(req.fresh);
+    try {
+      return await run(c, req);
+    } catch (err) {
+      if (!endsConnection(err)) throw err;
+      c.lost ??= err as Error;
+      // The connection died under the request (the server's 'end' not yet seen when it was sent).
+      // A write may have committed before it did, so only a BEGIN or a read is sent again.
+      if (!(req.fresh && attempt === 0 && req.type === 'query' && REPEATABLE.test(req.sql)))
+        throw err;
+    }
+  }
+}
+
 port.on('message', (req: PgSyncRequest) => {
   if (req.type === 'close') {
-    void ready
-      .then(() => (broken ? undefined : client.end()))
+    const last = conn;
+    void last.ready
+      .then(() => (last.lost ? undefined : last.client.end()))
       .catch(() => undefined)
       .finally(() => {
         answer({ type: 'rows', rows: [], changes: 0 });

@@ -15,10 +15,10 @@ import { workerEntry } from './worker-entry.js';
 /** A query unanswered this long (a lock never released, the server gone silent) fails, and the connection with it. */
 const ANSWER_TIMEOUT_MS = 120_000;
 
-/** An error PostgreSQL (or the connection to it) reported: `code` is its SQLSTATE where it gave one. */
 /** PostgreSQL's error codes: five digits or capitals (Appendix A of its manual). */
 const SQLSTATE = /^[0-9A-Z]{5}$/;
 
+/** An error PostgreSQL (or the connection to it) reported: `code` is its SQLSTATE where it gave one, else CONNECTION. */
 export class PgError extends Error {
   constructor(
     message: string,
@@ -38,40 +38,32 @@ export interface PgRows {
 
 export class PgSyncConnection {
   readonly location: string;
-  private readonly worker: Worker;
-  private readonly port: MessagePort;
+  private readonly url: string;
+  private worker!: Worker;
+  private port!: MessagePort;
   private readonly state = new Int32Array(new SharedArrayBuffer(4));
+  /** Set when the connection's thread stopped answering; a new thread is started at the next fresh request. */
   private broken: Error | undefined;
   private closed = false;
 
   constructor(url: string) {
     this.location = redactUrl(url);
-    const entry = workerEntry('pg-sync-worker');
-    if (!entry)
-      throw new Error(
-        'PostgreSQL: the connection thread cannot start (from source this needs tsx; bundled, pg-sync-worker.mjs beside the code)',
-      );
-    const { port1, port2 } = new MessageChannel();
-    this.port = port1;
-    const data: PgSyncWorkerData = { url, port: port2, state: this.state };
-    this.worker = new Worker(entry.code, {
-      eval: entry.eval,
-      workerData: data,
-      transferList: [port2],
-    });
-    // The thread only ever waits for this one's requests: it must not keep the process alive.
-    this.worker.unref();
-    this.port.unref();
+    this.url = url;
+    this.start();
   }
 
-  query(sql: string, params: readonly unknown[]): PgRows {
-    const reply = this.ask({ type: 'query', sql, params: params.slice() });
+  /**
+   * `fresh`: no transaction is open, so a connection lost since the last request is replaced
+   * rather than failing this one (pg-sync-worker.ts). Inside a transaction the request fails.
+   */
+  query(sql: string, params: readonly unknown[], fresh = false): PgRows {
+    const reply = this.ask({ type: 'query', sql, params: params.slice(), fresh });
     return { rows: reply.rows, changes: reply.changes };
   }
 
   /** Several statements without parameters (a migration's DDL). */
-  script(sql: string): void {
-    this.ask({ type: 'script', sql });
+  script(sql: string, fresh = false): void {
+    this.ask({ type: 'script', sql, fresh });
   }
 
   close(): void {
@@ -84,6 +76,30 @@ export class PgSyncConnection {
         // The connection is going anyway.
       }
     }
+    this.stop();
+  }
+
+  private start(): void {
+    const entry = workerEntry('pg-sync-worker');
+    if (!entry)
+      throw new Error(
+        'PostgreSQL: the connection thread cannot start (from source this needs tsx; bundled, pg-sync-worker.mjs beside the code)',
+      );
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    const data: PgSyncWorkerData = { url: this.url, port: port2, state: this.state };
+    this.worker = new Worker(entry.code, {
+      eval: entry.eval,
+      workerData: data,
+      transferList: [port2],
+    });
+    // The thread only ever waits for this one's requests: it must not keep the process alive.
+    this.worker.unref();
+    this.port.unref();
+    this.broken = undefined;
+  }
+
+  private stop(): void {
     this.port.close();
     void this.worker.terminate();
   }
@@ -91,7 +107,10 @@ export class PgSyncConnection {
   private ask(req: PgSyncRequest, closing = false): Extract<PgSyncReply, { type: 'rows' }> {
     if (this.closed && !closing)
       throw new PgError(`${this.location}: the connection is closed`, 'CLOSED');
-    if (this.broken) throw this.broken;
+    if (this.broken) {
+      if (req.type === 'close' || !req.fresh) throw this.broken;
+      this.start();
+    }
     Atomics.store(this.state, 0, WAITING);
     this.port.postMessage(req);
     // Woken, the word is checked again: the thread flips it and then notifies, so the previous
@@ -103,25 +122,25 @@ export class PgSyncConnection {
       ? (receiveMessageOnPort(this.port)?.message as PgSyncReply | undefined)
       : undefined;
     if (!reply) {
-      // A late answer would be taken for the next request's: this connection is done.
+      // A late answer would be taken for the next request's: this thread and its connection are done.
       this.broken = new PgError(
-        `${this.location}: no answer from PostgreSQL within ${ANSWER_TIMEOUT_MS / 1000} s`,
+        this.answered()
+          ? `${this.location}: the connection thread flagged an answer but posted none`
+          : `${this.location}: no answer from PostgreSQL within ${ANSWER_TIMEOUT_MS / 1000} s`,
         'TIMEOUT',
       );
-      void this.worker.terminate();
+      this.stop();
       throw this.broken;
     }
     if (reply.type === 'error') {
-      const err = new PgError(
+      // Without a SQLSTATE (a node errno, or none) the connection itself failed: refused, reset,
+      // ended by the server. The connection's thread replaces it at the next fresh request.
+      throw new PgError(
         `PostgreSQL (${this.location}): ${reply.message}`,
-        reply.code ?? 'CONNECTION',
+        SQLSTATE.test(reply.code ?? '') ? reply.code! : 'CONNECTION',
         reply.constraint,
         reply.detail,
       );
-      // Without a SQLSTATE (a node errno, or none) the connection itself failed: refused, reset,
-      // ended by the server. Every later call would fail the same way.
-      if (!SQLSTATE.test(reply.code ?? '')) this.broken = err;
-      throw err;
     }
     return reply;
   }

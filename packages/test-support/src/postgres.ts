@@ -21,6 +21,8 @@ export interface PostgresServer {
    * operator's database may well have.
    */
   createDatabase(name: string, opts?: { icuLocale?: string }): string;
+  /** Fast shutdown and a start again on the same port and data: every connection is cut, as by a restart or failover. */
+  restart(): Promise<void>;
   /** Fast shutdown, then the temp dir is deleted. */
   stop(): Promise<void>;
 }
@@ -135,15 +137,27 @@ export async function startPostgres(): Promise<PostgresServer> {
       '-c',
       'max_connections=100',
     ]);
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => {
-      stderr = (stderr + d.toString()).slice(-4000);
-    });
+    const launch = async (): Promise<ChildProcess> => {
+      const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      child.stderr.on('data', (d: Buffer) => {
+        stderr = (stderr + d.toString()).slice(-4000);
+      });
+      await waitReady(bin, dir, port, child, () => stderr);
+      return child;
+    };
+    const shutdown = async (child: ChildProcess): Promise<void> => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((res) => child.once('exit', res));
+      // SIGINT is PostgreSQL's fast shutdown: sessions are ended, nothing waits for clients.
+      child.kill('SIGINT');
+      await exited;
+    };
     // A test process that dies without stop() takes its server with it, not leaving it running.
-    const orphaned = () => child.kill('SIGINT');
+    let child: ChildProcess | undefined;
+    const orphaned = () => child?.kill('SIGINT');
     process.once('exit', orphaned);
-    await waitReady(bin, dir, port, child, () => stderr);
+    child = await launch();
     const urlOf = (db: string) => `postgres://fwsign@127.0.0.1:${port}/${db}`;
     return {
       url: urlOf('postgres'),
@@ -168,14 +182,13 @@ export async function startPostgres(): Promise<PostgresServer> {
         if (r.status !== 0) throw new Error(`createdb ${name} failed: ${r.stderr}`);
         return urlOf(name);
       },
+      async restart() {
+        await shutdown(child!);
+        child = await launch();
+      },
       async stop() {
         process.removeListener('exit', orphaned);
-        if (child.exitCode === null) {
-          const exited = new Promise((res) => child.once('exit', res));
-          // SIGINT is PostgreSQL's fast shutdown: sessions are ended, nothing waits for clients.
-          child.kill('SIGINT');
-          await exited;
-        }
+        await shutdown(child!);
         rmSync(dir, { recursive: true, force: true });
       },
     };

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { AccessLog, CONSOLE_PATH, SignerServer } from '@fwsign/api';
+import { isPostgresUrl, redactUrl } from '@fwsign/store';
 import { InputError } from '../failure.js';
 import { choice, integer, optionalString, parse, pathOf, requireString } from '../args.js';
 import { EXIT_OK, type Command } from '../command.js';
@@ -11,9 +12,12 @@ import { EXIT_OK, type Command } from '../command.js';
 export const serve: Command = {
   name: 'serve',
   usage:
-    'fwsign serve --data-dir DIR [--port 8080] [--host 127.0.0.1] [--region us-east-1] [--rate-limit REQUESTS_PER_SECOND] [--console-dir DIR] [--quiet]\n' +
+    'fwsign serve --data-dir DIR [--database postgres://USER:PASSWORD@HOST:PORT/DB] [--port 8080] [--host 127.0.0.1] [--region us-east-1] [--rate-limit REQUESTS_PER_SECOND] [--console-dir DIR] [--quiet]\n' +
     '             [--audit-log on|off] [--audit-origin NAME] [--checkpoint-interval SECONDS] [--managed-keys-pkcs11-uri URI]\n' +
     '  The web console is served at /console/ from --console-dir (default: the built console beside the bundle, or packages/console/dist).\n' +
+    '  Store engine: SQLite in DIR/signer.db (the default), or PostgreSQL with --database URL (or FWSIGN_DATABASE):\n' +
+    '  several servers on one database serve the same profiles, jobs and objects. Every one of them needs the same master\n' +
+    '  key (FWSIGN_MASTER_KEY, or the same DIR/master.key); one with another key refuses to start.\n' +
     '  Credentials: DIR/credentials.json (created with access key "test", secret "test", account 000000000000).\n' +
     '  Transparency log (on by default): every change is an entry under DIR/audit/; a signed checkpoint is made every\n' +
     '  --checkpoint-interval SECONDS (default 60) when the log grew. --audit-origin NAME names the log when it is first made;\n' +
@@ -25,6 +29,7 @@ export const serve: Command = {
   async run(args, io) {
     const p = parse(args, {
       'data-dir': { type: 'string' },
+      database: { type: 'string' },
       port: { type: 'string' },
       host: { type: 'string' },
       region: { type: 'string' },
@@ -45,6 +50,7 @@ export const serve: Command = {
     const given = optionalString(p, 'console-dir');
     const consoleDir = given !== undefined ? pathOf(io, given) : defaultConsoleDir();
     const dataDir = pathOf(io, requireString(p, 'data-dir'));
+    const database = databaseOf(optionalString(p, 'database'));
     const port = integer(p, 'port', 0, 65535) ?? 8080;
     const rate = integer(p, 'rate-limit', 1, 10_000_000);
     // One stderr write per event-loop turn rather than per request (see AccessLog).
@@ -53,11 +59,16 @@ export const serve: Command = {
     // A port in use is found before the data folder is made, so a failed start leaves nothing.
     await checkPortFree(host, port);
     const created = !existsSync(dataDir);
+    // A start refused (a database unreachable, another master key) leaves no folder it made.
+    const undo = async (): Promise<void> => {
+      if (created) await rm(dataDir, { recursive: true, force: true });
+    };
     const server = await SignerServer.open({
       dataDir,
       port,
       host,
       region: optionalString(p, 'region') ?? 'us-east-1',
+      ...(database !== undefined ? { database } : {}),
       ...(rate !== undefined ? { rateLimit: { ratePerSecond: rate, burst: rate * 2 } } : {}),
       accessLog: p.values.quiet === true ? false : log.line,
       ...(consoleDir !== undefined ? { consoleDir } : {}),
@@ -65,6 +76,9 @@ export const serve: Command = {
       ...(auditOrigin !== undefined ? { auditOrigin } : {}),
       checkpointIntervalMs: checkpointSeconds * 1000,
       ...(managedKeysUri !== undefined ? { managedKeysPkcs11Uri: managedKeysUri } : {}),
+    }).catch(async (err: unknown) => {
+      await undo();
+      throw err;
     });
     let url: string;
     try {
@@ -72,11 +86,13 @@ export const serve: Command = {
     } catch (err) {
       // Taken between the check and now: undo the start.
       await server.close();
-      if (created) await rm(dataDir, { recursive: true, force: true });
+      await undo();
       throw portError(host, port, err);
     }
     io.stderr.write(
-      `fwsign serve: listening on ${url} (region ${server.region}, data ${dataDir})\n`,
+      `fwsign serve: listening on ${url} (region ${server.region}, data ${dataDir}, store ${
+        database !== undefined ? `PostgreSQL ${redactUrl(database)}` : 'SQLite'
+      })\n`,
     );
     io.stderr.write(
       consoleDir !== undefined
@@ -106,6 +122,26 @@ export const serve: Command = {
     return EXIT_OK;
   },
 };
+
+/** --database, else FWSIGN_DATABASE (as the store reads it): a postgres:// URL, or undefined for SQLite. */
+function databaseOf(given: string | undefined): string | undefined {
+  const fromEnv = process.env.FWSIGN_DATABASE || undefined;
+  const database = given ?? fromEnv;
+  if (database !== undefined && !isPostgresUrl(database))
+    throw new InputError(
+      'InvalidDatabase',
+      `${given !== undefined ? '--database' : 'FWSIGN_DATABASE'}: expected a postgres:// or postgresql:// URL, got ${shown(database)}`,
+    );
+  return database;
+}
+
+/** A value for a message: a URL without its password; a file path as it is; anything else with an @ not at all. */
+function shown(value: string): string {
+  if (URL.canParse(value)) return JSON.stringify(redactUrl(value));
+  return value.includes('@')
+    ? '(a value with an @, not shown: it may hold a password)'
+    : JSON.stringify(value);
+}
 
 /** The CLI bundle ships the console in dist/console; from source it is packages/console/dist. */
 function defaultConsoleDir(): string | undefined {

@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,6 +85,15 @@ describe('fwsign serve', { timeout: 60_000 }, () => {
     } finally {
       child.kill('SIGKILL');
     }
+  });
+
+  it('refuses a --database (or FWSIGN_DATABASE) that is not a postgres:// URL, before making anything', async () => {
+    const r = await fwsign(dir, 'serve', '--data-dir', 'never-made', '--database', 'signer.db');
+    expect(r.stderr).toContain(
+      '--database: expected a postgres:// or postgresql:// URL, got "signer.db"',
+    );
+    expect(r.code).not.toBe(0);
+    expect(existsSync(join(dir, 'never-made'))).toBe(false);
   });
 
   it('exits 2 without --data-dir', async () => {
