@@ -1,7 +1,7 @@
 import { authorize, type AuthzRequest, type Principal, type ResourceFacts } from '@fwsign/iam';
 import type { Identity } from './credentials.js';
 import { ApiError } from './errors.js';
-import type { ProfileFacts } from './profile-facts.js';
+import type { FactsReader, ProfileFacts } from './profile-facts.js';
 import type { ApiStore } from './server-options.js';
 import { splitPath } from './s3.js';
 
@@ -19,9 +19,6 @@ async function maybe<T>(f: () => T | Promise<T>): Promise<T | undefined> {
     throw err;
   }
 }
-
-/** A profile's facts by account and name: the store's, or the server's cache of them (profile-facts.ts). */
-export type FactsReader = (account: string, name: string) => Promise<ProfileFacts | undefined>;
 
 const storeFacts =
   (store: ApiStore): FactsReader =>

@@ -1,7 +1,9 @@
-import type { FactsReader } from './authz.js';
 import type { ApiStore } from './server-options.js';
 
 export type ProfileFacts = NonNullable<Awaited<ReturnType<NonNullable<ApiStore['profileFacts']>>>>;
+
+/** A profile's facts by account and name: the store's, or the server's cache of them. */
+export type FactsReader = (account: string, name: string) => Promise<ProfileFacts | undefined>;
 
 /** Bounds the cache: cleared when full (profiles are few; a flood of made-up names is not kept). */
 const MAX_PROFILES = 10_000;

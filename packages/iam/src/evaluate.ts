@@ -13,22 +13,9 @@ import type { ContextValue, ResourceAccess } from './access.js';
 import { IamAuthError } from './errors.js';
 import type { PolicyKind } from './messages.js';
 import { evaluateOwn, isOwnAction } from './own-actions.js';
+import type { PolicySet, Verdict } from './verdict.js';
 
-/** The policies in force for the caller, parsed. */
-export interface PolicySet {
-  identity: { name: string; policy: object }[];
-  boundary?: { name: string; policy: object };
-  session?: object;
-}
-
-export interface Verdict {
-  result: 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
-  /** The kind of policy the denial is attributed to (undefined when allowed). */
-  kind?: PolicyKind;
-  analysis: RequestAnalysis;
-  /** Context keys given but not applicable to this action and resource type. */
-  ignoredContextKeys: string[];
-}
+export type { PolicySet, Verdict } from './verdict.js';
 
 /** Runs AWS's evaluation for one action on one resource. */
 export async function evaluate(

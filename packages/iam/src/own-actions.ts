@@ -11,7 +11,7 @@
  * when there are any.
  */
 import { runUnsafeSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
-import type { PolicySet, Verdict } from './evaluate.js';
+import type { PolicySet, Verdict } from './verdict.js';
 import type { PolicyKind } from './messages.js';
 
 /** The service prefix of fwsign's own actions (`fwsign:GetAuditCheckpoint`, …). */
