@@ -15,7 +15,7 @@ import type { PolicySet, Verdict } from './verdict.js';
 import type { PolicyKind } from './messages.js';
 
 /** The service prefix of fwsign's own actions (`fwsign:GetAuditCheckpoint`, …). */
-export const OWN_SERVICE = 'fwsign';
+const OWN_SERVICE = 'fwsign';
 
 /** Whether `action` is one of fwsign's own (its service prefix, any case, is `fwsign`). */
 export const isOwnAction = (action: string): boolean =>

@@ -17,7 +17,7 @@ import { PgSyncConnection } from './pg-sync.js';
 import { positional, toNumbered } from './pg-placeholders.js';
 
 /** The one write lock's advisory-lock key (any fixed number: "fwsg"), taken by every writing transaction. */
-export const WRITE_LOCK = 0x66777367;
+const WRITE_LOCK = 0x66777367;
 
 function asSqliteAnswers(row: Record<string, unknown>): Record<string, unknown> {
   for (const k in row) {

@@ -20,7 +20,7 @@ import {
 } from './helpers.js';
 import type { KeyPair } from './helpers.js';
 
-export type EngineName = 'sqlite' | 'postgres';
+type EngineName = 'sqlite' | 'postgres';
 
 export interface ContractEngine {
   name: EngineName;
@@ -38,7 +38,7 @@ afterAll(async () => {
 });
 
 /** This file's PostgreSQL server, started on first use. */
-export function postgres(): Promise<PostgresServer> {
+function postgres(): Promise<PostgresServer> {
   server ??= startPostgres();
   return server;
 }

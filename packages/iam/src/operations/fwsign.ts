@@ -7,7 +7,7 @@
 import { check, type OperationMapper } from './mapper.js';
 
 /** The ARN of an account's view of the transparency log. */
-export const auditLogArn = (region: string, accountId: string): string =>
+const auditLogArn = (region: string, accountId: string): string =>
   `arn:aws:fwsign:${region}:${accountId}:audit-log/default`;
 
 const auditRead =
