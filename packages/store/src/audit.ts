@@ -32,34 +32,64 @@ export interface AuditRecord {
 export const OPERATOR = 'fwsign:operator';
 
 /**
- * Appends one entry. Must run inside the transaction that makes the change: the write lock it
- * holds is what makes `seq` (the next leaf index) and `prev` (the last leaf hash) race-free
- * between threads and processes.
+ * Appends entries inside the transaction that makes the change: the write lock it holds is what
+ * makes `seq` (the next leaf index) and `prev` (the last leaf hash) race-free between threads,
+ * processes and servers. The log's last leaf is read once, then carried from entry to entry, and
+ * each certificate's fingerprint is read once: a batch of jobs appends two entries per job, and
+ * on PostgreSQL every read is a round trip made under the write lock all servers share. Made
+ * inside the transaction (a retried one makes a new one) and never kept past it.
  */
+export class LogAppender {
+  /** Undefined until read; null for an empty log. */
+  private last: { seq: number; leafHash: Buffer } | null | undefined;
+  private readonly fingerprints = new Map<string, string | undefined>();
+
+  constructor(private readonly db: Db) {
+    if (!db.inTransaction)
+      throw new Error('appendEntry: expected to run inside the change’s transaction');
+  }
+
+  append(time: number, rec: AuditRecord): AuditEntry {
+    if (this.last === undefined) {
+      const row = stmt(
+        this.db,
+        'SELECT seq, leaf_hash FROM audit_entries ORDER BY seq DESC LIMIT 1',
+      ).get() as { seq: number; leaf_hash: Buffer } | undefined;
+      this.last = row ? { seq: row.seq, leafHash: row.leaf_hash } : null;
+    }
+    const last = this.last;
+    const details: Record<string, JsonValue> = {};
+    for (const [k, v] of Object.entries(rec.details ?? {})) if (v !== undefined) details[k] = v;
+    const entry: AuditEntry = {
+      seq: last ? last.seq + 1 : 0,
+      time: new Date(time).toISOString(),
+      kind: rec.kind,
+      actor: rec.actor,
+      subjects: rec.subjects,
+      details,
+      ...(last ? { prev: last.leafHash.toString('hex') } : {}),
+    };
+    const bytes = encodeEntry(entry);
+    const leaf = Buffer.from(leafHash(bytes));
+    stmt(
+      this.db,
+      'INSERT INTO audit_entries (seq, entry, leaf_hash, job_id, created_at) VALUES (?, ?, ?, ?, ?)',
+    ).run(entry.seq, Buffer.from(bytes), leaf, rec.jobId ?? null, time);
+    this.last = { seq: entry.seq, leafHash: leaf };
+    return entry;
+  }
+
+  /** The certificate a job signed with: its SHA-256 fingerprint (imported material or the profile's Signer-managed key). */
+  certificateSha256(j: NewJob): string | undefined {
+    const key = j.certificate_arn ?? `${j.owner}\n${j.profile_name}\n${j.profile_version}`;
+    if (!this.fingerprints.has(key)) this.fingerprints.set(key, certificateSha256(this.db, j));
+    return this.fingerprints.get(key);
+  }
+}
+
+/** Appends one entry; inside the transaction that makes the change (LogAppender). */
 export function appendEntry(db: Db, time: number, rec: AuditRecord): AuditEntry {
-  if (!db.inTransaction)
-    throw new Error('appendEntry: expected to run inside the change’s transaction');
-  const last = stmt(
-    db,
-    'SELECT seq, leaf_hash FROM audit_entries ORDER BY seq DESC LIMIT 1',
-  ).get() as { seq: number; leaf_hash: Buffer } | undefined;
-  const details: Record<string, JsonValue> = {};
-  for (const [k, v] of Object.entries(rec.details ?? {})) if (v !== undefined) details[k] = v;
-  const entry: AuditEntry = {
-    seq: last ? last.seq + 1 : 0,
-    time: new Date(time).toISOString(),
-    kind: rec.kind,
-    actor: rec.actor,
-    subjects: rec.subjects,
-    details,
-    ...(last ? { prev: last.leaf_hash.toString('hex') } : {}),
-  };
-  const bytes = encodeEntry(entry);
-  stmt(
-    db,
-    'INSERT INTO audit_entries (seq, entry, leaf_hash, job_id, created_at) VALUES (?, ?, ?, ?, ?)',
-  ).run(entry.seq, Buffer.from(bytes), Buffer.from(leafHash(bytes)), rec.jobId ?? null, time);
-  return entry;
+  return new LogAppender(db).append(time, rec);
 }
 
 /** For the operation modules: appends when the store keeps a log (the default). */
@@ -89,7 +119,6 @@ export function jobAudit(
   };
 }
 
-/** The certificate a job signed with: its SHA-256 fingerprint (imported material or the profile's Signer-managed key). */
 function certificateSha256(db: Db, j: NewJob): string | undefined {
   if (j.certificate_arn !== null)
     return (
@@ -107,14 +136,14 @@ function certificateSha256(db: Db, j: NewJob): string | undefined {
  * A committed job's entries, in the job's batch transaction: its start and its outcome for a
  * signing job, one `payload.sign` for SignPayload (no source object).
  */
-export function appendJobEntries(db: Db, j: NewJob, a: JobAudit): void {
+export function appendJobEntries(log: LogAppender, j: NewJob, a: JobAudit): void {
   const subjects = [
     jobArn(a.region, j.owner, j.job_id),
     profileVersionArn(a.region, j.owner, j.profile_name, j.profile_version),
   ];
   const end = j.completed_at ?? j.created_at;
   if (j.source_bucket === null) {
-    appendEntry(db, end, {
+    log.append(end, {
       kind: 'payload.sign',
       actor: j.requested_by,
       subjects,
@@ -123,12 +152,12 @@ export function appendJobEntries(db: Db, j: NewJob, a: JobAudit): void {
         platformId: j.platform_id,
         payloadSha256: a.payloadSha256,
         signature: a.signature,
-        certificateSha256: certificateSha256(db, j),
+        certificateSha256: log.certificateSha256(j),
       },
     });
     return;
   }
-  appendEntry(db, j.created_at, {
+  log.append(j.created_at, {
     kind: 'job.start',
     actor: j.requested_by,
     subjects,
@@ -139,7 +168,7 @@ export function appendJobEntries(db: Db, j: NewJob, a: JobAudit): void {
     },
   });
   const ok = j.status === 'Succeeded';
-  appendEntry(db, end, {
+  log.append(end, {
     kind: ok ? 'job.succeed' : 'job.fail',
     actor: j.requested_by,
     subjects,
@@ -148,7 +177,7 @@ export function appendJobEntries(db: Db, j: NewJob, a: JobAudit): void {
       ? {
           payloadSha256: a.payloadSha256,
           signature: a.signature,
-          certificateSha256: certificateSha256(db, j),
+          certificateSha256: log.certificateSha256(j),
           destination: `s3://${j.dest_bucket}/${j.signed_key}?versionId=${j.signed_version}`,
         }
       : { statusReason: j.status_reason },

@@ -1,7 +1,7 @@
 import type { ObjectBytes, StagedPart } from './object-bytes.js';
 import { ETAG_NOT_YET, insertObjectVersion } from './object-rows.js';
 import type { JobAudit } from './audit.js';
-import { appendJobEntries } from './audit.js';
+import { appendJobEntries, LogAppender } from './audit.js';
 import type { Db } from './db.js';
 import { immediate } from './db.js';
 import type { NewJob } from './job-row.js';
@@ -53,13 +53,18 @@ export function writeAndCommit(
           bodies,
           bodies.map(() => ETAG_NOT_YET),
         );
-  let p = 0;
   const outcomes = bytes.commit(
     staged,
     () =>
-      immediate(db, () =>
-        batch.map((c) => insertRows(db, c.job, c.body ? staged!.parts[p++] : undefined, c.audit)),
-      ),
+      immediate(db, () => {
+        // Inside: a transaction retried after SQLITE_BUSY or a PostgreSQL serialization failure
+        // starts again from the first part and a fresh read of the log's tail.
+        let p = 0;
+        const log = new LogAppender(db);
+        return batch.map((c) =>
+          insertRows(db, log, c.job, c.body ? staged!.parts[p++] : undefined, c.audit),
+        );
+      }),
     // Every job of the batch may have been a duplicate token: then nothing points at the segment.
     (os) => ({
       referenced: os.some((o) => o.wroteObject),
@@ -73,6 +78,7 @@ export function writeAndCommit(
 
 function insertRows(
   db: Db,
+  log: LogAppender,
   j: NewJob,
   part: StagedPart | undefined,
   audit: JobAudit | undefined,
@@ -89,7 +95,7 @@ function insertRows(
     replaced = v.replacedFiles;
   }
   insertJob(db, j);
-  if (audit) appendJobEntries(db, j, audit);
+  if (audit) appendJobEntries(log, j, audit);
   return {
     jobId: j.job_id,
     jobOwner: j.owner,
