@@ -35,6 +35,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CREDS,
   REGION,
+  runFwsign,
   serveUntilExit,
   startServe,
   type ServeProcess,
@@ -282,5 +283,38 @@ describe.skipIf(skip !== undefined)('two servers on one PostgreSQL', { timeout: 
     const listed = new Set(await allJobs(b));
     for (const jobId of acknowledged.values()) expect(listed.has(jobId)).toBe(true);
     expect(listed.size).toBe(CLIENTS * JOBS + 11);
+    // The transparency log in the database (issue 21: the table is the log) verifies after the
+    // kill, and every acknowledged job has its success entry in it.
+    const key = runFwsign(['audit', 'public-key', '--database', database], {
+      FWSIGN_MASTER_KEY: masterKey,
+    });
+    expect(key.code, key.stderr).toBe(0);
+    const verified = runFwsign(
+      [
+        'audit',
+        'verify',
+        '--database',
+        database,
+        '--public-key',
+        key.stdout.trim(),
+        '--output',
+        'json',
+      ],
+      {},
+    );
+    expect(verified.stderr).not.toContain(PASSWORD);
+    expect(verified.code, verified.stderr).toBe(0);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true });
+    const entries = runFwsign(
+      ['audit', 'log', '--database', database, '--kind', 'job.succeed', '--output', 'json'],
+      {},
+    );
+    expect(entries.code, entries.stderr).toBe(0);
+    const succeeded = new Set(
+      (JSON.parse(entries.stdout) as Array<{ subjects: string[] }>).flatMap((e) =>
+        e.subjects.flatMap((s) => s.split('/signing-jobs/')[1] ?? []),
+      ),
+    );
+    for (const jobId of acknowledged.values()) expect(succeeded.has(jobId)).toBe(true);
   });
 });

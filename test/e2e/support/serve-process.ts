@@ -3,7 +3,7 @@
  * process of their own: servers racing each other on one PostgreSQL, and a server killed with
  * SIGKILL. Each has its own data dir; the shared state is only what the database holds.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SignerClient } from '@aws-sdk/client-signer';
@@ -22,6 +22,18 @@ export interface ServeProcess {
   readonly s3: S3Client;
   /** SIGTERM, then SIGKILL if it has not stopped within 20 s. */
   stop(): Promise<void>;
+}
+
+/** Runs `fwsign args…` (any verb other than serve) to its end: its code and output. */
+export function runFwsign(
+  args: string[],
+  env: Record<string, string>,
+): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Runs `fwsign serve args…` and resolves when it exits: its code and stderr (a server that refuses to start). */
