@@ -102,9 +102,10 @@ export function loadModule(path: string): LoadedModule {
 /**
  * C_Finalize and C_Initialize again, so the module looks for tokens anew: many modules (SoftHSM
  * among them) see a token that came back only then. Skipped while operations run on the module,
- * or when it was refreshed within REFRESH_INTERVAL_MS; returns whether it happened.
+ * or when it was refreshed within REFRESH_INTERVAL_MS; returns whether it happened. `lookingFor`
+ * names the key whose token was missing, for the error a user sees when re-initialising fails.
  */
-export function refreshModule(m: LoadedModule): boolean {
+export function refreshModule(m: LoadedModule, lookingFor: string): boolean {
   const now = Date.now();
   if (m.inFlight > 0 || now - m.lastRefresh < REFRESH_INTERVAL_MS) return false;
   m.lastRefresh = now;
@@ -120,7 +121,7 @@ export function refreshModule(m: LoadedModule): boolean {
     if (ckrOf(err) !== 'CKR_CRYPTOKI_ALREADY_INITIALIZED')
       throw new TokenError(
         'TokenFailure',
-        `PKCS#11: module ${m.lib.libPath} refused C_Initialize after a token went away (${ckrOf(err) ?? (err as Error).message})`,
+        `PKCS#11: ${lookingFor} is not present and module ${m.lib.libPath} refused C_Initialize when looking for it again (${ckrOf(err) ?? (err as Error).message})`,
         ckrOf(err),
       );
   }

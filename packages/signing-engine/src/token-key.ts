@@ -362,7 +362,7 @@ export class TokenKey {
         const refresh =
           err instanceof TokenError &&
           (err.code === 'TokenNotFound' || err.ckr === 'CKR_CRYPTOKI_NOT_INITIALIZED');
-        if (!refresh || !refreshModule(module)) throw err;
+        if (!refresh || !refreshModule(module, this.name)) throw err;
         this.forgetToken();
         this.generation = module.generation;
         this.slot = findSlot(module.lib, this.uri);
