@@ -48,6 +48,8 @@ export const ENTRY_KINDS = [
   'iam.role.create',
   'iam.role.delete',
   'iam.role.update-trust',
+  'iam.permissions-boundary.put',
+  'iam.permissions-boundary.delete',
   'sts.assume-role',
 ] as const;
 export type EntryKind = (typeof ENTRY_KINDS)[number];

@@ -32,6 +32,21 @@ export function entityName(
       : roleRow(ctx, account, name).name;
 }
 
+/** The user, group or role an ARN names in `account` (a PolicySourceArn), by its stored name; or NoSuchEntity. */
+export function entityOfArn(
+  ctx: StoreContext,
+  account: string,
+  arn: string,
+): { kind: EntityKind; name: string } {
+  const m = /^arn:aws:iam::(\d{12}):(user|group|role)(\/(?:.*\/)?)([\w+=,.@-]+)$/.exec(arn);
+  if (!m || m[1] !== account)
+    throw noSuchEntity(
+      `PolicySourceArn ${arn} names no user, group or role of account ${account}.`,
+    );
+  const kind = m[2] as EntityKind;
+  return { kind, name: entityName(ctx, account, kind, m[4]!) };
+}
+
 /** The entity's ARN (with its path), what its entries name. */
 export function entityArn(
   ctx: StoreContext,

@@ -2,16 +2,17 @@ import type { StoreContext } from './context.js';
 import { stmt } from './db.js';
 import { iamRecord, policySha256 } from './iam-audit.js';
 import { iamWrite } from './iam-generation.js';
-import {
-  deleteConflict,
-  entityAlreadyExists,
-  iamValidation,
-  limitExceeded,
-  noSuchEntity,
-} from './iam-errors.js';
+import { deleteConflict, entityAlreadyExists, limitExceeded, noSuchEntity } from './iam-errors.js';
 import { newId } from './iam-ids.js';
 import { entityArn, entityName, type EntityKind } from './iam-inline.js';
 import { encodePolicy } from './iam-roles.js';
+import {
+  boundaryUsage,
+  policyArn,
+  policyRow,
+  POLICY_SELECT,
+  type PolicyRow,
+} from './iam-policy-row.js';
 import { pageTail } from './iam-users.js';
 import {
   checkPolicyDocument,
@@ -24,48 +25,14 @@ import {
   type IamTag,
 } from './iam-validate.js';
 
-interface PolicyRow {
-  account: string;
-  name: string;
-  policy_id: string;
-  path: string;
-  description: string | null;
-  default_version: string;
-  next_version: number;
-  tags: string;
-  created_at: number;
-  updated_at: number;
-  attachments: number;
-}
-
 interface VersionRow {
   version_id: string;
   document: string;
   created_at: number;
 }
 
-const policyArn = (account: string, path: string, name: string): string =>
-  `arn:aws:iam::${account}:policy${path}${name}`;
-
-const POLICY_SELECT =
-  'SELECT p.*, (SELECT count(*) FROM iam_attachments a WHERE a.account = p.account AND a.policy_name = p.name) AS attachments FROM iam_policies p';
-
-/** The customer managed policy an ARN names in the caller's account, or NoSuchEntity (AWS managed policies are not kept here). */
-function policyRow(ctx: StoreContext, account: string, arn: string): PolicyRow {
-  const m = /^arn:aws:iam::(\d{12}|aws):policy(\/(?:[\x21-\x7e]*\/)?)([\w+=,.@-]+)$/.exec(arn);
-  if (!m)
-    throw iamValidation(`PolicyArn expected arn:aws:iam::<account>:policy/<path/>name, got ${arn}`);
-  const row =
-    m[1] === account
-      ? (stmt(ctx.db, `${POLICY_SELECT} WHERE p.account = ? AND p.name = ?`).get(account, m[3]) as
-          PolicyRow | undefined)
-      : undefined;
-  if (!row || row.path !== m[2])
-    throw noSuchEntity(`Policy ${arn} does not exist or is not attachable.`);
-  return row;
-}
-
-function toPolicy(r: PolicyRow) {
+/** `boundaries`: how many users and roles have it as their permissions boundary. */
+function toPolicy(r: PolicyRow, boundaries: number) {
   const tags = JSON.parse(r.tags) as IamTag[];
   return {
     PolicyName: r.name,
@@ -74,7 +41,7 @@ function toPolicy(r: PolicyRow) {
     Path: r.path,
     DefaultVersionId: r.default_version,
     AttachmentCount: r.attachments,
-    PermissionsBoundaryUsageCount: 0,
+    PermissionsBoundaryUsageCount: boundaries,
     IsAttachable: true,
     ...(r.description !== null ? { Description: r.description } : {}),
     CreateDate: new Date(r.created_at),
@@ -127,7 +94,7 @@ export async function createPolicy(
       ctx.db,
       'INSERT INTO iam_policy_versions (account, policy_name, version_id, document, created_at) VALUES (?, ?, ?, ?, ?)',
     ).run(account, row.name, 'v1', input.PolicyDocument, now);
-    const policy = toPolicy({ ...row, attachments: 0 });
+    const policy = toPolicy({ ...row, attachments: 0 }, 0);
     iamRecord(ctx, account, 'iam.managed-policy.create', [policy.Arn], {
       policyId: row.policy_id,
       versionId: 'v1',
@@ -138,7 +105,9 @@ export async function createPolicy(
 }
 
 export async function getPolicy(ctx: StoreContext, account: string, input: { PolicyArn: string }) {
-  return { Policy: toPolicy(policyRow(ctx, account, input.PolicyArn)) };
+  const p = policyRow(ctx, account, input.PolicyArn);
+  const arn = policyArn(account, p.path, p.name);
+  return { Policy: toPolicy(p, boundaryUsage(ctx, account, arn).get(arn) ?? 0) };
 }
 
 export async function listPolicies(
@@ -164,7 +133,11 @@ export async function listPolicies(
           (r) => underPath(r.path, input.PathPrefix) && (!input.OnlyAttached || r.attachments > 0),
         );
   const p = pageByName(rows, (r) => r.name, input);
-  return { Policies: p.items.map(toPolicy), ...pageTail(p) };
+  const usage = boundaryUsage(ctx, account);
+  return {
+    Policies: p.items.map((r) => toPolicy(r, usage.get(policyArn(account, r.path, r.name)) ?? 0)),
+    ...pageTail(p),
+  };
 }
 
 export async function deletePolicy(
@@ -174,7 +147,10 @@ export async function deletePolicy(
 ) {
   iamWrite(ctx, () => {
     const p = policyRow(ctx, account, input.PolicyArn);
-    if (p.attachments > 0) throw deleteConflict('Cannot delete a policy attached to entities.');
+    // A permissions boundary counts as an attachment here, as IAM counts it.
+    const arn = policyArn(account, p.path, p.name);
+    if (p.attachments > 0 || boundaryUsage(ctx, account, arn).size > 0)
+      throw deleteConflict('Cannot delete a policy attached to entities.');
     const versions = versionsOf(ctx, account, p.name).length;
     if (versions > 1)
       throw deleteConflict(

@@ -3,10 +3,11 @@ import type { StoreContext } from './context.js';
 import { stmt, type Db } from './db.js';
 import { iamRecord, policySha256 } from './iam-audit.js';
 import { iamGeneration, iamWrite } from './iam-generation.js';
-import { iamValidation, noSuchEntity } from './iam-errors.js';
+import { iamValidation } from './iam-errors.js';
+import { boundaryOf } from './iam-boundaries.js';
 import { groupsOfUser } from './iam-groups.js';
 import { newId, newSecret, newSessionToken } from './iam-ids.js';
-import { entityName, inlineDocuments, inlinePolicies, type EntityKind } from './iam-inline.js';
+import { entityOfArn, inlineDocuments, inlinePolicies, type EntityKind } from './iam-inline.js';
 import { keyAad, type AccessKeyRow } from './iam-keys.js';
 import { attachedDocuments, attachedPolicies } from './iam-managed.js';
 import { roleArn, roleRow } from './iam-roles.js';
@@ -20,6 +21,8 @@ export interface IamPrincipal {
   accountId: string;
   kind: 'user' | 'assumed-role';
   identityPolicies: string[];
+  /** The default version of the user's or the role's permissions boundary policy, if it has one. */
+  permissionsBoundary?: string;
   /** For a role session: the role's ARN with its path. */
   roleArn?: string;
   sessionPolicy?: string;
@@ -61,11 +64,21 @@ function userPrincipal(ctx: StoreContext, account: string, name: string): IamPri
     accountId: account,
     kind: 'user',
     identityPolicies: policies,
+    ...boundaryField(ctx, account, u.permissions_boundary),
     tags: tagMap(JSON.parse(u.tags) as IamTag[]),
     userId: u.user_id,
     userName: u.name,
   };
 }
+
+const boundaryField = (
+  ctx: StoreContext,
+  account: string,
+  arn: string | null,
+): { permissionsBoundary?: string } => {
+  const b = boundaryOf(ctx, account, arn);
+  return b ? { permissionsBoundary: b.document } : {};
+};
 
 const entityPolicies = (
   ctx: StoreContext,
@@ -175,7 +188,8 @@ function resolveSession(
   const role = stmt(
     ctx.db,
     'SELECT * FROM iam_roles WHERE account = ? AND name = ? AND role_id = ?',
-  ).get(s.account, s.role_name, s.role_id) as { tags: string; path: string } | undefined;
+  ).get(s.account, s.role_name, s.role_id) as
+    { tags: string; path: string; permissions_boundary: string | null } | undefined;
   // A role deleted (or deleted and made again) since: its sessions end with it.
   if (!role) return undefined;
   return {
@@ -191,6 +205,8 @@ function resolveSession(
       // What aws:PrincipalArn holds and resource policies name: the role, with its path.
       roleArn: roleArn(s.account, role.path, s.role_name),
       identityPolicies: entityPolicies(ctx, s.account, 'role', s.role_name),
+      // A session is bounded by its role's boundary, as it is by the role's policies.
+      ...boundaryField(ctx, s.account, role.permissions_boundary),
       ...(s.session_policy !== null ? { sessionPolicy: s.session_policy } : {}),
       tags: tagMap(JSON.parse(role.tags) as IamTag[]),
       userId: `${s.role_id}:${s.session_name}`,
@@ -297,13 +313,7 @@ export async function policiesOfArn(
   account: string,
   arn: string,
 ): Promise<SourcePolicy[]> {
-  const m = /^arn:aws:iam::(\d{12}):(user|group|role)(\/(?:.*\/)?)([\w+=,.@-]+)$/.exec(arn);
-  if (!m || m[1] !== account)
-    throw noSuchEntity(
-      `PolicySourceArn ${arn} names no user, group or role of account ${account}.`,
-    );
-  const kind = m[2] as EntityKind;
-  const name = entityName(ctx, account, kind, m[4]!);
+  const { kind, name } = entityOfArn(ctx, account, arn);
   const entities: Array<[EntityKind, string]> = [[kind, name]];
   if (kind === 'user')
     for (const g of groupsOfUser(ctx, account, name)) entities.push(['group', g.name]);

@@ -11,7 +11,12 @@ import {
   underPath,
   type IamTag,
 } from './iam-validate.js';
-import { pageTail } from './iam-users.js';
+import {
+  attachedBoundary,
+  optionalBoundary,
+  pageTail,
+  type AttachedBoundary,
+} from './iam-users.js';
 
 export interface RoleRow {
   account: string;
@@ -23,6 +28,8 @@ export interface RoleRow {
   max_session_duration: number;
   tags: string;
   created_at: number;
+  /** The ARN of the managed policy that is its permissions boundary. */
+  permissions_boundary: string | null;
 }
 
 export interface IamRole {
@@ -34,6 +41,7 @@ export interface IamRole {
   AssumeRolePolicyDocument: string;
   Description?: string;
   MaxSessionDuration: number;
+  PermissionsBoundary?: AttachedBoundary;
   Tags?: IamTag[];
 }
 
@@ -52,7 +60,8 @@ export function roleRow(ctx: StoreContext, account: string, name: string): RoleR
   return row;
 }
 
-function toRole(r: RoleRow, withTags = true): IamRole {
+/** `full`: with the boundary and the tags, which ListRoles leaves out (as IAM does). */
+function toRole(r: RoleRow, full = true): IamRole {
   const tags = JSON.parse(r.tags) as IamTag[];
   return {
     Path: r.path,
@@ -63,7 +72,8 @@ function toRole(r: RoleRow, withTags = true): IamRole {
     AssumeRolePolicyDocument: encodePolicy(r.trust_policy),
     ...(r.description !== null ? { Description: r.description } : {}),
     MaxSessionDuration: r.max_session_duration,
-    ...(withTags && tags.length > 0 ? { Tags: tags } : {}),
+    ...(full ? attachedBoundary(r.permissions_boundary) : {}),
+    ...(full && tags.length > 0 ? { Tags: tags } : {}),
   };
 }
 
@@ -76,6 +86,7 @@ export async function createRole(
     AssumeRolePolicyDocument: string;
     Description?: string;
     MaxSessionDuration?: number;
+    PermissionsBoundary?: string;
     Tags?: IamTag[];
   },
 ): Promise<{ Role: IamRole }> {
@@ -99,16 +110,18 @@ export async function createRole(
       max_session_duration: input.MaxSessionDuration ?? 3600,
       tags: JSON.stringify(tags),
       created_at: ctx.now().getTime(),
+      permissions_boundary: optionalBoundary(ctx, account, input.PermissionsBoundary),
     };
     stmt(
       ctx.db,
-      'INSERT INTO iam_roles (account, name, role_id, path, trust_policy, description, max_session_duration, tags, created_at) VALUES (@account, @name, @role_id, @path, @trust_policy, @description, @max_session_duration, @tags, @created_at)',
+      'INSERT INTO iam_roles (account, name, role_id, path, trust_policy, description, max_session_duration, tags, created_at, permissions_boundary) VALUES (@account, @name, @role_id, @path, @trust_policy, @description, @max_session_duration, @tags, @created_at, @permissions_boundary)',
     ).run(row);
     const role = toRole(row);
     iamRecord(ctx, account, 'iam.role.create', [role.Arn], {
       roleId: row.role_id,
       trustPolicySha256: policySha256(row.trust_policy),
       maxSessionDuration: row.max_session_duration,
+      permissionsBoundary: row.permissions_boundary ?? undefined,
     });
     return { Role: role };
   });

@@ -1,4 +1,5 @@
 import type { StoreContext } from './context.js';
+import * as boundaries from './iam-boundaries.js';
 import * as groups from './iam-groups.js';
 import * as inline from './iam-inline.js';
 import * as keys from './iam-keys.js';
@@ -67,11 +68,16 @@ const OPERATIONS = {
   listRoles: roles.listRoles,
   deleteRole: roles.deleteRole,
   updateAssumeRolePolicy: roles.updateAssumeRolePolicy,
+  putUserPermissionsBoundary: boundaries.putUserPermissionsBoundary,
+  deleteUserPermissionsBoundary: boundaries.deleteUserPermissionsBoundary,
+  putRolePermissionsBoundary: boundaries.putRolePermissionsBoundary,
+  deleteRolePermissionsBoundary: boundaries.deleteRolePermissionsBoundary,
   // Not IAM operations: what authentication, AssumeRole and simulation ask of the store.
   resolveAccessKey: principals.resolveAccessKey,
   roleTrust: principals.roleTrust,
   createSession: principals.createSession,
   policiesOfArn: principals.policiesOfArn,
+  permissionsBoundaryOfArn: boundaries.permissionsBoundaryOfArn,
   principalOfUserArn: principals.principalOfUserArn,
   generation: principals.generation,
 };

@@ -4,6 +4,7 @@ import { iamRecord } from './iam-audit.js';
 import { iamWrite } from './iam-generation.js';
 import { deleteConflict, entityAlreadyExists, noSuchEntity } from './iam-errors.js';
 import { newId } from './iam-ids.js';
+import { boundaryArn } from './iam-policy-row.js';
 import { mergeTags, page, pageByName, underPath, type IamTag } from './iam-validate.js';
 
 export interface UserRow {
@@ -13,7 +14,26 @@ export interface UserRow {
   path: string;
   tags: string;
   created_at: number;
+  /** The ARN of the managed policy that is its permissions boundary. */
+  permissions_boundary: string | null;
 }
+
+/** IAM's AttachedPermissionsBoundary (GetUser, GetRole). */
+export interface AttachedBoundary {
+  PermissionsBoundaryType: 'PermissionsBoundaryPolicy';
+  PermissionsBoundaryArn: string;
+}
+
+/** A kept boundary as IAM answers it; nothing when there is none. */
+export const attachedBoundary = (arn: string | null): { PermissionsBoundary?: AttachedBoundary } =>
+  arn === null
+    ? {}
+    : {
+        PermissionsBoundary: {
+          PermissionsBoundaryType: 'PermissionsBoundaryPolicy',
+          PermissionsBoundaryArn: arn,
+        },
+      };
 
 export interface IamUser {
   Path: string;
@@ -21,8 +41,16 @@ export interface IamUser {
   UserId: string;
   Arn: string;
   CreateDate: Date;
+  PermissionsBoundary?: AttachedBoundary;
   Tags?: IamTag[];
 }
+
+/** A PermissionsBoundary member of a create call, resolved (iam-policy-row.ts), or null. */
+export const optionalBoundary = (
+  ctx: StoreContext,
+  account: string,
+  arn: string | undefined,
+): string | null => (arn === undefined ? null : boundaryArn(ctx, account, arn));
 
 export const userArn = (account: string, path: string, name: string): string =>
   `arn:aws:iam::${account}:user${path}${name}`;
@@ -36,7 +64,8 @@ export function userRow(ctx: StoreContext, account: string, name: string): UserR
   return row;
 }
 
-export function toUser(r: UserRow, withTags = true): IamUser {
+/** `full`: with the boundary and the tags, which IAM's list operations leave out. */
+export function toUser(r: UserRow, full = true): IamUser {
   const tags = JSON.parse(r.tags) as IamTag[];
   return {
     Path: r.path,
@@ -44,14 +73,15 @@ export function toUser(r: UserRow, withTags = true): IamUser {
     UserId: r.user_id,
     Arn: userArn(r.account, r.path, r.name),
     CreateDate: new Date(r.created_at),
-    ...(withTags && tags.length > 0 ? { Tags: tags } : {}),
+    ...(full ? attachedBoundary(r.permissions_boundary) : {}),
+    ...(full && tags.length > 0 ? { Tags: tags } : {}),
   };
 }
 
 export async function createUser(
   ctx: StoreContext,
   account: string,
-  input: { UserName: string; Path?: string; Tags?: IamTag[] },
+  input: { UserName: string; Path?: string; PermissionsBoundary?: string; Tags?: IamTag[] },
 ): Promise<{ User: IamUser }> {
   const tags = mergeTags([], input.Tags);
   return iamWrite(ctx, () => {
@@ -67,13 +97,17 @@ export async function createUser(
       path: input.Path ?? '/',
       tags: JSON.stringify(tags),
       created_at: ctx.now().getTime(),
+      permissions_boundary: optionalBoundary(ctx, account, input.PermissionsBoundary),
     };
     stmt(
       ctx.db,
-      'INSERT INTO iam_users (account, name, user_id, path, tags, created_at) VALUES (@account, @name, @user_id, @path, @tags, @created_at)',
+      'INSERT INTO iam_users (account, name, user_id, path, tags, created_at, permissions_boundary) VALUES (@account, @name, @user_id, @path, @tags, @created_at, @permissions_boundary)',
     ).run(row);
     const user = toUser(row);
-    iamRecord(ctx, account, 'iam.user.create', [user.Arn], { userId: row.user_id });
+    iamRecord(ctx, account, 'iam.user.create', [user.Arn], {
+      userId: row.user_id,
+      permissionsBoundary: row.permissions_boundary ?? undefined,
+    });
     return { User: user };
   });
 }

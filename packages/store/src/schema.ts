@@ -331,4 +331,16 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO iam_generation (id, n) VALUES (1, 0);
     `,
   },
+  {
+    version: 6,
+    name: 'IAM permissions boundaries of users and roles',
+    // The boundary is kept as the policy's ARN, as IAM answers it (GetUser, GetRole); the policy
+    // cannot be deleted while it is one (DeletePolicy: DeleteConflict), so the ARN always resolves.
+    sql: `
+      ALTER TABLE iam_users ADD COLUMN permissions_boundary TEXT;
+      ALTER TABLE iam_roles ADD COLUMN permissions_boundary TEXT;
+      CREATE INDEX iam_users_boundary ON iam_users (account, permissions_boundary);
+      CREATE INDEX iam_roles_boundary ON iam_roles (account, permissions_boundary);
+    `,
+  },
 ];

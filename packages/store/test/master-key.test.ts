@@ -81,7 +81,7 @@ describe('master key', () => {
 describe('database', () => {
   it('opens in WAL mode with a migrations table, and refuses bad options', () => {
     const s = SignerStore.open({ dataDir: dir, masterKey: new Uint8Array(32) });
-    expect(s.schemaVersion).toBe(5);
+    expect(s.schemaVersion).toBe(6);
     expect(s.sqliteIntegrityCheck()).toBe('ok');
     s.close();
     expect(readFileSync(join(dir, 'signer.db')).subarray(18, 20)).toEqual(Buffer.from([2, 2])); // WAL read/write versions in the header

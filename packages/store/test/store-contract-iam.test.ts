@@ -111,4 +111,82 @@ describe.each(ENGINES)('IAM on $name', (engine) => {
     expect(r?.expiresAt?.getTime()).toBe(out.Credentials.Expiration.getTime());
     expect((await iam().listRoles(A, {})).Roles.map((x) => x.RoleName)).toEqual(['deploy']);
   });
+
+  it('permissions boundaries: kept by ARN on users and roles, carried by their principals, guarding the policy', async () => {
+    const { Policy } = await iam().createPolicy(A, {
+      PolicyName: 'Cap',
+      Path: '/caps/',
+      PolicyDocument: ALLOW_SIGN,
+    });
+    const cap = Policy.Arn;
+    const { User } = await iam().createUser(A, { UserName: 'bounded', PermissionsBoundary: cap });
+    expect(User.PermissionsBoundary).toEqual({
+      PermissionsBoundaryType: 'PermissionsBoundaryPolicy',
+      PermissionsBoundaryArn: `arn:aws:iam::${A}:policy/caps/Cap`,
+    });
+    const key = (await iam().createAccessKey(A, { UserName: 'bounded' })).AccessKey;
+    expect((await iam().resolveAccessKey(key.AccessKeyId))?.principal.permissionsBoundary).toBe(
+      ALLOW_SIGN,
+    );
+    // A new default version of the boundary is what the next lookup carries.
+    const narrower = ALLOW_SIGN.replace('StartSigningJob', 'GetSigningProfile');
+    await iam().createPolicyVersion(A, {
+      PolicyArn: cap,
+      PolicyDocument: narrower,
+      SetAsDefault: true,
+    });
+    expect((await iam().resolveAccessKey(key.AccessKeyId))?.principal.permissionsBoundary).toBe(
+      narrower,
+    );
+    // ListUsers leaves the boundary out, as IAM does.
+    expect(
+      (await iam().listUsers(A, {})).Users.find((u) => u.UserName === 'bounded'),
+    ).not.toHaveProperty('PermissionsBoundary');
+
+    await iam().createRole(A, { RoleName: 'capped', AssumeRolePolicyDocument: TRUST });
+    await iam().putRolePermissionsBoundary(A, { RoleName: 'CAPPED', PermissionsBoundary: cap });
+    expect((await iam().getRole(A, { RoleName: 'capped' })).Role.PermissionsBoundary).toEqual(
+      User.PermissionsBoundary,
+    );
+    const session = await iam().createSession(A, { RoleName: 'capped', RoleSessionName: 's' });
+    expect(
+      (await iam().resolveAccessKey(session.Credentials.AccessKeyId))?.principal
+        .permissionsBoundary,
+    ).toBe(narrower);
+    expect(await iam().permissionsBoundaryOfArn(A, `arn:aws:iam::${A}:role/capped`)).toEqual({
+      arn: cap,
+      document: narrower,
+    });
+    expect(
+      (await iam().getPolicy(A, { PolicyArn: cap })).Policy.PermissionsBoundaryUsageCount,
+    ).toBe(2);
+    await iam().deletePolicyVersion(A, { PolicyArn: cap, VersionId: 'v1' });
+    await expect(iam().deletePolicy(A, { PolicyArn: cap })).rejects.toMatchObject({
+      code: 'DeleteConflict',
+      message: 'Cannot delete a policy attached to entities.',
+    });
+
+    await expect(
+      iam().putUserPermissionsBoundary(A, {
+        UserName: 'bounded',
+        PermissionsBoundary: `arn:aws:iam::${A}:policy/none`,
+      }),
+    ).rejects.toMatchObject({ code: 'NoSuchEntity', httpStatus: 404 });
+    await expect(
+      iam().putUserPermissionsBoundary(A, { UserName: 'bounded', PermissionsBoundary: 'cap' }),
+    ).rejects.toMatchObject({ code: 'InvalidInput', httpStatus: 400 });
+    await expect(
+      iam().putUserPermissionsBoundary(A, { UserName: 'nobody', PermissionsBoundary: cap }),
+    ).rejects.toMatchObject({ code: 'NoSuchEntity' });
+
+    await iam().deleteUserPermissionsBoundary(A, { UserName: 'bounded' });
+    await iam().deleteRolePermissionsBoundary(A, { RoleName: 'capped' });
+    expect((await iam().getUser(A, { UserName: 'bounded' })).User).not.toHaveProperty(
+      'PermissionsBoundary',
+    );
+    expect(
+      (await iam().resolveAccessKey(key.AccessKeyId))?.principal.permissionsBoundary,
+    ).toBeUndefined();
+    await iam().deletePolicy(A, { PolicyArn: cap });
+  });
 });

@@ -62,7 +62,7 @@ describe('schema v3: keys in a PKCS#11 token', () => {
 
     store = openStore(data);
     try {
-      expect(store.schemaVersion).toBe(5); // v3, the transparency log's v4 and IAM's v5 applied over v2
+      expect(store.schemaVersion).toBe(6); // v3, the transparency log's v4, IAM's v5 and v6 applied over v2
       const version = store.buckets.putObject(ALICE.accountId, 'src-bucket', 'fw.bin', enc('firmware')).versionId; // prettier-ignore
       const { jobId } = await store.startSigningJob(ALICE, {
         source: { s3: { bucketName: 'src-bucket', key: 'fw.bin', version } },
