@@ -89,6 +89,15 @@ function resourceFacts(
           return undefined;
       }
     },
+    async permissionsBoundaryOf(kind, name, accountId) {
+      const iam = store.iam;
+      if (!iam) return undefined;
+      const entity =
+        kind === 'user'
+          ? (await maybe(() => iam.getUser(accountId, { UserName: name })))?.User
+          : (await maybe(() => iam.getRole(accountId, { RoleName: name })))?.Role;
+      return entity?.PermissionsBoundary?.PermissionsBoundaryArn;
+    },
   };
 }
 

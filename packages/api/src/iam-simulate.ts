@@ -4,7 +4,8 @@ import type { IamStore } from '@fwsign/store';
 /**
  * SimulatePrincipalPolicy and SimulateCustomPolicy, answered by `@fwsign/iam`'s simulate: the
  * evaluator authorization uses, over the policies the store has for PolicySourceArn (inline by
- * name, attached managed ones by ARN) or the PolicyInputList given.
+ * name, attached managed ones by ARN) or the PolicyInputList given, within the source's permissions
+ * boundary or the PermissionsBoundaryPolicyInputList given.
  */
 export async function simulateCall(
   iam: IamStore,
@@ -30,18 +31,20 @@ export async function simulateCall(
     id: `PolicyInputList.${n + 1}`,
     type: 'none',
   }));
-  const source =
-    operation === 'SimulatePrincipalPolicy'
-      ? await iam.policiesOfArn(account, i.PolicySourceArn!)
-      : [];
+  const principal = operation === 'SimulatePrincipalPolicy';
+  const source = principal ? await iam.policiesOfArn(account, i.PolicySourceArn!) : [];
+  // The entity's own boundary applies unless PermissionsBoundaryPolicyInputList replaces it (as IAM's simulator does).
+  const boundary =
+    principal && !i.PermissionsBoundaryPolicyInputList
+      ? await iam.permissionsBoundaryOfArn(account, i.PolicySourceArn!)
+      : undefined;
+  const boundaries = i.PermissionsBoundaryPolicyInputList ?? (boundary ? [boundary.document] : []);
   const results = await simulate({
     callerArn: i.CallerArn ?? i.PolicySourceArn ?? callerArn,
     accountId: account,
     policies: [...source, ...given],
     actionNames: i.ActionNames,
-    ...(i.PermissionsBoundaryPolicyInputList
-      ? { permissionsBoundaries: i.PermissionsBoundaryPolicyInputList }
-      : {}),
+    ...(boundaries.length > 0 ? { permissionsBoundaries: boundaries } : {}),
     ...(i.ResourceArns ? { resourceArns: i.ResourceArns } : {}),
     ...(i.ResourcePolicy !== undefined ? { resourcePolicy: i.ResourcePolicy } : {}),
     ...(i.ResourceOwner !== undefined ? { resourceOwner: i.ResourceOwner } : {}),

@@ -29,6 +29,10 @@ const IAM_OPERATIONS = new Set([
   ...['CreatePolicyVersion', 'GetPolicyVersion', 'ListPolicyVersions', 'DeletePolicyVersion'],
   'SetDefaultPolicyVersion',
   ...['CreateRole', 'GetRole', 'ListRoles', 'DeleteRole', 'UpdateAssumeRolePolicy'],
+  ...['User', 'Role'].flatMap((e) => [
+    `Put${e}PermissionsBoundary`,
+    `Delete${e}PermissionsBoundary`,
+  ]),
   'SimulatePrincipalPolicy',
   'SimulateCustomPolicy',
 ]);

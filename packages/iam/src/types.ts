@@ -77,6 +77,15 @@ export interface ResourceFacts {
     name: string,
     accountId: string,
   ): Promise<string | undefined>;
+  /**
+   * The ARN of the permissions boundary a user or role has now (iam:PermissionsBoundary on calls
+   * that change an existing one). Optional: without it, or for one without a boundary, the key is absent.
+   */
+  permissionsBoundaryOf?(
+    kind: 'user' | 'role',
+    name: string,
+    accountId: string,
+  ): Promise<string | undefined>;
 }
 
 export type DenyReason = 'explicit-deny' | 'implicit-deny';

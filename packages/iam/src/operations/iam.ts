@@ -161,6 +161,19 @@ function requestContext(spec: Spec, r: AuthzRequest): Record<string, ContextValu
   return out;
 }
 
+/**
+ * Calls on an existing user or role whose iam:PermissionsBoundary is the boundary it has now (the
+ * Service Authorization Reference's list): what lets a delegated administrator change only the
+ * entities that carry the boundary it was given.
+ */
+const ENTITY_BOUNDARY_KEY: ReadonlySet<string> = new Set([
+  ...['Attach', 'Detach'].flatMap((v) => [`${v}UserPolicy`, `${v}RolePolicy`]),
+  ...['Put', 'Delete'].flatMap((v) => [`${v}UserPolicy`, `${v}RolePolicy`]),
+  'DeleteUserPermissionsBoundary',
+  'DeleteRolePermissionsBoundary',
+  ...['DeleteRole', 'GetRole', 'UpdateRole', 'UpdateRoleDescription', 'UpdateAssumeRolePolicy'],
+]);
+
 const fromSpec =
   (op: string, spec: Spec): OperationMapper =>
   async (r, f, p) => {
@@ -170,7 +183,13 @@ const fromSpec =
     const res = await resourceWithFacts(f, arn, accountOfArn(arn), {
       tags: TAGGABLE.has(spec.on) && !spec.create,
     });
-    return check(action, [res], requestContext(spec, r));
+    const context = requestContext(spec, r);
+    if (ENTITY_BOUNDARY_KEY.has(op) && (spec.on === 'user' || spec.on === 'role')) {
+      const name = requireMember(r.input, NAME_MEMBER[spec.on]);
+      const boundary = await f.permissionsBoundaryOf?.(spec.on, name, r.accountId);
+      if (boundary !== undefined) context['iam:PermissionsBoundary'] = boundary;
+    }
+    return check(action, [res], context);
   };
 
 /** SimulatePrincipalPolicy and GetContextKeysForPrincipalPolicy act on the entity simulated. */
