@@ -4,6 +4,7 @@
  * request, a policy in use as one cannot be deleted, and the delegation pattern — an administrator
  * who may create and change users only with a given boundary (iam:PermissionsBoundary).
  */
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   CreateAccessKeyCommand,
@@ -33,6 +34,10 @@ import {
   rejection,
   useSdkServer,
 } from './sdk-fixture.js';
+
+/** A policy file of examples/iam/ (the README's). */
+const example = (name: string): string =>
+  readFileSync(new URL(`../examples/iam/${name}.json`, import.meta.url), 'utf8');
 
 const fx = useSdkServer();
 const clients = iamClients(() => fx.h.url);
@@ -214,65 +219,74 @@ describe('permissions boundaries', { timeout: 60_000 }, () => {
     );
   });
 
-  it('delegation: an administrator may create and change users only with the boundary it was given', async () => {
-    const onlyWithBoundary = { StringEquals: { 'iam:PermissionsBoundary': boundaryArn } };
-    const admin = await user(
-      'delegate',
-      policy(
-        {
-          Effect: 'Allow',
-          Action: ['iam:CreateUser', 'iam:PutUserPermissionsBoundary', 'iam:PutUserPolicy'],
-          Resource: '*',
-          Condition: onlyWithBoundary,
-        },
-        { Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' },
-      ),
+  it('delegation (examples/iam/team-admin.json): users made and changed only with ci-boundary.json', async () => {
+    const { Policy: ciBoundary } = await iam().send(
+      new CreatePolicyCommand({
+        PolicyName: 'ci-boundary',
+        PolicyDocument: example('ci-boundary'),
+      }),
     );
-    const asAdmin = clients.iam(admin);
-    const without = await rejection(asAdmin.send(new CreateUserCommand({ UserName: 'free' })));
+    const ciArn = ciBoundary!.Arn!;
+    const asAdmin = clients.iam(await user('team-admin', example('team-admin')));
+    const without = await rejection(
+      asAdmin.send(new CreateUserCommand({ UserName: 'free', Path: '/ci/' })),
+    );
     expect([without.name, without.$metadata.httpStatusCode, without.message]).toEqual([
       'AccessDenied',
       403,
-      `User: arn:aws:iam::${ACCOUNT}:user/delegate is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::${ACCOUNT}:user/free because no identity-based policy allows the iam:CreateUser action`,
+      `User: arn:aws:iam::${ACCOUNT}:user/team-admin is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::${ACCOUNT}:user/ci/free because no identity-based policy allows the iam:CreateUser action`,
     ]);
     const made = await asAdmin.send(
-      new CreateUserCommand({ UserName: 'hire', PermissionsBoundary: boundaryArn }),
+      new CreateUserCommand({ UserName: 'build-1', Path: '/ci/', PermissionsBoundary: ciArn }),
     );
-    expect(made.User?.PermissionsBoundary?.PermissionsBoundaryArn).toBe(boundaryArn);
-    // Changing a user: allowed on the one that carries the boundary (the key is its boundary now)…
+    expect(made.User?.PermissionsBoundary?.PermissionsBoundaryArn).toBe(ciArn);
+    // Changing a user: allowed on one that has the boundary (the key is its boundary now)…
     await asAdmin.send(
-      new PutUserPolicyCommand({ UserName: 'hire', PolicyName: 'p', PolicyDocument: everything }),
+      new PutUserPolicyCommand({
+        UserName: 'build-1',
+        PolicyName: 'p',
+        PolicyDocument: everything,
+      }),
     );
-    // …refused on one without it, and so is giving it another boundary.
-    await iam().send(new CreateUserCommand({ UserName: 'unbounded' }));
-    expect(
-      (
-        await rejection(
-          asAdmin.send(
-            new PutUserPolicyCommand({
-              UserName: 'unbounded',
-              PolicyName: 'p',
-              PolicyDocument: everything,
-            }),
-          ),
-        )
-      ).name,
-    ).toBe('AccessDenied');
-    const { Policy: other } = await iam().send(
+    // …refused on one without it, and so are another boundary and removing it.
+    await iam().send(new CreateUserCommand({ UserName: 'unbounded', Path: '/ci/' }));
+    const names = async (...calls: Promise<unknown>[]) =>
+      Promise.all(calls.map(async (c) => (await rejection(c)).name));
+    const { Policy: wider } = await iam().send(
       new CreatePolicyCommand({ PolicyName: 'wider', PolicyDocument: everything }),
     );
     expect(
-      (
-        await rejection(
-          asAdmin.send(
-            new PutUserPermissionsBoundaryCommand({
-              UserName: 'hire',
-              PermissionsBoundary: other!.Arn,
-            }),
-          ),
-        )
-      ).name,
-    ).toBe('AccessDenied');
+      await names(
+        asAdmin.send(
+          new PutUserPolicyCommand({
+            UserName: 'unbounded',
+            PolicyName: 'p',
+            PolicyDocument: everything,
+          }),
+        ),
+        asAdmin.send(
+          new PutUserPermissionsBoundaryCommand({
+            UserName: 'build-1',
+            PermissionsBoundary: wider!.Arn,
+          }),
+        ),
+        asAdmin.send(new DeleteUserPermissionsBoundaryCommand({ UserName: 'build-1' })),
+      ),
+    ).toEqual(['AccessDenied', 'AccessDenied', 'AccessDenied']);
+    // The user it made holds `*` inline, and may do only what ci-boundary.json allows.
+    const k = (await asAdmin.send(new CreateAccessKeyCommand({ UserName: 'build-1' }))).AccessKey!;
+    const build = { accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! };
+    expect((await startJob(build, 'b-4')).jobId).toBeTruthy();
+    const escalate = await rejection(
+      clients.iam(build).send(new CreateUserCommand({ UserName: 'more' })),
+    );
+    expect(escalate.message).toBe(
+      refusal(
+        `arn:aws:iam::${ACCOUNT}:user/ci/build-1`,
+        'iam:CreateUser',
+        `arn:aws:iam::${ACCOUNT}:user/more`,
+      ),
+    );
   });
 
   it("simulate-principal-policy applies the entity's boundary; simulate-custom-policy the one given", async () => {

@@ -240,6 +240,32 @@ describe(
       ]);
     });
 
+    it('permissions boundaries: set at create-user, shown by get-user, lifted', async () => {
+      const file = fileURLToPath(new URL('../examples/iam/ci-boundary.json', import.meta.url));
+      const made = await aws(
+        root,
+        'iam',
+        'create-policy',
+        '--policy-name',
+        'ci-boundary',
+        '--policy-document',
+        `file://${file}`,
+      );
+      const arn = (made.Policy as { Arn: string }).Arn;
+      const bounded = ['--user-name', 'bounded'];
+      await aws(root, 'iam', 'create-user', ...bounded, '--permissions-boundary', arn);
+      expect((await aws(root, 'iam', 'get-user', ...bounded)).User).toMatchObject({
+        PermissionsBoundary: {
+          PermissionsBoundaryType: 'PermissionsBoundaryPolicy',
+          PermissionsBoundaryArn: arn,
+        },
+      });
+      await aws(root, 'iam', 'delete-user-permissions-boundary', ...bounded);
+      expect((await aws(root, 'iam', 'get-user', ...bounded)).User).not.toHaveProperty(
+        'PermissionsBoundary',
+      );
+    });
+
     it('boto3 sees the same: the user identity, and AccessDenied on iam', async () => {
       const script = `
 import boto3, botocore, json, sys
