@@ -28,6 +28,7 @@ const IAM_OPERATIONS = new Set([
   ...['CreatePolicy', 'GetPolicy', 'ListPolicies', 'DeletePolicy'],
   ...['CreatePolicyVersion', 'GetPolicyVersion', 'ListPolicyVersions', 'DeletePolicyVersion'],
   'SetDefaultPolicyVersion',
+  'ListEntitiesForPolicy',
   ...['CreateRole', 'GetRole', 'ListRoles', 'DeleteRole', 'UpdateAssumeRolePolicy'],
   ...['User', 'Role'].flatMap((e) => [
     `Put${e}PermissionsBoundary`,

@@ -16,6 +16,7 @@ import {
   GetPolicyCommand,
   GetRoleCommand,
   GetUserCommand,
+  ListEntitiesForPolicyCommand,
   PutUserPermissionsBoundaryCommand,
   PutRolePolicyCommand,
   PutUserPolicyCommand,
@@ -135,6 +136,13 @@ describe('permissions boundaries', { timeout: 60_000 }, () => {
       409,
       'Cannot delete a policy attached to entities.',
     ]);
+    const listed = await iam().send(
+      new ListEntitiesForPolicyCommand({
+        PolicyArn: boundaryArn,
+        PolicyUsageFilter: 'PermissionsBoundary',
+      }),
+    );
+    expect(listed.PolicyUsers?.map((u) => u.UserName)).toEqual(['capped']);
     const missing = await rejection(
       iam().send(
         new PutUserPermissionsBoundaryCommand({

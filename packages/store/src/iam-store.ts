@@ -4,6 +4,7 @@ import * as groups from './iam-groups.js';
 import * as inline from './iam-inline.js';
 import * as keys from './iam-keys.js';
 import * as managed from './iam-managed.js';
+import * as policyEntities from './iam-policy-entities.js';
 import * as principals from './iam-principals.js';
 import * as roles from './iam-roles.js';
 import * as users from './iam-users.js';
@@ -63,6 +64,7 @@ const OPERATIONS = {
   listAttachedUserPolicies: managed.listAttachedUserPolicies,
   listAttachedGroupPolicies: managed.listAttachedGroupPolicies,
   listAttachedRolePolicies: managed.listAttachedRolePolicies,
+  listEntitiesForPolicy: policyEntities.listEntitiesForPolicy,
   createRole: roles.createRole,
   getRole: roles.getRole,
   listRoles: roles.listRoles,

@@ -160,6 +160,18 @@ describe.each(ENGINES)('IAM on $name', (engine) => {
     expect(
       (await iam().getPolicy(A, { PolicyArn: cap })).Policy.PermissionsBoundaryUsageCount,
     ).toBe(2);
+    await iam().attachRolePolicy(A, { RoleName: 'capped', PolicyArn: cap });
+    const entities = async (PolicyUsageFilter?: string) => {
+      const e = await iam().listEntitiesForPolicy(A, {
+        PolicyArn: cap,
+        ...(PolicyUsageFilter ? { PolicyUsageFilter } : {}),
+      });
+      return [...e.PolicyUsers.map((u) => u.UserName), ...e.PolicyRoles.map((r) => r.RoleName)];
+    };
+    expect(await entities('PermissionsBoundary')).toEqual(['bounded', 'capped']);
+    expect(await entities('PermissionsPolicy')).toEqual(['capped']);
+    expect(await entities()).toEqual(['bounded', 'capped']);
+    await iam().detachRolePolicy(A, { RoleName: 'capped', PolicyArn: cap });
     await iam().deletePolicyVersion(A, { PolicyArn: cap, VersionId: 'v1' });
     await expect(iam().deletePolicy(A, { PolicyArn: cap })).rejects.toMatchObject({
       code: 'DeleteConflict',
