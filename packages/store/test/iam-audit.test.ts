@@ -28,6 +28,24 @@ const entries = (s: SignerStore): AuditEntry[] => {
 };
 
 describe('IAM and STS writes in the transparency log', () => {
+  it('records a permissions boundary set and lifted, naming the entity and the policy', async () => {
+    const iam = store.iam.asCaller(ADMIN);
+    const { Policy } = await iam.createPolicy(A, { PolicyName: 'cap', PolicyDocument: ALLOW_SIGN });
+    await iam.createUser(A, { UserName: 'ci', PermissionsBoundary: Policy.Arn });
+    await iam.createRole(A, { RoleName: 'r', AssumeRolePolicyDocument: TRUST });
+    await iam.putRolePermissionsBoundary(A, { RoleName: 'r', PermissionsBoundary: Policy.Arn });
+    await iam.deleteRolePermissionsBoundary(A, { RoleName: 'r' });
+    await iam.deleteRolePermissionsBoundary(A, { RoleName: 'r' }); // none left: no entry
+    const log = entries(store).slice(1);
+    const role = `arn:aws:iam::${A}:role/r`;
+    expect(log.map((e) => [e.kind, e.subjects, e.details.permissionsBoundary])).toEqual([
+      ['iam.user.create', [`arn:aws:iam::${A}:user/ci`], Policy.Arn],
+      ['iam.role.create', [role], undefined],
+      ['iam.permissions-boundary.put', [role, Policy.Arn], undefined],
+      ['iam.permissions-boundary.delete', [role, Policy.Arn], undefined],
+    ]);
+  });
+
   it('records every write with its caller, account, ARNs and policy digests, never a secret or token', async () => {
     const iam = store.iam.asCaller(ADMIN);
     await iam.createUser(A, { UserName: 'ci', Path: '/build/' });
