@@ -1,0 +1,55 @@
+/**
+ * Where a command's store is, read one way by `serve`, `master-key rotate` and every
+ * `fwsign audit …` verb: `--database`, else FWSIGN_DATABASE (a postgres:// URL: the store its
+ * servers share), and `--data-dir` (the SQLite store's folder; with a database, where the servers'
+ * master.key is). A flag given wins over the environment.
+ */
+import { isPostgresUrl, redactUrl } from '@fwsign/store';
+import { optionalString, pathOf, UsageError, type Parsed } from './args.js';
+import type { CliIo } from './command.js';
+import { InputError } from './failure.js';
+
+/** The flags naming the store, for parse(). */
+export const STORE_FLAGS = {
+  'data-dir': { type: 'string' },
+  database: { type: 'string' },
+} as const;
+
+export interface StoreLocation {
+  /** A postgres:// URL. */
+  database?: string;
+  /** Absolute. */
+  dataDir?: string;
+}
+
+/** --database, else FWSIGN_DATABASE: a postgres:// URL, or undefined (SQLite in the data dir). */
+export function databaseOf(io: CliIo, p: Parsed): string | undefined {
+  const given = optionalString(p, 'database');
+  const database = given ?? (io.env['FWSIGN_DATABASE'] || undefined);
+  if (database !== undefined && !isPostgresUrl(database))
+    throw new InputError(
+      'InvalidDatabase',
+      `${given !== undefined ? '--database' : 'FWSIGN_DATABASE'}: expected a postgres:// or postgresql:// URL, got ${shown(database)}`,
+    );
+  return database;
+}
+
+/** The database and the data dir given; at least one of them. */
+export function storeLocation(io: CliIo, p: Parsed): StoreLocation {
+  const database = databaseOf(io, p);
+  const dataDir = optionalString(p, 'data-dir');
+  if (database === undefined && dataDir === undefined)
+    throw new UsageError('--data-dir or --database is required (or set FWSIGN_DATABASE)');
+  return {
+    ...(database !== undefined ? { database } : {}),
+    ...(dataDir !== undefined ? { dataDir: pathOf(io, dataDir) } : {}),
+  };
+}
+
+/** A value for a message: a URL without its password; a file path as it is; anything else with an @ not at all. */
+function shown(value: string): string {
+  if (URL.canParse(value)) return JSON.stringify(redactUrl(value));
+  return value.includes('@')
+    ? '(a value with an @, not shown: it may hold a password)'
+    : JSON.stringify(value);
+}
