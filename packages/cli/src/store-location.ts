@@ -26,12 +26,19 @@ export interface StoreLocation {
 export function databaseOf(io: CliIo, p: Parsed): string | undefined {
   const given = optionalString(p, 'database');
   const database = given ?? (io.env['FWSIGN_DATABASE'] || undefined);
-  if (database !== undefined && !isPostgresUrl(database))
+  return database === undefined
+    ? undefined
+    : postgresUrl(given !== undefined ? '--database' : 'FWSIGN_DATABASE', database);
+}
+
+/** `value`, which `source` (a flag or variable) gave, once it is a postgres:// URL; a message never shows its password. */
+export function postgresUrl(source: string, value: string): string {
+  if (!isPostgresUrl(value))
     throw new InputError(
       'InvalidDatabase',
-      `${given !== undefined ? '--database' : 'FWSIGN_DATABASE'}: expected a postgres:// or postgresql:// URL, got ${shown(database)}`,
+      `${source}: expected a postgres:// or postgresql:// URL, got ${shown(value)}`,
     );
-  return database;
+  return value;
 }
 
 /** The database and the data dir given; at least one of them. */

@@ -33,7 +33,7 @@ export function matches(stored: Buffer, key: Uint8Array): boolean {
  * secret the new key cannot open. The server's fault, never the caller's: a 500 whose message
  * tells the operator what to do.
  */
-export function assertCurrentMasterKey(db: Db, key: Uint8Array): void {
+function assertCurrentMasterKey(db: Db, key: Uint8Array): void {
   const stored = storedCheck(db);
   if (stored && !matches(stored, key)) {
     throw new InternalServiceErrorException(

@@ -35,6 +35,17 @@ beforeAll(() => {
   return () => removeDir(keys);
 });
 
+/** A job signing a new image with setupAlice's profile. */
+function signJob(s: SignerStore, token: string): Promise<{ jobId: string }> {
+  const v = s.buckets.putObject(ALICE.accountId, 'src-bucket', 'fw.bin', new Uint8Array(64));
+  return s.startSigningJob(ALICE, {
+    source: { s3: { bucketName: 'src-bucket', key: 'fw.bin', version: v.versionId } },
+    destination: { s3: { bucketName: 'dst-bucket' } },
+    profileName: 'fw_profile',
+    clientRequestToken: token,
+  });
+}
+
 describe.each(ENGINES)('master-key rotate on $name', { timeout: 60_000 }, (engine) => {
   let dir: string;
   let database: string | undefined;
@@ -97,22 +108,12 @@ describe.each(ENGINES)('master-key rotate on $name', { timeout: 60_000 }, (engin
     });
     // A secret it had not opened yet fails with that reason, not as an altered row.
     await expect(running.iam.resolveAccessKey(accessKeyId)).rejects.toThrow(restart);
-    const v0 = running.buckets.putObject(
-      ALICE.accountId,
-      'src-bucket',
-      'fw.bin',
-      new Uint8Array(64),
-    );
     // A job whose key it had not opened: a 500 saying so, and no job recorded (a retry of the same
     // token on a server with the new key makes it).
-    await expect(
-      running.startSigningJob(ALICE, {
-        source: { s3: { bucketName: 'src-bucket', key: 'fw.bin', version: v0.versionId } },
-        destination: { s3: { bucketName: 'dst-bucket' } },
-        profileName: 'fw_profile',
-        clientRequestToken: 'after-rotate',
-      }),
-    ).rejects.toMatchObject({ httpStatus: 500, message: expect.stringMatching(restart) });
+    await expect(signJob(running, 'after-rotate')).rejects.toMatchObject({
+      httpStatus: 500,
+      message: expect.stringMatching(restart),
+    });
     expect(running.listSigningJobs(ALICE, {}).jobs).toEqual([]);
     running.close();
 
@@ -120,13 +121,7 @@ describe.each(ENGINES)('master-key rotate on $name', { timeout: 60_000 }, (engin
     const s = open(next);
     try {
       expect((await s.iam.resolveAccessKey(accessKeyId))?.secretAccessKey).toBe(secret);
-      const v = s.buckets.putObject(ALICE.accountId, 'src-bucket', 'fw.bin', new Uint8Array(64));
-      const { jobId } = await s.startSigningJob(ALICE, {
-        source: { s3: { bucketName: 'src-bucket', key: 'fw.bin', version: v.versionId } },
-        destination: { s3: { bucketName: 'dst-bucket' } },
-        profileName: 'fw_profile',
-        clientRequestToken: 'after-rotate',
-      });
+      const { jobId } = await signJob(s, 'after-rotate');
       expect(s.describeSigningJob(ALICE, { jobId }).status).toBe('Succeeded');
       // The log's key opens under the new key: a new checkpoint is signed.
       expect(s.audit.checkpoint().size).toBeGreaterThan(0);
