@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseMasterKey, SignerStore } from '@fwsign/store';
+import { SignerServer } from '@fwsign/api';
+import { parseMasterKey, SignerStore, storeContract } from '@fwsign/store';
 import { postgresSkipReason, startPostgres } from '@fwsign/test-support';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fwsign, fwsignWithEnv, tempDir } from '../helpers.js';
@@ -101,7 +102,9 @@ describe.skipIf(pgSkip !== undefined)('fwsign master-key rotate --database', () 
           certificate: readFileSync(join(tmp.dir, 'pc.pem'), 'utf8'),
           privateKey: readFileSync(join(tmp.dir, 'pk.pem'), 'utf8'),
         });
-        store.close();
+        // A server on the old key, left running through the rotation.
+        const running = await SignerServer.open({ dataDir: server, port: 0, store: storeContract(store), accessLog: false }); // prettier-ignore
+        const { url: endpoint } = await running.listen();
 
         const noKey = await fwsign(tmp.dir, 'master-key', 'rotate', '--database', url);
         expect(noKey.code).not.toBe(0);
@@ -123,6 +126,12 @@ describe.skipIf(pgSkip !== undefined)('fwsign master-key rotate --database', () 
         const newHex = readFileSync(keyFile, 'utf8').trim();
         expect(r.stdout).not.toContain(newHex);
         expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+
+        // It seals nothing more under the old key: a 500 that says to restart it with the new one.
+        const aws = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_DEFAULT_REGION: 'us-east-1' }; // prettier-ignore
+        const refused = await fwsignWithEnv(tmp.dir, aws, 'import-certificate', '--certificate', 'fileb://pc.pem', '--private-key', 'fileb://pk.pem', '--endpoint-url', endpoint); // prettier-ignore
+        expect([refused.code, refused.stderr]).toEqual([254, expect.stringMatching(/^An error occurred \(InternalServiceErrorException\) when calling the ImportCertificate operation: the master key was rotated \(fwsign master-key rotate\) since this server opened postgres:.*: restart it with the new key/)]); // prettier-ignore
+        await running.close();
 
         expect(() => SignerStore.open({ dataDir: server, database: url, masterKey: parseMasterKey(oldHex, 'test') })).toThrow(/this is not the master key the 1 private key\(s\) in postgres:/); // prettier-ignore
         const log = await fwsign(tmp.dir, 'audit', 'log', '--database', url);
