@@ -89,6 +89,7 @@ describe.skipIf(pgSkip !== undefined)('fwsign master-key rotate --database', () 
     { timeout: 120_000 },
     async () => {
       const pg = await startPostgres();
+      let running: SignerServer | undefined;
       try {
         const url = pg.createDatabase('rotate_cli');
         const made = await fwsign(tmp.dir, 'keys', 'create', '--algorithm', 'ecdsa-p256', '--subject', 'CN=pg', '--key-out', 'pk.pem', '--cert-out', 'pc.pem'); // prettier-ignore
@@ -103,7 +104,7 @@ describe.skipIf(pgSkip !== undefined)('fwsign master-key rotate --database', () 
           privateKey: readFileSync(join(tmp.dir, 'pk.pem'), 'utf8'),
         });
         // A server on the old key, left running through the rotation.
-        const running = await SignerServer.open({ dataDir: server, port: 0, store: storeContract(store), accessLog: false }); // prettier-ignore
+        running = await SignerServer.open({ dataDir: server, port: 0, store: storeContract(store), accessLog: false }); // prettier-ignore
         const { url: endpoint } = await running.listen();
 
         const noKey = await fwsign(tmp.dir, 'master-key', 'rotate', '--database', url);
@@ -132,6 +133,7 @@ describe.skipIf(pgSkip !== undefined)('fwsign master-key rotate --database', () 
         const refused = await fwsignWithEnv(tmp.dir, aws, 'import-certificate', '--certificate', 'fileb://pc.pem', '--private-key', 'fileb://pk.pem', '--endpoint-url', endpoint); // prettier-ignore
         expect([refused.code, refused.stderr]).toEqual([254, expect.stringMatching(/^An error occurred \(InternalServiceErrorException\) when calling the ImportCertificate operation: the master key was rotated \(fwsign master-key rotate\) since this server opened postgres:.*: restart it with the new key/)]); // prettier-ignore
         await running.close();
+        running = undefined;
 
         expect(() => SignerStore.open({ dataDir: server, database: url, masterKey: parseMasterKey(oldHex, 'test') })).toThrow(/this is not the master key the 1 private key\(s\) in postgres:/); // prettier-ignore
         const log = await fwsign(tmp.dir, 'audit', 'log', '--database', url);
@@ -139,6 +141,7 @@ describe.skipIf(pgSkip !== undefined)('fwsign master-key rotate --database', () 
         const checkpoint = await fwsignWithEnv(tmp.dir, { FWSIGN_MASTER_KEY: newHex }, 'audit', 'checkpoint', '--database', url); // prettier-ignore
         expect([checkpoint.code, checkpoint.stderr]).toEqual([0, '']);
       } finally {
+        await running?.close();
         await pg.stop();
       }
     },
