@@ -2,7 +2,7 @@
  * Where a command's store is, read one way by `serve`, `master-key rotate` and every
  * `fwsign audit …` verb: `--database`, else FWSIGN_DATABASE (a postgres:// URL: the store its
  * servers share), and `--data-dir` (the SQLite store's folder; with a database, where the servers'
- * master.key is). A flag given wins over the environment.
+ * master.key is). `--database` wins over FWSIGN_DATABASE.
  */
 import { isPostgresUrl, redactUrl } from '@fwsign/store';
 import { optionalString, pathOf, UsageError, type Parsed } from './args.js';

@@ -85,12 +85,13 @@ function mismatch(loaded: LoadedMasterKey, db: Db): MasterKeyError {
 }
 
 /**
- * Re-seals every private key under a new random master key in one transaction, with the new
- * check value, under the write lock (on PostgreSQL the one every server takes: no server's write
- * interleaves, and one on the old key refuses its next seal, assertCurrentMasterKey). The new key is written first (synced) so no commit can leave keys sealed under a
- * key that exists nowhere: beside the data dir's key file as `master.key.next`, renamed over
- * it after the commit (openMasterKey finishes that rename after a crash); or, when the current
- * key came from FWSIGN_MASTER_KEY or the option, to `out`, a new file.
+ * Re-seals every sealed secret (private keys, Signer-managed keys, the log's key, IAM secrets)
+ * under a new random master key in one transaction, with the new check value, under the write
+ * lock: on PostgreSQL the one every server takes, so no server's write interleaves, and one still
+ * on the old key refuses its next seal (sealCurrent). The new key is written first (synced) so no
+ * commit can leave keys sealed under a key that exists nowhere: beside the data dir's key file as
+ * `master.key.next`, renamed over it after the commit (openMasterKey finishes that rename after a
+ * crash); or, when the current key came from FWSIGN_MASTER_KEY or the option, to `out`, a new file.
  */
 export function rotateMasterKey(
   db: Db,

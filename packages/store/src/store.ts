@@ -162,7 +162,7 @@ export class SignerStore {
    * PostgreSQL `database`, or FWSIGN_DATABASE) under a new random master key in one transaction
    * (see rotateMasterKey). The current key: `masterKey`, FWSIGN_MASTER_KEY, or `dataDir`'s
    * master.key. Servers keep the old key until restarted with the new one; meanwhile they seal
-   * nothing (assertCurrentMasterKey) and a key they had not yet opened fails with that reason.
+   * nothing (sealCurrent) and a key they had not yet opened fails with that reason.
    */
   static rotateMasterKey(opts: {
     dataDir?: string;
