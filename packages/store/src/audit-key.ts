@@ -9,7 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { formatVerifierKey, signerFromSeed, type NoteSigner } from '@fwsign/audit-log';
 import type { Db } from './db.js';
 import { immediate, stmt } from './db.js';
-import { seal, unseal } from './master-key.js';
+import { sealCurrent, unsealCurrent } from './key-check-value.js';
+import { reseal } from './master-key.js';
 
 const KEY_ROW = 'audit_log_key';
 const ORIGIN_ROW = 'audit_log_origin';
@@ -50,7 +51,7 @@ export function logSigner(
       // Another process may have made it meanwhile: the first one stays.
       stmt(db, 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING').run(
         KEY_ROW,
-        Buffer.from(seal(masterKey, seed, AAD)),
+        sealCurrent(db, masterKey, seed, AAD),
       );
       stmt(db, 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING').run(
         ORIGIN_ROW,
@@ -59,7 +60,7 @@ export function logSigner(
     });
     seed.fill(0);
   }
-  const seed = unseal(masterKey, metaValue(db, KEY_ROW)!, AAD);
+  const seed = unsealCurrent(db, masterKey, metaValue(db, KEY_ROW)!, AAD);
   let signer: NoteSigner;
   try {
     signer = signerFromSeed(metaValue(db, ORIGIN_ROW)!.toString(), seed);
@@ -79,14 +80,9 @@ export function logSigner(
 export function resealAuditKey(db: Db, current: Uint8Array, next: Uint8Array): number {
   const sealed = metaValue(db, KEY_ROW);
   if (!sealed) return 0;
-  const seed = unseal(current, sealed, AAD);
-  try {
-    stmt(db, 'UPDATE meta SET value = ? WHERE key = ?').run(
-      Buffer.from(seal(next, seed, AAD)),
-      KEY_ROW,
-    );
-  } finally {
-    seed.fill(0);
-  }
+  stmt(db, 'UPDATE meta SET value = ? WHERE key = ?').run(
+    reseal(current, next, sealed, AAD),
+    KEY_ROW,
+  );
   return 1;
 }

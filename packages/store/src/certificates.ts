@@ -18,8 +18,7 @@ import {
   ValidationException,
 } from './errors.js';
 import { record } from './audit.js';
-import { seal } from './master-key.js';
-import { assertCurrentMasterKey } from './key-check-value.js';
+import { sealCurrent } from './key-check-value.js';
 import type { Identity } from './validate.js';
 import { checkIdentity, describe } from './validate.js';
 
@@ -192,8 +191,7 @@ export function storeCertificate(
     }
     let ciphertext: Buffer | null = null;
     if ('sealedPkcs8' in key) {
-      assertCurrentMasterKey(ctx.db, ctx.masterKey);
-      ciphertext = Buffer.from(seal(ctx.masterKey, key.sealedPkcs8, arn));
+      ciphertext = sealCurrent(ctx.db, ctx.masterKey, key.sealedPkcs8, arn);
     }
     stmt(
       ctx.db,

@@ -5,7 +5,8 @@ import { iamWrite } from './iam-generation.js';
 import { limitExceeded, noSuchEntity } from './iam-errors.js';
 import { newId, newSecret } from './iam-ids.js';
 import { MAX_ACCESS_KEYS, page } from './iam-validate.js';
-import { seal, unseal } from './master-key.js';
+import { sealCurrent } from './key-check-value.js';
+import { reseal } from './master-key.js';
 import { pageTail, userArn, userRow } from './iam-users.js';
 
 export type KeyStatus = 'Active' | 'Inactive';
@@ -65,7 +66,7 @@ export async function createAccessKey(
       id,
       account,
       u.name,
-      Buffer.from(seal(ctx.masterKey, Buffer.from(secret), keyAad(id))),
+      sealCurrent(ctx.db, ctx.masterKey, Buffer.from(secret), keyAad(id)),
       'Active',
       created,
     );
@@ -197,12 +198,7 @@ export function resealIamSecrets(db: Db, from: Uint8Array, to: Uint8Array): numb
     }>;
     const update = stmt(db, `UPDATE ${table} SET secret_ciphertext = ? WHERE access_key_id = ?`);
     for (const r of rows) {
-      const plain = unseal(from, r.secret_ciphertext, keyAad(r.access_key_id));
-      try {
-        update.run(Buffer.from(seal(to, plain, keyAad(r.access_key_id))), r.access_key_id);
-      } finally {
-        plain.fill(0);
-      }
+      update.run(reseal(from, to, r.secret_ciphertext, keyAad(r.access_key_id)), r.access_key_id);
       n++;
     }
   }

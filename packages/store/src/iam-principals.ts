@@ -13,7 +13,7 @@ import { attachedDocuments, attachedPolicies } from './iam-managed.js';
 import { roleArn, roleRow } from './iam-roles.js';
 import { userArn, userRow } from './iam-users.js';
 import { checkPolicyDocument, tagMap, type IamTag } from './iam-validate.js';
-import { seal, unseal } from './master-key.js';
+import { sealCurrent, unsealCurrent } from './key-check-value.js';
 
 /** What the policies of a principal are: the shape `@fwsign/iam`'s Principal takes. */
 export interface IamPrincipal {
@@ -156,7 +156,7 @@ function resolveUserKey(
   return {
     accessKeyId,
     secretAccessKey: Buffer.from(
-      unseal(ctx.masterKey, k.secret_ciphertext, keyAad(accessKeyId)),
+      unsealCurrent(ctx.db, ctx.masterKey, k.secret_ciphertext, keyAad(accessKeyId)),
     ).toString(),
     accountId: k.account,
     principal: userPrincipal(ctx, k.account, k.user_name),
@@ -195,7 +195,7 @@ function resolveSession(
   return {
     accessKeyId,
     secretAccessKey: Buffer.from(
-      unseal(ctx.masterKey, s.secret_ciphertext, keyAad(accessKeyId)),
+      unsealCurrent(ctx.db, ctx.masterKey, s.secret_ciphertext, keyAad(accessKeyId)),
     ).toString(),
     accountId: s.account,
     principal: {
@@ -268,7 +268,7 @@ export async function createSession(
       r.name,
       r.role_id,
       input.RoleSessionName,
-      Buffer.from(seal(ctx.masterKey, Buffer.from(secret), keyAad(id))),
+      sealCurrent(ctx.db, ctx.masterKey, Buffer.from(secret), keyAad(id)),
       sha256Hex(token),
       input.Policy ?? null,
       expires,

@@ -14,7 +14,7 @@ import {
   MasterKeyError,
   readKeyFile,
   RECOVERY,
-  seal,
+  reseal,
   unseal,
   type LoadedMasterKey,
 } from './master-key.js';
@@ -39,8 +39,13 @@ function sealedKeyCount(db: Db): number {
  * stored). Refuses to go on otherwise, so nothing is ever sealed under a second key. A rotation
  * interrupted after its commit (`master.key.next` holds the new key) is finished here.
  */
-export function openMasterKey(db: Db, dataDir: string, explicit?: Uint8Array): LoadedMasterKey {
-  const loaded = loadMasterKey(dataDir, explicit, sealedKeyCount(db));
+export function openMasterKey(
+  db: Db,
+  dataDir: string | undefined,
+  explicit?: Uint8Array,
+  explicitSource?: string,
+): LoadedMasterKey {
+  const loaded = loadMasterKey(dataDir, explicit, sealedKeyCount(db), db.name, explicitSource);
   const stored = storedCheck(db);
   if (stored && !matches(stored, loaded.key)) {
     const next = loaded.file && `${loaded.file}.next`;
@@ -80,18 +85,20 @@ function mismatch(loaded: LoadedMasterKey, db: Db): MasterKeyError {
 }
 
 /**
- * Re-seals every private key under a new random master key in one transaction, with the new
- * check value. The new key is written first (synced) so no commit can leave keys sealed under a
- * key that exists nowhere: beside the data dir's key file as `master.key.next`, renamed over
- * it after the commit (openMasterKey finishes that rename after a crash); or, when the current
- * key came from FWSIGN_MASTER_KEY or the option, to `out`, a new file.
+ * Re-seals every sealed secret (private keys, Signer-managed keys, the log's key, IAM secrets)
+ * under a new random master key in one transaction, with the new check value, under the write
+ * lock: on PostgreSQL the one every server takes, so no server's write interleaves, and one still
+ * on the old key refuses its next seal (sealCurrent). The new key is written first (synced) so no
+ * commit can leave keys sealed under a key that exists nowhere: beside the data dir's key file as
+ * `master.key.next`, renamed over it after the commit (openMasterKey finishes that rename after a
+ * crash); or, when the current key came from FWSIGN_MASTER_KEY or the option, to `out`, a new file.
  */
 export function rotateMasterKey(
   db: Db,
-  dataDir: string,
-  opts: { masterKey?: Uint8Array; out?: string } = {},
+  dataDir: string | undefined,
+  opts: { masterKey?: Uint8Array; masterKeySource?: string; out?: string } = {},
 ): { resealed: number; keyFile: string } {
-  const loaded = openMasterKey(db, dataDir, opts.masterKey);
+  const loaded = openMasterKey(db, dataDir, opts.masterKey, opts.masterKeySource);
   const current = loaded.key;
   const target = opts.out ?? (loaded.file ? `${loaded.file}.next` : undefined);
   if (!target) {
@@ -104,6 +111,11 @@ export function rotateMasterKey(
   const next = new Uint8Array(randomBytes(32));
   createKeyFile(target, next);
   const resealed = immediate(db, () => {
+    // Another rotation may have committed since openMasterKey: nothing is then sealed under `current`.
+    if (!matches(storedCheck(db) ?? checkValue(current), current))
+      throw new MasterKeyError(
+        `another master-key rotate committed first: ${loaded.source} is no longer the master key of ${db.name}; ${target} holds a key nothing is sealed under`,
+      );
     const rows = stmt(
       db,
       'SELECT arn, key_ciphertext FROM certificates WHERE key_ciphertext IS NOT NULL',
@@ -112,14 +124,7 @@ export function rotateMasterKey(
       key_ciphertext: Buffer;
     }>;
     const update = stmt(db, 'UPDATE certificates SET key_ciphertext = ? WHERE arn = ?');
-    for (const r of rows) {
-      const plain = unseal(current, r.key_ciphertext, r.arn);
-      try {
-        update.run(Buffer.from(seal(next, plain, r.arn)), r.arn);
-      } finally {
-        plain.fill(0);
-      }
-    }
+    for (const r of rows) update.run(reseal(current, next, r.key_ciphertext, r.arn), r.arn);
     const managed =
       resealManagedKeys(db, current, next) +
       resealAuditKey(db, current, next) +

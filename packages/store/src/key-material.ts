@@ -2,7 +2,7 @@ import { stmt } from './db.js';
 import { signerFromPrivateKey, tokenSigner } from '@fwsign/signing-engine';
 import type { Signer, TokenSigner } from '@fwsign/signing-engine';
 import type { StoreContext } from './context.js';
-import { unseal } from './master-key.js';
+import { unsealCurrent } from './key-check-value.js';
 
 /**
  * Decrypted signers, cached per certificate import so a job does not pay an
@@ -39,7 +39,12 @@ export class SignerCache {
       this.cache.set(certificateArn, { importedAt: row.imported_at, signer });
       return { signer, notAfter: row.not_after };
     }
-    const pkcs8 = unseal(this.ctx.masterKey, sealed.key_ciphertext!, certificateArn);
+    const pkcs8 = unsealCurrent(
+      this.ctx.db,
+      this.ctx.masterKey,
+      sealed.key_ciphertext!,
+      certificateArn,
+    );
     try {
       const signer = signerFromPrivateKey(pkcs8);
       this.cache.set(certificateArn, { importedAt: row.imported_at, signer });

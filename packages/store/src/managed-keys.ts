@@ -19,8 +19,8 @@ import type { StoreContext } from './context.js';
 import type { Db } from './db.js';
 import { immediate, stmt } from './db.js';
 import { InternalServiceErrorException } from './errors.js';
-import { assertCurrentMasterKey } from './key-check-value.js';
-import { FORMAT_V1, MasterKeyError, seal, unseal } from './master-key.js';
+import { sealCurrent, unsealCurrent } from './key-check-value.js';
+import { FORMAT_V1, MasterKeyError, reseal } from './master-key.js';
 import { newTokenKey, openTokenKey, tokenRefOf } from './managed-token.js';
 import { addPeriod } from './validity.js';
 
@@ -64,7 +64,7 @@ function openKey(ctx: StoreContext, stored: Uint8Array, aad: string): KeyObject 
 function unsealKey(ctx: StoreContext, sealed: Uint8Array, aad: string): KeyObject {
   let der: Uint8Array;
   try {
-    der = unseal(ctx.masterKey, sealed, aad);
+    der = unsealCurrent(ctx.db, ctx.masterKey, sealed, aad);
   } catch (err) {
     // A wrong master key is the server's fault, never the caller's.
     if (err instanceof MasterKeyError) throw new InternalServiceErrorException(err.message);
@@ -178,10 +178,9 @@ function newKey(ctx: StoreContext, label: string, aad: string): NewKey {
       close: () => made.signer.key.close(),
     };
   }
-  assertCurrentMasterKey(ctx.db, ctx.masterKey);
   const key = newP384Key();
   return {
-    stored: Buffer.from(seal(ctx.masterKey, pkcs8(key), aad)),
+    stored: sealCurrent(ctx.db, ctx.masterKey, pkcs8(key), aad),
     publicKey: key,
     signer: key,
     close: () => undefined,
@@ -327,16 +326,11 @@ export function managedKeyCount(db: Db): number {
 /** Master-key rotation: re-seals every Signer-managed key from `current` to `next` (inside the caller's transaction). */
 export function resealManagedKeys(db: Db, current: Uint8Array, next: Uint8Array): number {
   let count = 0;
-  const reseal = (sealed: Buffer, aad: string): Buffer => {
+  const resealed = (sealed: Buffer, aad: string): Buffer => {
     // A key in a token is not sealed: its URI stays as it is.
     if (tokenRefOf(sealed) !== undefined) return sealed;
     count++;
-    const plain = unseal(current, sealed, aad);
-    try {
-      return Buffer.from(seal(next, plain, aad));
-    } finally {
-      plain.fill(0);
-    }
+    return reseal(current, next, sealed, aad);
   };
   const cas = stmt(
     db,
@@ -352,8 +346,8 @@ export function resealManagedKeys(db: Db, current: Uint8Array, next: Uint8Array)
       db,
       'UPDATE managed_ca SET root_key = ?, intermediate_key = ? WHERE region = ? AND account = ?',
     ).run(
-      reseal(c.root_key, caAad(c.region, c.account, 'root')),
-      reseal(c.intermediate_key, caAad(c.region, c.account, 'intermediate')),
+      resealed(c.root_key, caAad(c.region, c.account, 'root')),
+      resealed(c.intermediate_key, caAad(c.region, c.account, 'intermediate')),
       c.region,
       c.account,
     );
@@ -371,7 +365,7 @@ export function resealManagedKeys(db: Db, current: Uint8Array, next: Uint8Array)
       db,
       'UPDATE profile_keys SET key_ciphertext = ? WHERE account = ? AND profile_name = ? AND profile_version = ?',
     ).run(
-      reseal(k.key_ciphertext, profileAad(k.account, k.profile_name, k.profile_version)),
+      resealed(k.key_ciphertext, profileAad(k.account, k.profile_name, k.profile_version)),
       k.account,
       k.profile_name,
       k.profile_version,

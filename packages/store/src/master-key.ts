@@ -49,12 +49,14 @@ export interface LoadedMasterKey {
  * does not reveal private keys. Order of precedence: explicit option,
  * FWSIGN_MASTER_KEY, `<dataDir>/master.key` (created 0600 on first start, and only
  * then: `sealedKeys` > 0 means the database already holds keys a new master key
- * would not open).
+ * would not open). Without a data dir (`master-key rotate --database` alone) the key must be given.
  */
 export function loadMasterKey(
-  dataDir: string,
+  dataDir: string | undefined,
   explicit?: Uint8Array,
   sealedKeys = 0,
+  database = dataDir === undefined ? 'the database' : join(dataDir, 'signer.db'),
+  explicitSource = 'masterKey option',
 ): LoadedMasterKey {
   if (explicit !== undefined) {
     if (!(explicit instanceof Uint8Array) || explicit.length !== KEY_BYTES) {
@@ -62,16 +64,20 @@ export function loadMasterKey(
         `masterKey: expected 32 bytes, got ${explicit instanceof Uint8Array ? explicit.length : typeof explicit}`,
       );
     }
-    return { key: explicit, source: 'masterKey option' };
+    return { key: explicit, source: explicitSource };
   }
   const env = process.env.FWSIGN_MASTER_KEY;
   if (env !== undefined && env !== '')
     return { key: parseMasterKey(env, 'FWSIGN_MASTER_KEY'), source: 'FWSIGN_MASTER_KEY' };
+  if (dataDir === undefined)
+    throw new MasterKeyError(
+      `FWSIGN_MASTER_KEY is not set and no data dir holding master.key was given: the master key of ${database} is needed`,
+    );
   const file = join(dataDir, MASTER_KEY_FILE);
   if (!existsSync(file)) {
     if (sealedKeys > 0) {
       throw new MasterKeyError(
-        `${file} is missing and FWSIGN_MASTER_KEY is not set, but ${join(dataDir, 'signer.db')} holds ${sealedKeys} private key${sealedKeys === 1 ? '' : 's'} sealed under a master key; a new key would not open them, so none is made. ${RECOVERY}`,
+        `${file} is missing and FWSIGN_MASTER_KEY is not set, but ${database} holds ${sealedKeys} private key${sealedKeys === 1 ? '' : 's'} sealed under a master key; a new key would not open them, so none is made. ${RECOVERY}`,
       );
     }
     createKeyFile(file, randomBytes(KEY_BYTES));
@@ -150,5 +156,15 @@ export function unseal(key: Uint8Array, sealed: Uint8Array, aad: string): Uint8A
     throw new MasterKeyError(
       `sealed key for ${aad}: authentication failed (wrong master key, or the stored key was altered)`,
     );
+  }
+}
+
+/** Master-key rotation's step for one secret: opened under `from`, sealed under `to`, the plaintext wiped. */
+export function reseal(from: Uint8Array, to: Uint8Array, sealed: Uint8Array, aad: string): Buffer {
+  const plain = unseal(from, sealed, aad);
+  try {
+    return Buffer.from(seal(to, plain, aad));
+  } finally {
+    plain.fill(0);
   }
 }

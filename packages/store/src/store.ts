@@ -57,6 +57,19 @@ export interface OpenOptions {
   auditOrigin?: string;
 }
 
+/**
+ * The PostgreSQL database a store keeps its state in: `given`, else FWSIGN_DATABASE; undefined
+ * for SQLite in the data dir. Checked before anything is opened or made.
+ */
+function postgresUrlOf(given: string | undefined): string | undefined {
+  const url = given ?? (process.env['FWSIGN_DATABASE'] || undefined);
+  if (url !== undefined && !isPostgresUrl(url))
+    throw new TypeError(
+      `SignerStore: ${given !== undefined ? '"database"' : 'FWSIGN_DATABASE'} expected a postgres:// URL, got ${JSON.stringify(redactUrl(url))}`,
+    );
+  return url;
+}
+
 const REGION = /^[a-z]{2}(-[a-z]+)+-[0-9]$/;
 
 /**
@@ -106,13 +119,18 @@ export class SignerStore {
         ? undefined
         : parseManagedTokenUri(opts.managedKeysPkcs11Uri);
     const dataDir = resolve(opts.dataDir);
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    const database = opts.database ?? process.env['FWSIGN_DATABASE'] ?? join(dataDir, 'signer.db');
-    if (opts.database !== undefined && !isPostgresUrl(opts.database))
-      throw new TypeError(
-        `SignerStore.open: "database" expected a postgres:// URL, got ${JSON.stringify(redactUrl(opts.database))}`,
-      );
-    const db = openDatabase(database);
+    const database = postgresUrlOf(opts.database) ?? join(dataDir, 'signer.db');
+    // PostgreSQL is opened first: a URL that does not connect (or a database that cannot be
+    // migrated) fails before the data dir is made, so a bad URL leaves nothing behind.
+    const pg = isPostgresUrl(database) ? openDatabase(database) : undefined;
+    let db: Db;
+    try {
+      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+      db = pg ?? openDatabase(database);
+    } catch (err) {
+      pg?.close();
+      throw err;
+    }
     try {
       // After the database: whether a key may be made depends on what it already holds sealed.
       const masterKey = openMasterKey(db, dataDir, opts.masterKey).key;
@@ -140,18 +158,34 @@ export class SignerStore {
   }
 
   /**
-   * `fwsign master-key rotate`: re-seals every private key of `dataDir` under a new random master
-   * key in one transaction (see rotateMasterKey). Stop servers on the data dir first: they keep
-   * the old key until restarted, and refuse to import under it meanwhile.
+   * `fwsign master-key rotate`: re-seals every secret of the store (SQLite in `dataDir`, or the
+   * PostgreSQL `database`, or FWSIGN_DATABASE) under a new random master key in one transaction
+   * (see rotateMasterKey). The current key: `masterKey`, FWSIGN_MASTER_KEY, or `dataDir`'s
+   * master.key. Servers keep the old key until restarted with the new one; meanwhile they seal
+   * nothing (sealCurrent) and a key they had not yet opened fails with that reason.
    */
-  static rotateMasterKey(opts: { dataDir: string; masterKey?: Uint8Array; out?: string }): {
+  static rotateMasterKey(opts: {
+    dataDir?: string;
+    database?: string;
+    masterKey?: Uint8Array;
+    /** Where `masterKey` came from, for messages (e.g. FWSIGN_MASTER_KEY). */
+    masterKeySource?: string;
+    out?: string;
+  }): {
     resealed: number;
     keyFile: string;
   } {
-    const dataDir = resolve(opts.dataDir);
-    if (!existsSync(join(dataDir, 'signer.db')))
-      throw new MasterKeyError(`${join(dataDir, 'signer.db')}: no data dir to rotate the key of`);
-    const db = openDatabase(join(dataDir, 'signer.db'));
+    const dataDir = opts.dataDir === undefined ? undefined : resolve(opts.dataDir);
+    const database =
+      postgresUrlOf(opts.database) ??
+      (dataDir === undefined ? undefined : join(dataDir, 'signer.db'));
+    if (database === undefined)
+      throw new TypeError(
+        'SignerStore.rotateMasterKey: expected "dataDir" (SQLite) or "database" (a postgres:// URL)',
+      );
+    if (!isPostgresUrl(database) && !existsSync(database))
+      throw new MasterKeyError(`${database}: no data dir to rotate the key of`);
+    const db = openDatabase(database);
     try {
       return rotateMasterKey(db, dataDir, opts);
     } finally {

@@ -1,7 +1,8 @@
 /** `fwsign audit checkpoint`: a fresh signed checkpoint of the transparency log. */
 import { parse } from '../args.js';
 import { EXIT_OK, type Command } from '../command.js';
-import { LOG_FLAGS, withAuditStore } from './audit-files.js';
+import { withAuditStore } from './audit-files.js';
+import { STORE_FLAGS } from '../store-location.js';
 
 export const auditCheckpoint: Command = {
   name: 'audit checkpoint',
@@ -13,7 +14,7 @@ export const auditCheckpoint: Command = {
   is FWSIGN_MASTER_KEY or DIR/master.key. Keep a copy elsewhere: \`fwsign audit verify
   --checkpoint\` then proves the log still extends it.`,
   async run(args, io) {
-    const p = parse(args, LOG_FLAGS);
+    const p = parse(args, STORE_FLAGS);
     await withAuditStore(io, p, async (store) => {
       io.stdout.write((await store.audit.checkpoint()).note);
     });

@@ -21,12 +21,7 @@ import {
 } from '@fwsign/store';
 import { optionalString, pathOf, UsageError, type Parsed } from '../args.js';
 import type { CliIo } from '../command.js';
-
-/** The flags naming where the log is, for parse(). */
-export const LOG_FLAGS = {
-  'data-dir': { type: 'string' },
-  database: { type: 'string' },
-} as const;
+import { storeLocation } from '../store-location.js';
 
 /** `--data-dir` may name the server's data dir or a copy of its `audit/` folder alone. */
 function auditDirOf(io: CliIo, dataDir: string): string {
@@ -58,20 +53,16 @@ export function readLogAt(io: CliIo, location: string): ReadLog {
 }
 
 /**
- * Where `audit verify` and `audit log` read: `--database` (the table), `--data-dir` (the files),
- * or else FWSIGN_DATABASE. A flag given wins over the environment.
+ * The log `audit verify` and `audit log` read: the database's table, or the data dir's files
+ * (storeLocation). Not both: which log is meant would be a guess.
  */
-export function logLocation(io: CliIo, p: Parsed): string {
-  const database = optionalString(p, 'database');
-  const dataDir = optionalString(p, 'data-dir');
+export function readLogOf(io: CliIo, p: Parsed): ReadLog {
+  const { database, dataDir } = storeLocation(io, p);
   if (database !== undefined && dataDir !== undefined)
     throw new UsageError(
-      'give --data-dir (the log in files) or --database (the log in PostgreSQL), not both',
+      `give --data-dir (the log in files) or --database (the log in PostgreSQL), not both${optionalString(p, 'database') === undefined ? ' (FWSIGN_DATABASE is set)' : ''}`,
     );
-  const location = database ?? dataDir ?? (io.env['FWSIGN_DATABASE'] || undefined);
-  if (location === undefined || location === '')
-    throw new UsageError('--data-dir or --database is required (or set FWSIGN_DATABASE)');
-  return location;
+  return readLogAt(io, database ?? dataDir!);
 }
 
 /**
@@ -105,11 +96,8 @@ export async function withAuditStore<T>(
   p: Parsed,
   fn: (store: StoreContract) => Promise<T>,
 ): Promise<T> {
-  const database = optionalString(p, 'database') ?? (io.env['FWSIGN_DATABASE'] || undefined);
-  const dataDir = optionalString(p, 'data-dir');
+  const { database, dataDir } = storeLocation(io, p);
   const envKey = io.env['FWSIGN_MASTER_KEY'] || undefined;
-  if (database === undefined && dataDir === undefined)
-    throw new UsageError('--data-dir or --database is required (or set FWSIGN_DATABASE)');
   if (database !== undefined && dataDir === undefined && envKey === undefined)
     throw new UsageError(
       "--database: the log's key is sealed under the servers' master key: set FWSIGN_MASTER_KEY, or give --data-dir DIR holding its master.key",
@@ -118,7 +106,7 @@ export async function withAuditStore<T>(
   const scratch = dataDir === undefined ? mkdtempSync(join(tmpdir(), 'fwsign-audit-')) : undefined;
   try {
     const store = openStore({
-      dataDir: dataDir !== undefined ? pathOf(io, dataDir) : scratch!,
+      dataDir: dataDir ?? scratch!,
       ...(database !== undefined ? { database } : {}),
       ...(envKey !== undefined ? { masterKey: parseMasterKey(envKey, 'FWSIGN_MASTER_KEY') } : {}),
     });

@@ -2,7 +2,8 @@
 import { decodeEntry, type AuditEntry } from '@fwsign/audit-log';
 import { choice, optionalString, parse, UsageError } from '../args.js';
 import { EXIT_OK, type Command } from '../command.js';
-import { LOG_FLAGS, logLocation, readLogAt } from './audit-files.js';
+import { readLogOf } from './audit-files.js';
+import { STORE_FLAGS } from '../store-location.js';
 
 function time(p: string | undefined, flag: string): number | undefined {
   if (p === undefined) return undefined;
@@ -22,7 +23,7 @@ export const auditLog: Command = {
   Offline: run \`fwsign audit verify\` to know the files are the log.`,
   async run(args, io) {
     const p = parse(args, {
-      ...LOG_FLAGS,
+      ...STORE_FLAGS,
       profile: { type: 'string' },
       'job-id': { type: 'string' },
       caller: { type: 'string' },
@@ -32,7 +33,7 @@ export const auditLog: Command = {
       output: { type: 'string' },
     });
     const output = choice(p, 'output', ['text', 'json'] as const, 'text');
-    const log = readLogAt(io, logLocation(io, p));
+    const log = readLogOf(io, p);
     const profile = optionalString(p, 'profile');
     const jobId = optionalString(p, 'job-id');
     const caller = optionalString(p, 'caller');

@@ -1,7 +1,8 @@
 /** `fwsign audit prove`: an entry and its inclusion proof against the latest checkpoint, as JSON. */
 import { integer, optionalString, parse, UsageError } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, type Command } from '../command.js';
-import { LOG_FLAGS, withAuditStore } from './audit-files.js';
+import { withAuditStore } from './audit-files.js';
+import { STORE_FLAGS } from '../store-location.js';
 
 export const auditProve: Command = {
   name: 'audit prove',
@@ -11,7 +12,7 @@ export const auditProve: Command = {
   the log's public key alone.`,
   async run(args, io) {
     const p = parse(args, {
-      ...LOG_FLAGS,
+      ...STORE_FLAGS,
       'job-id': { type: 'string' },
       index: { type: 'string' },
     });

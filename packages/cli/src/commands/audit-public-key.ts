@@ -1,7 +1,8 @@
 /** `fwsign audit public-key`: the transparency log's verifier key. */
 import { parse } from '../args.js';
 import { EXIT_OK, type Command } from '../command.js';
-import { LOG_FLAGS, withAuditStore } from './audit-files.js';
+import { withAuditStore } from './audit-files.js';
+import { STORE_FLAGS } from '../store-location.js';
 
 export const auditPublicKey: Command = {
   name: 'audit public-key',
@@ -11,7 +12,7 @@ export const auditPublicKey: Command = {
   servers). \`audit verify\` and \`audit check-proof\` need nothing else; publish it where your
   release pipeline can pin it.`,
   async run(args, io) {
-    const p = parse(args, LOG_FLAGS);
+    const p = parse(args, STORE_FLAGS);
     await withAuditStore(io, p, async (store) => {
       io.stdout.write(`${await store.audit.publicKey()}\n`);
     });

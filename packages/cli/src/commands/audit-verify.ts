@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { verifyLog } from '@fwsign/audit-log';
 import { choice, optionalString, parse, pathOf, strings } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, type Command } from '../command.js';
-import { LOG_FLAGS, logLocation, readLogAt, verifierOf } from './audit-files.js';
+import { readLogOf, verifierOf } from './audit-files.js';
+import { STORE_FLAGS } from '../store-location.js';
 
 export const auditVerify: Command = {
   name: 'audit verify',
@@ -16,13 +17,13 @@ export const auditVerify: Command = {
   rolled back). --public-key pins the log key (default: DIR/audit/log.pub, or the database's copy).`,
   async run(args, io) {
     const p = parse(args, {
-      ...LOG_FLAGS,
+      ...STORE_FLAGS,
       checkpoint: { type: 'string', multiple: true },
       'public-key': { type: 'string' },
       output: { type: 'string' },
     });
     const output = choice(p, 'output', ['text', 'json'] as const, 'text');
-    const log = readLogAt(io, logLocation(io, p));
+    const log = readLogOf(io, p);
     const verifier = verifierOf(io, optionalString(p, 'public-key'), log.publicKey);
     const trusted = strings(p, 'checkpoint').map((f) => ({
       name: f,

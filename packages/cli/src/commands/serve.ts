@@ -4,8 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { AccessLog, CONSOLE_PATH, SignerServer } from '@fwsign/api';
-import { isPostgresUrl, redactUrl } from '@fwsign/store';
+import { redactUrl } from '@fwsign/store';
 import { InputError } from '../failure.js';
+import { databaseOf, STORE_FLAGS } from '../store-location.js';
 import { choice, integer, optionalString, parse, pathOf, requireString } from '../args.js';
 import { EXIT_OK, type Command } from '../command.js';
 
@@ -28,8 +29,7 @@ export const serve: Command = {
     '  SIGHUP re-reads credentials.json. SIGTERM/SIGINT stop gracefully: in-flight requests finish, the database closes.',
   async run(args, io) {
     const p = parse(args, {
-      'data-dir': { type: 'string' },
-      database: { type: 'string' },
+      ...STORE_FLAGS,
       port: { type: 'string' },
       host: { type: 'string' },
       region: { type: 'string' },
@@ -50,7 +50,7 @@ export const serve: Command = {
     const given = optionalString(p, 'console-dir');
     const consoleDir = given !== undefined ? pathOf(io, given) : defaultConsoleDir();
     const dataDir = pathOf(io, requireString(p, 'data-dir'));
-    const database = databaseOf(optionalString(p, 'database'));
+    const database = databaseOf(io, p);
     const port = integer(p, 'port', 0, 65535) ?? 8080;
     const rate = integer(p, 'rate-limit', 1, 10_000_000);
     // One stderr write per event-loop turn rather than per request (see AccessLog).
@@ -122,26 +122,6 @@ export const serve: Command = {
     return EXIT_OK;
   },
 };
-
-/** --database, else FWSIGN_DATABASE (as the store reads it): a postgres:// URL, or undefined for SQLite. */
-function databaseOf(given: string | undefined): string | undefined {
-  const fromEnv = process.env.FWSIGN_DATABASE || undefined;
-  const database = given ?? fromEnv;
-  if (database !== undefined && !isPostgresUrl(database))
-    throw new InputError(
-      'InvalidDatabase',
-      `${given !== undefined ? '--database' : 'FWSIGN_DATABASE'}: expected a postgres:// or postgresql:// URL, got ${shown(database)}`,
-    );
-  return database;
-}
-
-/** A value for a message: a URL without its password; a file path as it is; anything else with an @ not at all. */
-function shown(value: string): string {
-  if (URL.canParse(value)) return JSON.stringify(redactUrl(value));
-  return value.includes('@')
-    ? '(a value with an @, not shown: it may hold a password)'
-    : JSON.stringify(value);
-}
 
 /** The CLI bundle ships the console in dist/console; from source it is packages/console/dist. */
 function defaultConsoleDir(): string | undefined {

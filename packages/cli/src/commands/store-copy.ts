@@ -1,7 +1,8 @@
 /** `fwsign store copy`: a SQLite data dir into an empty PostgreSQL database, checked. */
 import { copyStoreToPostgres } from '@fwsign/store';
-import { parse, pathOf, requireString, UsageError } from '../args.js';
+import { parse, pathOf, requireString } from '../args.js';
 import { EXIT_OK, type Command } from '../command.js';
+import { postgresUrl } from '../store-location.js';
 
 export const storeCopy: Command = {
   name: 'store copy',
@@ -12,11 +13,7 @@ export const storeCopy: Command = {
   ETag. Stop the server on DATA_DIR first; what it writes after the copy began is not copied.`,
   async run(args, io) {
     const p = parse(args, { from: { type: 'string' }, to: { type: 'string' } });
-    const to = requireString(p, 'to');
-    if (!/^postgres(ql)?:\/\//.test(to))
-      throw new UsageError(
-        `--to expected a postgres:// URL, got ${JSON.stringify(to.slice(0, 40))}`,
-      );
+    const to = postgresUrl('--to', requireString(p, 'to'));
     const r = await copyStoreToPostgres({ dataDir: pathOf(io, requireString(p, 'from')), to });
     const rows = Object.values(r.tables).reduce((a, b) => a + b, 0);
     io.stdout.write(

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { SignerStore } from '@fwsign/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_ID, auditDataDir } from '../audit-fixture.js';
-import { fwsign, tempDir } from '../helpers.js';
+import { fwsign, fwsignWithEnv, tempDir } from '../helpers.js';
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);
@@ -121,5 +121,16 @@ describe('fwsign audit verify', () => {
     const r = await verify('empty');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('holds no transparency log');
+  });
+
+  it('reads one log: files or a database, not both, nor a database that is not a postgres:// URL (exit 2)', async () => {
+    const url = 'postgres://fwsign@127.0.0.1:1/fwsign';
+    const both = await fwsign(tmp.dir, 'audit', 'log', '--data-dir', 'data', '--database', url);
+    expect([both.code, both.stderr]).toEqual([2, expect.stringContaining('give --data-dir (the log in files) or --database (the log in PostgreSQL), not both\n')]); // prettier-ignore
+    // The environment names the servers' database: an explicit data dir beside it is as ambiguous.
+    const env = await fwsignWithEnv(tmp.dir, { FWSIGN_DATABASE: url }, 'audit', 'verify', '--data-dir', 'data'); // prettier-ignore
+    expect([env.code, env.stderr]).toEqual([2, expect.stringContaining('not both (FWSIGN_DATABASE is set)')]); // prettier-ignore
+    const file = await fwsign(tmp.dir, 'audit', 'verify', '--database', 'data');
+    expect([file.code, file.stderr]).toEqual([2, expect.stringContaining('--database: expected a postgres:// or postgresql:// URL, got "data"')]); // prettier-ignore
   });
 });

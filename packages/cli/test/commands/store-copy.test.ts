@@ -102,6 +102,10 @@ describe.skipIf(skip !== undefined)('fwsign store copy', () => {
 
     const bad = await fwsign(tmp.dir, 'store', 'copy', '--from', 'data', '--to', 'mysql://x');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--to expected a postgres:// URL, got "mysql://x"');
+    expect(bad.stderr).toContain(
+      '--to: expected a postgres:// or postgresql:// URL, got "mysql://x"',
+    );
+    const secret = await fwsign(tmp.dir, 'store', 'copy', '--from', 'data', '--to', 'mysql://u:hunter2@h/db'); // prettier-ignore
+    expect(secret.stderr).toContain('got "mysql://u:***@h/db"');
   }, 120_000);
 });
