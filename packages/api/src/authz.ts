@@ -35,16 +35,22 @@ function resourceFacts(
   region: string,
   readFacts: FactsReader,
 ): ResourceFacts {
-  const profiles = new Map<string, Promise<ProfileFacts | undefined>>();
-  const profile = async (arn: string) => {
-    const p = PROFILE_ARN.exec(arn);
-    if (!p) return undefined;
-    if (!profiles.has(arn)) profiles.set(arn, readFacts(p[1]!, p[2]!));
-    return await profiles.get(arn);
+  // By ARN: a profile's facts, or null for an ARN that names no profile (each ARN parsed once).
+  const profiles = new Map<string, Promise<ProfileFacts | undefined> | null>();
+  const profileOf = (arn: string): Promise<ProfileFacts | undefined> | null => {
+    let facts = profiles.get(arn);
+    if (facts === undefined) {
+      const p = PROFILE_ARN.exec(arn);
+      facts = p ? readFacts(p[1]!, p[2]!) : null;
+      profiles.set(arn, facts);
+    }
+    return facts;
   };
+  const profile = async (arn: string) => await profileOf(arn);
   return {
     async tagsOf(arn) {
-      if (PROFILE_ARN.test(arn)) return (await profile(arn))?.tags;
+      const facts = profileOf(arn);
+      if (facts) return (await facts)?.tags;
       const i = IAM_ARN.exec(arn);
       if (!i || !store.iam) return undefined;
       const iam = store.iam;
@@ -55,7 +61,8 @@ function resourceFacts(
       return tags && Object.fromEntries(tags.map((t) => [t.Key, t.Value]));
     },
     async resourcePolicyOf(arn) {
-      if (PROFILE_ARN.test(arn)) return (await profile(arn))?.policy;
+      const facts = profileOf(arn);
+      if (facts) return (await facts)?.policy;
       const i = IAM_ARN.exec(arn);
       if (i?.[2] === 'role' && store.iam) {
         const iam = store.iam;
