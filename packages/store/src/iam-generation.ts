@@ -31,7 +31,7 @@ export const bumpIamGeneration = (db: Db): void => {
   localWrites++;
 };
 
-export const iamGeneration = (db: Db): number =>
+const iamGeneration = (db: Db): number =>
   (stmt(db, 'SELECT n FROM iam_generation WHERE id = 1').get() as { n: number }).n;
 
 /**
@@ -39,7 +39,7 @@ export const iamGeneration = (db: Db): number =>
  * PostgreSQL) may go unseen by this one's authorization: IAM is eventually consistent in AWS too,
  * its changes taking seconds to reach every endpoint. This process's own writes are seen at once.
  */
-export const OTHER_PROCESS_WRITES_SEEN_WITHIN_MS = 1000;
+const OTHER_PROCESS_WRITES_SEEN_WITHIN_MS = 1000;
 
 const probes = new WeakMap<Db, { n: number; writes: number; at: number }>();
 
