@@ -147,7 +147,7 @@ export function rememberVerdict(principal: PrincipalPart, key: string, v: Cached
     verdictCount = 0;
   }
   let mine = verdicts.get(principal.key);
-  if (!mine) verdicts.set(principal.key, (mine = new Map()));
+  if (!mine) verdicts.set(principal.key, (mine = new Map<string, CachedVerdict>()));
   if (!mine.has(key)) verdictCount++;
   mine.set(key, v);
 }
