@@ -3,9 +3,10 @@
  * HTTP, signing or the store's job: the server's own pieces (src/principals.ts, src/authz.ts,
  * src/profile-facts.ts — internals, imported by path) over the real SQLite store. Per call:
  *   - root: the account root's key resolved from credentials.json and its gate (no evaluation);
- *   - user: an IAM user's key resolved by the store (one read of the IAM generation, the cached
- *     principal), then its gate: the operation's mapping, the profile's facts (cached by
- *     generation), the verdict (cached).
+ *   - user: an IAM user's key resolved by the store (the recent IAM generation — read from the
+ *     database once a second or after this process's own IAM writes — and the cached principal),
+ *     then its gate: the operation's mapping, the profile's facts (cached by generation), the
+ *     verdict (cached).
  * Alternating rounds, each call with a new client token and source version as real jobs come;
  * prints the medians of µs of CPU per call and of the per-round difference (goal: ≤ 50 µs).
  *

@@ -28,78 +28,104 @@ const storeFacts =
 /**
  * What authorization asks of the store, answered for one caller (`id`) and one request: a
  * profile is read once however many of its facts (tags, version, policy) the evaluator asks for.
+ * A class, not closures: one object per request on the path every call takes.
  */
-function resourceFacts(
-  store: ApiStore,
-  id: Identity,
-  region: string,
-  readFacts: FactsReader,
-): ResourceFacts {
-  const profiles = new Map<string, Promise<ProfileFacts | undefined>>();
-  const profile = async (arn: string) => {
-    const p = PROFILE_ARN.exec(arn);
-    if (!p) return undefined;
-    if (!profiles.has(arn)) profiles.set(arn, readFacts(p[1]!, p[2]!));
-    return await profiles.get(arn);
-  };
-  return {
-    async tagsOf(arn) {
-      if (PROFILE_ARN.test(arn)) return (await profile(arn))?.tags;
-      const i = IAM_ARN.exec(arn);
-      if (!i || !store.iam) return undefined;
-      const iam = store.iam;
-      const tags =
-        i[2] === 'user'
-          ? (await maybe(() => iam.listUserTags(i[1]!, { UserName: i[3]! })))?.Tags
-          : ((await maybe(() => iam.getRole(i[1]!, { RoleName: i[3]! })))?.Role.Tags ?? []);
-      return tags && Object.fromEntries(tags.map((t) => [t.Key, t.Value]));
-    },
-    async resourcePolicyOf(arn) {
-      if (PROFILE_ARN.test(arn)) return (await profile(arn))?.policy;
-      const i = IAM_ARN.exec(arn);
-      if (i?.[2] === 'role' && store.iam) {
-        const iam = store.iam;
-        return (await maybe(() => iam.roleTrust(i[1]!, i[3]!)))?.trustPolicy;
-      }
-      return undefined;
-    },
-    async jobProfile(jobId) {
-      const j = await maybe(() => store.describeSigningJob(id, { jobId }));
-      if (!j?.profileName || !j.jobOwner) return undefined;
-      return {
-        profileArn: `arn:aws:signer:${region}:${j.jobOwner}:/signing-profiles/${j.profileName}`,
-        ...(j.profileVersion ? { profileVersion: j.profileVersion } : {}),
-      };
-    },
-    async profileVersionOf(profileArn) {
-      return (await profile(profileArn))?.profileVersion;
-    },
-    async iamPathOf(kind, name, accountId) {
-      const iam = store.iam;
-      if (!iam) return undefined;
-      switch (kind) {
-        case 'user':
-          return (await maybe(() => iam.getUser(accountId, { UserName: name })))?.User.Path;
-        case 'role':
-          return (await maybe(() => iam.getRole(accountId, { RoleName: name })))?.Role.Path;
-        case 'group':
-          return (await maybe(() => iam.getGroup(accountId, { GroupName: name, MaxItems: 1 })))
-            ?.Group.Path;
-        default:
-          return undefined;
-      }
-    },
-    async permissionsBoundaryOf(kind, name, accountId) {
-      const iam = store.iam;
-      if (!iam) return undefined;
-      const entity =
-        kind === 'user'
-          ? (await maybe(() => iam.getUser(accountId, { UserName: name })))?.User
-          : (await maybe(() => iam.getRole(accountId, { RoleName: name })))?.Role;
-      return entity?.PermissionsBoundary?.PermissionsBoundaryArn;
-    },
-  };
+class StoreFacts implements ResourceFacts {
+  /** By ARN: a profile's facts, or null for an ARN that names no profile (each ARN parsed once). */
+  private readonly profiles = new Map<string, Promise<ProfileFacts | undefined> | null>();
+
+  constructor(
+    private readonly store: ApiStore,
+    private readonly id: Identity,
+    private readonly region: string,
+    private readonly readFacts: FactsReader,
+  ) {}
+
+  private profileOf(arn: string): Promise<ProfileFacts | undefined> | null {
+    let facts = this.profiles.get(arn);
+    if (facts === undefined) {
+      const p = PROFILE_ARN.exec(arn);
+      facts = p ? this.readFacts(p[1]!, p[2]!) : null;
+      this.profiles.set(arn, facts);
+    }
+    return facts;
+  }
+
+  tagsOf(arn: string): Promise<Record<string, string> | undefined> {
+    return this.profileOf(arn)?.then((f) => f?.tags) ?? this.iamTagsOf(arn);
+  }
+
+  private async iamTagsOf(arn: string): Promise<Record<string, string> | undefined> {
+    const i = IAM_ARN.exec(arn);
+    if (!i || !this.store.iam) return undefined;
+    const iam = this.store.iam;
+    const tags =
+      i[2] === 'user'
+        ? (await maybe(() => iam.listUserTags(i[1]!, { UserName: i[3]! })))?.Tags
+        : ((await maybe(() => iam.getRole(i[1]!, { RoleName: i[3]! })))?.Role.Tags ?? []);
+    return tags && Object.fromEntries(tags.map((t) => [t.Key, t.Value]));
+  }
+
+  resourcePolicyOf(arn: string): Promise<string | undefined> {
+    return this.profileOf(arn)?.then((f) => f?.policy) ?? this.trustPolicyOf(arn);
+  }
+
+  private async trustPolicyOf(arn: string): Promise<string | undefined> {
+    const i = IAM_ARN.exec(arn);
+    if (i?.[2] !== 'role' || !this.store.iam) return undefined;
+    const iam = this.store.iam;
+    return (await maybe(() => iam.roleTrust(i[1]!, i[3]!)))?.trustPolicy;
+  }
+
+  async jobProfile(jobId: string) {
+    const j = await maybe(() => this.store.describeSigningJob(this.id, { jobId }));
+    if (!j?.profileName || !j.jobOwner) return undefined;
+    return {
+      profileArn: `arn:aws:signer:${this.region}:${j.jobOwner}:/signing-profiles/${j.profileName}`,
+      ...(j.profileVersion ? { profileVersion: j.profileVersion } : {}),
+    };
+  }
+
+  profileVersionOf(profileArn: string): Promise<string | undefined> {
+    return this.profileOf(profileArn)?.then((f) => f?.profileVersion) ?? NOTHING;
+  }
+
+  async iamPathOf(
+    kind: 'user' | 'group' | 'role' | 'policy',
+    name: string,
+    accountId: string,
+  ): Promise<string | undefined> {
+    const iam = this.store.iam;
+    if (!iam) return undefined;
+    switch (kind) {
+      case 'user':
+        return (await maybe(() => iam.getUser(accountId, { UserName: name })))?.User.Path;
+      case 'role':
+        return (await maybe(() => iam.getRole(accountId, { RoleName: name })))?.Role.Path;
+      case 'group':
+        return (await maybe(() => iam.getGroup(accountId, { GroupName: name, MaxItems: 1 })))?.Group
+          .Path;
+      default:
+        return undefined;
+    }
+  }
+
+  async permissionsBoundaryOf(
+    kind: 'user' | 'role',
+    name: string,
+    accountId: string,
+  ): Promise<string | undefined> {
+    const iam = this.store.iam;
+    if (!iam) return undefined;
+    const entity =
+      kind === 'user'
+        ? (await maybe(() => iam.getUser(accountId, { UserName: name })))?.User
+        : (await maybe(() => iam.getRole(accountId, { RoleName: name })))?.Role;
+    return entity?.PermissionsBoundary?.PermissionsBoundaryArn;
+  }
 }
+
+const NOTHING = Promise.resolve(undefined);
 
 /** The tags a create or tag call sends: IAM's `Tags: [{Key, Value}]` or Signer's `tags: {k: v}`. */
 function requestTags(input: Record<string, unknown>): Record<string, string> | undefined {
@@ -149,7 +175,7 @@ export async function enforce(
       now: new Date(),
       ...(tags ? { requestTags: tags } : {}),
     },
-    resourceFacts(store, id, call.region, call.facts ?? storeFacts(store)),
+    new StoreFacts(store, id, call.region, call.facts ?? storeFacts(store)),
   );
   if (!d.allowed) throw accessDenied(call.answeredAs ?? call.service, d.message);
 }

@@ -23,6 +23,12 @@ const ACCESS_KEY = /Credential=([^/,\s]+)\//;
  * (IAM users' AKIA… keys, STS sessions' ASIA… keys).
  */
 export class Principals {
+  /**
+   * The signer of each resolved key: the store answers a user's key with the same object until
+   * the next IAM change, so its signer is made once (a session's key comes anew, with `expired`).
+   */
+  private readonly signers = new WeakMap<ResolvedKey, Signer>();
+
   constructor(
     private readonly credentials: () => Map<string, Credential>,
     private readonly iam: IamStore | undefined,
@@ -43,19 +49,23 @@ export class Principals {
     }
     const issued = this.iam ? await this.iam.resolveAccessKey(keyId) : undefined;
     if (!issued) return undefined;
-    return {
-      credential: {
-        accessKeyId: issued.accessKeyId,
-        secretAccessKey: issued.secretAccessKey,
-        accountId: issued.accountId,
-        principalArn: issued.principal.arn,
-      },
-      principal: issued.principal,
-      issued,
-      generation: issued.generation,
-    };
+    let signer = this.signers.get(issued);
+    if (!signer) this.signers.set(issued, (signer = signerOfKey(issued)));
+    return signer;
   }
 }
+
+const signerOfKey = (issued: ResolvedKey): Signer => ({
+  credential: {
+    accessKeyId: issued.accessKeyId,
+    secretAccessKey: issued.secretAccessKey,
+    accountId: issued.accountId,
+    principalArn: issued.principal.arn,
+  },
+  principal: issued.principal,
+  issued,
+  generation: issued.generation,
+});
 
 /**
  * After the signature is proven: an inactive key is refused as an unknown one (as AWS does), a

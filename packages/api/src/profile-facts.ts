@@ -11,11 +11,12 @@ const MAX_PROFILES = 10_000;
 /**
  * A signing profile's facts for authorization (tags, version, resource policy), read from the store
  * once per IAM generation rather than on every request: the store bumps the generation in the
- * same transaction as any change to them (a tag, a permission) or to IAM. A request reads the
+ * same transaction as any change to them (a tag, a permission) or to IAM. A request takes the
  * generation once, when its access key is resolved, before any fact is read; facts read after
- * that read are at least as new as it, so keeping them under it is safe, and a change committed
- * before the next request's read is seen by it. An absent profile is not kept: one made
- * since is seen at once.
+ * that are at least as new as it, so keeping them under it is safe. The generation is the store's
+ * recent one: a change made by this process is seen by the next request, one committed by another
+ * process within OTHER_PROCESS_WRITES_SEEN_WITHIN_MS (1 s). An absent profile is not kept: one
+ * made since is seen at once.
  */
 export class ProfileFactsCache {
   private readonly entries = new Map<

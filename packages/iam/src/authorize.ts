@@ -4,12 +4,12 @@
  * denial is the answer, in AWS's words.
  */
 import type { AccessCheck } from './access.js';
-import { globalContext } from './context.js';
+import { requestContext } from './context.js';
 import { evaluate, type PolicySet } from './evaluate.js';
 import { denialMessage, type PolicyKind } from './messages.js';
 import { mapperFor } from './operations/index.js';
 import { parsePolicy, ROOT_POLICY } from './policies.js';
-import { cachedVerdict, rememberVerdict, verdictKey } from './verdict-cache.js';
+import { cachedVerdict, principalPart, rememberVerdict, verdictKey } from './verdict-cache.js';
 import type { AuthzRequest, Decision, DenyReason, Principal, ResourceFacts } from './types.js';
 
 /** The actions that need no permission at all (sts:GetCallerIdentity, per AWS). */
@@ -48,19 +48,9 @@ function policySetOf(p: Principal): PolicySet {
   };
 }
 
-/** Every policy document in force for `p`, in a fixed order (the verdict cache's key). */
-function docsOf(p: Principal): (string | undefined)[] {
-  if (p.kind === 'root') return ['root'];
-  return [
-    ...p.identityPolicies,
-    p.permissionsBoundary,
-    p.kind === 'assumed-role' ? p.sessionPolicy : undefined,
-  ];
-}
-
 /** Evaluates checks in order; every resource of every check must be allowed. */
 async function decide(p: Principal, r: AuthzRequest, checks: AccessCheck[]): Promise<Decision> {
-  const base = globalContext(p, r);
+  const principal = principalPart(p);
   let policies: PolicySet | undefined;
   const allowed: string[] = [];
   for (const c of checks) {
@@ -80,30 +70,25 @@ async function decide(p: Principal, r: AuthzRequest, checks: AccessCheck[]): Pro
       if (p.kind === 'root' && res.accountId === p.accountId) continue;
       if (res.policyRequired && res.policy === undefined)
         return refusal(p, c.action, res.arn, 'implicit-deny', 'resource');
-      const context = {
-        ...base,
-        'aws:ResourceAccount': res.accountId,
-        ...c.context,
-        ...res.context,
-      };
-      const key = verdictKey(
-        p.arn,
-        [...docsOf(p), res.policy],
-        c.action,
-        res.arn,
-        res.accountId,
-        context,
-      );
-      let v = cachedVerdict(key);
+      const key = verdictKey(principal, r, c.action, res, c.context);
+      let v = cachedVerdict(principal, key);
       if (!v) {
         policies ??= policySetOf(p);
         const resourcePolicy =
           res.policy !== undefined
             ? parsePolicy(res.policy, `resource policy of ${res.arn}`)
             : undefined;
+        // Made only when evaluating: a cached decision needs its key alone.
+        const context = {
+          ...principal.context,
+          ...requestContext(r),
+          'aws:ResourceAccount': res.accountId,
+          ...c.context,
+          ...res.context,
+        };
         const full = await evaluate(p.arn, c.action, res, context, policies, resourcePolicy);
         v = { result: full.result, ...(full.kind ? { kind: full.kind } : {}) };
-        rememberVerdict(key, v);
+        rememberVerdict(principal, key, v);
       }
       if (v.result !== 'Allowed')
         return refusal(

@@ -27,21 +27,26 @@ function isoSeconds(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** The keys every request carries, from its principal and transport. */
-export function globalContext(
-  p: Principal,
-  r: Pick<AuthzRequest, 'region' | 'secureTransport' | 'now'>,
-): Record<string, ContextValue> {
+/** The keys that come from the principal alone (the same on each of its requests). */
+export function principalContext(p: Principal): Record<string, ContextValue> {
   const out: Record<string, ContextValue> = {
     'aws:PrincipalArn': principalArnOf(p),
     'aws:PrincipalAccount': p.accountId,
     'aws:PrincipalType': PRINCIPAL_TYPE[p.kind],
+  };
+  if (p.kind === 'user') out['aws:username'] = p.arn.slice(p.arn.lastIndexOf('/') + 1);
+  for (const [k, v] of Object.entries(p.tags)) out[`aws:PrincipalTag/${k}`] = v;
+  return out;
+}
+
+/** The keys that come from the request's transport and time. */
+export function requestContext(
+  r: Pick<AuthzRequest, 'region' | 'secureTransport' | 'now'>,
+): Record<string, ContextValue> {
+  return {
     'aws:CurrentTime': isoSeconds(r.now),
     'aws:EpochTime': String(Math.floor(r.now.getTime() / 1000)),
     'aws:SecureTransport': r.secureTransport ? 'true' : 'false',
     'aws:RequestedRegion': r.region,
   };
-  if (p.kind === 'user') out['aws:username'] = p.arn.slice(p.arn.lastIndexOf('/') + 1);
-  for (const [k, v] of Object.entries(p.tags)) out[`aws:PrincipalTag/${k}`] = v;
-  return out;
 }

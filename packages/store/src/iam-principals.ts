@@ -2,8 +2,8 @@ import { sha256Hex } from './sha256-hex.js';
 import type { StoreContext } from './context.js';
 import { stmt, type Db } from './db.js';
 import { iamRecord, policySha256 } from './iam-audit.js';
-import { iamGeneration, iamWrite } from './iam-generation.js';
-import { iamValidation } from './iam-errors.js';
+import { iamWrite, recentIamGeneration } from './iam-generation.js';
+import { iamValidation, noSuchEntity } from './iam-errors.js';
 import { boundaryOf } from './iam-boundaries.js';
 import { groupsOfUser } from './iam-groups.js';
 import { newId, newSecret, newSessionToken } from './iam-ids.js';
@@ -92,10 +92,10 @@ const entityPolicies = (
 
 /**
  * Resolved keys and users of one database, good while its IAM generation is unchanged. The
- * generation is read on every lookup, not kept in memory: it is one indexed read of one row (a few
- * µs), and it makes the rule simple and exact — a write committed by any process or connection
- * (a revoked key, a detached policy) is seen by the next request that starts after the commit,
- * with no window of staleness to reason about.
+ * generation is the recent one (recentIamGeneration): a write made by this process (a revoked
+ * key, a detached policy, through the server or any store it opened) is seen by the next request,
+ * one committed by another process within OTHER_PROCESS_WRITES_SEEN_WITHIN_MS — not one read
+ * transaction per request.
  */
 interface Cache {
   generation: number;
@@ -107,7 +107,7 @@ const caches = new WeakMap<Db, Cache>();
 const MAX_CACHED = 10_000;
 
 function cacheOf(ctx: StoreContext): Cache {
-  const generation = iamGeneration(ctx.db);
+  const generation = recentIamGeneration(ctx.db);
   let c = caches.get(ctx.db);
   if (!c || c.generation !== generation) {
     c = { generation, keys: new Map(), users: new Map() };
@@ -331,9 +331,9 @@ export async function policiesOfArn(
   ]);
 }
 
-/** The IAM generation now (one read): what a cache of authorization facts is checked against. */
+/** The recent IAM generation (recentIamGeneration): what a cache of authorization facts is checked against. */
 export async function generation(ctx: StoreContext): Promise<number> {
-  return iamGeneration(ctx.db);
+  return recentIamGeneration(ctx.db);
 }
 
 /** The principal behind a user ARN from credentials.json, when that user exists in IAM (cached as keys are). */
