@@ -3,7 +3,7 @@ import type { StoreContext } from './context.js';
 import { stmt, type Db } from './db.js';
 import { iamRecord, policySha256 } from './iam-audit.js';
 import { iamWrite, recentIamGeneration } from './iam-generation.js';
-import { iamValidation, noSuchEntity } from './iam-errors.js';
+import { iamValidation } from './iam-errors.js';
 import { boundaryOf } from './iam-boundaries.js';
 import { groupsOfUser } from './iam-groups.js';
 import { newId, newSecret, newSessionToken } from './iam-ids.js';
