@@ -17,6 +17,7 @@ import { jobArn, profileVersionArn } from './arns.js';
 import type { StoreContext } from './context.js';
 import type { Db } from './db.js';
 import { stmt } from './db.js';
+import type { RowBatch } from './multi-row.js';
 import type { NewJob } from './job-row.js';
 
 export interface AuditRecord {
@@ -27,6 +28,8 @@ export interface AuditRecord {
   /** The job an entry is about, indexed for `fwsign audit prove --job-id`. */
   jobId?: string;
 }
+
+const INSERT_ENTRY_HEAD = 'INSERT INTO audit_entries (seq, entry, leaf_hash, job_id, created_at)';
 
 /** The actor of what an operator does on the data dir itself (not through the API). */
 export const OPERATOR = 'fwsign:operator';
@@ -44,7 +47,11 @@ export class LogAppender {
   private last: { seq: number; leafHash: Buffer } | null | undefined;
   private readonly fingerprints = new Map<string, string | undefined>();
 
-  constructor(private readonly db: Db) {
+  /** `rows`: entries are gathered there for one multi-row INSERT by the caller, rather than inserted one by one. */
+  constructor(
+    private readonly db: Db,
+    private readonly rows?: RowBatch,
+  ) {
     if (!db.inTransaction)
       throw new Error('appendEntry: expected to run inside the change’s transaction');
   }
@@ -71,10 +78,9 @@ export class LogAppender {
     };
     const bytes = encodeEntry(entry);
     const leaf = Buffer.from(leafHash(bytes));
-    stmt(
-      this.db,
-      'INSERT INTO audit_entries (seq, entry, leaf_hash, job_id, created_at) VALUES (?, ?, ?, ?, ?)',
-    ).run(entry.seq, Buffer.from(bytes), leaf, rec.jobId ?? null, time);
+    const row = [entry.seq, Buffer.from(bytes), leaf, rec.jobId ?? null, time];
+    if (this.rows) this.rows.add(INSERT_ENTRY_HEAD, row);
+    else stmt(this.db, `${INSERT_ENTRY_HEAD} VALUES (?, ?, ?, ?, ?)`).run(...row);
     this.last = { seq: entry.seq, leafHash: leaf };
     return entry;
   }

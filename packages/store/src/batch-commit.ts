@@ -1,11 +1,13 @@
 import type { ObjectBytes, StagedPart } from './object-bytes.js';
-import { ETAG_NOT_YET, insertObjectVersion } from './object-rows.js';
+import { bucketRowOf, ETAG_NOT_YET, insertObjectVersion, newVersionId } from './object-rows.js';
+import { insertVersionsWithBytes } from './chunk-bytes.js';
+import { RowBatch, rowsPerStatement, valuesList } from './multi-row.js';
 import type { JobAudit } from './audit.js';
 import { appendJobEntries, LogAppender } from './audit.js';
 import type { Db } from './db.js';
-import { immediate } from './db.js';
+import { dialectOf, immediate } from './db.js';
 import type { NewJob } from './job-row.js';
-import { findJobByToken, insertJob } from './job-row.js';
+import { findJobByToken, INSERT_JOB_HEAD, insertJob, jobValues } from './job-row.js';
 
 /** A finished job waiting to be committed, with the signed object to make visible together with its row. */
 export interface BatchJob {
@@ -60,10 +62,10 @@ export function writeAndCommit(
         // Inside: a transaction retried after SQLITE_BUSY or a PostgreSQL serialization failure
         // starts again from the first part and a fresh read of the log's tail.
         let p = 0;
+        const parts = batch.map((c) => (c.body ? staged!.parts[p++] : undefined));
+        if (dialectOf(db) === 'postgres') return insertBatch(db, batch, parts);
         const log = new LogAppender(db);
-        return batch.map((c) =>
-          insertRows(db, log, c.job, c.body ? staged!.parts[p++] : undefined, c.audit),
-        );
+        return batch.map((c, i) => insertRows(db, log, c.job, parts[i], c.audit));
       }),
     // Every job of the batch may have been a duplicate token: then nothing points at the segment.
     (os) => ({
@@ -103,4 +105,107 @@ function insertRows(
     wroteObject: writesObject,
     replaced,
   };
+}
+
+/**
+ * insertRows for a whole batch on PostgreSQL, where each statement is a round trip made under the
+ * write lock all servers share: the batch's tokens are looked up in one query, each destination
+ * bucket's versioning read once, and the job rows, the log's entries and the objects with their
+ * bytes inserted with one statement per table. Same rules, same outcomes as insertRows job by job:
+ * a token already committed, or met earlier in this batch, gives that job.
+ */
+function insertBatch(
+  db: Db,
+  batch: readonly BatchJob[],
+  parts: ReadonlyArray<StagedPart | undefined>,
+): Outcome[] {
+  const rows = new RowBatch();
+  const log = new LogAppender(db, rows);
+  const known = jobsByToken(db, batch);
+  const versioning = new Map<string, string | null>();
+  const versions: Array<{ row: unknown[]; body: Uint8Array }> = [];
+  const outcomes = batch.map((c, i): Outcome => {
+    const j = c.job;
+    if (j.client_token !== null) {
+      const key = tokenKey(j.invoker, j.client_token);
+      const prior = known.get(key);
+      if (prior) return { ...prior, duplicate: true, wroteObject: false, replaced: [] };
+      known.set(key, { jobId: j.job_id, jobOwner: j.owner });
+    }
+    const part = parts[i];
+    let replaced: string[] = [];
+    const writesObject = part !== undefined && j.dest_bucket !== null && j.signed_key !== null;
+    if (writesObject) {
+      const bucket = `${j.invoker}\0${j.dest_bucket}`;
+      if (!versioning.has(bucket))
+        versioning.set(bucket, bucketRowOf(db, j.invoker, j.dest_bucket!).versioning);
+      if (part.body && versioning.get(bucket) === 'Enabled') {
+        j.signed_version = newVersionId();
+        versions.push({
+          row: [
+            j.invoker,
+            j.dest_bucket,
+            j.signed_key,
+            j.signed_version,
+            part.file,
+            part.offset,
+            part.etag,
+            part.size,
+            Date.now(),
+          ],
+          body: part.body,
+        });
+      } else {
+        // A "null" version replaces the key's last one, or a body of several chunks: one by one.
+        const v = insertObjectVersion(db, part, j.invoker, j.dest_bucket!, j.signed_key!);
+        j.signed_version = v.versionId;
+        replaced = v.replacedFiles;
+      }
+    }
+    rows.add(INSERT_JOB_HEAD, jobValues(j));
+    if (c.audit) appendJobEntries(log, j, c.audit);
+    return {
+      jobId: j.job_id,
+      jobOwner: j.owner,
+      duplicate: false,
+      wroteObject: writesObject,
+      replaced,
+    };
+  });
+  insertVersionsWithBytes(db, versions);
+  rows.flush(db);
+  return outcomes;
+}
+
+const tokenKey = (invoker: string, token: string) => `${invoker}\0${token}`;
+
+/** The committed jobs the batch's client tokens name, by tokenKey: one query per 15,000 tokens. */
+function jobsByToken(
+  db: Db,
+  batch: readonly BatchJob[],
+): Map<string, { jobId: string; jobOwner: string }> {
+  const asked = batch.flatMap((c) =>
+    c.job.client_token === null ? [] : [[c.job.invoker, c.job.client_token]],
+  );
+  const found = new Map<string, { jobId: string; jobOwner: string }>();
+  const per = rowsPerStatement(2);
+  for (let at = 0; at < asked.length; at += per) {
+    const part = asked.slice(at, at + per);
+    const rows = db
+      .prepare(
+        `SELECT j.invoker, j.client_token, j.job_id, j.owner
+           FROM (VALUES ${valuesList(part.length, 2)}) AS t (invoker, client_token)
+           JOIN jobs j ON j.invoker = t.invoker AND j.client_token = t.client_token
+          WHERE j.client_token IS NOT NULL`,
+      )
+      .all(...part.flat()) as Array<{
+      invoker: string;
+      client_token: string;
+      job_id: string;
+      owner: string;
+    }>;
+    for (const r of rows)
+      found.set(tokenKey(r.invoker, r.client_token), { jobId: r.job_id, jobOwner: r.owner });
+  }
+  return found;
 }

@@ -12,6 +12,15 @@ export function isPostgresUrl(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location);
 }
 
+/**
+ * Reads about to be made outside a transaction, each as `stmt(db, sql).get/all(...params)` will make
+ * it: on PostgreSQL asked together, in one round trip to the connection's thread (PgDb.readAhead);
+ * on SQLite nothing (a read there is a function call).
+ */
+export function readAhead(db: Db, reads: ReadonlyArray<{ sql: string; params: unknown[] }>): void {
+  if (db instanceof PgDb && !db.inTransaction) db.readAhead(reads);
+}
+
 export function dialectOf(db: Db): 'sqlite' | 'postgres' {
   return db instanceof PgDb ? 'postgres' : 'sqlite';
 }

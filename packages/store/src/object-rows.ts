@@ -90,15 +90,18 @@ export function insertObjectVersion(
   return { versionId, replacedFiles };
 }
 
-const INSERT_OBJECT =
-  'INSERT INTO objects (account, bucket, key, version_id, file, "offset", etag, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)';
+/** The columns of a new object row, in the order insertObjectVersion gives its parameters. */
+export const OBJECT_COLUMNS =
+  'account, bucket, key, version_id, file, "offset", etag, size, created_at' as const;
+
+const INSERT_OBJECT = `INSERT INTO objects (${OBJECT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 const VERSION_ID_BYTES = 24;
 const versionIdPool = Buffer.allocUnsafeSlow(VERSION_ID_BYTES * 256);
 let versionIdAt = versionIdPool.length;
 
 /** 24 random bytes, base64url. Drawn from a pool refilled 256 ids at a time: one randomBytes call per job cost more than the rest of the row's insert. */
-function newVersionId(): string {
+export function newVersionId(): string {
   if (versionIdAt === versionIdPool.length) {
     randomFillSync(versionIdPool);
     versionIdAt = 0;

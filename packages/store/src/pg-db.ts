@@ -18,6 +18,11 @@ import { positional, toNumbered } from './pg-placeholders.js';
 
 /** The one write lock's advisory-lock key (any fixed number: "fwsg"), taken by every writing transaction. */
 const WRITE_LOCK = 0x66777367;
+/**
+ * A writing transaction's start: BEGIN and the write lock in one round trip (without parameters,
+ * `pg` sends it by the simple query protocol, which takes several statements).
+ */
+const BEGIN_LOCKED = `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK})`;
 
 function asSqliteAnswers(row: Record<string, unknown>): Record<string, unknown> {
   for (const k in row) {
@@ -29,6 +34,9 @@ function asSqliteAnswers(row: Record<string, unknown>): Record<string, unknown> 
   return row;
 }
 
+const aheadKey = (sql: string, params: readonly unknown[]): string =>
+  `${sql}\0${JSON.stringify(params)}`;
+
 class PgStatement implements Statement {
   readonly reader: boolean;
   private readonly text: string;
@@ -37,7 +45,7 @@ class PgStatement implements Statement {
   constructor(
     private readonly conn: PgSyncConnection,
     private readonly db: PgDb,
-    sql: string,
+    private readonly sql: string,
   ) {
     const p = positional(sql);
     this.text = toNumbered(p.sql);
@@ -58,10 +66,13 @@ class PgStatement implements Statement {
     return { changes: this.query(params).changes };
   }
 
-  private query(params: unknown[]) {
+  private query(params: unknown[]): { rows: Record<string, unknown>[]; changes: number } {
     // Outside a transaction a lost connection may be replaced first; inside one it may not.
     const fresh = !this.db.inTransaction;
-    if (this.names.length === 0) return this.conn.query(this.text, params, fresh);
+    if (this.names.length === 0) {
+      const ahead = fresh ? this.db.takeAhead(this.sql, params) : undefined;
+      return ahead ? { rows: ahead, changes: 0 } : this.conn.query(this.text, params, fresh);
+    }
     const named = params[0] as Record<string, unknown>;
     return this.conn.query(
       this.text,
@@ -82,6 +93,8 @@ export class PgDb implements Db {
   readonly dialect = 'postgres' as const;
   private readonly conn: PgSyncConnection;
   private depth = 0;
+  /** readAhead's answers not yet taken, by aheadKey; dropped at the end of the synchronous run that asked. */
+  private ahead: Map<string, Record<string, unknown>[]> | undefined;
 
   constructor(url: string) {
     this.conn = new PgSyncConnection(url);
@@ -116,15 +129,47 @@ export class PgDb implements Db {
     this.conn.close();
   }
 
+  /**
+   * Reads (`?` placeholders only) the caller is about to make outside a transaction, asked in one
+   * hand-off to the connection's thread rather than one each: on a loaded machine each hand-off
+   * (this thread asleep until the other posts back) cost more than the query. The answers are
+   * taken by the same statements run with the same parameters before this turn of the event loop
+   * ends, and dropped then if not taken: each answer is as fresh as the read it stands for, made
+   * a moment earlier, and nothing read ahead is answered inside a transaction.
+   */
+  readAhead(reads: ReadonlyArray<{ sql: string; params: unknown[] }>): void {
+    const answers = this.conn.reads(
+      reads.map((r) => ({ sql: toNumbered(r.sql), params: r.params.slice() })),
+    );
+    const ahead = new Map<string, Record<string, unknown>[]>();
+    reads.forEach((r, i) => {
+      const rows = answers[i];
+      if (rows) ahead.set(aheadKey(r.sql, r.params), rows);
+    });
+    this.ahead = ahead;
+    queueMicrotask(() => {
+      if (this.ahead === ahead) this.ahead = undefined;
+    });
+  }
+
+  /** The rows readAhead got for this read, once. */
+  takeAhead(sql: string, params: unknown[]): Record<string, unknown>[] | undefined {
+    if (!this.ahead || this.ahead.size === 0) return undefined;
+    const key = aheadKey(sql, params);
+    const rows = this.ahead.get(key);
+    if (rows) this.ahead.delete(key);
+    return rows;
+  }
+
   private within<T>(fn: () => T): T {
     // Nested, as better-sqlite3 nests: a savepoint inside the transaction already open.
     const outer = this.depth === 0;
     const savepoint = `s${this.depth}`;
-    // BEGIN may go to a new connection if the last one was lost; a savepoint belongs to the open transaction.
-    this.conn.query(outer ? 'BEGIN' : `SAVEPOINT ${savepoint}`, [], outer);
+    this.ahead = undefined;
     this.depth++;
     try {
-      if (outer) this.conn.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
+      // BEGIN may go to a new connection if the last one was lost; a savepoint belongs to the open transaction.
+      this.conn.query(outer ? BEGIN_LOCKED : `SAVEPOINT ${savepoint}`, [], outer);
       const result = fn();
       if (result instanceof Promise)
         throw new TypeError(

@@ -24,8 +24,12 @@ export type PgSyncRequest =
   | { type: 'query'; sql: string; params: unknown[]; fresh: boolean }
   /** Several statements without parameters (a migration's DDL), by the simple query protocol. */
   | { type: 'script'; sql: string; fresh: boolean }
+  /** Reads the store's thread will make next, answered together: one hand-off between the threads for all (pg-db.ts readAhead). */
+  | { type: 'reads'; reads: Array<{ sql: string; params: unknown[] }>; fresh: true }
   | { type: 'close' };
 
 export type PgSyncReply =
   | { type: 'rows'; rows: Record<string, unknown>[]; changes: number }
+  /** Each read's rows, or null where it failed (the caller makes that read itself, and meets the error there). */
+  | { type: 'many'; answers: Array<Record<string, unknown>[] | null> }
   | { type: 'error'; message: string; code?: string; constraint?: string; detail?: string };

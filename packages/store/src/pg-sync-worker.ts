@@ -103,12 +103,17 @@ async function usable(fresh: boolean): Promise<Connection> {
   return conn;
 }
 
-async function run(c: Connection, req: Exclude<PgSyncRequest, { type: 'close' }>) {
+async function run(c: Connection, req: Exclude<PgSyncRequest, { type: 'close' | 'reads' }>) {
   if (req.type === 'script') {
     await c.client.query(req.sql);
     return { type: 'rows' as const, rows: [], changes: 0 };
   }
-  const r = await c.client.query({ text: req.sql, values: req.params });
+  const answer: pg.QueryResult | pg.QueryResult[] = await c.client.query({
+    text: req.sql,
+    values: req.params,
+  });
+  // Several statements (sent without parameters, by the simple protocol): the last one's answer.
+  const r = Array.isArray(answer) ? answer[answer.length - 1]! : answer;
   return {
     type: 'rows' as const,
     rows: r.rows as Record<string, unknown>[],
@@ -119,7 +124,21 @@ async function run(c: Connection, req: Exclude<PgSyncRequest, { type: 'close' }>
 /** Statements that change nothing outside a transaction: sent again on a new connection when the old one failed under them. */
 const REPEATABLE = /^\s*(begin|select)\b/i;
 
-async function handle(req: Exclude<PgSyncRequest, { type: 'close' }>): Promise<PgSyncReply> {
+async function handleReads(req: Extract<PgSyncRequest, { type: 'reads' }>): Promise<PgSyncReply> {
+  const answers: Array<Record<string, unknown>[] | null> = [];
+  for (const r of req.reads) {
+    try {
+      answers.push((await handle({ type: 'query', ...r, fresh: true })).rows);
+    } catch {
+      answers.push(null);
+    }
+  }
+  return { type: 'many', answers };
+}
+
+async function handle(
+  req: Exclude<PgSyncRequest, { type: 'close' | 'reads' }>,
+): Promise<Extract<PgSyncReply, { type: 'rows' }>> {
   for (let attempt = 0; ; attempt++) {
     const c = await usable(req.fresh);
     try {
@@ -147,5 +166,7 @@ port.on('message', (req: PgSyncRequest) => {
       });
     return;
   }
-  handle(req).then(answer, (err: unknown) => answer(failure(err)));
+  (req.type === 'reads' ? handleReads(req) : handle(req)).then(answer, (err: unknown) =>
+    answer(failure(err)),
+  );
 });

@@ -58,7 +58,15 @@ export class PgSyncConnection {
    */
   query(sql: string, params: readonly unknown[], fresh = false): PgRows {
     const reply = this.ask({ type: 'query', sql, params: params.slice(), fresh });
+    if (reply.type !== 'rows')
+      throw new TypeError(`${this.location}: expected rows, got ${reply.type}`);
     return { rows: reply.rows, changes: reply.changes };
+  }
+
+  /** Reads answered together, outside any transaction: each one's rows, or null where it failed. */
+  reads(reads: Array<{ sql: string; params: unknown[] }>): Array<Record<string, unknown>[] | null> {
+    const reply = this.ask({ type: 'reads', reads, fresh: true });
+    return reply.type === 'many' ? reply.answers : [];
   }
 
   /** Several statements without parameters (a migration's DDL). */
@@ -104,7 +112,7 @@ export class PgSyncConnection {
     void this.worker.terminate();
   }
 
-  private ask(req: PgSyncRequest, closing = false): Extract<PgSyncReply, { type: 'rows' }> {
+  private ask(req: PgSyncRequest, closing = false): Exclude<PgSyncReply, { type: 'error' }> {
     if (this.closed && !closing)
       throw new PgError(`${this.location}: the connection is closed`, 'CLOSED');
     if (this.broken) {
