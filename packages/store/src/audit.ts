@@ -29,6 +29,11 @@ export interface AuditRecord {
   jobId?: string;
 }
 
+/** What LogAppender reads, for a caller reading ahead (db.ts readAhead): the log's last entry (no parameters)… */
+export const LOG_TAIL = 'SELECT seq, leaf_hash FROM audit_entries ORDER BY seq DESC LIMIT 1';
+/** …and an imported certificate's fingerprint (parameter: its ARN). */
+export const CERTIFICATE_SHA256 = 'SELECT sha256 FROM certificates WHERE arn = ?';
+
 const INSERT_ENTRY_HEAD = 'INSERT INTO audit_entries (seq, entry, leaf_hash, job_id, created_at)';
 
 /** The actor of what an operator does on the data dir itself (not through the API). */
@@ -58,10 +63,7 @@ export class LogAppender {
 
   append(time: number, rec: AuditRecord): AuditEntry {
     if (this.last === undefined) {
-      const row = stmt(
-        this.db,
-        'SELECT seq, leaf_hash FROM audit_entries ORDER BY seq DESC LIMIT 1',
-      ).get() as { seq: number; leaf_hash: Buffer } | undefined;
+      const row = stmt(this.db, LOG_TAIL).get() as { seq: number; leaf_hash: Buffer } | undefined;
       this.last = row ? { seq: row.seq, leafHash: row.leaf_hash } : null;
     }
     const last = this.last;
@@ -127,10 +129,8 @@ export function jobAudit(
 
 function certificateSha256(db: Db, j: NewJob): string | undefined {
   if (j.certificate_arn !== null)
-    return (
-      stmt(db, 'SELECT sha256 FROM certificates WHERE arn = ?').get(j.certificate_arn) as
-        { sha256: string } | undefined
-    )?.sha256;
+    return (stmt(db, CERTIFICATE_SHA256).get(j.certificate_arn) as { sha256: string } | undefined)
+      ?.sha256;
   const row = stmt(
     db,
     'SELECT certificate_der FROM profile_keys WHERE account = ? AND profile_name = ? AND profile_version = ?',

@@ -1,11 +1,17 @@
 import type { ObjectBytes, StagedPart } from './object-bytes.js';
-import { bucketRowOf, ETAG_NOT_YET, insertObjectVersion, newVersionId } from './object-rows.js';
-import { insertVersionsWithBytes } from './chunk-bytes.js';
-import { RowBatch, rowsPerStatement, valuesList } from './multi-row.js';
+import {
+  BUCKET_VERSIONING,
+  bucketRowOf,
+  ETAG_NOT_YET,
+  insertObjectVersion,
+  newVersionId,
+} from './object-rows.js';
+import { versionsWithBytes } from './chunk-bytes.js';
+import { insertsOf, RowBatch } from './multi-row.js';
 import type { JobAudit } from './audit.js';
-import { appendJobEntries, LogAppender } from './audit.js';
+import { appendJobEntries, CERTIFICATE_SHA256, LOG_TAIL, LogAppender } from './audit.js';
 import type { Db } from './db.js';
-import { dialectOf, immediate } from './db.js';
+import { dialectOf, immediate, readAhead, runAll } from './db.js';
 import type { NewJob } from './job-row.js';
 import { findJobByToken, INSERT_JOB_HEAD, insertJob, jobValues } from './job-row.js';
 
@@ -109,19 +115,35 @@ function insertRows(
 
 /**
  * insertRows for a whole batch on PostgreSQL, where each statement is a round trip made under the
- * write lock all servers share: the batch's tokens are looked up in one query, each destination
- * bucket's versioning read once, and the job rows, the log's entries and the objects with their
- * bytes inserted with one statement per table. Same rules, same outcomes as insertRows job by job:
- * a token already committed, or met earlier in this batch, gives that job.
+ * write lock all servers share: what the batch reads (its tokens in one query, each destination
+ * bucket's versioning, the log's tail, the certificates' fingerprints) is asked in one round trip,
+ * and what it writes (its objects with their bytes, its job rows, its log entries: one statement
+ * per table) in one more. Same rules, same outcomes as insertRows job by job: a token already
+ * committed, or met earlier in this batch, gives that job.
  */
 function insertBatch(
   db: Db,
   batch: readonly BatchJob[],
   parts: ReadonlyArray<StagedPart | undefined>,
 ): Outcome[] {
+  const tokenReads = tokenLookups(batch);
+  const buckets = new Map<string, [string, string]>();
+  const certificates = new Set<string>();
+  for (const c of batch) {
+    const j = c.job;
+    if (j.dest_bucket !== null)
+      buckets.set(`${j.invoker}\0${j.dest_bucket}`, [j.invoker, j.dest_bucket]);
+    if (c.audit && j.certificate_arn !== null) certificates.add(j.certificate_arn);
+  }
+  readAhead(db, [
+    ...tokenReads,
+    ...[...buckets.values()].map((params) => ({ sql: BUCKET_VERSIONING, params })),
+    ...(batch.some((c) => c.audit) ? [{ sql: LOG_TAIL, params: [] }] : []),
+    ...[...certificates].map((arn) => ({ sql: CERTIFICATE_SHA256, params: [arn] })),
+  ]);
   const rows = new RowBatch();
   const log = new LogAppender(db, rows);
-  const known = jobsByToken(db, batch);
+  const known = jobsByToken(db, tokenReads);
   const versioning = new Map<string, string | null>();
   const versions: Array<{ row: unknown[]; body: Uint8Array }> = [];
   const outcomes = batch.map((c, i): Outcome => {
@@ -172,40 +194,48 @@ function insertBatch(
       replaced,
     };
   });
-  insertVersionsWithBytes(db, versions);
-  rows.flush(db);
+  const objects = versionsWithBytes(versions);
+  const changes = runAll(db, [...objects, ...rows.take()]);
+  objects.forEach((o, i) => {
+    if (changes[i] !== o.inserts)
+      throw new Error(
+        `object rows: expected ${o.inserts} first chunks inserted with their rows, inserted ${changes[i]}`,
+      );
+  });
   return outcomes;
 }
 
 const tokenKey = (invoker: string, token: string) => `${invoker}\0${token}`;
 
-/** The committed jobs the batch's client tokens name, by tokenKey: one query per 15,000 tokens. */
-function jobsByToken(
-  db: Db,
-  batch: readonly BatchJob[],
-): Map<string, { jobId: string; jobOwner: string }> {
+/** The reads that find the committed jobs of the batch's client tokens: one per 15,000 tokens. */
+function tokenLookups(batch: readonly BatchJob[]): Array<{ sql: string; params: unknown[] }> {
   const asked = batch.flatMap((c) =>
     c.job.client_token === null ? [] : [[c.job.invoker, c.job.client_token]],
   );
+  return insertsOf(
+    'tokens',
+    asked,
+    undefined,
+    (values) => `SELECT j.invoker, j.client_token, j.job_id, j.owner
+                   FROM (VALUES ${values}) AS t (invoker, client_token)
+                   JOIN jobs j ON j.invoker = t.invoker AND j.client_token = t.client_token
+                  WHERE j.client_token IS NOT NULL`,
+  );
+}
+
+/** The committed jobs tokenLookups' reads find, by tokenKey. */
+function jobsByToken(
+  db: Db,
+  lookups: ReadonlyArray<{ sql: string; params: unknown[] }>,
+): Map<string, { jobId: string; jobOwner: string }> {
   const found = new Map<string, { jobId: string; jobOwner: string }>();
-  const per = rowsPerStatement(2);
-  for (let at = 0; at < asked.length; at += per) {
-    const part = asked.slice(at, at + per);
-    const rows = db
-      .prepare(
-        `SELECT j.invoker, j.client_token, j.job_id, j.owner
-           FROM (VALUES ${valuesList(part.length, 2)}) AS t (invoker, client_token)
-           JOIN jobs j ON j.invoker = t.invoker AND j.client_token = t.client_token
-          WHERE j.client_token IS NOT NULL`,
-      )
-      .all(...part.flat()) as Array<{
+  for (const { sql, params } of lookups)
+    for (const r of db.prepare(sql).all(...params) as Array<{
       invoker: string;
       client_token: string;
       job_id: string;
       owner: string;
-    }>;
-    for (const r of rows)
+    }>)
       found.set(tokenKey(r.invoker, r.client_token), { jobId: r.job_id, jobOwner: r.owner });
-  }
   return found;
 }

@@ -20,7 +20,7 @@ import { stmt } from './db.js';
 import { BucketError } from './errors.js';
 import type { ObjectBytes, ObjectRef, ObjectUpload, StagedBodies } from './object-bytes.js';
 import { PENDING_GRACE_MS } from './segment-files.js';
-import { rowsPerStatement, valuesList } from './multi-row.js';
+import { insertsOf } from './multi-row.js';
 import { OBJECT_COLUMNS } from './object-rows.js';
 
 /** Object bytes go in rows of at most this many: `store copy` fills object_chunks the same way. */
@@ -115,29 +115,24 @@ const VERSION_CASTS = [
 ];
 
 /**
- * Inserts object rows (OBJECT_COLUMNS' values each) with their bodies of one chunk each, inside
- * the caller's transaction: one statement for the rows and their chunks (per 3,000 objects).
- * `version_id`s must be new and distinct (a versioned bucket's): they pair each row with its bytes.
+ * The INSERTs of object rows (OBJECT_COLUMNS' values each) with their bodies of one chunk each,
+ * for the caller's transaction: one statement per 3,000 objects for the rows and their chunks,
+ * each with the number of chunks it must insert. `version_id`s must be new and distinct (a
+ * versioned bucket's): they pair each row with its bytes.
  */
-export function insertVersionsWithBytes(
-  db: Db,
+export function versionsWithBytes(
   versions: ReadonlyArray<{ row: readonly unknown[]; body: Uint8Array }>,
-): void {
-  const per = rowsPerStatement(VERSION_CASTS.length);
-  for (let at = 0; at < versions.length; at += per) {
-    const part = versions.slice(at, at + per);
-    const inserted = db
-      .prepare(
-        `WITH v (${OBJECT_COLUMNS}, bytes) AS (VALUES ${valuesList(part.length, VERSION_CASTS.length, VERSION_CASTS)}),
-              o AS (INSERT INTO objects (${OBJECT_COLUMNS}) SELECT ${OBJECT_COLUMNS} FROM v RETURNING seq, version_id)
-         INSERT INTO object_chunks (object_seq, n, bytes) SELECT o.seq, 0, v.bytes FROM o JOIN v ON v.version_id = o.version_id`,
-      )
-      .run(...part.flatMap((p) => [...p.row, p.body])).changes;
-    if (inserted !== part.length)
-      throw new Error(
-        `object rows: expected ${part.length} first chunks inserted with their rows, inserted ${inserted} (version ids not distinct?)`,
-      );
-  }
+): Array<{ sql: string; params: unknown[]; inserts: number }> {
+  const rows = versions.map((v) => [...v.row, v.body]);
+  return insertsOf(
+    'objects',
+    rows,
+    VERSION_CASTS,
+    (values) =>
+      `WITH v (${OBJECT_COLUMNS}, bytes) AS (VALUES ${values}),
+            o AS (INSERT INTO objects (${OBJECT_COLUMNS}) SELECT ${OBJECT_COLUMNS} FROM v RETURNING seq, version_id)
+       INSERT INTO object_chunks (object_seq, n, bytes) SELECT o.seq, 0, v.bytes FROM o JOIN v ON v.version_id = o.version_id`,
+  ).map((st) => ({ ...st, inserts: st.params.length / VERSION_CASTS.length }));
 }
 
 export class ChunkBytes implements ObjectBytes {

@@ -5,7 +5,6 @@
  * most of its lock on round trips; gathered, a batch costs one per table whatever its size.
  * Only for rows nothing in the same transaction reads back before the flush.
  */
-import type { Db } from './db.js';
 
 /** PostgreSQL takes at most 65,535 parameters in one statement; SQLite 32,766. */
 const MAX_PARAMS = 30_000;
@@ -20,31 +19,33 @@ export class RowBatch {
     rows.push(row);
   }
 
-  /** Inserts every gathered row, in the order added per table. Inside the transaction that gathered them. */
-  flush(db: Db): void {
-    for (const [head, rows] of this.tables) insertMany(db, head, rows);
+  /** The multi-row INSERTs for every gathered row, in the order added per table; then forgets them. */
+  take(): Array<{ sql: string; params: unknown[] }> {
+    const statements = [...this.tables].flatMap(([head, rows]) => insertsOf(head, rows));
     this.tables.clear();
+    return statements;
   }
 }
 
-/** `rows` in as few statements as the parameter limit allows. */
-export function insertMany(db: Db, head: string, rows: readonly unknown[][]): void {
+/** `rows` as INSERTs of as many rows each as the parameter limit allows. */
+export function insertsOf(
+  head: string,
+  rows: readonly unknown[][],
+  casts?: readonly string[],
+  wrap = (values: string) => `${head} VALUES ${values}`,
+): Array<{ sql: string; params: unknown[] }> {
   const width = rows[0]?.length ?? 0;
-  const per = rowsPerStatement(width);
+  const per = Math.max(1, Math.floor(MAX_PARAMS / Math.max(1, width)));
+  const statements: Array<{ sql: string; params: unknown[] }> = [];
   for (let at = 0; at < rows.length; at += per) {
     const part = rows.slice(at, at + per);
-    // Not stmt(): each batch size is its own SQL text, and would crowd out the statements kept.
-    db.prepare(`${head} VALUES ${valuesList(part.length, width)}`).run(...part.flat());
+    statements.push({ sql: wrap(valuesList(part.length, width, casts)), params: part.flat() });
   }
+  return statements;
 }
 
 /** `(?, ?), (?, ?)…` for `count` rows of `width` values; `casts` (PostgreSQL) types each column's placeholder. */
-export function valuesList(count: number, width: number, casts?: readonly string[]): string {
+function valuesList(count: number, width: number, casts?: readonly string[]): string {
   const one = `(${Array.from({ length: width }, (_, i) => (casts ? `?::${casts[i]}` : '?')).join(', ')})`;
   return new Array<string>(count).fill(one).join(', ');
-}
-
-/** How many rows of `width` values one statement may carry. */
-export function rowsPerStatement(width: number): number {
-  return Math.max(1, Math.floor(MAX_PARAMS / Math.max(1, width)));
 }

@@ -26,16 +26,17 @@ const MAX_KEY_BYTES = 1024;
  */
 export const ETAG_NOT_YET = '';
 
+/** bucketRowOf's read: parameters account, bucket. */
+export const BUCKET_VERSIONING = 'SELECT versioning FROM buckets WHERE account = ? AND name = ?';
+
 /** Bucket row or NoSuchBucket. */
 export function bucketRowOf(
   db: Db,
   accountId: string,
   bucket: string,
 ): { versioning: string | null } {
-  const row = stmt(db, 'SELECT versioning FROM buckets WHERE account = ? AND name = ?').get(
-    accountId,
-    bucket,
-  ) as { versioning: string | null } | undefined;
+  const row = stmt(db, BUCKET_VERSIONING).get(accountId, bucket) as
+    { versioning: string | null } | undefined;
   if (!row) throw noSuchBucket(bucket);
   return row;
 }

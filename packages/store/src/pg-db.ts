@@ -39,6 +39,7 @@ const aheadKey = (sql: string, params: readonly unknown[]): string =>
 
 class PgStatement implements Statement {
   readonly reader: boolean;
+  private readonly writes: boolean;
   private readonly text: string;
   private readonly names: string[];
 
@@ -51,6 +52,8 @@ class PgStatement implements Statement {
     this.text = toNumbered(p.sql);
     this.names = p.names;
     this.reader = /^\s*(select|with)\b/i.test(sql) || /\breturning\b/i.test(sql);
+    // Anything that may change a row: what was read ahead may no longer be what a read would see.
+    this.writes = !this.reader || /\b(insert|update|delete)\b/i.test(sql);
   }
 
   get(...params: unknown[]): unknown {
@@ -69,8 +72,9 @@ class PgStatement implements Statement {
   private query(params: unknown[]): { rows: Record<string, unknown>[]; changes: number } {
     // Outside a transaction a lost connection may be replaced first; inside one it may not.
     const fresh = !this.db.inTransaction;
+    if (this.writes) this.db.dropAhead();
     if (this.names.length === 0) {
-      const ahead = fresh ? this.db.takeAhead(this.sql, params) : undefined;
+      const ahead = this.reader ? this.db.takeAhead(this.sql, params) : undefined;
       return ahead ? { rows: ahead, changes: 0 } : this.conn.query(this.text, params, fresh);
     }
     const named = params[0] as Record<string, unknown>;
@@ -93,8 +97,11 @@ export class PgDb implements Db {
   readonly dialect = 'postgres' as const;
   private readonly conn: PgSyncConnection;
   private depth = 0;
-  /** readAhead's answers not yet taken, by aheadKey; dropped at the end of the synchronous run that asked. */
-  private ahead: Map<string, Record<string, unknown>[]> | undefined;
+  /** readAhead's answers not yet taken, by aheadKey, and the transaction they were read in. */
+  private ahead: { scope: number; answers: Map<string, Record<string, unknown>[]> } | undefined;
+  /** The open transaction's number (0: none), so answers read ahead never cross into another. */
+  private scope = 0;
+  private transactions = 0;
 
   constructor(url: string) {
     this.conn = new PgSyncConnection(url);
@@ -114,6 +121,7 @@ export class PgDb implements Db {
   }
 
   exec(sql: string): void {
+    this.ahead = undefined;
     this.conn.script(sql, this.depth === 0);
   }
 
@@ -130,35 +138,59 @@ export class PgDb implements Db {
   }
 
   /**
-   * Reads (`?` placeholders only) the caller is about to make outside a transaction, asked in one
-   * hand-off to the connection's thread rather than one each: on a loaded machine each hand-off
-   * (this thread asleep until the other posts back) cost more than the query. The answers are
-   * taken by the same statements run with the same parameters before this turn of the event loop
-   * ends, and dropped then if not taken: each answer is as fresh as the read it stands for, made
-   * a moment earlier, and nothing read ahead is answered inside a transaction.
+   * Reads (`?` placeholders only) the caller is about to make, asked in one hand-off to the
+   * connection's thread rather than one each: on a loaded machine each hand-off (this thread
+   * asleep until the other posts back) cost more than the query. Each answer is taken once by the
+   * same statement run with the same parameters, in the same transaction (or outside one, as
+   * asked) and before this turn of the event loop ends; any write in between drops them all. So
+   * an answer is what the read itself would have seen, read a moment earlier, and under the same
+   * lock when asked inside a transaction.
    */
   readAhead(reads: ReadonlyArray<{ sql: string; params: unknown[] }>): void {
-    const answers = this.conn.reads(
+    const answers = this.conn.many(
       reads.map((r) => ({ sql: toNumbered(r.sql), params: r.params.slice() })),
+      true,
+      this.depth === 0,
     );
     const ahead = new Map<string, Record<string, unknown>[]>();
     reads.forEach((r, i) => {
-      const rows = answers[i];
-      if (rows) ahead.set(aheadKey(r.sql, r.params), rows);
+      const a = answers[i];
+      if (a) ahead.set(aheadKey(r.sql, r.params), a.rows);
     });
-    this.ahead = ahead;
+    this.ahead = { scope: this.scope, answers: ahead };
+    const mine = this.ahead;
     queueMicrotask(() => {
-      if (this.ahead === ahead) this.ahead = undefined;
+      if (this.ahead === mine) this.ahead = undefined;
     });
   }
 
-  /** The rows readAhead got for this read, once. */
+  /** The rows readAhead got for this read in this scope, once. */
   takeAhead(sql: string, params: unknown[]): Record<string, unknown>[] | undefined {
-    if (!this.ahead || this.ahead.size === 0) return undefined;
+    if (!this.ahead || this.ahead.scope !== this.scope) return undefined;
     const key = aheadKey(sql, params);
-    const rows = this.ahead.get(key);
-    if (rows) this.ahead.delete(key);
+    const rows = this.ahead.answers.get(key);
+    if (rows) this.ahead.answers.delete(key);
     return rows;
+  }
+
+  /** Forgets what was read ahead: something is about to change what it answered. */
+  dropAhead(): void {
+    this.ahead = undefined;
+  }
+
+  /**
+   * Writes (`?` placeholders only) whose answers the caller does not look at before the last, in
+   * one hand-off: run in order, stopping at the first failure, which is thrown. Their changes.
+   */
+  runAll(statements: ReadonlyArray<{ sql: string; params: unknown[] }>): number[] {
+    this.ahead = undefined;
+    return this.conn
+      .many(
+        statements.map((st) => ({ sql: toNumbered(st.sql), params: st.params.slice() })),
+        false,
+        this.depth === 0,
+      )
+      .map((a) => a?.changes ?? 0);
   }
 
   private within<T>(fn: () => T): T {
@@ -166,6 +198,7 @@ export class PgDb implements Db {
     const outer = this.depth === 0;
     const savepoint = `s${this.depth}`;
     this.ahead = undefined;
+    if (outer) this.scope = ++this.transactions;
     this.depth++;
     try {
       // BEGIN may go to a new connection if the last one was lost; a savepoint belongs to the open transaction.
@@ -187,6 +220,9 @@ export class PgDb implements Db {
       throw err;
     } finally {
       this.depth--;
+      // What the transaction read ahead is not kept past it (a savepoint rolled back drops it too).
+      this.ahead = undefined;
+      if (outer) this.scope = 0;
     }
   }
 }

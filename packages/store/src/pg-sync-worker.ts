@@ -103,7 +103,7 @@ async function usable(fresh: boolean): Promise<Connection> {
   return conn;
 }
 
-async function run(c: Connection, req: Exclude<PgSyncRequest, { type: 'close' | 'reads' }>) {
+async function run(c: Connection, req: Exclude<PgSyncRequest, { type: 'close' | 'many' }>) {
   if (req.type === 'script') {
     await c.client.query(req.sql);
     return { type: 'rows' as const, rows: [], changes: 0 };
@@ -124,12 +124,13 @@ async function run(c: Connection, req: Exclude<PgSyncRequest, { type: 'close' | 
 /** Statements that change nothing outside a transaction: sent again on a new connection when the old one failed under them. */
 const REPEATABLE = /^\s*(begin|select)\b/i;
 
-async function handleReads(req: Extract<PgSyncRequest, { type: 'reads' }>): Promise<PgSyncReply> {
-  const answers: Array<Record<string, unknown>[] | null> = [];
-  for (const r of req.reads) {
+async function handleMany(req: Extract<PgSyncRequest, { type: 'many' }>): Promise<PgSyncReply> {
+  const answers: Array<{ rows: Record<string, unknown>[]; changes: number } | null> = [];
+  for (const st of req.statements) {
     try {
-      answers.push((await handle({ type: 'query', ...r, fresh: true })).rows);
-    } catch {
+      answers.push(await handle({ type: 'query', ...st, fresh: req.fresh }));
+    } catch (err) {
+      if (!req.reads) throw err;
       answers.push(null);
     }
   }
@@ -137,7 +138,7 @@ async function handleReads(req: Extract<PgSyncRequest, { type: 'reads' }>): Prom
 }
 
 async function handle(
-  req: Exclude<PgSyncRequest, { type: 'close' | 'reads' }>,
+  req: Exclude<PgSyncRequest, { type: 'close' | 'many' }>,
 ): Promise<Extract<PgSyncReply, { type: 'rows' }>> {
   for (let attempt = 0; ; attempt++) {
     const c = await usable(req.fresh);
@@ -166,7 +167,7 @@ port.on('message', (req: PgSyncRequest) => {
       });
     return;
   }
-  (req.type === 'reads' ? handleReads(req) : handle(req)).then(answer, (err: unknown) =>
+  (req.type === 'many' ? handleMany(req) : handle(req)).then(answer, (err: unknown) =>
     answer(failure(err)),
   );
 });

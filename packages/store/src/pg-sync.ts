@@ -63,10 +63,19 @@ export class PgSyncConnection {
     return { rows: reply.rows, changes: reply.changes };
   }
 
-  /** Reads answered together, outside any transaction: each one's rows, or null where it failed. */
-  reads(reads: Array<{ sql: string; params: unknown[] }>): Array<Record<string, unknown>[] | null> {
-    const reply = this.ask({ type: 'reads', reads, fresh: true });
-    return reply.type === 'many' ? reply.answers : [];
+  /**
+   * Statements run in turn, answered together (one hand-off between the threads). `reads`: each
+   * one's answer or null where it failed; otherwise the first failure is thrown.
+   */
+  many(
+    statements: Array<{ sql: string; params: unknown[] }>,
+    reads: boolean,
+    fresh: boolean,
+  ): Array<PgRows | null> {
+    const reply = this.ask({ type: 'many', statements, reads, fresh });
+    if (reply.type !== 'many')
+      throw new TypeError(`${this.location}: expected answers, got ${reply.type}`);
+    return reply.answers;
   }
 
   /** Several statements without parameters (a migration's DDL). */

@@ -4,7 +4,7 @@
  * and DDL translations it rests on are checked without a server.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../src/db.js';
+import { immediate, openDatabase, readAhead, type Db } from '../src/db.js';
 import { positional, toNumbered } from '../src/pg-placeholders.js';
 import { toPostgresDdl } from '../src/pg-schema.js';
 import { redactUrl } from '../src/redact-url.js';
@@ -121,5 +121,42 @@ describe.skipIf(pgSkip !== undefined)('PgDb on PostgreSQL', () => {
       .prepare("SELECT name FROM buckets WHERE account = '111111111111' ORDER BY name")
       .all();
     expect(names).toEqual([{ name: 'b' }, { name: 'kept' }]);
+  });
+
+  it('answers reads asked ahead as the reads would: once, in the same transaction, none past a write', () => {
+    db.exec('CREATE TABLE ahead (k TEXT PRIMARY KEY, v INTEGER NOT NULL)');
+    db.prepare("INSERT INTO ahead (k, v) VALUES ('a', 1)").run();
+    const other = openDatabase(url);
+    const read = () => (db.prepare('SELECT v FROM ahead WHERE k = ?').get('a') as { v: number }).v;
+    const setOther = (v: number) => other.prepare("UPDATE ahead SET v = ? WHERE k = 'a'").run(v);
+    try {
+      const askAhead = () =>
+        readAhead(db, [{ sql: 'SELECT v FROM ahead WHERE k = ?', params: ['a'] }]);
+      // Answered from what was read ahead (another server's later change not yet seen), once.
+      askAhead();
+      setOther(2);
+      expect(read()).toBe(1);
+      expect(read()).toBe(2);
+      // A write on this connection drops what was read ahead.
+      askAhead();
+      db.prepare("UPDATE ahead SET v = 3 WHERE k = 'a'").run();
+      expect(read()).toBe(3);
+      // Read ahead outside a transaction: not an answer inside one, which reads under its lock.
+      askAhead();
+      setOther(4);
+      expect(immediate(db, read)).toBe(4);
+      // Read ahead inside one: answered there, and not after it.
+      expect(
+        immediate(db, () => {
+          askAhead();
+          return read();
+        }),
+      ).toBe(4);
+      immediate(db, askAhead);
+      setOther(5);
+      expect(read()).toBe(5);
+    } finally {
+      other.close();
+    }
   });
 });
