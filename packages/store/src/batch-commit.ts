@@ -194,8 +194,10 @@ function insertBatch(
       replaced,
     };
   });
+  // The objects' bytes go as binary parameters, one statement; the rows' small values inlined, as one text.
   const objects = versionsWithBytes(versions);
-  const changes = runAll(db, [...objects, ...rows.take()]);
+  const changes = runAll(db, objects);
+  runAll(db, rows.take());
   objects.forEach((o, i) => {
     if (changes[i] !== o.inserts)
       throw new Error(

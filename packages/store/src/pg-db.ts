@@ -14,7 +14,7 @@
  */
 import type { Db, Statement } from './db-interface.js';
 import { PgSyncConnection } from './pg-sync.js';
-import { positional, toNumbered } from './pg-placeholders.js';
+import { inlined, positional, toNumbered } from './pg-placeholders.js';
 
 /** The one write lock's advisory-lock key (any fixed number: "fwsg"), taken by every writing transaction. */
 const WRITE_LOCK = 0x66777367;
@@ -32,6 +32,25 @@ function asSqliteAnswers(row: Record<string, unknown>): Record<string, unknown> 
     else if (typeof v === 'boolean') row[k] = v ? 1 : 0;
   }
   return row;
+}
+
+/**
+ * Statements to send in one request: numbered for `pg`, and also as one text with their parameters
+ * written in (one round trip to PostgreSQL for all) where every parameter can be.
+ */
+function together(
+  statements: ReadonlyArray<{ sql: string; params: unknown[] }>,
+): [Array<{ sql: string; params: unknown[] }>, string | undefined] {
+  const texts: string[] = [];
+  for (const st of statements) {
+    const text = inlined(st.sql, st.params);
+    if (text === undefined) break;
+    texts.push(text);
+  }
+  return [
+    statements.map((st) => ({ sql: toNumbered(st.sql), params: st.params.slice() })),
+    texts.length === statements.length && texts.length > 1 ? texts.join(';\n') : undefined,
+  ];
 }
 
 const aheadKey = (sql: string, params: readonly unknown[]): string =>
@@ -147,11 +166,7 @@ export class PgDb implements Db {
    * lock when asked inside a transaction.
    */
   readAhead(reads: ReadonlyArray<{ sql: string; params: unknown[] }>): void {
-    const answers = this.conn.many(
-      reads.map((r) => ({ sql: toNumbered(r.sql), params: r.params.slice() })),
-      true,
-      this.depth === 0,
-    );
+    const answers = this.conn.many(...together(reads), true, this.depth === 0);
     const ahead = new Map<string, Record<string, unknown>[]>();
     reads.forEach((r, i) => {
       const a = answers[i];
@@ -185,11 +200,7 @@ export class PgDb implements Db {
   runAll(statements: ReadonlyArray<{ sql: string; params: unknown[] }>): number[] {
     this.ahead = undefined;
     return this.conn
-      .many(
-        statements.map((st) => ({ sql: toNumbered(st.sql), params: st.params.slice() })),
-        false,
-        this.depth === 0,
-      )
+      .many(...together(statements), false, this.depth === 0)
       .map((a) => a?.changes ?? 0);
   }
 

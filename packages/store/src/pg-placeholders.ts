@@ -8,6 +8,46 @@
  * comments alone, so the queries are written once.
  */
 export function toNumbered(sql: string): string {
+  return replacePlaceholders(sql, (n) => `$${n}`);
+}
+
+/**
+ * The statement with its parameters written in, as `pg` would send them: strings as they are,
+ * numbers and booleans as their text, each a quoted literal of no type yet (as a parameter is), so
+ * PostgreSQL types it from where it stands exactly as it types `$n`; bytes as bytea's hex, a bytea
+ * (as `pg` sends bytes: in binary, which only a bytea takes as they are).
+ * Undefined if a parameter is of another kind: the caller sends the statement with parameters.
+ */
+export function inlined(sql: string, params: readonly unknown[]): string | undefined {
+  const literals: string[] = [];
+  for (const p of params) {
+    const l = literal(p);
+    if (l === undefined) return undefined;
+    literals.push(l);
+  }
+  return replacePlaceholders(sql, (n) => literals[n - 1] ?? 'NULL');
+}
+
+const MAX_INLINED_BYTES = 4096;
+
+function literal(v: unknown): string | undefined {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'string') return v.includes('\0') ? undefined : quote(v);
+  if (typeof v === 'number') return Number.isFinite(v) ? quote(String(v)) : undefined;
+  if (typeof v === 'boolean') return quote(String(v));
+  // Bytes of any size go as a binary parameter: hex doubles them, and PostgreSQL must parse it.
+  if (v instanceof Uint8Array && v.byteLength <= MAX_INLINED_BYTES)
+    return ` E'\\\\x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}'::bytea`;
+  return undefined;
+}
+
+/** A string literal whatever standard_conforming_strings says: E'' with backslashes doubled where there are any (pg's escapeLiteral). */
+function quote(s: string): string {
+  const body = s.replace(/'/g, "''");
+  return s.includes('\\') ? ` E'${body.replace(/\\/g, '\\\\')}'` : `'${body}'`;
+}
+
+function replacePlaceholders(sql: string, placeholder: (n: number) => string): string {
   let out = '';
   let n = 0;
   for (let i = 0; i < sql.length; i++) {
@@ -23,7 +63,7 @@ export function toNumbered(sql: string): string {
       out += sql.slice(i, stop);
       i = stop - 1;
     } else if (c === '?') {
-      out += `$${++n}`;
+      out += placeholder(++n);
     } else {
       out += c;
     }

@@ -34,6 +34,12 @@ export type PgSyncRequest =
       statements: Array<{ sql: string; params: unknown[] }>;
       reads: boolean;
       fresh: boolean;
+      /**
+       * The same statements as one text, their parameters written in as literals (pg-placeholders.ts
+       * inlined): sent by the simple query protocol, which takes several statements in one round
+       * trip to PostgreSQL, where `statements` take one each.
+       */
+      inlined?: string;
     }
   | { type: 'close' };
 

@@ -106,25 +106,42 @@ async function usable(fresh: boolean): Promise<Connection> {
 async function run(c: Connection, req: Exclude<PgSyncRequest, { type: 'close' | 'many' }>) {
   if (req.type === 'script') {
     await c.client.query(req.sql);
-    return { type: 'rows' as const, rows: [], changes: 0 };
+    return { type: 'rows' as const, rows: [], changes: 0, each: [] };
   }
   const answer: pg.QueryResult | pg.QueryResult[] = await c.client.query({
     text: req.sql,
     values: req.params,
   });
-  // Several statements (sent without parameters, by the simple protocol): the last one's answer.
-  const r = Array.isArray(answer) ? answer[answer.length - 1]! : answer;
-  return {
-    type: 'rows' as const,
+  // Several statements (sent without parameters, by the simple protocol): the last one's answer,
+  // and each one's.
+  const each = (Array.isArray(answer) ? answer : [answer]).map((r) => ({
     rows: r.rows as Record<string, unknown>[],
     changes: r.command === 'SELECT' ? 0 : (r.rowCount ?? 0),
-  };
+  }));
+  return { type: 'rows' as const, ...each[each.length - 1]!, each };
 }
 
 /** Statements that change nothing outside a transaction: sent again on a new connection when the old one failed under them. */
 const REPEATABLE = /^\s*(begin|select)\b/i;
 
 async function handleMany(req: Extract<PgSyncRequest, { type: 'many' }>): Promise<PgSyncReply> {
+  if (req.inlined !== undefined) {
+    try {
+      const { each } = await handle({
+        type: 'query',
+        sql: req.inlined,
+        params: [],
+        fresh: req.fresh,
+      });
+      if (each.length !== req.statements.length)
+        throw new Error(`expected ${req.statements.length} answers, got ${each.length}`);
+      return { type: 'many', answers: each };
+    } catch (err) {
+      // One failed: the others did not run, or were rolled back with it.
+      if (!req.reads) throw err;
+      return { type: 'many', answers: req.statements.map(() => null) };
+    }
+  }
   const answers: Array<{ rows: Record<string, unknown>[]; changes: number } | null> = [];
   for (const st of req.statements) {
     try {
@@ -137,9 +154,11 @@ async function handleMany(req: Extract<PgSyncRequest, { type: 'many' }>): Promis
   return { type: 'many', answers };
 }
 
-async function handle(
-  req: Exclude<PgSyncRequest, { type: 'close' | 'many' }>,
-): Promise<Extract<PgSyncReply, { type: 'rows' }>> {
+async function handle(req: Exclude<PgSyncRequest, { type: 'close' | 'many' }>): Promise<
+  Extract<PgSyncReply, { type: 'rows' }> & {
+    each: Array<{ rows: Record<string, unknown>[]; changes: number }>;
+  }
+> {
   for (let attempt = 0; ; attempt++) {
     const c = await usable(req.fresh);
     try {
@@ -167,7 +186,8 @@ port.on('message', (req: PgSyncRequest) => {
       });
     return;
   }
-  (req.type === 'many' ? handleMany(req) : handle(req)).then(answer, (err: unknown) =>
-    answer(failure(err)),
-  );
+  (req.type === 'many'
+    ? handleMany(req)
+    : handle(req).then(({ type, rows, changes }) => ({ type, rows, changes }))
+  ).then(answer, (err: unknown) => answer(failure(err)));
 });

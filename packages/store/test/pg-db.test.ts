@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { immediate, openDatabase, readAhead, type Db } from '../src/db.js';
-import { positional, toNumbered } from '../src/pg-placeholders.js';
+import { inlined, positional, toNumbered } from '../src/pg-placeholders.js';
 import { toPostgresDdl } from '../src/pg-schema.js';
 import { redactUrl } from '../src/redact-url.js';
 import { MIGRATIONS } from '../src/schema.js';
@@ -22,6 +22,18 @@ describe('placeholders and DDL for PostgreSQL', () => {
       sql: "UPDATE t SET a = ? WHERE b = ? AND c = '@c'",
       names: ['a', 'b'],
     });
+  });
+
+  it('writes parameters in as untyped literals, whatever they hold; refuses what it cannot write', () => {
+    expect(
+      inlined("SELECT '?' WHERE a = ? AND b = ? AND c = ? AND d = ?", ["it's", 5, null, true]),
+    ).toBe("SELECT '?' WHERE a = 'it''s' AND b = '5' AND c = NULL AND d = 'true'");
+    expect(inlined('SELECT ?, ?', ['a\\b', Buffer.from([0, 255])])).toBe(
+      "SELECT  E'a\\\\b',  E'\\\\x00ff'::bytea",
+    );
+    expect(inlined('SELECT ?', [Buffer.alloc(8192)])).toBeUndefined();
+    expect(inlined('SELECT ?', [{ a: 1 }])).toBeUndefined();
+    expect(inlined('SELECT ?', ['nul\0'])).toBeUndefined();
   });
 
   it('translates the types SQLite and PostgreSQL spell differently, orders TEXT bytewise, quotes OFFSET', () => {
@@ -124,7 +136,7 @@ describe.skipIf(pgSkip !== undefined)('PgDb on PostgreSQL', () => {
   });
 
   it('answers reads asked ahead as the reads would: once, in the same transaction, none past a write', () => {
-    db.exec('CREATE TABLE ahead (k TEXT PRIMARY KEY, v INTEGER NOT NULL)');
+    db.exec('CREATE TABLE ahead (k TEXT PRIMARY KEY, v BIGINT NOT NULL)');
     db.prepare("INSERT INTO ahead (k, v) VALUES ('a', 1)").run();
     const other = openDatabase(url);
     const read = () => (db.prepare('SELECT v FROM ahead WHERE k = ?').get('a') as { v: number }).v;
@@ -155,6 +167,17 @@ describe.skipIf(pgSkip !== undefined)('PgDb on PostgreSQL', () => {
       immediate(db, askAhead);
       setOther(5);
       expect(read()).toBe(5);
+      // Several reads go as one text with their parameters written in: the same answers.
+      const odd = "it's a \\ backslash";
+      db.prepare('INSERT INTO ahead (k, v) VALUES (?, ?)').run(odd, 2 ** 40);
+      const reads = [
+        { sql: 'SELECT v FROM ahead WHERE k = ?', params: [odd] },
+        { sql: 'SELECT ?::bytea AS b, ?::bigint + 1 AS n', params: [Buffer.from([1, 2]), 2 ** 40] },
+      ];
+      const regular = reads.map((r) => db.prepare(r.sql).get(...r.params));
+      readAhead(db, reads);
+      setOther(6);
+      expect(reads.map((r) => db.prepare(r.sql).get(...r.params))).toEqual(regular);
     } finally {
       other.close();
     }
