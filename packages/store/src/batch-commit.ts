@@ -104,14 +104,16 @@ function insertRows(
   }
   insertJob(db, j);
   if (audit) appendJobEntries(log, j, audit);
-  return {
-    jobId: j.job_id,
-    jobOwner: j.owner,
-    duplicate: false,
-    wroteObject: writesObject,
-    replaced,
-  };
+  return committed(j, writesObject, replaced);
 }
+
+const committed = (j: NewJob, wroteObject: boolean, replaced: string[]): Outcome => ({
+  jobId: j.job_id,
+  jobOwner: j.owner,
+  duplicate: false,
+  wroteObject,
+  replaced,
+});
 
 /**
  * insertRows for a whole batch on PostgreSQL, where each statement is a round trip made under the
@@ -186,13 +188,7 @@ function insertBatch(
     }
     rows.add(INSERT_JOB_HEAD, jobValues(j));
     if (c.audit) appendJobEntries(log, j, c.audit);
-    return {
-      jobId: j.job_id,
-      jobOwner: j.owner,
-      duplicate: false,
-      wroteObject: writesObject,
-      replaced,
-    };
+    return committed(j, writesObject, replaced);
   });
   // The objects' bytes go as binary parameters, one statement; the rows' small values inlined, as one text.
   const objects = versionsWithBytes(versions);

@@ -65,7 +65,7 @@ export function findJobByToken(
 }
 
 /** The columns a new job row is inserted with, in the order insertJob and jobValues give them. */
-export const JOB_COLUMNS = [
+const JOB_COLUMNS = [
   'job_id',
   'owner',
   'invoker',

@@ -114,7 +114,8 @@ async function run(c: Connection, req: Exclude<PgSyncRequest, { type: 'close' | 
   });
   // Several statements (sent without parameters, by the simple protocol): the last one's answer,
   // and each one's.
-  const each = (Array.isArray(answer) ? answer : [answer]).map((r) => ({
+  const results: pg.QueryResult[] = Array.isArray(answer) ? (answer as pg.QueryResult[]) : [answer];
+  const each = results.map((r) => ({
     rows: r.rows as Record<string, unknown>[],
     changes: r.command === 'SELECT' ? 0 : (r.rowCount ?? 0),
   }));
