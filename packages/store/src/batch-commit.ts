@@ -119,8 +119,8 @@ const committed = (j: NewJob, wroteObject: boolean, replaced: string[]): Outcome
  * insertRows for a whole batch on PostgreSQL, where each statement is a round trip made under the
  * write lock all servers share: what the batch reads (its tokens in one query, each destination
  * bucket's versioning, the log's tail, the certificates' fingerprints) is asked in one round trip,
- * and what it writes (its objects with their bytes, its job rows, its log entries: one statement
- * per table) in one more. Same rules, same outcomes as insertRows job by job: a token already
+ * and what it writes in two more: its objects with their bytes (one statement, the bytes as binary
+ * parameters), then its job rows and log entries (one INSERT per table, sent as one text). Same rules, same outcomes as insertRows job by job: a token already
  * committed, or met earlier in this batch, gives that job.
  */
 function insertBatch(
