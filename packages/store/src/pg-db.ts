@@ -14,7 +14,7 @@
  */
 import type { Db, Statement } from './db-interface.js';
 import { PgSyncConnection } from './pg-sync.js';
-import { inlined, positional, toNumbered } from './pg-placeholders.js';
+import { positional, toNumbered } from './pg-placeholders.js';
 
 /** The one write lock's advisory-lock key (any fixed number: "fwsg"), taken by every writing transaction. */
 const WRITE_LOCK = 0x66777367;
@@ -34,24 +34,11 @@ function asSqliteAnswers(row: Record<string, unknown>): Record<string, unknown> 
   return row;
 }
 
-/**
- * Statements to send in one request: numbered for `pg`, and also as one text with their parameters
- * written in (one round trip to PostgreSQL for all) where every parameter can be.
- */
-function together(
+/** The statements as they cross to the connection's thread (which numbers or inlines them: pg-sync-worker.ts). */
+const copies = (
   statements: ReadonlyArray<{ sql: string; params: unknown[] }>,
-): [Array<{ sql: string; params: unknown[] }>, string | undefined] {
-  const texts: string[] = [];
-  for (const st of statements) {
-    const text = inlined(st.sql, st.params);
-    if (text === undefined) break;
-    texts.push(text);
-  }
-  return [
-    statements.map((st) => ({ sql: toNumbered(st.sql), params: st.params.slice() })),
-    texts.length === statements.length && texts.length > 1 ? texts.join(';\n') : undefined,
-  ];
-}
+): Array<{ sql: string; params: unknown[] }> =>
+  statements.map((st) => ({ sql: st.sql, params: st.params.slice() }));
 
 const aheadKey = (sql: string, params: readonly unknown[]): string =>
   `${sql}\0${JSON.stringify(params)}`;
@@ -166,7 +153,7 @@ export class PgDb implements Db {
    * lock when asked inside a transaction.
    */
   readAhead(reads: ReadonlyArray<{ sql: string; params: unknown[] }>): void {
-    const answers = this.conn.many(...together(reads), true, this.depth === 0);
+    const answers = this.conn.many(copies(reads), true, this.depth === 0);
     const ahead = new Map<string, Record<string, unknown>[]>();
     reads.forEach((r, i) => {
       const a = answers[i];
@@ -199,9 +186,7 @@ export class PgDb implements Db {
    */
   runAll(statements: ReadonlyArray<{ sql: string; params: unknown[] }>): number[] {
     this.ahead = undefined;
-    return this.conn
-      .many(...together(statements), false, this.depth === 0)
-      .map((a) => a?.changes ?? 0);
+    return this.conn.many(copies(statements), false, this.depth === 0).map((a) => a?.changes ?? 0);
   }
 
   private within<T>(fn: () => T): T {

@@ -15,13 +15,19 @@ export function toNumbered(sql: string): string {
  * The statement with its parameters written in, as `pg` would send them: strings as they are,
  * numbers and booleans as their text, each a quoted literal of no type yet (as a parameter is), so
  * PostgreSQL types it from where it stands exactly as it types `$n`; bytes as bytea's hex, a bytea
- * (as `pg` sends bytes: in binary, which only a bytea takes as they are).
+ * (as `pg` sends bytes: in binary, which only a bytea takes as they are). `escapeLiteral` is
+ * `pg`'s own (libpq's PQescapeLiteral ported), given by the connection's thread, which has `pg`
+ * loaded: quoting is left to the client library, not written again here.
  * Undefined if a parameter is of another kind: the caller sends the statement with parameters.
  */
-export function inlined(sql: string, params: readonly unknown[]): string | undefined {
+export function inlined(
+  sql: string,
+  params: readonly unknown[],
+  escapeLiteral: (s: string) => string,
+): string | undefined {
   const literals: string[] = [];
   for (const p of params) {
-    const l = literal(p);
+    const l = literal(p, escapeLiteral);
     if (l === undefined) return undefined;
     literals.push(l);
   }
@@ -30,8 +36,9 @@ export function inlined(sql: string, params: readonly unknown[]): string | undef
 
 const MAX_INLINED_BYTES = 4096;
 
-function literal(v: unknown): string | undefined {
+function literal(v: unknown, quote: (s: string) => string): string | undefined {
   if (v === null || v === undefined) return 'NULL';
+  // A NUL cannot be in a PostgreSQL text at all: sent as a parameter, it fails as it should.
   if (typeof v === 'string') return v.includes('\0') ? undefined : quote(v);
   if (typeof v === 'number') return Number.isFinite(v) ? quote(String(v)) : undefined;
   if (typeof v === 'boolean') return quote(String(v));
@@ -39,12 +46,6 @@ function literal(v: unknown): string | undefined {
   if (v instanceof Uint8Array && v.byteLength <= MAX_INLINED_BYTES)
     return ` E'\\\\x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}'::bytea`;
   return undefined;
-}
-
-/** A string literal whatever standard_conforming_strings says: E'' with backslashes doubled where there are any (pg's escapeLiteral). */
-function quote(s: string): string {
-  const body = s.replace(/'/g, "''");
-  return s.includes('\\') ? ` E'${body.replace(/\\/g, '\\\\')}'` : `'${body}'`;
 }
 
 function replacePlaceholders(sql: string, placeholder: (n: number) => string): string {

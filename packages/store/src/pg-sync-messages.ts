@@ -27,19 +27,16 @@ export type PgSyncRequest =
   /**
    * Statements run one after the other and answered together: one hand-off between the threads
    * for all (pg-db.ts readAhead, runAll). `reads`: a failed one answers null and the rest still run;
-   * otherwise the first failure is the answer, and the rest are not run.
+   * otherwise the first failure is the answer, and the rest are not run. Written with `?`
+   * placeholders: this thread numbers them, or, when every parameter can be written in as a
+   * literal, sends all the statements as one text (pg-placeholders.ts inlined) by the simple query
+   * protocol, which takes several statements in one round trip to PostgreSQL.
    */
   | {
       type: 'many';
       statements: Array<{ sql: string; params: unknown[] }>;
       reads: boolean;
       fresh: boolean;
-      /**
-       * The same statements as one text, their parameters written in as literals (pg-placeholders.ts
-       * inlined): sent by the simple query protocol, which takes several statements in one round
-       * trip to PostgreSQL, where `statements` take one each.
-       */
-      inlined?: string;
     }
   | { type: 'close' };
 

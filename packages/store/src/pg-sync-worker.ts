@@ -12,6 +12,7 @@ import { workerData } from 'node:worker_threads';
 import pg from 'pg';
 import type { PgSyncReply, PgSyncRequest, PgSyncWorkerData } from './pg-sync-messages.js';
 import { ANSWERED } from './pg-sync-messages.js';
+import { inlined, toNumbered } from './pg-placeholders.js';
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
@@ -125,15 +126,25 @@ async function run(c: Connection, req: Exclude<PgSyncRequest, { type: 'close' | 
 /** Statements that change nothing outside a transaction: sent again on a new connection when the old one failed under them. */
 const REPEATABLE = /^\s*(begin|select)\b/i;
 
+/** The statements as one text with their parameters written in, if there are several and all can be. */
+function together(
+  statements: ReadonlyArray<{ sql: string; params: unknown[] }>,
+): string | undefined {
+  if (statements.length < 2) return undefined;
+  const texts: string[] = [];
+  for (const st of statements) {
+    const text = inlined(st.sql, st.params, pg.escapeLiteral);
+    if (text === undefined) return undefined;
+    texts.push(text);
+  }
+  return texts.join(';\n');
+}
+
 async function handleMany(req: Extract<PgSyncRequest, { type: 'many' }>): Promise<PgSyncReply> {
-  if (req.inlined !== undefined) {
+  const text = together(req.statements);
+  if (text !== undefined) {
     try {
-      const { each } = await handle({
-        type: 'query',
-        sql: req.inlined,
-        params: [],
-        fresh: req.fresh,
-      });
+      const { each } = await handle({ type: 'query', sql: text, params: [], fresh: req.fresh });
       if (each.length !== req.statements.length)
         throw new Error(`expected ${req.statements.length} answers, got ${each.length}`);
       return { type: 'many', answers: each };
@@ -146,7 +157,14 @@ async function handleMany(req: Extract<PgSyncRequest, { type: 'many' }>): Promis
   const answers: Array<{ rows: Record<string, unknown>[]; changes: number } | null> = [];
   for (const st of req.statements) {
     try {
-      answers.push(await handle({ type: 'query', ...st, fresh: req.fresh }));
+      answers.push(
+        await handle({
+          type: 'query',
+          sql: toNumbered(st.sql),
+          params: st.params,
+          fresh: req.fresh,
+        }),
+      );
     } catch (err) {
       if (!req.reads) throw err;
       answers.push(null);

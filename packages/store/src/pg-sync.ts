@@ -69,19 +69,10 @@ export class PgSyncConnection {
    */
   many(
     statements: Array<{ sql: string; params: unknown[] }>,
-    inlined: string | undefined,
     reads: boolean,
     fresh: boolean,
   ): Array<PgRows | null> {
-    const reply = this.ask({
-      type: 'many',
-      // Inlined, the statements themselves need not cross to the other thread.
-      statements:
-        inlined === undefined ? statements : statements.map(() => ({ sql: '', params: [] })),
-      ...(inlined === undefined ? {} : { inlined }),
-      reads,
-      fresh,
-    });
+    const reply = this.ask({ type: 'many', statements, reads, fresh });
     if (reply.type !== 'many')
       throw new TypeError(`${this.location}: expected answers, got ${reply.type}`);
     return reply.answers;

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { immediate, openDatabase, readAhead, type Db } from '../src/db.js';
+import pg from 'pg';
 import { inlined, positional, toNumbered } from '../src/pg-placeholders.js';
 import { toPostgresDdl } from '../src/pg-schema.js';
 import { redactUrl } from '../src/redact-url.js';
@@ -26,14 +27,18 @@ describe('placeholders and DDL for PostgreSQL', () => {
 
   it('writes parameters in as untyped literals, whatever they hold; refuses what it cannot write', () => {
     expect(
-      inlined("SELECT '?' WHERE a = ? AND b = ? AND c = ? AND d = ?", ["it's", 5, null, true]),
+      inlined(
+        "SELECT '?' WHERE a = ? AND b = ? AND c = ? AND d = ?",
+        ["it's", 5, null, true],
+        pg.escapeLiteral,
+      ),
     ).toBe("SELECT '?' WHERE a = 'it''s' AND b = '5' AND c = NULL AND d = 'true'");
-    expect(inlined('SELECT ?, ?', ['a\\b', Buffer.from([0, 255])])).toBe(
+    expect(inlined('SELECT ?, ?', ['a\\b', Buffer.from([0, 255])], pg.escapeLiteral)).toBe(
       "SELECT  E'a\\\\b',  E'\\\\x00ff'::bytea",
     );
-    expect(inlined('SELECT ?', [Buffer.alloc(8192)])).toBeUndefined();
-    expect(inlined('SELECT ?', [{ a: 1 }])).toBeUndefined();
-    expect(inlined('SELECT ?', ['nul\0'])).toBeUndefined();
+    expect(inlined('SELECT ?', [Buffer.alloc(8192)], pg.escapeLiteral)).toBeUndefined();
+    expect(inlined('SELECT ?', [{ a: 1 }], pg.escapeLiteral)).toBeUndefined();
+    expect(inlined('SELECT ?', ['nul\0'], pg.escapeLiteral)).toBeUndefined();
   });
 
   it('translates the types SQLite and PostgreSQL spell differently, orders TEXT bytewise, quotes OFFSET', () => {
@@ -168,7 +173,8 @@ describe.skipIf(pgSkip !== undefined)('PgDb on PostgreSQL', () => {
       setOther(5);
       expect(read()).toBe(5);
       // Several reads go as one text with their parameters written in: the same answers.
-      const odd = "it's a \\ backslash";
+      // Quotes, a backslash, placeholders and a statement's end in a value stay the value.
+      const odd = "it's a \\ backslash ? $1 '); DROP TABLE ahead; --";
       db.prepare('INSERT INTO ahead (k, v) VALUES (?, ?)').run(odd, 2 ** 40);
       const reads = [
         { sql: 'SELECT v FROM ahead WHERE k = ?', params: [odd] },
