@@ -17,6 +17,7 @@ import { jobArn, profileVersionArn } from './arns.js';
 import type { StoreContext } from './context.js';
 import type { Db } from './db.js';
 import { stmt } from './db.js';
+import type { RowBatch } from './multi-row.js';
 import type { NewJob } from './job-row.js';
 
 export interface AuditRecord {
@@ -27,6 +28,13 @@ export interface AuditRecord {
   /** The job an entry is about, indexed for `fwsign audit prove --job-id`. */
   jobId?: string;
 }
+
+/** What LogAppender reads, for a caller reading ahead (db.ts readAhead): the log's last entry (no parameters)… */
+export const LOG_TAIL = 'SELECT seq, leaf_hash FROM audit_entries ORDER BY seq DESC LIMIT 1';
+/** …and an imported certificate's fingerprint (parameter: its ARN). */
+export const CERTIFICATE_SHA256 = 'SELECT sha256 FROM certificates WHERE arn = ?';
+
+const INSERT_ENTRY_HEAD = 'INSERT INTO audit_entries (seq, entry, leaf_hash, job_id, created_at)';
 
 /** The actor of what an operator does on the data dir itself (not through the API). */
 export const OPERATOR = 'fwsign:operator';
@@ -44,17 +52,18 @@ export class LogAppender {
   private last: { seq: number; leafHash: Buffer } | null | undefined;
   private readonly fingerprints = new Map<string, string | undefined>();
 
-  constructor(private readonly db: Db) {
+  /** `rows`: entries are gathered there for one multi-row INSERT by the caller, rather than inserted one by one. */
+  constructor(
+    private readonly db: Db,
+    private readonly rows?: RowBatch,
+  ) {
     if (!db.inTransaction)
       throw new Error('appendEntry: expected to run inside the change’s transaction');
   }
 
   append(time: number, rec: AuditRecord): AuditEntry {
     if (this.last === undefined) {
-      const row = stmt(
-        this.db,
-        'SELECT seq, leaf_hash FROM audit_entries ORDER BY seq DESC LIMIT 1',
-      ).get() as { seq: number; leaf_hash: Buffer } | undefined;
+      const row = stmt(this.db, LOG_TAIL).get() as { seq: number; leaf_hash: Buffer } | undefined;
       this.last = row ? { seq: row.seq, leafHash: row.leaf_hash } : null;
     }
     const last = this.last;
@@ -71,10 +80,9 @@ export class LogAppender {
     };
     const bytes = encodeEntry(entry);
     const leaf = Buffer.from(leafHash(bytes));
-    stmt(
-      this.db,
-      'INSERT INTO audit_entries (seq, entry, leaf_hash, job_id, created_at) VALUES (?, ?, ?, ?, ?)',
-    ).run(entry.seq, Buffer.from(bytes), leaf, rec.jobId ?? null, time);
+    const row = [entry.seq, Buffer.from(bytes), leaf, rec.jobId ?? null, time];
+    if (this.rows) this.rows.add(INSERT_ENTRY_HEAD, row);
+    else stmt(this.db, `${INSERT_ENTRY_HEAD} VALUES (?, ?, ?, ?, ?)`).run(...row);
     this.last = { seq: entry.seq, leafHash: leaf };
     return entry;
   }
@@ -121,10 +129,8 @@ export function jobAudit(
 
 function certificateSha256(db: Db, j: NewJob): string | undefined {
   if (j.certificate_arn !== null)
-    return (
-      stmt(db, 'SELECT sha256 FROM certificates WHERE arn = ?').get(j.certificate_arn) as
-        { sha256: string } | undefined
-    )?.sha256;
+    return (stmt(db, CERTIFICATE_SHA256).get(j.certificate_arn) as { sha256: string } | undefined)
+      ?.sha256;
   const row = stmt(
     db,
     'SELECT certificate_der FROM profile_keys WHERE account = ? AND profile_name = ? AND profile_version = ?',

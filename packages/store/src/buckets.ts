@@ -51,6 +51,21 @@ export interface StreamedPutOptions {
  * PostgreSQL), staged before the transaction that inserts the row and settled after it, so a
  * reader never sees half an object nor misses a committed one.
  */
+/** versionWithDestination's read (parameters: versionWithDestinationParams). */
+export const VERSION_WITH_DESTINATION = `SELECT b.versioning, o.seq, o.file, o."offset", o.size, EXISTS (SELECT 1 FROM buckets d WHERE d.account = b.account AND d.name = ?) AS destination_exists
+         FROM buckets b LEFT JOIN objects o ON o.account = b.account AND o.bucket = b.name AND o.key = ? AND o.version_id = ?
+        WHERE b.account = ? AND b.name = ?`;
+
+export function versionWithDestinationParams(
+  accountId: string,
+  bucket: string,
+  key: string,
+  versionId: string,
+  destination: string,
+): unknown[] {
+  return [destination, key, versionId, accountId, bucket];
+}
+
 export class Buckets {
   /** Where SQLite's engine keeps segment files; nothing is made there on PostgreSQL. */
   readonly dirs: SegmentDirs;
@@ -318,12 +333,9 @@ export class Buckets {
         destinationExists: boolean;
       }
     | undefined {
-    const row = stmt(
-      this.db,
-      `SELECT b.versioning, o.seq, o.file, o."offset", o.size, EXISTS (SELECT 1 FROM buckets d WHERE d.account = b.account AND d.name = ?) AS destination_exists
-         FROM buckets b LEFT JOIN objects o ON o.account = b.account AND o.bucket = b.name AND o.key = ? AND o.version_id = ?
-        WHERE b.account = ? AND b.name = ?`,
-    ).get(destination, key, versionId, accountId, bucket) as
+    const row = stmt(this.db, VERSION_WITH_DESTINATION).get(
+      ...versionWithDestinationParams(accountId, bucket, key, versionId, destination),
+    ) as
       | {
           versioning: string | null;
           seq: number | null;

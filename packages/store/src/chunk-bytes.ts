@@ -20,6 +20,8 @@ import { stmt } from './db.js';
 import { BucketError } from './errors.js';
 import type { ObjectBytes, ObjectRef, ObjectUpload, StagedBodies } from './object-bytes.js';
 import { PENDING_GRACE_MS } from './segment-files.js';
+import { insertsOf } from './multi-row.js';
+import { OBJECT_COLUMNS } from './object-rows.js';
 
 /** Object bytes go in rows of at most this many: `store copy` fills object_chunks the same way. */
 export const OBJECT_CHUNK_BYTES = 1024 * 1024;
@@ -61,7 +63,81 @@ function insertWithChunks(
     stmt(db, INSERT_CHUNK).run(seq, n, chunk(n));
 }
 
+/** Bodies up to this size are kept by RecentBodies: a signing job's source is read again and again. */
+const CACHED_BODY_MAX_BYTES = OBJECT_CHUNK_BYTES;
+const CACHE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Recently read bodies by their row's seq. A version's chunks never change once committed (the
+ * row and its chunks are inserted in one transaction and deleted together; nothing updates them)
+ * and PostgreSQL's identity column never hands out a seq twice, so a seq names one body for good.
+ * The row itself is still read fresh by every caller (a deleted version is not found): only the
+ * bytes are skipped, which on a 64 KiB source were the costliest read of a job (its bytes as hex
+ * through the connection's thread). Copies in and out: a caller may write into what it is given.
+ */
+class RecentBodies {
+  private readonly bodies = new Map<number, Buffer>();
+  private bytes = 0;
+
+  get(ref: ObjectRef): Buffer | undefined {
+    const b = this.bodies.get(ref.seq);
+    if (!b || b.length !== ref.size) return undefined;
+    // Most recently used last, so the first in the map is the one to drop.
+    this.bodies.delete(ref.seq);
+    this.bodies.set(ref.seq, b);
+    return Buffer.from(b);
+  }
+
+  keep(ref: ObjectRef, body: Buffer): void {
+    if (body.length > CACHED_BODY_MAX_BYTES || this.bodies.has(ref.seq)) return;
+    this.bodies.set(ref.seq, Buffer.from(body));
+    this.bytes += body.length;
+    for (const [seq, b] of this.bodies) {
+      if (this.bytes <= CACHE_BYTES) break;
+      this.bodies.delete(seq);
+      this.bytes -= b.length;
+    }
+  }
+}
+
+/** The VALUES' types: PostgreSQL cannot tell a parameter's type from a column it is not inserted into directly. */
+const VERSION_CASTS = [
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'bigint',
+  'text',
+  'bigint',
+  'bigint',
+  'bytea',
+];
+
+/**
+ * The INSERTs of object rows (OBJECT_COLUMNS' values each) with their bodies of one chunk each,
+ * for the caller's transaction: one statement per 3,000 objects for the rows and their chunks,
+ * each with the number of chunks it must insert. `version_id`s must be new and distinct (a
+ * versioned bucket's): they pair each row with its bytes.
+ */
+export function versionsWithBytes(
+  versions: ReadonlyArray<{ row: readonly unknown[]; body: Uint8Array }>,
+): Array<{ sql: string; params: unknown[]; inserts: number }> {
+  const rows = versions.map((v) => [...v.row, v.body]);
+  return insertsOf(
+    'objects',
+    rows,
+    VERSION_CASTS,
+    (values) =>
+      `WITH v (${OBJECT_COLUMNS}, bytes) AS (VALUES ${values}),
+            o AS (INSERT INTO objects (${OBJECT_COLUMNS}) SELECT ${OBJECT_COLUMNS} FROM v RETURNING seq, version_id)
+       INSERT INTO object_chunks (object_seq, n, bytes) SELECT o.seq, 0, v.bytes FROM o JOIN v ON v.version_id = o.version_id`,
+  ).map((st) => ({ ...st, inserts: st.params.length / VERSION_CASTS.length }));
+}
+
 export class ChunkBytes implements ObjectBytes {
+  private readonly recent = new RecentBodies();
+
   constructor(private readonly db: Db) {}
 
   stage(bodies: readonly Uint8Array[], etags: readonly string[]): StagedBodies {
@@ -72,6 +148,7 @@ export class ChunkBytes implements ObjectBytes {
         offset: 0,
         size: body.length,
         etag: etags[i]!,
+        ...(body.length <= OBJECT_CHUNK_BYTES ? { body: own(body) } : {}),
         insert: (db: Db, insertRow: string, params: readonly unknown[]) =>
           insertWithChunks(db, insertRow, params, body),
       })),
@@ -88,6 +165,8 @@ export class ChunkBytes implements ObjectBytes {
   }
 
   read(ref: ObjectRef): Uint8Array {
+    const cached = this.recent.get(ref);
+    if (cached) return cached;
     const chunks = stmt(
       this.db,
       'SELECT n, bytes FROM object_chunks WHERE object_seq = ? ORDER BY n',
@@ -97,6 +176,7 @@ export class ChunkBytes implements ObjectBytes {
       throw new Error(
         `object ${ref.seq}: expected ${ref.size} bytes in its chunks, found ${body.length} in chunks ${chunks.map((c) => c.n).join(',') || '(none)'}`,
       );
+    this.recent.keep(ref, body);
     return body;
   }
 

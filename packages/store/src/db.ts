@@ -12,6 +12,28 @@ export function isPostgresUrl(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location);
 }
 
+/**
+ * Reads about to be made, each as `stmt(db, sql).get/all(...params)` will make it, in the same
+ * transaction (or outside one) and with nothing written in between: on PostgreSQL asked together,
+ * in one round trip to the connection's thread (PgDb.readAhead); on SQLite nothing (a read there
+ * is a function call).
+ */
+export function readAhead(db: Db, reads: ReadonlyArray<{ sql: string; params: unknown[] }>): void {
+  if (db instanceof PgDb) db.readAhead(reads);
+}
+
+/**
+ * Writes run in order, stopping at the first failure, which is thrown; their changes. On
+ * PostgreSQL in one round trip to the connection's thread (PgDb.runAll).
+ */
+export function runAll(
+  db: Db,
+  statements: ReadonlyArray<{ sql: string; params: unknown[] }>,
+): number[] {
+  if (db instanceof PgDb) return db.runAll(statements);
+  return statements.map((st) => db.prepare(st.sql).run(...st.params).changes);
+}
+
 export function dialectOf(db: Db): 'sqlite' | 'postgres' {
   return db instanceof PgDb ? 'postgres' : 'sqlite';
 }

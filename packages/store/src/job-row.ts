@@ -50,29 +50,60 @@ export function loadJob(ctx: StoreContext, jobId: string): JobRow | undefined {
   return stmt(ctx.db, 'SELECT * FROM jobs WHERE job_id = ?').get(jobId) as JobRow | undefined;
 }
 
+/** findJobByToken's read: parameters invoker, token. */
+export const JOB_BY_TOKEN = 'SELECT job_id, owner FROM jobs WHERE invoker = ? AND client_token = ?';
+
 /** The job an account already started with this clientRequestToken, if any. */
 export function findJobByToken(
   db: Db,
   invoker: string,
   token: string,
 ): { jobId: string; jobOwner: string } | undefined {
-  const row = stmt(db, 'SELECT job_id, owner FROM jobs WHERE invoker = ? AND client_token = ?').get(
-    invoker,
-    token,
-  ) as { job_id: string; owner: string } | undefined;
+  const row = stmt(db, JOB_BY_TOKEN).get(invoker, token) as
+    { job_id: string; owner: string } | undefined;
   return row ? { jobId: row.job_id, jobOwner: row.owner } : undefined;
 }
 
+/** The columns a new job row is inserted with, in the order insertJob and jobValues give them. */
+const JOB_COLUMNS = [
+  'job_id',
+  'owner',
+  'invoker',
+  'requested_by',
+  'client_token',
+  'profile_name',
+  'profile_version',
+  'platform_id',
+  'platform_display_name',
+  'certificate_arn',
+  'overrides',
+  'signing_parameters',
+  'source_bucket',
+  'source_key',
+  'source_version',
+  'dest_bucket',
+  'dest_prefix',
+  'signed_key',
+  'signed_version',
+  'status',
+  'status_reason',
+  'created_at',
+  'completed_at',
+  'signature_expires_at',
+] as const satisfies ReadonlyArray<keyof NewJob>;
+
+/** The INSERT's head, without its VALUES: a batch on PostgreSQL inserts all its jobs in one statement. */
+export const INSERT_JOB_HEAD = `INSERT INTO jobs (${JOB_COLUMNS.join(', ')})`;
+
+const INSERT_JOB = `${INSERT_JOB_HEAD} VALUES (${JOB_COLUMNS.map((c) => '@' + c).join(', ')})`;
+
 export function insertJob(db: Db, j: NewJob): void {
-  stmt(
-    db,
-    `INSERT INTO jobs (job_id, owner, invoker, requested_by, client_token, profile_name, profile_version, platform_id, platform_display_name,
-         certificate_arn, overrides, signing_parameters, source_bucket, source_key, source_version, dest_bucket, dest_prefix, signed_key, signed_version,
-         status, status_reason, created_at, completed_at, signature_expires_at)
-       VALUES (@job_id, @owner, @invoker, @requested_by, @client_token, @profile_name, @profile_version, @platform_id, @platform_display_name,
-         @certificate_arn, @overrides, @signing_parameters, @source_bucket, @source_key, @source_version, @dest_bucket, @dest_prefix, @signed_key, @signed_version,
-         @status, @status_reason, @created_at, @completed_at, @signature_expires_at)`,
-  ).run(j);
+  stmt(db, INSERT_JOB).run(j);
+}
+
+/** A job row's values in JOB_COLUMNS order. */
+export function jobValues(j: NewJob): unknown[] {
+  return JOB_COLUMNS.map((c) => j[c]);
 }
 
 /** A Succeeded job row; the expiry at whole seconds, as the envelope's RFC 3339 times carry it. */

@@ -23,7 +23,11 @@ import type {
   StartSigningJobResponse,
 } from './job-requests.js';
 import type { NewJob } from './job-row.js';
-import { checkActive, findJobByToken, jobFields, succeeded } from './job-row.js';
+import { checkActive, findJobByToken, JOB_BY_TOKEN, jobFields, succeeded } from './job-row.js';
+import { dialectOf, readAhead } from './db.js';
+import { PROFILE_BY_NAME } from './profile-row.js';
+import { CERTIFICATE_VALIDITY } from './key-material.js';
+import { VERSION_WITH_DESTINATION, versionWithDestinationParams } from './buckets.js';
 import { ManagedSigning } from './managed-jobs.js';
 import type { ObjectRef } from './object-bytes.js';
 import { newJobId } from './job-id.js';
@@ -44,6 +48,8 @@ import {
 export { SIGNING_SUCCEEDED } from './job-row.js';
 const MAX_TOKEN_CHARS = 256;
 const MAX_BATCH = 256;
+/** readAhead's certificate guesses are forgotten past this many profiles (a guess missed costs one read). */
+const MAX_REMEMBERED_PROFILES = 10_000;
 /** Two batches may be with the commit worker: one being written and committed, the next queued behind it so the worker never waits for this thread. */
 const MAX_CONCURRENT_FLUSHES = 2;
 /**
@@ -75,6 +81,8 @@ export class JobPipeline {
   private flushing = 0;
   private readonly inFlight = new Map<string, Promise<StartSigningJobResponse>>();
   private readonly configs = new Map<string, EffectiveConfiguration>();
+  /** Each profile's certificate ARN as last read, for readAhead's guess only: never trusted. */
+  private readonly certificateOf = new Map<string, string>();
 
   private readonly writer: CommitWriter;
   private readonly managed: ManagedSigning;
@@ -136,6 +144,7 @@ export class JobPipeline {
         ? id.accountId
         : checkAccountId('profileOwner', input.profileOwner);
 
+    this.readAhead(id.accountId, token, owner, name, [srcBucket, srcKey, srcVersion, dstBucket]);
     const prior = this.findByToken(id.accountId, token);
     if (prior) return prior;
 
@@ -143,6 +152,10 @@ export class JobPipeline {
       profileName: name,
       profileOwner: owner,
     });
+    if (profile.certificate_arn !== null) {
+      if (this.certificateOf.size >= MAX_REMEMBERED_PROFILES) this.certificateOf.clear();
+      this.certificateOf.set(profileKey(owner, name), profile.certificate_arn);
+    }
     checkActive(profile);
     if (managedPlatformKind(profile.platform_id) === 'notation')
       throw new ValidationException(
@@ -156,6 +169,33 @@ export class JobPipeline {
       { srcBucket, srcKey, srcVersion, dstBucket, prefix },
       source,
     );
+  }
+
+  /**
+   * On PostgreSQL, the reads every job makes before signing, asked in one hand-off to the
+   * connection's thread (db.ts readAhead): the token, the profile, the source version with its
+   * bucket and the destination's, and the profile's certificate as last seen (its ARN comes with
+   * the profile: when it changed, the new one is read after it, as before). Each is then read
+   * by the same code as ever, in the same order, with the same checks; on SQLite nothing changes.
+   */
+  private readAhead(
+    account: string,
+    token: string,
+    owner: string,
+    name: string,
+    [srcBucket, srcKey, srcVersion, dstBucket]: [string, string, string, string],
+  ): void {
+    if (dialectOf(this.ctx.db) !== 'postgres') return;
+    const certificate = this.certificateOf.get(profileKey(owner, name));
+    readAhead(this.ctx.db, [
+      { sql: JOB_BY_TOKEN, params: [account, token] },
+      { sql: PROFILE_BY_NAME, params: [owner, name] },
+      {
+        sql: VERSION_WITH_DESTINATION,
+        params: versionWithDestinationParams(account, srcBucket, srcKey, srcVersion, dstBucket),
+      },
+      ...(certificate ? [{ sql: CERTIFICATE_VALIDITY, params: [owner, certificate] }] : []),
+    ]);
   }
 
   /** SignPayload (Notation profiles): see ManagedSigning. */
@@ -383,6 +423,8 @@ export class JobPipeline {
     batch.forEach((c, i) => c.resolve(outcomes[i]!));
   }
 }
+
+const profileKey = (owner: string, name: string) => `${owner}\0${name}`;
 
 function checkToken(value: unknown): string {
   const t = requireString('clientRequestToken', value);

@@ -4,6 +4,10 @@ import type { Signer, TokenSigner } from '@fwsign/signing-engine';
 import type { StoreContext } from './context.js';
 import { unsealCurrent } from './key-check-value.js';
 
+/** The read SignerCache.get makes for every job: parameters account, certificate ARN. */
+export const CERTIFICATE_VALIDITY =
+  'SELECT imported_at, not_after FROM certificates WHERE account = ? AND arn = ?';
+
 /**
  * Decrypted signers, cached per certificate import so a job does not pay an
  * AES-GCM decrypt and a key parse each time. The cache holds key objects only in
@@ -18,10 +22,8 @@ export class SignerCache {
 
   get(account: string, certificateArn: string): { signer: Signer; notAfter: number } | undefined {
     // The ciphertext is read only on a cache miss; a hit costs one small indexed read.
-    const row = stmt(
-      this.ctx.db,
-      'SELECT imported_at, not_after FROM certificates WHERE account = ? AND arn = ?',
-    ).get(account, certificateArn) as { imported_at: number; not_after: number } | undefined;
+    const row = stmt(this.ctx.db, CERTIFICATE_VALIDITY).get(account, certificateArn) as
+      { imported_at: number; not_after: number } | undefined;
     if (!row) return undefined;
     const hit = this.cache.get(certificateArn);
     if (hit && hit.importedAt === row.imported_at)

@@ -32,6 +32,11 @@ export interface StagedPart {
    * statement and its parameters, so that its bytes' rows go in with it (one statement).
    */
   insert?(db: Db, insertRow: string, params: readonly unknown[]): void;
+  /**
+   * PostgreSQL, a body that fits one chunk: its bytes, so that a batch's objects can go in with
+   * one statement for all of them (chunk-bytes.ts insertVersionsWithBytes) rather than `insert`'s one each.
+   */
+  body?: Uint8Array;
 }
 
 /** Bodies staged together (one segment on SQLite), one part each. */

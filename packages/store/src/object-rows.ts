@@ -26,16 +26,17 @@ const MAX_KEY_BYTES = 1024;
  */
 export const ETAG_NOT_YET = '';
 
+/** bucketRowOf's read: parameters account, bucket. */
+export const BUCKET_VERSIONING = 'SELECT versioning FROM buckets WHERE account = ? AND name = ?';
+
 /** Bucket row or NoSuchBucket. */
 export function bucketRowOf(
   db: Db,
   accountId: string,
   bucket: string,
 ): { versioning: string | null } {
-  const row = stmt(db, 'SELECT versioning FROM buckets WHERE account = ? AND name = ?').get(
-    accountId,
-    bucket,
-  ) as { versioning: string | null } | undefined;
+  const row = stmt(db, BUCKET_VERSIONING).get(accountId, bucket) as
+    { versioning: string | null } | undefined;
   if (!row) throw noSuchBucket(bucket);
   return row;
 }
@@ -90,15 +91,18 @@ export function insertObjectVersion(
   return { versionId, replacedFiles };
 }
 
-const INSERT_OBJECT =
-  'INSERT INTO objects (account, bucket, key, version_id, file, "offset", etag, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)';
+/** The columns of a new object row, in the order insertObjectVersion gives its parameters. */
+export const OBJECT_COLUMNS =
+  'account, bucket, key, version_id, file, "offset", etag, size, created_at' as const;
+
+const INSERT_OBJECT = `INSERT INTO objects (${OBJECT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 const VERSION_ID_BYTES = 24;
 const versionIdPool = Buffer.allocUnsafeSlow(VERSION_ID_BYTES * 256);
 let versionIdAt = versionIdPool.length;
 
 /** 24 random bytes, base64url. Drawn from a pool refilled 256 ids at a time: one randomBytes call per job cost more than the rest of the row's insert. */
-function newVersionId(): string {
+export function newVersionId(): string {
   if (versionIdAt === versionIdPool.length) {
     randomFillSync(versionIdPool);
     versionIdAt = 0;

@@ -18,6 +18,11 @@ import { positional, toNumbered } from './pg-placeholders.js';
 
 /** The one write lock's advisory-lock key (any fixed number: "fwsg"), taken by every writing transaction. */
 const WRITE_LOCK = 0x66777367;
+/**
+ * A writing transaction's start: BEGIN and the write lock in one round trip (without parameters,
+ * `pg` sends it by the simple query protocol, which takes several statements).
+ */
+const BEGIN_LOCKED = `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK})`;
 
 function asSqliteAnswers(row: Record<string, unknown>): Record<string, unknown> {
   for (const k in row) {
@@ -29,20 +34,32 @@ function asSqliteAnswers(row: Record<string, unknown>): Record<string, unknown> 
   return row;
 }
 
+/** The statements as they cross to the connection's thread (which numbers or inlines them: pg-sync-worker.ts). */
+const copies = (
+  statements: ReadonlyArray<{ sql: string; params: unknown[] }>,
+): Array<{ sql: string; params: unknown[] }> =>
+  statements.map((st) => ({ sql: st.sql, params: st.params.slice() }));
+
+const aheadKey = (sql: string, params: readonly unknown[]): string =>
+  `${sql}\0${JSON.stringify(params)}`;
+
 class PgStatement implements Statement {
   readonly reader: boolean;
+  private readonly writes: boolean;
   private readonly text: string;
   private readonly names: string[];
 
   constructor(
     private readonly conn: PgSyncConnection,
     private readonly db: PgDb,
-    sql: string,
+    private readonly sql: string,
   ) {
     const p = positional(sql);
     this.text = toNumbered(p.sql);
     this.names = p.names;
     this.reader = /^\s*(select|with)\b/i.test(sql) || /\breturning\b/i.test(sql);
+    // Anything that may change a row: what was read ahead may no longer be what a read would see.
+    this.writes = !this.reader || /\b(insert|update|delete)\b/i.test(sql);
   }
 
   get(...params: unknown[]): unknown {
@@ -58,10 +75,14 @@ class PgStatement implements Statement {
     return { changes: this.query(params).changes };
   }
 
-  private query(params: unknown[]) {
+  private query(params: unknown[]): { rows: Record<string, unknown>[]; changes: number } {
     // Outside a transaction a lost connection may be replaced first; inside one it may not.
     const fresh = !this.db.inTransaction;
-    if (this.names.length === 0) return this.conn.query(this.text, params, fresh);
+    if (this.writes) this.db.dropAhead();
+    if (this.names.length === 0) {
+      const ahead = this.reader ? this.db.takeAhead(this.sql, params) : undefined;
+      return ahead ? { rows: ahead, changes: 0 } : this.conn.query(this.text, params, fresh);
+    }
     const named = params[0] as Record<string, unknown>;
     return this.conn.query(
       this.text,
@@ -82,6 +103,11 @@ export class PgDb implements Db {
   readonly dialect = 'postgres' as const;
   private readonly conn: PgSyncConnection;
   private depth = 0;
+  /** readAhead's answers not yet taken, by aheadKey, and the transaction they were read in. */
+  private ahead: { scope: number; answers: Map<string, Record<string, unknown>[]> } | undefined;
+  /** The open transaction's number (0: none), so answers read ahead never cross into another. */
+  private scope = 0;
+  private transactions = 0;
 
   constructor(url: string) {
     this.conn = new PgSyncConnection(url);
@@ -101,6 +127,7 @@ export class PgDb implements Db {
   }
 
   exec(sql: string): void {
+    this.ahead = undefined;
     this.conn.script(sql, this.depth === 0);
   }
 
@@ -116,15 +143,62 @@ export class PgDb implements Db {
     this.conn.close();
   }
 
+  /**
+   * Reads (`?` placeholders only) the caller is about to make, asked in one hand-off to the
+   * connection's thread rather than one each: on a loaded machine each hand-off (this thread
+   * asleep until the other posts back) cost more than the query. Each answer is taken once by the
+   * same statement run with the same parameters, in the same transaction (or outside one, as
+   * asked) and before this turn of the event loop ends; any write in between drops them all. So
+   * an answer is what the read itself would have seen, read a moment earlier, and under the same
+   * lock when asked inside a transaction.
+   */
+  readAhead(reads: ReadonlyArray<{ sql: string; params: unknown[] }>): void {
+    const answers = this.conn.many(copies(reads), true, this.depth === 0);
+    const ahead = new Map<string, Record<string, unknown>[]>();
+    reads.forEach((r, i) => {
+      const a = answers[i];
+      if (a) ahead.set(aheadKey(r.sql, r.params), a.rows);
+    });
+    this.ahead = { scope: this.scope, answers: ahead };
+    const mine = this.ahead;
+    queueMicrotask(() => {
+      if (this.ahead === mine) this.ahead = undefined;
+    });
+  }
+
+  /** The rows readAhead got for this read in this scope, once. */
+  takeAhead(sql: string, params: unknown[]): Record<string, unknown>[] | undefined {
+    if (!this.ahead || this.ahead.scope !== this.scope) return undefined;
+    const key = aheadKey(sql, params);
+    const rows = this.ahead.answers.get(key);
+    if (rows) this.ahead.answers.delete(key);
+    return rows;
+  }
+
+  /** Forgets what was read ahead: something is about to change what it answered. */
+  dropAhead(): void {
+    this.ahead = undefined;
+  }
+
+  /**
+   * Writes (`?` placeholders only) whose answers the caller does not look at before the last, in
+   * one hand-off: run in order, stopping at the first failure, which is thrown. Their changes.
+   */
+  runAll(statements: ReadonlyArray<{ sql: string; params: unknown[] }>): number[] {
+    this.ahead = undefined;
+    return this.conn.many(copies(statements), false, this.depth === 0).map((a) => a?.changes ?? 0);
+  }
+
   private within<T>(fn: () => T): T {
     // Nested, as better-sqlite3 nests: a savepoint inside the transaction already open.
     const outer = this.depth === 0;
     const savepoint = `s${this.depth}`;
-    // BEGIN may go to a new connection if the last one was lost; a savepoint belongs to the open transaction.
-    this.conn.query(outer ? 'BEGIN' : `SAVEPOINT ${savepoint}`, [], outer);
+    this.ahead = undefined;
+    if (outer) this.scope = ++this.transactions;
     this.depth++;
     try {
-      if (outer) this.conn.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
+      // BEGIN may go to a new connection if the last one was lost; a savepoint belongs to the open transaction.
+      this.conn.query(outer ? BEGIN_LOCKED : `SAVEPOINT ${savepoint}`, [], outer);
       const result = fn();
       if (result instanceof Promise)
         throw new TypeError(
@@ -142,6 +216,9 @@ export class PgDb implements Db {
       throw err;
     } finally {
       this.depth--;
+      // What the transaction read ahead is not kept past it (a savepoint rolled back drops it too).
+      this.ahead = undefined;
+      if (outer) this.scope = 0;
     }
   }
 }

@@ -8,6 +8,47 @@
  * comments alone, so the queries are written once.
  */
 export function toNumbered(sql: string): string {
+  return replacePlaceholders(sql, (n) => `$${n}`);
+}
+
+/**
+ * The statement with its parameters written in, as `pg` would send them: strings as they are,
+ * numbers and booleans as their text, each a quoted literal of no type yet (as a parameter is), so
+ * PostgreSQL types it from where it stands exactly as it types `$n`; bytes as bytea's hex, a bytea
+ * (as `pg` sends bytes: in binary, which only a bytea takes as they are). `escapeLiteral` is
+ * `pg`'s own (libpq's PQescapeLiteral ported), given by the connection's thread, which has `pg`
+ * loaded: quoting is left to the client library, not written again here.
+ * Undefined if a parameter is of another kind: the caller sends the statement with parameters.
+ */
+export function inlined(
+  sql: string,
+  params: readonly unknown[],
+  escapeLiteral: (s: string) => string,
+): string | undefined {
+  const literals: string[] = [];
+  for (const p of params) {
+    const l = literal(p, escapeLiteral);
+    if (l === undefined) return undefined;
+    literals.push(l);
+  }
+  return replacePlaceholders(sql, (n) => literals[n - 1] ?? 'NULL');
+}
+
+const MAX_INLINED_BYTES = 4096;
+
+function literal(v: unknown, quote: (s: string) => string): string | undefined {
+  if (v === null || v === undefined) return 'NULL';
+  // A NUL cannot be in a PostgreSQL text at all: sent as a parameter, it fails as it should.
+  if (typeof v === 'string') return v.includes('\0') ? undefined : quote(v);
+  if (typeof v === 'number') return Number.isFinite(v) ? quote(String(v)) : undefined;
+  if (typeof v === 'boolean') return quote(String(v));
+  // Bytes of any size go as a binary parameter: hex doubles them, and PostgreSQL must parse it.
+  if (v instanceof Uint8Array && v.byteLength <= MAX_INLINED_BYTES)
+    return ` E'\\\\x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}'::bytea`;
+  return undefined;
+}
+
+function replacePlaceholders(sql: string, placeholder: (n: number) => string): string {
   let out = '';
   let n = 0;
   for (let i = 0; i < sql.length; i++) {
@@ -23,7 +64,7 @@ export function toNumbered(sql: string): string {
       out += sql.slice(i, stop);
       i = stop - 1;
     } else if (c === '?') {
-      out += `$${++n}`;
+      out += placeholder(++n);
     } else {
       out += c;
     }

@@ -24,8 +24,24 @@ export type PgSyncRequest =
   | { type: 'query'; sql: string; params: unknown[]; fresh: boolean }
   /** Several statements without parameters (a migration's DDL), by the simple query protocol. */
   | { type: 'script'; sql: string; fresh: boolean }
+  /**
+   * Statements run one after the other and answered together: one hand-off between the threads
+   * for all (pg-db.ts readAhead, runAll). `reads`: a failed one answers null and the rest still run;
+   * otherwise the first failure is the answer, and the rest are not run. Written with `?`
+   * placeholders: this thread numbers them, or, when every parameter can be written in as a
+   * literal, sends all the statements as one text (pg-placeholders.ts inlined) by the simple query
+   * protocol, which takes several statements in one round trip to PostgreSQL.
+   */
+  | {
+      type: 'many';
+      statements: Array<{ sql: string; params: unknown[] }>;
+      reads: boolean;
+      fresh: boolean;
+    }
   | { type: 'close' };
 
 export type PgSyncReply =
   | { type: 'rows'; rows: Record<string, unknown>[]; changes: number }
+  /** Each statement's answer, or null where a read failed (the caller makes that read itself, and meets the error there). */
+  | { type: 'many'; answers: Array<{ rows: Record<string, unknown>[]; changes: number } | null> }
   | { type: 'error'; message: string; code?: string; constraint?: string; detail?: string };

@@ -12,6 +12,7 @@ import { workerData } from 'node:worker_threads';
 import pg from 'pg';
 import type { PgSyncReply, PgSyncRequest, PgSyncWorkerData } from './pg-sync-messages.js';
 import { ANSWERED } from './pg-sync-messages.js';
+import { inlined, toNumbered } from './pg-placeholders.js';
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
@@ -103,23 +104,80 @@ async function usable(fresh: boolean): Promise<Connection> {
   return conn;
 }
 
-async function run(c: Connection, req: Exclude<PgSyncRequest, { type: 'close' }>) {
+async function run(c: Connection, req: Exclude<PgSyncRequest, { type: 'close' | 'many' }>) {
   if (req.type === 'script') {
     await c.client.query(req.sql);
-    return { type: 'rows' as const, rows: [], changes: 0 };
+    return { type: 'rows' as const, rows: [], changes: 0, each: [] };
   }
-  const r = await c.client.query({ text: req.sql, values: req.params });
-  return {
-    type: 'rows' as const,
+  const answer: pg.QueryResult | pg.QueryResult[] = await c.client.query({
+    text: req.sql,
+    values: req.params,
+  });
+  // Several statements (sent without parameters, by the simple protocol): the last one's answer,
+  // and each one's.
+  const results: pg.QueryResult[] = Array.isArray(answer) ? (answer as pg.QueryResult[]) : [answer];
+  const each = results.map((r) => ({
     rows: r.rows as Record<string, unknown>[],
     changes: r.command === 'SELECT' ? 0 : (r.rowCount ?? 0),
-  };
+  }));
+  return { type: 'rows' as const, ...each[each.length - 1]!, each };
 }
 
 /** Statements that change nothing outside a transaction: sent again on a new connection when the old one failed under them. */
 const REPEATABLE = /^\s*(begin|select)\b/i;
 
-async function handle(req: Exclude<PgSyncRequest, { type: 'close' }>): Promise<PgSyncReply> {
+/** The statements as one text with their parameters written in, if there are several and all can be. */
+function together(
+  statements: ReadonlyArray<{ sql: string; params: unknown[] }>,
+): string | undefined {
+  if (statements.length < 2) return undefined;
+  const texts: string[] = [];
+  for (const st of statements) {
+    const text = inlined(st.sql, st.params, pg.escapeLiteral);
+    if (text === undefined) return undefined;
+    texts.push(text);
+  }
+  return texts.join(';\n');
+}
+
+async function handleMany(req: Extract<PgSyncRequest, { type: 'many' }>): Promise<PgSyncReply> {
+  const text = together(req.statements);
+  if (text !== undefined) {
+    try {
+      const { each } = await handle({ type: 'query', sql: text, params: [], fresh: req.fresh });
+      if (each.length !== req.statements.length)
+        throw new Error(`expected ${req.statements.length} answers, got ${each.length}`);
+      return { type: 'many', answers: each };
+    } catch (err) {
+      // One failed: the others did not run, or were rolled back with it.
+      if (!req.reads) throw err;
+      return { type: 'many', answers: req.statements.map(() => null) };
+    }
+  }
+  const answers: Array<{ rows: Record<string, unknown>[]; changes: number } | null> = [];
+  for (const st of req.statements) {
+    try {
+      answers.push(
+        await handle({
+          type: 'query',
+          sql: toNumbered(st.sql),
+          params: st.params,
+          fresh: req.fresh,
+        }),
+      );
+    } catch (err) {
+      if (!req.reads) throw err;
+      answers.push(null);
+    }
+  }
+  return { type: 'many', answers };
+}
+
+async function handle(req: Exclude<PgSyncRequest, { type: 'close' | 'many' }>): Promise<
+  Extract<PgSyncReply, { type: 'rows' }> & {
+    each: Array<{ rows: Record<string, unknown>[]; changes: number }>;
+  }
+> {
   for (let attempt = 0; ; attempt++) {
     const c = await usable(req.fresh);
     try {
@@ -147,5 +205,8 @@ port.on('message', (req: PgSyncRequest) => {
       });
     return;
   }
-  handle(req).then(answer, (err: unknown) => answer(failure(err)));
+  (req.type === 'many'
+    ? handleMany(req)
+    : handle(req).then(({ type, rows, changes }) => ({ type, rows, changes }))
+  ).then(answer, (err: unknown) => answer(failure(err)));
 });

@@ -58,7 +58,24 @@ export class PgSyncConnection {
    */
   query(sql: string, params: readonly unknown[], fresh = false): PgRows {
     const reply = this.ask({ type: 'query', sql, params: params.slice(), fresh });
+    if (reply.type !== 'rows')
+      throw new TypeError(`${this.location}: expected rows, got ${reply.type}`);
     return { rows: reply.rows, changes: reply.changes };
+  }
+
+  /**
+   * Statements run in turn, answered together (one hand-off between the threads). `reads`: each
+   * one's answer or null where it failed; otherwise the first failure is thrown.
+   */
+  many(
+    statements: Array<{ sql: string; params: unknown[] }>,
+    reads: boolean,
+    fresh: boolean,
+  ): Array<PgRows | null> {
+    const reply = this.ask({ type: 'many', statements, reads, fresh });
+    if (reply.type !== 'many')
+      throw new TypeError(`${this.location}: expected answers, got ${reply.type}`);
+    return reply.answers;
   }
 
   /** Several statements without parameters (a migration's DDL). */
@@ -104,7 +121,7 @@ export class PgSyncConnection {
     void this.worker.terminate();
   }
 
-  private ask(req: PgSyncRequest, closing = false): Extract<PgSyncReply, { type: 'rows' }> {
+  private ask(req: PgSyncRequest, closing = false): Exclude<PgSyncReply, { type: 'error' }> {
     if (this.closed && !closing)
       throw new PgError(`${this.location}: the connection is closed`, 'CLOSED');
     if (this.broken) {

@@ -38,15 +38,15 @@ export interface SigningProfileRevocationRecord {
   revokedBy: string;
 }
 
+/** loadProfile's read: parameters account, name. */
+export const PROFILE_BY_NAME = 'SELECT * FROM profiles WHERE account = ? AND name = ?';
+
 export function loadProfile(
   ctx: StoreContext,
   account: string,
   name: string,
 ): ProfileRow | undefined {
-  return stmt(ctx.db, 'SELECT * FROM profiles WHERE account = ? AND name = ?').get(
-    account,
-    name,
-  ) as ProfileRow | undefined;
+  return stmt(ctx.db, PROFILE_BY_NAME).get(account, name) as ProfileRow | undefined;
 }
 
 export function arnOf(ctx: StoreContext, p: ProfileRow): string {

@@ -4,8 +4,9 @@
  * and DDL translations it rests on are checked without a server.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../src/db.js';
-import { positional, toNumbered } from '../src/pg-placeholders.js';
+import { immediate, openDatabase, readAhead, type Db } from '../src/db.js';
+import pg from 'pg';
+import { inlined, positional, toNumbered } from '../src/pg-placeholders.js';
 import { toPostgresDdl } from '../src/pg-schema.js';
 import { redactUrl } from '../src/redact-url.js';
 import { MIGRATIONS } from '../src/schema.js';
@@ -22,6 +23,22 @@ describe('placeholders and DDL for PostgreSQL', () => {
       sql: "UPDATE t SET a = ? WHERE b = ? AND c = '@c'",
       names: ['a', 'b'],
     });
+  });
+
+  it('writes parameters in as untyped literals, whatever they hold; refuses what it cannot write', () => {
+    expect(
+      inlined(
+        "SELECT '?' WHERE a = ? AND b = ? AND c = ? AND d = ?",
+        ["it's", 5, null, true],
+        pg.escapeLiteral,
+      ),
+    ).toBe("SELECT '?' WHERE a = 'it''s' AND b = '5' AND c = NULL AND d = 'true'");
+    expect(inlined('SELECT ?, ?', ['a\\b', Buffer.from([0, 255])], pg.escapeLiteral)).toBe(
+      "SELECT  E'a\\\\b',  E'\\\\x00ff'::bytea",
+    );
+    expect(inlined('SELECT ?', [Buffer.alloc(8192)], pg.escapeLiteral)).toBeUndefined();
+    expect(inlined('SELECT ?', [{ a: 1 }], pg.escapeLiteral)).toBeUndefined();
+    expect(inlined('SELECT ?', ['nul\0'], pg.escapeLiteral)).toBeUndefined();
   });
 
   it('translates the types SQLite and PostgreSQL spell differently, orders TEXT bytewise, quotes OFFSET', () => {
@@ -121,5 +138,54 @@ describe.skipIf(pgSkip !== undefined)('PgDb on PostgreSQL', () => {
       .prepare("SELECT name FROM buckets WHERE account = '111111111111' ORDER BY name")
       .all();
     expect(names).toEqual([{ name: 'b' }, { name: 'kept' }]);
+  });
+
+  it('answers reads asked ahead as the reads would: once, in the same transaction, none past a write', () => {
+    db.exec('CREATE TABLE ahead (k TEXT PRIMARY KEY, v BIGINT NOT NULL)');
+    db.prepare("INSERT INTO ahead (k, v) VALUES ('a', 1)").run();
+    const other = openDatabase(url);
+    const read = () => (db.prepare('SELECT v FROM ahead WHERE k = ?').get('a') as { v: number }).v;
+    const setOther = (v: number) => other.prepare("UPDATE ahead SET v = ? WHERE k = 'a'").run(v);
+    try {
+      const askAhead = () =>
+        readAhead(db, [{ sql: 'SELECT v FROM ahead WHERE k = ?', params: ['a'] }]);
+      // Answered from what was read ahead (another server's later change not yet seen), once.
+      askAhead();
+      setOther(2);
+      expect(read()).toBe(1);
+      expect(read()).toBe(2);
+      // A write on this connection drops what was read ahead.
+      askAhead();
+      db.prepare("UPDATE ahead SET v = 3 WHERE k = 'a'").run();
+      expect(read()).toBe(3);
+      // Read ahead outside a transaction: not an answer inside one, which reads under its lock.
+      askAhead();
+      setOther(4);
+      expect(immediate(db, read)).toBe(4);
+      // Read ahead inside one: answered there, and not after it.
+      expect(
+        immediate(db, () => {
+          askAhead();
+          return read();
+        }),
+      ).toBe(4);
+      immediate(db, askAhead);
+      setOther(5);
+      expect(read()).toBe(5);
+      // Several reads go as one text with their parameters written in: the same answers.
+      // Quotes, a backslash, placeholders and a statement's end in a value stay the value.
+      const odd = "it's a \\ backslash ? $1 '); DROP TABLE ahead; --";
+      db.prepare('INSERT INTO ahead (k, v) VALUES (?, ?)').run(odd, 2 ** 40);
+      const reads = [
+        { sql: 'SELECT v FROM ahead WHERE k = ?', params: [odd] },
+        { sql: 'SELECT ?::bytea AS b, ?::bigint + 1 AS n', params: [Buffer.from([1, 2]), 2 ** 40] },
+      ];
+      const regular = reads.map((r) => db.prepare(r.sql).get(...r.params));
+      readAhead(db, reads);
+      setOther(6);
+      expect(reads.map((r) => db.prepare(r.sql).get(...r.params))).toEqual(regular);
+    } finally {
+      other.close();
+    }
   });
 });
