@@ -101,12 +101,18 @@ const VERSION_ID_BYTES = 24;
 const versionIdPool = Buffer.allocUnsafeSlow(VERSION_ID_BYTES * 256);
 let versionIdAt = versionIdPool.length;
 
-/** 24 random bytes, base64url. Drawn from a pool refilled 256 ids at a time: one randomBytes call per job cost more than the rest of the row's insert. */
+/**
+ * 24 random bytes, base64url. Drawn from a pool refilled 256 ids at a time: one randomBytes call
+ * per job cost more than the rest of the row's insert. The first byte's top bit is cleared, so
+ * the id starts with one of A–Z, a–f (191 random bits remain): one starting with `-` (1 in 64
+ * before) is taken for an option by command lines, the AWS CLI's `--version-id -…` among them.
+ */
 export function newVersionId(): string {
   if (versionIdAt === versionIdPool.length) {
     randomFillSync(versionIdPool);
     versionIdAt = 0;
   }
+  versionIdPool[versionIdAt] = versionIdPool[versionIdAt]! & 0x7f;
   versionIdAt += VERSION_ID_BYTES;
   return versionIdPool.toString('base64url', versionIdAt - VERSION_ID_BYTES, versionIdAt);
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignerStore } from '../src/index.js';
 import { etagOf } from '../src/etag.js';
-import { insertObjectVersion } from '../src/object-rows.js';
+import { insertObjectVersion, newVersionId } from '../src/object-rows.js';
 import { ALICE, BOB, enc, expectStoreError, openStore, removeDir, tempDir } from './helpers.js';
 
 let dir: string;
@@ -68,6 +68,13 @@ describe('versioned buckets', () => {
     expect(b.putObject(A, 'fw-images', 'app.bin', enc('v3')).versionId).toBe('null');
     expect(b.listObjectVersions(A, 'fw-images').versions).toHaveLength(3);
     expect(new TextDecoder().decode(b.getObject(A, 'fw-images', 'app.bin').body)).toBe('v3');
+  });
+
+  it('makes version ids a command line takes as values: never starting with -, 32 URL-safe characters, distinct', () => {
+    // `aws s3api get-object --version-id -…` fails: argparse reads the id as an option.
+    const ids = Array.from({ length: 4096 }, newVersionId);
+    expect(ids.filter((id) => !/^[A-Za-f][A-Za-z0-9_-]{31}$/.test(id))).toEqual([]);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 
   it('has the MD5 ETag S3 gives a single-part upload', () => {
